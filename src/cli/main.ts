@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { commands } from './commands';
+import { UsageError } from './UsageError';
+import type { CliCommand } from './CliCommand';
+
+const commonOptions = {
+    help: { type: 'boolean', short: 'h' },
+    verbose: { type: 'boolean' },
+    json: { type: 'boolean' },
+} as const;
+
+function topLevelHelp(): string {
+    const width = Math.max(...commands.map(c => c.name.length), 4);
+    return [
+        'Usage: promptscope <command> [options]',
+        '',
+        'Commands:',
+        ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+        '',
+        'Run `promptscope <command> --help` for a command\'s options.',
+    ].join('\n');
+}
+
+async function runCommand(command: CliCommand, argv: string[]): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: argv,
+            options: { ...command.options, ...commonOptions },
+            allowPositionals: command.allowPositionals ?? false,
+            strict: true,
+        });
+    } catch (error) {
+        throw new UsageError((error as Error).message);
+    }
+    if (parsed.values.help) {
+        process.stdout.write(command.usage.trimEnd() + '\n');
+        return 0;
+    }
+    const code = await command.run({
+        values: parsed.values as Record<string, string | boolean | (string | boolean)[] | undefined>,
+        positionals: parsed.positionals,
+        verbose: parsed.values.verbose === true,
+        json: parsed.values.json === true,
+    });
+    return code ?? 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        process.stdout.write(topLevelHelp() + '\n');
+        return name === undefined ? 2 : 0;
+    }
+    const command = commands.find(c => c.name === name);
+    if (command === undefined) {
+        process.stderr.write(`promptscope: unknown command "${name}"\n\n${topLevelHelp()}\n`);
+        return 2;
+    }
+    const verbose = rest.includes('--verbose');
+    try {
+        return await runCommand(command, rest);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`promptscope ${command.name}: ${error.message}\n\n${command.usage.trimEnd()}\n`);
+            return 2;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`promptscope ${command.name}: ${message}\n`);
+        if (verbose && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
+        return 1;
+    }
+}
+
+main(process.argv.slice(2)).then(
+    code => { process.exitCode = code; },
+    error => { process.stderr.write(`promptscope: ${String(error)}\n`); process.exitCode = 1; },
+);

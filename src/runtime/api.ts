@@ -1,0 +1,170 @@
+/**
+ * Public types of the Promptscope runtime: what the extension, the CLI and the benchmarks see of
+ * the model runtime, whichever process it runs in. No imports: both the extension bundle and the
+ * runtime host bundle include this file, and neither side may drag node-llama-cpp into the other.
+ */
+
+/** Which GPU backend llama.cpp may use. `auto` picks CUDA, Metal or Vulkan when present, else CPU. */
+export type GpuSetting = 'auto' | 'cuda' | 'metal' | 'vulkan' | 'off';
+
+/** The backend llama.cpp actually ended up using for a loaded model. */
+export type Backend = 'cpu' | 'cuda' | 'metal' | 'vulkan';
+
+export interface LoraAdapterSpec {
+    /** Absolute path of a GGUF LoRA adapter (`general.type = adapter`). */
+    path: string;
+    /** Strength of the adapter. Defaults to `1`. */
+    scale?: number;
+}
+
+export interface LoadModelOptions {
+    /** An absolute path to a `.gguf` file, or an `hf:owner/repo:quant` URI resolved through node-llama-cpp's downloader. */
+    model: string;
+    /** GPU backend to use. Defaults to `"auto"`. */
+    gpu?: GpuSetting;
+    /** Layers to offload to the GPU: a count, `"auto"` (as many as fit) or `"max"`. Defaults to `"auto"`. */
+    gpuLayers?: number | 'auto' | 'max';
+    /**
+     * CPU threads for decoding. Defaults to the physical core count minus one (at least 1):
+     * node-llama-cpp's own default was measured 20–100× slower than 1 thread for tiny models on 2 cores.
+     */
+    threads?: number;
+    /** Context size in tokens. Defaults to the model's training context, capped at 4096. */
+    contextSize?: number;
+    /** Folder where `hf:` downloads are cached. Defaults to `~/.cache/promptscope/models`. */
+    modelsDirectory?: string;
+    /** LoRA adapters applied to the default context. Defaults to none. */
+    lora?: LoraAdapterSpec[];
+}
+
+export interface LoadProgress {
+    phase: 'download' | 'load';
+    /** 0…1 */
+    fraction: number;
+    downloadedBytes?: number;
+    totalBytes?: number;
+}
+
+export interface ModelInfo {
+    /** Absolute path of the loaded GGUF file. */
+    path: string;
+    /** `general.name` when present, else the file name. */
+    name: string;
+    architecture: string;
+    /** Parameter count computed from the tensor shapes. */
+    parameters: number;
+    fileSizeBytes: number;
+    /** Training context length from the GGUF metadata. */
+    trainContextLength: number;
+    /** Context size of the runtime's context. */
+    contextSize: number;
+    /** Human-readable file type / quantization, e.g. `F16`, `Q4_K_M`, `MOSTLY_F32`. */
+    quantization: string;
+    vocabularySize: number;
+    embeddingLength: number;
+    layers: number;
+    heads: number;
+    kvHeads: number;
+    /** The Jinja chat template from `tokenizer.chat_template`, when the model has one. */
+    chatTemplate?: string;
+    /** node-llama-cpp chat wrapper chosen for this model, e.g. `ChatMLChatWrapper`. */
+    chatWrapper: string;
+    /** Whether the model has fill-in-the-middle tokens. */
+    supportsInfill: boolean;
+    backend: Backend;
+    gpuLayers: number;
+    threads: number;
+    bosToken?: number;
+    eosToken?: number;
+    lora: LoraAdapterSpec[];
+}
+
+/** Token sampling. Every field is validated before decoding starts; impossible values are rejected with a clear error. */
+export interface SamplingOptions {
+    /** 0 means greedy. Defaults to `0.8`. */
+    temperature?: number;
+    /** 0 disables top-k. Defaults to `40`. */
+    topK?: number;
+    /** In (0, 1]. Defaults to `0.95`. */
+    topP?: number;
+    /** In [0, 1). Defaults to `0.05`. */
+    minP?: number;
+    /** Repeat penalty; 1 disables it. Defaults to `1.1` over the last 64 tokens. */
+    repeatPenalty?: number;
+    /** How many recent tokens the repeat penalty looks at. Defaults to `64`. */
+    repeatLastTokens?: number;
+    /** Seed for sampling; fixing it makes generation reproducible. Defaults to a random seed. */
+    seed?: number;
+    /** Maximum tokens to generate. Defaults to `256`. */
+    maxTokens?: number;
+    /** Generation stops before any of these strings. Defaults to none. */
+    stopSequences?: string[];
+    /** Additive bias per token id; `"ban"` (or `-Infinity`) forbids the token. Defaults to none. */
+    logitBias?: Record<number, number | 'ban'>;
+    /** A GBNF grammar constraining the output. Defaults to none. */
+    grammar?: string;
+    /** A JSON schema constraining the output (turned into a grammar). Defaults to none. */
+    jsonSchema?: unknown;
+}
+
+export interface CompletionRequest {
+    /** Raw text, or token ids to evaluate as-is. */
+    prompt: string | number[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to `true`. */
+    addBos?: boolean;
+    sampling?: SamplingOptions;
+}
+
+export type ChatRole = 'system' | 'user' | 'model';
+
+export interface ChatMessage {
+    role: ChatRole;
+    text: string;
+}
+
+export interface ChatRequest {
+    messages: ChatMessage[];
+    sampling?: SamplingOptions;
+}
+
+export interface TokenChunk {
+    /** Text decoded from `tokens` (may be empty while a multi-byte character is incomplete). */
+    text: string;
+    tokens: number[];
+}
+
+export type StopReason = 'eos' | 'maxTokens' | 'stopSequence' | 'aborted';
+
+export interface GenerationTiming {
+    promptTokens: number;
+    generatedTokens: number;
+    /** Wall time of the whole request inside the runtime. */
+    ms: number;
+    timeToFirstTokenMs: number;
+    /** Generated tokens per second, measured from the first generated token. */
+    tokensPerSecond: number;
+}
+
+export interface CompletionResult {
+    text: string;
+    tokens: number[];
+    stopReason: StopReason;
+    timing: GenerationTiming;
+}
+
+export interface StreamOptions {
+    /** Called with batches of freshly generated tokens; the runtime never waits on this callback. */
+    onToken?: (chunk: TokenChunk) => void;
+    /** Aborting stops generation within 100 ms; the request resolves with `stopReason: "aborted"`. */
+    signal?: AbortSignal;
+}
+
+export interface LoadModelCallOptions {
+    onProgress?: (progress: LoadProgress) => void;
+    signal?: AbortSignal;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** Where runtime logs (ours and llama.cpp's) go. */
+export type RuntimeLogSink = (level: LogLevel, message: string, source: 'runtime' | 'llama.cpp') => void;
