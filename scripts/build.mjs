@@ -54,7 +54,8 @@ if (Object.keys(webviewEntries).length > 0) {
   });
 }
 
-if (!watch) rmSync(join(root, 'dist'), { recursive: true, force: true });
+// dist/ is not wiped: tests in another terminal may be forking dist/runtime-host.js right now.
+if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
 const contexts = await Promise.all(configs.map(c => esbuild.context(c)));
 if (watch) {
   await Promise.all(contexts.map(c => c.watch()));
