@@ -1,0 +1,72 @@
+// `npm run test:e2e [-- test/e2e/foo.e2e.ts …]`: the extension in a real VS Code (code-server) in a real
+// Chromium. Installs the toolchain on first use (scripts/e2e-setup.mjs), builds the extension, then runs
+// the scenario files with node's test runner, one file at a time: each file starts its own code-server
+// with the repository folder symlinked in as the installed extension (node_modules/node-llama-cpp
+// included). Screenshots and logs land in test-results/e2e/. Exits non-zero when a scenario fails.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureToolchain } from '../../scripts/e2e-setup.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const resultsDir = join(root, 'test-results/e2e');
+const runningDir = join(resultsDir, '.running');
+
+function fail(message) {
+    console.error(`[e2e] ${message}`);
+    process.exit(1);
+}
+
+/** Ends code-servers a killed test process left behind: only the ones it recorded, by process group. */
+function reapLeftovers() {
+    if (!existsSync(runningDir)) return;
+    for (const name of readdirSync(runningDir)) {
+        const pid = Number(name);
+        let cmdline = '';
+        try {
+            cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+            // already gone
+        }
+        if (cmdline.includes('code-server')) {
+            console.error(`[e2e] stopping code-server ${pid} left running by an interrupted test`);
+            try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+        }
+        const sandbox = readFileSync(join(runningDir, name), 'utf8').trim();
+        if (sandbox.includes('promptscope-e2e-')) rmSync(sandbox, { recursive: true, force: true });
+        rmSync(join(runningDir, name), { force: true });
+    }
+}
+
+let paths;
+try {
+    paths = await ensureToolchain();
+} catch (e) {
+    fail(`toolchain setup failed: ${e instanceof Error ? e.message : e}`);
+}
+
+console.log('[e2e] building the extension (node scripts/build.mjs)');
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) fail('build failed');
+if (!existsSync(join(root, 'dist/extension.js'))) {
+    console.warn('[e2e] note: dist/extension.js was not built (src/vscode/extension.ts missing); the extension contributes its manifest only');
+}
+
+const args = process.argv.slice(2);
+const files = args.length > 0 ? args : readdirSync(join(root, 'test/e2e')).filter(f => f.endsWith('.e2e.ts')).sort().map(f => `test/e2e/${f}`);
+reapLeftovers();
+rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
+
+console.log(`[e2e] running ${files.join(' ')}; screenshots and logs go to ${resultsDir}`);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PROMPTSCOPE_E2E_CODE_SERVER: paths.entry },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => child.kill(signal));
+}
+const code = await new Promise(resolve => child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0))));
+reapLeftovers();
+process.exit(code);

@@ -1,0 +1,183 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { codeServerEntry, resultsDir } from './paths';
+import { descendantsOf, isAlive, type ProcessInfo } from './processes';
+
+/** One file per running code-server (named by its pid, which is also its process group id). */
+export const runningDir = join(resultsDir, '.running');
+
+export interface CodeServerOptions {
+    /** Extension folders to install, each symlinked into the extensions dir as `<publisher>.<name>-<version>`. */
+    extensionFolders: string[];
+    /** Folders whose contents are copied into the workspace that the workbench opens. */
+    workspaceContents?: string[];
+    /** User settings merged over the quiet defaults below. */
+    settings?: Record<string, unknown>;
+    /** How long to wait for the server's health endpoint. Defaults to 60 s. */
+    startTimeoutMs?: number;
+}
+
+/**
+ * Settings that keep the workbench from showing anything the scenarios did not ask for (welcome page,
+ * update checks, tips) and from reaching for the network.
+ */
+const quietSettings: Record<string, unknown> = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'update.mode': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'security.workspace.trust.enabled': false,
+    'git.enabled': false,
+    'chat.disableAIFeatures': true,
+    'window.restoreWindows': 'none',
+};
+
+/**
+ * One code-server process in a throwaway sandbox: its own HOME and XDG folders (code-server writes to
+ * ~/.config otherwise), user-data dir, extensions dir and workspace. It runs in its own process group so
+ * stop() also ends the extension host and everything the extension host started (our runtime host).
+ */
+export class CodeServer {
+    private constructor(
+        readonly url: string,
+        readonly sandbox: string,
+        readonly workspace: string,
+        readonly userDataDir: string,
+        private readonly child: ChildProcess,
+        private readonly logFile: string,
+    ) {}
+
+    static async start(options: CodeServerOptions): Promise<CodeServer> {
+        const sandbox = mkdtempSync(join(tmpdir(), 'promptscope-e2e-'));
+        const dirs = {
+            home: join(sandbox, 'home'),
+            userData: join(sandbox, 'user-data'),
+            extensions: join(sandbox, 'extensions'),
+            workspace: join(sandbox, 'workspace'),
+        };
+        for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+        for (const folder of options.workspaceContents ?? []) {
+            if (existsSync(folder)) cpSync(folder, dirs.workspace, { recursive: true });
+        }
+        mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+        writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 4));
+        for (const folder of options.extensionFolders) {
+            const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+            symlinkSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
+        }
+
+        const port = await freePort();
+        const logFile = join(sandbox, 'code-server.log');
+        const log = createWriteStream(logFile);
+        const env = {
+            ...process.env,
+            HOME: dirs.home,
+            XDG_CONFIG_HOME: join(dirs.home, '.config'),
+            XDG_DATA_HOME: join(dirs.home, '.local/share'),
+            XDG_CACHE_HOME: join(dirs.home, '.cache'),
+            XDG_STATE_HOME: join(dirs.home, '.local/state'),
+            // An outer VS Code's variables would make code-server think it runs inside a VS Code terminal.
+            VSCODE_IPC_HOOK_CLI: '',
+            NODE_OPTIONS: '',
+        };
+        const child = spawn(process.execPath, [
+            codeServerEntry(),
+            '--bind-addr', `127.0.0.1:${port}`,
+            '--auth', 'none',
+            '--user-data-dir', dirs.userData,
+            '--extensions-dir', dirs.extensions,
+            '--disable-telemetry',
+            '--disable-update-check',
+            '--disable-workspace-trust',
+            '--disable-getting-started-override',
+            '--log', 'info',
+            dirs.workspace,
+        ], { cwd: sandbox, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout!.pipe(log, { end: false });
+        child.stderr!.pipe(log, { end: false });
+
+        const server = new CodeServer(`http://127.0.0.1:${port}/`, sandbox, dirs.workspace, dirs.userData, child, logFile);
+        // If this test process is killed before stop(), the runner ends the group recorded here.
+        mkdirSync(runningDir, { recursive: true });
+        writeFileSync(join(runningDir, String(child.pid)), `${sandbox}\n`);
+        try {
+            await server.waitHealthy(options.startTimeoutMs ?? 60_000);
+        } catch (e) {
+            await server.stop({ keepSandbox: true });
+            throw e;
+        }
+        return server;
+    }
+
+    get pid(): number {
+        return this.child.pid!;
+    }
+
+    /** Every process code-server started, transitively (extension hosts, our runtime host, …). */
+    descendants(): ProcessInfo[] {
+        return descendantsOf(this.pid);
+    }
+
+    /** code-server's own stdout and stderr so far. */
+    log(): string {
+        return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+    }
+
+    private async waitHealthy(timeoutMs: number): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (Date.now() < deadline) {
+            if (this.child.exitCode !== null || this.child.signalCode !== null) {
+                throw new Error(`code-server exited (${this.child.exitCode ?? this.child.signalCode}) before it was ready:\n${this.log().slice(-3000)}`);
+            }
+            try {
+                const response = await fetch(new URL('healthz', this.url));
+                if (response.ok) return;
+            } catch {
+                // not listening yet
+            }
+            await sleep(200);
+        }
+        throw new Error(`code-server did not answer ${this.url}healthz within ${timeoutMs} ms:\n${this.log().slice(-3000)}`);
+    }
+
+    /**
+     * Ends the whole process group (code-server, extension hosts, our runtime host): TERM, then KILL for
+     * whatever is left after 5 s. Processes that left the group (none of ours do) are killed by pid.
+     */
+    async stop({ keepSandbox = false }: { keepSandbox?: boolean } = {}): Promise<void> {
+        const stragglers = this.descendants().map(p => p.pid);
+        const group = -this.pid;
+        const signalAll = (signal: NodeJS.Signals) => {
+            try { process.kill(group, signal); } catch { /* group already gone */ }
+            for (const pid of stragglers) {
+                try { process.kill(pid, signal); } catch { /* already gone */ }
+            }
+        };
+        signalAll('SIGTERM');
+        const deadline = Date.now() + 5_000;
+        while (Date.now() < deadline && [this.pid, ...stragglers].some(isAlive)) await sleep(100);
+        signalAll('SIGKILL');
+        rmSync(join(runningDir, String(this.pid)), { force: true });
+        if (!keepSandbox) rmSync(this.sandbox, { recursive: true, force: true });
+    }
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.unref();
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+        });
+    });
+}

@@ -1,0 +1,177 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { resultsDir } from './paths';
+
+/** How long to wait for things the workbench does on its own (extension activation, restore). */
+const defaultTimeoutMs = 30_000;
+
+/**
+ * The VS Code workbench in a Playwright page, seen the way a user sees it: through the command palette,
+ * the status bar, notifications and panels. Selectors are VS Code's own DOM (see issue 8 for the ones
+ * verified against code-server 4.100.3).
+ */
+export class Workbench {
+    constructor(readonly page: Page) {}
+
+    /** Waits until the workbench has rendered its status bar, the last part to appear on startup. */
+    async waitReady(timeoutMs = 60_000): Promise<void> {
+        await this.page.locator('#workbench\\.parts\\.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+    }
+
+    private get quickInput(): Locator {
+        return this.page.locator('.quick-input-widget');
+    }
+
+    private get quickInputBox(): Locator {
+        return this.quickInput.locator('.quick-input-box input');
+    }
+
+    /** Rows of the open quick pick, as the user sees them. */
+    quickPickRows(): Locator {
+        return this.quickInput.locator('.quick-input-list .monaco-list-row');
+    }
+
+    private commandRow(title: string): Locator {
+        // aria-label is the row's full text ("Promptscope: Show Logs, …keybinding"); match the label span exactly.
+        return this.quickPickRows().filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
+    }
+
+    async openPalette(query: string): Promise<void> {
+        if (!(await this.quickInput.isVisible())) {
+            await this.page.keyboard.press('F1');
+        }
+        await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+        await this.quickInputBox.fill(query);
+    }
+
+    async closeQuickInput(): Promise<void> {
+        if (await this.quickInput.isVisible()) {
+            await this.page.keyboard.press('Escape');
+            await this.quickInput.waitFor({ state: 'hidden', timeout: 5_000 });
+        }
+    }
+
+    /**
+     * Waits until a command with this exact title is listed in the palette. Commands contributed by
+     * extensions arrive after the workbench renders, and the palette only picks them up when reopened.
+     */
+    async findCommand(title: string, timeoutMs = defaultTimeoutMs): Promise<Locator> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            await this.openPalette(`>${title}`);
+            const row = this.commandRow(title);
+            try {
+                await row.first().waitFor({ state: 'visible', timeout: 2_000 });
+                return row.first();
+            } catch (e) {
+                if (Date.now() > deadline) {
+                    const shown = await this.quickPickRows().allInnerTexts();
+                    throw new Error(`command "${title}" is not in the palette after ${timeoutMs} ms; rows shown: ${JSON.stringify(shown)}`, { cause: e });
+                }
+                await this.closeQuickInput();
+            }
+        }
+    }
+
+    /** Runs a command by its title through the palette, as a user would. */
+    async runCommand(title: string, timeoutMs = defaultTimeoutMs): Promise<void> {
+        await this.findCommand(title, timeoutMs);
+        await this.page.keyboard.press('Enter');
+    }
+
+    /** Types into the quick input that is open (e.g. a quick pick a command showed) and accepts it. */
+    async answerQuickInput(text: string, timeoutMs = 10_000): Promise<void> {
+        await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
+        await this.quickInputBox.fill(text);
+        await this.page.keyboard.press('Enter');
+    }
+
+    /** Current text of the quick input's title or placeholder, to see which prompt is showing. */
+    async quickInputPrompt(): Promise<string> {
+        const placeholder = (await this.quickInputBox.getAttribute('placeholder')) ?? '';
+        const title = (await this.quickInput.locator('.quick-input-title').innerText().catch(() => '')) ?? '';
+        return `${title} ${placeholder}`.trim();
+    }
+
+    /**
+     * A status bar entry contributed with `createStatusBarItem(id)`. The DOM id VS Code gives it is the
+     * item id, optionally prefixed with the extension id, so both forms are matched.
+     */
+    statusBarItem(id: string): Locator {
+        return this.page.locator(`#workbench\\.parts\\.statusbar .statusbar-item[id="${id}"], #workbench\\.parts\\.statusbar .statusbar-item[id$=".${id}"]`);
+    }
+
+    /** Visible notification toasts. */
+    notificationToasts(): Locator {
+        return this.page.locator('.notifications-toasts .notification-toast');
+    }
+
+    /** A visible notification whose message matches. */
+    notification(message: RegExp | string): Locator {
+        return this.notificationToasts().filter({ has: this.page.locator('.notification-list-item-message', { hasText: message }) });
+    }
+
+    /** Texts of all visible notification messages. */
+    async notificationMessages(): Promise<string[]> {
+        return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+    }
+
+    async clearNotifications(): Promise<void> {
+        await this.findCommand('Notifications: Clear All Notifications');
+        await this.page.keyboard.press('Enter');
+    }
+
+    /** The bottom panel (Output, Problems, Terminal…). */
+    panel(): Locator {
+        return this.page.locator('#workbench\\.parts\\.panel');
+    }
+
+    /** The channel selected in the Output view's dropdown. */
+    async selectedOutputChannel(): Promise<string> {
+        const select = this.panel().locator('.monaco-select-box');
+        await select.first().waitFor({ state: 'visible', timeout: 10_000 });
+        return select.first().evaluate(el => {
+            const s = el as HTMLSelectElement;
+            return s.options?.[s.selectedIndex]?.text ?? s.title ?? '';
+        });
+    }
+
+    /** Lines shown in the Output view's editor. */
+    async outputText(): Promise<string> {
+        return this.panel().locator('.monaco-editor .view-lines').first().innerText();
+    }
+
+    /** The editor that has focus, or the first visible one. */
+    activeEditor(): Locator {
+        return this.page.locator('.editor-group-container.active .monaco-editor').first();
+    }
+
+    /** Opens a workspace file through Quick Open, as a user would. */
+    async openFile(relativePath: string): Promise<void> {
+        await this.page.keyboard.press('Control+P');
+        await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+        await this.quickInputBox.fill(relativePath);
+        const name = relativePath.split('/').pop()!;
+        await this.quickPickRows().filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
+        await this.page.keyboard.press('Enter');
+        await this.page.locator(`.tab[data-resource-name="${name}"], .tab[aria-label^="${name}"]`).first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
+    }
+
+    /** The inner document of a webview panel (VS Code nests our page two iframes deep). */
+    webview(): FrameLocator {
+        return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    }
+
+    /** Saves a full-page screenshot to test-results/e2e/<name>.png and returns its path. */
+    async screenshot(name: string): Promise<string> {
+        mkdirSync(resultsDir, { recursive: true });
+        const path = join(resultsDir, `${name}.png`);
+        await this.page.screenshot({ path, fullPage: true });
+        return path;
+    }
+}
+
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,127 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { CodeServer, type CodeServerOptions } from './CodeServer';
+import { chromiumPath, repoRoot, resultsDir } from './paths';
+import { Workbench } from './Workbench';
+
+/** A started code-server with a Chromium page showing its workbench. */
+export interface E2eSession {
+    server: CodeServer;
+    browser: Browser;
+    workbench: Workbench;
+    /** Errors the page logged (console.error, uncaught exceptions), for scenarios that assert none happened. */
+    pageErrors: string[];
+}
+
+export interface ScenarioOptions {
+    /** Defaults to 120 s: the first model load and extension activation are slow on 2 busy cores. */
+    timeoutMs?: number;
+    /** Returns why the scenario cannot run yet (feature not landed), or undefined to run it. */
+    skipUnless?: () => string | undefined;
+}
+
+export type Scenario = (name: string, body: (session: E2eSession, t: TestContext) => Promise<void>, options?: ScenarioOptions) => void;
+
+/** Flags for Debian's Chromium in a container: no sandbox (root), no GPU, nothing that calls home. */
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check'];
+
+/**
+ * Declares a suite that starts its own code-server (issue 8: restart between suites, old extension hosts
+ * linger) and Chromium before its scenarios and stops both after them. Each scenario saves a screenshot
+ * to test-results/e2e/<suite>--<scenario>.png whether it passed or failed.
+ */
+export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensionFolders'> & { extensionFolders?: string[] }, define: (scenario: Scenario) => void): void {
+    describe(name, () => {
+        let session: E2eSession | undefined;
+        let browserHome: string | undefined;
+
+        before(async () => {
+            const server = await CodeServer.start({ extensionFolders: [repoRoot], workspaceContents: [join(repoRoot, 'examples')], ...options });
+            try {
+                browserHome = mkdtempSync(join(tmpdir(), 'promptscope-e2e-chromium-'));
+                const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, env: { ...process.env, HOME: browserHome }, timeout: 60_000 });
+                const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+                const pageErrors: string[] = [];
+                page.on('pageerror', e => pageErrors.push(`pageerror: ${e.message}`));
+                page.on('console', m => { if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`); });
+                await page.goto(server.url);
+                const workbench = new Workbench(page);
+                await workbench.waitReady();
+                session = { server, browser, workbench, pageErrors };
+            } catch (e) {
+                saveLogs(name, server);
+                await server.stop();
+                throw e;
+            }
+        });
+
+        after(async () => {
+            if (!session) return;
+            await session.browser.close().catch(() => undefined);
+            saveLogs(name, session.server);
+            await session.server.stop();
+            if (browserHome) rmSync(browserHome, { recursive: true, force: true });
+        });
+
+        define((scenarioName, body, scenarioOptions = {}) => {
+            test(scenarioName, { timeout: scenarioOptions.timeoutMs ?? 120_000 }, async t => {
+                const reason = scenarioOptions.skipUnless?.();
+                if (reason !== undefined) {
+                    t.skip(reason);
+                    return;
+                }
+                if (!session) throw new Error('the e2e session did not start; see the before hook failure');
+                try {
+                    await body(session, t);
+                } finally {
+                    const shot = await session.workbench.screenshot(`${slug(name)}--${slug(scenarioName)}`).catch(e => `failed: ${e}`);
+                    t.diagnostic(`screenshot: ${shot}`);
+                }
+            });
+        });
+    });
+}
+
+/** Copies code-server's log and VS Code's logs (extension host, our output channel) next to the screenshots. */
+function saveLogs(suite: string, server: CodeServer): void {
+    const target = join(resultsDir, 'logs', slug(suite));
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    cpSync(join(server.sandbox, 'code-server.log'), join(target, 'code-server.log'));
+    const vscodeLogs = join(server.userDataDir, 'logs');
+    if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(target, 'vscode'), { recursive: true });
+}
+
+function slug(text: string): string {
+    return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+interface ManifestCommand {
+    command: string;
+    title: string;
+    category?: string;
+}
+
+/** Commands the extension manifest contributes, read fresh (the manifest is being extended as features land). */
+export function manifestCommands(): ManifestCommand[] {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes?: { commands?: ManifestCommand[] } };
+    return manifest.contributes?.commands ?? [];
+}
+
+/** The title the palette shows for a contributed command ("Category: Title"). */
+export function paletteTitle(command: ManifestCommand): string {
+    return command.category ? `${command.category}: ${command.title}` : command.title;
+}
+
+/** skipUnless helper: the scenario runs once package.json contributes this command id. */
+export function needsCommand(id: string): () => string | undefined {
+    return () => manifestCommands().some(c => c.command === id) ? undefined : `not landed yet: package.json does not contribute ${id}`;
+}
+
+/** skipUnless helper: the scenario runs once this repository file exists. */
+export function needsFile(relativePath: string): () => string | undefined {
+    return () => existsSync(join(repoRoot, relativePath)) ? undefined : `not landed yet: ${relativePath} does not exist`;
+}
