@@ -1,0 +1,25 @@
+// The `.prompt` file pipeline: load, render, prepare a run, analyze for the editor.
+export type { Document, JSONSchema, Message, PromptMetadata, RenderedPrompt } from 'dotprompt';
+export { PromptDocument, type FrontMatterBlock, type FrontMatterPath, type FrontMatterProblem } from './PromptDocument';
+export type { TextPosition, TextRange } from './TextRange';
+export { LineIndex } from './LineIndex';
+export { memoryPartials, chainPartials, noPartials, type PartialLookup, type PartialSource } from './PartialLookup';
+export { filePartials, partialFilePath } from './filePartials';
+export { renderPrompt, type RenderPromptOptions } from './renderPrompt';
+export { toChatMessages, type ChatMessage, type ChatRole } from './chatMessages';
+export type { PromptDiagnostic, DiagnosticCode, DiagnosticSeverity } from './PromptDiagnostic';
+export { diagnosticCodes } from './PromptDiagnostic';
+export { checkConfig, type ConfigCheck } from './config/checkConfig';
+export { configKeys, configKeyInfo, suggestConfigKey, type ConfigKeyInfo } from './config/configKeys';
+export { readPromptscopeSettings } from './settings/readPromptscopeSettings';
+export * from './settings/PromptscopeSettings';
+export { PromptError, type PromptErrorLocation } from './errors/PromptError';
+export { FrontMatterError } from './errors/FrontMatterError';
+export { TemplateSyntaxError } from './errors/TemplateSyntaxError';
+export { TemplateRenderError } from './errors/TemplateRenderError';
+export { PartialNotFoundError } from './errors/PartialNotFoundError';
+export { MissingInputError } from './errors/MissingInputError';
+export { InvalidInputError } from './errors/InvalidInputError';
+export { PromptSchemaError } from './errors/PromptSchemaError';
+export { PromptConfigError } from './errors/PromptConfigError';
+export { UnsupportedContentError } from './errors/UnsupportedContentError';

@@ -1,0 +1,51 @@
+/** How a prompt is run (issue 4's reasoning strategies). */
+export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble';
+
+export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble'];
+
+/** How an answer is pulled out of a generation. */
+export type AnswerExtractor = 'last-number' | 'choice' | 'yes-no' | 'marker' | 'regex' | 'json-field';
+
+export const answerExtractors: readonly AnswerExtractor[] = ['last-number', 'choice', 'yes-no', 'marker', 'regex', 'json-field'];
+
+export interface AnswerSettings {
+    extractor?: AnswerExtractor;
+    /** Text after which the answer starts, for `marker`, e.g. `The answer is`. */
+    marker?: string;
+    /** Regular expression with a capture group, for `regex`. */
+    pattern?: string;
+    /** Field of the JSON output, for `json-field`. */
+    field?: string;
+    /** Verbalizer: label → the surface forms that count as it. */
+    labels?: Record<string, string[]>;
+}
+
+export interface PromptLoraSetting {
+    /** As written in the front matter: relative paths are relative to the `.prompt` file. */
+    path: string;
+    /** Defaults to `1`. */
+    scale?: number;
+}
+
+/**
+ * Promptscope's own front-matter settings, written as namespaced keys (`promptscope.strategy: cot`) so that
+ * Dotprompt passes them through in `ext.promptscope` and other Dotprompt tools ignore them.
+ */
+export interface PromptscopeSettings {
+    strategy?: PromptStrategy;
+    /** Paths sampled for self-consistency; an integer ≥ 1. */
+    samples?: number;
+    answer?: AnswerSettings;
+    lora?: PromptLoraSetting[];
+    /** Prompt files of an ensemble, relative to this one. */
+    variants?: string[];
+}
+
+/** The setting names, with the one-line documentation completion and hover show. */
+export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
+    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote).',
+    samples: 'How many reasoning paths self-consistency samples (an integer ≥ 1).',
+    answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
+    lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
+    variants: 'Other `.prompt` files an ensemble runs on the same input, relative to this one.',
+};
