@@ -133,10 +133,16 @@ export interface TokenChunk {
     tokens: number[];
 }
 
-export type StopReason = 'eos' | 'maxTokens' | 'stopSequence' | 'aborted';
+/**
+ * Why generation ended. `contextFull`: the context had no room for another token (the runtime never shifts
+ * the context silently, since that would change what the model sees).
+ */
+export type StopReason = 'eos' | 'maxTokens' | 'stopSequence' | 'aborted' | 'contextFull';
 
 export interface GenerationTiming {
     promptTokens: number;
+    /** Prompt tokens whose evaluation was reused from the sequence's KV cache (a shared prefix with the previous request). */
+    reusedPromptTokens?: number;
     generatedTokens: number;
     /** Wall time of the whole request inside the runtime. */
     ms: number;
@@ -150,6 +156,8 @@ export interface CompletionResult {
     tokens: number[];
     stopReason: StopReason;
     timing: GenerationTiming;
+    /** The sampling seed actually used (drawn at random when the request gave none): reuse it to reproduce the run. */
+    seed: number;
 }
 
 export interface StreamOptions {
@@ -168,3 +176,9 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 /** Where runtime logs (ours and llama.cpp's) go. */
 export type RuntimeLogSink = (level: LogLevel, message: string, source: 'runtime' | 'llama.cpp') => void;
+
+/**
+ * Raw GGUF metadata of the loaded model, for display: nested objects as in the file, long arrays
+ * (the vocabulary, merges, token types) replaced by a short summary string, bigints as numbers.
+ */
+export type ModelMetadata = Record<string, unknown>;

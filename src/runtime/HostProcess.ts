@@ -1,0 +1,173 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { LoadProgress, RuntimeLogSink } from './api';
+import { describeExit } from './describeExit';
+import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
+import { reviveError } from './errors/serializeError';
+import type { ClientMessage, HostMessage, RuntimeMethod, RuntimeMethods } from './protocol';
+
+export interface RequestHooks {
+    onTokens?: (tokens: number[], text: string) => void;
+    onProgress?: (progress: LoadProgress) => void;
+    signal?: AbortSignal;
+}
+
+interface PendingRequest {
+    resolve(result: unknown): void;
+    reject(error: Error): void;
+    hooks: RequestHooks;
+    detachAbort?: () => void;
+}
+
+/** How many of the host's last stderr / llama.cpp lines are kept to explain an exit. */
+const keptLines = 30;
+
+/**
+ * One runtime host child process and the requests pending on it. Once it exits, every pending request is
+ * rejected with a RuntimeStoppedError and this object is spent; RuntimeClient starts a new one.
+ */
+export class HostProcess {
+    private readonly child: ChildProcess;
+    private readonly pending = new Map<number, PendingRequest>();
+    private readonly lastLines: string[] = [];
+    private nextId = 1;
+    private exitReason: string | undefined;
+    private stopping = false;
+    readonly ready: Promise<void>;
+    readonly exited: Promise<{ reason: string; expected: boolean }>;
+
+    constructor(hostScript: string, env: NodeJS.ProcessEnv, private readonly log: RuntimeLogSink) {
+        this.child = fork(hostScript, [], {
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+            serialization: 'advanced',
+            // ggml's abort handler would attach gdb to print a backtrace: slow, and the assertion line says enough.
+            env: { GGML_NO_BACKTRACE: '1', ...env },
+        });
+        this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.captureOutput(chunk, 'info'));
+        this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.captureOutput(chunk, 'warn'));
+
+        let markReady!: () => void;
+        let failReady!: (error: Error) => void;
+        this.ready = new Promise((resolve, reject) => { markReady = resolve; failReady = reject; });
+        this.ready.catch(() => undefined);
+
+        this.child.on('message', (message: HostMessage) => {
+            if (message.type === 'ready') markReady();
+            else this.receive(message);
+        });
+        this.exited = new Promise(resolve => {
+            let done = false;
+            const finish = (reason: string) => {
+                if (done) return;
+                done = true;
+                this.exitReason = reason;
+                const error = () => new RuntimeStoppedError(reason);
+                failReady(error());
+                for (const [id, request] of this.pending) {
+                    this.pending.delete(id);
+                    request.detachAbort?.();
+                    request.reject(error());
+                }
+                resolve({ reason, expected: this.stopping });
+            };
+            // 'close' comes after the exit and after stdio has drained, so the last stderr line (the GGML_ASSERT) is in.
+            this.child.on('close', (code, signal) => {
+                this.flushPartialLines();
+                const described = describeExit(code, signal, this.lastLines);
+                finish(this.stopping ? (code === 0 && !signal ? 'the runtime was stopped' : `the runtime was stopped (${described})`) : described);
+            });
+            this.child.on('error', error => finish(`the runtime host could not be started (${error.message})`));
+        });
+    }
+
+    get pid(): number | undefined {
+        return this.exitReason === undefined ? this.child.pid : undefined;
+    }
+
+    get alive(): boolean {
+        return this.exitReason === undefined;
+    }
+
+    request<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params'], hooks: RequestHooks = {}): Promise<RuntimeMethods[M]['result']> {
+        if (this.exitReason !== undefined) return Promise.reject(new RuntimeStoppedError(this.exitReason));
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            const request: PendingRequest = { resolve: resolve as (r: unknown) => void, reject, hooks };
+            this.pending.set(id, request);
+            const { signal } = hooks;
+            if (signal) {
+                const cancel = () => this.post({ type: 'cancel', id });
+                signal.addEventListener('abort', cancel, { once: true });
+                request.detachAbort = () => signal.removeEventListener('abort', cancel);
+            }
+            this.post({ type: 'request', id, method, params });
+            if (signal?.aborted) this.post({ type: 'cancel', id });
+        });
+    }
+
+    /** Ends the process: politely (disconnect lets it free the model), then SIGKILL after `graceMs`. */
+    async stop(graceMs = 2000): Promise<void> {
+        if (this.exitReason !== undefined) return;
+        this.stopping = true;
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+        if (this.child.connected) this.child.disconnect();
+        else this.child.kill('SIGKILL');
+        await this.exited;
+        clearTimeout(timer);
+    }
+
+    private post(message: ClientMessage): void {
+        if (!this.child.connected) return;
+        // A send can still fail if the host dies right now; its exit handler then rejects the request.
+        this.child.send(message, error => { if (error) this.log('debug', `runtime host unreachable: ${error.message}`, 'runtime'); });
+    }
+
+    private receive(message: HostMessage): void {
+        switch (message.type) {
+            case 'log':
+                if (message.source === 'llama.cpp' && (message.level === 'error' || message.level === 'warn')) this.keep(message.message);
+                this.log(message.level, message.message, message.source);
+                return;
+            case 'tokens':
+                this.pending.get(message.id)?.hooks.onTokens?.(message.tokens, message.text);
+                return;
+            case 'progress':
+                this.pending.get(message.id)?.hooks.onProgress?.(message.progress);
+                return;
+            case 'response':
+            case 'error': {
+                const request = this.pending.get(message.id);
+                if (!request) return;
+                this.pending.delete(message.id);
+                request.detachAbort?.();
+                if (message.type === 'response') request.resolve(message.result);
+                else request.reject(reviveError(message.error));
+                return;
+            }
+        }
+    }
+
+    private partialLine = { info: '', warn: '' };
+
+    private captureOutput(chunk: string, level: 'info' | 'warn'): void {
+        const lines = (this.partialLine[level] + chunk).split('\n');
+        this.partialLine[level] = lines.pop() ?? '';
+        for (const line of lines) {
+            if (line.trim() === '') continue;
+            this.keep(line);
+            this.log(level, line, 'runtime');
+        }
+    }
+
+    private flushPartialLines(): void {
+        for (const level of ['info', 'warn'] as const) {
+            const rest = this.partialLine[level];
+            this.partialLine[level] = '';
+            if (rest.trim() !== '') this.keep(rest);
+        }
+    }
+
+    private keep(line: string): void {
+        this.lastLines.push(line);
+        if (this.lastLines.length > keptLines) this.lastLines.shift();
+    }
+}

@@ -1,0 +1,241 @@
+/**
+ * RuntimeClient: the typed RPC client of the runtime host, used by the extension, the CLI and the benchmarks.
+ * node-llama-cpp runs only in the host child process (dist/runtime-host.js), so that a llama.cpp abort or an
+ * out-of-memory kill ends that process and not the editor. This file imports no node-llama-cpp.
+ */
+import { join } from 'node:path';
+import type {
+    ChatRequest, CompletionRequest, CompletionResult, LoadModelCallOptions, LoadModelOptions, ModelInfo, ModelMetadata,
+    RuntimeLogSink, StreamOptions,
+} from './api';
+import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
+import { HostProcess, type RequestHooks } from './HostProcess';
+import type { RuntimeMethod, RuntimeMethods } from './protocol';
+
+export interface RuntimeClientOptions {
+    /** Path of the runtime host script. Defaults to `runtime-host.js` beside the running bundle (path.join(__dirname, 'runtime-host.js')). */
+    hostScript?: string;
+    /** Receives our logs and llama.cpp's own log lines. Defaults to dropping them. */
+    log?: RuntimeLogSink;
+    /** Extra environment for the host process. Defaults to the parent's environment. */
+    env?: NodeJS.ProcessEnv;
+}
+
+export type RuntimeState = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready' | 'busy';
+
+export class RuntimeClient {
+    private readonly hostScript: string;
+    private readonly log: RuntimeLogSink;
+    private readonly env: NodeJS.ProcessEnv;
+    private readonly stateListeners = new Set<(state: RuntimeState) => void>();
+    private readonly stopListeners = new Set<(reason: string) => void>();
+
+    private host: HostProcess | undefined;
+    /** The start (and model reload) in progress, shared by every request that arrives meanwhile. */
+    private starting: Promise<HostProcess> | undefined;
+    /** Options of the model to reload after a host restart; set once a load succeeded. */
+    private lastLoad: LoadModelOptions | undefined;
+    private model: ModelInfo | undefined;
+    private loads = 0;
+    private generations = 0;
+    private currentState: RuntimeState = 'stopped';
+    private disposed = false;
+
+    constructor(options: RuntimeClientOptions = {}) {
+        this.hostScript = options.hostScript ?? join(__dirname, 'runtime-host.js');
+        this.log = options.log ?? (() => undefined);
+        this.env = { ...process.env, ...options.env };
+    }
+
+    /** Fires on state changes; returns an unsubscribe function. */
+    onDidChangeState(listener: (state: RuntimeState) => void): () => void {
+        this.stateListeners.add(listener);
+        return () => this.stateListeners.delete(listener);
+    }
+
+    /** Fires when the host process exits unexpectedly, with a human-readable reason ("killed by SIGKILL", "exited with code 134 (abort: GGML_ASSERT …)"). */
+    onDidStop(listener: (reason: string) => void): () => void {
+        this.stopListeners.add(listener);
+        return () => this.stopListeners.delete(listener);
+    }
+
+    get state(): RuntimeState {
+        return this.currentState;
+    }
+
+    /** Info of the model loaded now (cached on the client side), or undefined. */
+    get loadedModel(): ModelInfo | undefined {
+        return this.model;
+    }
+
+    /** Pid of the host process, when running (tests kill it). */
+    get hostPid(): number | undefined {
+        return this.host?.alive ? this.host.pid : undefined;
+    }
+
+    async loadModel(options: LoadModelOptions, call: LoadModelCallOptions = {}): Promise<ModelInfo> {
+        const host = await this.ensureHost(false);
+        this.loads++;
+        this.updateState();
+        try {
+            const info = await host.request('loadModel', options, { onProgress: call.onProgress, signal: call.signal });
+            this.lastLoad = structuredClone(options);
+            this.model = info;
+            return info;
+        } catch (error) {
+            // The host unloads the previous model before loading; and a model whose load killed the host is not
+            // loaded again automatically (it would kill the next host too).
+            this.lastLoad = undefined;
+            this.model = undefined;
+            throw error;
+        } finally {
+            this.loads--;
+            this.updateState();
+        }
+    }
+
+    async unloadModel(): Promise<void> {
+        this.lastLoad = undefined;
+        this.model = undefined;
+        if (!this.host?.alive) {
+            this.updateState();
+            return;
+        }
+        await this.call('unloadModel', {});
+    }
+
+    async modelInfo(): Promise<ModelInfo | undefined> {
+        if (!this.host?.alive && !this.lastLoad) return undefined;
+        return this.call('modelInfo', {});
+    }
+
+    /** Raw GGUF metadata of the loaded model (long arrays summarised), or undefined when none is loaded. */
+    async modelMetadata(): Promise<ModelMetadata | undefined> {
+        if (!this.host?.alive && !this.lastLoad) return undefined;
+        return this.call('modelMetadata', {});
+    }
+
+    tokenize(text: string, options: { addBos?: boolean; specialTokens?: boolean } = {}): Promise<number[]> {
+        return this.call('tokenize', { text, ...options });
+    }
+
+    /** Text of each token id as the model prints it (for token views). */
+    tokenPieces(tokens: number[]): Promise<string[]> {
+        return this.call('tokenPieces', { tokens });
+    }
+
+    detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {
+        return this.call('detokenize', { tokens, ...options });
+    }
+
+    complete(request: CompletionRequest, options: StreamOptions = {}): Promise<CompletionResult> {
+        return this.generate('complete', request, options);
+    }
+
+    chat(request: ChatRequest, options: StreamOptions = {}): Promise<CompletionResult> {
+        return this.generate('chat', request, options);
+    }
+
+    /** Stops the host process; the client can be used again afterwards (it restarts the host and reloads the model). */
+    async stop(): Promise<void> {
+        const host = this.host;
+        this.host = undefined;
+        this.starting = undefined;
+        await host?.stop();
+        this.updateState();
+    }
+
+    /** Stops the host for good. */
+    async dispose(): Promise<void> {
+        this.disposed = true;
+        this.lastLoad = undefined;
+        this.model = undefined;
+        await this.stop();
+        this.stateListeners.clear();
+        this.stopListeners.clear();
+    }
+
+    private async generate<M extends 'complete' | 'chat'>(method: M, request: RuntimeMethods[M]['params'], options: StreamOptions): Promise<CompletionResult> {
+        const { onToken, signal } = options;
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call(method, request, {
+                signal,
+                onTokens: onToken ? (tokens, text) => onToken({ tokens, text }) : undefined,
+            }) as CompletionResult;
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
+    }
+
+    private async call<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params'], hooks?: RequestHooks): Promise<RuntimeMethods[M]['result']> {
+        const host = await this.ensureHost(true);
+        return host.request(method, params, hooks);
+    }
+
+    /** The running host, starting one (and reloading the last model, unless `reload` is false) when needed. */
+    private ensureHost(reload: boolean): Promise<HostProcess> {
+        if (this.disposed) return Promise.reject(new RuntimeStoppedError('the runtime client was disposed'));
+        if (this.host?.alive) return Promise.resolve(this.host);
+        if (!this.starting) {
+            const starting = this.start(reload);
+            this.starting = starting;
+            const clear = () => { if (this.starting === starting) this.starting = undefined; };
+            starting.then(clear, clear);
+            this.updateState();
+        }
+        return this.starting;
+    }
+
+    private async start(reload: boolean): Promise<HostProcess> {
+        const host = new HostProcess(this.hostScript, this.env, this.log);
+        void host.exited.then(({ reason, expected }) => this.onHostExit(host, reason, expected));
+        await host.ready;
+        this.log('info', `Runtime host started (pid ${host.pid})`, 'runtime');
+        const model = this.lastLoad;
+        if (reload && model) {
+            this.log('info', `Reloading ${model.model} after a runtime restart`, 'runtime');
+            this.loads++;
+            this.updateState();
+            try {
+                this.model = await host.request('loadModel', model);
+            } catch (error) {
+                this.lastLoad = undefined;
+                this.model = undefined;
+                throw error;
+            } finally {
+                this.loads--;
+            }
+        }
+        // Published only now: requests arriving during the reload wait on `starting` instead of racing the load.
+        this.host = host;
+        this.updateState();
+        return host;
+    }
+
+    private onHostExit(host: HostProcess, reason: string, expected: boolean): void {
+        if (this.host === host) this.host = undefined;
+        this.updateState();
+        if (expected) return;
+        this.log('error', `Runtime host stopped: ${reason}`, 'runtime');
+        for (const listener of this.stopListeners) listener(reason);
+    }
+
+    private updateState(): void {
+        let state: RuntimeState;
+        if (this.host?.alive) {
+            if (this.loads > 0) state = 'loading';
+            else if (this.generations > 0) state = 'busy';
+            else state = this.model ? 'ready' : 'idle';
+        } else if (this.starting) {
+            state = this.loads > 0 ? 'loading' : 'starting';
+        } else {
+            state = 'stopped';
+        }
+        if (state === this.currentState) return;
+        this.currentState = state;
+        for (const listener of this.stateListeners) listener(state);
+    }
+}

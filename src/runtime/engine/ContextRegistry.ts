@@ -1,0 +1,95 @@
+import type { LlamaContextOptions, LlamaModel } from 'node-llama-cpp';
+import { LoraAdapterError } from '../errors/LoraAdapterError';
+import { contextConfigKey, normalizeContextConfig, type ContextConfig } from './ContextConfig';
+import type { LlamaLogTail } from './LlamaLogTail';
+import { ManagedContext } from './ManagedContext';
+
+export interface ContextBaseOptions {
+    contextSize: number;
+    threads: number;
+}
+
+/**
+ * The contexts of the loaded model, one per {@link ContextConfig}, created on first use. Each context holds
+ * its own KV cache (memory), so contexts nobody uses are disposed beyond `maxIdleContexts`, least recently
+ * used first; the default context (index 0 of creation) is kept while the model is loaded.
+ */
+export class ContextRegistry {
+    private readonly contexts = new Map<string, Promise<ManagedContext>>();
+    private defaultKey: string | undefined;
+
+    constructor(
+        private readonly model: LlamaModel,
+        private readonly base: ContextBaseOptions,
+        private readonly logTail: LlamaLogTail,
+        private readonly maxIdleContexts = 2,
+    ) {}
+
+    /** The context for `config` (missing fields take their defaults), creating it when needed. */
+    async get(config: Partial<ContextConfig> = {}): Promise<ManagedContext> {
+        const normalized = normalizeContextConfig(config);
+        const key = contextConfigKey(normalized);
+        let entry = this.contexts.get(key);
+        if (!entry) {
+            entry = this.create(key, normalized);
+            this.contexts.set(key, entry);
+            entry.catch(() => this.contexts.delete(key));
+            this.defaultKey ??= key;
+        }
+        const context = await entry;
+        context.lastUsed = Date.now();
+        void this.evictIdle();
+        return context;
+    }
+
+    async dispose(): Promise<void> {
+        const all = [...this.contexts.values()];
+        this.contexts.clear();
+        await Promise.all(all.map(entry => entry.then(c => c.dispose(), () => undefined)));
+    }
+
+    private async create(key: string, config: ContextConfig): Promise<ManagedContext> {
+        const options: LlamaContextOptions = {
+            contextSize: this.base.contextSize,
+            threads: this.base.threads,
+            sequences: config.sequences,
+            flashAttention: config.flashAttention,
+            // Never fail over to a smaller context silently: sizes are part of what the user asked for.
+            failedCreationRemedy: false,
+        };
+        if (config.kvCacheType !== 'F16') {
+            options.experimentalKvCacheKeyType = config.kvCacheType;
+            options.experimentalKvCacheValueType = config.kvCacheType;
+        }
+        if (config.lora.length > 0) {
+            options.lora = { adapters: config.lora.map(a => ({ filePath: a.path, scale: a.scale })) };
+        }
+        const mark = this.logTail.mark();
+        try {
+            return new ManagedContext(key, config, await this.model.createContext(options));
+        } catch (error) {
+            const reason = [error instanceof Error ? error.message : String(error), ...this.logTail.since(mark)].join('; ');
+            if (config.lora.length > 0 && /lora|adapter/i.test(reason)) {
+                throw new LoraAdapterError(config.lora.map(a => a.path).join(', '), reason);
+            }
+            throw new Error(`Could not create a llama.cpp context (${this.base.contextSize} tokens): ${reason}`);
+        }
+    }
+
+    private async evictIdle(): Promise<void> {
+        const settled = await Promise.all([...this.contexts.entries()].map(async ([key, entry]) => {
+            try {
+                return { key, context: await entry };
+            } catch {
+                return undefined;
+            }
+        }));
+        const idle = settled
+            .filter((e): e is { key: string; context: ManagedContext } => e !== undefined && e.key !== this.defaultKey && !e.context.inUse)
+            .sort((a, b) => a.context.lastUsed - b.context.lastUsed);
+        for (const { key, context } of idle.slice(0, Math.max(0, idle.length - this.maxIdleContexts))) {
+            this.contexts.delete(key);
+            await context.dispose();
+        }
+    }
+}

@@ -1,0 +1,243 @@
+import type { Token } from 'node-llama-cpp';
+import type {
+    ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
+    LoraAdapterSpec, ModelInfo, ModelMetadata, RuntimeLogSink,
+} from '../api';
+import { validateSampling } from '../../core/sampling/validateSampling';
+import { ModelFileError } from '../errors/ModelFileError';
+import { NoModelLoadedError } from '../errors/NoModelLoadedError';
+import { resolveModelSource } from '../resolveModelSource';
+import { validateLoraFile } from '../validateLoraFile';
+import { validateModelFile } from '../validateModelFile';
+import { ContextRegistry } from './ContextRegistry';
+import type { TokenSink } from './decodeLoop';
+import { defaultThreadCount } from './defaultThreads';
+import { describeModel, summarizeMetadata } from './describeModel';
+import { LlamaBackend } from './LlamaBackend';
+import { loadLlamaModule } from './llamaModule';
+import { LoadedModel } from './LoadedModel';
+import { renderChat } from './renderChat';
+
+export interface LlamaEngineOptions {
+    /** Receives our logs and llama.cpp's. Defaults to dropping them. */
+    log?: RuntimeLogSink;
+}
+
+export interface GenerateCallOptions {
+    /** Called synchronously for each generated token; must not block. */
+    onToken?: TokenSink;
+    signal?: AbortSignal;
+}
+
+/** Context size when LoadModelOptions.contextSize is not given: the training context, capped (KV memory grows with it). */
+const defaultContextSizeCap = 4096;
+
+/**
+ * The model runtime itself, in whatever process it is created: the runtime host wraps it behind IPC, and
+ * benchmarks call it in-process to measure what the IPC costs. Holds at most one loaded model.
+ */
+export class LlamaEngine {
+    private readonly log: RuntimeLogSink;
+    private backend: LlamaBackend | undefined;
+    private loaded: LoadedModel | undefined;
+    /** Loads and unloads one at a time, in call order. */
+    private modelChange: Promise<unknown> = Promise.resolve();
+
+    constructor(options: LlamaEngineOptions = {}) {
+        this.log = options.log ?? (() => undefined);
+    }
+
+    get modelInfo(): ModelInfo | undefined {
+        return this.loaded?.info;
+    }
+
+    /** The loaded model, for features built on top of the engine (probabilities, sequences, attention). */
+    get model(): LoadedModel {
+        if (!this.loaded) throw new NoModelLoadedError();
+        return this.loaded;
+    }
+
+    loadModel(options: LoadModelOptions, call: LoadModelCallOptions = {}): Promise<ModelInfo> {
+        const next = this.modelChange.then(() => this.doLoadModel(options, call));
+        this.modelChange = next.catch(() => undefined);
+        return next;
+    }
+
+    unloadModel(): Promise<void> {
+        const next = this.modelChange.then(() => this.doUnloadModel());
+        this.modelChange = next.catch(() => undefined);
+        return next;
+    }
+
+    modelMetadata(): ModelMetadata | undefined {
+        return this.loaded ? summarizeMetadata(this.loaded.model) : undefined;
+    }
+
+    tokenize(text: string, options: { addBos?: boolean; specialTokens?: boolean } = {}): number[] {
+        const { model } = this.model;
+        const tokens = model.tokenize(text, options.specialTokens ?? false);
+        const bos = model.tokens.bos;
+        return options.addBos && bos != null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+    }
+
+    detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): string {
+        const { model } = this.model;
+        return model.detokenize(this.checkTokens(tokens, 'tokens'), options.specialTokens ?? false);
+    }
+
+    /** Each token's own text as the model prints it, control tokens included (`<s>`, `<|im_end|>`). */
+    tokenPieces(tokens: number[]): string[] {
+        const { model } = this.model;
+        return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true));
+    }
+
+    async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
+        const startedAt = performance.now();
+        const loaded = this.model;
+        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const tokens = typeof request.prompt === 'string'
+            ? loaded.tokenizePrompt(request.prompt, request.addBos)
+            : this.checkTokens(request.prompt, 'prompt');
+        return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...call });
+    }
+
+    async chat(request: ChatRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
+        const startedAt = performance.now();
+        const loaded = this.model;
+        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
+        return loaded.generate({
+            tokens: rendered.tokens,
+            sampling,
+            stopSequences: [...sampling.stopSequences, ...rendered.stopTexts],
+            stopTokens: rendered.stopTokens,
+            startedAt,
+            ...call,
+        });
+    }
+
+    async dispose(): Promise<void> {
+        await this.unloadModel();
+        const backend = this.backend;
+        this.backend = undefined;
+        await backend?.dispose();
+    }
+
+    private async doLoadModel(options: LoadModelOptions, call: LoadModelCallOptions): Promise<ModelInfo> {
+        const startedAt = performance.now();
+        const { signal, onProgress } = call;
+        checkLoadOptions(options);
+        await this.doUnloadModel();
+
+        const path = await resolveModelSource(options.model, { modelsDirectory: options.modelsDirectory, onProgress, signal });
+        const file = await validateModelFile(path);
+        const lora: Required<LoraAdapterSpec>[] = [];
+        for (const adapter of options.lora ?? []) {
+            lora.push({ path: await validateLoraFile(adapter.path, file.info), scale: adapter.scale ?? 1 });
+        }
+        signal?.throwIfAborted();
+
+        const backend = await this.backendFor(options.gpu ?? 'auto');
+        const { resolveChatWrapper } = await loadLlamaModule();
+        const mark = backend.logTail.mark();
+        let model;
+        try {
+            model = await backend.llama.loadModel({
+                modelPath: file.path,
+                gpuLayers: options.gpuLayers ?? 'auto',
+                loadSignal: signal,
+                onLoadProgress: fraction => onProgress?.({ phase: 'load', fraction }),
+            });
+        } catch (error) {
+            signal?.throwIfAborted();
+            const reasons = backend.logTail.since(mark);
+            const why = reasons.length > 0 ? reasons.join(' / ') : (error as Error).message;
+            throw new ModelFileError(file.path, `llama.cpp could not load it: ${why}`,
+                'The file may be damaged or made for a newer llama.cpp: download or convert it again.');
+        }
+
+        try {
+            const threads = options.threads ?? defaultThreadCount(backend.llama.cpuMathCores);
+            const contextSize = options.contextSize ?? Math.min(model.trainContextSize || defaultContextSizeCap, defaultContextSizeCap);
+            const contexts = new ContextRegistry(model, { contextSize, threads }, backend.logTail);
+            const context = await contexts.get({ lora });
+            const chatWrapper = resolveChatWrapper(model);
+            const info = await describeModel({
+                llama: backend.llama, model, path: file.path, fileSizeBytes: file.sizeBytes, chatWrapper,
+                contextSize: context.contextSize, threads, lora,
+            });
+            this.loaded = new LoadedModel(backend, model, contexts, chatWrapper, info, lora);
+            this.log('info', `Loaded ${info.name} (${info.architecture}, ${info.quantization}, ${info.backend}, ${threads} threads, `
+                + `context ${info.contextSize}) in ${Math.round(performance.now() - startedAt)} ms`, 'runtime');
+            onProgress?.({ phase: 'load', fraction: 1 });
+            return info;
+        } catch (error) {
+            await model.dispose();
+            throw error;
+        }
+    }
+
+    private async doUnloadModel(): Promise<void> {
+        const loaded = this.loaded;
+        this.loaded = undefined;
+        if (loaded) await loaded.dispose();
+    }
+
+    private async backendFor(gpu: GpuSetting): Promise<LlamaBackend> {
+        if (this.backend?.gpu === gpu) return this.backend;
+        const previous = this.backend;
+        this.backend = undefined;
+        await previous?.dispose();
+        this.backend = await LlamaBackend.create(gpu, this.log);
+        return this.backend;
+    }
+
+    private checkTokens(tokens: unknown, what: string): Token[] {
+        const size = this.model.info.vocabularySize;
+        if (!Array.isArray(tokens)) throw new TypeError(`${what} must be an array of token ids.`);
+        for (const token of tokens) {
+            if (!Number.isInteger(token) || token < 0 || (size > 0 && token >= size)) {
+                throw new RangeError(`${what} contains ${String(token)}, which is not a token id of this model (0–${size - 1}).`);
+            }
+        }
+        return tokens as Token[];
+    }
+}
+
+const gpuSettings: readonly GpuSetting[] = ['auto', 'cuda', 'metal', 'vulkan', 'off'];
+
+function checkLoadOptions(options: LoadModelOptions): void {
+    if (typeof options.model !== 'string' || options.model.trim() === '') {
+        throw new Error('No model given: set promptscope.model (or --model) to a .gguf file or an hf:owner/repo:quant URI.');
+    }
+    if (options.gpu !== undefined && !gpuSettings.includes(options.gpu)) {
+        throw new Error(`Invalid gpu setting ${JSON.stringify(options.gpu)}: use one of ${gpuSettings.join(', ')}.`);
+    }
+    const { gpuLayers, threads, contextSize } = options;
+    if (gpuLayers !== undefined && gpuLayers !== 'auto' && gpuLayers !== 'max' && !(Number.isInteger(gpuLayers) && gpuLayers >= 0)) {
+        throw new Error(`Invalid gpuLayers ${JSON.stringify(gpuLayers)}: use "auto", "max" or an integer ≥ 0.`);
+    }
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 1024)) {
+        throw new Error(`Invalid threads ${JSON.stringify(threads)}: use an integer ≥ 1.`);
+    }
+    if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 16)) {
+        throw new Error(`Invalid contextSize ${JSON.stringify(contextSize)}: use an integer ≥ 16.`);
+    }
+    for (const adapter of options.lora ?? []) {
+        if (typeof adapter?.path !== 'string' || adapter.path === '') throw new Error('Each LoRA adapter needs a path.');
+        if (adapter.scale !== undefined && !Number.isFinite(adapter.scale)) {
+            throw new Error(`Invalid LoRA scale ${JSON.stringify(adapter.scale)} for ${adapter.path}: use a finite number.`);
+        }
+    }
+}
+
+const roles = new Set(['system', 'user', 'model']);
+
+function checkMessages(messages: unknown): ChatMessage[] {
+    if (!Array.isArray(messages) || messages.length === 0) throw new Error('A chat request needs at least one message.');
+    messages.forEach((m: ChatMessage, i) => {
+        if (!m || !roles.has(m.role)) throw new Error(`Message ${i + 1} has role ${JSON.stringify(m?.role)}: use system, user or model.`);
+        if (typeof m.text !== 'string') throw new Error(`Message ${i + 1} has no text.`);
+    });
+    return messages as ChatMessage[];
+}

@@ -1,0 +1,103 @@
+import type { ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
+import type { CompletionResult, LoraAdapterSpec, ModelInfo } from '../api';
+import type { ResolvedSampling } from '../../core/sampling/validateSampling';
+import { ContextOverflowError } from '../errors/ContextOverflowError';
+import { buildEvaluateOptions } from './buildEvaluateOptions';
+import type { ContextRegistry } from './ContextRegistry';
+import { runDecodeLoop, type TokenSink } from './decodeLoop';
+import { GrammarCache } from './GrammarCache';
+import type { LlamaBackend } from './LlamaBackend';
+
+export interface GenerateJob {
+    tokens: Token[];
+    sampling: ResolvedSampling;
+    stopSequences: readonly string[];
+    stopTokens?: ReadonlySet<Token>;
+    onToken?: TokenSink;
+    signal?: AbortSignal;
+    startedAt: number;
+}
+
+/**
+ * A model while it is loaded: the llama.cpp model, its contexts, chat wrapper and grammar cache, and the
+ * generations running on it (so that unloading can stop them first).
+ */
+export class LoadedModel {
+    readonly grammars: GrammarCache;
+    private readonly running = new Set<{ controller: AbortController; done: Promise<void> }>();
+
+    constructor(
+        readonly backend: LlamaBackend,
+        readonly model: LlamaModel,
+        readonly contexts: ContextRegistry,
+        readonly chatWrapper: ChatWrapper,
+        readonly info: ModelInfo,
+        /** Adapters of the default context. */
+        readonly lora: readonly Required<LoraAdapterSpec>[],
+    ) {
+        this.grammars = new GrammarCache(backend.llama);
+    }
+
+    /** Prompt tokens for a text prompt; BOS only when the caller (default: the model's GGUF) asks for one. */
+    tokenizePrompt(text: string, addBos: boolean | undefined): Token[] {
+        const tokens = this.model.tokenize(text, false);
+        const bos = this.model.tokens.bos;
+        const wantBos = addBos ?? this.model.tokens.shouldPrependBosToken;
+        return wantBos && bos != null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
+    }
+
+    /** Generates on a sequence of the default context (prefix reuse on: consecutive requests share their prompt's KV). */
+    async generate(job: GenerateJob): Promise<CompletionResult> {
+        const context = await this.contexts.get({ lora: this.lora });
+        if (job.tokens.length >= context.contextSize) throw new ContextOverflowError(job.tokens.length, context.contextSize);
+        if (job.tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
+
+        const controller = new AbortController();
+        const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
+        let finish!: () => void;
+        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
+        this.running.add(entry);
+
+        const sequence = await context.acquireSequence();
+        let released = false;
+        const release = () => {
+            if (released) return;
+            released = true;
+            context.releaseSequence(sequence);
+            this.running.delete(entry);
+            finish();
+        };
+        try {
+            const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+            const history = job.tokens.slice();
+            const evaluateOptions = await buildEvaluateOptions(this.model, this.grammars, job.sampling, seed, history);
+            const { result, settled } = await runDecodeLoop({
+                sequence,
+                promptTokens: job.tokens,
+                evaluateOptions,
+                history,
+                seed,
+                maxTokens: job.sampling.maxTokens,
+                stopSequences: job.stopSequences,
+                stopTokens: job.stopTokens,
+                reusePrefix: true,
+                onToken: job.onToken,
+                signal,
+                startedAt: job.startedAt,
+            });
+            void settled.then(release);
+            return result;
+        } catch (error) {
+            release();
+            throw error;
+        }
+    }
+
+    /** Stops every running generation and frees the contexts and the model. */
+    async dispose(): Promise<void> {
+        for (const entry of this.running) entry.controller.abort();
+        await Promise.all([...this.running].map(entry => entry.done));
+        await this.contexts.dispose();
+        await this.model.dispose();
+    }
+}

@@ -1,0 +1,93 @@
+import type { LogLevel } from '../api';
+import { serializeError } from '../errors/serializeError';
+import type { LlamaEngine } from '../engine/LlamaEngine';
+import type { ClientMessage, HostMessage, RequestMessage, RuntimeMethod, RuntimeMethods } from '../protocol';
+import { TokenStreamBatcher } from './TokenStreamBatcher';
+
+interface RequestScope {
+    id: number;
+    signal: AbortSignal;
+    batcher: TokenStreamBatcher;
+    send(message: HostMessage): void;
+}
+
+type Handler<M extends RuntimeMethod> = (params: RuntimeMethods[M]['params'], scope: RequestScope) =>
+    Promise<RuntimeMethods[M]['result']> | RuntimeMethods[M]['result'];
+
+/** One handler per protocol method; each is a thin translation onto the engine. */
+function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
+    return {
+        loadModel: (options, { id, signal, send }) => engine.loadModel(options, {
+            signal,
+            onProgress: progress => send({ type: 'progress', id, progress }),
+        }),
+        unloadModel: () => engine.unloadModel(),
+        modelInfo: () => engine.modelInfo,
+        modelMetadata: () => engine.modelMetadata(),
+        tokenize: ({ text, addBos, specialTokens }) => engine.tokenize(text, { addBos, specialTokens }),
+        tokenPieces: ({ tokens }) => engine.tokenPieces(tokens),
+        detokenize: ({ tokens, specialTokens }) => engine.detokenize(tokens, { specialTokens }),
+        complete: (request, { id, signal, batcher }) => engine.complete(request, {
+            signal,
+            onToken: (token, text) => batcher.push(id, token, text),
+        }),
+        chat: (request, { id, signal, batcher }) => engine.chat(request, {
+            signal,
+            onToken: (token, text) => batcher.push(id, token, text),
+        }),
+    };
+}
+
+/**
+ * The host side of the RPC: dispatches requests to the engine, concurrently, and answers each exactly once.
+ * Cancellation arrives as a message and aborts the request's signal.
+ */
+export class RuntimeHost {
+    private readonly batcher: TokenStreamBatcher;
+    private readonly running = new Map<number, AbortController>();
+    private readonly table: { [M in RuntimeMethod]: Handler<M> };
+
+    constructor(private readonly engine: LlamaEngine, send: (message: HostMessage, done: () => void) => void) {
+        this.batcher = new TokenStreamBatcher(send);
+        this.table = handlers(engine);
+    }
+
+    /** Our own log lines and llama.cpp's, forwarded to the client's log sink. */
+    log(level: LogLevel, message: string, source: 'runtime' | 'llama.cpp'): void {
+        this.batcher.sendNow({ type: 'log', level, source, message });
+    }
+
+    receive(message: ClientMessage): void {
+        if (message.type === 'cancel') {
+            this.running.get(message.id)?.abort();
+            return;
+        }
+        if (message.type === 'request') void this.handle(message);
+    }
+
+    private async handle(request: RequestMessage): Promise<void> {
+        const controller = new AbortController();
+        this.running.set(request.id, controller);
+        const scope: RequestScope = {
+            id: request.id,
+            signal: controller.signal,
+            batcher: this.batcher,
+            send: message => this.batcher.sendNow(message),
+        };
+        try {
+            const handler = this.table[request.method] as Handler<RuntimeMethod> | undefined;
+            if (!handler) throw new Error(`Unknown runtime request "${String(request.method)}" (client and host bundles out of step?)`);
+            const result = await handler(request.params as never, scope);
+            this.batcher.sendNow({ type: 'response', id: request.id, result });
+        } catch (error) {
+            this.batcher.sendNow({ type: 'error', id: request.id, error: serializeError(error) });
+        } finally {
+            this.running.delete(request.id);
+        }
+    }
+
+    async dispose(): Promise<void> {
+        for (const controller of this.running.values()) controller.abort();
+        await this.engine.dispose();
+    }
+}

@@ -1,0 +1,30 @@
+// Entry point of dist/runtime-host.js: the child process that runs llama.cpp, forked by RuntimeClient with an
+// IPC channel. llama.cpp can abort the whole process (GGML_ASSERT) or run out of memory; in here that ends
+// only this process, and the client reports it and starts a fresh one.
+import { LlamaEngine } from '../engine/LlamaEngine';
+import type { ClientMessage, HostMessage } from '../protocol';
+import { RuntimeHost } from './RuntimeHost';
+
+function main(): void {
+    const send = process.send?.bind(process);
+    if (!send) {
+        process.stderr.write('runtime-host.js is started by RuntimeClient (child_process.fork with an IPC channel), not directly.\n');
+        process.exit(2);
+    }
+
+    let host: RuntimeHost | undefined;
+    const engine = new LlamaEngine({ log: (level, message, source) => host?.log(level, message, source) });
+    host = new RuntimeHost(engine, (message: HostMessage, done: () => void) => {
+        // Never awaited: decoding must not wait on the channel. The callback tells the batcher it is free again.
+        send(message, undefined, undefined, () => done());
+    });
+
+    process.on('message', (message: ClientMessage) => host!.receive(message));
+    // The client is gone (editor closed, CLI exited): free the model and leave.
+    process.on('disconnect', () => {
+        void host!.dispose().finally(() => process.exit(0));
+    });
+    send({ type: 'ready', pid: process.pid } satisfies HostMessage);
+}
+
+main();

@@ -1,0 +1,56 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LoadProgress } from './api';
+import { ModelDownloadError } from './errors/ModelDownloadError';
+import { loadLlamaModule } from './engine/llamaModule';
+
+/** Where `hf:` downloads are cached unless LoadModelOptions.modelsDirectory says otherwise. */
+export function defaultModelsDirectory(): string {
+    return join(homedir(), '.cache', 'promptscope', 'models');
+}
+
+/** Whether a `promptscope.model` value names a remote model (`hf:owner/repo:quant` or an http(s) URL) rather than a file. */
+export function isRemoteModelUri(model: string): boolean {
+    return /^(hf:|huggingface:|https?:\/\/)/i.test(model);
+}
+
+export interface ResolveModelOptions {
+    modelsDirectory?: string;
+    onProgress?: (progress: LoadProgress) => void;
+    signal?: AbortSignal;
+}
+
+/**
+ * Turns a model setting into a local file path: local paths are resolved as they are; `hf:` URIs and URLs go
+ * through node-llama-cpp's downloader into the models folder (a cached file is reused without the network).
+ * Failure → {@link ModelDownloadError}, which tells the user how to point at a local GGUF instead.
+ */
+export async function resolveModelSource(model: string, options: ResolveModelOptions = {}): Promise<string> {
+    if (!isRemoteModelUri(model)) return resolve(model);
+    const { resolveModelFile } = await loadLlamaModule();
+    try {
+        return await resolveModelFile(model, {
+            directory: options.modelsDirectory ?? defaultModelsDirectory(),
+            cli: false,
+            signal: options.signal,
+            onProgress: ({ totalSize, downloadedSize }) => options.onProgress?.({
+                phase: 'download',
+                fraction: totalSize > 0 ? downloadedSize / totalSize : 0,
+                downloadedBytes: downloadedSize,
+                totalBytes: totalSize,
+            }),
+        });
+    } catch (error) {
+        if (options.signal?.aborted) throw new ModelDownloadError(model, 'the download was cancelled');
+        throw new ModelDownloadError(model, describeDownloadFailure(error));
+    }
+}
+
+function describeDownloadFailure(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+    if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT/i.test(message + ' ' + cause)) {
+        return `the network is unreachable (${message.replace(/\.$/, '')})`;
+    }
+    return message.replace(/\.$/, '');
+}
