@@ -17,6 +17,8 @@ export interface CodeServerOptions {
     workspaceContents?: string[];
     /** User settings merged over the quiet defaults below. */
     settings?: Record<string, unknown>;
+    /** Extra environment for code-server and so for its extension host (e.g. VSCODE_TEST_OPTIONS). */
+    env?: Record<string, string>;
     /** How long to wait for the server's health endpoint. Defaults to 60 s. */
     startTimeoutMs?: number;
 }
@@ -87,6 +89,7 @@ export class CodeServer {
             // An outer VS Code's variables would make code-server think it runs inside a VS Code terminal.
             VSCODE_IPC_HOOK_CLI: '',
             NODE_OPTIONS: '',
+            ...options.env,
         };
         const child = spawn(process.execPath, [
             codeServerEntry(),

@@ -14,6 +14,8 @@ export interface E2eSession {
     workbench: Workbench;
     /** Errors the page logged (console.error, uncaught exceptions), for scenarios that assert none happened. */
     pageErrors: string[];
+    /** Closes Chromium and removes its profile. */
+    closeBrowser(): Promise<void>;
 }
 
 export interface ScenarioOptions {
@@ -36,21 +38,12 @@ const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'
 export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensionFolders'> & { extensionFolders?: string[] }, define: (scenario: Scenario) => void): void {
     describe(name, () => {
         let session: E2eSession | undefined;
-        let browserHome: string | undefined;
 
         before(async () => {
             const server = await CodeServer.start({ extensionFolders: [repoRoot], workspaceContents: [join(repoRoot, 'examples')], ...options });
             try {
-                browserHome = mkdtempSync(join(tmpdir(), 'promptscope-e2e-chromium-'));
-                const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, env: { ...process.env, HOME: browserHome }, timeout: 60_000 });
-                const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-                const pageErrors: string[] = [];
-                page.on('pageerror', e => pageErrors.push(`pageerror: ${e.message}`));
-                page.on('console', m => { if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`); });
-                await page.goto(server.url);
-                const workbench = new Workbench(page);
-                await workbench.waitReady();
-                session = { server, browser, workbench, pageErrors };
+                const browser = await openBrowser(server.url);
+                session = { server, ...browser };
             } catch (e) {
                 saveLogs(name, server);
                 await server.stop();
@@ -60,10 +53,9 @@ export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensi
 
         after(async () => {
             if (!session) return;
-            await session.browser.close().catch(() => undefined);
+            await session.closeBrowser();
             saveLogs(name, session.server);
             await session.server.stop();
-            if (browserHome) rmSync(browserHome, { recursive: true, force: true });
         });
 
         define((scenarioName, body, scenarioOptions = {}) => {
@@ -85,9 +77,32 @@ export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensi
     });
 }
 
+/** Starts Chromium with its own HOME, opens `url` and waits for the workbench to render. */
+export async function openBrowser(url: string): Promise<Omit<E2eSession, 'server'>> {
+    const browserHome = mkdtempSync(join(tmpdir(), 'promptscope-e2e-chromium-'));
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, env: { ...process.env, HOME: browserHome }, timeout: 60_000 });
+    const closeBrowser = async () => {
+        await browser.close().catch(() => undefined);
+        rmSync(browserHome, { recursive: true, force: true });
+    };
+    try {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+        const pageErrors: string[] = [];
+        page.on('pageerror', e => pageErrors.push(`pageerror: ${e.message}`));
+        page.on('console', m => { if (m.type() === 'error') pageErrors.push(`console.error: ${m.text()}`); });
+        await page.goto(url);
+        const workbench = new Workbench(page);
+        await workbench.waitReady();
+        return { browser, workbench, pageErrors, closeBrowser };
+    } catch (e) {
+        await closeBrowser();
+        throw e;
+    }
+}
+
 /** Copies code-server's log and VS Code's logs (extension host, our output channel) next to the screenshots. */
-function saveLogs(suite: string, server: CodeServer): void {
-    const target = join(resultsDir, 'logs', slug(suite));
+export function saveLogs(suite: string, server: CodeServer, logsDir = join(resultsDir, 'logs')): void {
+    const target = join(logsDir, slug(suite));
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
     cpSync(join(server.sandbox, 'code-server.log'), join(target, 'code-server.log'));
