@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import type { ModelPathBase } from '../core/model/modelRef';
+import type { LoraAdapterSpec, SamplingOptions } from '../runtime/api';
+import {
+    classifyChange, readLoraSetting, readModelSettings, readSamplingDefaults, type ModelSettings, type SettingsChange,
+} from './modelSettings';
+import type { SettingLayers } from './workspaceTrust';
+
+/**
+ * Typed view of the `promptscope.*` settings. Values are read when used, never cached, so live
+ * settings (sampling defaults) apply to the next run; `onDidChange` says whether a change needs a
+ * model reload (model, gpu, gpuLayers, threads, contextSize, modelsDirectory, lora).
+ */
+export class Config implements vscode.Disposable {
+    private readonly changes = new vscode.EventEmitter<SettingsChange>();
+    /** Fires when any of our settings changes, grouped into reload and live settings. */
+    readonly onDidChange = this.changes.event;
+    private readonly subscription: vscode.Disposable;
+    /** Problems already logged since the settings last changed. */
+    private readonly reported = new Set<string>();
+
+    constructor(private readonly log: vscode.LogOutputChannel) {
+        this.subscription = vscode.workspace.onDidChangeConfiguration(event => {
+            if (!event.affectsConfiguration('promptscope')) return;
+            this.reported.clear();
+            const change = classifyChange(section => event.affectsConfiguration(section));
+            if (change.reload.length > 0 || change.live.length > 0) this.changes.fire(change);
+        });
+    }
+
+    private get section(): vscode.WorkspaceConfiguration {
+        return vscode.workspace.getConfiguration('promptscope');
+    }
+
+    /** How to load models (everything but which model and adapters). Invalid values are logged and replaced by defaults. */
+    get modelSettings(): ModelSettings {
+        const section = this.section;
+        const { settings, problems } = readModelSettings(key => section.get(key));
+        this.reportProblems(problems);
+        return settings;
+    }
+
+    /** Sampling values from settings, for runs that do not set their own. */
+    get samplingDefaults(): SamplingOptions {
+        const section = this.section;
+        return readSamplingDefaults(key => section.get(key));
+    }
+
+    /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */
+    get modelLayers(): SettingLayers<string> {
+        return this.section.inspect<string>('model') ?? {};
+    }
+
+    /** Every layer of `promptscope.lora`, parsed; invalid entries are logged and dropped. */
+    get loraLayers(): SettingLayers<LoraAdapterSpec[]> {
+        const inspected = this.section.inspect<unknown>('lora');
+        const layers: SettingLayers<LoraAdapterSpec[]> = {};
+        for (const layer of ['defaultValue', 'globalValue', 'workspaceValue', 'workspaceFolderValue'] as const) {
+            const value = inspected?.[layer];
+            if (value === undefined) continue;
+            const { adapters, problems } = readLoraSetting(value);
+            this.reportProblems(problems);
+            layers[layer] = adapters;
+        }
+        return layers;
+    }
+
+    /** What relative paths and `${workspaceFolder}` in settings resolve against: the first workspace folder. */
+    get pathBase(): ModelPathBase {
+        const folder = vscode.workspace.workspaceFolders?.find(f => f.uri.scheme === 'file')?.uri.fsPath;
+        return folder !== undefined ? { baseDir: folder, workspaceFolder: folder } : {};
+    }
+
+    dispose(): void {
+        this.subscription.dispose();
+        this.changes.dispose();
+    }
+
+    /** Settings are read often; say what is wrong once, not on every read. */
+    private reportProblems(problems: string[]): void {
+        for (const problem of problems) {
+            if (this.reported.has(problem)) continue;
+            this.reported.add(problem);
+            this.log.warn(`Settings: ${problem}`);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import type { CommandFactory } from './commands';
+import { Config } from './Config';
+import { createLog, runtimeLogSink } from './Log';
+import { ModelPicker } from './ModelPicker';
+import { ModelService } from './ModelService';
+import { ModelStatusBar } from './ModelStatusBar';
+import type { SettingsChange } from './modelSettings';
+import { RecentModels } from './RecentModels';
+import { TrustGate } from './TrustGate';
+
+/**
+ * The extension's state: one of each service, and every disposable, disposed together on
+ * deactivation. Features take the parts they need (`ctx.models`, `ctx.config`, `ctx.log`), not
+ * the whole context.
+ */
+export class Ctx {
+    readonly log: vscode.LogOutputChannel;
+    readonly config: Config;
+    readonly recentModels: RecentModels;
+    readonly trust: TrustGate;
+    readonly picker: ModelPicker;
+    /** The runtime and its model. Nothing starts until a command needs the model. */
+    readonly models: ModelService;
+    readonly statusBar: ModelStatusBar;
+
+    private readonly disposables: vscode.Disposable[] = [];
+    private disposed: Promise<void> | undefined;
+
+    constructor(readonly extension: vscode.ExtensionContext) {
+        this.log = this.own(createLog());
+        this.config = this.own(new Config(this.log));
+        this.recentModels = new RecentModels(extension.globalState);
+        this.trust = this.own(new TrustGate(this.log));
+        this.picker = new ModelPicker(this.recentModels, this.config);
+        this.models = new ModelService({
+            config: this.config,
+            log: this.log,
+            recent: this.recentModels,
+            trust: this.trust,
+            picker: this.picker,
+            hostScript: extension.asAbsolutePath('dist/runtime-host.js'),
+            runtimeLog: runtimeLogSink(this.log),
+        });
+        this.statusBar = this.own(new ModelStatusBar(this.models));
+        this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));
+    }
+
+    /** Registers the commands of `table`; a handler's failure is logged and shown, never thrown back at VS Code. */
+    registerCommands(table: Readonly<Record<string, CommandFactory>>): void {
+        for (const [id, factory] of Object.entries(table)) {
+            const handler = factory(this);
+            this.own(vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+                try {
+                    return await handler(...args);
+                } catch (error) {
+                    const message = error instanceof Error ? error.message : String(error);
+                    this.log.error(`Command ${id} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+                    void vscode.window.showErrorMessage(`Promptscope: ${message}`, 'Show Logs').then(action => {
+                        if (action !== undefined) this.log.show();
+                    });
+                    return undefined;
+                }
+            }));
+        }
+    }
+
+    /** Adds `disposable` to what the context disposes, and returns it. */
+    own<T extends vscode.Disposable>(disposable: T): T {
+        this.disposables.push(disposable);
+        return disposable;
+    }
+
+    /** Stops the runtime host (awaited, so the process does not outlive the extension) and disposes everything else. */
+    dispose(): Promise<void> {
+        this.disposed ??= (async () => {
+            try {
+                await this.models.dispose();
+            } finally {
+                for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+            }
+        })();
+        return this.disposed;
+    }
+
+    /** Settings that need a reload are not applied behind the user's back: a half-typed number would reload the model on every keystroke. */
+    private async onSettingsChange(change: SettingsChange): Promise<void> {
+        if (change.live.length > 0) this.log.info(`Settings changed: ${change.live.map(k => `promptscope.${k}`).join(', ')} (apply to the next run)`);
+        if (change.reload.length === 0) return;
+        const keys = change.reload.map(k => `promptscope.${k}`).join(', ');
+        this.log.info(`Settings changed: ${keys} (apply when the model is loaded)`);
+        if (this.models.model === undefined) return;
+        const reload = 'Reload Model';
+        const answer = await vscode.window.showInformationMessage(
+            `Promptscope: ${keys} changed. Reload the model to apply ${change.reload.length > 1 ? 'them' : 'it'}?`, reload);
+        if (answer === reload) await this.models.reload(change.reload.includes('model'));
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Command ids, in one place so the status bar, error buttons and other features (and the e2e tests)
+ * name them without repeating strings. No `vscode` import.
+ */
+export const CommandId = {
+    loadModel: 'promptscope.loadModel',
+    unloadModel: 'promptscope.unloadModel',
+    showLogs: 'promptscope.showLogs',
+} as const;
+export type CommandId = typeof CommandId[keyof typeof CommandId];
+
+/** Id of the model status bar item (stable: the e2e tests find it by this). */
+export const statusBarItemId = 'promptscope.status';

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { CommandId } from './commandIds';
+import type { Ctx } from './Ctx';
+import type { ModelChoice } from './ModelChoice';
+
+/** Makes a command's handler from the context; the table below lists every command of the extension. */
+export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
+
+/**
+ * `promptscope.loadModel` opens the picker; called with a model reference (a string, or a
+ * {@link ModelChoice}) it loads that one directly, e.g. from other features or tests.
+ */
+const loadModel: CommandFactory = ctx => async (arg?: unknown) => {
+    const choice = toChoice(arg) ?? await ctx.picker.pick({ loadedPath: ctx.models.model?.path });
+    if (choice === undefined) return undefined;
+    const model = await ctx.models.load(choice);
+    if (model !== undefined) vscode.window.setStatusBarMessage(`Promptscope: loaded ${model.name}`, 4000);
+    return model?.name;
+};
+
+const unloadModel: CommandFactory = ctx => () => ctx.models.unload();
+
+const showLogs: CommandFactory = ctx => () => ctx.log.show();
+
+export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
+    [CommandId.loadModel]: loadModel,
+    [CommandId.unloadModel]: unloadModel,
+    [CommandId.showLogs]: showLogs,
+};
+
+function toChoice(arg: unknown): ModelChoice | undefined {
+    if (typeof arg === 'string' && arg.trim() !== '') return { ref: arg.trim(), origin: 'user' };
+    if (typeof arg === 'object' && arg !== null && typeof (arg as ModelChoice).ref === 'string') {
+        const { ref, origin } = arg as ModelChoice;
+        // Anything but an explicit user origin is treated as the workspace's choice, so it goes through Workspace Trust.
+        return { ref, origin: origin === 'user' ? 'user' : 'workspaceFile' };
+    }
+    return undefined;
+}
