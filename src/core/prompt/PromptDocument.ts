@@ -14,6 +14,7 @@ export interface FrontMatterBlock {
 
 /** A problem found while reading the front matter, with offsets into the document text. */
 export interface FrontMatterProblem {
+    code: 'front-matter-unclosed' | 'yaml-syntax' | 'yaml-warning' | 'front-matter-not-mapping';
     message: string;
     start: number;
     end: number;
@@ -91,14 +92,15 @@ export class PromptDocument {
             end: block.contentStart + Math.max(p.pos[1], p.pos[0] + 1),
         });
         const problems: FrontMatterProblem[] = [
-            ...block.yaml.errors.map(e => ({ message: yamlMessage(e.message), severity: 'error' as const, ...shift(e) })),
-            ...block.yaml.warnings.map(w => ({ message: yamlMessage(w.message), severity: 'warning' as const, ...shift(w) })),
+            ...block.yaml.errors.map(e => ({ code: 'yaml-syntax' as const, message: yamlMessage(e.message), severity: 'error' as const, ...shift(e) })),
+            ...block.yaml.warnings.map(w => ({ code: 'yaml-warning' as const, message: yamlMessage(w.message), severity: 'warning' as const, ...shift(w) })),
         ];
         if (block.yaml.errors.length > 0) return problems;
         const root = block.yaml.contents;
         if (root !== null && !isMap(root) && !(isScalar(root) && root.value === null)) {
             const range = root.range ?? [0, 0];
             problems.push({
+                code: 'front-matter-not-mapping',
                 message: 'The front matter must be a YAML mapping of keys (model, config, input, output, …).',
                 severity: 'error',
                 start: block.contentStart + range[0],
@@ -108,7 +110,7 @@ export class PromptDocument {
             try {
                 block.yaml.toJS();
             } catch (error) {
-                problems.push({ message: (error as Error).message, severity: 'error', start: block.contentStart, end: block.closeStart });
+                problems.push({ code: 'yaml-syntax', message: (error as Error).message, severity: 'error', start: block.contentStart, end: block.closeStart });
             }
         }
         return problems;
@@ -229,6 +231,7 @@ function splitFrontMatter(text: string, lines: LineIndex): Split {
 
 function unclosedProblem(text: string): FrontMatterProblem {
     return {
+        code: 'front-matter-unclosed',
         message: 'The front matter opened by `---` on line 1 is never closed: add a line with `---` after the YAML.',
         severity: 'error',
         start: 0,
