@@ -139,7 +139,8 @@ export class Workbench {
 
     /** Lines shown in the Output view's editor. */
     async outputText(): Promise<string> {
-        return this.panel().locator('.monaco-editor .view-lines').first().innerText();
+        // The editor renders spaces as U+00A0.
+        return (await this.panel().locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     }
 
     /** The editor that has focus, or the first visible one. */

@@ -22,3 +22,9 @@ export function codeServerEntry(): string {
     }
     return entry;
 }
+
+/**
+ * The extension folder installed into code-server: the repository itself (symlinked, so dist/ and
+ * node_modules/node-llama-cpp come along), or PROMPTSCOPE_E2E_EXTENSION, e.g. an unpacked .vsix.
+ */
+export const extensionFolder = process.env.PROMPTSCOPE_E2E_EXTENSION ? resolve(process.env.PROMPTSCOPE_E2E_EXTENSION) : repoRoot;

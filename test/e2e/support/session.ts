@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { CodeServer, type CodeServerOptions } from './CodeServer';
-import { chromiumPath, repoRoot, resultsDir } from './paths';
+import { chromiumPath, extensionFolder, repoRoot, resultsDir } from './paths';
 import { Workbench } from './Workbench';
 
 /** A started code-server with a Chromium page showing its workbench. */
@@ -40,7 +40,7 @@ export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensi
         let session: E2eSession | undefined;
 
         before(async () => {
-            const server = await CodeServer.start({ extensionFolders: [repoRoot], workspaceContents: [join(repoRoot, 'examples')], ...options });
+            const server = await CodeServer.start({ extensionFolders: [extensionFolder], workspaceContents: [join(repoRoot, 'examples')], ...options });
             try {
                 const browser = await openBrowser(server.url);
                 session = { server, ...browser };
@@ -122,7 +122,7 @@ interface ManifestCommand {
 
 /** Commands the extension manifest contributes, read fresh (the manifest is being extended as features land). */
 export function manifestCommands(): ManifestCommand[] {
-    const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes?: { commands?: ManifestCommand[] } };
+    const manifest = JSON.parse(readFileSync(join(extensionFolder, 'package.json'), 'utf8')) as { contributes?: { commands?: ManifestCommand[] } };
     return manifest.contributes?.commands ?? [];
 }
 
