@@ -10,4 +10,6 @@ export interface ModelChoice {
     fallback?: ModelRef;
     /** Whether it came from the `promptscope.model` setting (so a change of that setting replaces it). */
     fromSettings?: boolean;
+    /** For `workspaceFile`: path of the file that names the model (shown when asking for confirmation). */
+    source?: string;
 }

@@ -107,7 +107,7 @@ export class ModelService implements vscode.Disposable {
     /** Loads `choice` with a cancellable progress notification; `undefined` when declined, cancelled or failed. */
     load(choice: ModelChoice): Promise<ModelInfo | undefined> {
         const previous = this.loading ?? Promise.resolve(undefined);
-        const next = previous.then(() => this.loadNow(choice));
+        const next = previous.catch(() => undefined).then(() => this.loadNow(choice));
         this.loading = next;
         void next.finally(() => {
             if (this.loading === next) this.loading = undefined;
@@ -219,7 +219,8 @@ export class ModelService implements vscode.Disposable {
 
     /** `choice`, its user fallback when the workspace's choice is declined, or `undefined`. */
     private async trustedChoice(choice: ModelChoice): Promise<ModelChoice | undefined> {
-        if (await this.options.trust.allow([{ kind: 'model', ref: choice.ref, origin: choice.origin }])) return choice;
+        const request: PathRequest = { kind: 'model', ref: choice.ref, origin: choice.origin, ...(choice.source !== undefined ? { source: choice.source } : {}) };
+        if (await this.options.trust.allow([request])) return choice;
         if (choice.fallback !== undefined) {
             this.options.log.info(`Using promptscope.model from user settings (${choice.fallback}) instead of the workspace's`);
             return { ref: choice.fallback, origin: 'user', fromSettings: choice.fromSettings };

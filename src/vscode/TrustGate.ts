@@ -7,8 +7,8 @@ export interface PathRequest {
     /** The path or `hf:` URI as it will be loaded. */
     ref: string;
     origin: PathOrigin;
-    /** For `workspaceFile`: the file that names the path, shown in the confirmation. */
-    source?: vscode.Uri;
+    /** For `workspaceFile`: the file that names the path (a Uri or a file path), shown in the confirmation. */
+    source?: vscode.Uri | string;
 }
 
 /**

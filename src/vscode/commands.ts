@@ -31,9 +31,9 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
 function toChoice(arg: unknown): ModelChoice | undefined {
     if (typeof arg === 'string' && arg.trim() !== '') return { ref: arg.trim(), origin: 'user' };
     if (typeof arg === 'object' && arg !== null && typeof (arg as ModelChoice).ref === 'string') {
-        const { ref, origin } = arg as ModelChoice;
+        const { ref, origin, source } = arg as ModelChoice;
         // Anything but an explicit user origin is treated as the workspace's choice, so it goes through Workspace Trust.
-        return { ref, origin: origin === 'user' ? 'user' : 'workspaceFile' };
+        return { ref, origin: origin === 'user' ? 'user' : 'workspaceFile', ...(typeof source === 'string' ? { source } : {}) };
     }
     return undefined;
 }
