@@ -55,6 +55,7 @@ export class ModelService implements vscode.Disposable {
     /** The load in progress; loads run one after another. */
     private loading: Promise<ModelInfo | undefined> | undefined;
     private loadingName: string | undefined;
+    private ensuring: Promise<ModelInfo | undefined> | undefined;
     private readonly unsubscribe: (() => void)[] = [];
     private disposed = false;
 
@@ -81,7 +82,15 @@ export class ModelService implements vscode.Disposable {
      * no model configured, offers the model picker. `undefined` when the user cancelled or the load
      * failed (the failure was shown).
      */
-    async ensureModel(): Promise<ModelInfo | undefined> {
+    ensureModel(): Promise<ModelInfo | undefined> {
+        // Features asking at the same moment share one load (and one picker), not one each.
+        this.ensuring ??= this.ensureNow().finally(() => {
+            this.ensuring = undefined;
+        });
+        return this.ensuring;
+    }
+
+    private async ensureNow(): Promise<ModelInfo | undefined> {
         if (this.loading !== undefined) await this.loading;
         if (this.client.loadedModel !== undefined) return this.client.loadedModel;
         const choice = this.configuredChoice()
