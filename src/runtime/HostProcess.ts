@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { LoadProgress, RuntimeLogSink } from './api';
 import { describeExit } from './describeExit';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
@@ -69,11 +70,14 @@ export class HostProcess {
                 }
                 resolve({ reason, expected: this.stopping });
             };
-            // 'close' comes after the exit and after stdio has drained, so the last stderr line (the GGML_ASSERT) is in.
-            this.child.on('close', (code, signal) => {
-                this.flushPartialLines();
-                const described = describeExit(code, signal, this.lastLines);
-                finish(this.stopping ? (code === 0 && !signal ? 'the runtime was stopped' : `the runtime was stopped (${described})`) : described);
+            // After the exit, wait for stdio to drain so the last stderr line (a GGML_ASSERT) is in. Not the 'close'
+            // event: it never fires once the parent has disconnected the IPC channel itself (as stop() does).
+            this.child.on('exit', (code, signal) => {
+                void drained([this.child.stdout, this.child.stderr], 500).then(() => {
+                    this.flushPartialLines();
+                    const described = describeExit(code, signal, this.lastLines);
+                    finish(this.stopping ? (code === 0 && !signal ? 'the runtime was stopped' : `the runtime was stopped (${described})`) : described);
+                });
             });
             this.child.on('error', error => finish(`the runtime host could not be started (${error.message})`));
         });
@@ -170,4 +174,27 @@ export class HostProcess {
         this.lastLines.push(line);
         if (this.lastLines.length > keptLines) this.lastLines.shift();
     }
+}
+
+/** Resolves when every stream has ended (or after `timeoutMs`, whichever comes first). */
+function drained(streams: (Readable | null)[], timeoutMs: number): Promise<void> {
+    const open = streams.filter((s): s is Readable => s !== null && !s.readableEnded && !s.destroyed);
+    if (open.length === 0) return Promise.resolve();
+    return new Promise(resolve => {
+        const timer = setTimeout(resolve, timeoutMs);
+        let left = open.length;
+        for (const stream of open) {
+            let counted = false;
+            const done = () => {
+                if (counted) return;
+                counted = true;
+                if (--left === 0) {
+                    clearTimeout(timer);
+                    resolve();
+                }
+            };
+            stream.once('end', done);
+            stream.once('close', done);
+        }
+    });
 }

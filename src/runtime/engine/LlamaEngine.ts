@@ -85,10 +85,14 @@ export class LlamaEngine {
         return model.detokenize(this.checkTokens(tokens, 'tokens'), options.specialTokens ?? false);
     }
 
-    /** Each token's own text as the model prints it, control tokens included (`<s>`, `<|im_end|>`). */
+    /**
+     * Each token's own text as the model prints it, control tokens included (`<s>`, `<|im_end|>`). Decoded after
+     * an anchor token, because SentencePiece drops the leading space of a text's first token (`▁the` → `the`).
+     */
     tokenPieces(tokens: number[]): string[] {
         const { model } = this.model;
-        return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true));
+        const anchor = this.model.pieceAnchor;
+        return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true, anchor));
     }
 
     async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {

@@ -38,6 +38,14 @@ export class LoadedModel {
         this.grammars = new GrammarCache(backend.llama);
     }
 
+    /** A token that prints as plain text, put before a token to read its piece with its leading space intact. */
+    get pieceAnchor(): Token[] {
+        this.anchor ??= this.model.tokenize('a', false).slice(-1);
+        return this.anchor;
+    }
+
+    private anchor: Token[] | undefined;
+
     /** Prompt tokens for a text prompt; BOS only when the caller (default: the model's GGUF) asks for one. */
     tokenizePrompt(text: string, addBos: boolean | undefined): Token[] {
         const tokens = this.model.tokenize(text, false);

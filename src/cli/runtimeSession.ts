@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '../runtime/api';
+import { RuntimeClient } from '../runtime/client';
+import { isRemoteModelUri } from '../runtime/resolveModelSource';
+import { UsageError } from './UsageError';
+
+export interface ModelChoice {
+    /** `--model`, else the PROMPTSCOPE_MODEL environment variable. */
+    model: string | undefined;
+    threads?: number;
+    gpu?: GpuSetting;
+    contextSize?: number;
+    lora?: LoraAdapterSpec[];
+}
+
+/** The model to load: a path made absolute (relative to the working directory) or an `hf:` URI as given. */
+export function chooseModel(flag: string | undefined): string {
+    const model = flag ?? process.env.PROMPTSCOPE_MODEL;
+    if (model === undefined || model.trim() === '') {
+        throw new UsageError('no model given: pass --model PATH.gguf (or hf:owner/repo:quant), or set PROMPTSCOPE_MODEL. '
+            + '`promptscope fixture-model model.gguf` writes a small test model.');
+    }
+    return isRemoteModelUri(model) ? model : resolve(model);
+}
+
+/**
+ * A runtime client for one CLI invocation: llama.cpp's log goes to stderr with --verbose only, download
+ * progress goes to stderr, and `close()` stops the host so the process can exit.
+ */
+export class RuntimeSession {
+    readonly client: RuntimeClient;
+
+    constructor(private readonly verbose: boolean) {
+        this.client = new RuntimeClient({
+            log: (level, message, source) => {
+                if (verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[${source}] ${message}\n`);
+            },
+        });
+    }
+
+    async load(choice: ModelChoice, signal?: AbortSignal): Promise<ModelInfo> {
+        const options: LoadModelOptions = { model: chooseModel(choice.model) };
+        if (choice.threads !== undefined) options.threads = choice.threads;
+        if (choice.gpu !== undefined) options.gpu = choice.gpu;
+        if (choice.contextSize !== undefined) options.contextSize = choice.contextSize;
+        if (choice.lora && choice.lora.length > 0) options.lora = choice.lora;
+        let lastPercent = -1;
+        return this.client.loadModel(options, {
+            signal,
+            onProgress: progress => {
+                if (progress.phase !== 'download' || !process.stderr.isTTY && !this.verbose) return;
+                const percent = Math.floor(progress.fraction * 100);
+                if (percent === lastPercent) return;
+                lastPercent = percent;
+                process.stderr.write(`\rDownloading ${options.model}: ${percent}%${percent === 100 ? '\n' : ''}`);
+            },
+        });
+    }
+
+    close(): Promise<void> {
+        return this.client.dispose();
+    }
+}
