@@ -1,12 +1,10 @@
 import type { CliCommand } from './CliCommand';
-import { renderCommand } from './commands/render';
 import { infoCommand } from './commands/info';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
-    renderCommand,
     runCommand,
     renderCommand,
     infoCommand,
