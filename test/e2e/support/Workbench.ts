@@ -87,6 +87,38 @@ export class Workbench {
         await this.page.keyboard.press('Enter');
     }
 
+    /** Selects the first row of the open quick pick whose text matches, as a user would with the arrow keys and Enter. */
+    async pickQuickPickRow(text: RegExp | string, timeoutMs = 10_000): Promise<void> {
+        const row = this.quickPickRows().filter({ hasText: text }).first();
+        await row.waitFor({ state: 'visible', timeout: timeoutMs });
+        await row.click();
+    }
+
+    /**
+     * Answers VS Code's file dialog with a path. In a browser VS Code uses its "simple" dialog: a quick
+     * input whose value is a path, accepted with Enter once it names an existing file.
+     */
+    async answerFileDialog(path: string, timeoutMs = 15_000): Promise<void> {
+        await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
+        const deadline = Date.now() + timeoutMs;
+        // The dialog fills in its starting folder asynchronously, possibly after we typed: type until our
+        // path stays put, then accept; retry when the dialog is still open with something else in it.
+        while (Date.now() < deadline) {
+            await this.quickInputBox.fill(path);
+            await this.page.waitForTimeout(500);
+            if ((await this.quickInputBox.inputValue()) !== path) continue;
+            await this.page.keyboard.press('Enter');
+            try {
+                await this.quickInput.waitFor({ state: 'hidden', timeout: 2_000 });
+                return;
+            } catch {
+                // still open: the value was replaced under us, or the path is not accepted (message below)
+            }
+        }
+        const message = await this.quickInput.locator('.quick-input-message').innerText().catch(() => '');
+        throw new Error(`the file dialog did not accept ${path} within ${timeoutMs} ms (value: ${await this.quickInputBox.inputValue()}, message: ${message})`);
+    }
+
     /** Current text of the quick input's title or placeholder, to see which prompt is showing. */
     async quickInputPrompt(): Promise<string> {
         const placeholder = (await this.quickInputBox.getAttribute('placeholder')) ?? '';
@@ -110,6 +142,11 @@ export class Workbench {
     /** A visible notification whose message matches. */
     notification(message: RegExp | string): Locator {
         return this.notificationToasts().filter({ has: this.page.locator('.notification-list-item-message', { hasText: message }) });
+    }
+
+    /** A visible error notification (red error icon) whose message matches. */
+    errorNotification(message: RegExp | string): Locator {
+        return this.notification(message).filter({ has: this.page.locator('.notification-list-item-icon.codicon-error') });
     }
 
     /** Texts of all visible notification messages. */
@@ -168,6 +205,9 @@ export class Workbench {
     async screenshot(name: string): Promise<string> {
         mkdirSync(resultsDir, { recursive: true });
         const path = join(resultsDir, `${name}.png`);
+        // Let toasts finish fading in, so the picture shows what the assertions saw.
+        await this.page.waitForFunction(() => [...document.querySelectorAll('.notifications-toasts .notification-toast')]
+            .every(toast => getComputedStyle(toast).opacity === '1' && getComputedStyle(toast).transform === 'none'), undefined, { timeout: 2_000 }).catch(() => undefined);
         await this.page.screenshot({ path, fullPage: true });
         return path;
     }
