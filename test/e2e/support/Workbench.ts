@@ -196,6 +196,31 @@ export class Workbench {
         await this.page.locator(`.tab[data-resource-name="${name}"], .tab[aria-label^="${name}"]`).first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
     }
 
+    /**
+     * Clicks the `occurrence`-th rendered token of the active editor whose text is exactly `text` (negative
+     * counts from the end), then reads VS Code's "Inspect Editor Tokens and Scopes" widget for it: the
+     * language, token type and TextMate scopes the grammar gave that token.
+     */
+    async inspectToken(text: string, occurrence = 0): Promise<string> {
+        const tokens = this.activeEditor().locator('.view-line span span').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
+        await tokens.first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
+        const count = await tokens.count();
+        const token = tokens.nth(occurrence < 0 ? count + occurrence : occurrence);
+        await token.click();
+        await this.runCommand('Developer: Inspect Editor Tokens and Scopes');
+        const widget = this.page.locator('.token-inspect-widget');
+        await widget.waitFor({ state: 'visible', timeout: 10_000 });
+        // The widget fills in the TextMate part asynchronously.
+        await this.page.waitForFunction(() => /textmate scopes/i.test(document.querySelector('.token-inspect-widget')?.textContent ?? ''), undefined, { timeout: 10_000 });
+        return (await widget.innerText()).replace(/\u00a0/g, ' ');
+    }
+
+    /** Closes the token inspector (and any other editor widget) by moving focus into the editor and pressing Escape. */
+    async closeEditorWidgets(): Promise<void> {
+        await this.page.keyboard.press('Escape');
+        await this.page.locator('.token-inspect-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+    }
+
     /** The inner document of a webview panel (VS Code nests our page two iframes deep). */
     webview(): FrameLocator {
         return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
