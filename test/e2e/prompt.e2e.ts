@@ -40,23 +40,24 @@ e2eSuite('prompt files', {}, scenario => {
         const alias = contributions().languages!.find(l => l.extensions?.includes('.prompt'))!.aliases?.[0] ?? 'Dotprompt';
         await eventually(async () => assert.equal((await workbench.page.locator('#status\\.editor\\.mode').innerText()).trim(), alias));
 
-        // {{topic}} in the body (its last occurrence; the front matter names it too) is a Handlebars variable.
-        const variable = await workbench.inspectToken('topic', -1);
+        // {{topic}} in the body is a Handlebars variable.
+        const variable = await workbench.inspectToken('topic', 'Explain');
         assert.match(variable, /source\.dotprompt/);
         assert.match(variable, /meta\.mustache\.dotprompt/);
         assert.match(variable, /variable\.other\.dotprompt/);
         await workbench.closeEditorWidgets();
 
         // {{role "user"}} is the role helper.
-        const role = await workbench.inspectToken('role', -1);
+        const role = await workbench.inspectToken('role', 'role "user"');
         assert.match(role, /support\.function\.role\.dotprompt/);
         await workbench.closeEditorWidgets();
 
-        // Keys of the YAML front matter are inside the front matter scope.
-        const key = await workbench.inspectToken('description');
+        // Keys of the front matter are YAML inside the front matter scope.
+        const key = await workbench.inspectToken('temperature', 'temperature:');
         assert.match(key, /meta\.frontmatter\.dotprompt/);
+        assert.match(key, /yaml/);
         await workbench.closeEditorWidgets();
-        await workbench.inspectToken('topic', -1); // leave the widget open on a body token for the screenshot
+        await workbench.inspectToken('topic', 'Explain'); // leave the widget open on a body token for the screenshot
     }, { skipUnless: needsPromptGrammar });
 
     scenario('a bad front matter shows a diagnostic', async ({ server, workbench }) => {

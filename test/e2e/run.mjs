@@ -3,8 +3,10 @@
 // the scenario files with node's test runner, one file at a time: each file starts its own code-server
 // with the repository folder symlinked in as the installed extension (node_modules/node-llama-cpp
 // included). Screenshots and logs land in test-results/e2e/. Exits non-zero when a scenario fails.
+//   --vsix   test the packaged extension instead: `npm run package`, then code-server --install-extension.
+//            (a production build: it replaces dist/, so not while other test runs use it)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureToolchain } from '../../scripts/e2e-setup.mjs';
@@ -46,14 +48,27 @@ try {
     fail(`toolchain setup failed: ${e instanceof Error ? e.message : e}`);
 }
 
-console.log('[e2e] building the extension (node scripts/build.mjs)');
-const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) fail('build failed');
+const useVsix = process.argv.includes('--vsix');
+const env = { ...process.env, PROMPTSCOPE_E2E_CODE_SERVER: paths.entry };
+if (useVsix) {
+    console.log('[e2e] packaging the extension (node scripts/package.mjs)');
+    const started = Date.now();
+    if (spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) fail('npm run package failed');
+    const vsix = readdirSync(root).filter(f => f.endsWith('.vsix')).map(f => join(root, f))
+        .filter(f => statSync(f).mtimeMs >= started - 1000).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+    if (!vsix) fail('npm run package wrote no .vsix in the repository root');
+    console.log(`[e2e] installing ${vsix} with code-server --install-extension`);
+    env.PROMPTSCOPE_E2E_VSIX = vsix;
+} else {
+    console.log('[e2e] building the extension (node scripts/build.mjs)');
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) fail('build failed');
+}
 if (!existsSync(join(root, 'dist/extension.js'))) {
     console.warn('[e2e] note: dist/extension.js was not built (src/vscode/extension.ts missing); the extension contributes its manifest only');
 }
 
-const args = process.argv.slice(2);
+const args = process.argv.slice(2).filter(a => a !== '--vsix');
 const files = args.length > 0 ? args : readdirSync(join(root, 'test/e2e')).filter(f => f.endsWith('.e2e.ts')).sort().map(f => `test/e2e/${f}`);
 reapLeftovers();
 rmSync(join(resultsDir, 'logs'), { recursive: true, force: true });
@@ -62,7 +77,7 @@ console.log(`[e2e] running ${files.join(' ')}; screenshots and logs go to ${resu
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PROMPTSCOPE_E2E_CODE_SERVER: paths.entry },
+    env,
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => child.kill(signal));

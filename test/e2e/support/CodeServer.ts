@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,8 @@ export const runningDir = join(resultsDir, '.running');
 export interface CodeServerOptions {
     /** Extension folders to install, each symlinked into the extensions dir as `<publisher>.<name>-<version>`. */
     extensionFolders: string[];
+    /** .vsix files to install with code-server's own `--install-extension` before it starts. */
+    vsixFiles?: string[];
     /** Folders whose contents are copied into the workspace that the workbench opens. */
     workspaceContents?: string[];
     /** User settings merged over the quiet defaults below. */
@@ -91,6 +93,11 @@ export class CodeServer {
             NODE_OPTIONS: '',
             ...options.env,
         };
+        for (const vsix of options.vsixFiles ?? []) {
+            const install = spawnSync(process.execPath, [codeServerEntry(), '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix],
+                { cwd: sandbox, env, encoding: 'utf8' });
+            if (install.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (exit ${install.status}):\n${install.stdout}${install.stderr}`);
+        }
         const child = spawn(process.execPath, [
             codeServerEntry(),
             '--bind-addr', `127.0.0.1:${port}`,

@@ -197,16 +197,17 @@ export class Workbench {
     }
 
     /**
-     * Clicks the `occurrence`-th rendered token of the active editor whose text is exactly `text` (negative
-     * counts from the end), then reads VS Code's "Inspect Editor Tokens and Scopes" widget for it: the
-     * language, token type and TextMate scopes the grammar gave that token.
+     * Clicks the token whose text is exactly `token` on the first rendered line containing `lineText`,
+     * then reads VS Code's "Inspect Editor Tokens and Scopes" widget for it: the language, token type
+     * and TextMate scopes the grammar gave that token. Waits for the grammar to split the line into
+     * tokens (tokenization runs after the first paint).
      */
-    async inspectToken(text: string, occurrence = 0): Promise<string> {
-        const tokens = this.activeEditor().locator('.view-line span span').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) });
-        await tokens.first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
-        const count = await tokens.count();
-        const token = tokens.nth(occurrence < 0 ? count + occurrence : occurrence);
-        await token.click();
+    async inspectToken(token: string, lineText: string): Promise<string> {
+        // A RegExp, because a string would match case-insensitively.
+        const line = this.activeEditor().locator('.view-line').filter({ hasText: new RegExp(escapeRegExp(lineText).replace(/ /g, '[ \u00a0]')) }).first();
+        const span = line.locator('span span').filter({ hasText: new RegExp(`^${escapeRegExp(token)}$`) }).first();
+        await span.waitFor({ state: 'visible', timeout: defaultTimeoutMs });
+        await span.click();
         await this.runCommand('Developer: Inspect Editor Tokens and Scopes');
         const widget = this.page.locator('.token-inspect-widget');
         await widget.waitFor({ state: 'visible', timeout: 10_000 });

@@ -23,6 +23,9 @@ export function codeServerEntry(): string {
     return entry;
 }
 
+/** A packaged extension to install instead of the folder (`npm run test:e2e -- --vsix` sets it). */
+export const extensionVsix = process.env.PROMPTSCOPE_E2E_VSIX ? resolve(process.env.PROMPTSCOPE_E2E_VSIX) : undefined;
+
 /**
  * The extension folder installed into code-server: the repository itself (symlinked, so dist/ and
  * node_modules/node-llama-cpp come along), or PROMPTSCOPE_E2E_EXTENSION, e.g. an unpacked .vsix.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { CodeServer, type CodeServerOptions } from './CodeServer';
-import { chromiumPath, extensionFolder, repoRoot, resultsDir } from './paths';
+import { chromiumPath, extensionFolder, extensionVsix, repoRoot, resultsDir } from './paths';
 import { Workbench } from './Workbench';
 
 /** A started code-server with a Chromium page showing its workbench. */
@@ -40,7 +40,8 @@ export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensi
         let session: E2eSession | undefined;
 
         before(async () => {
-            const server = await CodeServer.start({ extensionFolders: [extensionFolder], workspaceContents: [join(repoRoot, 'examples')], ...options });
+            const installed = extensionVsix ? { extensionFolders: [], vsixFiles: [extensionVsix] } : { extensionFolders: [extensionFolder] };
+            const server = await CodeServer.start({ ...installed, workspaceContents: [join(repoRoot, 'examples')], ...options });
             try {
                 const browser = await openBrowser(server.url);
                 session = { server, ...browser };
