@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { GgufFileInfo } from 'node-llama-cpp';
+import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import { ModelFileError } from './errors/ModelFileError';
 import { loadLlamaModule } from './engine/llamaModule';
 
@@ -87,6 +87,12 @@ export async function validateModelFile(pathGiven: string): Promise<ValidatedMod
             'The file may be an incomplete download: download or convert it again.');
     }
 
+    // node-llama-cpp's reader does not notice a file that ends inside the header (it parses zeros past the end).
+    if (info.infoEndOffset !== undefined && info.infoEndOffset > stats.size) {
+        throw new ModelFileError(path, `the GGUF header is truncated (it needs ${info.infoEndOffset} bytes, the file has ${stats.size})`,
+            'The file may be an incomplete download: download or convert it again.');
+    }
+
     const metadata = info.metadata as unknown as Record<string, unknown>;
     if (lookup(metadata, 'general.type') === 'adapter') {
         throw new ModelFileError(path, 'this is a LoRA adapter, not a model', 'Load its base model and add the adapter as a LoRA adapter (--lora).');
@@ -149,4 +155,23 @@ function describeStart(bytes: Buffer, size: number): string {
     if (size === 0) return 'the file is empty';
     const printable = [...bytes.subarray(0, 4)].map(b => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
     return `it starts with "${printable}" instead of "GGUF"`;
+}
+
+/**
+ * Checks that the file holds all the tensor data its header announces (an interrupted download is the usual
+ * cause otherwise). Needs a `Llama` for ggml's type sizes, so it runs once the backend is up, still before the
+ * model is loaded.
+ */
+export async function validateTensorData(file: ValidatedModelFile, llama: Llama): Promise<void> {
+    const { GgufInsights } = await loadLlamaModule();
+    let expected: number;
+    try {
+        expected = (file.info.infoEndOffset ?? 0) + (await GgufInsights.from(file.info, llama)).modelSize;
+    } catch (error) {
+        throw new ModelFileError(file.path, `its tensor table is invalid (${(error as Error).message})`, reconvert);
+    }
+    if (expected > file.sizeBytes) {
+        throw new ModelFileError(file.path, `the file is truncated: its tensors need ${expected} bytes, the file has ${file.sizeBytes}`,
+            'The file may be an incomplete download: download it again.');
+    }
 }

@@ -8,7 +8,7 @@ import { ModelFileError } from '../errors/ModelFileError';
 import { NoModelLoadedError } from '../errors/NoModelLoadedError';
 import { resolveModelSource } from '../resolveModelSource';
 import { validateLoraFile } from '../validateLoraFile';
-import { validateModelFile } from '../validateModelFile';
+import { validateModelFile, validateTensorData } from '../validateModelFile';
 import { ContextRegistry } from './ContextRegistry';
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
@@ -132,6 +132,10 @@ export class LlamaEngine {
         const { signal, onProgress } = call;
         checkLoadOptions(options);
         await this.doUnloadModel();
+        // Starting llama.cpp's backend (~0.9 s: node-llama-cpp test-loads the prebuilt binary in a child process)
+        // overlaps with resolving and checking the file.
+        const backendReady = this.backendFor(options.gpu ?? 'auto');
+        backendReady.catch(() => undefined);
 
         const path = await resolveModelSource(options.model, { modelsDirectory: options.modelsDirectory, onProgress, signal });
         const file = await validateModelFile(path);
@@ -141,7 +145,10 @@ export class LlamaEngine {
         }
         signal?.throwIfAborted();
 
-        const backend = await this.backendFor(options.gpu ?? 'auto');
+        const validatedAt = performance.now();
+        const backend = await backendReady;
+        await validateTensorData(file, backend.llama);
+        const backendAt = performance.now();
         const { resolveChatWrapper } = await loadLlamaModule();
         const mark = backend.logTail.mark();
         let model;
@@ -160,6 +167,7 @@ export class LlamaEngine {
                 'The file may be damaged or made for a newer llama.cpp: download or convert it again.');
         }
 
+        const modelAt = performance.now();
         try {
             const threads = options.threads ?? defaultThreadCount(backend.llama.cpuMathCores);
             const contextSize = options.contextSize ?? Math.min(model.trainContextSize || defaultContextSizeCap, defaultContextSizeCap);
@@ -171,8 +179,11 @@ export class LlamaEngine {
                 contextSize: context.contextSize, threads, lora,
             });
             this.loaded = new LoadedModel(backend, model, contexts, chatWrapper, info, lora);
+            const ms = (from: number, to: number) => Math.round(to - from);
+            const doneAt = performance.now();
             this.log('info', `Loaded ${info.name} (${info.architecture}, ${info.quantization}, ${info.backend}, ${threads} threads, `
-                + `context ${info.contextSize}) in ${Math.round(performance.now() - startedAt)} ms`, 'runtime');
+                + `context ${info.contextSize}) in ${ms(startedAt, doneAt)} ms: checks ${ms(startedAt, validatedAt)}, `
+                + `llama.cpp backend ${ms(validatedAt, backendAt)}, weights ${ms(backendAt, modelAt)}, context ${ms(modelAt, doneAt)}`, 'runtime');
             onProgress?.({ phase: 'load', fraction: 1 });
             return info;
         } catch (error) {

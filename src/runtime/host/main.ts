@@ -2,6 +2,7 @@
 // IPC channel. llama.cpp can abort the whole process (GGML_ASSERT) or run out of memory; in here that ends
 // only this process, and the client reports it and starts a fresh one.
 import { LlamaEngine } from '../engine/LlamaEngine';
+import { loadLlamaModule } from '../engine/llamaModule';
 import type { ClientMessage, HostMessage } from '../protocol';
 import { RuntimeHost } from './RuntimeHost';
 
@@ -25,6 +26,8 @@ function main(): void {
         void host!.dispose().finally(() => process.exit(0));
     });
     send({ type: 'ready', pid: process.pid } satisfies HostMessage);
+    // Every first request needs node-llama-cpp (~0.6 s to import): start now, while the client sends it.
+    void loadLlamaModule().catch(() => undefined);
 }
 
 main();
