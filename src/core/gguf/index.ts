@@ -1,0 +1,12 @@
+export { GgmlType, ggmlBlockSize, ggmlByteSize, ggmlTypeName, isSupportedGgmlType } from './GgmlType';
+export { GgufValueType } from './GgufValueType';
+export { gguf, plainValue } from './GgufValue';
+export type { GgufArray, GgufArrayItem, GgufMetadata, GgufValue } from './GgufValue';
+export type { GgufHeader } from './GgufHeader';
+export type { GgufTensorInfo } from './GgufTensorInfo';
+export { GgufFile } from './GgufFile';
+export { readGgufHeader, readGgufTensor } from './readGguf';
+export { writeGguf, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION } from './writeGguf';
+export type { GgufTensorSource, WriteGgufOptions, WrittenGguf } from './writeGguf';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+export { GgufFormatError } from './errors/GgufFormatError';
