@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/Ctx';
+import { fixtureModelPath } from '../support/fixtures';
 
 describe('Promptscope model service', function () {
     this.timeout(120_000);
@@ -58,5 +59,50 @@ describe('Promptscope model service', function () {
         await vscode.commands.executeCommand('promptscope.loadModel', join(dir, 'missing.gguf'));
         const restarted = ctx.models.client.hostPid;
         assert.ok(restarted !== undefined && restarted !== pid, 'a new host serves the next command');
+    });
+
+    it('ensureModel loads promptscope.model with the configured threads, once for concurrent callers', async () => {
+        const model = await fixtureModelPath();
+        const settings = vscode.workspace.getConfiguration('promptscope');
+        await settings.update('model', model, vscode.ConfigurationTarget.Global);
+        await settings.update('threads', 1, vscode.ConfigurationTarget.Global);
+        try {
+            let loads = 0;
+            const subscription = ctx.models.onDidChangeLoading(name => { if (name !== undefined) loads++; });
+            const [a, b] = await Promise.all([ctx.models.ensureModel(), ctx.models.ensureModel()]);
+            subscription.dispose();
+            assert.ok(a !== undefined && a === b);
+            assert.equal(loads, 1);
+            assert.equal(a.path, model);
+            assert.equal(a.architecture, 'llama');
+            assert.equal(a.threads, 1);
+            assert.equal(a.backend, 'cpu');
+            assert.equal(ctx.recentModels.list[0]?.ref, model);
+        } finally {
+            await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
+        }
+    });
+
+    it('withModel runs a prompt on the loaded model, and the speed of the run is reported', async () => {
+        let reported: number | undefined;
+        const subscription = ctx.models.onDidRun(timing => { reported = timing.tokensPerSecond; });
+        const result = await ctx.models.withModel(client => client.complete({ prompt: 'Hello', sampling: { seed: 1, maxTokens: 8, temperature: 0 } }));
+        assert.ok(result !== undefined);
+        assert.ok(result.timing.generatedTokens > 0);
+        ctx.models.recordRun(result.timing);
+        subscription.dispose();
+        assert.equal(reported, result.timing.tokensPerSecond);
+    });
+
+    it('a failing request is shown, not thrown', async () => {
+        const result = await ctx.models.withModel(client => client.complete({ prompt: 'Hello', sampling: { topP: 7 } }));
+        assert.equal(result, undefined);
+        assert.ok(ctx.models.model !== undefined, 'the model stays loaded');
+    });
+
+    it('Unload Model unloads it', async () => {
+        await vscode.commands.executeCommand('promptscope.unloadModel');
+        assert.equal(ctx.models.model, undefined);
     });
 });
