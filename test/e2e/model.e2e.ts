@@ -1,7 +1,7 @@
 // Loading models through the palette, and surviving a runtime host that dies.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CodeServer } from './support/CodeServer';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
@@ -49,12 +49,19 @@ e2eSuite('model', {}, scenario => {
         }
         await loadThroughPicker(workbench, model);
         const item = workbench.statusBarItem('promptscope.status');
-        // "<model name> · cpu" once loaded; the name is general.name or the file name.
-        await eventually(async () => {
-            const text = await item.innerText();
-            assert.doesNotMatch(text, /No model|Loading/);
-            assert.match(text, /·\s*cpu/);
+        // "<model name> · cpu" once loaded (the name shortened to fit).
+        const text = await eventually(async () => {
+            const shown = (await item.innerText()).trim();
+            assert.doesNotMatch(shown, /No model|Loading/);
+            assert.match(shown, /·\s*cpu/);
+            return shown;
         }, 120_000);
+        // Its tooltip has the full name and the file that was loaded.
+        const tooltip = await workbench.hoverText(item, /Architecture/);
+        assert.match(tooltip, new RegExp(basename(model).replace(/\./g, '\\.')));
+        assert.match(tooltip, /llama/);
+        const shownName = text.split('·')[0]!.trim().replace(/…$/, '');
+        assert.ok(shownName.length > 0 && tooltip.includes(shownName), `the status bar shows "${shownName}", which is not the model name in its tooltip:\n${tooltip}`);
     }, { skipUnless });
 
     scenario('killing the runtime host shows an error, and the next command starts a new host', async ({ server, workbench }) => {

@@ -134,6 +134,14 @@ export class Workbench {
         return this.page.locator(`#workbench\\.parts\\.statusbar .statusbar-item[id="${id}"], #workbench\\.parts\\.statusbar .statusbar-item[id$=".${id}"]`);
     }
 
+    /** Hovers over `target` and returns the text of the hover (tooltip) VS Code shows for it. */
+    async hoverText(target: Locator, expected: RegExp, timeoutMs = 10_000): Promise<string> {
+        await target.hover();
+        const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: expected }).first();
+        await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+        return (await hover.innerText()).replace(/\u00a0/g, ' ');
+    }
+
     /** Visible notification toasts. */
     notificationToasts(): Locator {
         return this.page.locator('.notifications-toasts .notification-toast');
