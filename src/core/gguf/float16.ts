@@ -4,7 +4,11 @@ const scratchBits = new Uint32Array(scratch.buffer);
 /** IEEE 754 binary16 bits of `value`, rounded to nearest even like ggml's `GGML_FP32_TO_FP16`. */
 export function float32ToFloat16Bits(value: number): number {
     scratch[0] = value;
-    const bits = scratchBits[0]!;
+    return float32BitsToFloat16Bits(scratchBits[0]!);
+}
+
+/** Same as `float32ToFloat16Bits`, from the float32's bit pattern (lets callers convert whole arrays without copies). */
+export function float32BitsToFloat16Bits(bits: number): number {
     const sign = (bits >>> 16) & 0x8000;
     const exponent = (bits >>> 23) & 0xff;
     let mantissa = bits & 0x7fffff;

@@ -1,7 +1,8 @@
 import { GgmlType, ggmlByteSize } from './GgmlType';
-import { float16Table, float32ToFloat16Bits } from './float16';
+import { float16Table, float32BitsToFloat16Bits, float32ToFloat16Bits } from './float16';
 
 const Q8_0_BLOCK = 32;
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const Q8_0_BLOCK_BYTES = 34;
 
 /**
@@ -13,11 +14,23 @@ export function encodeTensorValues(type: GgmlType, values: Float32Array, out: Ui
     const view = new DataView(out.buffer, out.byteOffset + offset, bytes);
     switch (type) {
         case GgmlType.F32:
-            for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+            if (littleEndian && (out.byteOffset + offset) % 4 === 0) {
+                new Float32Array(out.buffer, out.byteOffset + offset, values.length).set(values);
+            } else {
+                for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
+            }
             break;
-        case GgmlType.F16:
-            for (let i = 0; i < values.length; i++) view.setUint16(i * 2, float32ToFloat16Bits(values[i]!), true);
+        case GgmlType.F16: {
+            // Bit patterns straight from the input's buffer: this loop dominates writing a large fixture.
+            const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+            if (littleEndian && (out.byteOffset + offset) % 2 === 0) {
+                const halves = new Uint16Array(out.buffer, out.byteOffset + offset, values.length);
+                for (let i = 0; i < values.length; i++) halves[i] = float32BitsToFloat16Bits(bits[i]!);
+            } else {
+                for (let i = 0; i < values.length; i++) view.setUint16(i * 2, float32BitsToFloat16Bits(bits[i]!), true);
+            }
             break;
+        }
         case GgmlType.Q8_0:
             for (let block = 0; block * Q8_0_BLOCK < values.length; block++) {
                 const start = block * Q8_0_BLOCK;

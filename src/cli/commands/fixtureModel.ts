@@ -1,0 +1,65 @@
+import { resolve } from 'node:path';
+import { writeFixtureLora, writeFixtureModel, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
+import { formatBytes, formatParameterCount } from '../../core/format';
+import type { CliCommand } from '../CliCommand';
+import { UsageError } from '../UsageError';
+
+const usage = `Usage: promptscope fixture-model OUT.gguf [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--type f16|f32|q8_0] [--json]
+
+Writes a llama-architecture GGUF with deterministic random weights (same options, same bytes), its own
+SPM vocabulary (byte fallback, ChatML and FIM tokens) and the ChatML chat template. Its text is noise:
+it exists for tests, demos and benchmarks without a download.
+
+  --lora FILE   also write a LoRA adapter for it that makes " banana" the greedy next token at scale 1
+  --seed N      seed of the weights (default 1)
+  --size S      tiny: 2 layers, n_embd 64, GQA 4/2 heads (default)
+                100m: ~125M parameters, 12 layers, n_embd 768, 32000 tokens
+                400m: ~405M parameters, 24 layers, n_embd 1024, 32000 tokens
+  --type T      type of the weight matrices: f32 (default for tiny), f16 (default otherwise) or q8_0
+`;
+
+const sizes: readonly FixtureSize[] = ['tiny', '100m', '400m'];
+const types: readonly FixtureTensorType[] = ['f32', 'f16', 'q8_0'];
+
+export const fixtureModelCommand: CliCommand = {
+    name: 'fixture-model',
+    summary: 'Write a small llama GGUF with random weights (and a matching LoRA) for tests and benchmarks',
+    usage,
+    allowPositionals: true,
+    options: {
+        lora: { type: 'string' },
+        seed: { type: 'string' },
+        size: { type: 'string' },
+        type: { type: 'string' },
+    },
+    async run({ values, positionals, json }) {
+        if (positionals.length !== 1) throw new UsageError('give exactly one output path, e.g. fixture.gguf');
+        const seed = values.seed === undefined ? 1 : Number(values.seed);
+        if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${String(values.seed)}`);
+        const size = (values.size ?? 'tiny') as FixtureSize;
+        if (!sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(values.size)}`);
+        const type = values.type as FixtureTensorType | undefined;
+        if (type !== undefined && !types.includes(type)) throw new UsageError(`--type must be one of ${types.join(', ')}, got ${String(values.type)}`);
+
+        const model = await writeFixtureModel(resolve(positionals[0]!), { seed, size, type });
+        const lora = typeof values.lora === 'string' ? await writeFixtureLora(resolve(values.lora), { seed, size }) : undefined;
+        if (json) {
+            process.stdout.write(JSON.stringify({ model, lora }, null, 2) + '\n');
+            return;
+        }
+        const d = model.dimensions;
+        process.stdout.write(
+            `Wrote ${model.path}\n` +
+            `  ${formatParameterCount(model.parameters)} parameters, ${model.type}, ${formatBytes(model.bytes)}, seed ${model.seed}, ${formatDuration(model.milliseconds)}\n` +
+            `  ${d.blockCount} layers, n_embd ${d.embeddingLength}, ${d.headCount} heads (${d.headCountKv} KV), feed-forward ${d.feedForwardLength}, ` +
+            `vocabulary ${d.vocabularySize}, context ${d.contextLength}\n`,
+        );
+        if (lora) {
+            process.stdout.write(`Wrote ${lora.path}\n  LoRA on output.weight, rank ${lora.rank}, alpha ${lora.alpha}, ${formatBytes(lora.bytes)}; boosts token ${lora.boostedTokenId}\n`);
+        }
+    },
+};
+
+function formatDuration(milliseconds: number): string {
+    return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : `${(milliseconds / 1000).toFixed(1)} s`;
+}
