@@ -1,4 +1,5 @@
 import type { CliCommand } from './CliCommand';
+import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
@@ -8,4 +9,5 @@ export const commands: CliCommand[] = [
     runCommand,
     renderCommand,
     infoCommand,
+    fixtureModelCommand,
 ];
