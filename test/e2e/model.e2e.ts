@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import type { CodeServer } from './support/CodeServer';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
-import { e2eSuite, needsCommand } from './support/session';
+import { e2eSuite } from './support/session';
 import type { Workbench } from './support/Workbench';
 
 /**
@@ -24,8 +24,6 @@ function runtimeHosts(server: CodeServer) {
 }
 
 e2eSuite('model', {}, scenario => {
-    const skipUnless = needsCommand('promptscope.loadModel');
-
     scenario('Load Model… with a file that is not a GGUF model shows an error naming the file', async ({ server, workbench }) => {
         const file = join(server.workspace, 'not-a-model.gguf');
         writeFileSync(file, 'PK\x03\x04 this is a zip file, not a model');
@@ -39,14 +37,10 @@ e2eSuite('model', {}, scenario => {
         await eventually(async () => assert.match(await workbench.statusBarItem('promptscope.status').innerText(), /No model/));
         await workbench.screenshot('model--not-a-gguf-error');
         await workbench.clearNotifications();
-    }, { skipUnless });
+    });
 
-    scenario('Load Model… with the fixture model shows it in the status bar', async ({ workbench }, t) => {
+    scenario('Load Model… with the fixture model shows it in the status bar', async ({ workbench }) => {
         const model = await fixtureModel();
-        if (model === undefined) {
-            t.skip('not landed yet: no fixture model (test/support/fixtures.ts or `promptscope fixture-model`)');
-            return;
-        }
         await loadThroughPicker(workbench, model);
         const item = workbench.statusBarItem('promptscope.status');
         // "<model name> · cpu" once loaded (the name shortened to fit).
@@ -62,7 +56,7 @@ e2eSuite('model', {}, scenario => {
         assert.match(tooltip, /llama/);
         const shownName = text.split('·')[0]!.trim().replace(/…$/, '');
         assert.ok(shownName.length > 0 && tooltip.includes(shownName), `the status bar shows "${shownName}", which is not the model name in its tooltip:\n${tooltip}`);
-    }, { skipUnless });
+    });
 
     scenario('killing the runtime host shows an error, and the next command starts a new host', async ({ server, workbench }) => {
         const [host] = runtimeHosts(server);
@@ -75,23 +69,14 @@ e2eSuite('model', {}, scenario => {
         await workbench.screenshot('model--runtime-host-killed');
         await workbench.clearNotifications();
 
-        // The next command is served by a new host.
-        const model = await fixtureModel();
-        if (model !== undefined) {
-            await loadThroughPicker(workbench, model);
-            await eventually(async () => {
-                const text = await workbench.statusBarItem('promptscope.status').innerText();
-                assert.doesNotMatch(text, /No model|Loading|runtime stopped/);
-                assert.match(text, /·\s*cpu/);
-            }, 120_000);
-        } else {
-            // Without a loadable model, a load of a bad file still goes through the (new) host and is answered.
-            const file = join(server.workspace, 'still-not-a-model.gguf');
-            writeFileSync(file, 'not a model either');
-            await loadThroughPicker(workbench, file);
-            await workbench.errorNotification(/still-not-a-model\.gguf.*not a GGUF file/).first().waitFor({ state: 'visible', timeout: 60_000 });
-        }
+        // The next command is served by a new host: the model loads again.
+        await loadThroughPicker(workbench, await fixtureModel());
+        await eventually(async () => {
+            const text = await workbench.statusBarItem('promptscope.status').innerText();
+            assert.doesNotMatch(text, /No model|Loading|runtime stopped/);
+            assert.match(text, /·\s*cpu/);
+        }, 120_000);
         const [restarted] = runtimeHosts(server);
         assert.ok(restarted && restarted.pid !== host.pid, 'a new runtime host process serves the next command');
-    }, { skipUnless });
+    });
 });

@@ -1,7 +1,7 @@
 // The workbench with Promptscope installed, before any model is loaded: commands, logs, status bar.
 import assert from 'node:assert/strict';
 import { eventually } from './support/eventually';
-import { e2eSuite, needsCommand } from './support/session';
+import { e2eSuite } from './support/session';
 
 const ourCommands = ['Promptscope: Load Model…', 'Promptscope: Show Logs', 'Promptscope: Unload Model'];
 
@@ -18,18 +18,18 @@ e2eSuite('workbench', {}, scenario => {
             assert.match(await row.innerText(), new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
         }
         await workbench.closeQuickInput();
-    }, { skipUnless: needsCommand('promptscope.loadModel') });
+    });
 
     scenario('Show Logs opens the Promptscope output channel', async ({ workbench }) => {
         await workbench.runCommand('Promptscope: Show Logs');
         await eventually(async () => assert.equal(await workbench.selectedOutputChannel(), 'Promptscope'));
         // activate() logs its version first, so the channel is ours and is receiving our log.
         await eventually(async () => assert.match(await workbench.outputText(), /Promptscope \d+\.\d+\.\d+ activated/));
-    }, { skipUnless: needsCommand('promptscope.showLogs') });
+    });
 
     scenario('the status bar says no model is loaded', async ({ workbench }) => {
         // The previous scenario activated the extension; the item appears on activation.
         const item = workbench.statusBarItem('promptscope.status');
         await eventually(async () => assert.match(await item.innerText(), /No model/));
-    }, { skipUnless: needsCommand('promptscope.showLogs') });
+    });
 });
