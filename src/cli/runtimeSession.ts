@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '../runtime/api';
 import { RuntimeClient } from '../runtime/client';
-import { isRemoteModelUri } from '../runtime/resolveModelSource';
+import { isRemoteModelUri } from '../runtime/modelUri';
 import { UsageError } from './UsageError';
 
 export interface ModelChoice {

@@ -131,12 +131,16 @@ export class HostProcess {
                 if (message.source === 'llama.cpp' && (message.level === 'error' || message.level === 'warn')) this.keep(message.message);
                 this.log(message.level, message.message, message.source);
                 return;
-            case 'tokens':
-                this.pending.get(message.id)?.hooks.onTokens?.(message.tokens, message.text);
+            case 'tokens': {
+                const onTokens = this.pending.get(message.id)?.hooks.onTokens;
+                if (onTokens) this.guard('onToken', () => onTokens(message.tokens, message.text));
                 return;
-            case 'progress':
-                this.pending.get(message.id)?.hooks.onProgress?.(message.progress);
+            }
+            case 'progress': {
+                const onProgress = this.pending.get(message.id)?.hooks.onProgress;
+                if (onProgress) this.guard('onProgress', () => onProgress(message.progress));
                 return;
+            }
             case 'response':
             case 'error': {
                 const request = this.pending.get(message.id);
@@ -147,6 +151,15 @@ export class HostProcess {
                 else request.reject(reviveError(message.error));
                 return;
             }
+        }
+    }
+
+    /** A caller's callback that throws must not become an uncaught exception in the extension host. */
+    private guard(what: string, callback: () => void): void {
+        try {
+            callback();
+        } catch (error) {
+            this.log('error', `${what} callback failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, 'runtime');
         }
     }
 

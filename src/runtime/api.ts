@@ -110,7 +110,7 @@ export interface SamplingOptions {
 export interface CompletionRequest {
     /** Raw text, or token ids to evaluate as-is. */
     prompt: string | number[];
-    /** Prepend the model's BOS token to a text prompt. Defaults to `true`. */
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for (`true` for llama models). */
     addBos?: boolean;
     sampling?: SamplingOptions;
 }

@@ -220,7 +220,16 @@ export class RuntimeClient {
         this.updateState();
         if (expected) return;
         this.log('error', `Runtime host stopped: ${reason}`, 'runtime');
-        for (const listener of this.stopListeners) listener(reason);
+        for (const listener of this.stopListeners) this.notify(() => listener(reason));
+    }
+
+    /** Listeners run inside IPC and process events: one that throws must not take the extension host down. */
+    private notify(listener: () => void): void {
+        try {
+            listener();
+        } catch (error) {
+            this.log('error', `runtime listener failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, 'runtime');
+        }
     }
 
     private updateState(): void {
@@ -236,6 +245,6 @@ export class RuntimeClient {
         }
         if (state === this.currentState) return;
         this.currentState = state;
-        for (const listener of this.stateListeners) listener(state);
+        for (const listener of this.stateListeners) this.notify(() => listener(state));
     }
 }

@@ -1,18 +1,11 @@
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { LoadProgress } from './api';
 import { ModelDownloadError } from './errors/ModelDownloadError';
 import { loadLlamaModule } from './engine/llamaModule';
+import { defaultModelsDirectory, isRemoteModelUri } from './modelUri';
 
-/** Where `hf:` downloads are cached unless LoadModelOptions.modelsDirectory says otherwise. */
-export function defaultModelsDirectory(): string {
-    return join(homedir(), '.cache', 'promptscope', 'models');
-}
+export { defaultModelsDirectory, isRemoteModelUri };
 
-/** Whether a `promptscope.model` value names a remote model (`hf:owner/repo:quant` or an http(s) URL) rather than a file. */
-export function isRemoteModelUri(model: string): boolean {
-    return /^(hf:|huggingface:|https?:\/\/)/i.test(model);
-}
 
 export interface ResolveModelOptions {
     modelsDirectory?: string;

@@ -260,7 +260,11 @@ describe('RuntimeClient generation on the fixture model', () => {
         try {
             await assert.rejects(fresh.complete({ prompt: 'hi' }), NoModelLoadedError);
             assert.equal(fresh.state, 'idle');
-            await fresh.loadModel({ model: modelPath, gpu: 'off' });
+            // A request sent while the model is still loading waits for it.
+            const loading = fresh.loadModel({ model: modelPath, gpu: 'off' });
+            const result = await fresh.complete({ prompt: 'hi', sampling: { maxTokens: 2 } });
+            assert.equal(result.tokens.length, 2);
+            await loading;
             await fresh.unloadModel();
             await assert.rejects(fresh.tokenize('hi'), NoModelLoadedError);
             assert.equal(fresh.loadedModel, undefined);

@@ -57,6 +57,12 @@ export class LlamaEngine {
         return this.loaded;
     }
 
+    /** The loaded model once any load or unload in progress has finished: a request sent right after loadModel waits for it. */
+    async currentModel(): Promise<LoadedModel> {
+        await this.modelChange;
+        return this.model;
+    }
+
     loadModel(options: LoadModelOptions, call: LoadModelCallOptions = {}): Promise<ModelInfo> {
         const next = this.modelChange.then(() => this.doLoadModel(options, call));
         this.modelChange = next.catch(() => undefined);
@@ -73,15 +79,15 @@ export class LlamaEngine {
         return this.loaded ? summarizeMetadata(this.loaded.model) : undefined;
     }
 
-    tokenize(text: string, options: { addBos?: boolean; specialTokens?: boolean } = {}): number[] {
-        const { model } = this.model;
+    async tokenize(text: string, options: { addBos?: boolean; specialTokens?: boolean } = {}): Promise<number[]> {
+        const { model } = await this.currentModel();
         const tokens = model.tokenize(text, options.specialTokens ?? false);
         const bos = model.tokens.bos;
         return options.addBos && bos != null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
     }
 
-    detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): string {
-        const { model } = this.model;
+    async detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {
+        const { model } = await this.currentModel();
         return model.detokenize(this.checkTokens(tokens, 'tokens'), options.specialTokens ?? false);
     }
 
@@ -89,15 +95,16 @@ export class LlamaEngine {
      * Each token's own text as the model prints it, control tokens included (`<s>`, `<|im_end|>`). Decoded after
      * an anchor token, because SentencePiece drops the leading space of a text's first token (`▁the` → `the`).
      */
-    tokenPieces(tokens: number[]): string[] {
-        const { model } = this.model;
-        const anchor = this.model.pieceAnchor;
+    async tokenPieces(tokens: number[]): Promise<string[]> {
+        const loaded = await this.currentModel();
+        const { model } = loaded;
+        const anchor = loaded.pieceAnchor;
         return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true, anchor));
     }
 
     async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
         const startedAt = performance.now();
-        const loaded = this.model;
+        const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
         const tokens = typeof request.prompt === 'string'
             ? loaded.tokenizePrompt(request.prompt, request.addBos)
@@ -107,7 +114,7 @@ export class LlamaEngine {
 
     async chat(request: ChatRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
         const startedAt = performance.now();
-        const loaded = this.model;
+        const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
         const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
         return loaded.generate({
