@@ -24,6 +24,13 @@ function fail(message) {
 function reapLeftovers() {
     if (!existsSync(runningDir)) return;
     for (const name of readdirSync(runningDir)) {
+        if (name.startsWith('chromium-')) {
+            // A Chromium profile; Chromium itself exits with the test process that drove it.
+            const profile = readFileSync(join(runningDir, name), 'utf8').trim();
+            if (profile.includes('promptscope-e2e-chromium-')) rmSync(profile, { recursive: true, force: true });
+            rmSync(join(runningDir, name), { force: true });
+            continue;
+        }
         const pid = Number(name);
         let cmdline = '';
         try {

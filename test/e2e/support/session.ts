@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { CodeServer, type CodeServerOptions } from './CodeServer';
+import { CodeServer, runningDir, type CodeServerOptions } from './CodeServer';
 import { chromiumPath, extensionFolder, extensionVsix, repoRoot, resultsDir } from './paths';
 import { Workbench } from './Workbench';
 
@@ -81,11 +81,22 @@ export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensi
 /** Starts Chromium with its own HOME, opens `url` and waits for the workbench to render. */
 export async function openBrowser(url: string): Promise<Omit<E2eSession, 'server'>> {
     const browserHome = mkdtempSync(join(tmpdir(), 'promptscope-e2e-chromium-'));
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, env: { ...process.env, HOME: browserHome }, timeout: 60_000 });
+    // Recorded like code-server's pid, so the runner removes the profile if this process is interrupted.
+    const marker = join(runningDir, `chromium-${basename(browserHome)}`);
+    mkdirSync(runningDir, { recursive: true });
+    writeFileSync(marker, `${browserHome}\n`);
+    let browser: Browser | undefined;
     const closeBrowser = async () => {
-        await browser.close().catch(() => undefined);
+        await browser?.close().catch(() => undefined);
         rmSync(browserHome, { recursive: true, force: true });
+        rmSync(marker, { force: true });
     };
+    try {
+        browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, env: { ...process.env, HOME: browserHome }, timeout: 60_000 });
+    } catch (e) {
+        await closeBrowser();
+        throw e;
+    }
     try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         const pageErrors: string[] = [];
