@@ -32,13 +32,17 @@ export class RuntimeClient {
 
     private host: HostProcess | undefined;
     /** The start (and model reload) in progress, shared by every request that arrives meanwhile. */
-    private starting: Promise<HostProcess> | undefined;
+    private starting: Promise<{ host: HostProcess; reloadError?: unknown }> | undefined;
     /** Options of the model to reload after a host restart; set once a load succeeded. */
     private lastLoad: LoadModelOptions | undefined;
     private model: ModelInfo | undefined;
     private loads = 0;
     private generations = 0;
     private currentState: RuntimeState = 'stopped';
+    /** A host being started (not yet published as `host`), so that stop() can end it too. */
+    private startingHost: HostProcess | undefined;
+    /** Bumped by stop(): a start that began before it must not publish its host. */
+    private epoch = 0;
     private disposed = false;
 
     constructor(options: RuntimeClientOptions = {}) {
@@ -138,10 +142,12 @@ export class RuntimeClient {
 
     /** Stops the host process; the client can be used again afterwards (it restarts the host and reloads the model). */
     async stop(): Promise<void> {
-        const host = this.host;
+        const hosts = [this.host, this.startingHost];
+        this.epoch++;
         this.host = undefined;
+        this.startingHost = undefined;
         this.starting = undefined;
-        await host?.stop();
+        await Promise.all(hosts.map(host => host?.stop()));
         this.updateState();
     }
 
@@ -175,44 +181,63 @@ export class RuntimeClient {
         return host.request(method, params, hooks);
     }
 
-    /** The running host, starting one (and reloading the last model, unless `reload` is false) when needed. */
-    private ensureHost(reload: boolean): Promise<HostProcess> {
-        if (this.disposed) return Promise.reject(new RuntimeStoppedError('the runtime client was disposed'));
-        if (this.host?.alive) return Promise.resolve(this.host);
+    /**
+     * The running host, starting one when needed. A start reloads the last model; when that reload fails, the host
+     * is still published (it is healthy) and callers that need the model (`reload`) get the reload's error.
+     */
+    private async ensureHost(reload: boolean): Promise<HostProcess> {
+        if (this.disposed) throw new RuntimeStoppedError('the runtime client was disposed');
+        if (this.host?.alive) return this.host;
         if (!this.starting) {
+            // Started by loadModel (reload false), the old model is not loaded first: the new one is on its way.
             const starting = this.start(reload);
             this.starting = starting;
             const clear = () => { if (this.starting === starting) this.starting = undefined; };
             starting.then(clear, clear);
             this.updateState();
         }
-        return this.starting;
+        const { host, reloadError } = await this.starting;
+        if (reload && reloadError !== undefined) throw reloadError;
+        return host;
     }
 
-    private async start(reload: boolean): Promise<HostProcess> {
+    private async start(reload: boolean): Promise<{ host: HostProcess; reloadError?: unknown }> {
         const host = new HostProcess(this.hostScript, this.env, this.log);
+        const epoch = this.epoch;
+        this.startingHost = host;
         void host.exited.then(({ reason, expected }) => this.onHostExit(host, reason, expected));
-        await host.ready;
-        this.log('info', `Runtime host started (pid ${host.pid})`, 'runtime');
-        const model = this.lastLoad;
-        if (reload && model) {
-            this.log('info', `Reloading ${model.model} after a runtime restart`, 'runtime');
-            this.loads++;
-            this.updateState();
-            try {
-                this.model = await host.request('loadModel', model);
-            } catch (error) {
-                this.lastLoad = undefined;
-                this.model = undefined;
-                throw error;
-            } finally {
-                this.loads--;
+        try {
+            await host.ready;
+            this.log('info', `Runtime host started (pid ${host.pid})`, 'runtime');
+            let reloadError: unknown;
+            const model = reload ? this.lastLoad : undefined;
+            if (model) {
+                this.log('info', `Reloading ${model.model} after a runtime restart`, 'runtime');
+                this.loads++;
+                this.updateState();
+                try {
+                    this.model = await host.request('loadModel', model);
+                } catch (error) {
+                    this.lastLoad = undefined;
+                    this.model = undefined;
+                    reloadError = error;
+                } finally {
+                    this.loads--;
+                }
             }
+            if (epoch !== this.epoch) {
+                // stop() or dispose() came while this host was starting.
+                await host.stop();
+                throw new RuntimeStoppedError('the runtime was stopped');
+            }
+            if (!host.alive) throw reloadError ?? new RuntimeStoppedError('the runtime host exited while starting');
+            // Published only now: requests arriving during the reload wait on `starting` instead of racing the load.
+            this.host = host;
+            this.updateState();
+            return { host, reloadError };
+        } finally {
+            if (this.startingHost === host) this.startingHost = undefined;
         }
-        // Published only now: requests arriving during the reload wait on `starting` instead of racing the load.
-        this.host = host;
-        this.updateState();
-        return host;
     }
 
     private onHostExit(host: HostProcess, reason: string, expected: boolean): void {

@@ -1,11 +1,11 @@
 // The host is a separate process: when it dies, pending requests fail clearly and the next request recovers.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeClient } from '../../src/runtime/client';
-import { RuntimeStoppedError } from '../../src/runtime/errors';
+import { ModelFileError, NoModelLoadedError, RuntimeStoppedError } from '../../src/runtime/errors';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 
@@ -65,6 +65,27 @@ describe('runtime host crashes', () => {
         const tokens = await client.tokenize('hello');
         assert.ok(tokens.length > 0);
         assert.notEqual(client.hostPid, pid);
+    });
+
+    test('when the reload after a crash fails, the request gets the load error and the new host stays up', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-reload-'));
+        const copy = join(dir, 'model.gguf');
+        copyFileSync(modelPath, copy);
+        const { client: fragile } = newClient();
+        try {
+            await fragile.loadModel({ model: copy, gpu: 'off' });
+            const stopped = new Promise(resolve => fragile.onDidStop(resolve));
+            process.kill(fragile.hostPid!, 'SIGKILL');
+            await stopped;
+            rmSync(copy);
+            await assert.rejects(fragile.tokenize('x'), (error: unknown) => error instanceof ModelFileError && error.path === copy);
+            assert.equal(fragile.loadedModel, undefined);
+            assert.ok(fragile.hostPid, 'the new host is running');
+            await assert.rejects(fragile.tokenize('x'), NoModelLoadedError);
+        } finally {
+            await fragile.dispose();
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     test('an abort in the host (exit 134 / SIGABRT) is reported with the assertion that caused it', async () => {
