@@ -13,6 +13,11 @@ export interface ContextConfig {
     kvCacheType: 'F16' | 'F32';
     /** Parallel sequences, decoded together in one batch when they evaluate concurrently. Defaults to `1`. */
     sequences: number;
+    /**
+     * Keeps a context apart from others of the same settings, e.g. `inline-completion`, whose long-lived sequence
+     * must keep its evaluated prefix while other requests run. Defaults to `""` (shared).
+     */
+    label: string;
 }
 
 export function normalizeContextConfig(config: Partial<ContextConfig> = {}): ContextConfig {
@@ -21,10 +26,11 @@ export function normalizeContextConfig(config: Partial<ContextConfig> = {}): Con
         flashAttention: config.flashAttention ?? 'auto',
         kvCacheType: config.kvCacheType ?? 'F16',
         sequences: Math.max(1, Math.floor(config.sequences ?? 1)),
+        label: config.label ?? '',
     };
 }
 
 /** A stable key: the same adapters in the same order with the same scales give the same key. */
 export function contextConfigKey(config: ContextConfig): string {
-    return JSON.stringify([config.lora.map(a => [a.path, a.scale]), config.flashAttention, config.kvCacheType, config.sequences]);
+    return JSON.stringify([config.lora.map(a => [a.path, a.scale]), config.flashAttention, config.kvCacheType, config.sequences, config.label]);
 }

@@ -3,6 +3,7 @@ import type { CompletionResult, LoraAdapterSpec, ModelInfo } from '../api';
 import type { ResolvedSampling } from '../../core/sampling/validateSampling';
 import { ContextOverflowError } from '../errors/ContextOverflowError';
 import { buildEvaluateOptions } from './buildEvaluateOptions';
+import type { ContextConfig } from './ContextConfig';
 import type { ContextRegistry } from './ContextRegistry';
 import { runDecodeLoop, type TokenSink } from './decodeLoop';
 import { GrammarCache } from './GrammarCache';
@@ -10,6 +11,8 @@ import type { LlamaBackend } from './LlamaBackend';
 
 export interface GenerateJob {
     tokens: Token[];
+    /** The context to generate in. Defaults to the default context (the model's LoRA set, one sequence). */
+    context?: Partial<ContextConfig>;
     sampling: ResolvedSampling;
     stopSequences: readonly string[];
     stopTokens?: ReadonlySet<Token>;
@@ -56,7 +59,7 @@ export class LoadedModel {
 
     /** Generates on a sequence of the default context (prefix reuse on: consecutive requests share their prompt's KV). */
     async generate(job: GenerateJob): Promise<CompletionResult> {
-        const context = await this.contexts.get({ lora: this.lora });
+        const context = await this.contexts.get(job.context ?? { lora: this.lora });
         if (job.tokens.length >= context.contextSize) throw new ContextOverflowError(job.tokens.length, context.contextSize);
         if (job.tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
 

@@ -1,4 +1,4 @@
-import type { LlamaContextSequence, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
+import type { LlamaContextSequence, SequenceEvaluateMetadataOptions, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
 import type { CompletionResult, StopReason } from '../api';
 import { StopSequenceMatcher } from '../../core/text/StopSequenceMatcher';
 import { TokenTextDecoder } from './TokenTextDecoder';
@@ -24,6 +24,12 @@ export interface DecodeJob {
     /** Keep the part of the sequence's KV cache that matches the prompt and evaluate only the rest. */
     reusePrefix: boolean;
     onToken?: TokenSink;
+    /**
+     * Per-token metadata to compute (post-sampler probabilities, the chosen token's confidence), passed to
+     * `onTokenMetadata` before the token is handled. Defaults to none (the cheapest path).
+     */
+    metadata?: SequenceEvaluateMetadataOptions;
+    onTokenMetadata?: (token: Token, metadata: { probabilities?: Map<Token, number>; confidence?: number }) => void;
     signal?: AbortSignal;
     /** `performance.now()` when the request arrived, so timings include tokenizing and setup. */
     startedAt: number;
@@ -73,7 +79,8 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
     let settled: Promise<void> = Promise.resolve();
     if (limit > 0 && !signal?.aborted) {
         const abortPromise = signal ? abortedPromise(signal) : undefined;
-        const iterator = sequence.evaluate(evalTokens, job.evaluateOptions);
+        // evaluateWithMetadata is what `evaluate` wraps; calling it directly saves a generator layer per token.
+        const iterator = sequence.evaluateWithMetadata(evalTokens, job.metadata ?? {}, job.evaluateOptions);
         try {
             while (true) {
                 const pending = iterator.next();
@@ -88,7 +95,8 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
                     stopReason = 'eos';
                     break;
                 }
-                const token = step.value;
+                const token = step.value.token;
+                job.onTokenMetadata?.(token, step.value as { probabilities?: Map<Token, number>; confidence?: number });
                 lastTokenAt = performance.now();
                 if (generated.length === 0) firstTokenAt = lastTokenAt;
                 if (model.isEogToken(token) || job.stopTokens?.has(token)) {
