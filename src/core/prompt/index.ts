@@ -25,6 +25,7 @@ export { PromptConfigError } from './errors/PromptConfigError';
 export { UnsupportedContentError } from './errors/UnsupportedContentError';
 export { preparePrompt, type PreparedPrompt } from './preparePrompt';
 export { analyzePrompt, type AnalyzePromptOptions } from './analyzePrompt';
+export { inputFields, parseInputValue, type InputField } from './inputFields';
 export { frontMatterCompletions, type CompletionEntry, type FrontMatterCompletions } from './frontMatterCompletion';
 export { frontMatterHover, type FrontMatterHover } from './frontMatterHover';
 export { frontMatterKeys, sectionKeys, outputFormats, type FrontMatterKeyInfo } from './frontMatterKeys';
