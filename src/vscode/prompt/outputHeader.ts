@@ -1,0 +1,62 @@
+import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../runtime/api';
+
+/** Where a run is; the header says it until the run ends. */
+export type RunPhase = 'waiting for the model' | 'generating' | 'done' | 'cancelled' | 'failed';
+
+export interface RunHeader {
+    /** The prompt file as shown to the user (its name). */
+    prompt: string;
+    phase: RunPhase;
+    model?: Pick<ModelInfo, 'name' | 'architecture' | 'quantization' | 'backend'>;
+    /** The sampling options the run was sent with. */
+    sampling: SamplingOptions;
+    timing?: GenerationTiming;
+    stopReason?: StopReason;
+    seed?: number;
+    /** Why the run failed, for phase `failed`. */
+    error?: string;
+}
+
+/** Below the header; the output starts on the next line. */
+export const headerRule = '─'.repeat(60);
+
+/** The first lines of a run's output document: what ran, with which parameters, and how fast once done. */
+export function formatRunHeader(header: RunHeader): string {
+    const lines = [`Run of ${header.prompt}`];
+    const model = header.model;
+    lines.push(`Model:      ${model === undefined ? '(loading…)' : `${model.name} (${model.architecture}, ${model.quantization}, ${model.backend})`}`);
+    lines.push(`Parameters: ${formatSampling(header.sampling)}`);
+    if (header.timing !== undefined) {
+        const t = header.timing;
+        const parts = [
+            `${t.promptTokens} prompt + ${t.generatedTokens} generated`,
+            `${t.tokensPerSecond.toFixed(1)} tokens/s`,
+            `${Math.round(t.ms)} ms`,
+        ];
+        if (header.stopReason !== undefined) parts.push(`stop: ${header.stopReason}`);
+        if (header.seed !== undefined) parts.push(`seed ${header.seed}`);
+        lines.push(`Tokens:     ${parts.join(', ')}`);
+    }
+    if (header.phase !== 'done') lines.push(`Status:     ${header.phase}${header.error !== undefined ? `: ${header.error}` : ''}`);
+    lines.push(headerRule);
+    return lines.join('\n') + '\n';
+}
+
+const order: (keyof SamplingOptions)[] = [
+    'temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'repeatLastTokens', 'maxTokens', 'seed', 'stopSequences', 'logitBias', 'grammar', 'jsonSchema',
+];
+
+/** The set sampling options in a stable order; long values (grammar, schema, biases) are named, not printed. */
+export function formatSampling(sampling: SamplingOptions): string {
+    const parts: string[] = [];
+    for (const key of order) {
+        const value = sampling[key];
+        if (value === undefined) continue;
+        if (key === 'grammar') parts.push('grammar (config.grammar)');
+        else if (key === 'jsonSchema') parts.push('JSON schema (output.schema)');
+        else if (key === 'logitBias') parts.push(`logitBias (${Object.keys(value as object).length} tokens)`);
+        else if (key === 'stopSequences') parts.push(`stopSequences ${JSON.stringify(value)}`);
+        else parts.push(`${key} ${String(value)}`);
+    }
+    return parts.length === 0 ? 'defaults' : parts.join(', ');
+}
