@@ -167,6 +167,33 @@ export interface StreamOptions {
     signal?: AbortSignal;
 }
 
+/** Where an inline completion stops: at the end of the line, at a blank line, or only at `maxTokens` / end of text. */
+export type InlineStop = 'line' | 'paragraph' | 'none';
+
+/**
+ * Ghost-text completion at a cursor. It runs on a dedicated, long-lived sequence in its own context, so the KV cache
+ * of the previous request's text survives other requests and a request whose prefix extends the previous one
+ * evaluates only the new tokens.
+ */
+export interface InlineCompletionRequest {
+    /** Text before the cursor. */
+    prefix: string;
+    /**
+     * Text after the cursor, used for fill-in-the-middle when the model has infill tokens (ModelInfo.supportsInfill);
+     * ignored otherwise. Defaults to none (the prefix is continued).
+     */
+    suffix?: string;
+    /** Where generation stops besides `maxTokens`. Defaults to `"line"`. */
+    stopAt?: InlineStop;
+    /** Sampling; here `temperature` defaults to `0` (greedy), `repeatPenalty` to `1` and `maxTokens` to `32`. Defaults to those. */
+    sampling?: SamplingOptions;
+}
+
+export interface InlineCompletionResult extends CompletionResult {
+    /** `infill`: prefix and suffix around the model's FIM tokens; `continuation`: the prefix alone. */
+    mode: 'infill' | 'continuation';
+}
+
 export interface LoadModelCallOptions {
     onProgress?: (progress: LoadProgress) => void;
     signal?: AbortSignal;

@@ -8,6 +8,7 @@ import type {
     ChatRequest, CompletionRequest, CompletionResult, LoadModelCallOptions, LoadModelOptions, ModelInfo, ModelMetadata,
     RuntimeLogSink, StreamOptions,
 } from './api';
+import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import type { RuntimeMethod, RuntimeMethods } from './protocol';
@@ -140,6 +141,14 @@ export class RuntimeClient {
         return this.generate('chat', request, options);
     }
 
+    /**
+     * Ghost-text completion at a cursor, on the runtime's dedicated inline sequence: after a keystroke only the new
+     * tokens are evaluated. Abort a request as soon as it is stale; the next one reuses what it evaluated.
+     */
+    completeInline(request: InlineCompletionRequest, options: StreamOptions = {}): Promise<InlineCompletionResult> {
+        return this.generate('completeInline', request, options) as Promise<InlineCompletionResult>;
+    }
+
     /** Stops the host process; the client can be used again afterwards (it restarts the host and reloads the model). */
     async stop(): Promise<void> {
         const hosts = [this.host, this.startingHost];
@@ -161,7 +170,7 @@ export class RuntimeClient {
         this.stopListeners.clear();
     }
 
-    private async generate<M extends 'complete' | 'chat'>(method: M, request: RuntimeMethods[M]['params'], options: StreamOptions): Promise<CompletionResult> {
+    private async generate<M extends 'complete' | 'chat' | 'completeInline'>(method: M, request: RuntimeMethods[M]['params'], options: StreamOptions): Promise<CompletionResult> {
         const { onToken, signal } = options;
         this.generations++;
         this.updateState();

@@ -9,6 +9,7 @@
 import type {
     ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
 } from './api';
+import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -21,6 +22,7 @@ export interface RuntimeMethods {
     detokenize: { params: { tokens: number[]; specialTokens?: boolean }; result: string };
     complete: { params: CompletionRequest; result: CompletionResult };
     chat: { params: ChatRequest; result: CompletionResult };
+    completeInline: { params: InlineCompletionRequest; result: InlineCompletionResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

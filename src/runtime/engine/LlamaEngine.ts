@@ -3,6 +3,7 @@ import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
     LoraAdapterSpec, ModelInfo, ModelMetadata, RuntimeLogSink,
 } from '../api';
+import type { InlineCompletionRequest, InlineCompletionResult } from '../api';
 import { validateSampling } from '../../core/sampling/validateSampling';
 import { ModelFileError } from '../errors/ModelFileError';
 import { NoModelLoadedError } from '../errors/NoModelLoadedError';
@@ -17,6 +18,7 @@ import { LlamaBackend } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
 import { LoadedModel } from './LoadedModel';
 import { renderChat } from './renderChat';
+import { runInlineCompletion } from './runInlineCompletion';
 
 export interface LlamaEngineOptions {
     /** Receives our logs and llama.cpp's. Defaults to dropping them. */
@@ -125,6 +127,12 @@ export class LlamaEngine {
             startedAt,
             ...call,
         });
+    }
+
+    /** Ghost-text completion on the dedicated inline sequence, reusing the previous request's evaluated prefix. */
+    async completeInline(request: InlineCompletionRequest, call: GenerateCallOptions = {}): Promise<InlineCompletionResult> {
+        const startedAt = performance.now();
+        return runInlineCompletion(await this.currentModel(), request, { ...call, startedAt });
     }
 
     async dispose(): Promise<void> {

@@ -35,6 +35,10 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
             signal,
             onToken: (token, text) => batcher.push(id, token, text),
         }),
+        completeInline: (request, { id, signal, batcher }) => engine.completeInline(request, {
+            signal,
+            onToken: (token, text) => batcher.push(id, token, text),
+        }),
     };
 }
 
