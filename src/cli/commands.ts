@@ -1,4 +1,5 @@
 import type { CliCommand } from './CliCommand';
+import { benchCommand } from './commands/bench';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
 import { renderCommand } from './commands/render';
@@ -10,4 +11,5 @@ export const commands: CliCommand[] = [
     renderCommand,
     infoCommand,
     fixtureModelCommand,
+    benchCommand,
 ];

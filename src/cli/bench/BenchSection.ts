@@ -1,0 +1,82 @@
+import type { LoadModelOptions, ModelInfo } from '../../runtime/api';
+import type { RuntimeClient } from '../../runtime/client';
+import type { LlamaEngine } from '../../runtime/engine/LlamaEngine';
+
+/**
+ * One part of `promptscope bench`: measures something on the model under test and returns figures. The report is
+ * a table of sections, run in the order of `benchSections` (src/cli/bench/sections.ts); add a feature's figures by
+ * writing a section and appending it there.
+ */
+export interface BenchSection {
+    /** Stable key in the JSON report, e.g. `throughput`. */
+    id: string;
+    /** Heading of the section's table in the text report. */
+    title: string;
+    /**
+     * Measures and returns the section's figures. Returning none means "skipped" (say why with `ctx.note`). A throw
+     * aborts the whole benchmark with the error's message: catch what is merely unavailable.
+     */
+    run(ctx: BenchContext): Promise<BenchFigure[]>;
+}
+
+/** What a section gets: the model, loaded twice (runtime host and in-process) with the same options, and the settings. */
+export interface BenchContext {
+    /** Absolute path of the GGUF being measured. */
+    modelPath: string;
+    /** The model as the runtime host loaded it (name, context size, backend, BOS/EOS…). */
+    model: ModelInfo;
+    /** CPU threads both runtimes were loaded with; pass the same number to anything else you compare with. */
+    threads: number;
+    /** How many times to repeat each measurement; report the median. */
+    repeat: number;
+    /** Prompt length for prompt-processing measurements, already capped to what the context holds. */
+    promptTokens: number;
+    /** Tokens to generate for generation measurements, already capped to what the context holds. */
+    genTokens: number;
+    /** Sampling seed for anything that samples (measurements use greedy decoding, so it only matters for sampled runs). */
+    seed: number;
+    /** Whether `--reference` was given: build llama.cpp's own llama-bench when it is not cached yet. */
+    reference: boolean;
+    /** The runtime host (child process, over RPC) with the model loaded. Shared by all sections: leave the model loaded. */
+    client: RuntimeClient;
+    /** node-llama-cpp in this process, through the same engine the host wraps, with the same model loaded. Shared too. */
+    engine: LlamaEngine;
+    /** The options both were loaded with, for a section that needs a runtime of its own (e.g. another context size). */
+    loadOptions: LoadModelOptions;
+    /** Figures of the sections that ran before this one, by section id (e.g. to compute ratios against them). */
+    results: ReadonlyMap<string, readonly BenchFigure[]>;
+    /** Progress line for the person waiting (stderr); not part of the report. */
+    log(line: string): void;
+    /** A remark that belongs in the report under this section's table (and in the JSON), e.g. why it was skipped. */
+    note(line: string): void;
+}
+
+/** One measured (or derived) number: a row of a section's table. */
+export interface BenchFigure {
+    /** Stable key within the section, e.g. `pp.host`. The JSON report keeps it; scripts compare runs by it. */
+    id: string;
+    /** What a reader sees, e.g. `prompt processing (512 tokens), runtime host over RPC`. */
+    label: string;
+    /** The median when the measurement was repeated. Kept unrounded; the text report rounds. */
+    value: number;
+    /** `tok/s`, `ms`, `×` (a ratio)… */
+    unit: string;
+    /** Every repetition's value, when repeated. Defaults to none (a derived figure, such as a ratio). */
+    samples?: number[];
+    /** What the value should reach, e.g. `{ min: 0.95 }` for "goal ≥ 0.95". Defaults to none (no goal). */
+    goal?: BenchGoal;
+}
+
+export interface BenchGoal {
+    /** The value should be at least this. Defaults to no lower bound. */
+    min?: number;
+    /** The value should be at most this. Defaults to no upper bound. */
+    max?: number;
+}
+
+/** Whether a figure meets its goal; undefined when it has none. */
+export function meetsGoal(figure: BenchFigure): boolean | undefined {
+    const goal = figure.goal;
+    if (!goal) return undefined;
+    return (goal.min === undefined || figure.value >= goal.min) && (goal.max === undefined || figure.value <= goal.max);
+}

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFixtureModel, type FixtureSize } from '../../core/fixtures';
+
+/**
+ * The fixture model `promptscope bench` measures when no `--model` is given: written once into
+ * `.cache/fixtures/bench/` of the checkout (delete the file to regenerate it after changing the fixture writer).
+ * Written under a temporary name and renamed, so a benchmark and a test starting together never load half a file.
+ */
+export async function benchFixture(size: FixtureSize, log: (line: string) => void): Promise<string> {
+    const folder = join(projectRoot(), '.cache', 'fixtures', 'bench');
+    const path = join(folder, `${size}-seed1.gguf`);
+    if (existsSync(path)) return path;
+    await mkdir(folder, { recursive: true });
+    log(`Writing the ${size} fixture model to ${path}…`);
+    const temporary = `${path}.${process.pid}.partial`;
+    try {
+        await writeFixtureModel(temporary, { size, seed: 1 });
+        await rename(temporary, path);
+    } finally {
+        await rm(temporary, { force: true });
+    }
+    return path;
+}
+
+/** The checkout the CLI bundle runs from (dist/cli.js → its parent), else the working directory. */
+function projectRoot(): string {
+    for (let folder = __dirname; ; folder = dirname(folder)) {
+        if (existsSync(join(folder, 'package.json')) && existsSync(join(folder, 'node_modules'))) return folder;
+        if (dirname(folder) === folder) return process.cwd();
+    }
+}

@@ -1,0 +1,12 @@
+import type { BenchSection } from './BenchSection';
+import { referenceSection } from './referenceSection';
+import { throughputSection } from './throughputSection';
+
+/**
+ * Every section of `promptscope bench`, in report order. A section may read the figures of those before it
+ * (`ctx.results`), so the reference comes after the throughput it compares with. Add a feature's section here.
+ */
+export const benchSections: BenchSection[] = [
+    throughputSection,
+    referenceSection,
+];

@@ -1,0 +1,89 @@
+import type { FixtureSize } from '../../core/fixtures';
+import type { GpuSetting } from '../../runtime/api';
+import { benchFixture } from '../bench/benchFixture';
+import { BenchRunner } from '../bench/BenchRunner';
+import { describeMachine, formatBenchReport, type BenchReport } from '../bench/formatBenchReport';
+import { benchSections } from '../bench/sections';
+import type { CliCommand } from '../CliCommand';
+import { integerFlag } from '../parseFlags';
+import { chooseModel } from '../runtimeSession';
+import { UsageError } from '../UsageError';
+
+const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m] [options]
+
+Measures prompt processing and generation speed of the runtime host (over RPC) and of node-llama-cpp
+called in this process, side by side on the same model and threads, and prints the ratio host / in-process
+(the RPC overhead ratio, goal ≥ 0.95). With a reference build, also compares with llama.cpp's own llama-bench.
+Runs alternate between the two paths; each figure is the median of --repeat runs.
+
+Models: the project's fixture model (written into .cache/fixtures/bench/ when missing) unless --model is
+given; --size benches the fixture of that size too.
+
+Options:
+  --model M            A .gguf path or hf:owner/repo:quant to measure (repeatable)
+  --size S             Fixture model size: tiny (default), 100m or 400m
+  --threads N          CPU threads for both paths (default: physical cores - 1)
+  --gpu G              auto | cuda | metal | vulkan | off (default auto)
+  --repeat N           Repetitions of each measurement (default 3)
+  --prompt-tokens N    Prompt length for prompt processing (default 512; capped to the context)
+  --gen-tokens N       Tokens to generate, greedy (default 128; capped to the context)
+  --seed N             Sampling seed (default 1)
+  --reference          Build llama.cpp's llama-bench from node-llama-cpp's bundled source when not cached
+                       (~5 minutes, once) and compare with it; without this flag a cached build is used if present
+  --json               Print one JSON object with every figure
+  --verbose            Log llama.cpp's messages and errors' stack traces to stderr
+`;
+
+const sizes: readonly FixtureSize[] = ['tiny', '100m', '400m'];
+
+export const benchCommand: CliCommand = {
+    name: 'bench',
+    summary: 'Measure tokens/s of the runtime host vs node-llama-cpp in-process (and llama.cpp\'s llama-bench)',
+    usage,
+    options: {
+        model: { type: 'string', multiple: true },
+        size: { type: 'string' },
+        threads: { type: 'string' },
+        gpu: { type: 'string' },
+        repeat: { type: 'string' },
+        'prompt-tokens': { type: 'string' },
+        'gen-tokens': { type: 'string' },
+        seed: { type: 'string' },
+        reference: { type: 'boolean' },
+    },
+    async run({ values, json, verbose }) {
+        const size = values.size as FixtureSize | undefined;
+        if (size !== undefined && !sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(size)}`);
+        const repeat = positive(values, 'repeat');
+        const promptTokens = positive(values, 'prompt-tokens');
+        const genTokens = positive(values, 'gen-tokens');
+        const seed = integerFlag(values, 'seed');
+        const threads = integerFlag(values, 'threads');
+        // Progress goes to stderr so that stdout is exactly the report (or the JSON).
+        const log = (line: string) => { process.stderr.write(line + '\n'); };
+
+        const modelFlags = (values.model as string[] | undefined) ?? [];
+        // Paths are checked before the fixture is written or anything is loaded.
+        const models = modelFlags.map(model => chooseModel(model));
+        if (models.length === 0 || size !== undefined) models.unshift(await benchFixture(size ?? 'tiny', log));
+
+        const runner = new BenchRunner(benchSections, {
+            threads, gpu: values.gpu as GpuSetting | undefined, repeat, promptTokens, genTokens, seed,
+            reference: values.reference === true, verbose, log,
+        });
+        const report: BenchReport = {
+            command: ['promptscope', 'bench', ...process.argv.slice(3)].join(' '),
+            date: new Date().toISOString(),
+            machine: describeMachine(),
+            models: [],
+        };
+        for (const model of models) report.models.push(await runner.runModel(model));
+        process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatBenchReport(report));
+    },
+};
+
+function positive(values: Record<string, unknown>, name: string): number | undefined {
+    const value = integerFlag(values, name);
+    if (value !== undefined && value < 1) throw new UsageError(`--${name} must be at least 1, got ${value}`);
+    return value;
+}

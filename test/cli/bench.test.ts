@@ -1,0 +1,107 @@
+// `promptscope bench` as `npm run bench` runs it: the built CLI in a child process, on the tiny fixture with small
+// token counts. No speed thresholds here (a shared 2-core machine makes them flaky): speed goals live in the
+// benchmark's own report; this checks the report's shape and arithmetic.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..');
+const cli = join(repoRoot, 'dist', 'cli.js');
+
+interface CliRun {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function runCli(args: string[]): Promise<CliRun> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, ...args], {
+            cwd: repoRoot,
+            env: { ...process.env, PROMPTSCOPE_MODEL: '' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+        child.on('error', reject);
+        child.on('close', code => resolve({ code, stdout, stderr }));
+    });
+}
+
+interface Figure { id: string; label: string; value: number; unit: string; samples?: number[]; goal?: { min?: number; max?: number } }
+interface Section { id: string; title: string; figures: Figure[]; notes: string[] }
+interface Report {
+    command: string;
+    date: string;
+    machine: { cpu: string; logicalCores: number; memoryGiB: number; os: string; node: string };
+    models: {
+        path: string; name: string; threads: number; contextSize: number; promptTokens: number; genTokens: number; repeat: number;
+        sections: Section[];
+    }[];
+}
+
+function assertPositiveFinite(value: unknown, what: string): void {
+    assert.equal(typeof value, 'number', what);
+    assert.ok(Number.isFinite(value) && (value as number) > 0, `${what} = ${String(value)}`);
+}
+
+describe('promptscope bench', () => {
+    test('--json: host and in-process figures for the fixture, ratio = host / in-process', async () => {
+        const run = await runCli(['bench', '--json', '--repeat', '1', '--prompt-tokens', '64', '--gen-tokens', '16']);
+        assert.equal(run.code, 0, run.stderr);
+        const report = JSON.parse(run.stdout) as Report;
+        assert.match(report.command, /^promptscope bench /);
+        assert.ok(report.machine.logicalCores >= 1);
+        assert.equal(report.models.length, 1);
+        const model = report.models[0]!;
+        assert.match(model.path, /\.cache[\\/]fixtures[\\/]bench[\\/]tiny-seed1\.gguf$/);
+        assert.equal(model.promptTokens, 64);
+        assert.equal(model.genTokens, 16);
+        assert.equal(model.repeat, 1);
+        assert.ok(Number.isInteger(model.threads) && model.threads >= 1);
+
+        assert.deepEqual(model.sections.map(s => s.id).slice(0, 2), ['throughput', 'reference']);
+        for (const section of model.sections) {
+            assert.equal(typeof section.title, 'string');
+            assert.ok(Array.isArray(section.notes));
+            for (const figure of section.figures) assertPositiveFinite(figure.value, `${section.id}/${figure.id}`);
+        }
+
+        const throughput = new Map(model.sections[0]!.figures.map(f => [f.id, f]));
+        assert.deepEqual([...throughput.keys()], ['pp.host', 'pp.inProcess', 'pp.ratio', 'tg.host', 'tg.inProcess', 'tg.ratio']);
+        for (const test of ['pp', 'tg']) {
+            const host = throughput.get(`${test}.host`)!;
+            const inProcess = throughput.get(`${test}.inProcess`)!;
+            const ratio = throughput.get(`${test}.ratio`)!;
+            assert.equal(host.unit, 'tok/s');
+            assert.equal(host.samples?.length, 1);
+            assert.equal(inProcess.samples?.length, 1);
+            assert.ok(Math.abs(ratio.value - host.value / inProcess.value) <= 1e-12 * ratio.value, `${test} ratio`);
+            assert.deepEqual(ratio.goal, { min: 0.95 });
+        }
+
+        // Without --reference, the reference section either used a cached build or says how to enable it.
+        const reference = model.sections[1]!;
+        if (reference.figures.length === 0) assert.match(reference.notes.join('\n'), /--reference/);
+        else assert.ok(reference.figures.some(f => f.id === 'pp.llamaBench'));
+    });
+
+    test('a model file that does not exist: exit 1, one clear line, nothing on stdout', async () => {
+        const missing = join(tmpdir(), 'promptscope-no-such-bench-model.gguf');
+        const run = await runCli(['bench', '--model', missing, '--json', '--repeat', '1']);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, new RegExp(`^promptscope bench: Cannot use model file ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the file does not exist\\.`, 'm'));
+        assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+        assert.equal(run.stdout, '');
+    });
+
+    test('impossible flags are usage errors (exit 2)', async () => {
+        const run = await runCli(['bench', '--repeat', '0']);
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /--repeat must be at least 1/);
+    });
+});
