@@ -6,6 +6,11 @@ import { ModelPicker } from './ModelPicker';
 import { ModelService } from './ModelService';
 import { ModelStatusBar } from './ModelStatusBar';
 import type { SettingsChange } from './modelSettings';
+import { InputMemory } from './prompt/InputMemory';
+import { OutputDocuments } from './prompt/OutputDocuments';
+import { PromptInputs } from './prompt/PromptInputs';
+import { PromptRunner } from './prompt/PromptRunner';
+import { registerPromptEditor } from './prompt/registerPromptEditor';
 import { RecentModels } from './RecentModels';
 import { TrustGate } from './TrustGate';
 
@@ -23,6 +28,10 @@ export class Ctx {
     /** The runtime and its model. Nothing starts until a command needs the model. */
     readonly models: ModelService;
     readonly statusBar: ModelStatusBar;
+    /** Read-only `promptscope-output:` documents: rendered prompts and run output. */
+    readonly outputs: OutputDocuments;
+    /** Run Prompt and Render Prompt on `.prompt` files. */
+    readonly prompts: PromptRunner;
 
     private readonly disposables: vscode.Disposable[] = [];
     private disposed: Promise<void> | undefined;
@@ -43,6 +52,10 @@ export class Ctx {
             runtimeLog: runtimeLogSink(this.log),
         });
         this.statusBar = this.own(new ModelStatusBar(this.models));
+        const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
+        this.outputs = this.own(new OutputDocuments());
+        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
+        for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));
     }
 

@@ -6,8 +6,13 @@ export const CommandId = {
     loadModel: 'promptscope.loadModel',
     unloadModel: 'promptscope.unloadModel',
     showLogs: 'promptscope.showLogs',
+    runPrompt: 'promptscope.runPrompt',
+    renderPrompt: 'promptscope.renderPrompt',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 
 /** Id of the model status bar item (stable: the e2e tests find it by this). */
 export const statusBarItemId = 'promptscope.status';
+
+/** Id of the status bar item with the active `.prompt` file's token count. */
+export const promptTokensItemId = 'promptscope.promptTokens';

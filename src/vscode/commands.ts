@@ -22,11 +22,24 @@ const unloadModel: CommandFactory = ctx => () => ctx.models.unload();
 
 const showLogs: CommandFactory = ctx => () => ctx.log.show();
 
+/** From the CodeLens and the editor title (a URI), the palette (nothing: the active editor), or tests (a URI or path). */
+const runPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.run(toUri(arg));
+
+const renderPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.render(toUri(arg));
+
 export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.loadModel]: loadModel,
     [CommandId.unloadModel]: unloadModel,
     [CommandId.showLogs]: showLogs,
+    [CommandId.runPrompt]: runPrompt,
+    [CommandId.renderPrompt]: renderPrompt,
 };
+
+function toUri(arg: unknown): vscode.Uri | undefined {
+    if (arg instanceof vscode.Uri) return arg;
+    if (typeof arg === 'string' && arg !== '') return /^[a-z][\w+.-]+:/i.test(arg) && !/^[a-z]:[\\/]/i.test(arg) ? vscode.Uri.parse(arg) : vscode.Uri.file(arg);
+    return undefined;
+}
 
 function toChoice(arg: unknown): ModelChoice | undefined {
     if (typeof arg === 'string' && arg.trim() !== '') return { ref: arg.trim(), origin: 'user' };

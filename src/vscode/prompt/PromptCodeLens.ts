@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import { CommandId } from '../commandIds';
+import { promptDocumentOf, toRange } from './promptSource';
+
+/** `▶ Run` and `Render` above the front matter, or above line 1 when there is none. */
+export class PromptCodeLens implements vscode.CodeLensProvider {
+    provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+        const frontMatter = promptDocumentOf(document).frontMatterRange();
+        const range = frontMatter === undefined ? new vscode.Range(0, 0, 0, 0) : toRange(frontMatter);
+        return [
+            new vscode.CodeLens(range, { title: '▶ Run', command: CommandId.runPrompt, arguments: [document.uri], tooltip: 'Run this prompt on the loaded model' }),
+            new vscode.CodeLens(range, { title: 'Render', command: CommandId.renderPrompt, arguments: [document.uri], tooltip: 'Show the rendered prompt (Dotprompt RenderedPrompt)' }),
+        ];
+    }
+}
