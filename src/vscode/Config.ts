@@ -5,6 +5,7 @@ import {
     classifyChange, readLoraSetting, readModelSettings, readSamplingDefaults, type ModelSettings, type SettingsChange,
 } from './modelSettings';
 import type { SettingLayers } from './workspaceTrust';
+import { readInlineCompletionSettings, type InlineCompletionSettings } from './completion/inlineCompletionSettings';
 
 /**
  * Typed view of the `promptscope.*` settings. Values are read when used, never cached, so live
@@ -44,6 +45,14 @@ export class Config implements vscode.Disposable {
     get samplingDefaults(): SamplingOptions {
         const section = this.section;
         return readSamplingDefaults(key => section.get(key));
+    }
+
+    /** Inline completion settings, read per request: a change applies to the next keystroke, no reload needed. */
+    get inlineCompletion(): InlineCompletionSettings {
+        const section = this.section;
+        const { settings, problems } = readInlineCompletionSettings(key => section.get(key));
+        this.reportProblems(problems);
+        return settings;
     }
 
     /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */

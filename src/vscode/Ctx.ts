@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommandFactory } from './commands';
+import { registerInlineCompletion } from './completion/registerInlineCompletion';
 import { Config } from './Config';
 import { createLog, runtimeLogSink } from './Log';
 import { ModelPicker } from './ModelPicker';
@@ -52,6 +53,7 @@ export class Ctx {
             runtimeLog: runtimeLogSink(this.log),
         });
         this.statusBar = this.own(new ModelStatusBar(this.models));
+        this.own(registerInlineCompletion(this.models, this.config, this.log));
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());
         this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
