@@ -1,0 +1,126 @@
+// The `.prompt` editor features inside a real extension host: diagnostics while editing, Render Prompt's
+// read-only JSON document, and Run Prompt on the fixture model streaming into its output document.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../../src/vscode/Ctx';
+import { fixtureModelPath } from '../support/fixtures';
+
+const extensionId = 'promptscope.promptscope';
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise(resolve => setTimeout(resolve, 100));
+    }
+}
+
+function openDocument(uri: vscode.Uri): vscode.TextDocument {
+    const document = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString());
+    assert.ok(document, `${uri.toString()} is not open`);
+    return document;
+}
+
+describe('Promptscope .prompt editor', function () {
+    this.timeout(120_000);
+    let ctx: Ctx;
+    let dir: string;
+    let hello: vscode.Uri;
+
+    before(async () => {
+        const extension = vscode.extensions.getExtension(extensionId);
+        assert.ok(extension);
+        ctx = await extension.activate() as Ctx;
+        dir = mkdtempSync(join(tmpdir(), 'promptscope-prompt-test-'));
+        hello = vscode.Uri.file(join(extension.extensionPath, 'examples', 'hello.prompt'));
+    });
+
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reports the problems of a bad .prompt while it is edited', async () => {
+        const file = join(dir, 'bad.prompt');
+        writeFileSync(file, '---\nconfig:\n  temperature: -1\n  top_p: 0.9\n---\nHello {{> nowhere}}\n');
+        const document = await vscode.workspace.openTextDocument(file);
+        assert.equal(document.languageId, 'dotprompt');
+        await vscode.window.showTextDocument(document);
+        const codes = await waitFor('diagnostics of bad.prompt', () => {
+            const found = vscode.languages.getDiagnostics(document.uri).filter(d => d.source === 'promptscope');
+            return found.length >= 3 ? found.map(d => `${String(d.code)}@${d.range.start.line + 1}`) : undefined;
+        });
+        assert.deepEqual(codes.sort(), ['invalid-config-value@3', 'unknown-config-key@4', 'unknown-partial@6']);
+
+        // Fixing the text clears them after the typing pause.
+        const editor = await vscode.window.showTextDocument(document);
+        await editor.edit(edit => edit.replace(new vscode.Range(0, 0, document.lineCount, 0), '---\nconfig:\n  temperature: 0.5\n---\nHello\n'));
+        await waitFor('diagnostics to clear', () => vscode.languages.getDiagnostics(document.uri).length === 0 ? true : undefined);
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('offers config keys in the front matter and documents them on hover', async () => {
+        const document = await vscode.workspace.openTextDocument({ language: 'dotprompt', content: '---\nconfig:\n  temp\n---\nHi' });
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, new vscode.Position(2, 6));
+        assert.ok(list.items.some(i => (typeof i.label === 'string' ? i.label : i.label.label) === 'temperature'));
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', hello, new vscode.Position(3, 4));
+        const text = hovers.flatMap(h => h.contents.map(c => typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+        assert.match(text, /config\.temperature/);
+    });
+
+    it('shows Run and Render lenses over the front matter', async () => {
+        // The CodeLens command needs the document open (it reads the editor's model, not the file).
+        await vscode.workspace.openTextDocument(hello);
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', hello);
+        const titles = lenses.map(l => l.command?.title);
+        assert.ok(titles.includes('▶ Run') && titles.includes('Render'), `lenses: ${titles.join(', ')}`);
+        assert.equal(lenses[0]!.range.start.line, 0);
+    });
+
+    it('Render Prompt opens the rendered messages in a read-only document', async () => {
+        const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.renderPrompt', hello);
+        assert.ok(uri, 'Render Prompt returned no document');
+        assert.equal(uri.scheme, 'promptscope-output');
+        const rendered = JSON.parse(openDocument(uri).getText()) as { messages: { role: string; content: { text?: string }[] }[]; config: Record<string, unknown> };
+        assert.deepEqual(rendered.messages.map(m => m.role), ['system', 'user']);
+        assert.match(rendered.messages[1]!.content.map(p => p.text ?? '').join(''), /Explain why the sky is blue to a curious ten-year-old\./);
+        assert.equal(rendered.config.temperature, 0.7);
+        assert.equal(ctx.models.model, undefined, 'rendering loads no model');
+    });
+
+    it('Run Prompt streams the fixture model\'s output under a header with token counts and speed', async () => {
+        const settings = vscode.workspace.getConfiguration('promptscope');
+        await settings.update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
+        await settings.update('threads', 1, vscode.ConfigurationTarget.Global);
+        try {
+            const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', hello);
+            assert.ok(uri, 'Run Prompt returned no output document');
+            assert.equal(uri.scheme, 'promptscope-output');
+            const text = await waitFor('the final header', () => {
+                const current = openDocument(uri).getText();
+                return /^Tokens: /m.test(current) ? current : undefined;
+            });
+            assert.match(text, /^Run of hello\.prompt$/m);
+            assert.match(text, /^Model: +.+ \(llama, F32, cpu\)$/m);
+            assert.match(text, /^Parameters: temperature 0\.7, .*topP 0\.9, .*maxTokens 64/m);
+            assert.match(text, /^Tokens: +\d+ prompt \+ [1-9]\d* generated, [\d.]+ tokens\/s, \d+ ms, stop: \w+/m);
+            const output = text.slice(text.indexOf('─'.repeat(60)) + 61);
+            assert.ok(output.trim().length > 0, 'no generated text under the header');
+            assert.ok(ctx.models.model !== undefined, 'the run loaded the shared model');
+        } finally {
+            await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
+            if (ctx.models.model !== undefined) await ctx.models.unload();
+        }
+    });
+
+    it('Run Prompt on a prompt with errors names the file and line and starts nothing', async () => {
+        const file = join(dir, 'broken.prompt');
+        writeFileSync(file, '---\nconfig:\n  temperature: [1\n---\nHi\n');
+        const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', vscode.Uri.file(file));
+        assert.equal(uri, undefined);
+        assert.equal(ctx.models.model, undefined);
+    });
+});
