@@ -209,3 +209,58 @@ export type RuntimeLogSink = (level: LogLevel, message: string, source: 'runtime
  * (the vocabulary, merges, token types) replaced by a short summary string, bigints as numbers.
  */
 export type ModelMetadata = Record<string, unknown>;
+
+/**
+ * Several sampled continuations of one prompt (self-consistency): the prompt is evaluated once, its KV cells are
+ * copied to `n` sequences of one context, and the paths decode together in one batch per step.
+ */
+export interface MultiSampleOptions {
+    /** Number of paths, 1–64 (each path holds a full context's worth of KV cells). */
+    n: number;
+}
+
+export interface CompletionManyRequest extends CompletionRequest, MultiSampleOptions {}
+
+export interface ChatManyRequest extends ChatRequest, MultiSampleOptions {}
+
+export interface SampledPath {
+    text: string;
+    tokens: number[];
+    stopReason: StopReason;
+    /** The path's own sampling seed, derived from the request's (path 0 uses the request seed itself). */
+    seed: number;
+    /**
+     * Natural log of the probability of each token in `tokens` as the sampler saw it when it chose the token
+     * (node-llama-cpp's `confidence`): after top-k/top-p/min-p, repeat penalty, logit bias and grammar, and after the
+     * temperature when it is above 0. So it is the path's probability under the sampling distribution; it equals the
+     * raw model's only with temperature 0 (or 1), top-k 0, top-p 1, min-p 0, no penalty, bias or grammar.
+     */
+    tokenLogprobs: number[];
+    /** Mean of `tokenLogprobs`; undefined when the path generated no token. */
+    meanLogprob: number | undefined;
+}
+
+export interface MultiGenerationTiming {
+    promptTokens: number;
+    /** Prompt tokens whose KV cells the shared sequence already held from a previous request. */
+    reusedPromptTokens: number;
+    /**
+     * Prompt tokens actually evaluated, over all paths: the shared prefix once, plus the last prompt token once per
+     * path (each path needs that token's logits in its own sequence). Evaluating the prompt per path would make it `n × promptTokens`.
+     */
+    evaluatedPromptTokens: number;
+    /** Generated tokens of all paths together. */
+    generatedTokens: number;
+    ms: number;
+    /** Until the first token of any path. */
+    timeToFirstTokenMs: number;
+    /** All paths' tokens per second of decoding, from the first generated token to the last. */
+    tokensPerSecond: number;
+}
+
+export interface MultiCompletionResult {
+    paths: SampledPath[];
+    /** The request seed (drawn at random when the request gave none): reuse it to reproduce every path. */
+    seed: number;
+    timing: MultiGenerationTiming;
+}

@@ -9,6 +9,7 @@ import type {
     RuntimeLogSink, StreamOptions,
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
+import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import type { RuntimeMethod, RuntimeMethods } from './protocol';
@@ -147,6 +148,30 @@ export class RuntimeClient {
      */
     completeInline(request: InlineCompletionRequest, options: StreamOptions = {}): Promise<InlineCompletionResult> {
         return this.generate('completeInline', request, options) as Promise<InlineCompletionResult>;
+    }
+
+    /**
+     * `n` sampled continuations of one prompt (self-consistency): the runtime evaluates the prompt once, shares it
+     * between `n` sequences and decodes the paths in one batch. Path i samples with a seed derived from the request's.
+     */
+    completeMany(request: CompletionManyRequest, options: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
+        return this.sampleMany('completeMany', request, options.signal);
+    }
+
+    /** `n` sampled replies to one conversation, sharing its rendered prompt (see {@link completeMany}). */
+    chatMany(request: ChatManyRequest, options: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
+        return this.sampleMany('chatMany', request, options.signal);
+    }
+
+    private async sampleMany<M extends 'completeMany' | 'chatMany'>(method: M, request: RuntimeMethods[M]['params'], signal: AbortSignal | undefined): Promise<MultiCompletionResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call(method, request, { signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
     }
 
     /** Stops the host process; the client can be used again afterwards (it restarts the host and reloads the model). */

@@ -10,6 +10,7 @@ import type {
     ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
+import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -23,6 +24,8 @@ export interface RuntimeMethods {
     complete: { params: CompletionRequest; result: CompletionResult };
     chat: { params: ChatRequest; result: CompletionResult };
     completeInline: { params: InlineCompletionRequest; result: InlineCompletionResult };
+    completeMany: { params: CompletionManyRequest; result: MultiCompletionResult };
+    chatMany: { params: ChatManyRequest; result: MultiCompletionResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

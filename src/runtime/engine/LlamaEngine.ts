@@ -11,6 +11,7 @@ import { resolveModelSource } from '../resolveModelSource';
 import { validateLoraFile } from '../validateLoraFile';
 import { validateModelFile, validateTensorData } from '../validateModelFile';
 import { ContextRegistry } from './ContextRegistry';
+import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../api';
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
 import { describeModel, summarizeMetadata } from './describeModel';
@@ -102,6 +103,34 @@ export class LlamaEngine {
         const { model } = loaded;
         const anchor = loaded.pieceAnchor;
         return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true, anchor));
+    }
+
+    /** `n` sampled continuations of one prompt, evaluated once and decoded in one batch (self-consistency paths). */
+    async completeMany(request: CompletionManyRequest, call: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
+        const startedAt = performance.now();
+        const loaded = await this.currentModel();
+        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const tokens = typeof request.prompt === 'string'
+            ? loaded.tokenizePrompt(request.prompt, request.addBos)
+            : this.checkTokens(request.prompt, 'prompt');
+        return loaded.generateMany({ n: request.n, tokens, sampling, stopSequences: sampling.stopSequences, startedAt, signal: call.signal });
+    }
+
+    /** `n` sampled replies to one conversation, its rendered prompt evaluated once and shared by every path. */
+    async chatMany(request: ChatManyRequest, call: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
+        const startedAt = performance.now();
+        const loaded = await this.currentModel();
+        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
+        return loaded.generateMany({
+            n: request.n,
+            tokens: rendered.tokens,
+            sampling,
+            stopSequences: [...sampling.stopSequences, ...rendered.stopTexts],
+            stopTokens: rendered.stopTokens,
+            startedAt,
+            signal: call.signal,
+        });
     }
 
     async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {

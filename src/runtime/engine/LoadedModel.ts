@@ -1,5 +1,5 @@
 import type { ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
-import type { CompletionResult, LoraAdapterSpec, ModelInfo } from '../api';
+import type { CompletionResult, LoraAdapterSpec, ModelInfo, MultiCompletionResult } from '../api';
 import type { ResolvedSampling } from '../../core/sampling/validateSampling';
 import { ContextOverflowError } from '../errors/ContextOverflowError';
 import { buildEvaluateOptions } from './buildEvaluateOptions';
@@ -8,6 +8,7 @@ import type { ContextRegistry } from './ContextRegistry';
 import { runDecodeLoop, type TokenSink } from './decodeLoop';
 import { GrammarCache } from './GrammarCache';
 import type { LlamaBackend } from './LlamaBackend';
+import { sampleManyPaths } from './sampleManyPaths';
 
 export interface GenerateJob {
     tokens: Token[];
@@ -20,6 +21,17 @@ export interface GenerateJob {
     signal?: AbortSignal;
     startedAt: number;
 }
+
+export interface GenerateManyJob extends Omit<GenerateJob, 'context' | 'onToken'> {
+    /** Number of paths: the context used has exactly this many sequences. */
+    n: number;
+}
+
+/** Label of the contexts multi-path sampling runs in, kept apart from the default context's single sequence. */
+export const samplePathsContextLabel = 'sample-paths';
+
+/** More paths than this would hold `n` full contexts of KV cells for one request. */
+export const maxSamplePaths = 64;
 
 /**
  * A model while it is loaded: the llama.cpp model, its contexts, chat wrapper and grammar cache, and the
@@ -95,6 +107,49 @@ export class LoadedModel {
                 onToken: job.onToken,
                 signal,
                 startedAt: job.startedAt,
+            });
+            void settled.then(release);
+            return result;
+        } catch (error) {
+            release();
+            throw error;
+        }
+    }
+
+    /**
+     * Samples `n` paths from one prompt in a context of `n` sequences (one per distinct `n`, labelled
+     * {@link samplePathsContextLabel}): the prompt is evaluated once and shared, the paths decode in one batch.
+     * All `n` sequences are leased together, so concurrent requests take turns instead of each holding a few.
+     */
+    async generateMany(job: GenerateManyJob): Promise<MultiCompletionResult> {
+        if (!Number.isInteger(job.n) || job.n < 1 || job.n > maxSamplePaths) {
+            throw new RangeError(`Invalid path count n = ${String(job.n)}: use an integer from 1 to ${maxSamplePaths}.`);
+        }
+        const context = await this.contexts.get({ lora: this.lora, sequences: job.n, label: samplePathsContextLabel });
+        if (job.tokens.length >= context.contextSize) throw new ContextOverflowError(job.tokens.length, context.contextSize);
+        if (job.tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
+
+        const controller = new AbortController();
+        const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
+        let finish!: () => void;
+        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
+        this.running.add(entry);
+
+        // Requested in one synchronous burst: the pool serves waiters in order, so two requests cannot each hold half.
+        const sequences = await Promise.all(Array.from({ length: job.n }, () => context.acquireSequence()));
+        let released = false;
+        const release = () => {
+            if (released) return;
+            released = true;
+            for (const sequence of sequences) context.releaseSequence(sequence);
+            this.running.delete(entry);
+            finish();
+        };
+        try {
+            const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+            const { result, settled } = await sampleManyPaths(this, sequences, {
+                tokens: job.tokens, sampling: job.sampling, seed, stopSequences: job.stopSequences, stopTokens: job.stopTokens,
+                signal, startedAt: job.startedAt,
             });
             void settled.then(release);
             return result;

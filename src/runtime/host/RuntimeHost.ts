@@ -39,6 +39,9 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
             signal,
             onToken: (token, text) => batcher.push(id, token, text),
         }),
+        // No token stream: paths decode interleaved, and the caller votes over whole paths.
+        completeMany: (request, { signal }) => engine.completeMany(request, { signal }),
+        chatMany: (request, { signal }) => engine.chatMany(request, { signal }),
     };
 }
 
