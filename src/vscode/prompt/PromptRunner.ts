@@ -70,7 +70,10 @@ export class PromptRunner implements vscode.Disposable {
         const header: RunHeader = { prompt: name, phase: 'waiting for the model', sampling };
         const uri = OutputDocuments.runUri(document.uri);
         let body = '';
-        const show = (flush = false) => outputs.set(uri, formatRunHeader(header) + body, flush);
+        // A run replaced by a newer run of the same file stops writing: the document is the newer run's now.
+        const show = (flush = false) => {
+            if (this.running.get(key) === abort) outputs.set(uri, formatRunHeader(header) + body, flush);
+        };
         show(true);
         await outputs.show(uri);
 
