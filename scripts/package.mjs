@@ -69,17 +69,16 @@ const lines = [
     '!media/**',
     '!syntaxes/**',
     '!examples/**',
-    ...folders.map(f => `!${f}/**`),
+    // vsce keeps a file that any `!` pattern matches, whatever comes after it, so exclusions inside the re-included
+    // folders (source maps, type declarations) must be part of the `!` pattern itself.
     // node-llama-cpp's bundled llama.cpp source is only needed to build an optimized runtime; it stays in (issue 7).
-    '**/*.map',
-    '**/*.d.ts',
-    '**/*.d.ts.map',
+    ...folders.map(f => `!${f}/**/!(*.map|*.d.ts|*.d.cts|*.d.mts)`),
 ];
 writeFileSync(join(root, '.vscodeignore'), lines.join('\n') + '\n');
 console.log(`[package] allow-list: ${folders.length} node_modules folders (${platformBinaryPackages().join(', ') || 'no platform binaries!'})`);
 
 run(process.execPath, ['scripts/build.mjs', '--production']);
-const out = `promptscope-${target}.vsix`;
+const out = valueOf('--out') ?? `promptscope-${target}.vsix`;
 run(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--allow-missing-repository',
     '--skip-license', '--target', target, '-o', out]);
 console.log(`[package] wrote ${out}`);

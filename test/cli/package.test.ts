@@ -1,0 +1,63 @@
+// `npm run package`: the .vsix is an allow-list. It must carry our bundles, the grammar and node-llama-cpp with the
+// platform binary it loads, and nothing of the sources, tests or build tooling.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..');
+
+// yauzl is what vsce itself reads .vsix files with; it ships with @vscode/vsce.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const yauzl = require('yauzl') as {
+    open(path: string, options: { lazyEntries: boolean }, callback: (error: Error | null, zip: ZipFile) => void): void;
+};
+interface ZipFile {
+    readEntry(): void;
+    on(event: 'entry', listener: (entry: { fileName: string }) => void): void;
+    on(event: 'end' | 'close', listener: () => void): void;
+    on(event: 'error', listener: (error: Error) => void): void;
+}
+
+function listEntries(vsix: string): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+        yauzl.open(vsix, { lazyEntries: true }, (error, zip) => {
+            if (error) return reject(error);
+            const names: string[] = [];
+            zip.on('entry', entry => { names.push(entry.fileName); zip.readEntry(); });
+            zip.on('end', () => resolve(names));
+            zip.on('error', reject);
+            zip.readEntry();
+        });
+    });
+}
+
+test('npm run package writes an allow-listed .vsix with node-llama-cpp and its platform binary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'promptscope-vsix-'));
+    try {
+        const out = join(dir, 'promptscope.vsix');
+        const r = spawnSync(process.execPath, ['scripts/package.mjs', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+
+        assert.match(readFileSync(join(repoRoot, '.vscodeignore'), 'utf8'), /^(#.*\n)*\*\*\n/, '.vscodeignore starts with ** (an allow-list)');
+
+        const names = await listEntries(out);
+        const has = (name: string) => names.includes(`extension/${name}`);
+        for (const required of ['package.json', 'dist/extension.js', 'dist/runtime-host.js', 'dist/cli.js',
+            'syntaxes/dotprompt.tmLanguage.json', 'language-configuration.json', 'node_modules/node-llama-cpp/package.json']) {
+            assert.ok(has(required), `${required} is in the .vsix`);
+        }
+        const platform = `${process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+        assert.ok(names.some(n => n.startsWith(`extension/node_modules/@node-llama-cpp/${platform}/bins/`) && /llama/.test(n)),
+            `the ${platform} llama.cpp binary is in the .vsix`);
+
+        const forbidden = names.filter(n => /^extension\/(src|test|scripts|\.cache|\.git)\//.test(n)
+            || /^extension\/node_modules\/(typescript|esbuild|@esbuild|mocha|tsx|@vscode\/vsce|playwright-core|@types)\//.test(n)
+            || /\.map$/.test(n));
+        assert.deepEqual(forbidden, [], 'sources, tests, dev tooling and source maps stay out');
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
+});
