@@ -1,4 +1,5 @@
 import type { BenchSection } from './BenchSection';
+import { inlineCompletionSection } from './inlineCompletionSection';
 import { referenceSection } from './referenceSection';
 import { throughputSection } from './throughputSection';
 
@@ -9,4 +10,5 @@ import { throughputSection } from './throughputSection';
 export const benchSections: BenchSection[] = [
     throughputSection,
     referenceSection,
+    inlineCompletionSection,
 ];
