@@ -3,7 +3,7 @@ import { benchCommand } from './commands/bench';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
 import { renderCommand } from './commands/render';
-import { runCommand } from './commands/run';
+import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
