@@ -264,3 +264,77 @@ export interface MultiCompletionResult {
     seed: number;
     timing: MultiGenerationTiming;
 }
+
+/**
+ * Per-token probabilities of a prompt and of a short generation after it, from one evaluation of the prompt
+ * (every position's logits) followed by the generation (each step's logits), never a second pass.
+ */
+export interface TokenProbabilitiesRequest {
+    /** Raw text, token ids evaluated as-is, or chat messages rendered through the model's chat template. */
+    prompt: string | number[] | ChatMessage[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for (`true` for llama models). */
+    addBos?: boolean;
+    /** Tokens to generate after the prompt (each with its distribution). Defaults to `0`. */
+    generate?: number;
+    /**
+     * Sampling of the generated tokens (temperature, top-k, top-p, min-p, repeat penalty, logit bias, seed; not
+     * grammars or stop sequences). Defaults to the usual sampling defaults.
+     */
+    sampling?: SamplingOptions;
+    /** Alternatives listed per position, 1–100. Defaults to `10`. */
+    topK?: number;
+    /**
+     * Evaluate in a context with an F32 KV cache: probabilities match an exact forward pass to ~1e-6 instead of
+     * ~1e-3 with the default F16 cache, for twice the KV memory. Defaults to `true`.
+     */
+    exact?: boolean;
+}
+
+/** A token with its natural-log probability under the raw model (temperature 1, no filters). */
+export interface TokenAlternative {
+    id: number;
+    text: string;
+    logprob: number;
+}
+
+/** A token with its probability after the sampler's filters (top-k, top-p, min-p, temperature, penalties, bias). */
+export interface SampledAlternative {
+    id: number;
+    text: string;
+    prob: number;
+}
+
+export interface TokenProbability {
+    /** Position in the evaluated sequence (the prompt's tokens first, then the generated ones). */
+    index: number;
+    id: number;
+    /** The token's own text (control tokens included, e.g. `<s>`). */
+    text: string;
+    source: 'prompt' | 'generated';
+    /** log P(this token | every earlier token) under the raw model; null for the first token (nothing predicted it). */
+    logprob: number | null;
+    /** Entropy in nats of the raw distribution that predicted this token; null for the first token. */
+    entropy: number | null;
+    /** The raw distribution's `topK` most likely tokens at this position, most likely first; empty for the first token. */
+    top: TokenAlternative[];
+    /**
+     * Generated tokens only: the distribution the sampler actually drew this token from, after its filters (so with
+     * top-k 5 at most 5 entries, renormalised), at most `topK` entries, most likely first. Not the model's raw view.
+     */
+    sampledTop?: SampledAlternative[];
+}
+
+export interface TokenProbabilitiesResult {
+    /** Name of the model (`general.name`, else the file name). */
+    model: string;
+    tokens: TokenProbability[];
+    /** exp(−mean logprob) over the prompt tokens after the first; null when the prompt has one token. */
+    promptPerplexity: number | null;
+    /** Whether an F32 KV cache was used (see TokenProbabilitiesRequest.exact). */
+    exact: boolean;
+    /** The sampling seed of the generated tokens (drawn at random when none was given): reuse it to reproduce them. */
+    seed: number;
+    /** Why generation ended; `maxTokens` when it generated the `generate` tokens asked for (or none was asked). */
+    stopReason: StopReason;
+    timing: { promptTokens: number; generatedTokens: number; ms: number };
+}

@@ -10,6 +10,7 @@ import type {
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
+import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import type { RuntimeMethod, RuntimeMethods } from './protocol';
@@ -161,6 +162,21 @@ export class RuntimeClient {
     /** `n` sampled replies to one conversation, sharing its rendered prompt (see {@link completeMany}). */
     chatMany(request: ChatManyRequest, options: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
         return this.sampleMany('chatMany', request, options.signal);
+    }
+
+    /**
+     * Raw next-token probabilities for every prompt token and `generate` generated tokens, from one pass (see
+     * TokenProbabilitiesRequest). The result is sent whole when done; there is no token stream.
+     */
+    async tokenProbabilities(request: TokenProbabilitiesRequest, options: { signal?: AbortSignal } = {}): Promise<TokenProbabilitiesResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call('tokenProbabilities', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
     }
 
     private async sampleMany<M extends 'completeMany' | 'chatMany'>(method: M, request: RuntimeMethods[M]['params'], signal: AbortSignal | undefined): Promise<MultiCompletionResult> {

@@ -11,6 +11,7 @@ import type {
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
+import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -26,6 +27,7 @@ export interface RuntimeMethods {
     completeInline: { params: InlineCompletionRequest; result: InlineCompletionResult };
     completeMany: { params: CompletionManyRequest; result: MultiCompletionResult };
     chatMany: { params: ChatManyRequest; result: MultiCompletionResult };
+    tokenProbabilities: { params: TokenProbabilitiesRequest; result: TokenProbabilitiesResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

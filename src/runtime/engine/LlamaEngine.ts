@@ -20,6 +20,8 @@ import { loadLlamaModule } from './llamaModule';
 import { LoadedModel } from './LoadedModel';
 import { renderChat } from './renderChat';
 import { runInlineCompletion } from './runInlineCompletion';
+import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../api';
+import { runTokenProbabilities } from './runTokenProbabilities';
 
 export interface LlamaEngineOptions {
     /** Receives our logs and llama.cpp's. Defaults to dropping them. */
@@ -130,6 +132,38 @@ export class LlamaEngine {
             stopTokens: rendered.stopTokens,
             startedAt,
             signal: call.signal,
+        });
+    }
+
+    /**
+     * Raw next-token probabilities at every prompt position and for `generate` tokens after it, in one pass, with
+     * an F32 KV cache unless `exact: false` (see TokenProbabilitiesRequest).
+     */
+    async tokenProbabilities(request: TokenProbabilitiesRequest, call: { signal?: AbortSignal } = {}): Promise<TokenProbabilitiesResult> {
+        const startedAt = performance.now();
+        const loaded = await this.currentModel();
+        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        if (sampling.grammar !== undefined || sampling.jsonSchema !== undefined) {
+            throw new Error('Token probabilities cannot use a grammar or JSON schema: drop it from the sampling options.');
+        }
+        const generate = request.generate ?? 0;
+        if (!Number.isInteger(generate) || generate < 0) throw new RangeError(`Invalid generate ${JSON.stringify(generate)}: use an integer ≥ 0.`);
+        const topK = request.topK ?? 10;
+        if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new RangeError(`Invalid topK ${JSON.stringify(topK)}: use an integer from 1 to 100.`);
+        const { prompt } = request;
+        let tokens: Token[];
+        let stopTokens: ReadonlySet<Token> | undefined;
+        if (typeof prompt === 'string') {
+            tokens = loaded.tokenizePrompt(prompt, request.addBos);
+        } else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt));
+            tokens = rendered.tokens;
+            stopTokens = rendered.stopTokens;
+        } else {
+            tokens = this.checkTokens(prompt, 'prompt');
+        }
+        return runTokenProbabilities(loaded, {
+            tokens, generate, sampling, stopTokens, topK, exact: request.exact ?? true, signal: call.signal, startedAt,
         });
     }
 

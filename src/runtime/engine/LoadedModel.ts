@@ -1,4 +1,4 @@
-import type { ChatWrapper, LlamaModel, Token } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { CompletionResult, LoraAdapterSpec, ModelInfo, MultiCompletionResult } from '../api';
 import type { ResolvedSampling } from '../../core/sampling/validateSampling';
 import { ContextOverflowError } from '../errors/ContextOverflowError';
@@ -8,6 +8,7 @@ import type { ContextRegistry } from './ContextRegistry';
 import { runDecodeLoop, type TokenSink } from './decodeLoop';
 import { GrammarCache } from './GrammarCache';
 import type { LlamaBackend } from './LlamaBackend';
+import type { ManagedContext } from './ManagedContext';
 import { sampleManyPaths } from './sampleManyPaths';
 
 export interface GenerateJob {
@@ -156,6 +157,27 @@ export class LoadedModel {
         } catch (error) {
             release();
             throw error;
+        }
+    }
+
+    /**
+     * Runs `work` on a leased sequence of `context`, registered as a running job: unloading aborts `signal` and waits
+     * for `work` to return before freeing the context. `work` should check the signal between evaluations.
+     */
+    async withSequence<T>(context: ManagedContext, outer: AbortSignal | undefined,
+        work: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>): Promise<T> {
+        const controller = new AbortController();
+        const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+        let finish!: () => void;
+        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
+        this.running.add(entry);
+        const sequence = await context.acquireSequence();
+        try {
+            return await work(sequence, signal);
+        } finally {
+            context.releaseSequence(sequence);
+            this.running.delete(entry);
+            finish();
         }
     }
 

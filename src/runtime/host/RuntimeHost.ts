@@ -42,6 +42,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         // No token stream: paths decode interleaved, and the caller votes over whole paths.
         completeMany: (request, { signal }) => engine.completeMany(request, { signal }),
         chatMany: (request, { signal }) => engine.chatMany(request, { signal }),
+        tokenProbabilities: (request, { signal }) => engine.tokenProbabilities(request, { signal }),
     };
 }
 
