@@ -10,6 +10,7 @@ import type { SettingsChange } from './modelSettings';
 import { InputMemory } from './prompt/InputMemory';
 import { OutputDocuments } from './prompt/OutputDocuments';
 import { PromptInputs } from './prompt/PromptInputs';
+import { TokenProbabilitiesPanels } from './probabilities/TokenProbabilitiesPanels';
 import { PromptRunner } from './prompt/PromptRunner';
 import { registerPromptEditor } from './prompt/registerPromptEditor';
 import { RecentModels } from './RecentModels';
@@ -33,6 +34,8 @@ export class Ctx {
     readonly outputs: OutputDocuments;
     /** Run Prompt and Render Prompt on `.prompt` files. */
     readonly prompts: PromptRunner;
+    /** Token probabilities panels (and their serializer, registered at activation so reloads restore them). */
+    readonly probabilities: TokenProbabilitiesPanels;
 
     private readonly disposables: vscode.Disposable[] = [];
     private disposed: Promise<void> | undefined;
@@ -57,6 +60,9 @@ export class Ctx {
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());
         this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
+        this.probabilities = this.own(new TokenProbabilitiesPanels({
+            models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri,
+        }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));
     }

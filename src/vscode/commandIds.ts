@@ -8,6 +8,7 @@ export const CommandId = {
     showLogs: 'promptscope.showLogs',
     runPrompt: 'promptscope.runPrompt',
     renderPrompt: 'promptscope.renderPrompt',
+    showTokenProbabilities: 'promptscope.showTokenProbabilities',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

@@ -27,12 +27,16 @@ const runPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.run(toUr
 
 const renderPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.render(toUri(arg));
 
+/** Resolves with the panel once its probabilities are computed (tests inspect it), `undefined` without a prompt. */
+const showTokenProbabilities: CommandFactory = ctx => (arg?: unknown) => ctx.probabilities.show(toUri(arg));
+
 export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.loadModel]: loadModel,
     [CommandId.unloadModel]: unloadModel,
     [CommandId.showLogs]: showLogs,
     [CommandId.runPrompt]: runPrompt,
     [CommandId.renderPrompt]: renderPrompt,
+    [CommandId.showTokenProbabilities]: showTokenProbabilities,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

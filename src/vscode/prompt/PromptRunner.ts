@@ -124,6 +124,17 @@ export class PromptRunner implements vscode.Disposable {
         }
     }
 
+    /**
+     * The prompt rendered and prepared exactly as {@link run} would send it (checks, inputs, partials), for features
+     * that run it their own way (token probabilities); `undefined` when it did not render (the problem was shown).
+     */
+    async prepareFor(target?: vscode.Uri): Promise<{ document: vscode.TextDocument; prepared: PreparedPrompt } | undefined> {
+        const document = await this.promptFor(target);
+        if (document === undefined) return undefined;
+        const prepared = await this.prepare(document);
+        return prepared === undefined ? undefined : { document, prepared };
+    }
+
     dispose(): void {
         for (const abort of this.running.values()) abort.abort();
         this.running.clear();

@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import { tokenProbabilitiesViewType, type PanelState, type ViewState } from '../../webview/tokenProbabilities/protocol';
+import { isPromptDocument, promptName } from '../prompt/promptSource';
+import { webviewOptions } from '../webview/webviewResources';
+import { TokenProbabilitiesPanel, type TokenProbabilitiesPanelOptions } from './TokenProbabilitiesPanel';
+
+/**
+ * Every token probabilities panel, one per prompt file: showing a prompt's probabilities again reuses (and
+ * recomputes) its panel. Also restores the panels VS Code had open before a reload, from the webview's setState.
+ */
+export class TokenProbabilitiesPanels implements vscode.Disposable {
+    private readonly panels = new Map<string, TokenProbabilitiesPanel>();
+    private readonly serializer: vscode.Disposable;
+
+    constructor(private readonly options: TokenProbabilitiesPanelOptions) {
+        this.serializer = vscode.window.registerWebviewPanelSerializer(tokenProbabilitiesViewType, {
+            deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+        });
+    }
+
+    /** The panel of `uri`'s prompt, if one is open. */
+    panelFor(uri: vscode.Uri): TokenProbabilitiesPanel | undefined {
+        return this.panels.get(uri.toString());
+    }
+
+    /**
+     * Opens (or reveals) the panel of the given prompt, else of the active editor's, and computes its probabilities;
+     * resolves with the panel once computed (or failed), `undefined` when there is no prompt to show.
+     */
+    async show(target?: vscode.Uri): Promise<TokenProbabilitiesPanel | undefined> {
+        const uri = target ?? activePromptUri();
+        if (uri === undefined) {
+            void vscode.window.showErrorMessage('Promptscope: open a .prompt file to see its token probabilities.');
+            return undefined;
+        }
+        let panel = this.panels.get(uri.toString());
+        if (panel === undefined) {
+            const webviewPanel = vscode.window.createWebviewPanel(tokenProbabilitiesViewType, `Probabilities: ${promptName(uri)}`,
+                { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.options.extensionUri));
+            panel = this.track(new TokenProbabilitiesPanel(webviewPanel, this.options, { title: promptName(uri), promptUri: uri.toString(), phase: 'computing', branches: [] }));
+        } else {
+            panel.panel.reveal(undefined, true);
+        }
+        await panel.computeFor(uri);
+        return panel;
+    }
+
+    dispose(): void {
+        this.serializer.dispose();
+        for (const panel of [...this.panels.values()]) panel.dispose();
+        this.panels.clear();
+    }
+
+    /** A panel from before a reload: its last state, with work that the reload interrupted marked as such. */
+    private restore(webviewPanel: vscode.WebviewPanel, saved: unknown): void {
+        const state = restoredState(saved);
+        const panel = new TokenProbabilitiesPanel(webviewPanel, this.options, state);
+        if (state.promptUri !== undefined && !this.panels.has(state.promptUri)) this.track(panel);
+    }
+
+    private track(panel: TokenProbabilitiesPanel): TokenProbabilitiesPanel {
+        const key = panel.current.promptUri;
+        if (key === undefined) return panel;
+        this.panels.set(key, panel);
+        panel.onDidDispose(() => {
+            if (this.panels.get(key) === panel) this.panels.delete(key);
+        });
+        return panel;
+    }
+}
+
+function activePromptUri(): vscode.Uri | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document !== undefined && isPromptDocument(document) ? document.uri : undefined;
+}
+
+function restoredState(saved: unknown): PanelState {
+    const panel = (saved as Partial<ViewState> | undefined)?.panel;
+    if (panel === undefined || typeof panel !== 'object' || !Array.isArray(panel.branches)) {
+        return { title: '', phase: 'failed', message: 'Nothing to restore: run Show Token Probabilities again.', branches: [] };
+    }
+    return {
+        ...panel,
+        ...(panel.phase === 'computing' ? { phase: 'failed' as const, message: 'interrupted by a reload: Recompute to run it again' } : {}),
+        branches: panel.branches.map(b => b.status === 'running' ? { ...b, status: 'cancelled' as const } : b),
+    };
+}

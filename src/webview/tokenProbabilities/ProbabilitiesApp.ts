@@ -1,0 +1,299 @@
+import { el } from '../shared/dom';
+import type { HostConnection } from '../shared/HostConnection';
+import type { VsCodeApi } from '../shared/vscodeApi';
+import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
+import { originalContinuation } from './branchTokens';
+import { heat, heatColor, legendStops } from './colorScale';
+import { endsLine, quotedToken, visibleText } from './displayText';
+import { formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, probabilityOf, surprisalBits } from './metrics';
+import {
+    branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
+    type Branch, type ColorMetric, type ExportFormat, type PanelState, type ProbabilityToken, type ViewState,
+} from './protocol';
+
+const metrics: { id: ColorMetric; label: string; help: string }[] = [
+    { id: 'probability', label: 'Probability', help: 'P(token | earlier tokens) under the raw model' },
+    { id: 'surprisal', label: 'Surprisal', help: '−log2 P: bits of surprise' },
+    { id: 'entropy', label: 'Entropy', help: 'How uncertain the model was at this position, in bits' },
+];
+
+/**
+ * The token probabilities panel. The host sends the whole {@link PanelState} after `ready` and on every change;
+ * the view's own choices (metric, selected token) live only here and in setState, which VS Code keeps while the panel
+ * is hidden and hands to the serializer on reload.
+ */
+export class ProbabilitiesApp {
+    private view: ViewState;
+    /** The token shown in the details while the pointer or keyboard focus is on it; the pinned one otherwise. */
+    private preview: number | undefined;
+    private readonly header = el('header', { className: 'header' });
+    private readonly status = el('div', { className: 'status', attrs: { role: 'status' } });
+    private readonly tokens = el('div', { className: 'tokens', attrs: { role: 'listbox', 'aria-label': 'Tokens', 'aria-orientation': 'horizontal' } });
+    private readonly details = el('section', { className: 'details', attrs: { 'aria-live': 'polite', 'aria-label': 'Alternatives' } });
+    private readonly branches = el('section', { className: 'branches', attrs: { 'aria-label': 'Branches' } });
+    private chips: HTMLElement[] = [];
+
+    constructor(private readonly root: HTMLElement, private readonly host: HostConnection, private readonly api: VsCodeApi<ViewState>) {
+        this.view = api.getState() ?? { panel: { title: '', phase: 'computing', branches: [] }, metric: 'probability' };
+    }
+
+    start(): void {
+        this.host.onNotification(stateNotification, panel => {
+            this.view = { ...this.view, panel };
+            if (this.view.selected !== undefined && this.view.selected >= (panel.report?.tokens.length ?? 0)) this.view.selected = undefined;
+            this.renderAll();
+        });
+        this.host.onNotification(branchNotification, branch => {
+            const list = this.view.panel.branches;
+            const at = list.findIndex(b => b.id === branch.id);
+            if (at >= 0) list[at] = branch;
+            else list.push(branch);
+            this.save();
+            this.renderBranches();
+        });
+        this.root.replaceChildren(this.header, this.status, this.tokens, this.details, this.branches);
+        this.tokens.addEventListener('keydown', event => this.onKey(event));
+        this.tokens.addEventListener('mouseleave', () => this.setPreview(undefined));
+        // Render what getState kept (hidden and shown again, or reloaded) at once; the host's state follows `ready`.
+        this.renderAll();
+        this.host.ready();
+    }
+
+    private get tokenList(): ProbabilityToken[] {
+        return this.view.panel.report?.tokens ?? [];
+    }
+
+    private save(): void {
+        this.api.setState(this.view);
+    }
+
+    private renderAll(): void {
+        this.save();
+        this.renderHeader();
+        this.renderStatus();
+        this.renderTokens();
+        this.renderDetails();
+        this.renderBranches();
+    }
+
+    private renderHeader(): void {
+        const { panel, metric } = this.view;
+        const report = panel.report;
+        const facts = el('dl', { className: 'facts' });
+        const fact = (label: string, value: string, title?: string) => facts.append(el('dt', { text: label }), el('dd', { text: value, title }));
+        if (report !== undefined) {
+            fact('Model', report.model);
+            fact('Prompt perplexity', formatPerplexity(report.promptPerplexity), 'exp of the mean negative log-probability of the prompt tokens');
+            const generated = perplexityOf(report.tokens, 'generated');
+            if (generated !== undefined) fact('Generated perplexity', formatPerplexity(generated));
+            fact('Tokens', `${report.tokens.filter(t => t.source === 'prompt').length} prompt + ${report.tokens.filter(t => t.source === 'generated').length} generated`);
+            fact('Precision', report.exact ? 'exact (F32 KV cache)' : 'F16 KV cache (±1e-3)');
+        }
+        if (panel.sampling !== undefined) fact('Sampling', panel.sampling);
+
+        const switcher = el('div', { className: 'metric-switch', attrs: { role: 'radiogroup', 'aria-label': 'Colour by' } });
+        for (const m of metrics) {
+            const button = el('button', { text: m.label, title: m.help, attrs: { role: 'radio', 'aria-checked': String(m.id === metric) } });
+            button.addEventListener('click', () => {
+                this.view.metric = m.id;
+                this.save();
+                this.renderHeader();
+                this.renderTokens();
+            });
+            switcher.append(button);
+        }
+        const legend = el('div', { className: 'legend', attrs: { 'aria-hidden': 'true' } });
+        for (const stop of legendStops(metric)) {
+            const swatch = el('span', { className: 'swatch', text: stop.label });
+            swatch.style.background = stop.color;
+            legend.append(swatch);
+        }
+        const actions = el('div', { className: 'actions' });
+        const hasReport = report !== undefined;
+        for (const format of ['json', 'csv'] as ExportFormat[]) {
+            const button = el('button', { text: `Export ${format.toUpperCase()}`, className: 'secondary' });
+            button.disabled = !hasReport;
+            button.addEventListener('click', () => void this.host.request(exportRequest, { format }));
+            actions.append(button);
+        }
+        const recompute = el('button', { text: 'Recompute', className: 'secondary', title: 'Render the prompt again and recompute' });
+        recompute.disabled = panel.phase === 'computing' || panel.promptUri === undefined;
+        recompute.addEventListener('click', () => this.host.send(recomputeCommand, undefined));
+        actions.append(recompute);
+
+        this.header.replaceChildren(
+            el('h1', { text: panel.title === '' ? 'Token probabilities' : `Token probabilities — ${panel.title}` }),
+            facts,
+            el('div', { className: 'toolbar' }, el('span', { className: 'label', text: 'Colour by' }), switcher, legend, actions),
+        );
+    }
+
+    private renderStatus(): void {
+        const { phase, message } = this.view.panel;
+        this.status.className = `status ${phase}`;
+        this.status.textContent = phase === 'computing' ? (message ?? 'Computing token probabilities…')
+            : phase === 'failed' ? `Failed: ${message ?? 'see the Promptscope log'}`
+                : 'Hover or focus a token to see its alternatives; click or Enter pins it. Arrow keys move between tokens.';
+    }
+
+    private renderTokens(): void {
+        const { metric } = this.view;
+        const focusable = this.focusIndex();
+        this.chips = this.tokenList.map(token => {
+            const value = metricValue(token, metric);
+            const chip = el('span', {
+                className: `token ${token.source}`,
+                text: visibleText(token.text),
+                attrs: { role: 'option', 'data-index': String(token.index), 'aria-label': `${token.text}: ${formatMetric(metric, value)}` },
+            });
+            chip.tabIndex = token.index === focusable ? 0 : -1;
+            if (value !== undefined) chip.style.background = heatColor(heat(metric, value));
+            chip.title = `#${token.index} ${token.source} · ${formatMetric(metric, value)}`;
+            chip.addEventListener('mouseenter', () => this.setPreview(token.index));
+            chip.addEventListener('focus', () => this.setPreview(token.index));
+            chip.addEventListener('click', () => this.select(token.index));
+            return chip;
+        });
+        const nodes: Node[] = [];
+        let lastSource: string | undefined;
+        for (const [i, chip] of this.chips.entries()) {
+            const token = this.tokenList[i]!;
+            if (lastSource === 'prompt' && token.source === 'generated') nodes.push(el('span', { className: 'boundary', text: '▸', title: 'generation starts here' }));
+            lastSource = token.source;
+            nodes.push(chip);
+            if (endsLine(token.text)) nodes.push(el('br'));
+        }
+        this.tokens.replaceChildren(...nodes);
+        this.markSelection();
+    }
+
+    private focusIndex(): number {
+        return this.view.selected ?? this.preview ?? 0;
+    }
+
+    private markSelection(): void {
+        for (const [i, chip] of this.chips.entries()) {
+            chip.classList.toggle('selected', i === this.view.selected);
+            chip.setAttribute('aria-selected', String(i === this.view.selected));
+        }
+    }
+
+    private setPreview(index: number | undefined): void {
+        if (this.preview === index) return;
+        this.preview = index;
+        this.renderDetails();
+    }
+
+    private select(index: number | undefined): void {
+        this.view.selected = this.view.selected === index ? undefined : index;
+        this.save();
+        this.markSelection();
+        this.renderDetails();
+    }
+
+    private onKey(event: KeyboardEvent): void {
+        const count = this.chips.length;
+        if (count === 0) return;
+        const current = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? this.focusIndex());
+        let next: number | undefined;
+        switch (event.key) {
+            case 'ArrowRight': case 'ArrowDown': next = Math.min(count - 1, current + 1); break;
+            case 'ArrowLeft': case 'ArrowUp': next = Math.max(0, current - 1); break;
+            case 'Home': next = 0; break;
+            case 'End': next = count - 1; break;
+            case 'Enter': case ' ': this.select(current); event.preventDefault(); return;
+            case 'Escape': this.select(undefined); return;
+            default: return;
+        }
+        event.preventDefault();
+        for (const chip of this.chips) chip.tabIndex = -1;
+        const chip = this.chips[next]!;
+        chip.tabIndex = 0;
+        chip.focus();
+        chip.scrollIntoView({ block: 'nearest' });
+    }
+
+    private renderDetails(): void {
+        const index = this.preview ?? this.view.selected;
+        const token = index === undefined ? undefined : this.tokenList[index];
+        if (token === undefined) {
+            this.details.replaceChildren();
+            return;
+        }
+        const pinned = this.view.selected === token.index;
+        const facts = el('dl', { className: 'facts' });
+        const fact = (label: string, value: string) => facts.append(el('dt', { text: label }), el('dd', { text: value }));
+        fact('Probability', token.logprob === null ? '– (first token)' : formatProbability(probabilityOf(token.logprob)));
+        fact('Surprisal', token.logprob === null ? '–' : formatBits(surprisalBits(token.logprob)));
+        fact('Entropy', token.entropy === null ? '–' : formatBits(natsToBits(token.entropy)));
+        fact('Token id', String(token.id));
+
+        const charts = el('div', { className: 'charts' });
+        const sampled = sampledAlternatives(token);
+        charts.append(this.chart(sampled === undefined ? 'Raw model' : 'Before filters (raw model)', rawAlternatives(token), token, true));
+        if (sampled !== undefined) charts.append(this.chart('After filters (sampler)', sampled, token, false));
+
+        this.details.replaceChildren(
+            el('h2', {}, el('span', { text: `#${token.index} ${token.source} token ` }), el('code', { text: quotedToken(token.text) }),
+                el('span', { className: 'pin', text: pinned ? ' (pinned, Esc to unpin)' : '' })),
+            facts,
+            charts,
+        );
+    }
+
+    /** Bars are plain DOM with a CSSOM width (allowed by the CSP, unlike style attributes in markup). */
+    private chart(title: string, rows: AlternativeRow[], token: ProbabilityToken, branchable: boolean): HTMLElement {
+        const list = el('ol', { className: 'chart' });
+        for (const row of rows) {
+            const bar = el('span', { className: 'bar' });
+            bar.style.width = `${(barFraction(row.prob) * 100).toFixed(2)}%`;
+            const item = el('li', { className: row.actual ? 'actual' : '' },
+                el('code', { className: 'alt', text: quotedToken(row.text), title: `token id ${row.id}` }),
+                el('span', { className: 'bar-track' }, bar),
+                el('span', { className: 'prob', text: formatProbability(row.prob) }));
+            if (branchable && token.index > 0) {
+                const button = el('button', {
+                    className: 'branch secondary',
+                    text: row.actual ? 'actual' : 'Branch',
+                    title: row.actual ? 'The token at this position' : 'Continue generation from this token instead',
+                });
+                button.disabled = row.actual;
+                button.addEventListener('click', () => this.host.send(branchCommand, { index: token.index, tokenId: row.id }));
+                item.append(button);
+            }
+            list.append(item);
+        }
+        return el('div', { className: 'chart-box' }, el('h3', { text: title }), list);
+    }
+
+    private renderBranches(): void {
+        const list = this.view.panel.branches;
+        if (list.length === 0) {
+            this.branches.replaceChildren();
+            return;
+        }
+        this.branches.replaceChildren(el('h2', { text: 'Branches' }), ...list.map(b => this.branchCard(b)));
+    }
+
+    private branchCard(branch: Branch): HTMLElement {
+        const original = this.tokenList[branch.fromIndex];
+        const head = el('div', { className: 'branch-head' },
+            el('span', { text: `At #${branch.fromIndex}: ` }),
+            el('code', { text: quotedToken(original?.text ?? '') }),
+            el('span', { text: ' → ' }),
+            el('code', { text: quotedToken(branch.token.text) }),
+            el('span', { className: `branch-status ${branch.status}`, text: ` ${branch.status}${branch.error !== undefined ? `: ${branch.error}` : ''}` }));
+        if (branch.status === 'running') {
+            const cancel = el('button', { text: 'Cancel', className: 'secondary' });
+            cancel.addEventListener('click', () => this.host.send(cancelBranchCommand, { id: branch.id }));
+            head.append(cancel);
+        }
+        const column = (title: string, first: string, rest: string) => el('div', { className: 'branch-column' },
+            el('h3', { text: title }),
+            el('pre', {}, el('mark', { text: first }), document.createTextNode(rest)));
+        const originalRest = originalContinuation(this.tokenList, branch.fromIndex + 1);
+        return el('article', { className: 'branch-card' }, head, el('div', { className: 'branch-columns' },
+            column('Original', original?.text ?? '', originalRest),
+            column('Branch', branch.token.text, branch.text)));
+    }
+}

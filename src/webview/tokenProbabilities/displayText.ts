@@ -1,0 +1,25 @@
+/**
+ * A token's text made visible in a token chip: control characters that would vanish or break the layout become
+ * symbols. The result is still model text: render it with textContent only.
+ */
+export function visibleText(text: string): string {
+    if (text === '') return '∅';
+    return text.replace(/[\n\r\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, c => {
+        switch (c) {
+            case '\n': return '↵';
+            case '\r': return '␍';
+            case '\t': return '⇥';
+            default: return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+        }
+    });
+}
+
+/** Whether a line break follows the token's chip, so the token view keeps the text's lines. */
+export function endsLine(text: string): boolean {
+    return text.endsWith('\n');
+}
+
+/** A token in a list of alternatives: quoted, so leading spaces show. */
+export function quotedToken(text: string): string {
+    return `“${visibleText(text).replace(/ /g, '·')}”`;
+}
