@@ -2,6 +2,7 @@ import type { CliCommand } from './CliCommand';
 import { benchCommand } from './commands/bench';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
+import { probsCommand } from './commands/probs';
 import { renderCommand } from './commands/render';
 import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
 
@@ -10,6 +11,7 @@ export const commands: CliCommand[] = [
     runCommand,
     renderCommand,
     infoCommand,
+    probsCommand,
     fixtureModelCommand,
     benchCommand,
 ];

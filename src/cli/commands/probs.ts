@@ -1,0 +1,118 @@
+import { resolve } from 'node:path';
+import type { GpuSetting, SamplingOptions, TokenProbabilitiesResult } from '../../runtime/api';
+import { validateSampling } from '../../core/sampling/validateSampling';
+import type { CliCommand } from '../CliCommand';
+import { loadPromptSource } from '../loadPromptSource';
+import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
+import { RuntimeSession } from '../runtimeSession';
+import { UsageError } from '../UsageError';
+
+const usage = `Usage: promptscope probs (FILE.prompt | FILE.txt | --text "…") [options]
+
+Shows each token's probability under the raw model (temperature 1, no filters), with the most likely
+alternatives at each position: for the prompt's tokens and for --generate tokens after it, in one pass.
+A .prompt file goes through the model's chat template; --text and other files are scored as raw text (with BOS).
+
+Options:
+  --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
+  --text TEXT          Text to score instead of a file
+  --input JSON         Input variables for a .prompt file
+  --generate N         Tokens to generate after the prompt (default 0)
+  --top-k K            Alternatives listed per token, 1-100 (default 10; the table shows up to 3)
+  --seed S             Sampling seed of the generated tokens
+  --temperature T      Sampling temperature of the generated tokens, 0 = greedy (default 0.8)
+  --no-exact           Use the default F16 KV cache (faster, ~1e-3 off) instead of an F32 one
+  --threads N          CPU threads (default: physical cores - 1)
+  --gpu G              auto | cuda | metal | vulkan | off (default auto)
+  --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --json               Print the result object {model, tokens: [{index, id, text, source, logprob, entropy, top}], ...}
+  --verbose            Log llama.cpp's messages to stderr
+`;
+
+export const probsCommand: CliCommand = {
+    name: 'probs',
+    summary: 'Per-token probabilities and top alternatives of a prompt (and a short generation)',
+    usage,
+    allowPositionals: true,
+    options: {
+        model: { type: 'string' },
+        text: { type: 'string' },
+        input: { type: 'string' },
+        generate: { type: 'string' },
+        'top-k': { type: 'string' },
+        seed: { type: 'string' },
+        temperature: { type: 'string' },
+        'no-exact': { type: 'boolean' },
+        threads: { type: 'string' },
+        gpu: { type: 'string' },
+        lora: { type: 'string', multiple: true },
+    },
+    async run({ values, positionals, json, verbose }) {
+        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
+        const file = positionals[0];
+        const text = values.text as string | undefined;
+        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+        const generate = integerFlag(values, 'generate') ?? 0;
+        if (generate < 0) throw new UsageError('--generate expects an integer ≥ 0');
+        const topK = integerFlag(values, 'top-k') ?? 10;
+        if (topK < 1 || topK > 100) throw new UsageError('--top-k expects an integer from 1 to 100');
+
+        const flags: SamplingOptions = {};
+        const seed = integerFlag(values, 'seed');
+        const temperature = numberFlag(values, 'temperature');
+        if (seed !== undefined) flags.seed = seed;
+        if (temperature !== undefined) flags.temperature = temperature;
+        validateSampling(flags);
+
+        const source = file !== undefined
+            ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
+            : { kind: 'text' as const, text: text! };
+
+        const session = new RuntimeSession(verbose);
+        const controller = new AbortController();
+        const onInterrupt = () => controller.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+            await session.load({
+                model: values.model as string | undefined,
+                threads: integerFlag(values, 'threads'),
+                gpu: values.gpu as GpuSetting | undefined,
+                lora: [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)],
+            }, controller.signal);
+            const result = await session.client.tokenProbabilities({
+                prompt: source.kind === 'chat' ? source.messages : source.text,
+                generate,
+                topK,
+                exact: values['no-exact'] !== true,
+                sampling: source.kind === 'chat' ? { ...source.sampling, ...flags } : flags,
+            }, { signal: controller.signal });
+            process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatProbabilities(result));
+            return result.stopReason === 'aborted' ? 130 : 0;
+        } finally {
+            process.off('SIGINT', onInterrupt);
+            await session.close();
+        }
+    },
+};
+
+/** The human table: one line per token with its probability, entropy and its best alternatives. */
+export function formatProbabilities(result: TokenProbabilitiesResult): string {
+    const show = (piece: string) => JSON.stringify(piece).slice(1, -1);
+    const percent = (logprob: number) => `${(Math.exp(logprob) * 100).toFixed(1)}%`;
+    const rows = result.tokens.map(token => [
+        String(token.index),
+        token.source === 'generated' ? 'gen' : '',
+        show(token.text),
+        token.logprob === null ? '' : percent(token.logprob),
+        token.entropy === null ? '' : token.entropy.toFixed(2),
+        token.top.slice(0, 3).map(alt => `${show(alt.text)} ${percent(alt.logprob)}`).join(', '),
+    ]);
+    const header = ['#', '', 'token', 'p', 'H (nats)', 'top alternatives'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i]!)).join('  ').trimEnd();
+    const lines = [line(header), ...rows.map(line)];
+    const perplexity = result.promptPerplexity === null ? 'n/a' : result.promptPerplexity.toFixed(2);
+    lines.push('', `${result.model}: prompt perplexity ${perplexity}, ${result.exact ? 'exact (F32 KV cache)' : 'F16 KV cache'}`
+        + (result.timing.generatedTokens > 0 ? `, seed ${result.seed}, stop: ${result.stopReason}` : ''));
+    return lines.join('\n') + '\n';
+}

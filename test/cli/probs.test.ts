@@ -1,0 +1,87 @@
+// `promptscope probs` as a user runs it: the built CLI in a child process.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { TokenProbabilitiesResult } from '../../src/runtime/api';
+import { fixtureModelPath } from '../support/fixtures';
+
+const repoRoot = join(__dirname, '..', '..');
+const cli = join(repoRoot, 'dist', 'cli.js');
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, ...args], {
+            cwd: repoRoot,
+            env: { ...process.env, PROMPTSCOPE_MODEL: '' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+        child.on('error', reject);
+        child.on('close', code => resolve({ code, stdout, stderr }));
+    });
+}
+
+describe('promptscope probs', () => {
+    let model: string;
+
+    before(async () => {
+        model = await fixtureModelPath();
+    });
+
+    test('--json prints the result object: prompt and generated tokens with raw logprobs and top-K', async () => {
+        const run = await runCli(['probs', '--text', 'The quick brown fox', '--model', model, '--generate', '3', '--top-k', '4',
+            '--seed', '5', '--threads', '1', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const result = JSON.parse(run.stdout) as TokenProbabilitiesResult;
+        assert.equal(typeof result.model, 'string');
+        assert.equal(result.exact, true);
+        assert.equal(result.seed, 5);
+        const prompt = result.tokens.filter(t => t.source === 'prompt');
+        const generated = result.tokens.filter(t => t.source === 'generated');
+        assert.ok(prompt.length >= 5, 'BOS and the words');
+        assert.equal(generated.length, 3);
+        result.tokens.forEach((token, i) => {
+            assert.equal(token.index, i);
+            assert.equal(typeof token.id, 'number');
+            assert.equal(typeof token.text, 'string');
+            if (i === 0) {
+                assert.equal(token.logprob, null);
+                assert.deepEqual(token.top, []);
+                return;
+            }
+            assert.ok(token.logprob! <= 0 && token.entropy! >= 0);
+            assert.equal(token.top.length, 4);
+            for (const alt of token.top) assert.deepEqual(Object.keys(alt).sort(), ['id', 'logprob', 'text']);
+            assert.ok(token.top[0]!.logprob >= token.top[3]!.logprob);
+        });
+        for (const token of generated) assert.ok(token.sampledTop && token.sampledTop.length > 0);
+        assert.ok(result.promptPerplexity! > 1);
+
+        const again = await runCli(['probs', '--text', 'The quick brown fox', '--model', model, '--generate', '3', '--top-k', '4',
+            '--seed', '5', '--threads', '1', '--json']);
+        assert.deepEqual((JSON.parse(again.stdout) as TokenProbabilitiesResult).tokens.map(t => t.id), result.tokens.map(t => t.id));
+    });
+
+    test('the human table lists each token with its probability and alternatives', async () => {
+        const run = await runCli(['probs', '--text', 'hello world', '--model', model, '--threads', '1', '--no-exact']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /token\s+p\s+H \(nats\)\s+top alternatives/);
+        assert.match(run.stdout, / hello\s+\d+\.\d%/);
+        assert.match(run.stdout, /prompt perplexity \d+\.\d+, F16 KV cache/);
+    });
+
+    test('a missing model is one clear error line', async () => {
+        const run = await runCli(['probs', '--text', 'hi', '--model', join(repoRoot, 'no-such-model.gguf'), '--json']);
+        assert.notEqual(run.code, 0);
+        assert.match(run.stderr, /no-such-model\.gguf/);
+        assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+        assert.equal(run.stdout, '');
+        const none = await runCli(['probs', '--text', 'hi']);
+        assert.equal(none.code, 2);
+        assert.match(none.stderr, /no model given/);
+    });
+});
