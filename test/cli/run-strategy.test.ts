@@ -38,7 +38,7 @@ test('self-consistency prints the vote as JSON, reproducibly with a seed', () =>
 test('unknown strategies and misplaced --samples are usage errors', () => {
     const bad = runCli(['run', '--text', 'x', '--strategy', 'magic']);
     assert.notEqual(bad.code, 0);
-    assert.match(bad.stderr, /--strategy must be one of direct, self-consistency/);
+    assert.match(bad.stderr, /--strategy must be one of direct, cot, self-consistency, ensemble/);
     const samples = runCli(['run', '--text', 'x', '--samples', '3']);
     assert.notEqual(samples.code, 0);
     assert.match(samples.stderr, /--samples applies to --strategy self-consistency/);

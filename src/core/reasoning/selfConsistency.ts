@@ -93,10 +93,15 @@ export async function runSelfConsistency(generator: PathGenerator, options: Self
     };
 }
 
-/** Extractor and verbalizer for a prompt's `promptscope.answer` settings. */
+/**
+ * Extractor and verbalizer for a prompt's `promptscope.answer` settings. With labels and no extractor setting the
+ * whole reply is the answer (the verbalizer finds the label in it), since the last-number default would find none.
+ */
 export function answerHandlingFor(answer: AnswerSettings | undefined): Pick<SelfConsistencyOptions, 'extract' | 'verbalizer'> {
+    const labelsOnly = answer?.labels !== undefined && answer.extractor === undefined && answer.marker === undefined
+        && answer.pattern === undefined && answer.field === undefined;
     return {
-        extract: answerExtractorFor(answer),
+        extract: labelsOnly ? text => (text.trim() === '' ? undefined : text.trim()) : answerExtractorFor(answer),
         verbalizer: answer?.labels ? new Verbalizer(answer.labels) : undefined,
     };
 }

@@ -20,6 +20,11 @@ export interface AnswerSettings {
     labels?: Record<string, string[]>;
 }
 
+/** Chain of thought: `zero-shot` appends the reasoning and answer triggers; `few-shot` runs the prompt as written (its exemplars show the reasoning). */
+export type CotMode = 'zero-shot' | 'few-shot';
+
+export const cotModes: readonly CotMode[] = ['zero-shot', 'few-shot'];
+
 export interface PromptLoraSetting {
     /** As written in the front matter: relative paths are relative to the `.prompt` file. */
     path: string;
@@ -39,6 +44,10 @@ export interface PromptscopeSettings {
     lora?: PromptLoraSetting[];
     /** Prompt files of an ensemble, relative to this one. */
     variants?: string[];
+    /** How `cot` runs. Defaults to `"zero-shot"`. */
+    cot?: CotMode;
+    /** Dataset field holding the expected answer in `promptscope eval`. Defaults to `"expected"`. */
+    expected?: string;
 }
 
 /** The setting names, with the one-line documentation completion and hover show. */
@@ -48,4 +57,6 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
     variants: 'Other `.prompt` files an ensemble runs on the same input, relative to this one.',
+    cot: 'How chain of thought runs: `zero-shot` (append "Let\'s think step by step.", then ask "Therefore, the answer is") or `few-shot` (the prompt\'s own exemplars show the reasoning; no trigger is added).',
+    expected: 'The dataset field holding the expected answer for `promptscope eval` (default `expected`).',
 };

@@ -1,7 +1,7 @@
 import type { FrontMatterIssue } from '../FrontMatterIssue';
 import {
-    answerExtractors, promptStrategies, promptscopeSettingDocs,
-    type AnswerExtractor, type AnswerSettings, type PromptLoraSetting, type PromptscopeSettings, type PromptStrategy,
+    answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
+    type AnswerExtractor, type AnswerSettings, type CotMode, type PromptLoraSetting, type PromptscopeSettings, type PromptStrategy,
 } from './PromptscopeSettings';
 
 export interface SettingsRead {
@@ -64,6 +64,14 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                 else settings.lora = lora;
                 break;
             }
+            case 'cot':
+                if (typeof value === 'string' && cotModes.includes(value as CotMode)) settings.cot = value as CotMode;
+                else error(`must be one of ${cotModes.join(', ')}; got ${show(value)}.`);
+                break;
+            case 'expected':
+                if (typeof value === 'string' && value !== '') settings.expected = value;
+                else error(`must name a dataset field; got ${show(value)}.`);
+                break;
             case 'variants': {
                 const list = typeof value === 'string' ? [value] : value;
                 if (Array.isArray(list) && list.length > 0 && list.every(v => typeof v === 'string' && v !== '')) settings.variants = list as string[];
