@@ -2,6 +2,7 @@ import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
 import { referenceSection } from './referenceSection';
 import { throughputSection } from './throughputSection';
+import { tokenProbabilitiesSection } from './tokenProbabilitiesSection';
 
 /**
  * Every section of `promptscope bench`, in report order. A section may read the figures of those before it
@@ -11,4 +12,5 @@ export const benchSections: BenchSection[] = [
     throughputSection,
     referenceSection,
     inlineCompletionSection,
+    tokenProbabilitiesSection,
 ];

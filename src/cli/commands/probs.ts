@@ -98,7 +98,11 @@ export const probsCommand: CliCommand = {
 /** The human table: one line per token with its probability, entropy and its best alternatives. */
 export function formatProbabilities(result: TokenProbabilitiesResult): string {
     const show = (piece: string) => JSON.stringify(piece).slice(1, -1);
-    const percent = (logprob: number) => `${(Math.exp(logprob) * 100).toFixed(1)}%`;
+    // Prompt tokens are often far below 0.1%: show those in scientific notation instead of a flat 0.0%.
+    const percent = (logprob: number) => {
+        const p = Math.exp(logprob) * 100;
+        return p >= 0.1 ? `${p.toFixed(1)}%` : `${p.toExponential(1)}%`;
+    };
     const rows = result.tokens.map(token => [
         String(token.index),
         token.source === 'generated' ? 'gen' : '',
