@@ -338,3 +338,37 @@ export interface TokenProbabilitiesResult {
     stopReason: StopReason;
     timing: { promptTokens: number; generatedTokens: number; ms: number };
 }
+
+/**
+ * Exact log-probabilities of given continuations after one prompt (label scoring): the prompt is evaluated once,
+ * each continuation after it, and every continuation token is scored from the raw logits (temperature 1, no
+ * filters: a log-softmax over the full vocabulary), so no label is cut off by a top-k.
+ */
+export interface ScoreContinuationsRequest {
+    /** Raw text, token ids evaluated as-is, or chat messages rendered through the model's chat template (the continuation is then the model's reply). */
+    prompt: string | number[] | ChatMessage[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for. */
+    addBos?: boolean;
+    /** Texts to score, each tokenized on its own (no BOS) and appended to the prompt; at least one, none empty. */
+    continuations: string[];
+    /** Use an F32 KV cache (see TokenProbabilitiesRequest.exact). Defaults to `true`. */
+    exact?: boolean;
+}
+
+export interface ContinuationScore {
+    text: string;
+    tokens: number[];
+    /** log P(tokens[i] | prompt, tokens[<i]) per token, natural log. */
+    tokenLogprobs: number[];
+    /** Sum of `tokenLogprobs`: log P(continuation | prompt). */
+    logprob: number;
+}
+
+export interface ScoreContinuationsResult {
+    model: string;
+    promptTokens: number;
+    scores: ContinuationScore[];
+    exact: boolean;
+    /** Tokens evaluated in all: the prompt once plus each continuation's tokens but its last. */
+    timing: { evaluatedTokens: number; ms: number };
+}

@@ -11,6 +11,7 @@ import type {
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
+import type { ScoreContinuationsRequest, ScoreContinuationsResult } from './api';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import type { RuntimeMethod, RuntimeMethods } from './protocol';
@@ -173,6 +174,18 @@ export class RuntimeClient {
         this.updateState();
         try {
             return await this.call('tokenProbabilities', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
+    }
+
+    /** Exact log P(continuation | prompt) of each continuation, the prompt evaluated once (see ScoreContinuationsRequest). */
+    async scoreContinuations(request: ScoreContinuationsRequest, options: { signal?: AbortSignal } = {}): Promise<ScoreContinuationsResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call('scoreContinuations', request, { signal: options.signal });
         } finally {
             this.generations--;
             this.updateState();

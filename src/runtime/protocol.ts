@@ -12,6 +12,7 @@ import type {
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
+import type { ScoreContinuationsRequest, ScoreContinuationsResult } from './api';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -28,6 +29,7 @@ export interface RuntimeMethods {
     completeMany: { params: CompletionManyRequest; result: MultiCompletionResult };
     chatMany: { params: ChatManyRequest; result: MultiCompletionResult };
     tokenProbabilities: { params: TokenProbabilitiesRequest; result: TokenProbabilitiesResult };
+    scoreContinuations: { params: ScoreContinuationsRequest; result: ScoreContinuationsResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

@@ -22,6 +22,8 @@ import { renderChat } from './renderChat';
 import { runInlineCompletion } from './runInlineCompletion';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../api';
 import { runTokenProbabilities } from './runTokenProbabilities';
+import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../api';
+import { runScoreContinuations } from './runScoreContinuations';
 
 export interface LlamaEngineOptions {
     /** Receives our logs and llama.cpp's. Defaults to dropping them. */
@@ -165,6 +167,24 @@ export class LlamaEngine {
         return runTokenProbabilities(loaded, {
             tokens, generate, sampling, stopTokens, topK, exact: request.exact ?? true, signal: call.signal, startedAt,
         });
+    }
+
+    /** Exact log P(continuation | prompt) for each continuation, the prompt evaluated once (label scoring). */
+    async scoreContinuations(request: ScoreContinuationsRequest, call: { signal?: AbortSignal } = {}): Promise<ScoreContinuationsResult> {
+        const startedAt = performance.now();
+        const loaded = await this.currentModel();
+        const { prompt, continuations } = request;
+        if (!Array.isArray(continuations) || continuations.length === 0) throw new RangeError('Give at least one continuation to score.');
+        const tokenized = continuations.map(text => {
+            if (typeof text !== 'string' || text === '') throw new RangeError(`Invalid continuation ${JSON.stringify(text)}: use non-empty text.`);
+            return { text, tokens: loaded.model.tokenize(text, false) };
+        });
+        let promptTokens: Token[];
+        if (typeof prompt === 'string') promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
+        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            promptTokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
+        return runScoreContinuations(loaded, { promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt });
     }
 
     async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {

@@ -43,6 +43,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         completeMany: (request, { signal }) => engine.completeMany(request, { signal }),
         chatMany: (request, { signal }) => engine.chatMany(request, { signal }),
         tokenProbabilities: (request, { signal }) => engine.tokenProbabilities(request, { signal }),
+        scoreContinuations: (request, { signal }) => engine.scoreContinuations(request, { signal }),
     };
 }
 
