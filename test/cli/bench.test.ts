@@ -103,5 +103,8 @@ describe('promptscope bench', () => {
         const run = await runCli(['bench', '--repeat', '0']);
         assert.equal(run.code, 2);
         assert.match(run.stderr, /--repeat must be at least 1/);
+        const section = await runCli(['bench', '--sections', 'no-such-section']);
+        assert.equal(section.code, 2);
+        assert.match(section.stderr, /--sections takes ids among throughput, reference/);
     });
 });

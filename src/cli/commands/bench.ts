@@ -1,27 +1,30 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { FixtureSize } from '../../core/fixtures';
 import type { GpuSetting } from '../../runtime/api';
 import { benchFixture } from '../bench/benchFixture';
 import { BenchRunner } from '../bench/BenchRunner';
-import { describeMachine, formatBenchReport, type BenchReport } from '../bench/formatBenchReport';
+import type { BenchSection } from '../bench/BenchSection';
+import { describeMachine, formatBenchMarkdown, formatBenchReport, type BenchReport } from '../bench/formatBenchReport';
 import { benchSections } from '../bench/sections';
 import type { CliCommand } from '../CliCommand';
 import { integerFlag } from '../parseFlags';
 import { chooseModel } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 
-const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m] [options]
+const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m]… [options]
 
 Measures prompt processing and generation speed of the runtime host (over RPC) and of node-llama-cpp
 called in this process, side by side on the same model and threads, and prints the ratio host / in-process
 (the RPC overhead ratio, goal ≥ 0.95). With a reference build, also compares with llama.cpp's own llama-bench.
 Runs alternate between the two paths; each figure is the median of --repeat runs.
 
-Models: the project's fixture model (written into .cache/fixtures/bench/ when missing) unless --model is
-given; --size benches the fixture of that size too.
+Models: the project's tiny fixture model (written into .cache/fixtures/bench/ when missing) unless --model
+or --size is given; --size benches the fixture of that size (repeatable, and combinable with --model).
 
 Options:
   --model M            A .gguf path or hf:owner/repo:quant to measure (repeatable)
-  --size S             Fixture model size: tiny (default), 100m or 400m
+  --size S             Fixture model size: tiny (default), 100m or 400m (repeatable)
   --threads N          CPU threads for both paths (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --repeat N           Repetitions of each measurement (default 3)
@@ -30,7 +33,9 @@ Options:
   --seed N             Sampling seed (default 1)
   --reference          Build llama.cpp's llama-bench from node-llama-cpp's bundled source when not cached
                        (~5 minutes, once) and compare with it; without this flag a cached build is used if present
+  --sections A,B       Run only these sections, by id (default: all: ${benchSections.map(s => s.id).join(', ')})
   --json               Print one JSON object with every figure
+  --markdown FILE      Also write the report as Markdown to FILE, replacing it (how BENCHMARKS.md is made)
   --verbose            Log llama.cpp's messages and errors' stack traces to stderr
 `;
 
@@ -42,7 +47,7 @@ export const benchCommand: CliCommand = {
     usage,
     options: {
         model: { type: 'string', multiple: true },
-        size: { type: 'string' },
+        size: { type: 'string', multiple: true },
         threads: { type: 'string' },
         gpu: { type: 'string' },
         repeat: { type: 'string' },
@@ -50,10 +55,14 @@ export const benchCommand: CliCommand = {
         'gen-tokens': { type: 'string' },
         seed: { type: 'string' },
         reference: { type: 'boolean' },
+        markdown: { type: 'string' },
+        sections: { type: 'string' },
     },
     async run({ values, json, verbose }) {
-        const size = values.size as FixtureSize | undefined;
-        if (size !== undefined && !sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(size)}`);
+        const fixtureSizes = [...(values.size as FixtureSize[] | undefined) ?? []];
+        for (const size of fixtureSizes) {
+            if (!sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(size)}`);
+        }
         const repeat = positive(values, 'repeat');
         const promptTokens = positive(values, 'prompt-tokens');
         const genTokens = positive(values, 'gen-tokens');
@@ -63,11 +72,14 @@ export const benchCommand: CliCommand = {
         const log = (line: string) => { process.stderr.write(line + '\n'); };
 
         const modelFlags = (values.model as string[] | undefined) ?? [];
-        // Paths are checked before the fixture is written or anything is loaded.
+        // PROMPTSCOPE_MODEL is not consulted: without --model the benchmark measures the fixture, so runs compare.
         const models = modelFlags.map(model => chooseModel(model));
-        if (models.length === 0 || size !== undefined) models.unshift(await benchFixture(size ?? 'tiny', log));
+        if (models.length === 0 && fixtureSizes.length === 0) fixtureSizes.push('tiny');
+        const fixtures: string[] = [];
+        for (const size of fixtureSizes) fixtures.push(await benchFixture(size, log));
+        models.unshift(...fixtures);
 
-        const runner = new BenchRunner(benchSections, {
+        const runner = new BenchRunner(chooseSections(values.sections as string | undefined), {
             threads, gpu: values.gpu as GpuSetting | undefined, repeat, promptTokens, genTokens, seed,
             reference: values.reference === true, verbose, log,
         });
@@ -79,8 +91,23 @@ export const benchCommand: CliCommand = {
         };
         for (const model of models) report.models.push(await runner.runModel(model));
         process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatBenchReport(report));
+        if (typeof values.markdown === 'string') {
+            await writeFile(resolve(values.markdown), formatBenchMarkdown(report));
+            log(`Wrote ${resolve(values.markdown)}`);
+        }
     },
 };
+
+function chooseSections(flag: string | undefined): BenchSection[] {
+    if (flag === undefined) return benchSections;
+    const ids = flag.split(',').map(id => id.trim()).filter(id => id !== '');
+    const unknown = ids.filter(id => !benchSections.some(s => s.id === id));
+    if (unknown.length > 0 || ids.length === 0) {
+        throw new UsageError(`--sections takes ids among ${benchSections.map(s => s.id).join(', ')}; got ${JSON.stringify(flag)}`);
+    }
+    // Report order stays that of benchSections: a section may read the figures of those before it.
+    return benchSections.filter(s => ids.includes(s.id));
+}
 
 function positive(values: Record<string, unknown>, name: string): number | undefined {
     const value = integerFlag(values, name);
