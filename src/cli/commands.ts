@@ -5,10 +5,12 @@ import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
 import { renderCommand } from './commands/render';
 import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
+import { scoreCommand } from './commands/score';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
     runCommand,
+    scoreCommand,
     renderCommand,
     infoCommand,
     probsCommand,

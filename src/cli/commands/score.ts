@@ -1,0 +1,109 @@
+import type { ChatMessage, GpuSetting } from '../../runtime/api';
+import { inputFields, PromptDocument } from '../../core/prompt';
+import { labelDistribution, type LabelScore } from '../../core/reasoning/labelDistribution';
+import type { CliCommand } from '../CliCommand';
+import { integerFlag, jsonObjectFlag, loraFlags } from '../parseFlags';
+import { RuntimeSession } from '../runtimeSession';
+import { loadPromptRun } from '../strategy/PromptRun';
+import { UsageError } from '../UsageError';
+
+const contentFree = 'N/A';
+
+const usage = `Usage: promptscope score FILE.prompt [--labels a,b,c] [--calibrate] [--json] [options]
+
+Scores every label without sampling: log P(label | rendered prompt) from the model's raw probabilities
+(temperature 1, no filters), the prompt evaluated once. A label's surface forms (promptscope.answer.labels:
+label → forms; the label's own name counts too) are combined by log-sum-exp; probability is the softmax over labels.
+
+Options:
+  --labels a,b,c       Labels to score, each its own single surface form (default: promptscope.answer.labels)
+  --calibrate          Contextual calibration (Zhao et al. 2021): divide by the label distribution on a
+                       content-free input ("${contentFree}" for every input variable), then renormalise
+  --input JSON         Input variables, e.g. '{"review": "Great film"}'
+  --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
+  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
+  --json               Print {labels: [{label, logprob, probability}], ...}
+`;
+
+/** `promptscope score`: label scoring through the runtime's scoreContinuations, optionally calibrated. */
+export const scoreCommand: CliCommand = {
+    name: 'score',
+    summary: 'Score labels by probability without sampling (optionally calibrated)',
+    usage,
+    allowPositionals: true,
+    options: {
+        model: { type: 'string' },
+        input: { type: 'string' },
+        labels: { type: 'string' },
+        calibrate: { type: 'boolean' },
+        threads: { type: 'string' },
+        gpu: { type: 'string' },
+        'context-size': { type: 'string' },
+        lora: { type: 'string', multiple: true },
+    },
+    async run({ values, positionals, json, verbose }) {
+        if (positionals.length !== 1) throw new UsageError('give one prompt file');
+        const file = positionals[0]!;
+        const input = jsonObjectFlag(values, 'input');
+        const run = await loadPromptRun(file, undefined, input);
+        const forms = labelForms(values.labels as string | undefined, run.settings.answer?.labels);
+        const calibrate = values.calibrate === true;
+        let freeMessages: ChatMessage[] | undefined;
+        if (calibrate) {
+            if (!file.endsWith('.prompt')) throw new UsageError('--calibrate needs a .prompt file with input variables');
+            const names = new Set([...(await inputFields(await PromptDocument.load(run.file!))).map(f => f.name), ...Object.keys(input ?? {})]);
+            if (names.size === 0) throw new UsageError('--calibrate needs input variables to replace with a content-free value; this prompt has none');
+            freeMessages = (await loadPromptRun(file, undefined, Object.fromEntries([...names].map(n => [n, contentFree])))).messages;
+        }
+
+        const session = new RuntimeSession(verbose);
+        try {
+            const info = await session.load({
+                model: values.model as string | undefined,
+                threads: integerFlag(values, 'threads'),
+                gpu: values.gpu as GpuSetting | undefined,
+                contextSize: integerFlag(values, 'context-size'),
+                lora: [...run.lora, ...loraFlags(values)],
+            });
+            const startedAt = performance.now();
+            const byLabel = async (messages: ChatMessage[]) => {
+                const continuations = [...new Set(Object.values(forms).flat())];
+                const result = await session.client.scoreContinuations({ prompt: messages, continuations });
+                const logprob = new Map(result.scores.map(s => [s.text, s.logprob]));
+                return Object.fromEntries(Object.entries(forms).map(([label, list]) => [label, list.map(f => logprob.get(f)!)]));
+            };
+            const scores = labelDistribution(await byLabel(run.messages), freeMessages ? await byLabel(freeMessages) : undefined);
+            const ms = Math.round(performance.now() - startedAt);
+            if (json) {
+                process.stdout.write(JSON.stringify({
+                    labels: scores.map(s => ({ label: s.label, logprob: s.logprob, probability: s.probability, ...(s.uncalibrated === undefined ? {} : { uncalibrated: s.uncalibrated }) })),
+                    forms, calibrated: calibrate, ms, model: info.name, modelPath: info.path,
+                }, null, 2) + '\n');
+            } else {
+                process.stdout.write(formatScores(scores, calibrate) + `${ms} ms\n`);
+            }
+            return 0;
+        } finally {
+            await session.close();
+        }
+    },
+};
+
+/** Label → surface forms: `--labels` (one form each), else the verbalizer's forms with the label's own name first. */
+export function labelForms(flag: string | undefined, settings: Record<string, string[]> | undefined): Record<string, string[]> {
+    if (flag !== undefined) {
+        const labels = flag.split(',').map(l => l.trim()).filter(l => l !== '');
+        if (labels.length < 2) throw new UsageError('--labels expects at least two comma-separated labels, e.g. --labels positive,negative');
+        return Object.fromEntries(labels.map(l => [l, [l]]));
+    }
+    if (!settings || Object.keys(settings).length === 0) throw new UsageError('no labels: pass --labels a,b or set promptscope.answer.labels in the front matter');
+    return Object.fromEntries(Object.entries(settings).map(([label, forms]) => [label, [...new Set([label, ...forms])]]));
+}
+
+function formatScores(scores: LabelScore[], calibrated: boolean): string {
+    const width = Math.max(5, ...scores.map(s => s.label.length));
+    const sorted = [...scores].sort((a, b) => b.probability - a.probability);
+    const header = `${'label'.padEnd(width)}  ${'logprob'.padStart(9)}  ${calibrated ? 'calibrated' : 'probability'}${calibrated ? '  uncalibrated' : ''}\n`;
+    return header + sorted.map(s => `${s.label.padEnd(width)}  ${s.logprob.toFixed(4).padStart(9)}  ${(s.probability * 100).toFixed(1).padStart(calibrated ? 9 : 10)}%`
+        + (s.uncalibrated === undefined ? '' : `  ${(s.uncalibrated * 100).toFixed(1).padStart(11)}%`)).join('\n') + '\n';
+}
