@@ -65,7 +65,7 @@ const lines = [
     '!dist/extension.js',
     '!dist/runtime-host.js',
     '!dist/cli.js',
-    '!dist/webview/**',
+    '!dist/webview/*.js',
     '!media/**',
     '!syntaxes/**',
     '!examples/**',

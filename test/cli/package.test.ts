@@ -46,7 +46,8 @@ test('npm run package writes an allow-listed .vsix with node-llama-cpp and its p
         const names = await listEntries(out);
         const has = (name: string) => names.includes(`extension/${name}`);
         for (const required of ['package.json', 'dist/extension.js', 'dist/runtime-host.js', 'dist/cli.js',
-            'syntaxes/dotprompt.tmLanguage.json', 'language-configuration.json', 'node_modules/node-llama-cpp/package.json']) {
+            'syntaxes/dotprompt.tmLanguage.json', 'language-configuration.json', 'node_modules/node-llama-cpp/package.json',
+            'dist/webview/tokenProbabilities.js', 'media/webview/tokenProbabilities.css']) {
             assert.ok(has(required), `${required} is in the .vsix`);
         }
         const platform = `${process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
