@@ -70,7 +70,7 @@ describe('promptscope probs', () => {
         const run = await runCli(['probs', '--text', 'hello world', '--model', model, '--threads', '1', '--no-exact']);
         assert.equal(run.code, 0, run.stderr);
         assert.match(run.stdout, /token\s+p\s+H \(nats\)\s+top alternatives/);
-        assert.match(run.stdout, / hello\s+\d+\.\d%/);
+        assert.match(run.stdout, / hello\s+\d\.\d(e[+-]\d+)?%/);
         assert.match(run.stdout, /prompt perplexity \d+\.\d+, F16 KV cache/);
     });
 
