@@ -6,11 +6,13 @@ import { probsCommand } from './commands/probs';
 import { renderCommand } from './commands/render';
 import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
 import { scoreCommand } from './commands/score';
+import { evalCommand } from './commands/evaluate';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
     runCommand,
     scoreCommand,
+    evalCommand,
     renderCommand,
     infoCommand,
     probsCommand,

@@ -6,6 +6,7 @@ import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../../runtim
 import { PromptDocument, readPromptscopeSettings } from '../../core/prompt';
 import type { PromptscopeSettings } from '../../core/prompt/settings/PromptscopeSettings';
 import { loadPromptSource } from '../loadPromptSource';
+import { PromptSettingsError } from './PromptSettingsError';
 
 /** One prompt ready to run: what goes to the model, and the prompt's own Promptscope settings. */
 export interface PromptRun {
@@ -31,7 +32,11 @@ export async function loadPromptRun(file: string | undefined, text: string | und
     if (source.kind === 'text') {
         return { file: path, messages: [{ role: 'user', text: source.text }], sampling: {}, lora: [], settings: {}, promptHash: sha256(raw) };
     }
-    return { file: path, messages: source.messages, sampling: source.sampling, lora: source.lora, settings: await promptSettings(path), promptHash: sha256(raw) };
+    // An invalid setting is dropped by the reader; running without it would silently use a default instead.
+    const { settings, issues } = readPromptscopeSettings((await PromptDocument.load(path)).frontMatterData());
+    const problem = issues.find(issue => issue.severity === 'error');
+    if (problem) throw new PromptSettingsError(path, problem.message);
+    return { file: path, messages: source.messages, sampling: source.sampling, lora: source.lora, settings, promptHash: sha256(raw) };
 }
 
 /** A prompt's `promptscope.*` settings; unreadable files give none (loading the prompt reports the real problem). */

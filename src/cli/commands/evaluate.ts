@@ -1,0 +1,171 @@
+import { resolve } from 'node:path';
+import type { GpuSetting } from '../../runtime/api';
+import { foldAnswer } from '../../core/reasoning/foldAnswer';
+import { scoreAnswers } from '../../core/reasoning/scoreAnswers';
+import type { CliCommand } from '../CliCommand';
+import { DatasetError } from '../dataset/DatasetError';
+import { EvalOptionError } from '../dataset/EvalOptionError';
+import { readDataset } from '../dataset/readDataset';
+import { RunHistory } from '../history/RunHistory';
+import { runRecord } from '../history/runRecord';
+import { integerFlag, loraFlags, numberFlag } from '../parseFlags';
+import { RuntimeSession } from '../runtimeSession';
+import type { CliStrategy } from '../strategy/CliStrategy';
+import { executeStrategy, handlingFor, normalizeAnswer } from '../strategy/executeStrategy';
+import { samplingFlags, strategyFlag, variantsFlag } from '../strategy/parseStrategyFlags';
+import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
+import { UsageError } from '../UsageError';
+
+const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
+
+Runs the prompt on every dataset row (the row's fields are the input variables) and scores the answers
+against the row's expected answer (the "expected" field, or the one promptscope.expected names).
+Answers are extracted and mapped as promptscope.answer says; unmapped answers count as wrong and are reported.
+Every row's run is appended to the run history.
+
+Options:
+  --dataset PATH       .jsonl (one object a line) or .csv (header row)
+  --strategy S         direct | cot | self-consistency | ensemble (default: promptscope.strategy, else direct)
+  --samples N          Self-consistency paths (default: promptscope.samples, else 5)
+  --variants A,B       Ensemble variants beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
+  --limit N            Only the first N rows
+  --seed N             Seed of every row's run
+  --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
+  --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P,
+  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
+  --json               Print {accuracy, n, unmapped, confusion, results: [{input, expected, answer, correct, votes?}]}
+`;
+
+/** `promptscope eval`: a prompt and strategy over a dataset, with accuracy, unmapped answers and a confusion matrix. */
+export const evalCommand: CliCommand = {
+    name: 'eval',
+    summary: 'Evaluate a prompt (and strategy) on a dataset: accuracy, unmapped, confusion matrix',
+    usage,
+    allowPositionals: true,
+    options: {
+        dataset: { type: 'string' },
+        strategy: { type: 'string' },
+        samples: { type: 'string' },
+        variants: { type: 'string' },
+        limit: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        model: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        temperature: { type: 'string' },
+        'top-k': { type: 'string' },
+        'top-p': { type: 'string' },
+        'min-p': { type: 'string' },
+        threads: { type: 'string' },
+        gpu: { type: 'string' },
+        'context-size': { type: 'string' },
+        lora: { type: 'string', multiple: true },
+    },
+    async run({ values, positionals, json, verbose }) {
+        if (positionals.length !== 1 || !positionals[0]!.endsWith('.prompt')) throw new UsageError('give one .prompt file');
+        const dataset = values.dataset as string | undefined;
+        if (dataset === undefined) throw new UsageError('--dataset DATA.jsonl|DATA.csv is required');
+        const file = resolve(positionals[0]!);
+        const settings = await promptSettings(file);
+        const strategy: CliStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
+        const samples = integerFlag(values, 'samples');
+        if (samples !== undefined && samples < 1) throw new EvalOptionError('samples', `must be at least 1; got ${samples}`);
+        const limit = integerFlag(values, 'limit');
+        if (limit !== undefined && limit < 1) throw new EvalOptionError('limit', `must be at least 1; got ${limit}`);
+        const flags = samplingFlags(values);
+        const temperature = numberFlag(values, 'temperature');
+        const seed = integerFlag(values, 'seed');
+        const expectedField = settings.expected ?? 'expected';
+
+        const rows = (await readDataset(resolve(dataset))).slice(0, limit);
+        rows.forEach((row, i) => {
+            const value = row[expectedField];
+            if (value === undefined || value === null || String(value).trim() === '') {
+                throw new DatasetError(dataset, `row ${i + 1} has no "${expectedField}" field${settings.expected ? ' (promptscope.expected)' : ''}`);
+            }
+        });
+        // Render row 1 first: template and answer-setting mistakes fail before a model is loaded.
+        const first = await loadPromptRun(file, undefined, inputOf(rows[0]!, expectedField));
+        const { verbalizer } = handlingFor(first);
+        const variantFiles = strategy === 'ensemble'
+            ? (() => { const listed = variantsFlag(values); return listed ? Promise.resolve([file, ...listed]) : ensembleFiles(file, first.settings); })()
+            : undefined;
+        const files = await variantFiles;
+        if (files !== undefined && files.length < 2) throw new UsageError('an ensemble needs prompt variants: promptscope.variants, --variants, or NAME.VARIANT.prompt files');
+        const lora = [...first.lora, ...loraFlags(values)];
+        const history = new RunHistory(values.out as string | undefined);
+
+        const session = new RuntimeSession(verbose);
+        const controller = new AbortController();
+        const onInterrupt = () => controller.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+            const info = await session.load({
+                model: values.model as string | undefined,
+                threads: integerFlag(values, 'threads'),
+                gpu: values.gpu as GpuSetting | undefined,
+                contextSize: integerFlag(values, 'context-size'),
+                lora,
+            }, controller.signal);
+            const startedAt = performance.now();
+            const results: { input: Record<string, unknown>; expected: string; answer: string | null; correct: boolean; votes?: Record<string, number> }[] = [];
+            const scored: { expected: string; answer: string | undefined }[] = [];
+            const tokens = { prompt: 0, generated: 0 };
+            for (const [index, row] of rows.entries()) {
+                if (controller.signal.aborted) break;
+                const input = inputOf(row, expectedField);
+                const run = index === 0 ? first : await loadPromptRun(file, undefined, input);
+                let variants: PromptRun[] | undefined;
+                if (files) {
+                    variants = [run];
+                    for (const f of files.slice(1)) variants.push(await loadPromptRun(f, undefined, input));
+                }
+                const outcome = await executeStrategy(session.client, run, { strategy, flags, samples, temperature, seed, variants, signal: controller.signal });
+                const rawExpected = String(row[expectedField]);
+                // Expected answers go through the same mapping as the model's, so "Positive" matches label positive.
+                const expected = normalizeAnswer(rawExpected, verbalizer) ?? foldAnswer(rawExpected);
+                const correct = outcome.answer !== undefined && outcome.answer === expected;
+                tokens.prompt += outcome.tokens.prompt;
+                tokens.generated += outcome.tokens.generated;
+                scored.push({ expected, answer: outcome.answer });
+                results.push({ input, expected, answer: outcome.answer ?? null, correct, ...(outcome.votes ? { votes: outcome.votes } : {}) });
+                history.append(await runRecord({
+                    command: 'eval', run, input, model: info, sampling: { ...run.sampling, ...flags }, lora, outcome,
+                    dataset: { file: resolve(dataset), row: index, expected, correct },
+                }));
+                if (!json && verbose) process.stderr.write(`row ${index + 1}/${rows.length}: ${outcome.answer ?? 'unmapped'} (expected ${expected})\n`);
+            }
+            const metrics = scoreAnswers(scored, { labels: verbalizer?.labels });
+            const ms = Math.round(performance.now() - startedAt);
+            if (json) {
+                process.stdout.write(JSON.stringify({
+                    strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
+                    confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
+                    results, tokens, ms, model: info.name, history: history.path,
+                }, null, 2) + '\n');
+            } else {
+                process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
+                if (verbalizer) process.stdout.write(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix));
+                process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${history.path}\n`);
+            }
+            return controller.signal.aborted ? 130 : 0;
+        } finally {
+            process.off('SIGINT', onInterrupt);
+            await session.close();
+        }
+    },
+};
+
+/** A row's input variables: every field but the expected answer. */
+function inputOf(row: Record<string, unknown>, expectedField: string): Record<string, unknown> {
+    const { [expectedField]: _expected, ...input } = row;
+    return input;
+}
+
+function formatConfusion(labels: string[], matrix: number[][]): string {
+    const columns = [...labels, 'unmapped'];
+    const width = Math.max(8, ...columns.map(c => c.length)) + 2;
+    const lines = [`${'expected \\ answered'.padEnd(width + 10)}${columns.map(c => c.padStart(width)).join('')}`];
+    labels.forEach((label, i) => lines.push(`${label.padEnd(width + 10)}${matrix[i]!.map(n => String(n).padStart(width)).join('')}`));
+    return lines.join('\n') + '\n';
+}
