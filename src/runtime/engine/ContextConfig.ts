@@ -9,7 +9,11 @@ export interface ContextConfig {
     lora: readonly Required<LoraAdapterSpec>[];
     /** Flash attention; attention capture needs it off (no softmax node exists with it on). Defaults to `"auto"`. */
     flashAttention: boolean | 'auto';
-    /** KV cache precision; `F32` is the "exact" probabilities mode (~8e-7 vs a reference pass, F16 ~1e-3). Defaults to `"F16"`. */
+    /**
+     * KV cache precision. `F32` alone is not exact: llama.cpp's CPU flash attention rounds through F16 even then
+     * (measured: up to 5.8e-3 off a reference pass), so the "exact" probabilities mode is `F32` with flash attention
+     * off (~1e-6); F16 is ~1e-3 off. Defaults to `"F16"`.
+     */
     kvCacheType: 'F16' | 'F32';
     /** Parallel sequences, decoded together in one batch when they evaluate concurrently. Defaults to `1`. */
     sequences: number;
