@@ -9,6 +9,8 @@ import { ModelStatusBar } from './ModelStatusBar';
 import type { SettingsChange } from './modelSettings';
 import { InputMemory } from './prompt/InputMemory';
 import { OutputDocuments } from './prompt/OutputDocuments';
+import { PlaygroundFormStore } from './playground/PlaygroundFormStore';
+import { PlaygroundView } from './playground/PlaygroundView';
 import { PromptInputs } from './prompt/PromptInputs';
 import { TokenProbabilitiesPanels } from './probabilities/TokenProbabilitiesPanels';
 import { PromptRunner } from './prompt/PromptRunner';
@@ -36,6 +38,8 @@ export class Ctx {
     readonly prompts: PromptRunner;
     /** Token probabilities panels (and their serializer, registered at activation so reloads restore them). */
     readonly probabilities: TokenProbabilitiesPanels;
+    /** The playground side view (registered at activation so VS Code can resolve it whenever it is shown). */
+    readonly playground: PlaygroundView;
 
     private readonly disposables: vscode.Disposable[] = [];
     private disposed: Promise<void> | undefined;
@@ -62,6 +66,9 @@ export class Ctx {
         this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
         this.probabilities = this.own(new TokenProbabilitiesPanels({
             models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri,
+        }));
+        this.playground = this.own(new PlaygroundView({
+            models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));

@@ -9,6 +9,7 @@ export const CommandId = {
     runPrompt: 'promptscope.runPrompt',
     renderPrompt: 'promptscope.renderPrompt',
     showTokenProbabilities: 'promptscope.showTokenProbabilities',
+    openPlayground: 'promptscope.openPlayground',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

@@ -30,6 +30,8 @@ const renderPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.rende
 /** Resolves with the panel once its probabilities are computed (tests inspect it), `undefined` without a prompt. */
 const showTokenProbabilities: CommandFactory = ctx => (arg?: unknown) => ctx.probabilities.show(toUri(arg));
 
+const openPlayground: CommandFactory = ctx => () => ctx.playground.reveal();
+
 export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.loadModel]: loadModel,
     [CommandId.unloadModel]: unloadModel,
@@ -37,6 +39,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.runPrompt]: runPrompt,
     [CommandId.renderPrompt]: renderPrompt,
     [CommandId.showTokenProbabilities]: showTokenProbabilities,
+    [CommandId.openPlayground]: openPlayground,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

@@ -1,0 +1,362 @@
+import { el } from '../shared/dom';
+import type { HostConnection } from '../shared/HostConnection';
+import type { VsCodeApi } from '../shared/vscodeApi';
+import { buildRequest } from './buildRequest';
+import { activePreset, addBiasRow, applyPreset, biasLimit, migrateForm, presets, removeBiasRow, updateBiasRow, type PresetName } from './form';
+import {
+    chunkNotification, formChangedCommand, loadModelCommand, runCommand, savedFormNotification, stateNotification, stopCommand,
+    tokenizeRequest, type ConstraintKind, type FieldError, type FieldName, type HostState, type PlaygroundForm, type SamplingForm,
+} from './protocol';
+
+/** What the page keeps with setState: the form as typed, and the host's last state so a reload shows the output at once. */
+export interface PlaygroundViewState {
+    form: PlaygroundForm;
+    host?: HostState;
+}
+
+type TextField = HTMLInputElement | HTMLTextAreaElement;
+
+const samplingInputs: { key: Exclude<keyof SamplingForm, 'seedLocked' | 'stopSequences'>; label: string; step: string; hint: string }[] = [
+    { key: 'temperature', label: 'Temperature', step: '0.05', hint: '0 = greedy' },
+    { key: 'topK', label: 'Top-k', step: '1', hint: '0 = off' },
+    { key: 'topP', label: 'Top-p', step: '0.01', hint: '(0, 1]' },
+    { key: 'minP', label: 'Min-p', step: '0.01', hint: '[0, 1)' },
+    { key: 'repeatPenalty', label: 'Repeat penalty', step: '0.05', hint: '1 = off' },
+    { key: 'maxTokens', label: 'Max tokens', step: '1', hint: '' },
+    { key: 'seed', label: 'Seed', step: '1', hint: 'random unless locked' },
+];
+
+/**
+ * The playground page. The form is built once from native controls (labelled, keyboard-operable); edits update
+ * {@link form}, which is validated with the runtime's rules on every input. Model text (output, token pieces) is
+ * only ever set through textContent.
+ */
+export class PlaygroundApp {
+    private form: PlaygroundForm;
+    private host: HostState | undefined;
+    /** Whether the user has its own saved form (then the host's copy is not applied over it). */
+    private readonly restored: boolean;
+    /** Errors of a refused Run are shown for every field; before that, an empty prompt is not flagged. */
+    private attemptedRun = false;
+    private readonly fields = new Map<string, TextField | HTMLInputElement | HTMLSelectElement>();
+    private readonly errorLines = new Map<FieldName, HTMLElement>();
+    private readonly modelLine = el('span', { className: 'model-name' });
+    private readonly presetSelect = el('select', { attrs: { id: 'preset' } });
+    private readonly biasRows = el('ul', { className: 'bias-rows', attrs: { 'aria-label': 'Biased words' } });
+    private readonly biasWord = el('input', { attrs: { id: 'bias-word', type: 'text', placeholder: 'e.g. " yes" (leading space matters)' } });
+    private readonly biasStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
+    private readonly schemaBox = el('div', { className: 'constraint-box' });
+    private readonly grammarBox = el('div', { className: 'constraint-box' });
+    private readonly runButton = el('button', { text: 'Run', title: 'Run (Ctrl+Enter)', attrs: { type: 'button' } });
+    private readonly stopButton = el('button', { text: 'Stop', className: 'secondary', attrs: { type: 'button' } });
+    private readonly status = el('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    private readonly output = el('pre', { className: 'output', attrs: { 'aria-label': 'Output', tabindex: '0' } });
+    private readonly stats = el('dl', { className: 'facts' });
+
+    constructor(private readonly root: HTMLElement, private readonly connection: HostConnection, private readonly api: VsCodeApi<PlaygroundViewState>) {
+        const saved = api.getState();
+        this.restored = saved?.form !== undefined;
+        this.form = migrateForm(saved?.form);
+        this.host = saved?.host;
+    }
+
+    start(): void {
+        this.connection.onNotification(savedFormNotification, form => {
+            if (this.restored) return;
+            this.form = migrateForm(form);
+            this.fill();
+        });
+        this.connection.onNotification(stateNotification, state => this.onHostState(state));
+        this.connection.onNotification(chunkNotification, ({ runId, text }) => {
+            if (this.host === undefined || this.host.run.id !== runId) return;
+            this.host.run.output += text;
+            this.output.textContent = this.host.run.output;
+        });
+        this.root.replaceChildren(this.build());
+        this.fill();
+        this.connection.ready();
+    }
+
+    private build(): HTMLElement {
+        const loadButton = el('button', { text: 'Load Model…', className: 'secondary', attrs: { type: 'button' } });
+        loadButton.addEventListener('click', () => this.connection.send(loadModelCommand, undefined));
+
+        const raw = this.input('raw', 'checkbox');
+        const prompt = el('fieldset', {},
+            el('legend', { text: 'Prompt' }),
+            this.labelled('system', 'System message', this.textarea('system', 3)),
+            this.labelled('user', 'User message', this.textarea('user', 5)),
+            el('label', { className: 'inline' }, raw, document.createTextNode(' Raw completion (no chat template; the user text is completed as-is)')),
+        );
+        raw.addEventListener('change', () => {
+            this.form = { ...this.form, raw: raw.checked };
+            this.changed(true);
+        });
+
+        for (const name of [...Object.keys(presets), 'custom']) {
+            this.presetSelect.append(el('option', { text: name === 'custom' ? 'Custom' : name[0]!.toUpperCase() + name.slice(1), attrs: { value: name } }));
+        }
+        this.presetSelect.addEventListener('change', () => {
+            const name = this.presetSelect.value;
+            if (name === 'custom') return;
+            this.form = applyPreset(this.form, name as PresetName);
+            this.fill();
+            this.changed(true);
+        });
+        const seedLock = this.input('seedLocked', 'checkbox');
+        seedLock.addEventListener('change', () => {
+            this.form = { ...this.form, sampling: { ...this.form.sampling, seedLocked: seedLock.checked } };
+            this.changed(true);
+        });
+        const grid = el('div', { className: 'grid' });
+        for (const { key, label, step, hint } of samplingInputs) {
+            const input = this.input(key, 'number', step);
+            input.addEventListener('input', () => {
+                this.form = { ...this.form, sampling: { ...this.form.sampling, [key]: input.value } };
+                this.changed(false);
+            });
+            input.addEventListener('change', () => this.changed(true));
+            const extra = key === 'seed' ? el('label', { className: 'inline' }, seedLock, document.createTextNode(' Lock')) : undefined;
+            grid.append(this.labelled(key, label, input, hint, extra));
+        }
+        const stops = this.textarea('stopSequences', 2, value => ({ ...this.form, sampling: { ...this.form.sampling, stopSequences: value } }));
+        const sampling = el('fieldset', {},
+            el('legend', { text: 'Sampling' }),
+            this.labelled('preset', 'Preset', this.presetSelect),
+            grid,
+            this.labelled('stopSequences', 'Stop sequences (one per line)', stops),
+        );
+
+        const biasForm = el('form', { className: 'row' }, this.biasWord, el('button', { text: 'Tokenize', attrs: { type: 'submit' } }));
+        biasForm.addEventListener('submit', event => {
+            event.preventDefault();
+            void this.tokenize();
+        });
+        const bias = el('fieldset', {},
+            el('legend', { text: 'Logit bias' }),
+            el('label', { text: 'Word', attrs: { for: 'bias-word' } }),
+            biasForm, this.biasStatus, this.biasRows, this.errorLine('logitBias'),
+        );
+
+        const constraint = el('fieldset', { attrs: { role: 'radiogroup' } }, el('legend', { text: 'Constrained output' }));
+        for (const [value, label] of [['none', 'None'], ['jsonSchema', 'JSON schema'], ['grammar', 'GBNF grammar']] as [ConstraintKind, string][]) {
+            const radio = el('input', { attrs: { type: 'radio', name: 'constraint', value, id: `constraint-${value}` } });
+            this.fields.set(`constraint-${value}`, radio);
+            radio.addEventListener('change', () => {
+                if (!radio.checked) return;
+                this.form = { ...this.form, constraint: value };
+                this.showConstraint();
+                this.changed(true);
+            });
+            constraint.append(el('label', { className: 'inline' }, radio, document.createTextNode(` ${label}`)));
+        }
+        this.schemaBox.append(this.labelled('jsonSchema', 'JSON schema', this.textarea('jsonSchema', 6)));
+        this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked by the runtime when you run)', this.textarea('grammar', 6)));
+        constraint.append(this.schemaBox, this.grammarBox);
+
+        this.runButton.addEventListener('click', () => this.run());
+        this.stopButton.addEventListener('click', () => this.connection.send(stopCommand, undefined));
+        const page = el('div', { className: 'playground' },
+            el('div', { className: 'row model' }, this.modelLine, loadButton),
+            prompt, sampling, bias, constraint,
+            el('div', { className: 'row' }, this.runButton, this.stopButton),
+            this.status, this.output, this.stats,
+            // TODO(next session): "Show probabilities" / "Show attention" for the last run. TokenProbabilitiesPanels.show
+            // takes a .prompt file only; it needs a public entry taking chat messages + sampling (probabilityRequest
+            // already does the conversion) before this view can open it without going through a file.
+        );
+        page.addEventListener('keydown', event => {
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+                event.preventDefault();
+                this.run();
+            }
+        });
+        return page;
+    }
+
+    private labelled(id: string, label: string, control: HTMLElement, hint = '', extra?: HTMLElement): HTMLElement {
+        const error = this.errorLines.has(id as FieldName) ? undefined : this.errorLine(id as FieldName);
+        return el('div', { className: 'field' },
+            el('label', { text: label, attrs: { for: id } }),
+            el('div', { className: 'row' }, control, extra),
+            hint === '' ? undefined : el('span', { className: 'hint', text: hint }),
+            error,
+        );
+    }
+
+    private errorLine(field: FieldName): HTMLElement {
+        const line = el('p', { className: 'error', attrs: { id: `error-${field}`, 'aria-live': 'polite' } });
+        this.errorLines.set(field, line);
+        return line;
+    }
+
+    private input(id: string, type: string, step?: string): HTMLInputElement {
+        const input = el('input', { attrs: { id, type, ...(step !== undefined ? { step } : {}), 'aria-describedby': `error-${id}` } });
+        this.fields.set(id, input);
+        return input;
+    }
+
+    /** A textarea bound to a top-level text field of the form (or to `update` for nested ones). */
+    private textarea(id: string, rows: number, update?: (value: string) => PlaygroundForm): HTMLTextAreaElement {
+        const area = el('textarea', { attrs: { id, rows: String(rows), spellcheck: 'false', 'aria-describedby': `error-${id}` } });
+        this.fields.set(id, area);
+        area.addEventListener('input', () => {
+            this.form = update?.(area.value) ?? { ...this.form, [id]: area.value };
+            this.changed(false);
+        });
+        area.addEventListener('change', () => this.changed(true));
+        return area;
+    }
+
+    /** Puts the form's values into the controls (after a restore or a preset). */
+    private fill(): void {
+        const set = (id: string, value: string) => {
+            const field = this.fields.get(id);
+            if (field !== undefined && field.value !== value) field.value = value;
+        };
+        set('system', this.form.system);
+        set('user', this.form.user);
+        set('jsonSchema', this.form.jsonSchema);
+        set('grammar', this.form.grammar);
+        set('stopSequences', this.form.sampling.stopSequences);
+        for (const { key } of samplingInputs) set(key, this.form.sampling[key]);
+        (this.fields.get('raw') as HTMLInputElement).checked = this.form.raw;
+        (this.fields.get('seedLocked') as HTMLInputElement).checked = this.form.sampling.seedLocked;
+        (this.fields.get(`constraint-${this.form.constraint}`) as HTMLInputElement).checked = true;
+        this.showConstraint();
+        this.renderBiasRows();
+        this.validate();
+        this.renderHost();
+    }
+
+    /** After every edit: validate and keep the page's state; `commit` (a finished edit) also tells the host. */
+    private changed(commit: boolean): void {
+        this.validate();
+        this.save();
+        if (commit) this.connection.send(formChangedCommand, this.form);
+    }
+
+    private save(): void {
+        this.api.setState({ form: this.form, ...(this.host !== undefined ? { host: this.host } : {}) });
+    }
+
+    private validate(): FieldError[] {
+        const result = buildRequest(this.form);
+        const errors = result.ok ? [] : result.errors.filter(e => this.attemptedRun || e.field !== 'user');
+        this.showErrors(errors);
+        this.presetSelect.value = activePreset(this.form.sampling);
+        (this.fields.get('system') as HTMLTextAreaElement).disabled = this.form.raw;
+        return result.ok ? [] : result.errors;
+    }
+
+    private showErrors(errors: readonly FieldError[]): void {
+        for (const [field, line] of this.errorLines) {
+            const message = errors.filter(e => e.field === field).map(e => e.message).join(' ');
+            line.textContent = message;
+            this.fields.get(field)?.setAttribute('aria-invalid', String(message !== ''));
+        }
+    }
+
+    private showConstraint(): void {
+        this.schemaBox.hidden = this.form.constraint !== 'jsonSchema';
+        this.grammarBox.hidden = this.form.constraint !== 'grammar';
+    }
+
+    private run(): void {
+        this.attemptedRun = true;
+        const errors = this.validate();
+        if (errors.length > 0) {
+            this.fields.get(errors[0]!.field)?.focus();
+            return;
+        }
+        this.connection.send(runCommand, this.form);
+    }
+
+    private async tokenize(): Promise<void> {
+        const word = this.biasWord.value;
+        this.biasStatus.textContent = 'Tokenizing…';
+        const response = await this.connection.request(tokenizeRequest, { word });
+        if ('error' in response) {
+            this.biasStatus.textContent = response.error;
+            return;
+        }
+        this.biasStatus.textContent = `${response.tokens.length} token${response.tokens.length === 1 ? '' : 's'}`;
+        this.form = { ...this.form, logitBias: addBiasRow(this.form.logitBias, word, response.tokens) };
+        this.biasWord.value = '';
+        this.renderBiasRows();
+        this.changed(true);
+    }
+
+    private renderBiasRows(): void {
+        this.biasRows.replaceChildren(...this.form.logitBias.map((row, index) => {
+            const label = `bias of ${JSON.stringify(row.word)}`;
+            const slider = el('input', { attrs: { type: 'range', min: String(-biasLimit), max: String(biasLimit), step: '0.5', value: String(row.bias), 'aria-label': label } });
+            const value = el('output', { text: row.bias.toFixed(1) });
+            slider.disabled = row.ban;
+            slider.addEventListener('input', () => {
+                value.textContent = Number(slider.value).toFixed(1);
+                this.form = { ...this.form, logitBias: updateBiasRow(this.form.logitBias, index, { bias: Number(slider.value) }) };
+                this.changed(false);
+            });
+            slider.addEventListener('change', () => this.changed(true));
+            const ban = el('input', { attrs: { type: 'checkbox', 'aria-label': `ban ${JSON.stringify(row.word)}` } });
+            ban.checked = row.ban;
+            ban.addEventListener('change', () => {
+                this.form = { ...this.form, logitBias: updateBiasRow(this.form.logitBias, index, { ban: ban.checked }) };
+                slider.disabled = ban.checked;
+                this.changed(true);
+            });
+            const remove = el('button', { text: 'Remove', className: 'secondary', attrs: { type: 'button', 'aria-label': `remove ${JSON.stringify(row.word)}` } });
+            remove.addEventListener('click', () => {
+                this.form = { ...this.form, logitBias: removeBiasRow(this.form.logitBias, index) };
+                this.renderBiasRows();
+                this.changed(true);
+                this.biasWord.focus();
+            });
+            const pieces = el('span', { className: 'pieces' }, ...row.tokens.map(t => el('code', { text: `${t.id}:${JSON.stringify(t.piece)}` })));
+            return el('li', { className: 'bias-row' },
+                el('span', { className: 'word', text: JSON.stringify(row.word) }), pieces, slider, value,
+                el('label', { className: 'inline' }, ban, document.createTextNode(' Ban')), remove);
+        }));
+    }
+
+    private onHostState(state: HostState): void {
+        const previous = this.host?.run;
+        this.host = state;
+        const run = state.run;
+        // An unlocked seed shows the seed the run drew, so locking it reproduces the run.
+        if (run.stats !== undefined && !this.form.sampling.seedLocked && (previous?.id !== run.id || previous.phase !== run.phase)) {
+            this.form = { ...this.form, sampling: { ...this.form.sampling, seed: String(run.stats.seed) } };
+            const seed = this.fields.get('seed');
+            if (seed !== undefined) seed.value = this.form.sampling.seed;
+        }
+        if (run.fieldErrors !== undefined) this.showErrors(run.fieldErrors);
+        this.renderHost();
+        this.save();
+    }
+
+    private renderHost(): void {
+        const state = this.host;
+        this.modelLine.textContent = state?.loading !== undefined ? `Loading ${state.loading}…`
+            : state?.model !== undefined ? `${state.model.name} · ${state.model.backend} · ${state.model.quantization}` : 'No model loaded';
+        const run = state?.run;
+        const running = run?.phase === 'running';
+        this.runButton.disabled = running;
+        this.stopButton.disabled = !running;
+        this.status.className = `status ${run?.phase ?? 'idle'}`;
+        this.status.textContent = run === undefined ? '' : run.phase === 'failed'
+            ? `Failed: ${run.error ?? 'see the highlighted fields'}`
+            : { idle: '', running: 'Running…', done: 'Done', stopped: 'Stopped' }[run.phase];
+        this.output.textContent = run?.output ?? '';
+        const s = run?.stats;
+        const facts: [string, string][] = s === undefined ? [] : [
+            ['time to first token', `${Math.round(s.timeToFirstTokenMs)} ms`],
+            ['speed', `${s.tokensPerSecond.toFixed(1)} tokens/s`],
+            ['prompt tokens', String(s.promptTokens)],
+            ['generated tokens', String(s.generatedTokens)],
+            ['stop', s.stopReason],
+            ['seed', String(s.seed)],
+        ];
+        this.stats.replaceChildren(...facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })]));
+    }
+}

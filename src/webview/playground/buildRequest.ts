@@ -1,0 +1,81 @@
+/**
+ * The run a form asks for, checked with the runtime's own rules (core validateSampling) so the UI and the runtime
+ * never disagree about what is valid. Pure: the webview calls it on every edit to show reasons at once, the host
+ * calls it again before running (the webview's word is never trusted).
+ */
+import { SamplingOptionsError } from '../../core/errors/SamplingOptionsError';
+import { validateSampling, type SamplingFields } from '../../core/sampling/validateSampling';
+import { logitBiasOf } from './form';
+import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from './protocol';
+
+export type PlaygroundRun =
+    | { mode: 'chat'; messages: { role: 'system' | 'user'; text: string }[]; sampling: SamplingFields }
+    | { mode: 'raw'; prompt: string; sampling: SamplingFields };
+
+export type BuildResult = { ok: true; run: PlaygroundRun } | { ok: false; errors: FieldError[] };
+
+const numericFields = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'maxTokens'] as const satisfies readonly (keyof SamplingForm)[];
+
+/** Empty means "the default"; anything else must be a number (text such as `abc` becomes NaN and is rejected with the field's rule). */
+function parseNumber(text: string): number | undefined {
+    const trimmed = text.trim();
+    return trimmed === '' ? undefined : Number(trimmed);
+}
+
+/** The message of `validateSampling(fields)`, or undefined when they pass. */
+function samplingError(fields: SamplingFields): string | undefined {
+    try {
+        validateSampling(fields);
+        return undefined;
+    } catch (error) {
+        if (error instanceof SamplingOptionsError) return error.message;
+        throw error;
+    }
+}
+
+export function buildRequest(form: PlaygroundForm): BuildResult {
+    const errors: FieldError[] = [];
+    const sampling: SamplingFields = {};
+    // One field at a time, so every wrong field gets its own reason instead of only the first.
+    const check = (field: FieldName, fields: SamplingFields) => {
+        const message = samplingError(fields);
+        if (message === undefined) Object.assign(sampling, fields);
+        else errors.push({ field, message });
+    };
+
+    for (const field of numericFields) {
+        const value = parseNumber(form.sampling[field]);
+        if (value !== undefined) check(field, { [field]: value });
+    }
+    if (form.sampling.seedLocked) {
+        const seed = parseNumber(form.sampling.seed);
+        if (seed === undefined) errors.push({ field: 'seed', message: 'A locked seed needs a value: enter one or unlock it.' });
+        else check('seed', { seed });
+    }
+    const stops = form.sampling.stopSequences.split('\n').filter(line => line !== '');
+    if (stops.length > 0) check('stopSequences', { stopSequences: stops });
+    const logitBias = logitBiasOf(form.logitBias);
+    if (logitBias !== undefined) check('logitBias', { logitBias });
+
+    if (form.constraint === 'jsonSchema') {
+        let schema: unknown;
+        try {
+            schema = JSON.parse(form.jsonSchema);
+        } catch (error) {
+            errors.push({ field: 'jsonSchema', message: `Not valid JSON: ${error instanceof Error ? error.message : String(error)}` });
+        }
+        if (schema !== undefined) check('jsonSchema', { jsonSchema: schema });
+    } else if (form.constraint === 'grammar') {
+        // The grammar's syntax is the runtime's to judge (its message is shown after the run); here only emptiness.
+        check('grammar', { grammar: form.grammar });
+    }
+
+    if (form.user.trim() === '') errors.push({ field: 'user', message: form.raw ? 'Enter the text to complete.' : 'Enter a user message.' });
+    if (errors.length > 0) return { ok: false, errors };
+
+    if (form.raw) return { ok: true, run: { mode: 'raw', prompt: form.user, sampling } };
+    const messages: { role: 'system' | 'user'; text: string }[] = [];
+    if (form.system.trim() !== '') messages.push({ role: 'system', text: form.system });
+    messages.push({ role: 'user', text: form.user });
+    return { ok: true, run: { mode: 'chat', messages, sampling } };
+}
