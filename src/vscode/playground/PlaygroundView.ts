@@ -30,6 +30,10 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
     private readonly disposables: vscode.Disposable[] = [];
     private run: RunState = { id: 0, phase: 'idle', output: '' };
     private abort: AbortController | undefined;
+    private loads = 0;
+    private readonly chunks = new vscode.EventEmitter<{ runId: number; text: string }>();
+    /** Fires with every streamed piece of a run's output, as the view receives it. */
+    readonly onDidStreamChunk = this.chunks.event;
 
     constructor(private readonly options: PlaygroundViewOptions) {
         this.disposables.push(
@@ -50,9 +54,14 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         };
     }
 
-    /** Whether the view's page exists (it is created when the view is first shown). */
-    get isResolved(): boolean {
-        return this.view !== undefined;
+    /** How many times a page of the view said `ready`, i.e. ran its script through without throwing (for tests). */
+    get pageLoads(): number {
+        return this.loads;
+    }
+
+    /** The view's webview while it exists (created when the view is first shown). */
+    get webview(): vscode.Webview | undefined {
+        return this.view?.webview;
     }
 
     resolveWebviewView(view: vscode.WebviewView): void {
@@ -61,6 +70,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         const connection = new WebviewConnection(view.webview, this.options.log);
         this.connection = connection;
         connection.onReady(() => {
+            this.loads++;
             void connection.notify(savedFormNotification, this.options.store.load());
             this.sendState();
         });
@@ -100,6 +110,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
             if (this.run.id !== id || text === '') return;
             this.run = { ...this.run, output: this.run.output + text };
             void this.connection?.notify(chunkNotification, { runId: id, text });
+            this.chunks.fire({ runId: id, text });
         };
         const run = built.run;
         let result: CompletionResult;
@@ -141,6 +152,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
     dispose(): void {
         this.abort?.abort();
         this.connection?.dispose();
+        this.chunks.dispose();
         for (const disposable of this.disposables.splice(0)) disposable.dispose();
     }
 
