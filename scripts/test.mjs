@@ -17,6 +17,8 @@ function run(cmd, cmdArgs) {
 }
 
 run(process.execPath, ['scripts/build.mjs']);
+// The attention addon (scripts/build-native.mjs), when it is missing or older than its source: never fails the run itself.
+run(process.execPath, ['scripts/build-native.mjs', '--if-missing']);
 const files = args.length > 0 ? args : suites
   .filter(dir => existsSync(join(root, dir)))
   .flatMap(dir => readdirSync(join(root, dir)).filter(f => f.endsWith('.test.ts')).sort().map(f => `${dir}/${f}`));

@@ -3,6 +3,7 @@ import { benchCommand } from './commands/bench';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
+import { attentionCommand } from './commands/attention';
 import { renderCommand } from './commands/render';
 import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
 import { scoreCommand } from './commands/score';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
     renderCommand,
     infoCommand,
     probsCommand,
+    attentionCommand,
     fixtureModelCommand,
     benchCommand,
 ];

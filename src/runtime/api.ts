@@ -372,3 +372,36 @@ export interface ScoreContinuationsResult {
     /** Tokens evaluated in all: the prompt once plus each continuation's tokens but its last. */
     timing: { evaluatedTokens: number; ms: number };
 }
+
+/**
+ * Attention weights of a prompt (from the attention addon: a context with flash attention off and an F32 KV cache
+ * on a second copy of the model file, with the model's LoRA adapters). At most 512 tokens.
+ */
+export interface AttentionRequest {
+    /** Raw text (tokenized like other prompts), token ids evaluated as-is, or chat messages rendered through the model's chat template. */
+    prompt: string | number[] | ChatMessage[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for. */
+    addBos?: boolean;
+    /** Only these layers (0-based); all by default. */
+    layers?: number[];
+    /** Micro-batch size of the evaluation (tests: to check that micro-batches are stitched); default: all tokens at once. */
+    ubatch?: number;
+}
+
+export interface AttentionResult {
+    model: string;
+    tokens: { id: number; text: string }[];
+    /** The model layers in `attention`'s first dimension. */
+    layers: number[];
+    /** Number of layers of the model. */
+    modelLayers: number;
+    /** Query heads (one attention matrix each); query head h reads KV head h / (heads / kvHeads). */
+    heads: number;
+    kvHeads: number;
+    /**
+     * attention[layer][head][query][key]: the softmax weight of key for query, for every key 0…tokens-1; keys after
+     * the query are 0 (causal), so each row sums to 1.
+     */
+    attention: number[][][][];
+    timing: { tokens: number; ms: number };
+}

@@ -12,6 +12,7 @@ import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from './api';
+import type { AttentionRequest, AttentionResult } from './api';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import type { RuntimeMethod, RuntimeMethods } from './protocol';
@@ -186,6 +187,18 @@ export class RuntimeClient {
         this.updateState();
         try {
             return await this.call('scoreContinuations', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
+    }
+
+    /** Attention weights [layer][head][query][key] of a prompt of at most 512 tokens (see AttentionRequest). */
+    async attention(request: AttentionRequest, options: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call('attention', request, { signal: options.signal });
         } finally {
             this.generations--;
             this.updateState();

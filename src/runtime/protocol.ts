@@ -13,6 +13,7 @@ import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from './api';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from './api';
+import type { AttentionRequest, AttentionResult } from './api';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -30,6 +31,7 @@ export interface RuntimeMethods {
     chatMany: { params: ChatManyRequest; result: MultiCompletionResult };
     tokenProbabilities: { params: TokenProbabilitiesRequest; result: TokenProbabilitiesResult };
     scoreContinuations: { params: ScoreContinuationsRequest; result: ScoreContinuationsResult };
+    attention: { params: AttentionRequest; result: AttentionResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

@@ -24,6 +24,9 @@ import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../api
 import { runTokenProbabilities } from './runTokenProbabilities';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../api';
 import { runScoreContinuations } from './runScoreContinuations';
+import type { AttentionRequest, AttentionResult } from '../api';
+import { releaseAttentionModel } from './attentionAddon';
+import { runAttention } from './runAttention';
 
 export interface LlamaEngineOptions {
     /** Receives our logs and llama.cpp's. Defaults to dropping them. */
@@ -187,6 +190,20 @@ export class LlamaEngine {
         return runScoreContinuations(loaded, { promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt });
     }
 
+    /** Attention weights of a prompt (≤ 512 tokens) from the attention addon (see runAttention). */
+    async attention(request: AttentionRequest, call: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
+        const loaded = await this.currentModel();
+        const { prompt } = request;
+        let tokens: Token[];
+        if (typeof prompt === 'string') tokens = loaded.tokenizePrompt(prompt, request.addBos);
+        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            tokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        } else tokens = this.checkTokens(prompt, 'prompt');
+        return runAttention(loaded, {
+            tokens, layers: request.layers, ubatch: request.ubatch, pieces: ids => this.tokenPieces(ids), signal: call.signal,
+        });
+    }
+
     async complete(request: CompletionRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
@@ -294,6 +311,8 @@ export class LlamaEngine {
         const loaded = this.loaded;
         this.loaded = undefined;
         if (loaded) await loaded.dispose();
+        // The attention addon's own copy of the model file goes with it.
+        if (loaded) await releaseAttentionModel();
     }
 
     private async backendFor(gpu: GpuSetting): Promise<LlamaBackend> {

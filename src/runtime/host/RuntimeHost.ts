@@ -44,6 +44,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         chatMany: (request, { signal }) => engine.chatMany(request, { signal }),
         tokenProbabilities: (request, { signal }) => engine.tokenProbabilities(request, { signal }),
         scoreContinuations: (request, { signal }) => engine.scoreContinuations(request, { signal }),
+        attention: (request, { signal }) => engine.attention(request, { signal }),
     };
 }
 

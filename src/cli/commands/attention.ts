@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import type { AttentionResult, GpuSetting } from '../../runtime/api';
+import type { CliCommand } from '../CliCommand';
+import { loadPromptSource } from '../loadPromptSource';
+import { integerFlag, jsonObjectFlag, loraFlags } from '../parseFlags';
+import { RuntimeSession } from '../runtimeSession';
+import { UsageError } from '../UsageError';
+
+const usage = `Usage: promptscope attention (FILE.prompt | FILE.txt | --text "…") [options]
+
+Shows where each token looks: the attention weights of every layer and query head (softmax over the earlier
+tokens), captured from llama.cpp by Promptscope's native addon. Up to 512 tokens.
+A .prompt file goes through the model's chat template; --text and other files are read as raw text (with BOS).
+The table lists, per layer (heads averaged), the 3 earlier tokens each token attends to most.
+
+Options:
+  --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
+  --text TEXT          Text instead of a file
+  --input JSON         Input variables for a .prompt file
+  --layer L            Only layer L (0-based; default: every layer)
+  --threads N          CPU threads (default: physical cores - 1)
+  --gpu G              auto | cuda | metal | vulkan | off (default auto)
+  --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --json               Print {model, tokens: [{id, text}], layers, heads, kvHeads, attention: [layer][head][query][key]}
+  --verbose            Log llama.cpp's messages to stderr
+`;
+
+export const attentionCommand: CliCommand = {
+    name: 'attention',
+    summary: 'Attention weights of a prompt, per layer and head (up to 512 tokens)',
+    usage,
+    allowPositionals: true,
+    options: {
+        model: { type: 'string' },
+        text: { type: 'string' },
+        input: { type: 'string' },
+        layer: { type: 'string' },
+        threads: { type: 'string' },
+        gpu: { type: 'string' },
+        lora: { type: 'string', multiple: true },
+    },
+    async run({ values, positionals, json, verbose }) {
+        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
+        const file = positionals[0];
+        const text = values.text as string | undefined;
+        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+        const layer = integerFlag(values, 'layer');
+        if (layer !== undefined && layer < 0) throw new UsageError('--layer expects an integer ≥ 0');
+        const source = file !== undefined
+            ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
+            : { kind: 'text' as const, text: text! };
+
+        const session = new RuntimeSession(verbose);
+        const controller = new AbortController();
+        const onInterrupt = () => controller.abort();
+        process.once('SIGINT', onInterrupt);
+        try {
+            await session.load({
+                model: values.model as string | undefined,
+                threads: integerFlag(values, 'threads'),
+                gpu: values.gpu as GpuSetting | undefined,
+                lora: [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)],
+            }, controller.signal);
+            const result = await session.client.attention({
+                prompt: source.kind === 'chat' ? source.messages : source.text,
+                layers: layer === undefined ? undefined : [layer],
+            }, { signal: controller.signal });
+            process.stdout.write(json ? JSON.stringify(result) + '\n' : formatAttention(result));
+            return 0;
+        } finally {
+            process.off('SIGINT', onInterrupt);
+            await session.close();
+        }
+    },
+};
+
+/** Per layer (heads averaged): each token and the 3 tokens it attends to most. */
+export function formatAttention(result: AttentionResult): string {
+    const show = (piece: string) => JSON.stringify(piece).slice(1, -1);
+    const lines: string[] = [];
+    result.layers.forEach((layer, slot) => {
+        lines.push(`layer ${layer} (mean of ${result.heads} heads)`);
+        const heads = result.attention[slot]!;
+        result.tokens.forEach((token, query) => {
+            const mean = heads[0]![query]!.map((_, key) => heads.reduce((s, rows) => s + rows[query]![key]!, 0) / heads.length);
+            const top = mean.slice(0, query + 1).map((w, key) => ({ w, key })).sort((a, b) => b.w - a.w).slice(0, 3);
+            lines.push(`  ${String(query).padStart(3)}  ${show(token.text).padEnd(14)}  `
+                + top.map(({ w, key }) => `${key}:${show(result.tokens[key]!.text)} ${(w * 100).toFixed(1)}%`).join(', '));
+        });
+    });
+    lines.push('', `${result.model}: ${result.tokens.length} tokens, ${result.modelLayers} layers, ${result.heads} heads `
+        + `(${result.kvHeads} KV heads), ${result.timing.ms} ms`);
+    return lines.join('\n') + '\n';
+}

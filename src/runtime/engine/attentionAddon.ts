@@ -1,0 +1,89 @@
+// Loads the attention-capture addon (src/runtime/native/attention, built by scripts/build-native.mjs into
+// build/native/attention.node). It links node-llama-cpp's own llama.cpp libraries; when it is missing or cannot be
+// loaded, attention requests fail with "attention capture unavailable: <why>" and everything else still works.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface AttentionCapture {
+    /** out[layerSlot][head][query][key], `tokens`² per head; keys after the query are 0. */
+    attention: Float32Array;
+    /** The model layers of the slots, in order. */
+    layers: number[];
+    modelLayers: number;
+    heads: number;
+    kvHeads: number;
+    tokens: number;
+}
+
+interface AttentionAddon {
+    capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
+        loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
+    release(): Promise<void>;
+}
+
+const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';
+
+let loaded: { addon?: AttentionAddon; error?: string; bins: string } | undefined;
+
+/** The repository (or extension) root: the folder above dist/ (bundled) or src/runtime/engine/ (tests with tsx). */
+function roots(): string[] {
+    return [join(__dirname, '..'), join(__dirname, '..', '..', '..')];
+}
+
+function findBins(): string {
+    const name = join('@node-llama-cpp', `${process.platform}-${process.arch}`);
+    for (const root of roots()) {
+        for (let dir = root; ; dir = dirname(dir)) {
+            const candidate = join(dir, 'node_modules', name, 'bins', `${process.platform}-${process.arch}`);
+            if (existsSync(candidate)) return candidate;
+            if (dirname(dir) === dir) break;
+        }
+    }
+    return '';
+}
+
+function load(): NonNullable<typeof loaded> {
+    if (loaded) return loaded;
+    const bins = findBins();
+    const candidates = [
+        process.env.PROMPTSCOPE_ATTENTION_ADDON,
+        ...roots().map(root => join(root, 'build', 'native', 'attention.node')),
+    ].filter((p): p is string => !!p);
+    const file = candidates.find(p => existsSync(p));
+    if (!file) {
+        const reasonFile = roots().map(root => join(root, 'build', 'native', 'attention.unavailable.txt')).find(p => existsSync(p));
+        // The build script's reason already says how to fix it.
+        loaded = { error: reasonFile ? readFileSync(reasonFile, 'utf8').trim() : `the native addon is not built: ${howToFix}`, bins };
+        return loaded;
+    }
+    try {
+        const module = { exports: {} as AttentionAddon };
+        process.dlopen(module, file);
+        loaded = { addon: module.exports, bins };
+    } catch (error) {
+        loaded = { error: `${file} could not be loaded (${(error as Error).message}). To fix: ${howToFix}`, bins };
+    }
+    return loaded;
+}
+
+/** Why attention capture cannot run here, or undefined when it can. */
+export function attentionUnavailableReason(): string | undefined {
+    return load().error;
+}
+
+/** Evaluates `tokens` in the addon's own context (flash attention off, F32 KV cache) and returns the softmax weights. */
+export function captureAttention(job: {
+    modelPath: string; tokens: number[]; layers?: number[]; threads: number; ubatch?: number;
+    lora?: readonly { path: string; scale: number }[];
+}): Promise<AttentionCapture> {
+    const { addon, error, bins } = load();
+    if (!addon) return Promise.reject(new Error(`attention capture unavailable: ${error}`));
+    const lora = job.lora ?? [];
+    return addon.capture(job.modelPath, bins, job.tokens, job.layers ?? [], job.threads, job.ubatch ?? 0,
+        lora.map(a => a.path), lora.map(a => a.scale));
+}
+
+/** Frees the addon's copy of the model, when the addon was loaded at all. */
+export async function releaseAttentionModel(): Promise<void> {
+    await loaded?.addon?.release();
+}

@@ -1,0 +1,428 @@
+// Promptscope attention capture: a small N-API addon (plain node_api.h, no node-addon-api) linked against the SAME
+// llama.cpp shared libraries node-llama-cpp loads (@node-llama-cpp/<platform>/bins/<platform>: libllama.v*.so,
+// libggml.v*.so, libggml-base.so), compiled with the headers of the exact llama.cpp tag node-llama-cpp ships
+// (llama/gitRelease.bundle). See scripts/build-native.mjs.
+//
+// node-llama-cpp exposes no attention weights, so this addon loads its own (second, CPU-only, mmapped) copy of the
+// model file and evaluates the tokens in a fresh context with flash attention DISABLED, an F32 KV cache and a
+// cb_eval callback that copies each `kq_soft_max-<layer>` node (ggml ne = [n_kv, n_tokens, n_head, n_stream]) into
+// out[layer][head][query][key] for the real keys 0..query only; micro-batches are stitched by counting the rows each
+// layer has received so far. The evaluation runs on a libuv worker thread (napi async work), one at a time.
+//
+// It never calls llama_log_set: the logger is process-wide and belongs to node-llama-cpp; this addon's llama.cpp
+// messages (model load) go to node-llama-cpp's logger like its own.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ggml.h"
+#include "ggml-backend.h"
+#include "llama.h"
+
+namespace {
+
+struct Cached {
+    std::string path;
+    llama_model * model = nullptr;
+    std::map<std::string, llama_adapter_lora *> adapters;
+};
+
+std::mutex g_mutex;            // one evaluation (or release) at a time
+std::unique_ptr<Cached> g_cached;
+bool g_backend_ready = false;
+
+struct CaptureState {
+    int n_layer = 0;
+    int n_head = 0;
+    int n_tokens = 0;
+    std::vector<int> slot;        // layer -> output slot, -1 when not requested
+    std::vector<int> filled;      // layer -> query rows received so far
+    std::vector<float> * out = nullptr;
+    std::vector<uint8_t> scratch;
+    std::string error;
+    double leak = 0;              // largest weight seen on a key after its query (must be 0)
+};
+
+// Layer number of a `kq_soft_max-<layer>` node, or -1.
+int softmax_layer(const char * name) {
+    static const char prefix[] = "kq_soft_max-";
+    if (std::strncmp(name, prefix, sizeof(prefix) - 1) != 0) return -1;
+    const char * p = name + sizeof(prefix) - 1;
+    if (*p == '\0') return -1;
+    int layer = 0;
+    for (; *p; ++p) {
+        if (*p < '0' || *p > '9') return -1;
+        layer = layer * 10 + (*p - '0');
+        if (layer > 1000000) return -1;
+    }
+    return layer;
+}
+
+bool eval_callback(ggml_tensor * t, bool ask, void * user_data) {
+    auto * s = static_cast<CaptureState *>(user_data);
+    const int layer = softmax_layer(t->name);
+    const bool wanted = layer >= 0 && layer < s->n_layer && s->slot[layer] >= 0;
+    if (ask) return wanted;
+    if (!wanted || !s->error.empty()) return true;
+    if (t->type != GGML_TYPE_F32) {
+        s->error = std::string("unexpected type ") + ggml_type_name(t->type) + " of " + t->name;
+        return true;
+    }
+    const int64_t n_kv = t->ne[0], n_q = t->ne[1], n_head = t->ne[2], n_stream = t->ne[3];
+    if (n_head != s->n_head || n_stream != 1) {
+        s->error = std::string("unexpected shape of ") + t->name + " (heads " + std::to_string(n_head) + ", streams " + std::to_string(n_stream) + ")";
+        return true;
+    }
+    const int first = s->filled[layer];
+    if (first + n_q > s->n_tokens) {
+        s->error = std::string("more query rows than tokens in ") + t->name;
+        return true;
+    }
+    const uint8_t * data;
+    if (t->buffer == nullptr || ggml_backend_buffer_is_host(t->buffer)) {
+        data = static_cast<const uint8_t *>(t->data);
+    } else {
+        s->scratch.resize(ggml_nbytes(t));
+        ggml_backend_tensor_get(t, s->scratch.data(), 0, ggml_nbytes(t));
+        data = s->scratch.data();
+    }
+    const int T = s->n_tokens;
+    float * out = s->out->data() + static_cast<size_t>(s->slot[layer]) * s->n_head * T * T;
+    for (int64_t h = 0; h < n_head; ++h) {
+        for (int64_t q = 0; q < n_q; ++q) {
+            const int query = first + static_cast<int>(q);
+            const uint8_t * row = data + h * t->nb[2] + q * t->nb[1];
+            float * dst = out + (static_cast<size_t>(h) * T + query) * T;
+            const int64_t keys = std::min<int64_t>(query + 1, n_kv);
+            for (int64_t k = 0; k < keys; ++k) dst[k] = *reinterpret_cast<const float *>(row + k * t->nb[0]);
+            // Cells must hold positions in order (fresh context, one sequence): a later key would carry weight.
+            const int64_t end = std::min<int64_t>(n_kv, T);
+            for (int64_t k = keys; k < end; ++k) {
+                const double v = std::fabs(*reinterpret_cast<const float *>(row + k * t->nb[0]));
+                if (v > s->leak) s->leak = v;
+            }
+        }
+    }
+    s->filled[layer] = first + static_cast<int>(n_q);
+    return true;
+}
+
+struct Work {
+    napi_async_work work = nullptr;
+    napi_deferred deferred = nullptr;
+    bool release = false;
+    // inputs
+    std::string model_path;
+    std::string bins_dir;
+    std::vector<llama_token> tokens;
+    std::vector<int> layers;       // empty = all
+    int threads = 1;
+    int ubatch = 0;
+    std::vector<std::string> lora_paths;
+    std::vector<float> lora_scales;
+    // outputs
+    std::string error;
+    int n_layer = 0, n_head = 0, n_head_kv = 0;
+    std::vector<int> out_layers;
+    std::vector<float> attention;
+};
+
+void free_cached() {
+    if (!g_cached) return;
+    for (auto & entry : g_cached->adapters) llama_adapter_lora_free(entry.second);
+    if (g_cached->model) llama_model_free(g_cached->model);
+    g_cached.reset();
+}
+
+void ensure_backend(const std::string & bins_dir) {
+    if (g_backend_ready) return;
+    // node-llama-cpp has normally registered the backends already (same libggml in this process): loading them
+    // again would register every device twice.
+    if (ggml_backend_reg_by_name("CPU") == nullptr) {
+        ggml_backend_load_all_from_path(bins_dir.empty() ? nullptr : bins_dir.c_str());
+    }
+    llama_backend_init();
+    g_backend_ready = true;
+}
+
+void run_capture(Work * w) {
+    ensure_backend(w->bins_dir);
+    if (ggml_backend_reg_by_name("CPU") == nullptr) {
+        w->error = "no llama.cpp CPU backend could be loaded from " + w->bins_dir;
+        return;
+    }
+    if (!g_cached || g_cached->path != w->model_path) {
+        free_cached();
+        llama_model_params mparams = llama_model_default_params();
+        mparams.n_gpu_layers = 0;
+        llama_model * model = llama_model_load_from_file(w->model_path.c_str(), mparams);
+        if (!model) {
+            w->error = "llama.cpp could not load " + w->model_path;
+            return;
+        }
+        g_cached.reset(new Cached());
+        g_cached->path = w->model_path;
+        g_cached->model = model;
+    }
+    llama_model * model = g_cached->model;
+    std::vector<llama_adapter_lora *> adapters;
+    for (const auto & path : w->lora_paths) {
+        auto found = g_cached->adapters.find(path);
+        if (found == g_cached->adapters.end()) {
+            llama_adapter_lora * adapter = llama_adapter_lora_init(model, path.c_str());
+            if (!adapter) {
+                w->error = "llama.cpp could not load the LoRA adapter " + path;
+                return;
+            }
+            found = g_cached->adapters.emplace(path, adapter).first;
+        }
+        adapters.push_back(found->second);
+    }
+
+    const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+    for (llama_token token : w->tokens) {
+        if (token < 0 || token >= n_vocab) {
+            w->error = "token " + std::to_string(token) + " is not a token id of this model (0-" + std::to_string(n_vocab - 1) + ")";
+            return;
+        }
+    }
+    const int T = static_cast<int>(w->tokens.size());
+    w->n_layer = llama_model_n_layer(model);
+    w->n_head = llama_model_n_head(model);
+    w->n_head_kv = llama_model_n_head_kv(model);
+
+    CaptureState state;
+    state.n_layer = w->n_layer;
+    state.n_head = w->n_head;
+    state.n_tokens = T;
+    state.slot.assign(w->n_layer, -1);
+    state.filled.assign(w->n_layer, 0);
+    if (w->layers.empty()) {
+        for (int l = 0; l < w->n_layer; ++l) w->out_layers.push_back(l);
+    } else {
+        for (int l : w->layers) {
+            if (l < 0 || l >= w->n_layer) {
+                w->error = "layer " + std::to_string(l) + " does not exist (the model has layers 0-" + std::to_string(w->n_layer - 1) + ")";
+                return;
+            }
+            if (state.slot[l] < 0) w->out_layers.push_back(l);
+            state.slot[l] = 0;
+        }
+    }
+    for (size_t i = 0; i < w->out_layers.size(); ++i) state.slot[w->out_layers[i]] = static_cast<int>(i);
+    w->attention.assign(w->out_layers.size() * static_cast<size_t>(w->n_head) * T * T, 0.0f);
+    state.out = &w->attention;
+
+    llama_context_params cparams = llama_context_default_params();
+    cparams.n_ctx = static_cast<uint32_t>(T);
+    cparams.n_batch = static_cast<uint32_t>(T);
+    cparams.n_ubatch = static_cast<uint32_t>(w->ubatch > 0 ? std::min(w->ubatch, T) : T);
+    cparams.n_seq_max = 1;
+    cparams.n_threads = w->threads;
+    cparams.n_threads_batch = w->threads;
+    cparams.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // with it on there is no kq_soft_max node
+    cparams.type_k = GGML_TYPE_F32;
+    cparams.type_v = GGML_TYPE_F32;
+    cparams.cb_eval = eval_callback;
+    cparams.cb_eval_user_data = &state;
+    cparams.no_perf = true;
+    llama_context * ctx = llama_init_from_model(model, cparams);
+    if (!ctx) {
+        w->error = "llama.cpp could not create the attention context";
+        return;
+    }
+    if (!adapters.empty()) {
+        if (llama_set_adapters_lora(ctx, adapters.data(), adapters.size(), w->lora_scales.data()) != 0) {
+            llama_free(ctx);
+            w->error = "llama.cpp could not apply the LoRA adapters";
+            return;
+        }
+    }
+    const int rc = llama_decode(ctx, llama_batch_get_one(w->tokens.data(), T));
+    llama_free(ctx);
+    if (rc != 0) {
+        w->error = "llama_decode failed with code " + std::to_string(rc);
+        return;
+    }
+    if (!state.error.empty()) {
+        w->error = state.error;
+        return;
+    }
+    for (int l : w->out_layers) {
+        if (state.filled[l] != T) {
+            w->error = "captured " + std::to_string(state.filled[l]) + " of " + std::to_string(T) + " attention rows of layer "
+                + std::to_string(l) + " (no kq_soft_max node: is flash attention on?)";
+            return;
+        }
+    }
+    if (state.leak > 1e-6) {
+        w->error = "attention weight " + std::to_string(state.leak) + " on a key after its query: KV cells are not in position order";
+    }
+}
+
+void execute(napi_env, void * data) {
+    auto * w = static_cast<Work *>(data);
+    std::lock_guard<std::mutex> lock(g_mutex);
+    try {
+        if (w->release) free_cached();
+        else run_capture(w);
+    } catch (const std::exception & e) {
+        w->error = e.what();
+    } catch (...) {
+        w->error = "unknown C++ exception";
+    }
+}
+
+#define CHECK(call) do { if ((call) != napi_ok) goto fail; } while (0)
+
+void complete(napi_env env, napi_status status, void * data) {
+    std::unique_ptr<Work> w(static_cast<Work *>(data));
+    napi_value result = nullptr;
+    if (status != napi_ok && w->error.empty()) w->error = "the attention work was cancelled";
+    if (!w->error.empty()) {
+        napi_value message, error;
+        napi_create_string_utf8(env, w->error.c_str(), NAPI_AUTO_LENGTH, &message);
+        napi_create_error(env, nullptr, message, &error);
+        napi_reject_deferred(env, w->deferred, error);
+    } else if (w->release) {
+        napi_get_undefined(env, &result);
+        napi_resolve_deferred(env, w->deferred, result);
+    } else {
+        napi_value value, buffer, array, layers;
+        void * bytes = nullptr;
+        const size_t n = w->attention.size();
+        CHECK(napi_create_object(env, &result));
+        CHECK(napi_create_arraybuffer(env, n * sizeof(float), &bytes, &buffer));
+        if (n > 0) std::memcpy(bytes, w->attention.data(), n * sizeof(float));
+        CHECK(napi_create_typedarray(env, napi_float32_array, n, buffer, 0, &array));
+        CHECK(napi_set_named_property(env, result, "attention", array));
+        CHECK(napi_create_array_with_length(env, w->out_layers.size(), &layers));
+        for (size_t i = 0; i < w->out_layers.size(); ++i) {
+            CHECK(napi_create_int32(env, w->out_layers[i], &value));
+            CHECK(napi_set_element(env, layers, static_cast<uint32_t>(i), value));
+        }
+        CHECK(napi_set_named_property(env, result, "layers", layers));
+        CHECK(napi_create_int32(env, w->n_layer, &value));
+        CHECK(napi_set_named_property(env, result, "modelLayers", value));
+        CHECK(napi_create_int32(env, w->n_head, &value));
+        CHECK(napi_set_named_property(env, result, "heads", value));
+        CHECK(napi_create_int32(env, w->n_head_kv, &value));
+        CHECK(napi_set_named_property(env, result, "kvHeads", value));
+        CHECK(napi_create_int32(env, static_cast<int32_t>(w->tokens.size()), &value));
+        CHECK(napi_set_named_property(env, result, "tokens", value));
+        napi_resolve_deferred(env, w->deferred, result);
+    }
+    napi_delete_async_work(env, w->work);
+    return;
+fail:
+    {
+        napi_value message, error;
+        napi_create_string_utf8(env, "could not build the attention result", NAPI_AUTO_LENGTH, &message);
+        napi_create_error(env, nullptr, message, &error);
+        napi_reject_deferred(env, w->deferred, error);
+        napi_delete_async_work(env, w->work);
+    }
+}
+
+bool get_string(napi_env env, napi_value v, std::string & out) {
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
+    out.resize(len + 1);
+    if (napi_get_value_string_utf8(env, v, &out[0], len + 1, &len) != napi_ok) return false;
+    out.resize(len);
+    return true;
+}
+
+bool get_number_array(napi_env env, napi_value v, std::vector<double> & out) {
+    bool is_array = false;
+    if (napi_is_array(env, v, &is_array) != napi_ok || !is_array) return false;
+    uint32_t n = 0;
+    napi_get_array_length(env, v, &n);
+    out.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+        napi_value e;
+        if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &out[i]) != napi_ok) return false;
+    }
+    return true;
+}
+
+napi_value throw_type_error(napi_env env, const char * message) {
+    napi_throw_type_error(env, nullptr, message);
+    return nullptr;
+}
+
+napi_value queue(napi_env env, Work * w) {
+    napi_value promise, name;
+    napi_create_promise(env, &w->deferred, &promise);
+    napi_create_string_utf8(env, "promptscope.attention", NAPI_AUTO_LENGTH, &name);
+    napi_create_async_work(env, nullptr, name, execute, complete, w, &w->work);
+    napi_queue_async_work(env, w->work);
+    return promise;
+}
+
+// capture(modelPath, binsDir, tokens: number[], layers: number[] (empty = all), threads, ubatch (0 = all tokens),
+//         loraPaths: string[], loraScales: number[]) -> Promise<{attention: Float32Array, layers, modelLayers, heads, kvHeads, tokens}>
+napi_value capture(napi_env env, napi_callback_info info) {
+    size_t argc = 8;
+    napi_value argv[8];
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    if (argc < 8) return throw_type_error(env, "capture expects 8 arguments");
+    std::unique_ptr<Work> w(new Work());
+    std::vector<double> numbers, scales;
+    double threads = 1, ubatch = 0;
+    if (!get_string(env, argv[0], w->model_path)) return throw_type_error(env, "modelPath must be a string");
+    if (!get_string(env, argv[1], w->bins_dir)) return throw_type_error(env, "binsDir must be a string");
+    if (!get_number_array(env, argv[2], numbers)) return throw_type_error(env, "tokens must be an array of numbers");
+    for (double t : numbers) w->tokens.push_back(static_cast<llama_token>(t));
+    if (w->tokens.empty()) return throw_type_error(env, "tokens must not be empty");
+    if (!get_number_array(env, argv[3], numbers)) return throw_type_error(env, "layers must be an array of numbers");
+    for (double l : numbers) w->layers.push_back(static_cast<int>(l));
+    if (napi_get_value_double(env, argv[4], &threads) != napi_ok) return throw_type_error(env, "threads must be a number");
+    if (napi_get_value_double(env, argv[5], &ubatch) != napi_ok) return throw_type_error(env, "ubatch must be a number");
+    w->threads = std::max(1, static_cast<int>(threads));
+    w->ubatch = std::max(0, static_cast<int>(ubatch));
+    bool is_array = false;
+    napi_is_array(env, argv[6], &is_array);
+    if (!is_array) return throw_type_error(env, "loraPaths must be an array of strings");
+    uint32_t n = 0;
+    napi_get_array_length(env, argv[6], &n);
+    for (uint32_t i = 0; i < n; ++i) {
+        napi_value e;
+        std::string path;
+        napi_get_element(env, argv[6], i, &e);
+        if (!get_string(env, e, path)) return throw_type_error(env, "loraPaths must be an array of strings");
+        w->lora_paths.push_back(path);
+    }
+    if (!get_number_array(env, argv[7], scales) || scales.size() != w->lora_paths.size()) {
+        return throw_type_error(env, "loraScales must be an array of numbers, one per adapter");
+    }
+    for (double s : scales) w->lora_scales.push_back(static_cast<float>(s));
+    return queue(env, w.release());
+}
+
+// release() -> Promise<void>: frees the addon's copy of the model (after any capture in progress).
+napi_value release(napi_env env, napi_callback_info) {
+    Work * w = new Work();
+    w->release = true;
+    return queue(env, w);
+}
+
+napi_value init(napi_env env, napi_value exports) {
+    napi_property_descriptor props[] = {
+        { "capture", nullptr, capture, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "release", nullptr, release, nullptr, nullptr, nullptr, napi_default, nullptr },
+    };
+    napi_define_properties(env, exports, 2, props);
+    return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,120 @@
+// Attention weights from the attention addon (src/runtime/native/attention) checked against an independent forward
+// pass of the fixture model (test/support/referenceLlama): rows sum to 1, the causal upper triangle is 0, and every
+// weight of every layer and head matches within 1e-4, in one micro-batch and stitched from several.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AttentionResult } from '../../src/runtime/api';
+import type { RuntimeClient } from '../../src/runtime/client';
+import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
+import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+import { loadReferenceLlama, type ReferenceLlama } from '../support/referenceLlama';
+import { newClient } from './helpers';
+
+const tolerance = 1e-4;
+const prompt = 'The quick brown fox jumps over the lazy dog. Hello world, this is a small test of the model';
+const addonPath = join(__dirname, '..', '..', 'build', 'native', 'attention.node');
+const hasCompiler = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
+// Only a machine without a C++ compiler may skip; with one (CI), a missing addon is a failure.
+const skip = !hasCompiler && !existsSync(addonPath)
+    ? 'no C++ compiler on this machine, so the attention addon cannot be built (install g++, make, python3)' : false;
+
+/** Checks the structure and returns the largest difference from the reference's weights. */
+function check(result: AttentionResult, reference: ReferenceLlama): number {
+    const T = result.tokens.length;
+    const { attention } = reference.forward(result.tokens.map(t => t.id));
+    assert.equal(result.heads, reference.heads);
+    assert.equal(result.kvHeads, reference.kvHeads);
+    assert.equal(result.attention.length, result.layers.length);
+    let worst = 0;
+    result.attention.forEach((layer, slot) => {
+        assert.equal(layer.length, result.heads);
+        layer.forEach((rows, head) => {
+            assert.equal(rows.length, T);
+            rows.forEach((row, query) => {
+                assert.equal(row.length, T);
+                const sum = row.reduce((s, v) => s + v, 0);
+                assert.ok(Math.abs(sum - 1) <= 1e-5, `layer ${result.layers[slot]} head ${head} query ${query} sums to ${sum}`);
+                for (let key = query + 1; key < T; key++) assert.equal(row[key], 0, `causal: key ${key} after query ${query}`);
+                const expected = attention[result.layers[slot]!]![head]![query]!;
+                for (let key = 0; key <= query; key++) worst = Math.max(worst, Math.abs(row[key]! - expected[key]!));
+            });
+        });
+    });
+    return worst;
+}
+
+describe('attention vs a reference forward pass', { skip }, () => {
+    let client: RuntimeClient;
+    let model: string;
+    let reference: ReferenceLlama;
+
+    before(async () => {
+        assert.ok(existsSync(addonPath), `${addonPath} is missing: the attention addon did not build (run node scripts/build-native.mjs --strict to see why)`);
+        model = await fixtureModelPath();
+        reference = await loadReferenceLlama(model);
+        ({ client } = newClient());
+        await client.loadModel({ model, gpu: 'off', threads: 1 });
+    });
+
+    after(async () => {
+        await client?.dispose();
+    });
+
+    test('every layer and head matches the reference within 1e-4; rows sum to 1; upper triangle 0', async () => {
+        const result = await client.attention({ prompt });
+        assert.equal(result.tokens[0]!.id, 1, 'BOS first');
+        assert.ok(result.tokens.length > 16);
+        assert.deepEqual(result.layers, [0, 1]);
+        assert.equal(result.modelLayers, 2);
+        assert.equal(result.heads, 4);
+        assert.equal(result.kvHeads, 2);
+        assert.deepEqual(result.tokens.map(t => t.id), await client.tokenize(prompt, { addBos: true }));
+        assert.equal(result.tokens.map(t => t.text).join(''), (await client.tokenPieces(result.tokens.map(t => t.id))).join(''));
+        const worst = check(result, reference);
+        process.stderr.write(`attention max |Δ| vs reference: ${worst.toExponential(2)} (${result.tokens.length} tokens, ${result.timing.ms} ms)\n`);
+        assert.ok(worst <= tolerance, `differs by ${worst}`);
+    });
+
+    test('micro-batches are stitched: 5-token micro-batches give the same maps', async () => {
+        const whole = await client.attention({ prompt });
+        const stitched = await client.attention({ prompt, ubatch: 5 });
+        assert.ok(check(stitched, reference) <= tolerance);
+        const a = whole.attention.flat(3);
+        const b = stitched.attention.flat(3);
+        assert.equal(a.length, b.length);
+        let worst = 0;
+        a.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b[i]!)); });
+        assert.ok(worst <= 1e-5, `differs by ${worst}`);
+    });
+
+    test('token ids and a layer filter', async () => {
+        const ids = await client.tokenize('Hello world', { addBos: true });
+        const result = await client.attention({ prompt: ids, layers: [1] });
+        assert.deepEqual(result.tokens.map(t => t.id), ids);
+        assert.deepEqual(result.layers, [1]);
+        assert.equal(result.attention.length, 1);
+        assert.ok(check(result, reference) <= tolerance);
+    });
+
+    test('LoRA adapters of the loaded model apply to the attention context', async () => {
+        const adapter = await fixtureLoraPath();
+        const adapted = await loadReferenceLlama(model, { lora: { path: adapter, scale: 1 } });
+        await client.loadModel({ model, gpu: 'off', threads: 1, lora: [{ path: adapter, scale: 1 }] });
+        try {
+            const result = await client.attention({ prompt: LORA_TEST_PROMPT });
+            assert.ok(check(result, adapted) <= tolerance);
+        } finally {
+            await client.loadModel({ model, gpu: 'off', threads: 1 });
+        }
+    });
+
+    test('bad requests fail clearly', async () => {
+        await assert.rejects(client.attention({ prompt: Array.from({ length: 513 }, () => 5) }), /limited to 512 tokens; this prompt has 513/);
+        await assert.rejects(client.attention({ prompt, layers: [2] }), /Layer 2 does not exist/);
+        await assert.rejects(client.attention({ prompt: '', addBos: false }), /empty/);
+        await assert.rejects(client.attention({ prompt: [1, 999999] }), /not a token id/);
+    });
+});
