@@ -1,4 +1,4 @@
-import { availableParallelism, cpus, release, totalmem, type } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { formatBytes, formatParameterCount } from '../../core/format';
 import { meetsGoal, type BenchFigure } from './BenchSection';
 import type { ModelReport } from './BenchRunner';
@@ -9,6 +9,8 @@ export interface MachineDescription {
     memoryGiB: number;
     os: string;
     node: string;
+    /** 1-minute load average when the run started: above the core count, other jobs were competing (expect noise). */
+    loadAverage: number;
 }
 
 /** The whole `promptscope bench --json` object. */
@@ -27,6 +29,7 @@ export function describeMachine(): MachineDescription {
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         os: `${type()} ${release()}`,
         node: process.version,
+        loadAverage: Math.round(loadavg()[0]! * 100) / 100,
     };
 }
 
@@ -35,7 +38,7 @@ export function formatBenchReport(report: BenchReport): string {
     const m = report.machine;
     const lines = [
         `$ ${report.command}`,
-        `${report.date}: ${m.cpu}, ${m.logicalCores} logical cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}`,
+        `${report.date}: ${m.cpu}, ${m.logicalCores} logical cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, load average ${m.loadAverage}`,
     ];
     for (const model of report.models) {
         lines.push(
@@ -95,6 +98,7 @@ export function formatBenchMarkdown(report: BenchReport): string {
         `- Command: \`npm run bench --${args ? ` ${args}` : ''}\` (the same as \`node dist/cli.js bench${args ? ` ${args}` : ''}\` after a build)`,
         `- Date: ${report.date}`,
         `- Machine: ${m.cpu}, ${m.logicalCores} logical cores, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}`,
+        `- Load average (1 min) when the run started: ${m.loadAverage}${m.loadAverage > m.logicalCores * 0.5 ? ' — other jobs were sharing the machine, so single runs vary widely; compare medians and ratios, not single figures' : ''}`,
         '',
         'How to read it: *pp* is prompt processing (one request evaluating a prompt of that many tokens), *tg* is generation',
         '(greedy, from a one-token prompt, EOS banned), both in tokens/s timed around the call as a caller sees it. *Runtime host*',

@@ -33,7 +33,7 @@ export const referenceSection: BenchSection = {
             figures.push({ id: 'build.seconds', label: 'reference build time (this run only; cached afterwards)', value: seconds, unit: 's' });
         }
 
-        ctx.log(`Running llama-bench ${bench.tag} (pp ${ctx.promptTokens}, tg ${ctx.genTokens}, ${ctx.threads} threads, ${ctx.repeat} repetitions)…`);
+        ctx.log(`Running llama-bench ${bench.tag} (pp ${ctx.promptTokens}, tg ${ctx.genTokens}, ${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}, ${ctx.repeat} repetition${ctx.repeat === 1 ? '' : 's'})…`);
         let rows;
         try {
             rows = await bench.measure(ctx.modelPath, {
