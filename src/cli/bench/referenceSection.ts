@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { nodeLlamaCppFolder } from '../../runtime/nodeLlamaCppFolder';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { ReferenceLlamaBench } from './ReferenceLlamaBench';
 import { throughputSection } from './throughputSection';
@@ -13,7 +13,7 @@ export const referenceSection: BenchSection = {
     id: 'reference',
     title: 'Reference: llama.cpp\'s own llama-bench (native build of the same llama.cpp)',
     async run(ctx: BenchContext): Promise<BenchFigure[]> {
-        const nodeLlamaCppDir = findNodeLlamaCpp();
+        const nodeLlamaCppDir = nodeLlamaCppFolder();
         if (!nodeLlamaCppDir) {
             ctx.note('skipped: node-llama-cpp\'s package folder (with its bundled llama.cpp source) was not found');
             return [];
@@ -66,12 +66,3 @@ export const referenceSection: BenchSection = {
         return figures;
     },
 };
-
-/** node-llama-cpp's package folder, found on disk (not imported: only src/runtime may import node-llama-cpp). */
-function findNodeLlamaCpp(): string | undefined {
-    for (let folder = __dirname; ; folder = dirname(folder)) {
-        const candidate = join(folder, 'node_modules', 'node-llama-cpp');
-        if (existsSync(join(candidate, 'llama', 'llama.cpp.info.json'))) return candidate;
-        if (dirname(folder) === folder) return undefined;
-    }
-}
