@@ -135,8 +135,9 @@ describe('inline completion on the fixture model', () => {
         const controller = new AbortController();
         const { onToken, arrived } = firstChunk();
         const running = client.completeInline(
-            // Forced plain tokens and no stop: only the abort (or the context) ends this early.
-            { prefix, stopAt: 'none', sampling: { maxTokens: 100_000, logitBias: { [plainToken]: Infinity } } },
+            // Forced plain tokens and no stop: only the abort ends this early. maxTokens must leave the prefix its room:
+            // the prompt is cut to fit contextSize − maxTokens, and a cut prefix would leave nothing to reuse.
+            { prefix, stopAt: 'none', sampling: { maxTokens: 1000, logitBias: { [plainToken]: Infinity } } },
             { signal: controller.signal, onToken },
         );
         await arrived;
