@@ -1,5 +1,6 @@
 import type { CliCommand } from './CliCommand';
 import { benchCommand } from './commands/bench';
+import { buildRuntimeCommand } from './commands/buildRuntime';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
@@ -20,4 +21,5 @@ export const commands: CliCommand[] = [
     attentionCommand,
     fixtureModelCommand,
     benchCommand,
+    buildRuntimeCommand,
 ];

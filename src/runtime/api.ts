@@ -72,6 +72,8 @@ export interface ModelInfo {
     /** Whether the model has fill-in-the-middle tokens. */
     supportsInfill: boolean;
     backend: Backend;
+    /** Which native llama.cpp binding runs it: node-llama-cpp's prebuilt binaries, or a local build for this CPU (`promptscope build-runtime`). */
+    runtimeBinary?: 'prebuilt' | 'localBuild';
     gpuLayers: number;
     threads: number;
     bosToken?: number;

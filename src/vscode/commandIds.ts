@@ -10,6 +10,7 @@ export const CommandId = {
     renderPrompt: 'promptscope.renderPrompt',
     showTokenProbabilities: 'promptscope.showTokenProbabilities',
     openPlayground: 'promptscope.openPlayground',
+    buildRuntime: 'promptscope.buildRuntime',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { buildRuntimeCommand } from './buildRuntimeCommand';
 import { CommandId } from './commandIds';
 import type { Ctx } from './Ctx';
 import type { ModelChoice } from './ModelChoice';
@@ -40,6 +41,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.renderPrompt]: renderPrompt,
     [CommandId.showTokenProbabilities]: showTokenProbabilities,
     [CommandId.openPlayground]: openPlayground,
+    [CommandId.buildRuntime]: ctx => () => buildRuntimeCommand(ctx),
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

@@ -48,6 +48,7 @@ export function formatInfo(info: ModelInfo): string {
         ['Chat template', info.chatTemplate !== undefined ? `yes, ${info.chatTemplate.length} characters (${info.chatWrapper})` : `none (${info.chatWrapper})`],
         ['Infill (FIM)', info.supportsInfill ? 'yes' : 'no'],
         ['Backend', `${info.backend}, ${info.gpuLayers} GPU layers, ${info.threads} thread${info.threads === 1 ? '' : 's'}`],
+        ['Binary', info.runtimeBinary === 'localBuild' ? 'local build for this CPU (promptscope build-runtime)' : info.runtimeBinary === 'prebuilt' ? 'node-llama-cpp prebuilt (promptscope build-runtime builds a faster one for this CPU)' : 'unknown'],
         ['LoRA', info.lora.length === 0 ? 'none' : info.lora.map(a => `${a.path} × ${a.scale ?? 1}`).join(', ')],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));

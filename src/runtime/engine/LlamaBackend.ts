@@ -4,9 +4,11 @@ import { loadLlamaModule } from './llamaModule';
 import { LlamaLogTail } from './LlamaLogTail';
 
 /**
- * Where the native llama.cpp binding comes from. `never`: a local build when one exists, else the prebuilt
- * binaries shipped in `@node-llama-cpp/<platform>`; never compile at load time (that takes minutes and needs a
- * toolchain). The speed issue (#7) flips this one line to prefer a locally built, CPU-tuned binary.
+ * Where the native llama.cpp binding comes from. `never`: a local build when one exists (node-llama-cpp 3.22.1's
+ * loadExistingLlamaBinary tries `llama/localBuilds/<platform-arch>` first, as `promptscope build-runtime` makes it),
+ * else — also when that build fails to load — the prebuilt binaries shipped in `@node-llama-cpp/<platform>`; never
+ * compile at load time (`auto` would, when nothing loads: minutes, and a toolchain). ModelInfo.runtimeBinary says
+ * which one was loaded.
  */
 export const llamaBuildMode: 'never' | 'auto' = 'never';
 

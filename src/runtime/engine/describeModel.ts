@@ -73,6 +73,7 @@ export async function describeModel(input: DescribeModelInput): Promise<ModelInf
         chatWrapper: input.chatWrapper.constructor.name,
         supportsInfill: model.tokens.infill.prefix != null && model.tokens.infill.suffix != null,
         backend,
+        runtimeBinary: llama.buildType,
         gpuLayers,
         threads: input.threads,
         bosToken: model.tokens.bos ?? undefined,

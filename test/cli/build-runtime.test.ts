@@ -1,0 +1,113 @@
+// `promptscope build-runtime`: argument handling and the clear message when the build tools are missing. No test
+// here ever starts the real build (minutes of compiling on a shared machine): the tool check comes before it,
+// and these runs strip PATH so it always fails there.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMissingTools, existingLocalBuilds, findOnPath, missingBuildTools } from '../../src/runtime/buildRuntime';
+
+const repoRoot = join(__dirname, '..', '..');
+const cli = join(repoRoot, 'dist', 'cli.js');
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+        child.on('error', reject);
+        child.on('close', code => resolve({ code, stdout, stderr }));
+    });
+}
+
+/** A PATH with nothing on it: no cmake, compiler or git, so the command stops at its tool check. */
+const noTools = { ...process.env, PATH: join(tmpdir(), 'promptscope-no-tools-here') };
+
+function fakeTools(names: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'promptscope-tools-'));
+    for (const name of names) {
+        writeFileSync(join(dir, name), '#!/bin/sh\nexit 1\n');
+        chmodSync(join(dir, name), 0o755);
+    }
+    return dir;
+}
+
+describe('promptscope build-runtime', () => {
+    test('rejects a bad --niceness with the usage (exit 2)', async () => {
+        const run = await runCli(['build-runtime', '--niceness', '42'], noTools);
+        assert.equal(run.code, 2);
+        assert.match(run.stderr, /--niceness must be an integer from 0 to 19, got 42/);
+        assert.match(run.stderr, /Usage: promptscope build-runtime/);
+    });
+
+    test('rejects positional arguments and unknown options (exit 2)', async () => {
+        assert.equal((await runCli(['build-runtime', 'extra'], noTools)).code, 2);
+        assert.equal((await runCli(['build-runtime', '--gpu', 'cuda'], noTools)).code, 2);
+    });
+
+    test('--help prints where the build lands', async () => {
+        const run = await runCli(['build-runtime', '--help'], noTools);
+        assert.equal(run.code, 0);
+        assert.match(run.stdout, /node_modules\/node-llama-cpp\/llama\/localBuilds/);
+    });
+
+    test('without cmake on PATH: a clear message naming the Debian package, exit 1, nothing built', async () => {
+        const run = await runCli(['build-runtime'], noTools);
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /cmake.* not found on PATH/);
+        assert.match(run.stderr, /apt-get install cmake/);
+        assert.match(run.stderr, /prebuilt runtime stays in use/);
+        assert.doesNotMatch(run.stdout + run.stderr, /Compiling|Cloning/);
+    });
+
+    test('--json reports the failure as an object', async () => {
+        const run = await runCli(['build-runtime', '--json'], noTools);
+        assert.equal(run.code, 1);
+        const result = JSON.parse(run.stdout) as { ok: boolean; message: string; localBuildsFolder: string };
+        assert.equal(result.ok, false);
+        assert.match(result.message, /cmake/);
+        assert.match(result.localBuildsFolder, /node-llama-cpp[\\/]llama[\\/]localBuilds$/);
+    });
+});
+
+describe('build tool checks', () => {
+    test('findOnPath finds executables only', () => {
+        const dir = fakeTools(['cmake']);
+        writeFileSync(join(dir, 'git'), 'not executable');
+        chmodSync(join(dir, 'git'), 0o644);
+        assert.equal(findOnPath('cmake', { PATH: dir }), join(dir, 'cmake'));
+        assert.equal(findOnPath('git', { PATH: dir }), undefined);
+        assert.equal(findOnPath('cmake', { PATH: '' }), undefined);
+    });
+
+    test('missingBuildTools names each missing tool and its package', () => {
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake', 'g++', 'git']) }), []);
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['clang++', 'git']) }).map(m => m.debianPackage), ['cmake']);
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake']) }).map(m => m.debianPackage), ['build-essential', 'git']);
+        const message = describeMissingTools(missingBuildTools({ PATH: fakeTools(['g++', 'git']) }));
+        assert.match(message, /cmake not found on PATH/);
+        assert.match(message, /sudo apt-get install cmake\b/);
+    });
+
+    test('existingLocalBuilds lists folders with a built binding, newest first', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-nlc-'));
+        const make = (name: string, seconds: number) => {
+            const release = join(dir, 'llama', 'localBuilds', name, 'Release');
+            mkdirSync(release, { recursive: true });
+            writeFileSync(join(release, 'llama-addon.node'), '');
+            utimesSync(join(release, 'llama-addon.node'), seconds, seconds);
+        };
+        assert.deepEqual(existingLocalBuilds(dir), []);
+        make('linux-x64', 1000);
+        make('linux-x64-vulkan', 2000);
+        mkdirSync(join(dir, 'llama', 'localBuilds', 'partial'), { recursive: true });
+        assert.deepEqual(existingLocalBuilds(dir), [
+            join(dir, 'llama', 'localBuilds', 'linux-x64-vulkan'),
+            join(dir, 'llama', 'localBuilds', 'linux-x64'),
+        ]);
+    });
+});
