@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AttentionPanels } from './attention/AttentionPanels';
 import type { CommandFactory } from './commands';
 import { registerInlineCompletion } from './completion/registerInlineCompletion';
 import { Config } from './Config';
@@ -38,6 +39,8 @@ export class Ctx {
     readonly prompts: PromptRunner;
     /** Token probabilities panels (and their serializer, registered at activation so reloads restore them). */
     readonly probabilities: TokenProbabilitiesPanels;
+    /** Attention panels (and their serializer, registered at activation so reloads restore them). */
+    readonly attention: AttentionPanels;
     /** The playground side view (registered at activation so VS Code can resolve it whenever it is shown). */
     readonly playground: PlaygroundView;
 
@@ -66,6 +69,9 @@ export class Ctx {
         this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
         this.probabilities = this.own(new TokenProbabilitiesPanels({
             models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri,
+        }));
+        this.attention = this.own(new AttentionPanels({
+            models: this.models, prompts: this.prompts, log: this.log, extensionUri: extension.extensionUri,
         }));
         this.playground = this.own(new PlaygroundView({
             models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,

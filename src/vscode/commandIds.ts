@@ -9,6 +9,7 @@ export const CommandId = {
     runPrompt: 'promptscope.runPrompt',
     renderPrompt: 'promptscope.renderPrompt',
     showTokenProbabilities: 'promptscope.showTokenProbabilities',
+    showAttention: 'promptscope.showAttention',
     openPlayground: 'promptscope.openPlayground',
     buildRuntime: 'promptscope.buildRuntime',
 } as const;

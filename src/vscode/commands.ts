@@ -31,6 +31,9 @@ const renderPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.rende
 /** Resolves with the panel once its probabilities are computed (tests inspect it), `undefined` without a prompt. */
 const showTokenProbabilities: CommandFactory = ctx => (arg?: unknown) => ctx.probabilities.show(toUri(arg));
 
+/** Resolves with the panel once the first layer is captured (tests inspect it), `undefined` without a prompt. */
+const showAttention: CommandFactory = ctx => (arg?: unknown) => ctx.attention.show(toUri(arg));
+
 const openPlayground: CommandFactory = ctx => () => ctx.playground.reveal();
 
 export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
@@ -40,6 +43,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.runPrompt]: runPrompt,
     [CommandId.renderPrompt]: renderPrompt,
     [CommandId.showTokenProbabilities]: showTokenProbabilities,
+    [CommandId.showAttention]: showAttention,
     [CommandId.openPlayground]: openPlayground,
     [CommandId.buildRuntime]: ctx => () => buildRuntimeCommand(ctx),
 };

@@ -1,3 +1,4 @@
+import { attentionSection } from './attentionSection';
 import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
 import { referenceSection } from './referenceSection';
@@ -13,4 +14,5 @@ export const benchSections: BenchSection[] = [
     referenceSection,
     inlineCompletionSection,
     tokenProbabilitiesSection,
+    attentionSection,
 ];
