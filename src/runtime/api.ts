@@ -115,6 +115,13 @@ export interface CompletionRequest {
     /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for (`true` for llama models). */
     addBos?: boolean;
     sampling?: SamplingOptions;
+    /**
+     * LoRA adapters for this request only, instead of the model's (LoadModelOptions.lora); `[]` is the base model.
+     * Each adapter is validated against the model first (a LoraAdapterError, never an abort). The context for an
+     * adapter set is created on its first use and kept (llama.cpp fixes adapters at context creation), so only a
+     * changed set or scale costs a context. Defaults to the model's adapters.
+     */
+    lora?: LoraAdapterSpec[];
 }
 
 export type ChatRole = 'system' | 'user' | 'model';
@@ -127,6 +134,13 @@ export interface ChatMessage {
 export interface ChatRequest {
     messages: ChatMessage[];
     sampling?: SamplingOptions;
+    /**
+     * LoRA adapters for this request only, instead of the model's (LoadModelOptions.lora); `[]` is the base model.
+     * Each adapter is validated against the model first (a LoraAdapterError, never an abort). The context for an
+     * adapter set is created on its first use and kept (llama.cpp fixes adapters at context creation), so only a
+     * changed set or scale costs a context. Defaults to the model's adapters.
+     */
+    lora?: LoraAdapterSpec[];
 }
 
 export interface TokenChunk {
@@ -290,6 +304,8 @@ export interface TokenProbabilitiesRequest {
      * ~1e-3 with the default F16 cache, for twice the KV memory. Defaults to `true`.
      */
     exact?: boolean;
+    /** LoRA adapters for this request only (see CompletionRequest.lora). Defaults to the model's adapters. */
+    lora?: LoraAdapterSpec[];
 }
 
 /** A token with its natural-log probability under the raw model (temperature 1, no filters). */

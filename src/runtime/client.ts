@@ -205,6 +205,14 @@ export class RuntimeClient {
         }
     }
 
+    /**
+     * Checks a LoRA adapter file against the loaded model without applying it: its absolute path, or a
+     * LoraAdapterError saying why it does not fit (e.g. an adapter for another model).
+     */
+    validateLora(path: string): Promise<string> {
+        return this.call('validateLora', { path });
+    }
+
     private async sampleMany<M extends 'completeMany' | 'chatMany'>(method: M, request: RuntimeMethods[M]['params'], signal: AbortSignal | undefined): Promise<MultiCompletionResult> {
         this.generations++;
         this.updateState();

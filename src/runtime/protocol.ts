@@ -32,6 +32,7 @@ export interface RuntimeMethods {
     tokenProbabilities: { params: TokenProbabilitiesRequest; result: TokenProbabilitiesResult };
     scoreContinuations: { params: ScoreContinuationsRequest; result: ScoreContinuationsResult };
     attention: { params: AttentionRequest; result: AttentionResult };
+    validateLora: { params: { path: string }; result: string };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

@@ -1,4 +1,4 @@
-import type { Token } from 'node-llama-cpp';
+import type { GgufFileInfo, Token } from 'node-llama-cpp';
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
     LoraAdapterSpec, ModelInfo, ModelMetadata, RuntimeLogSink,
@@ -50,6 +50,10 @@ export class LlamaEngine {
     private readonly log: RuntimeLogSink;
     private backend: LlamaBackend | undefined;
     private loaded: LoadedModel | undefined;
+    /** GGUF info of the loaded model's file, to validate per-request LoRA adapters against. */
+    private loadedFile: GgufFileInfo | undefined;
+    /** Per-request adapters already validated against the loaded model: absolute path by given path. */
+    private readonly validatedLora = new Map<string, Promise<string>>();
     /** Loads and unloads one at a time, in call order. */
     private modelChange: Promise<unknown> = Promise.resolve();
 
@@ -167,8 +171,10 @@ export class LlamaEngine {
         } else {
             tokens = this.checkTokens(prompt, 'prompt');
         }
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runTokenProbabilities(loaded, {
             tokens, generate, sampling, stopTokens, topK, exact: request.exact ?? true, signal: call.signal, startedAt,
+            ...(lora ? { lora } : {}),
         });
     }
 
@@ -211,7 +217,8 @@ export class LlamaEngine {
         const tokens = typeof request.prompt === 'string'
             ? loaded.tokenizePrompt(request.prompt, request.addBos)
             : this.checkTokens(request.prompt, 'prompt');
-        return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...call });
+        const context = await this.requestContext(request.lora);
+        return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...(context ? { context } : {}), ...call });
     }
 
     async chat(request: ChatRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
@@ -219,7 +226,9 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
         const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
+        const context = await this.requestContext(request.lora);
         return loaded.generate({
+            ...(context ? { context } : {}),
             tokens: rendered.tokens,
             sampling,
             stopSequences: [...sampling.stopSequences, ...rendered.stopTexts],
@@ -227,6 +236,16 @@ export class LlamaEngine {
             startedAt,
             ...call,
         });
+    }
+
+    /**
+     * Checks a LoRA adapter against the loaded model (GGUF adapter, architecture, tensor shapes) without applying
+     * it; returns its absolute path or throws a LoraAdapterError.
+     */
+    async validateLora(path: string): Promise<string> {
+        await this.currentModel();
+        const [adapter] = await this.validateRequestLora([{ path }]);
+        return adapter!.path;
     }
 
     /** Ghost-text completion on the dedicated inline sequence, reusing the previous request's evaluated prefix. */
@@ -294,6 +313,7 @@ export class LlamaEngine {
                 contextSize: context.contextSize, threads, lora,
             });
             this.loaded = new LoadedModel(backend, model, contexts, chatWrapper, info, lora);
+            this.loadedFile = file.info;
             const ms = (from: number, to: number) => Math.round(to - from);
             const doneAt = performance.now();
             this.log('info', `Loaded ${info.name} (${info.architecture}, ${info.quantization}, ${info.backend}, ${threads} threads, `
@@ -310,6 +330,8 @@ export class LlamaEngine {
     private async doUnloadModel(): Promise<void> {
         const loaded = this.loaded;
         this.loaded = undefined;
+        this.loadedFile = undefined;
+        this.validatedLora.clear();
         if (loaded) await loaded.dispose();
         // The attention addon's own copy of the model file goes with it.
         if (loaded) await releaseAttentionModel();
@@ -322,6 +344,30 @@ export class LlamaEngine {
         await previous?.dispose();
         this.backend = await LlamaBackend.create(gpu, this.log);
         return this.backend;
+    }
+
+    /** The context config of a request's own adapters, or undefined for the model's default context. */
+    private async requestContext(lora: LoraAdapterSpec[] | undefined): Promise<{ lora: Required<LoraAdapterSpec>[] } | undefined> {
+        return lora === undefined ? undefined : { lora: await this.validateRequestLora(lora) };
+    }
+
+    /** A request's adapters, each validated against the loaded model once per load (a LoraAdapterError otherwise). */
+    private async validateRequestLora(lora: LoraAdapterSpec[]): Promise<Required<LoraAdapterSpec>[]> {
+        if (!Array.isArray(lora)) throw new TypeError('lora must be a list of {path, scale} adapters.');
+        checkLoadOptions({ model: 'request', lora });
+        const file = this.loadedFile;
+        if (!file) throw new NoModelLoadedError();
+        const resolved: Required<LoraAdapterSpec>[] = [];
+        for (const adapter of lora) {
+            let path = this.validatedLora.get(adapter.path);
+            if (!path) {
+                path = validateLoraFile(adapter.path, file);
+                this.validatedLora.set(adapter.path, path);
+                path.catch(() => this.validatedLora.delete(adapter.path));
+            }
+            resolved.push({ path: await path, scale: adapter.scale ?? 1 });
+        }
+        return resolved;
     }
 
     private checkTokens(tokens: unknown, what: string): Token[] {

@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import type { SampledAlternative, StopReason, TokenProbabilitiesResult, TokenProbability } from '../api';
+import type { LoraAdapterSpec, SampledAlternative, StopReason, TokenProbabilitiesResult, TokenProbability } from '../api';
 import { SeededRandom } from '../../core/fixtures/SeededRandom';
 import { logitStatistics, type LogitStatistics } from '../../core/probabilities/logitStatistics';
 import { sampleFromLogits } from '../../core/probabilities/sampleFromLogits';
@@ -16,6 +16,8 @@ export interface TokenProbabilitiesJob {
     stopTokens?: ReadonlySet<Token>;
     topK: number;
     exact: boolean;
+    /** Adapters of the context to evaluate in. Defaults to the model's. */
+    lora?: readonly Required<LoraAdapterSpec>[];
     signal?: AbortSignal;
     startedAt: number;
 }
@@ -35,9 +37,10 @@ export async function runTokenProbabilities(loaded: LoadedModel, job: TokenProba
     if (tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to score.');
     // Exact also turns flash attention off: llama.cpp's CPU flash-attention kernel rounds Q and the V accumulation
     // through F16, which alone moved log-probabilities of the fixture model by ~5e-3 even with an F32 KV cache.
+    const lora = job.lora ?? loaded.lora;
     const context = await loaded.contexts.get(job.exact
-        ? { lora: loaded.lora, kvCacheType: 'F32', flashAttention: false }
-        : { lora: loaded.lora });
+        ? { lora, kvCacheType: 'F32', flashAttention: false }
+        : { lora });
     // The last generated token is scored from the step before it and never evaluated itself.
     const needed = tokens.length + Math.max(0, job.generate - 1);
     if (needed >= context.contextSize) throw new ContextOverflowError(needed, context.contextSize);

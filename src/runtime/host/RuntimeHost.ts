@@ -45,6 +45,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         tokenProbabilities: (request, { signal }) => engine.tokenProbabilities(request, { signal }),
         scoreContinuations: (request, { signal }) => engine.scoreContinuations(request, { signal }),
         attention: (request, { signal }) => engine.attention(request, { signal }),
+        validateLora: ({ path }) => engine.validateLora(path),
     };
 }
 
