@@ -5,12 +5,16 @@
  */
 import { SamplingOptionsError } from '../../core/errors/SamplingOptionsError';
 import { validateSampling, type SamplingFields } from '../../core/sampling/validateSampling';
-import { logitBiasOf } from './form';
+import { logitBiasOf, loraOf, maxAdapterScale } from './form';
 import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from './protocol';
 
-export type PlaygroundRun =
+export type PlaygroundRun = (
     | { mode: 'chat'; messages: { role: 'system' | 'user'; text: string }[]; sampling: SamplingFields }
-    | { mode: 'raw'; prompt: string; sampling: SamplingFields };
+    | { mode: 'raw'; prompt: string; sampling: SamplingFields }
+) & {
+    /** The runtime's per-request adapters (see loraOf); absent: the model's own. */
+    lora?: { path: string; scale: number }[];
+};
 
 export type BuildResult = { ok: true; run: PlaygroundRun } | { ok: false; errors: FieldError[] };
 
@@ -33,7 +37,8 @@ function samplingError(fields: SamplingFields): string | undefined {
     }
 }
 
-export function buildRequest(form: PlaygroundForm): BuildResult {
+/** @param modelPath The loaded model's file, whose adapter list applies (none: no adapters are chosen). */
+export function buildRequest(form: PlaygroundForm, modelPath?: string): BuildResult {
     const errors: FieldError[] = [];
     const sampling: SamplingFields = {};
     // One field at a time, so every wrong field gets its own reason instead of only the first.
@@ -70,12 +75,20 @@ export function buildRequest(form: PlaygroundForm): BuildResult {
         check('grammar', { grammar: form.grammar });
     }
 
+    const lora = loraOf(form, modelPath);
+    for (const adapter of lora ?? []) {
+        if (!(Number.isFinite(adapter.scale) && adapter.scale >= 0 && adapter.scale <= maxAdapterScale)) {
+            errors.push({ field: 'adapters', message: `The scale of ${adapter.path} is ${String(adapter.scale)}: use a number from 0 to ${maxAdapterScale}.` });
+        }
+    }
+
     if (form.user.trim() === '') errors.push({ field: 'user', message: form.raw ? 'Enter the text to complete.' : 'Enter a user message.' });
     if (errors.length > 0) return { ok: false, errors };
 
-    if (form.raw) return { ok: true, run: { mode: 'raw', prompt: form.user, sampling } };
+    const adapters = lora !== undefined ? { lora } : {};
+    if (form.raw) return { ok: true, run: { mode: 'raw', prompt: form.user, sampling, ...adapters } };
     const messages: { role: 'system' | 'user'; text: string }[] = [];
     if (form.system.trim() !== '') messages.push({ role: 'system', text: form.system });
     messages.push({ role: 'user', text: form.user });
-    return { ok: true, run: { mode: 'chat', messages, sampling } };
+    return { ok: true, run: { mode: 'chat', messages, sampling, ...adapters } };
 }

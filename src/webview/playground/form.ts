@@ -2,7 +2,7 @@
  * The playground form's pure logic: defaults, presets, migration of saved state, and the logit bias rows.
  * No DOM: the unit tests and the host use it too.
  */
-import type { LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from './protocol';
+import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from './protocol';
 
 export const biasLimit = 10;
 
@@ -29,6 +29,7 @@ export function defaultForm(): PlaygroundForm {
         constraint: 'none',
         jsonSchema: '{\n  "type": "object",\n  "properties": { "answer": { "type": "string" } },\n  "required": ["answer"]\n}',
         grammar: 'root ::= "yes" | "no"',
+        adapters: {},
     };
 }
 
@@ -68,6 +69,7 @@ export function migrateForm(saved: unknown): PlaygroundForm {
         constraint: s.constraint === 'jsonSchema' || s.constraint === 'grammar' ? s.constraint : 'none',
         jsonSchema: typeof s.jsonSchema === 'string' ? s.jsonSchema : defaults.jsonSchema,
         grammar: typeof s.grammar === 'string' ? s.grammar : defaults.grammar,
+        adapters: migrateAdapters(s.adapters),
     };
 }
 
@@ -114,4 +116,68 @@ export function logitBiasOf(rows: readonly LogitBiasRow[]): Record<number, numbe
         }
     }
     return Object.keys(bias).length === 0 ? undefined : bias;
+}
+
+export const maxAdapterScale = 2;
+
+function migrateAdapters(saved: unknown): Record<string, AdapterRow[]> {
+    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) return {};
+    const out: Record<string, AdapterRow[]> = {};
+    for (const [model, rows] of Object.entries(saved as Record<string, unknown>)) {
+        if (!Array.isArray(rows)) continue;
+        out[model] = rows.flatMap((row: unknown) => {
+            if (typeof row !== 'object' || row === null) return [];
+            const r = row as Record<string, unknown>;
+            if (typeof r.path !== 'string' || r.path === '') return [];
+            return [{ path: r.path, enabled: r.enabled !== false, scale: clampScale(typeof r.scale === 'number' ? r.scale : 1) }];
+        });
+    }
+    return out;
+}
+
+export function clampScale(scale: number): number {
+    if (!Number.isFinite(scale)) return 1;
+    return Math.min(maxAdapterScale, Math.max(0, scale));
+}
+
+/** The adapter list of `modelPath` (empty when it has none). */
+export function adaptersOf(form: PlaygroundForm, modelPath: string | undefined): AdapterRow[] {
+    return modelPath === undefined ? [] : form.adapters[modelPath] ?? [];
+}
+
+/** `form` with `modelPath`'s list changed by `change`; an emptied list is removed (the model's own adapters apply again). */
+export function withAdapters(form: PlaygroundForm, modelPath: string, change: (rows: AdapterRow[]) => AdapterRow[]): PlaygroundForm {
+    const rows = change(adaptersOf(form, modelPath));
+    const adapters = { ...form.adapters };
+    if (rows.length === 0) delete adapters[modelPath];
+    else adapters[modelPath] = rows;
+    return { ...form, adapters };
+}
+
+/** Adds an adapter (once: adding a listed path again enables it). */
+export function addAdapterRow(rows: readonly AdapterRow[], path: string): AdapterRow[] {
+    return rows.some(r => r.path === path)
+        ? rows.map(r => r.path === path ? { ...r, enabled: true } : r)
+        : [...rows, { path, enabled: true, scale: 1 }];
+}
+
+/**
+ * The runtime's `lora` for a run on `modelPath`: the enabled adapters with their scales, `[]` when the model has a
+ * list with none enabled (the base model), undefined when it has no list (the model's own adapters).
+ */
+export function loraOf(form: PlaygroundForm, modelPath: string | undefined): { path: string; scale: number }[] | undefined {
+    if (modelPath === undefined || form.adapters[modelPath] === undefined) return undefined;
+    return form.adapters[modelPath]!.filter(r => r.enabled).map(r => ({ path: r.path, scale: r.scale }));
+}
+
+/** A stable description of an adapter set, to tell whether a run needs a different context than the previous one. */
+export function adapterSetKey(lora: readonly { path: string; scale: number }[] | undefined): string {
+    return lora === undefined ? 'model' : JSON.stringify(lora.map(a => [a.path, a.scale]));
+}
+
+/** The adapter set in words, for the view. */
+export function describeAdapters(lora: readonly { path: string; scale: number }[] | undefined): string {
+    if (lora === undefined) return 'the model\'s own adapters';
+    if (lora.length === 0) return 'no adapters (base model)';
+    return lora.map(a => `${a.path.split(/[\\/]/).pop()} ×${a.scale}`).join(', ');
 }

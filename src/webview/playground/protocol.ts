@@ -40,6 +40,15 @@ export interface LogitBiasRow {
 
 export type ConstraintKind = 'none' | 'jsonSchema' | 'grammar';
 
+/** A LoRA adapter of the playground's list for one model. */
+export interface AdapterRow {
+    /** Absolute path of the GGUF adapter (validated against the model when it was added). */
+    path: string;
+    enabled: boolean;
+    /** 0…2. */
+    scale: number;
+}
+
 /** Everything the user edits; persisted by the webview (setState) and the host (workspaceState). */
 export interface PlaygroundForm {
     version: 1;
@@ -52,10 +61,15 @@ export interface PlaygroundForm {
     constraint: ConstraintKind;
     jsonSchema: string;
     grammar: string;
+    /**
+     * LoRA adapters per model file (absolute model path → list). A model with a list runs with exactly its enabled
+     * adapters (none enabled = the base model); a model without one runs with its own (`promptscope.lora`).
+     */
+    adapters: Record<string, AdapterRow[]>;
 }
 
 /** Form fields a validation message can point at. */
-export type FieldName = keyof SamplingForm | 'user' | 'logitBias' | 'jsonSchema' | 'grammar';
+export type FieldName = keyof SamplingForm | 'user' | 'logitBias' | 'jsonSchema' | 'grammar' | 'adapters';
 
 export interface FieldError {
     field: FieldName;
@@ -83,6 +97,68 @@ export interface RunState {
     error?: string;
     /** Values the run was refused for, per field. */
     fieldErrors?: FieldError[];
+    /** What the run's adapters did to the context, e.g. that a changed adapter set made the runtime build a new one. */
+    adapterNote?: string;
+}
+
+/** One side of an A/B comparison: the form's settings with these overrides. */
+export interface CompareSide {
+    /** Sampling preset instead of the form's sampling fields (`form`: as in the form). */
+    preset: 'form' | 'greedy' | 'balanced' | 'creative';
+    /** `none`: the base model; `form`: the form's enabled adapters. */
+    adapters: 'none' | 'form';
+    /** Scale for every enabled adapter instead of its own (empty: as in the form). */
+    scale: string;
+}
+
+export interface CompareRequest {
+    form: PlaygroundForm;
+    a: CompareSide;
+    b: CompareSide;
+}
+
+/** A generated token of side A with the divergence of the two sides' raw next-token distributions that predicted it. */
+export interface ComparePosition {
+    piece: string;
+    /** Lower bound on KL(A‖B) in nats (truncatedKl over the top-K lists). */
+    kl: number;
+    /** Probability mass outside the shared top-K entries, max of both sides (0 = exact KL). */
+    unknownMass: number;
+}
+
+export interface CompareSideResult {
+    label: string;
+    output: string;
+    tokens: number;
+    stopReason: string;
+}
+
+export interface CompareState {
+    id: number;
+    phase: 'running' | 'done' | 'failed';
+    error?: string;
+    seed?: number;
+    a?: CompareSideResult;
+    b?: CompareSideResult;
+    /** Word diff of A's output → B's output. */
+    diff?: { kind: 'same' | 'removed' | 'added'; text: string }[];
+    /** Per generated token of A: KL between both sides' raw distributions on A's token sequence. */
+    positions?: ComparePosition[];
+    /** Index in `positions` of the first token B generated differently, if any. */
+    firstDivergence?: number;
+}
+
+/** A run of the history (the workspace's `.promptscope/runs/*.jsonl`), newest first. */
+export interface HistoryEntry {
+    /** `file:line` of the record, to reopen it. */
+    key: string;
+    time: string;
+    command: string;
+    preview: string;
+    output: string;
+    seed: number | null;
+    /** Whether the record holds something the playground can open (messages or a playground form). */
+    openable: boolean;
 }
 
 export interface HostState {
@@ -90,6 +166,11 @@ export interface HostState {
     /** Display name of a model being loaded. */
     loading?: string;
     run: RunState;
+    /** Absolute path of the loaded model: the key of its adapter list. */
+    modelPath?: string;
+    compare?: CompareState;
+    /** A notice from the host (a saved file, a history problem). */
+    notice?: string;
 }
 
 export type TokenizeResponse = { tokens: TokenPiece[] } | { error: string };
@@ -101,9 +182,19 @@ export const loadModelCommand = new IpcCommand(scope, 'loadModel');
 /** The form after an edit, for the host to keep in workspaceState. */
 export const formChangedCommand = new IpcCommand<PlaygroundForm>(scope, 'formChanged');
 export const tokenizeRequest = new IpcRequest<{ word: string }, TokenizeResponse>(scope, 'tokenize');
+/** Shows an open dialog for GGUF LoRA files and validates the chosen one against the loaded model. */
+export const addAdapterRequest = new IpcRequest<void, { path: string } | { error: string } | { cancelled: true }>(scope, 'addAdapter');
+export const compareCommand = new IpcCommand<CompareRequest>(scope, 'compare');
+export const savePromptCommand = new IpcCommand<PlaygroundForm>(scope, 'savePrompt');
+export const openPromptCommand = new IpcCommand(scope, 'openPrompt');
+export const historyRequest = new IpcRequest<void, HistoryEntry[]>(scope, 'history');
+/** Puts a history entry into the form (`run`: and runs it). */
+export const reopenCommand = new IpcCommand<{ key: string; run: boolean }>(scope, 'reopen');
 
 // Host → webview
 export const stateNotification = new IpcNotification<HostState>(scope, 'state');
 /** The host's saved form, sent after `ready`; the webview prefers its own setState copy when it has one. */
 export const savedFormNotification = new IpcNotification<PlaygroundForm>(scope, 'savedForm');
+/** A form the host opened (a .prompt file, a history entry): always replaces the page's form. */
+export const loadFormNotification = new IpcNotification<PlaygroundForm>(scope, 'loadForm');
 export const chunkNotification = new IpcNotification<{ runId: number; text: string }>(scope, 'chunk');
