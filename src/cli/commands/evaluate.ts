@@ -1,17 +1,15 @@
 import { resolve } from 'node:path';
 import type { GpuSetting } from '../../runtime/api';
-import { foldAnswer } from '../../core/reasoning/foldAnswer';
-import { scoreAnswers } from '../../core/reasoning/scoreAnswers';
+import { checkExpected, datasetInput, readDataset } from '../../core/reasoning/dataset';
+import { evaluateDataset } from '../../core/reasoning/evaluateDataset';
+import { handlingFor } from '../../core/reasoning/executeStrategy';
+import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { runRecord } from '../../core/reasoning/history/runRecord';
+import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CliCommand } from '../CliCommand';
-import { DatasetError } from '../dataset/DatasetError';
 import { EvalOptionError } from '../dataset/EvalOptionError';
-import { readDataset } from '../dataset/readDataset';
-import { RunHistory } from '../history/RunHistory';
-import { runRecord } from '../history/runRecord';
 import { integerFlag, loraFlags, numberFlag } from '../parseFlags';
 import { RuntimeSession } from '../runtimeSession';
-import type { CliStrategy } from '../strategy/CliStrategy';
-import { executeStrategy, handlingFor, normalizeAnswer } from '../strategy/executeStrategy';
 import { samplingFlags, strategyFlag, variantsFlag } from '../strategy/parseStrategyFlags';
 import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
 import { UsageError } from '../UsageError';
@@ -27,6 +25,7 @@ Options:
   --dataset PATH       .jsonl (one object a line) or .csv (header row)
   --strategy S         direct | cot | self-consistency | ensemble (default: promptscope.strategy, else direct)
   --samples N          Self-consistency paths (default: promptscope.samples, else 5)
+  --weighted           Self-consistency votes weighted by path probability
   --variants A,B       Ensemble variants beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
   --limit N            Only the first N rows
   --seed N             Seed of every row's run
@@ -46,6 +45,7 @@ export const evalCommand: CliCommand = {
         dataset: { type: 'string' },
         strategy: { type: 'string' },
         samples: { type: 'string' },
+        weighted: { type: 'boolean' },
         variants: { type: 'string' },
         limit: { type: 'string' },
         seed: { type: 'string' },
@@ -67,9 +67,11 @@ export const evalCommand: CliCommand = {
         if (dataset === undefined) throw new UsageError('--dataset DATA.jsonl|DATA.csv is required');
         const file = resolve(positionals[0]!);
         const settings = await promptSettings(file);
-        const strategy: CliStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
+        const strategy: ReasoningStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
         const samples = integerFlag(values, 'samples');
         if (samples !== undefined && samples < 1) throw new EvalOptionError('samples', `must be at least 1; got ${samples}`);
+        if (values.weighted === true && strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
+        const weighting = values.weighted === true ? 'probability' as const : undefined;
         const limit = integerFlag(values, 'limit');
         if (limit !== undefined && limit < 1) throw new EvalOptionError('limit', `must be at least 1; got ${limit}`);
         const flags = samplingFlags(values);
@@ -78,14 +80,9 @@ export const evalCommand: CliCommand = {
         const expectedField = settings.expected ?? 'expected';
 
         const rows = (await readDataset(resolve(dataset))).slice(0, limit);
-        rows.forEach((row, i) => {
-            const value = row[expectedField];
-            if (value === undefined || value === null || String(value).trim() === '') {
-                throw new DatasetError(dataset, `row ${i + 1} has no "${expectedField}" field${settings.expected ? ' (promptscope.expected)' : ''}`);
-            }
-        });
+        checkExpected(dataset, rows, expectedField, settings.expected !== undefined);
         // Render row 1 first: template and answer-setting mistakes fail before a model is loaded.
-        const first = await loadPromptRun(file, undefined, inputOf(rows[0]!, expectedField));
+        const first = await loadPromptRun(file, undefined, datasetInput(rows[0]!, expectedField));
         const { verbalizer } = handlingFor(first);
         const variantFiles = strategy === 'ensemble'
             ? (() => { const listed = variantsFlag(values); return listed ? Promise.resolve([file, ...listed]) : ensembleFiles(file, first.settings); })()
@@ -107,36 +104,31 @@ export const evalCommand: CliCommand = {
                 contextSize: integerFlag(values, 'context-size'),
                 lora,
             }, controller.signal);
-            const startedAt = performance.now();
-            const results: { input: Record<string, unknown>; expected: string; answer: string | null; correct: boolean; votes?: Record<string, number> }[] = [];
-            const scored: { expected: string; answer: string | undefined }[] = [];
-            const tokens = { prompt: 0, generated: 0 };
-            for (const [index, row] of rows.entries()) {
-                if (controller.signal.aborted) break;
-                const input = inputOf(row, expectedField);
-                const run = index === 0 ? first : await loadPromptRun(file, undefined, input);
-                let variants: PromptRun[] | undefined;
-                if (files) {
-                    variants = [run];
+            const evaluation = await evaluateDataset(session.client, {
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal: controller.signal,
+                async prepareRow(input, index) {
+                    const run = index === 0 ? first : await loadPromptRun(file, undefined, input);
+                    if (!files) return { run };
+                    const variants: PromptRun[] = [run];
                     for (const f of files.slice(1)) variants.push(await loadPromptRun(f, undefined, input));
-                }
-                const outcome = await executeStrategy(session.client, run, { strategy, flags, samples, temperature, seed, variants, signal: controller.signal });
-                const rawExpected = String(row[expectedField]);
-                // Expected answers go through the same mapping as the model's, so "Positive" matches label positive.
-                const expected = normalizeAnswer(rawExpected, verbalizer) ?? foldAnswer(rawExpected);
-                const correct = outcome.answer !== undefined && outcome.answer === expected;
-                tokens.prompt += outcome.tokens.prompt;
-                tokens.generated += outcome.tokens.generated;
-                scored.push({ expected, answer: outcome.answer });
-                results.push({ input, expected, answer: outcome.answer ?? null, correct, ...(outcome.votes ? { votes: outcome.votes } : {}) });
-                history.append(await runRecord({
-                    command: 'eval', run, input, model: info, sampling: { ...run.sampling, ...flags }, lora, outcome,
-                    dataset: { file: resolve(dataset), row: index, expected, correct },
-                }));
-                if (!json && verbose) process.stderr.write(`row ${index + 1}/${rows.length}: ${outcome.answer ?? 'unmapped'} (expected ${expected})\n`);
-            }
-            const metrics = scoreAnswers(scored, { labels: verbalizer?.labels });
-            const ms = Math.round(performance.now() - startedAt);
+                    return { run, variants };
+                },
+                async onRow(row, done, total) {
+                    history.append(await runRecord({
+                        command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora, outcome: row.outcome,
+                        dataset: { file: resolve(dataset), row: row.index, expected: row.expected, correct: row.correct },
+                    }));
+                    if (!json && verbose) process.stderr.write(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`);
+                },
+            });
+            const { tokens } = evaluation;
+            const ms = Math.round(evaluation.ms);
+            const results = evaluation.results.map(r => ({
+                input: r.input, expected: r.expected, answer: r.answer ?? null, correct: r.correct, ...(r.outcome.votes ? { votes: r.outcome.votes } : {}),
+            }));
+            // Interrupted before the first row finished: nothing to score.
+            if (evaluation.metrics === undefined) return 130;
+            const metrics = evaluation.metrics;
             if (json) {
                 process.stdout.write(JSON.stringify({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
@@ -155,12 +147,6 @@ export const evalCommand: CliCommand = {
         }
     },
 };
-
-/** A row's input variables: every field but the expected answer. */
-function inputOf(row: Record<string, unknown>, expectedField: string): Record<string, unknown> {
-    const { [expectedField]: _expected, ...input } = row;
-    return input;
-}
 
 function formatConfusion(labels: string[], matrix: number[][]): string {
     const columns = [...labels, 'unmapped'];

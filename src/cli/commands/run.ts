@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { CompletionResult, GpuSetting, SamplingOptions } from '../../runtime/api';
+import type { CompletionResult, GpuSetting, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../runtime/api';
 import { validateSampling } from '../../core/sampling/validateSampling';
-import type { CliCommand } from '../CliCommand';
+import type { CliArgs, CliCommand } from '../CliCommand';
 import { loadPromptSource, type PromptSource } from '../loadPromptSource';
 import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
 import { RuntimeSession } from '../runtimeSession';
@@ -53,89 +53,112 @@ export const runCommand: CliCommand = {
         'context-size': { type: 'string' },
         lora: { type: 'string', multiple: true },
     },
-    async run({ values, positionals, json, verbose }) {
-        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
-        const file = positionals[0];
-        const text = values.text as string | undefined;
-        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
-        const input = jsonObjectFlag(values, 'input');
-        if (input !== undefined && (file === undefined || !file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
-
-        const flags: SamplingOptions = {};
-        const seed = integerFlag(values, 'seed');
-        const maxTokens = integerFlag(values, 'max-tokens');
-        const temperature = numberFlag(values, 'temperature');
-        const topK = integerFlag(values, 'top-k');
-        const topP = numberFlag(values, 'top-p');
-        const minP = numberFlag(values, 'min-p');
-        if (seed !== undefined) flags.seed = seed;
-        if (maxTokens !== undefined) flags.maxTokens = maxTokens;
-        if (temperature !== undefined) flags.temperature = temperature;
-        if (topK !== undefined) flags.topK = topK;
-        if (topP !== undefined) flags.topP = topP;
-        if (minP !== undefined) flags.minP = minP;
-
-        // Impossible values fail here, before a model is loaded; the runtime checks again with the vocabulary known.
-        validateSampling(flags);
-
-        const source: PromptSource = file !== undefined
-            ? await loadPromptSource(resolve(file), input)
-            : { kind: 'text', text: text! };
-        const raw = values.raw === true;
-        if (raw && source.kind === 'chat') throw new UsageError('--raw applies to --text and plain text files, not to .prompt files');
-
-        const session = new RuntimeSession(verbose);
-        const controller = new AbortController();
-        // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
-        const onInterrupt = () => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-            const info = await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                contextSize: integerFlag(values, 'context-size'),
-                lora: [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)],
-            }, controller.signal);
-
-            const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };
-            const call = { ...stream, signal: controller.signal };
-            let result: CompletionResult;
-            if (source.kind === 'chat') {
-                result = await session.client.chat({ messages: source.messages, sampling: { ...source.sampling, ...flags } }, call);
-            } else if (raw) {
-                result = await session.client.complete({ prompt: source.text, sampling: flags }, call);
-            } else {
-                result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling: flags }, call);
-            }
-
-            if (json) {
-                process.stdout.write(JSON.stringify({
-                    output: result.text,
-                    timing: {
-                        promptTokens: result.timing.promptTokens,
-                        generatedTokens: result.timing.generatedTokens,
-                        ms: Math.round(result.timing.ms * 10) / 10,
-                        tokensPerSecond: Math.round(result.timing.tokensPerSecond * 10) / 10,
-                    },
-                    model: info.name,
-                    modelPath: info.path,
-                    backend: info.backend,
-                    stopReason: result.stopReason,
-                    seed: result.seed,
-                }, null, 2) + '\n');
-            } else {
-                process.stdout.write('\n');
-                if (verbose) {
-                    const t = result.timing;
-                    process.stderr.write(`[${info.name}, ${info.backend}] ${t.promptTokens} prompt + ${t.generatedTokens} generated tokens, `
-                        + `${t.tokensPerSecond.toFixed(1)} tok/s, ${Math.round(t.ms)} ms, stop: ${result.stopReason}, seed ${result.seed}\n`);
-                }
-            }
-            return result.stopReason === 'aborted' ? 130 : 0;
-        } finally {
-            process.off('SIGINT', onInterrupt);
-            await session.close();
-        }
-    },
+    run: args => runDirect(args),
 };
+
+/** What a finished plain run hands to {@link DirectRunHooks.afterRun}. */
+export interface DirectRunDone {
+    model: ModelInfo;
+    source: PromptSource;
+    /** Whether `--raw` continued the text without the chat template. */
+    raw: boolean;
+    /** The command line's sampling flags (the prompt's own sampling not included). */
+    flags: SamplingOptions;
+    lora: LoraAdapterSpec[];
+    result: CompletionResult;
+}
+
+export interface DirectRunHooks {
+    /** Called once the generation ended (also when aborted), before the output is printed; fields it returns join the `--json` output. */
+    afterRun?(done: DirectRunDone): Promise<Record<string, unknown> | void>;
+}
+
+/** The plain `promptscope run`: one streamed generation. */
+export async function runDirect({ values, positionals, json, verbose }: CliArgs, hooks: DirectRunHooks = {}): Promise<number> {
+    if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
+    const file = positionals[0];
+    const text = values.text as string | undefined;
+    if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+    const input = jsonObjectFlag(values, 'input');
+    if (input !== undefined && (file === undefined || !file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
+
+    const flags: SamplingOptions = {};
+    const seed = integerFlag(values, 'seed');
+    const maxTokens = integerFlag(values, 'max-tokens');
+    const temperature = numberFlag(values, 'temperature');
+    const topK = integerFlag(values, 'top-k');
+    const topP = numberFlag(values, 'top-p');
+    const minP = numberFlag(values, 'min-p');
+    if (seed !== undefined) flags.seed = seed;
+    if (maxTokens !== undefined) flags.maxTokens = maxTokens;
+    if (temperature !== undefined) flags.temperature = temperature;
+    if (topK !== undefined) flags.topK = topK;
+    if (topP !== undefined) flags.topP = topP;
+    if (minP !== undefined) flags.minP = minP;
+
+    // Impossible values fail here, before a model is loaded; the runtime checks again with the vocabulary known.
+    validateSampling(flags);
+
+    const source: PromptSource = file !== undefined
+        ? await loadPromptSource(resolve(file), input)
+        : { kind: 'text', text: text! };
+    const raw = values.raw === true;
+    if (raw && source.kind === 'chat') throw new UsageError('--raw applies to --text and plain text files, not to .prompt files');
+
+    const session = new RuntimeSession(verbose);
+    const controller = new AbortController();
+    // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
+    const onInterrupt = () => controller.abort();
+    process.once('SIGINT', onInterrupt);
+    try {
+        const lora = [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)];
+        const info = await session.load({
+            model: values.model as string | undefined,
+            threads: integerFlag(values, 'threads'),
+            gpu: values.gpu as GpuSetting | undefined,
+            contextSize: integerFlag(values, 'context-size'),
+            lora,
+        }, controller.signal);
+
+        const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };
+        const call = { ...stream, signal: controller.signal };
+        let result: CompletionResult;
+        if (source.kind === 'chat') {
+            result = await session.client.chat({ messages: source.messages, sampling: { ...source.sampling, ...flags } }, call);
+        } else if (raw) {
+            result = await session.client.complete({ prompt: source.text, sampling: flags }, call);
+        } else {
+            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling: flags }, call);
+        }
+
+        const extra = (await hooks.afterRun?.({ model: info, source, raw, flags, lora, result })) ?? {};
+        if (json) {
+            process.stdout.write(JSON.stringify({
+                output: result.text,
+                timing: {
+                    promptTokens: result.timing.promptTokens,
+                    generatedTokens: result.timing.generatedTokens,
+                    ms: Math.round(result.timing.ms * 10) / 10,
+                    tokensPerSecond: Math.round(result.timing.tokensPerSecond * 10) / 10,
+                },
+                model: info.name,
+                modelPath: info.path,
+                backend: info.backend,
+                stopReason: result.stopReason,
+                seed: result.seed,
+                ...extra,
+            }, null, 2) + '\n');
+        } else {
+            process.stdout.write('\n');
+            if (verbose) {
+                const t = result.timing;
+                process.stderr.write(`[${info.name}, ${info.backend}] ${t.promptTokens} prompt + ${t.generatedTokens} generated tokens, `
+                    + `${t.tokensPerSecond.toFixed(1)} tok/s, ${Math.round(t.ms)} ms, stop: ${result.stopReason}, seed ${result.seed}\n`);
+            }
+        }
+        return result.stopReason === 'aborted' ? 130 : 0;
+    } finally {
+        process.off('SIGINT', onInterrupt);
+        await session.close();
+    }
+}

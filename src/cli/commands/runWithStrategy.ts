@@ -1,22 +1,24 @@
-import type { GpuSetting } from '../../runtime/api';
+import type { CompletionResult, GpuSetting } from '../../runtime/api';
+import type { CliArgs } from '../CliCommand';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
 import type { CliCommand } from '../CliCommand';
-import { RunHistory } from '../history/RunHistory';
-import { runRecord } from '../history/runRecord';
+import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { runRecord } from '../../core/reasoning/history/runRecord';
 import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
 import { RuntimeSession } from '../runtimeSession';
-import type { CliStrategy } from '../strategy/CliStrategy';
-import { executeStrategy, handlingFor } from '../strategy/executeStrategy';
+import type { ReasoningStrategy } from '../../core/reasoning/strategies';
+import { executeStrategy, handlingFor, normalizeAnswer, type StrategyOutcome } from '../../core/reasoning/executeStrategy';
 import { samplesFlag, samplingFlags, strategyFlag, variantsFlag } from '../strategy/parseStrategyFlags';
 import { outcomeJson, formatOutcome } from '../strategy/printOutcome';
 import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
 import { UsageError } from '../UsageError';
-import { runCommand } from './run';
+import { runCommand, runDirect } from './run';
 
 const usage = `${runCommand.usage}
 Strategies:
   --strategy S         direct | cot | self-consistency | ensemble (default: the prompt's promptscope.strategy, else direct)
   --samples N          Self-consistency paths (default: promptscope.samples, else ${selfConsistencyDefaults.samples})
+  --weighted           Self-consistency: weigh each path's vote by its probability (exp of its mean token log-probability)
   --variants A,B       Ensemble variants run beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
   cot: zero-shot chain of thought: "Let's think step by step." then "Therefore, the answer is"; the prompt's
@@ -25,8 +27,8 @@ Strategies:
   self-consistency: --temperature defaults to ${selfConsistencyDefaults.temperature}; paths sampled in one batch, answers voted.
   ensemble: every variant runs once on the same input; answers voted.
   Answers are extracted and mapped as promptscope.answer says (default: the last number). --json adds
-  {answer, reasoning | votes, agreement, paths | variants} to the run output. Every cot, self-consistency and
-  ensemble run is appended to the run history.
+  {answer, reasoning | votes, agreement, paths | variants} to the run output. Every run, direct included, is
+  appended to the run history.
 `;
 
 /**
@@ -36,20 +38,21 @@ Strategies:
 export const runWithStrategyCommand: CliCommand = {
     ...runCommand,
     usage,
-    options: { ...runCommand.options, strategy: { type: 'string' }, samples: { type: 'string' }, variants: { type: 'string' }, out: { type: 'string' } },
+    options: {
+        ...runCommand.options, strategy: { type: 'string' }, samples: { type: 'string' }, weighted: { type: 'boolean' }, variants: { type: 'string' }, out: { type: 'string' },
+    },
     async run(args) {
         const { values, positionals, json, verbose } = args;
         const file = positionals.length === 1 ? positionals[0] : undefined;
         const flag = strategyFlag(values);
         const settings = file?.endsWith('.prompt') ? await promptSettings(file) : {};
-        const strategy: CliStrategy = flag ?? settings.strategy ?? 'direct';
+        const strategy: ReasoningStrategy = flag ?? settings.strategy ?? 'direct';
         const samples = samplesFlag(values);
         if (samples !== undefined && strategy !== 'self-consistency') throw new UsageError('--samples applies to --strategy self-consistency');
         if (values.variants !== undefined && strategy !== 'ensemble') throw new UsageError('--variants applies to --strategy ensemble');
-        if (strategy === 'direct') {
-            if (values.out !== undefined) throw new UsageError('--out applies to cot, self-consistency and ensemble runs');
-            return runCommand.run(args);
-        }
+        if (values.weighted === true && strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
+        const weighting = values.weighted === true ? 'probability' as const : undefined;
+        if (strategy === 'direct') return runDirectWithHistory(args);
 
         if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
         const text = values.text as string | undefined;
@@ -90,12 +93,12 @@ export const runWithStrategyCommand: CliCommand = {
                 lora,
             }, controller.signal);
             const outcome = await executeStrategy(session.client, run, {
-                strategy, flags, samples, temperature, seed, variants, signal: controller.signal,
+                strategy, flags, samples, temperature, seed, variants, weighting, signal: controller.signal,
             });
             history.append(await runRecord({ command: 'run', run, input, model: info, sampling: { ...run.sampling, ...flags }, lora, outcome }));
             if (json) {
                 const extra = strategy === 'self-consistency'
-                    ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature }
+                    ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature, weighting: weighting ?? 'count' }
                     : {};
                 process.stdout.write(JSON.stringify({
                     ...outcomeJson(outcome), ...extra, model: info.name, modelPath: info.path, backend: info.backend, history: history.path,
@@ -110,3 +113,36 @@ export const runWithStrategyCommand: CliCommand = {
         }
     },
 };
+
+/**
+ * The plain streamed run, appended to the run history like the other strategies. The prompt is loaded first so
+ * that its answer settings (a direct run also reports the extracted answer) fail before a model is loaded.
+ */
+async function runDirectWithHistory(args: CliArgs): Promise<number> {
+    const { values, positionals } = args;
+    const file = positionals[0];
+    const text = values.text as string | undefined;
+    // Usage mistakes are runDirect's to report, in its words.
+    if (positionals.length > 1 || (file === undefined) === (text === undefined)) return runDirect(args);
+    const input = jsonObjectFlag(values, 'input');
+    const run = await loadPromptRun(file, text, file?.endsWith('.prompt') ? input : undefined);
+    const handling = handlingFor(run);
+    const history = new RunHistory(values.out as string | undefined);
+    return runDirect(args, {
+        async afterRun({ model, source, raw, flags, lora, result }) {
+            const outcome = directOutcome(run.messages, result, handling);
+            const sampling = { ...(source.kind === 'chat' ? source.sampling : {}), ...flags };
+            history.append({ ...await runRecord({ command: 'run', run, input, model, sampling, lora, outcome }), ...(raw ? { raw: true } : {}) });
+            return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, history: history.path };
+        },
+    });
+}
+
+function directOutcome(messages: PromptRun['messages'], result: CompletionResult, handling: ReturnType<typeof handlingFor>): StrategyOutcome {
+    const rawAnswer = handling.extract(result.text);
+    return {
+        strategy: 'direct', answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: result.text,
+        messages: [messages], outputs: [result.text], seed: result.seed,
+        tokens: { prompt: result.timing.promptTokens, generated: result.timing.generatedTokens }, ms: result.timing.ms,
+    };
+}

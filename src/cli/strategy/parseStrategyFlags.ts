@@ -3,15 +3,15 @@ import type { SamplingOptions } from '../../runtime/api';
 import { validateSampling } from '../../core/sampling/validateSampling';
 import { integerFlag, numberFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
-import { cliStrategies, type CliStrategy } from './CliStrategy';
+import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasoning/strategies';
 
 /** `--strategy`, checked; undefined when absent. */
-export function strategyFlag(values: Record<string, unknown>): CliStrategy | undefined {
+export function strategyFlag(values: Record<string, unknown>): ReasoningStrategy | undefined {
     const flag = values.strategy as string | undefined;
-    if (flag !== undefined && !cliStrategies.includes(flag as CliStrategy)) {
-        throw new UsageError(`--strategy must be one of ${cliStrategies.join(', ')}; got "${flag}"`);
+    if (flag !== undefined && !reasoningStrategies.includes(flag as ReasoningStrategy)) {
+        throw new UsageError(`--strategy must be one of ${reasoningStrategies.join(', ')}; got "${flag}"`);
     }
-    return flag as CliStrategy | undefined;
+    return flag as ReasoningStrategy | undefined;
 }
 
 /** The sampling flags shared by `run` and `eval` (not the seed), validated before a model is loaded. */

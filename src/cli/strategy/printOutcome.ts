@@ -1,4 +1,4 @@
-import type { StrategyOutcome } from './executeStrategy';
+import type { StrategyOutcome } from '../../core/reasoning/executeStrategy';
 
 /** The human-readable report of a cot, self-consistency or ensemble run. */
 export function formatOutcome(outcome: StrategyOutcome): string {
@@ -17,6 +17,9 @@ export function formatOutcome(outcome: StrategyOutcome): string {
                 lines.push(`── path ${i + 1} (seed ${p.seed}${logprob}) → ${p.answer ?? 'unmapped'}`, p.text);
             });
             lines.push(voteLine(outcome, `${outcome.paths?.length ?? 0} paths`));
+            if (outcome.weighting === 'probability') {
+                lines.push(`weighted by path probability: ${Object.entries(outcome.weights ?? {}).map(([answer, w]) => `${answer} ${w.toFixed(3)}`).join(', ') || 'none'}`);
+            }
             break;
         case 'ensemble':
             outcome.variants?.forEach(v => lines.push(`── ${v.file} → ${v.answer ?? 'unmapped'}`, v.text));
@@ -43,6 +46,7 @@ export function outcomeJson(outcome: StrategyOutcome): Record<string, unknown> {
     if (outcome.votes !== undefined) {
         Object.assign(json, { votes: outcome.votes, agreement: outcome.agreement, tie: outcome.tie, tied: outcome.tied, unmapped: outcome.unmapped });
     }
+    if (outcome.weighting === 'probability') Object.assign(json, { weighting: outcome.weighting, weights: outcome.weights });
     if (outcome.paths) {
         json.paths = outcome.paths.map(p => ({ text: p.text, answer: p.answer ?? null, rawAnswer: p.rawAnswer ?? null, meanLogprob: p.meanLogprob ?? null, seed: p.seed }));
     }

@@ -1,25 +1,50 @@
-import type { ChatMessage, CompletionResult, SamplingOptions } from '../../runtime/api';
-import type { RuntimeClient } from '../../runtime/client';
-import { deriveSeed } from '../../core/reasoning/deriveSeed';
-import type { ExtractAnswer } from '../../core/reasoning/extractAnswer';
-import { foldAnswer } from '../../core/reasoning/foldAnswer';
-import { majorityVote } from '../../core/reasoning/majorityVote';
-import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type PathGenerator } from '../../core/reasoning/selfConsistency';
-import type { Verbalizer } from '../../core/reasoning/Verbalizer';
-import { cotAnswerMessages, cotReasoningMessages } from '../../core/reasoning/zeroShotCot';
-import type { CliStrategy } from './CliStrategy';
+import type { ChatMessage } from '../prompt/chatMessages';
+import type { SamplingFields } from '../sampling/validateSampling';
+import { deriveSeed } from './deriveSeed';
+import type { ExtractAnswer } from './extractAnswer';
+import { foldAnswer } from './foldAnswer';
+import { majorityVote, type VoteWeighting } from './majorityVote';
 import type { PromptRun } from './PromptRun';
+import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type PathGenerator } from './selfConsistency';
+import type { ReasoningStrategy } from './strategies';
+import type { Verbalizer } from './Verbalizer';
+import { cotAnswerMessages, cotReasoningMessages } from './zeroShotCot';
+
+/** What a strategy needs of one generation (the runtime's `CompletionResult` has these and more). */
+export interface StrategyCompletion {
+    text: string;
+    seed: number;
+    timing: { promptTokens: number; generatedTokens: number };
+}
+
+/** What a strategy needs of several sampled paths (the runtime's `MultiCompletionResult`). */
+export interface StrategyPaths {
+    paths: { text: string; meanLogprob: number | undefined; seed: number }[];
+    seed: number;
+    timing: { promptTokens: number; generatedTokens: number };
+}
+
+/**
+ * The model a strategy runs on: the runtime's RPC client fits as it is (`chat`, `chatMany`), so the CLI and the
+ * editor run the same strategies on their own client without core knowing about the runtime.
+ */
+export interface StrategyModel {
+    chat(request: { messages: ChatMessage[]; sampling?: SamplingFields }, options: { signal?: AbortSignal }): Promise<StrategyCompletion>;
+    chatMany(request: { messages: ChatMessage[]; sampling?: SamplingFields; n: number }, options: { signal?: AbortSignal }): Promise<StrategyPaths>;
+}
 
 export interface StrategyOptions {
-    strategy: CliStrategy;
-    /** Sampling given on the command line; it overrides each prompt's own. */
-    flags: SamplingOptions;
+    strategy: ReasoningStrategy;
+    /** Sampling given on the command line (or by the editor); it overrides each prompt's own. */
+    flags: SamplingFields;
     /** Self-consistency paths. Defaults to the prompt's `promptscope.samples`, else 5. */
     samples?: number;
     /** Self-consistency temperature. Defaults to 0.7. */
     temperature?: number;
     /** Request seed; ensemble variant i and self-consistency path i derive theirs from it. Defaults to random. */
     seed?: number;
+    /** Self-consistency vote weighting: `probability` weighs each path by exp(mean token log-probability). Defaults to `count`. */
+    weighting?: VoteWeighting;
     /** Ensemble prompts, the main prompt first, all rendered with the same input. Defaults to the main prompt alone. */
     variants?: PromptRun[];
     signal?: AbortSignal;
@@ -42,7 +67,7 @@ export interface OutcomeVariant {
 
 /** What one strategy run produced, for printing, the run history and dataset scoring alike. */
 export interface StrategyOutcome {
-    strategy: CliStrategy;
+    strategy: ReasoningStrategy;
     /** The answer that counts: a label, or the folded extracted answer; undefined when none or unmapped. */
     answer: string | undefined;
     /** The extracted answer as written (direct and cot). */
@@ -56,6 +81,10 @@ export interface StrategyOutcome {
     tie?: boolean;
     tied?: string[];
     unmapped?: number;
+    /** Self-consistency: how votes were weighed. */
+    weighting?: VoteWeighting;
+    /** Self-consistency: answer → summed vote weight (equal to `votes` under `count`). */
+    weights?: Record<string, number>;
     paths?: OutcomePath[];
     variants?: OutcomeVariant[];
     /** Every conversation sent to the model, in order. */
@@ -84,12 +113,12 @@ export function handlingFor(run: PromptRun): AnswerHandling {
     return { extract: extract!, verbalizer };
 }
 
-/** Runs `run` with one strategy on a loaded model. */
-export async function executeStrategy(client: RuntimeClient, run: PromptRun, options: StrategyOptions): Promise<StrategyOutcome> {
+/** Runs `run` with one strategy on a loaded model (the CLI's and the editor's runs alike). */
+export async function executeStrategy(client: StrategyModel, run: PromptRun, options: StrategyOptions): Promise<StrategyOutcome> {
     const startedAt = performance.now();
     const handling = handlingFor(run);
     const tokens = { prompt: 0, generated: 0 };
-    const count = (result: CompletionResult) => {
+    const count = (result: StrategyCompletion) => {
         tokens.prompt += result.timing.promptTokens;
         tokens.generated += result.timing.generatedTokens;
     };
@@ -150,11 +179,12 @@ export async function executeStrategy(client: RuntimeClient, run: PromptRun, opt
             const result = await runSelfConsistency(generator, {
                 samples: options.samples ?? run.settings.samples ?? selfConsistencyDefaults.samples,
                 temperature: options.temperature ?? selfConsistencyDefaults.temperature,
-                seed: options.seed, ...handling,
+                seed: options.seed, weighting: options.weighting, ...handling,
             });
             return finish({
                 answer: result.answer, votes: result.votes, agreement: result.agreement, tie: result.tie, tied: result.vote.tied,
-                unmapped: result.unmapped,
+                unmapped: result.unmapped, weighting: result.vote.weighting,
+                weights: Object.fromEntries(result.vote.tally.map(t => [t.answer, t.weight])),
                 paths: result.paths.map(p => ({ text: p.text, answer: p.answer, rawAnswer: p.rawAnswer, meanLogprob: p.meanLogprob, seed: p.seed })),
                 messages: [run.messages], outputs: result.paths.map(p => p.text), seed: seedUsed,
             });

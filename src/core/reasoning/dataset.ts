@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { EmptyDatasetError } from '../../core/reasoning/errors/EmptyDatasetError';
-import { DatasetError } from './DatasetError';
+import { DatasetError } from './errors/DatasetError';
+import { EmptyDatasetError } from './errors/EmptyDatasetError';
 
 export type DatasetRow = Record<string, unknown>;
 
@@ -12,6 +12,11 @@ export async function readDataset(path: string): Promise<DatasetRow[]> {
     } catch (error) {
         throw new DatasetError(path, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message);
     }
+    return parseDataset(path, text);
+}
+
+/** Rows of a dataset file's text; `path` picks the format by its extension and names the file in errors. */
+export function parseDataset(path: string, text: string): DatasetRow[] {
     let rows: DatasetRow[];
     if (path.endsWith('.jsonl')) rows = parseJsonl(path, text);
     else if (path.endsWith('.csv')) rows = parseCsv(path, text);
@@ -72,4 +77,20 @@ function csvRecords(path: string, text: string): string[][] {
         records.push(record);
     }
     return records;
+}
+
+/** A row's input variables: every field but the expected answer. */
+export function datasetInput(row: DatasetRow, expectedField: string): Record<string, unknown> {
+    const { [expectedField]: _expected, ...input } = row;
+    return input;
+}
+
+/** Fails with a DatasetError naming the first row without an expected answer. */
+export function checkExpected(path: string, rows: readonly DatasetRow[], expectedField: string, fromSettings: boolean): void {
+    rows.forEach((row, i) => {
+        const value = row[expectedField];
+        if (value === undefined || value === null || String(value).trim() === '') {
+            throw new DatasetError(path, `row ${i + 1} has no "${expectedField}" field${fromSettings ? ' (promptscope.expected)' : ''}`);
+        }
+    });
 }

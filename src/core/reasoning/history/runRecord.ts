@@ -1,15 +1,23 @@
-import type { LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../runtime/api';
-import type { StrategyOutcome } from '../strategy/executeStrategy';
-import type { PromptRun } from '../strategy/PromptRun';
+import type { SamplingFields } from '../../sampling/validateSampling';
+import type { StrategyOutcome } from '../executeStrategy';
+import type { PromptAdapter, PromptRun } from '../PromptRun';
 import { modelFileHash } from './modelFileHash';
 
+/** What a history line says of the model (the runtime's `ModelInfo` has these and more). */
+export interface RecordedModel {
+    name: string;
+    path: string;
+    fileSizeBytes: number;
+}
+
 export interface RunRecordContext {
-    command: 'run' | 'eval';
+    /** `run` and `eval` from the CLI; `vscode-eval` from the editor's Evaluate Prompt on Dataset. */
+    command: 'run' | 'eval' | 'vscode-eval';
     run: PromptRun;
     input: Record<string, unknown> | undefined;
-    model: ModelInfo;
-    sampling: SamplingOptions;
-    lora: LoraAdapterSpec[];
+    model: RecordedModel;
+    sampling: SamplingFields;
+    lora: PromptAdapter[];
     outcome: StrategyOutcome;
     /** eval rows: the dataset file, row index and expected answer. */
     dataset?: { file: string; row: number; expected: string; correct: boolean };
@@ -35,6 +43,7 @@ export async function runRecord(context: RunRecordContext): Promise<Record<strin
         rawAnswer: outcome.rawAnswer ?? null,
         reasoning: outcome.reasoning ?? null,
         votes: outcome.votes ?? null,
+        ...(outcome.weighting === 'probability' ? { weighting: outcome.weighting, weights: outcome.weights } : {}),
         variants: outcome.variants?.map(v => ({ file: v.file, answer: v.answer ?? null })) ?? null,
         ...(context.dataset ? { dataset: context.dataset } : {}),
         timing: { ms: Math.round(outcome.ms), promptTokens: outcome.tokens.prompt, generatedTokens: outcome.tokens.generated },

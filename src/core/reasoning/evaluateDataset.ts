@@ -1,0 +1,98 @@
+import { datasetInput, type DatasetRow } from './dataset';
+import { executeStrategy, normalizeAnswer, type StrategyModel, type StrategyOptions, type StrategyOutcome } from './executeStrategy';
+import { foldAnswer } from './foldAnswer';
+import type { PromptRun } from './PromptRun';
+import { scoreAnswers, type AnswerMetrics } from './scoreAnswers';
+import type { Verbalizer } from './Verbalizer';
+
+/** One row's prompt, rendered with the row's input (and, for an ensemble, its variants, the main prompt first). */
+export interface PreparedRow {
+    run: PromptRun;
+    variants?: PromptRun[];
+}
+
+export interface DatasetEvaluationOptions extends Omit<StrategyOptions, 'variants' | 'signal'> {
+    rows: readonly DatasetRow[];
+    /** The field holding the expected answer (`expected`, or `promptscope.expected`). */
+    expectedField: string;
+    /** The main prompt's verbalizer: expected answers are mapped through it like the model's. Defaults to folding. */
+    verbalizer: Verbalizer | undefined;
+    /** Renders the prompt (and variants) for a row's input: the CLI reads the files, the editor its documents. */
+    prepareRow(input: Record<string, unknown>, index: number): Promise<PreparedRow>;
+    /** After each row, before the next starts (history line, progress); awaited. */
+    onRow?(row: EvaluatedRow, done: number, total: number): Promise<void> | void;
+    /** Stops before the next row (and aborts the row in progress); what was done is scored. */
+    signal?: AbortSignal;
+}
+
+export interface EvaluatedRow {
+    /** 0-based index into the rows. */
+    index: number;
+    input: Record<string, unknown>;
+    /** The expected answer as the dataset wrote it. */
+    rawExpected: string;
+    /** The expected answer mapped like the model's (label, or folded). */
+    expected: string;
+    /** The model's mapped answer; undefined when unmapped or none. */
+    answer: string | undefined;
+    correct: boolean;
+    run: PromptRun;
+    outcome: StrategyOutcome;
+}
+
+export interface DatasetEvaluation {
+    /** Rows evaluated (fewer than asked for when cancelled). */
+    results: EvaluatedRow[];
+    /** Undefined when no row finished. */
+    metrics: AnswerMetrics | undefined;
+    /** The verbalizer's labels, for a label task's confusion matrix; undefined otherwise. */
+    labels: string[] | undefined;
+    tokens: { prompt: number; generated: number };
+    ms: number;
+    /** Whether the signal stopped it before every row was done. */
+    cancelled: boolean;
+}
+
+/**
+ * A prompt and strategy over dataset rows, one row at a time: each row's answer is compared with its expected answer
+ * after both went through the same mapping, and the rows are scored (accuracy, unmapped, confusion matrix). The one
+ * implementation behind `promptscope eval` and the editor's Evaluate Prompt on Dataset.
+ */
+export async function evaluateDataset(model: StrategyModel, options: DatasetEvaluationOptions): Promise<DatasetEvaluation> {
+    const { rows, expectedField, verbalizer, prepareRow, onRow, signal, ...strategy } = options;
+    const startedAt = performance.now();
+    const results: EvaluatedRow[] = [];
+    const tokens = { prompt: 0, generated: 0 };
+    let cancelled = false;
+    for (const [index, row] of rows.entries()) {
+        if (signal?.aborted) {
+            cancelled = true;
+            break;
+        }
+        const input = datasetInput(row, expectedField);
+        const { run, variants } = await prepareRow(input, index);
+        const outcome = await executeStrategy(model, run, { ...strategy, variants, signal });
+        if (signal?.aborted) {
+            // A row cut short has no answer to score.
+            cancelled = true;
+            break;
+        }
+        const rawExpected = String(row[expectedField]);
+        const expected = expectedAnswer(rawExpected, verbalizer);
+        const evaluated: EvaluatedRow = {
+            index, input, rawExpected, expected, answer: outcome.answer,
+            correct: outcome.answer !== undefined && outcome.answer === expected, run, outcome,
+        };
+        tokens.prompt += outcome.tokens.prompt;
+        tokens.generated += outcome.tokens.generated;
+        results.push(evaluated);
+        await onRow?.(evaluated, results.length, rows.length);
+    }
+    const metrics = results.length === 0 ? undefined : scoreAnswers(results.map(r => ({ expected: r.expected, answer: r.answer })), { labels: verbalizer?.labels });
+    return { results, metrics, labels: verbalizer ? [...verbalizer.labels] : undefined, tokens, ms: performance.now() - startedAt, cancelled };
+}
+
+/** Expected answers go through the same mapping as the model's, so "Positive" matches label positive. */
+export function expectedAnswer(raw: string, verbalizer: Verbalizer | undefined): string {
+    return normalizeAnswer(raw, verbalizer) ?? foldAnswer(raw);
+}
