@@ -1,11 +1,21 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { PromptDocument } from '../../core/prompt/PromptDocument';
+import { preparePrompt } from '../../core/prompt/preparePrompt';
+import { writePromptFile } from '../../core/prompt/promptFile';
+import type { SamplingFields } from '../../core/sampling/validateSampling';
 import type { CompletionResult } from '../../runtime/api';
 import { buildRequest } from '../../webview/playground/buildRequest';
+import { adapterSetKey, addAdapterRow, describeAdapters, migrateForm, withAdapters } from '../../webview/playground/form';
+import { formFromRun } from '../../webview/playground/formFromRun';
 import {
-    chunkNotification, formChangedCommand, loadModelCommand, playgroundViewType, runCommand, savedFormNotification,
+    addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
+    openPromptCommand, playgroundViewType, reopenCommand, runCommand, savedFormNotification, savePromptCommand,
     stateNotification, stopCommand, tokenizeRequest,
-    type HostState, type PlaygroundForm, type RunState, type TokenizeResponse,
+    type CompareRequest, type CompareState, type HistoryEntry, type HostState, type PlaygroundForm, type RunState, type TokenizeResponse,
 } from '../../webview/playground/protocol';
+import { runCompare } from './runCompare';
+import { PlaygroundHistory } from './PlaygroundHistory';
 import { CommandId } from '../commandIds';
 import type { ModelService } from '../ModelService';
 import { loadWebviewPage } from '../webview/webviewResources';
@@ -17,7 +27,15 @@ export interface PlaygroundViewOptions {
     store: PlaygroundFormStore;
     log: vscode.LogOutputChannel;
     extensionUri: vscode.Uri;
+    /** Where runs are recorded. Defaults to the run history of the first (file) workspace folder. */
+    history?: PlaygroundHistory;
 }
+
+function workspaceFolder(): string | undefined {
+    return vscode.workspace.workspaceFolders?.find(f => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+const message = (error: unknown) => error instanceof Error ? error.message : String(error);
 
 /**
  * The playground side view: runs the form's prompt on the shared model with streamed output, tokenizes words for the
@@ -31,11 +49,20 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
     private run: RunState = { id: 0, phase: 'idle', output: '' };
     private abort: AbortController | undefined;
     private loads = 0;
+    private compareState: CompareState | undefined;
+    private compareAbort: AbortController | undefined;
+    private notice: string | undefined;
+    /** Adapter set of the previous run (adapterSetKey), to say when a run needs another context. */
+    private lastAdapterSet: string | undefined;
+    /** The seed the last finished run used: Save as .prompt writes it when the form leaves the seed unlocked. */
+    private lastRunSeed: number | undefined;
+    readonly history: PlaygroundHistory;
     private readonly chunks = new vscode.EventEmitter<{ runId: number; text: string }>();
     /** Fires with every streamed piece of a run's output, as the view receives it. */
     readonly onDidStreamChunk = this.chunks.event;
 
     constructor(private readonly options: PlaygroundViewOptions) {
+        this.history = options.history ?? new PlaygroundHistory(workspaceFolder);
         this.disposables.push(
             vscode.window.registerWebviewViewProvider(playgroundViewType, this),
             options.models.onDidChangeModel(() => this.sendState()),
@@ -51,6 +78,9 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
             ...(model !== undefined ? { model: { name: model.name, backend: model.backend, quantization: model.quantization } } : {}),
             ...(loading !== undefined ? { loading } : {}),
             run: this.run,
+            ...(model !== undefined ? { modelPath: model.path } : {}),
+            ...(this.compareState !== undefined ? { compare: this.compareState } : {}),
+            ...(this.notice !== undefined ? { notice: this.notice } : {}),
         };
     }
 
@@ -79,6 +109,12 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         connection.onCommand(loadModelCommand, () => vscode.commands.executeCommand(CommandId.loadModel));
         connection.onCommand(formChangedCommand, form => this.options.store.save(form));
         connection.onRequest(tokenizeRequest, params => this.tokenize(params.word));
+        connection.onRequest(addAdapterRequest, () => this.pickAdapter());
+        connection.onCommand(compareCommand, request => this.compare(request));
+        connection.onCommand(savePromptCommand, form => this.savePrompt(form));
+        connection.onCommand(openPromptCommand, () => this.openPrompt());
+        connection.onRequest(historyRequest, () => this.history.list());
+        connection.onCommand(reopenCommand, ({ key, run }) => this.reopen(key, run));
         view.onDidDispose(() => {
             if (this.connection === connection) {
                 connection.dispose();
@@ -94,8 +130,8 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         await this.options.store.save(form);
         this.abort?.abort();
         const id = this.run.id + 1;
-        const built = buildRequest(form);
-        if (!built.ok) return this.update({ id, phase: 'failed', output: '', fieldErrors: built.errors });
+        const precheck = buildRequest(form, this.options.models.model?.path);
+        if (!precheck.ok) return this.update({ id, phase: 'failed', output: '', fieldErrors: precheck.errors });
         const abort = new AbortController();
         this.abort = abort;
         this.update({ id, phase: 'running', output: '' });
@@ -105,6 +141,14 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         if (this.run.id !== id) return this.run;
         if (model === undefined) return this.finish(id, abort, { phase: 'failed', error: 'No model is loaded: use Load Model…' });
         if (abort.signal.aborted) return this.finish(id, abort, { phase: 'stopped' });
+        // Again with the model now loaded: its adapter list applies.
+        const built = buildRequest(form, model.path);
+        if (!built.ok) return this.finish(id, abort, { phase: 'failed', fieldErrors: built.errors });
+        const adapterSet = adapterSetKey(built.run.lora);
+        const adapterNote = this.lastAdapterSet === undefined || this.lastAdapterSet === adapterSet
+            ? `Adapters: ${describeAdapters(built.run.lora)}.`
+            : `Adapters changed to ${describeAdapters(built.run.lora)}: the runtime builds a context for this set (the first run with it takes longer; the previous set's context is kept a while).`;
+        this.run = { ...this.run, adapterNote };
 
         const onToken = ({ text }: { text: string }) => {
             if (this.run.id !== id || text === '') return;
@@ -113,11 +157,13 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
             this.chunks.fire({ runId: id, text });
         };
         const run = built.run;
+        const lora = run.lora !== undefined ? { lora: run.lora } : {};
         let result: CompletionResult;
         try {
             result = run.mode === 'raw'
-                ? await models.client.complete({ prompt: run.prompt, sampling: run.sampling }, { signal: abort.signal, onToken })
-                : await models.client.chat({ messages: run.messages, sampling: run.sampling }, { signal: abort.signal, onToken });
+                ? await models.client.complete({ prompt: run.prompt, sampling: run.sampling, ...lora }, { signal: abort.signal, onToken })
+                : await models.client.chat({ messages: run.messages, sampling: run.sampling, ...lora }, { signal: abort.signal, onToken });
+            this.lastAdapterSet = adapterSet;
         } catch (error) {
             // Runtime errors (a GBNF grammar that does not parse, an unloaded model) belong in the view, not a popup.
             const message = error instanceof Error ? error.message : String(error);
@@ -125,6 +171,14 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
             return this.finish(id, abort, { phase: 'failed', error: message });
         }
         models.recordRun(result.timing);
+        this.lastRunSeed = result.seed;
+        if (result.stopReason !== 'aborted') {
+            try {
+                await this.history.append(form, run, model, result);
+            } catch (error) {
+                this.options.log.warn(`Playground: could not write the run history: ${message(error)}`);
+            }
+        }
         return this.finish(id, abort, {
             phase: result.stopReason === 'aborted' ? 'stopped' : 'done',
             // The streamed chunks may miss a trailing partial character the final text completes.
@@ -142,6 +196,156 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 
     stop(): void {
         this.abort?.abort();
+        this.compareAbort?.abort();
+    }
+
+    /** Checks an adapter file against the loaded model (loading it first): its path, or why it does not fit. */
+    async validateAdapter(path: string): Promise<{ path: string } | { error: string }> {
+        const model = await this.options.models.ensureModel();
+        if (model === undefined) return { error: 'Load a model first: adapters are checked against it.' };
+        try {
+            return { path: await this.options.models.client.validateLora(path) };
+        } catch (error) {
+            return { error: message(error) };
+        }
+    }
+
+    /** Add Adapter…: an open dialog for GGUF files, the choice validated before it joins the list. */
+    private async pickAdapter(): Promise<{ path: string } | { error: string } | { cancelled: true }> {
+        const uris = await vscode.window.showOpenDialog({
+            canSelectMany: false, openLabel: 'Add LoRA adapter', filters: { 'GGUF LoRA adapter': ['gguf'] }, title: 'Promptscope: add a LoRA adapter',
+        });
+        if (uris === undefined || uris.length === 0) return { cancelled: true };
+        return this.validateAdapter(uris[0]!.fsPath);
+    }
+
+    /** Adds a validated adapter to the saved form's list for the loaded model (what the page does after Add Adapter…; tests call it). */
+    async addAdapter(form: PlaygroundForm, path: string): Promise<{ form: PlaygroundForm } | { error: string }> {
+        const checked = await this.validateAdapter(path);
+        if ('error' in checked) return checked;
+        const modelPath = this.options.models.model!.path;
+        const next = withAdapters(form, modelPath, rows => addAdapterRow(rows, checked.path));
+        await this.options.store.save(next);
+        return { form: next };
+    }
+
+    /**
+     * A/B comparison of `request.form` under two configurations with the same seed: both outputs, their word diff
+     * and the per-token KL of the two sides' raw distributions (see runCompare). Resolves with the final state.
+     */
+    async compare(request: CompareRequest): Promise<CompareState> {
+        this.compareAbort?.abort();
+        const abort = new AbortController();
+        this.compareAbort = abort;
+        const id = (this.compareState?.id ?? 0) + 1;
+        this.setCompare({ id, phase: 'running' });
+        const model = await this.options.models.ensureModel();
+        if (model === undefined) return this.setCompare({ id, phase: 'failed', error: 'No model is loaded: use Load Model…' });
+        try {
+            const result = await runCompare(this.options.models.client, model.path, request, abort.signal);
+            return this.compareState?.id === id ? this.setCompare({ id, ...result }) : this.compareState!;
+        } catch (error) {
+            this.options.log.warn(`Playground compare failed: ${message(error)}`);
+            return this.compareState?.id === id ? this.setCompare({ id, phase: 'failed', error: message(error) }) : this.compareState!;
+        } finally {
+            if (this.compareAbort === abort) this.compareAbort = undefined;
+        }
+    }
+
+    /**
+     * Save as .prompt: a Dotprompt file reproducing the form's run (an unlocked seed becomes the last run's seed).
+     * Without `target`, a save dialog asks. Returns the file written, or undefined (cancelled, or why it failed in the notice).
+     */
+    async savePrompt(form: PlaygroundForm, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+        const model = this.options.models.model;
+        const built = buildRequest(form, model?.path);
+        if (!built.ok) return this.setNotice(`Cannot save: ${built.errors.map(e => e.message).join(' ')}`);
+        const run = built.run;
+        if (run.mode === 'raw') return this.setNotice('Cannot save a raw completion as .prompt: a Dotprompt file is chat turns. Turn Raw completion off first.');
+        const sampling: SamplingFields = { ...run.sampling };
+        if (sampling.seed === undefined && this.lastRunSeed !== undefined) sampling.seed = this.lastRunSeed;
+        let text: string;
+        try {
+            text = writePromptFile({
+                messages: run.messages, sampling, lora: run.lora ?? model?.lora,
+                comment: `Saved from the Promptscope playground${model !== undefined ? `\nmodel: ${model.name} (${model.path})` : ''}`,
+            });
+        } catch (error) {
+            return this.setNotice(`Cannot save: ${message(error)}`);
+        }
+        const uri = target ?? await vscode.window.showSaveDialog({
+            filters: { Dotprompt: ['prompt'] }, saveLabel: 'Save as .prompt',
+            ...(workspaceFolder() !== undefined ? { defaultUri: vscode.Uri.file(`${workspaceFolder()}/playground.prompt`) } : {}),
+        });
+        if (uri === undefined) return undefined;
+        await writeFile(uri.fsPath, text, 'utf8');
+        this.setNotice(`Saved ${uri.fsPath}`);
+        return uri;
+    }
+
+    /**
+     * Open as .prompt: a Dotprompt file (prepared by core preparePrompt, without inputs) into the form. Without
+     * `source`, an open dialog asks. Returns the opened form, or undefined (the reason is in the notice).
+     */
+    async openPrompt(source?: vscode.Uri): Promise<PlaygroundForm | undefined> {
+        const uri = source ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Dotprompt: ['prompt'] }, openLabel: 'Open in playground' }))?.[0];
+        if (uri === undefined) return undefined;
+        try {
+            const doc = PromptDocument.fromText(await readFile(uri.fsPath, 'utf8'), uri.fsPath);
+            const prepared = await preparePrompt(doc);
+            return this.loadForm({ messages: prepared.messages, sampling: prepared.sampling, lora: prepared.lora }, `Opened ${uri.fsPath}`);
+        } catch (error) {
+            return this.setNotice(`Cannot open ${uri.fsPath}: ${message(error)}`);
+        }
+    }
+
+    /** Puts history record `key` into the form, and runs it when `run`. Returns the form, or undefined (see the notice). */
+    async reopen(key: string, run = false): Promise<PlaygroundForm | undefined> {
+        const record = await this.history.get(key);
+        if (record === undefined) return this.setNotice(`History entry ${key} was not found.`);
+        let form: PlaygroundForm | undefined;
+        if (record.playground !== undefined) {
+            form = migrateForm(record.playground);
+            // Re-running reproduces the run: its seed, locked.
+            if (typeof record.seed === 'number') form = { ...form, sampling: { ...form.sampling, seed: String(record.seed), seedLocked: true } };
+            await this.options.store.save(form);
+            void this.connection?.notify(loadFormNotification, form);
+            this.setNotice(`Reopened the run of ${record.time ?? key}`);
+        } else {
+            form = await this.loadForm({
+                messages: record.messages ?? [],
+                sampling: { ...(record.sampling ?? {}), ...(typeof record.seed === 'number' ? { seed: record.seed } : {}) } as SamplingFields,
+                ...(record.adapters !== undefined ? { lora: record.adapters } : {}),
+            }, `Reopened the ${record.command ?? ''} run of ${record.time ?? key}`);
+        }
+        if (form !== undefined && run) await this.runForm(form);
+        return form;
+    }
+
+    /** The history list (for tests and the page). */
+    listHistory(): Promise<HistoryEntry[]> {
+        return this.history.list();
+    }
+
+    private async loadForm(description: Parameters<typeof formFromRun>[0], notice: string): Promise<PlaygroundForm | undefined> {
+        const converted = formFromRun(description, this.options.store.load(), this.options.models.model?.path);
+        if (!converted.ok) return this.setNotice(converted.error);
+        await this.options.store.save(converted.form);
+        void this.connection?.notify(loadFormNotification, converted.form);
+        this.setNotice([notice, ...converted.notes].join(' '));
+        return converted.form;
+    }
+
+    private setNotice(notice: string): undefined {
+        this.notice = notice;
+        this.sendState();
+        return undefined;
+    }
+
+    private setCompare(state: CompareState): CompareState {
+        this.compareState = state;
+        this.sendState();
+        return state;
     }
 
     /** Reveals the view (creating its page). */
@@ -151,6 +355,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 
     dispose(): void {
         this.abort?.abort();
+        this.compareAbort?.abort();
         this.connection?.dispose();
         this.chunks.dispose();
         for (const disposable of this.disposables.splice(0)) disposable.dispose();

@@ -2,11 +2,19 @@ import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { buildRequest } from './buildRequest';
-import { activePreset, addBiasRow, applyPreset, biasLimit, migrateForm, presets, removeBiasRow, updateBiasRow, type PresetName } from './form';
 import {
-    chunkNotification, formChangedCommand, loadModelCommand, runCommand, savedFormNotification, stateNotification, stopCommand,
-    tokenizeRequest, type ConstraintKind, type FieldError, type FieldName, type HostState, type PlaygroundForm, type SamplingForm,
+    activePreset, adaptersOf, addAdapterRow, addBiasRow, applyPreset, biasLimit, clampScale, maxAdapterScale, migrateForm, presets,
+    removeBiasRow, updateBiasRow, withAdapters, type PresetName,
+} from './form';
+import {
+    addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
+    openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, stateNotification, stopCommand,
+    tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
+    type HostState, type PlaygroundForm, type SamplingForm,
 } from './protocol';
+
+/** KL (nats) above which a position counts as diverging. */
+const divergentKl = 0.1;
 
 /** What the page keeps with setState: the form as typed, and the host's last state so a reload shows the output at once. */
 export interface PlaygroundViewState {
@@ -52,6 +60,17 @@ export class PlaygroundApp {
     private readonly status = el('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     private readonly output = el('pre', { className: 'output', attrs: { 'aria-label': 'Output', tabindex: '0' } });
     private readonly stats = el('dl', { className: 'facts' });
+    private readonly adapterRows = el('ul', { className: 'adapter-rows', attrs: { 'aria-label': 'LoRA adapters of this model' } });
+    private readonly adapterStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
+    private readonly adapterNote = el('p', { className: 'hint adapter-note', attrs: { 'aria-live': 'polite' } });
+    private readonly notice = el('p', { className: 'notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+    private readonly compareSides: Record<'a' | 'b', CompareSide> = {
+        a: { preset: 'form', adapters: 'none', scale: '' },
+        b: { preset: 'form', adapters: 'form', scale: '' },
+    };
+    private readonly compareButton = el('button', { text: 'Compare', attrs: { type: 'button' } });
+    private readonly compareResult = el('div', { className: 'compare-result', attrs: { 'aria-live': 'polite' } });
+    private readonly historyList = el('ol', { className: 'history', attrs: { 'aria-label': 'Recent runs' } });
 
     constructor(private readonly root: HTMLElement, private readonly connection: HostConnection, private readonly api: VsCodeApi<PlaygroundViewState>) {
         const saved = api.getState();
@@ -67,6 +86,11 @@ export class PlaygroundApp {
             this.fill();
         });
         this.connection.onNotification(stateNotification, state => this.onHostState(state));
+        this.connection.onNotification(loadFormNotification, form => {
+            this.form = migrateForm(form);
+            this.fill();
+            this.save();
+        });
         this.connection.onNotification(chunkNotification, ({ runId, text }) => {
             if (this.host === undefined || this.host.run.id !== runId) return;
             this.host.run.output += text;
@@ -154,13 +178,40 @@ export class PlaygroundApp {
         this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked by the runtime when you run)', this.textarea('grammar', 6)));
         constraint.append(this.schemaBox, this.grammarBox);
 
+        const addAdapter = el('button', { text: 'Add adapter…', className: 'secondary', attrs: { type: 'button' } });
+        addAdapter.addEventListener('click', () => void this.addAdapter());
+        const adapters = el('fieldset', {},
+            el('legend', { text: 'LoRA adapters' }),
+            el('p', { className: 'hint', text: 'Per model. With a list, a run uses exactly its enabled adapters; without one, the model\'s own (promptscope.lora). Changing the set or a scale makes the runtime build another context.' }),
+            this.adapterRows, el('div', { className: 'row' }, addAdapter), this.adapterStatus, this.errorLine('adapters'), this.adapterNote,
+        );
+
+        const save = el('button', { text: 'Save as .prompt', className: 'secondary', attrs: { type: 'button' } });
+        save.addEventListener('click', () => this.connection.send(savePromptCommand, this.form));
+        const open = el('button', { text: 'Open .prompt…', className: 'secondary', attrs: { type: 'button' } });
+        open.addEventListener('click', () => this.connection.send(openPromptCommand, undefined));
+
+        const compare = el('fieldset', {}, el('legend', { text: 'A/B compare' }),
+            el('p', { className: 'hint', text: 'Same prompt, same seed, two configurations. KL compares the raw next-token distributions (adapters change them; sampling presets only change what is drawn).' }),
+            this.compareSideControls('a'), this.compareSideControls('b'),
+            el('div', { className: 'row' }, this.compareButton), this.compareResult);
+        this.compareButton.addEventListener('click', () => {
+            this.attemptedRun = true;
+            if (this.validate().length > 0) return;
+            this.connection.send(compareCommand, { form: this.form, a: { ...this.compareSides.a }, b: { ...this.compareSides.b } });
+        });
+
+        const refresh = el('button', { text: 'Refresh', className: 'secondary', attrs: { type: 'button' } });
+        refresh.addEventListener('click', () => void this.loadHistory());
+        const history = el('fieldset', {}, el('legend', { text: 'History' }), el('div', { className: 'row' }, refresh), this.historyList);
+
         this.runButton.addEventListener('click', () => this.run());
         this.stopButton.addEventListener('click', () => this.connection.send(stopCommand, undefined));
         const page = el('div', { className: 'playground' },
             el('div', { className: 'row model' }, this.modelLine, loadButton),
-            prompt, sampling, bias, constraint,
-            el('div', { className: 'row' }, this.runButton, this.stopButton),
-            this.status, this.output, this.stats,
+            prompt, sampling, bias, constraint, adapters,
+            el('div', { className: 'row' }, this.runButton, this.stopButton, save, open),
+            this.notice, this.status, this.output, this.stats, compare, history,
             // TODO(next session): "Show probabilities" / "Show attention" for the last run. TokenProbabilitiesPanels.show
             // takes a .prompt file only; it needs a public entry taking chat messages + sampling (probabilityRequest
             // already does the conversion) before this view can open it without going through a file.
@@ -172,6 +223,134 @@ export class PlaygroundApp {
             }
         });
         return page;
+    }
+
+    private compareSideControls(side: 'a' | 'b'): HTMLElement {
+        const current = this.compareSides[side];
+        const preset = el('select', { attrs: { id: `compare-${side}-preset`, 'aria-label': `Side ${side.toUpperCase()} sampling` } });
+        for (const name of ['form', 'greedy', 'balanced', 'creative']) preset.append(el('option', { text: name === 'form' ? 'Form sampling' : name, attrs: { value: name } }));
+        preset.value = current.preset;
+        preset.addEventListener('change', () => { current.preset = preset.value as CompareSide['preset']; });
+        const adapters = el('select', { attrs: { id: `compare-${side}-adapters`, 'aria-label': `Side ${side.toUpperCase()} adapters` } });
+        adapters.append(el('option', { text: 'Base model', attrs: { value: 'none' } }), el('option', { text: 'Form adapters', attrs: { value: 'form' } }));
+        adapters.value = current.adapters;
+        const scale = el('input', { attrs: { id: `compare-${side}-scale`, type: 'number', min: '0', max: String(maxAdapterScale), step: '0.05', placeholder: 'scale as listed', 'aria-label': `Side ${side.toUpperCase()} adapter scale` } });
+        scale.disabled = current.adapters === 'none';
+        adapters.addEventListener('change', () => {
+            current.adapters = adapters.value as CompareSide['adapters'];
+            scale.disabled = current.adapters === 'none';
+        });
+        scale.addEventListener('input', () => { current.scale = scale.value; });
+        return el('div', { className: 'row compare-side' }, el('strong', { text: side.toUpperCase() }), preset, adapters, scale);
+    }
+
+    private async addAdapter(): Promise<void> {
+        const modelPath = this.host?.modelPath;
+        this.adapterStatus.textContent = 'Choose a GGUF LoRA adapter…';
+        const response = await this.connection.request(addAdapterRequest, undefined);
+        if ('cancelled' in response) {
+            this.adapterStatus.textContent = '';
+            return;
+        }
+        if ('error' in response) {
+            this.adapterStatus.textContent = response.error;
+            return;
+        }
+        // The model may have been loaded by the check: its path comes with the next state.
+        const path = this.host?.modelPath ?? modelPath;
+        if (path === undefined) {
+            this.adapterStatus.textContent = 'Load a model first.';
+            return;
+        }
+        this.form = withAdapters(this.form, path, rows => addAdapterRow(rows, response.path));
+        this.adapterStatus.textContent = `Added ${response.path}`;
+        this.renderAdapters();
+        this.changed(true);
+    }
+
+    private renderAdapters(): void {
+        const modelPath = this.host?.modelPath;
+        const rows = adaptersOf(this.form, modelPath);
+        if (modelPath === undefined) {
+            this.adapterRows.replaceChildren(el('li', { className: 'hint', text: 'Load a model to list its adapters.' }));
+            return;
+        }
+        const update = (change: (rows: AdapterRow[]) => AdapterRow[], rerender = false) => {
+            this.form = withAdapters(this.form, modelPath, change);
+            if (rerender) this.renderAdapters();
+            this.changed(true);
+        };
+        this.adapterRows.replaceChildren(...rows.map((row, index) => {
+            const name = row.path.split(/[\\/]/).pop() ?? row.path;
+            const enabled = el('input', { attrs: { type: 'checkbox', 'aria-label': `enable ${name}` } });
+            enabled.checked = row.enabled;
+            enabled.addEventListener('change', () => update(all => all.map((r, i) => i === index ? { ...r, enabled: enabled.checked } : r)));
+            const slider = el('input', { attrs: { type: 'range', min: '0', max: String(maxAdapterScale), step: '0.05', value: String(row.scale), 'aria-label': `scale of ${name}` } });
+            const value = el('output', { text: row.scale.toFixed(2) });
+            slider.addEventListener('input', () => { value.textContent = Number(slider.value).toFixed(2); });
+            slider.addEventListener('change', () => update(all => all.map((r, i) => i === index ? { ...r, scale: clampScale(Number(slider.value)) } : r)));
+            const remove = el('button', { text: 'Remove', className: 'secondary', attrs: { type: 'button', 'aria-label': `remove ${name}` } });
+            remove.addEventListener('click', () => update(all => all.filter((_, i) => i !== index), true));
+            return el('li', { className: 'adapter-row', title: row.path },
+                el('label', { className: 'inline' }, enabled, document.createTextNode(` ${name}`)), slider, value, remove);
+        }));
+    }
+
+    private renderCompare(state: CompareState | undefined): void {
+        this.compareButton.disabled = state?.phase === 'running';
+        if (state === undefined) {
+            this.compareResult.replaceChildren();
+            return;
+        }
+        if (state.phase !== 'done') {
+            this.compareResult.replaceChildren(el('p', { className: state.phase === 'failed' ? 'error' : 'status', text: state.phase === 'failed' ? `Compare failed: ${state.error ?? ''}` : 'Comparing…' }));
+            return;
+        }
+        const column = (name: string, side: NonNullable<CompareState['a']>) => el('div', { className: 'compare-column' },
+            el('h4', { text: `${name}: ${side.label}` }),
+            el('pre', { className: 'output', text: side.output, attrs: { tabindex: '0', 'aria-label': `Output ${name}` } }),
+            el('p', { className: 'hint', text: `${side.tokens} tokens, stop: ${side.stopReason}` }));
+        const diff = el('p', { className: 'diff', attrs: { 'aria-label': 'Word diff A → B' } },
+            ...(state.diff ?? []).map(part => el(part.kind === 'same' ? 'span' : part.kind === 'added' ? 'ins' : 'del', { text: part.text })));
+        const positions = state.positions ?? [];
+        const max = Math.max(divergentKl, ...positions.map(p => Number.isFinite(p.kl) ? p.kl : 0));
+        const kl = el('p', { className: 'kl-tokens', attrs: { 'aria-label': 'KL divergence per token of A' } }, ...positions.map((p, i) => {
+            const strength = Number.isFinite(p.kl) ? Math.min(1, p.kl / max) : 1;
+            const classes = ['kl-token', p.kl > divergentKl ? 'diverges' : '', i === state.firstDivergence ? 'first-divergence' : ''].filter(c => c !== '').join(' ');
+            const span = el('span', {
+                className: classes, text: p.piece,
+                title: `KL(A‖B) ≥ ${p.kl.toFixed(4)} nats${p.unknownMass > 1e-6 ? ` (${(p.unknownMass * 100).toFixed(1)}% of the mass outside the shared top-100)` : ' (exact)'}${i === state.firstDivergence ? '; B generated another token here' : ''}`,
+            });
+            span.style.setProperty('--kl', strength.toFixed(3));
+            return span;
+        }));
+        const diverging = positions.filter(p => p.kl > divergentKl).length;
+        this.compareResult.replaceChildren(
+            el('p', { className: 'hint', text: `Seed ${state.seed ?? '?'} · ${diverging} of ${positions.length} positions diverge (KL > ${divergentKl})${state.firstDivergence !== undefined ? ` · outputs part at token ${state.firstDivergence}` : ' · same tokens'}` }),
+            el('div', { className: 'compare-columns' }, column('A', state.a!), column('B', state.b!)),
+            el('h4', { text: 'Diff A → B' }), diff,
+            el('h4', { text: 'KL per token of A' }), kl,
+        );
+    }
+
+    private async loadHistory(): Promise<void> {
+        const entries: HistoryEntry[] = await this.connection.request(historyRequest, undefined);
+        if (entries.length === 0) {
+            this.historyList.replaceChildren(el('li', { className: 'hint', text: 'No runs yet (the history lives in .promptscope/runs/ of the workspace).' }));
+            return;
+        }
+        this.historyList.replaceChildren(...entries.map(entry => {
+            const reopen = el('button', { text: 'Open', className: 'secondary', attrs: { type: 'button', 'aria-label': `open the run of ${entry.time}` } });
+            const rerun = el('button', { text: 'Re-run', className: 'secondary', attrs: { type: 'button', 'aria-label': `re-run the run of ${entry.time}` } });
+            reopen.disabled = rerun.disabled = !entry.openable;
+            reopen.addEventListener('click', () => this.connection.send(reopenCommand, { key: entry.key, run: false }));
+            rerun.addEventListener('click', () => this.connection.send(reopenCommand, { key: entry.key, run: true }));
+            return el('li', { className: 'history-entry' },
+                el('span', { className: 'hint', text: `${entry.time.replace('T', ' ').slice(0, 19)} · ${entry.command}${entry.seed !== null ? ` · seed ${entry.seed}` : ''}` }),
+                el('span', { className: 'preview', text: entry.preview }),
+                el('span', { className: 'history-output', text: `→ ${entry.output}` }),
+                el('span', { className: 'row' }, reopen, rerun));
+        }));
     }
 
     private labelled(id: string, label: string, control: HTMLElement, hint = '', extra?: HTMLElement): HTMLElement {
@@ -225,6 +404,7 @@ export class PlaygroundApp {
         (this.fields.get(`constraint-${this.form.constraint}`) as HTMLInputElement).checked = true;
         this.showConstraint();
         this.renderBiasRows();
+        this.renderAdapters();
         this.validate();
         this.renderHost();
     }
@@ -241,7 +421,7 @@ export class PlaygroundApp {
     }
 
     private validate(): FieldError[] {
-        const result = buildRequest(this.form);
+        const result = buildRequest(this.form, this.host?.modelPath);
         const errors = result.ok ? [] : result.errors.filter(e => this.attemptedRun || e.field !== 'user');
         this.showErrors(errors);
         this.presetSelect.value = activePreset(this.form.sampling);
@@ -331,6 +511,8 @@ export class PlaygroundApp {
             if (seed !== undefined) seed.value = this.form.sampling.seed;
         }
         if (run.fieldErrors !== undefined) this.showErrors(run.fieldErrors);
+        if (previous?.phase === 'running' && run.phase !== 'running') void this.loadHistory();
+        this.renderAdapters();
         this.renderHost();
         this.save();
     }
@@ -341,6 +523,9 @@ export class PlaygroundApp {
             : state?.model !== undefined ? `${state.model.name} · ${state.model.backend} · ${state.model.quantization}` : 'No model loaded';
         const run = state?.run;
         const running = run?.phase === 'running';
+        this.adapterNote.textContent = run?.adapterNote ?? '';
+        this.notice.textContent = state?.notice ?? '';
+        this.renderCompare(state?.compare);
         this.runButton.disabled = running;
         this.stopButton.disabled = !running;
         this.status.className = `status ${run?.phase ?? 'idle'}`;

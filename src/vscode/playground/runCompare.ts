@@ -1,0 +1,75 @@
+import { truncatedKl } from '../../core/probabilities/klDivergence';
+import { diffWords, firstDifference } from '../../core/text/wordDiff';
+import type { CompletionResult } from '../../runtime/api';
+import type { RuntimeClient } from '../../runtime/client';
+import { buildRequest, type PlaygroundRun } from '../../webview/playground/buildRequest';
+import { applyPreset, describeAdapters, withAdapters } from '../../webview/playground/form';
+import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../webview/playground/protocol';
+
+/** Alternatives per position for the KL: the runtime's maximum (the rest is one cell; see truncatedKl). */
+const klTopK = 100;
+
+/** The run one side asks for: the form with the side's preset and adapter overrides, validated like a Run. */
+export function sideRun(form: PlaygroundForm, modelPath: string, side: CompareSide): { run: PlaygroundRun; label: string } | { error: string } {
+    let sideForm = side.preset === 'form' ? form : applyPreset(form, side.preset);
+    if (side.adapters === 'form' && side.scale.trim() !== '') {
+        const scale = Number(side.scale);
+        sideForm = withAdapters(sideForm, modelPath, rows => rows.map(r => r.enabled ? { ...r, scale } : r));
+    }
+    const built = buildRequest(sideForm, modelPath);
+    if (!built.ok) return { error: built.errors.map(e => `${e.field}: ${e.message}`).join(' ') };
+    const run: PlaygroundRun = side.adapters === 'none' ? { ...built.run, lora: [] } : built.run;
+    const sampling = side.preset === 'form' ? 'form sampling' : `${side.preset} sampling`;
+    return { run, label: `${sampling}, ${describeAdapters(run.lora)}` };
+}
+
+function generate(client: RuntimeClient, run: PlaygroundRun, seed: number, signal: AbortSignal): Promise<CompletionResult> {
+    const sampling = { ...run.sampling, seed };
+    const lora = run.lora !== undefined ? { lora: run.lora } : {};
+    return run.mode === 'raw'
+        ? client.complete({ prompt: run.prompt, sampling, ...lora }, { signal })
+        : client.chat({ messages: run.messages, sampling, ...lora }, { signal });
+}
+
+/**
+ * Runs the form under both sides with one seed (the form's locked seed, else one drawn for both), then evaluates
+ * A's token sequence (prompt + A's generated tokens) under each side's adapters with tokenProbabilities and takes,
+ * per generated position, the KL between the two raw next-token distributions (top-100 lists, truncatedKl: a lower
+ * bound, exact when the lists hold the whole distribution). Sampling presets shape what is generated, not the raw
+ * distributions, so two presets on the same adapters give KL 0 everywhere.
+ */
+export async function runCompare(client: RuntimeClient, modelPath: string, request: CompareRequest, signal: AbortSignal): Promise<Omit<CompareState, 'id'>> {
+    const a = sideRun(request.form, modelPath, request.a);
+    const b = sideRun(request.form, modelPath, request.b);
+    if ('error' in a) return { phase: 'failed', error: `Side A: ${a.error}` };
+    if ('error' in b) return { phase: 'failed', error: `Side B: ${b.error}` };
+    const seed = a.run.sampling.seed ?? b.run.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+    const resultA = await generate(client, a.run, seed, signal);
+    const resultB = await generate(client, b.run, seed, signal);
+
+    const prompt = a.run.mode === 'raw' ? a.run.prompt : a.run.messages;
+    const promptRows = await client.tokenProbabilities({ prompt, topK: 1, exact: false, ...(a.run.lora ? { lora: a.run.lora } : {}) }, { signal });
+    const sequence = [...promptRows.tokens.map(t => t.id), ...resultA.tokens];
+    const positions: CompareState['positions'] = [];
+    if (resultA.tokens.length > 0) {
+        const under = (lora: PlaygroundRun['lora']) =>
+            client.tokenProbabilities({ prompt: sequence, topK: klTopK, exact: false, ...(lora ? { lora } : {}) }, { signal });
+        const distA = await under(a.run.lora);
+        const distB = await under(b.run.lora);
+        for (let i = promptRows.tokens.length; i < sequence.length; i++) {
+            const rowA = distA.tokens[i]!;
+            const kl = truncatedKl(rowA.top, distB.tokens[i]!.top);
+            positions.push({ piece: rowA.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+        }
+    }
+    const divergence = firstDifference(resultA.tokens, resultB.tokens);
+    return {
+        phase: 'done',
+        seed,
+        a: { label: a.label, output: resultA.text, tokens: resultA.tokens.length, stopReason: resultA.stopReason },
+        b: { label: b.label, output: resultB.text, tokens: resultB.tokens.length, stopReason: resultB.stopReason },
+        diff: diffWords(resultA.text, resultB.text),
+        positions,
+        ...(divergence !== undefined ? { firstDivergence: divergence } : {}),
+    };
+}
