@@ -41,7 +41,11 @@ export class HostProcess {
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
             serialization: 'advanced',
             // ggml's abort handler would attach gdb to print a backtrace: slow, and the assertion line says enough.
-            env: { GGML_NO_BACKTRACE: '1', ...env },
+            // One libuv worker thread: node-llama-cpp runs each decode on a libuv worker, and an OpenMP build of
+            // ggml keeps a spinning thread team per calling thread; with the default 4 workers, decodes hop between
+            // workers and up to 4 teams spin against each other (tg at 2 threads on 2 cores: ~35 → ~77 tok/s).
+            // Decodes are sequential anyway (sequences of a context batch into one decode).
+            env: { GGML_NO_BACKTRACE: '1', UV_THREADPOOL_SIZE: '1', ...env },
         });
         this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.captureOutput(chunk, 'info'));
         this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.captureOutput(chunk, 'warn'));

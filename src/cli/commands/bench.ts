@@ -59,6 +59,9 @@ export const benchCommand: CliCommand = {
         sections: { type: 'string' },
     },
     async run({ values, json, verbose }) {
+        // The in-process path gets the runtime host's libuv pool of one worker (HostProcess explains why), so both
+        // paths run llama.cpp the same way; libuv reads it when the pool starts, at the first async work below.
+        process.env.UV_THREADPOOL_SIZE ??= '1';
         const fixtureSizes = [...(values.size as FixtureSize[] | undefined) ?? []];
         for (const size of fixtureSizes) {
             if (!sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(size)}`);
