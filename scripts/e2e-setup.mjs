@@ -19,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CODE_SERVER_VERSION = '4.100.3';
 /** Bumped whenever the steps below change, so old caches are redone rather than trusted. */
 const RECIPE_VERSION = 1;
-const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev'];
+const APT_PACKAGES = ['chromium', 'ripgrep', 'libkrb5-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'libx11-dev', 'make'];
 /** Native modules of VS Code's server that ship without prebuilt binaries for this Node. */
 const NATIVE_MODULES = [
     ['kerberos', 'build/Release/kerberos.node'],
@@ -134,6 +134,11 @@ function isSymlinkTo(path, target) {
 function relink(target, path) {
     rmSync(path, { recursive: true, force: true });
     symlinkSync(target, path);
+}
+
+/** Whether the toolchain is installed and current (what ensureToolchain would return at once). */
+export function toolchainReady() {
+    return stampMatches(toolchainPaths());
 }
 
 /** Installs whatever is missing; returns the paths. Fast (well under a second) when the stamp matches. */

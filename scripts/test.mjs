@@ -1,11 +1,18 @@
 // `npm test`: builds the bundles (runtime tests fork dist/runtime-host.js), then runs every
 // test file under test/unit, test/runtime and test/cli with node's built-in runner, one file at a time, then the grammar tests:
-// the runtime tests load real models and the machine has 2 cores.
-// `npm test -- test/runtime/foo.test.ts` runs only the files named.
+// the runtime tests load real models and the machine has 2 cores. Last, the e2e suite (test/e2e/run.mjs: the
+// extension in code-server, driven through Chromium by Playwright):
+//   - with CI set it always runs, installing its toolchain into .cache/e2e/ first if needed (scripts/e2e-setup.mjs),
+//     and a toolchain that cannot be installed fails the run: CI never skips it;
+//   - without CI it runs when that toolchain is already installed, and otherwise says it is skipped and how to run it
+//     (`npm run test:e2e` installs it: Debian packages, code-server from npm; a few minutes, once);
+//   - PROMPTSCOPE_E2E=1 runs it (installing) outside CI too; PROMPTSCOPE_E2E=0 skips it outside CI.
+// `npm test -- test/runtime/foo.test.ts` runs only the files named (no e2e).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toolchainReady } from './e2e-setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -29,4 +36,22 @@ run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--t
 if (args.length === 0) {
   run(process.execPath, [join(root, 'node_modules', 'vscode-tmgrammar-test', 'dist', 'unit.js'),
     '-g', 'syntaxes/dotprompt.tmLanguage.json', '-g', 'test/grammar/yaml-stand-in.tmLanguage.json', 'test/grammar/*.prompt']);
+}
+
+// The e2e suite, after everything else (it is the slowest part and needs the bundles built above).
+if (args.length === 0) {
+    const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
+    const wanted = process.env.PROMPTSCOPE_E2E;
+    if (ci || wanted === '1' || (wanted !== '0' && toolchainReady())) {
+        const started = Date.now();
+        console.log(`[test] e2e suite (node test/e2e/run.mjs)${ci ? ', required in CI' : ''}`);
+        const r = spawnSync(process.execPath, ['test/e2e/run.mjs'], { cwd: root, stdio: 'inherit' });
+        console.log(`[test] e2e suite ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        if (r.status !== 0) process.exit(r.status ?? 1);
+    } else {
+        console.log(wanted === '0'
+            ? '[test] e2e suite SKIPPED (PROMPTSCOPE_E2E=0).'
+            : '[test] e2e suite SKIPPED: its toolchain (code-server + Chromium, .cache/e2e/) is not installed. '
+                + 'Run it with `npm run test:e2e` (installs the toolchain on first use), or `PROMPTSCOPE_E2E=1 npm test`; CI always runs it.');
+    }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { resultsDir } from './paths';
 
 /** How long to wait for things the workbench does on its own (extension activation, restore). */
@@ -233,6 +233,40 @@ export class Workbench {
     /** The inner document of a webview panel (VS Code nests our page two iframes deep). */
     webview(): FrameLocator {
         return this.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    }
+
+    /**
+     * The inner document of the webview whose page contains `selector`, for when several webviews are open
+     * (a side view and a panel): VS Code nests each page two iframes deep, and the frame locator above would
+     * match them all. Waits until the page has rendered that element.
+     */
+    async webviewFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            for (const frame of this.page.frames()) {
+                if (frame === this.page.mainFrame()) continue;
+                const found = await frame.locator(selector).count().catch(() => 0);
+                if (found > 0) return frame;
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`no webview shows ${selector} after ${timeoutMs} ms (frames: ${this.page.frames().map(f => f.url().slice(0, 100)).join(' | ')})`);
+            }
+            await this.page.waitForTimeout(250);
+        }
+    }
+
+    /** The text editor showing the document whose URI ends with `uriSuffix` (Monaco puts the URI in data-uri). */
+    editorOf(uriSuffix: string): Locator {
+        return this.page.locator(`.monaco-editor[data-uri$="${uriSuffix}"]`).first();
+    }
+
+    /** The lines an editor shows, top to bottom (spaces as spaces, not U+00A0). */
+    async editorText(editor: Locator): Promise<string> {
+        return editor.locator('.view-lines').first().evaluate(lines => [...lines.querySelectorAll<HTMLElement>('.view-line')]
+            // Monaco reuses line nodes, so their DOM order is not the line order: sort by their position.
+            .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+            .map(line => (line.textContent ?? '').replace(/\u00a0/g, ' '))
+            .join('\n'));
     }
 
     /** Saves a full-page screenshot to test-results/e2e/<name>.png and returns its path. */

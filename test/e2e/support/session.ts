@@ -25,6 +25,12 @@ export interface ScenarioOptions {
     skipUnless?: () => string | undefined;
 }
 
+export type SuiteOptions = Omit<CodeServerOptions, 'extensionFolders'> & {
+    extensionFolders?: string[];
+    /** Options that need async work first (e.g. the fixture model's path for `promptscope.model`); merged over the rest. */
+    prepare?: () => Promise<Partial<CodeServerOptions>>;
+};
+
 export type Scenario = (name: string, body: (session: E2eSession, t: TestContext) => Promise<void>, options?: ScenarioOptions) => void;
 
 /** Flags for Debian's Chromium in a container: no sandbox (root), no GPU, nothing that calls home. */
@@ -35,13 +41,16 @@ const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'
  * linger) and Chromium before its scenarios and stops both after them. Each scenario saves a screenshot
  * to test-results/e2e/<suite>--<scenario>.png whether it passed or failed.
  */
-export function e2eSuite(name: string, options: Omit<CodeServerOptions, 'extensionFolders'> & { extensionFolders?: string[] }, define: (scenario: Scenario) => void): void {
+export function e2eSuite(name: string, options: SuiteOptions, define: (scenario: Scenario) => void): void {
     describe(name, () => {
         let session: E2eSession | undefined;
 
         before(async () => {
             const installed = extensionVsix ? { extensionFolders: [], vsixFiles: [extensionVsix] } : { extensionFolders: [extensionFolder] };
-            const server = await CodeServer.start({ ...installed, workspaceContents: [join(repoRoot, 'examples')], ...options });
+            const { prepare, ...fixed } = options;
+            const prepared = await prepare?.();
+            const server = await CodeServer.start({ ...installed, workspaceContents: [join(repoRoot, 'examples')], ...fixed, ...prepared,
+                settings: { ...fixed.settings, ...prepared?.settings } });
             try {
                 const browser = await openBrowser(server.url);
                 session = { server, ...browser };
