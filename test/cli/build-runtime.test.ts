@@ -8,6 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeMissingTools, existingLocalBuilds, findOnPath, missingBuildTools } from '../../src/runtime/buildRuntime';
+import { prebuiltOnlyCmakeOptions } from '../../src/runtime/engine/LlamaBackend';
+import { fixtureModelPath } from '../support/fixtures';
 
 const repoRoot = join(__dirname, '..', '..');
 const cli = join(repoRoot, 'dist', 'cli.js');
@@ -109,5 +111,23 @@ describe('build tool checks', () => {
             join(dir, 'llama', 'localBuilds', 'linux-x64-vulkan'),
             join(dir, 'llama', 'localBuilds', 'linux-x64'),
         ]);
+    });
+});
+
+describe('which binary the runtime loads', () => {
+    test('info reports the local build when one exists, else the prebuilt binary', async () => {
+        const model = await fixtureModelPath();
+        const run = await runCli(['info', model, '--json'], { ...process.env, PROMPTSCOPE_MODEL: '' });
+        assert.equal(run.code, 0, run.stderr);
+        const { info } = JSON.parse(run.stdout) as { info: { runtimeBinary: string } };
+        assert.equal(info.runtimeBinary, existingLocalBuilds().length > 0 ? 'localBuild' : 'prebuilt');
+    });
+
+    test('PROMPTSCOPE_RUNTIME_BINARY=prebuilt loads the prebuilt binary even beside a local build', async () => {
+        assert.deepEqual(prebuiltOnlyCmakeOptions({}), undefined);
+        const model = await fixtureModelPath();
+        const run = await runCli(['info', model], { ...process.env, PROMPTSCOPE_MODEL: '', PROMPTSCOPE_RUNTIME_BINARY: 'prebuilt' });
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /Binary\s+node-llama-cpp prebuilt/);
     });
 });

@@ -10,7 +10,8 @@ cmake build-essential git). About 5 minutes on 2 quiet cores; much longer on a b
 printed as they come. The build lands in node-llama-cpp's own local builds folder
 (node_modules/node-llama-cpp/llama/localBuilds/); the runtime prefers it from the next model load and falls
 back to the prebuilt binaries when it is absent or fails to load (\`promptscope info MODEL\` says which is used).
-On failure the prebuilt binaries stay in use. Reinstalling node-llama-cpp removes the build.
+On failure the prebuilt binaries stay in use. Reinstalling node-llama-cpp removes the build;
+PROMPTSCOPE_RUNTIME_BINARY=prebuilt in the environment makes the runtime ignore it.
 
   --niceness N   CPU priority of the build, 0 (normal) to 19 (lowest); default 10
   --json         Print the result as one JSON object (progress still goes to stderr)

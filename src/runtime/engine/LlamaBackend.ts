@@ -12,6 +12,16 @@ import { LlamaLogTail } from './LlamaLogTail';
  */
 export const llamaBuildMode: 'never' | 'auto' = 'never';
 
+/**
+ * `PROMPTSCOPE_RUNTIME_BINARY=prebuilt` skips a local build (to compare with it, or when it misbehaves without
+ * failing to load). node-llama-cpp 3.22.1 has no option for that; a custom cmake option does it: local builds are
+ * looked up under a folder name that includes custom cmake options (no such folder exists), prebuilt binaries
+ * under the name without them.
+ */
+export function prebuiltOnlyCmakeOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+    return env.PROMPTSCOPE_RUNTIME_BINARY === 'prebuilt' ? { PROMPTSCOPE_PREBUILT_ONLY: 'ON' } : undefined;
+}
+
 /** Our log levels for node-llama-cpp's (which adds `fatal`, `log` and `disabled`). */
 const levelOf: Record<string, LogLevel> = {
     fatal: 'error', error: 'error', warn: 'warn', info: 'info', log: 'info', debug: 'debug',
@@ -37,6 +47,7 @@ export class LlamaBackend {
             llama = await getLlama({
                 gpu: gpu === 'off' ? false : gpu,
                 build: llamaBuildMode,
+                cmakeOptions: prebuiltOnlyCmakeOptions(),
                 logLevel: Levels.info,
                 logger,
                 progressLogs: false,
