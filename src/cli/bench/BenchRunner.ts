@@ -38,6 +38,8 @@ export interface ModelReport {
     quantization: string;
     fileSizeBytes: number;
     backend: string;
+    /** Which native llama.cpp binding the runtime host loaded: `prebuilt` or `localBuild` (promptscope build-runtime). */
+    runtimeBinary?: string;
     threads: number;
     contextSize: number;
     promptTokens: number;
@@ -113,6 +115,7 @@ export class BenchRunner {
                 quantization: info.quantization,
                 fileSizeBytes: info.fileSizeBytes,
                 backend: info.backend,
+                runtimeBinary: info.runtimeBinary,
                 threads: info.threads,
                 contextSize: info.contextSize,
                 promptTokens,

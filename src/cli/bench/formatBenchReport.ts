@@ -45,7 +45,7 @@ export function formatBenchReport(report: BenchReport): string {
             '',
             `Model: ${model.name} (${formatParameterCount(model.parameters)} parameters, ${model.quantization}, ${formatBytes(model.fileSizeBytes)})`,
             `       ${model.path}`,
-            `Runtime: ${model.backend}, ${model.threads} thread${model.threads === 1 ? '' : 's'}, context ${model.contextSize}; `
+            `Runtime: ${model.backend}${binaryNote(model)}, ${model.threads} thread${model.threads === 1 ? '' : 's'}, context ${model.contextSize}; `
                 + `pp ${model.promptTokens} tokens, tg ${model.genTokens} tokens (greedy), median of ${model.repeat}`,
         );
         for (const section of model.sections) {
@@ -114,7 +114,7 @@ export function formatBenchMarkdown(report: BenchReport): string {
             `## ${model.name}`,
             '',
             `${formatParameterCount(model.parameters)} parameters, ${model.quantization}, ${formatBytes(model.fileSizeBytes)} (\`${model.path}\`). `
-                + `Backend ${model.backend}, ${model.threads} thread${model.threads === 1 ? '' : 's'}, context ${model.contextSize}; `
+                + `Backend ${model.backend}${binaryNote(model)}, ${model.threads} thread${model.threads === 1 ? '' : 's'}, context ${model.contextSize}; `
                 + `pp ${model.promptTokens}, tg ${model.genTokens}; median of ${model.repeat}.`,
         );
         for (const section of model.sections) {
@@ -130,4 +130,11 @@ export function formatBenchMarkdown(report: BenchReport): string {
         }
     }
     return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/** Which llama.cpp binary ran it, e.g. ` (local build)`; nothing when the report predates the field. */
+function binaryNote(model: ModelReport): string {
+    if (model.runtimeBinary === 'localBuild') return ' (llama.cpp: local build for this CPU, `promptscope build-runtime`)';
+    if (model.runtimeBinary === 'prebuilt') return ' (llama.cpp: node-llama-cpp prebuilt binaries)';
+    return '';
 }
