@@ -2,6 +2,7 @@ import { attentionSection } from './attentionSection';
 import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
 import { referenceSection } from './referenceSection';
+import { selfConsistencySection } from './selfConsistencySection';
 import { throughputSection } from './throughputSection';
 import { tokenProbabilitiesSection } from './tokenProbabilitiesSection';
 
@@ -15,4 +16,5 @@ export const benchSections: BenchSection[] = [
     inlineCompletionSection,
     tokenProbabilitiesSection,
     attentionSection,
+    selfConsistencySection,
 ];
