@@ -12,6 +12,7 @@ export const CommandId = {
     showAttention: 'promptscope.showAttention',
     openPlayground: 'promptscope.openPlayground',
     buildRuntime: 'promptscope.buildRuntime',
+    evaluatePrompt: 'promptscope.evaluatePrompt',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

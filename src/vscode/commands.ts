@@ -3,6 +3,7 @@ import { buildRuntimeCommand } from './buildRuntimeCommand';
 import { CommandId } from './commandIds';
 import type { Ctx } from './Ctx';
 import type { ModelChoice } from './ModelChoice';
+import { evaluatePromptCommand } from './evaluation/evaluatePromptCommand';
 
 /** Makes a command's handler from the context; the table below lists every command of the extension. */
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -46,6 +47,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.showAttention]: showAttention,
     [CommandId.openPlayground]: openPlayground,
     [CommandId.buildRuntime]: ctx => () => buildRuntimeCommand(ctx),
+    [CommandId.evaluatePrompt]: evaluatePromptCommand,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {
