@@ -1,11 +1,15 @@
 // The playground side view inside a real extension host: Open Playground shows a strict-CSP webview view whose script
 // runs through to its ready handshake, and a run of the form on the fixture model streams text into the view.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import type { Ctx } from '../../src/vscode/Ctx';
-import { applyPreset, defaultForm } from '../../src/webview/playground/form';
+import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
 import type { PlaygroundForm } from '../../src/webview/playground/protocol';
-import { fixtureModelPath } from '../support/fixtures';
+import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
 
 async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
     const end = Date.now() + ms;
@@ -82,5 +86,110 @@ describe('Promptscope playground view', function () {
             await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
             if (ctx.models.model !== undefined) await ctx.models.unload();
         }
+    });
+
+    describe('adapters, compare, .prompt files and history', () => {
+        let modelPath: string;
+        before(async () => {
+            const settings = vscode.workspace.getConfiguration('promptscope');
+            modelPath = await fixtureModelPath();
+            await settings.update('model', modelPath, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', 1, vscode.ConfigurationTarget.Global);
+        });
+        after(async () => {
+            const settings = vscode.workspace.getConfiguration('promptscope');
+            await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
+            if (ctx.models.model !== undefined) await ctx.models.unload();
+        });
+
+        const loraForm = () => form({ raw: true, user: LORA_TEST_PROMPT });
+
+        it('applies a fixture LoRA (output changes, the view says the context changed) and rejects an adapter for another model', async () => {
+            const base = await ctx.playground.runForm(loraForm());
+            assert.equal(base.phase, 'done', base.error);
+            const path = ctx.models.model!.path;
+
+            const foreign = await otherFixtureLoraPath();
+            const rejected = await ctx.playground.validateAdapter(foreign);
+            assert.ok('error' in rejected, 'a mismatched adapter is refused');
+            assert.match(rejected.error, /another model/);
+            assert.ok(ctx.models.model !== undefined, 'no abort: the model is still loaded');
+
+            const added = await ctx.playground.addAdapter(loraForm(), await fixtureLoraPath());
+            assert.ok('form' in added, 'error' in added ? added.error : '');
+            const adapted = await ctx.playground.runForm(added.form);
+            assert.equal(adapted.phase, 'done', adapted.error);
+            assert.notEqual(adapted.output, base.output, 'the adapter changes the greedy output');
+            assert.match(adapted.adapterNote ?? '', /changed/);
+            const again = await ctx.playground.runForm(added.form);
+            assert.equal(again.output, adapted.output);
+            assert.doesNotMatch(again.adapterNote ?? '', /changed/, 'same set: no new context');
+
+            const zero = withAdapters(added.form, path, rows => rows.map(r => ({ ...r, scale: 0 })));
+            assert.equal((await ctx.playground.runForm(zero)).output, base.output, 'scale 0 is the base model');
+
+            const mismatched = withAdapters(loraForm(), path, rows => addAdapterRow(rows, foreign));
+            const failed = await ctx.playground.runForm(mismatched);
+            assert.equal(failed.phase, 'failed');
+            assert.match(failed.error ?? '', /another model/);
+            assert.equal((await ctx.playground.runForm(loraForm())).phase, 'done', 'the runtime still runs');
+        });
+
+        it('compares base and adapters with one seed: two outputs, a diff and per-token KL', async () => {
+            const path = ctx.models.model?.path ?? modelPath;
+            const adapterPath = await fixtureLoraPath();
+            const listed = withAdapters(loraForm(), path, rows => addAdapterRow(rows, adapterPath));
+            const state = await ctx.playground.compare({
+                form: listed,
+                a: { preset: 'form', adapters: 'none', scale: '' },
+                b: { preset: 'form', adapters: 'form', scale: '' },
+            });
+            assert.equal(state.phase, 'done', state.error);
+            assert.ok(state.a!.output.length > 0 && state.b!.output.length > 0);
+            assert.notEqual(state.a!.output, state.b!.output);
+            assert.match(state.b!.label, /×1/);
+            assert.equal(state.positions!.length, state.a!.tokens);
+            assert.ok(state.positions!.some(p => p.kl > 0.1), 'the adapter moves the distributions');
+            assert.equal(state.firstDivergence, 0, 'the boosted token is the first');
+            assert.ok(state.diff!.some(part => part.kind !== 'same'));
+
+            const presets = await ctx.playground.compare({ form: listed, a: { preset: 'greedy', adapters: 'none', scale: '' }, b: { preset: 'creative', adapters: 'none', scale: '' } });
+            assert.equal(presets.phase, 'done', presets.error);
+            assert.ok(presets.positions!.every(p => p.kl < 1e-6), 'same adapters: the raw distributions agree');
+        });
+
+        it('Save as .prompt then Open .prompt reruns to the same output', async () => {
+            const original = form({ user: 'Tell me {{something}}.', sampling: { ...applyPreset(defaultForm(), 'balanced').sampling, seed: '99', seedLocked: true, maxTokens: '8' } });
+            const first = await ctx.playground.runForm(original);
+            assert.equal(first.phase, 'done', first.error);
+            const target = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'promptscope-save-')), 'saved.prompt'));
+            const saved = await ctx.playground.savePrompt(original, target);
+            assert.equal(saved?.fsPath, target.fsPath, ctx.playground.state.notice);
+            const opened = await ctx.playground.openPrompt(target);
+            assert.ok(opened !== undefined, ctx.playground.state.notice);
+            assert.equal(opened.user, original.user);
+            const rerun = await ctx.playground.runForm(opened);
+            assert.equal(rerun.output, first.output);
+        });
+
+        it('appends every run to the workspace run history; the list reopens and re-runs it', async () => {
+            const run = await ctx.playground.runForm(form({ user: 'History check' }));
+            assert.equal(run.phase, 'done', run.error);
+            const directory = ctx.playground.history.directory;
+            assert.ok(directory !== undefined && existsSync(directory), 'the runs folder exists in the workspace');
+            const entries = await ctx.playground.listHistory();
+            assert.equal(entries[0]!.command, 'playground');
+            assert.equal(entries[0]!.preview, 'History check');
+            assert.equal(entries[0]!.seed, 1);
+            const before = ctx.playground.state.run.id;
+            const reopened = await ctx.playground.reopen(entries[0]!.key, true);
+            assert.equal(reopened?.user, 'History check');
+            assert.equal(ctx.playground.state.run.id, before + 1, 're-run');
+            assert.equal(ctx.playground.state.run.output, run.output);
+            const after = await ctx.playground.listHistory();
+            assert.notEqual(after[0]!.key, entries[0]!.key, 'the re-run is recorded too');
+            assert.equal(after[0]!.preview, 'History check');
+        });
     });
 });
