@@ -26,17 +26,27 @@ e2eSuite('playground', { prepare: async () => ({ settings: { 'promptscope.model'
         await view.getByLabel('Max tokens').fill('1900');
         assert.equal(await view.locator('p.error:not(:empty)').count(), 0, 'the form is valid');
 
-        await run.click();
-        // Running: Run is disabled, Stop enabled, and text is streaming in.
-        await eventually(async () => {
-            assert.equal((await status.innerText()).trim(), 'Running…');
-            assert.equal(await run.isDisabled(), true);
-            assert.equal(await stop.isEnabled(), true);
-            assert.ok((await output.innerText()).length > 0, 'text has arrived');
-        }, 120_000, 100);
-        await stop.click();
-
-        await eventually(async () => assert.equal((await status.innerText()).trim(), 'Stopped'), 30_000);
+        // Stop as soon as the first text is in: the page itself waits for it (no round trips), then Stop is clicked.
+        // The fixture model writes its 1900 tokens in a few seconds, so on a busy machine a run can still end first;
+        // then Run is clicked again (at most 3 runs), and that is said in the test's output.
+        let stopped = false;
+        for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
+            await run.click();
+            // Running: the status says so, Run is disabled, and text has arrived.
+            await view.waitForFunction(() => (document.querySelector('pre.output')?.textContent ?? '').length > 0
+                && document.querySelector('p.status')?.textContent === 'Running…'
+                && [...document.querySelectorAll('button')].find(b => b.textContent === 'Run')?.disabled === true,
+            undefined, { timeout: 120_000, polling: 20 });
+            await stop.click({ timeout: 5_000 }).catch(() => undefined);
+            const final = await eventually(async () => {
+                const shown = (await status.innerText()).trim();
+                assert.match(shown, /^(Stopped|Done)$/);
+                return shown;
+            }, 30_000);
+            stopped = final === 'Stopped';
+            if (!stopped) console.log(`[playground] run ${attempt} ended (${final}) before Stop took effect; running again`);
+        }
+        assert.ok(stopped, 'Stop stopped one of 3 runs');
         assert.equal(await run.isEnabled(), true, 'Run is enabled again');
         assert.equal(await stop.isDisabled(), true, 'Stop is disabled again');
         await output.scrollIntoViewIfNeeded();
