@@ -147,7 +147,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         const adapterSet = adapterSetKey(built.run.lora);
         const adapterNote = this.lastAdapterSet === undefined || this.lastAdapterSet === adapterSet
             ? `Adapters: ${describeAdapters(built.run.lora)}.`
-            : `Adapters changed to ${describeAdapters(built.run.lora)}: the runtime builds a context for this set (the first run with it takes longer; the previous set's context is kept a while).`;
+            : `Adapters changed to ${describeAdapters(built.run.lora)}: the runtime switches to a context with this set (llama.cpp fixes adapters when a context is created, so a set's first run builds one; recent sets' contexts are kept).`;
         this.run = { ...this.run, adapterNote };
 
         const onToken = ({ text }: { text: string }) => {

@@ -70,6 +70,7 @@ export class PlaygroundApp {
     };
     private readonly compareButton = el('button', { text: 'Compare', attrs: { type: 'button' } });
     private readonly compareResult = el('div', { className: 'compare-result', attrs: { 'aria-live': 'polite' } });
+    private renderedAdaptersFor: string | undefined;
     private readonly historyList = el('ol', { className: 'history', attrs: { 'aria-label': 'Recent runs' } });
 
     constructor(private readonly root: HTMLElement, private readonly connection: HostConnection, private readonly api: VsCodeApi<PlaygroundViewState>) {
@@ -99,6 +100,7 @@ export class PlaygroundApp {
         this.root.replaceChildren(this.build());
         this.fill();
         this.connection.ready();
+        void this.loadHistory();
     }
 
     private build(): HTMLElement {
@@ -270,6 +272,7 @@ export class PlaygroundApp {
 
     private renderAdapters(): void {
         const modelPath = this.host?.modelPath;
+        this.renderedAdaptersFor = modelPath;
         const rows = adaptersOf(this.form, modelPath);
         if (modelPath === undefined) {
             this.adapterRows.replaceChildren(el('li', { className: 'hint', text: 'Load a model to list its adapters.' }));
@@ -512,7 +515,8 @@ export class PlaygroundApp {
         }
         if (run.fieldErrors !== undefined) this.showErrors(run.fieldErrors);
         if (previous?.phase === 'running' && run.phase !== 'running') void this.loadHistory();
-        this.renderAdapters();
+        // Rebuilt only when the model changes, so a focused slider or checkbox keeps its focus across runs.
+        if (state.modelPath !== this.renderedAdaptersFor) this.renderAdapters();
         this.renderHost();
         this.save();
     }
