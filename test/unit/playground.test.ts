@@ -117,3 +117,17 @@ test('request: constraints — JSON schema parsed (parse errors shown), grammar 
     assert.ok(!empty.ok);
     assert.equal(empty.errors[0]!.field, 'grammar');
 });
+
+test('request: a GBNF syntax error is a grammar field error with line:column and the offset, before any run', () => {
+    const bad = buildRequest(form({ constraint: 'grammar', grammar: 'root ::= answer\nanswer ::= "yes" | "no' }));
+    assert.ok(!bad.ok);
+    const error = bad.errors.find(e => e.field === 'grammar');
+    assert.ok(error, JSON.stringify(bad.errors));
+    assert.match(error.message, /^2:20 unterminated string/);
+    assert.equal(error.offset, 'root ::= answer\n'.length + 19);
+    const undefinedRule = buildRequest(form({ constraint: 'grammar', grammar: 'root ::= answer' }));
+    assert.ok(!undefinedRule.ok);
+    assert.match(undefinedRule.errors[0]!.message, /^1:10 undefined rule "answer"/);
+    // Another constraint chosen: the grammar text is not checked.
+    assert.ok(buildRequest(form({ constraint: 'none', grammar: 'root ::= "' })).ok);
+});

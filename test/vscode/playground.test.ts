@@ -74,9 +74,18 @@ describe('Promptscope playground view', function () {
             assert.equal(grammar.phase, 'done', grammar.error);
             assert.ok(['yes', 'no'].includes(grammar.output), `grammar output ${JSON.stringify(grammar.output)}`);
 
-            const bad = await ctx.playground.runForm(form({ constraint: 'grammar', grammar: 'root ::= "unterminated' }));
+            // A GBNF syntax error is refused before running, positioned (line:column) on the grammar field.
+            const bad = await ctx.playground.runForm(form({ constraint: 'grammar', grammar: 'root ::= answer\nanswer ::= "unterminated' }));
             assert.equal(bad.phase, 'failed');
-            assert.ok((bad.error ?? '').length > 0, 'the runtime\'s grammar error is shown');
+            const grammarError = bad.fieldErrors?.find(e => e.field === 'grammar');
+            assert.ok(grammarError, JSON.stringify(bad));
+            assert.match(grammarError.message, /^2:11 unterminated string/);
+            assert.equal(grammarError.offset, 'root ::= answer\n'.length + 10);
+            assert.equal(bad.output, '', 'nothing ran');
+            // What the checker leaves to the runtime (here: left recursion) still fails in the view with the runtime's message.
+            const recursive = await ctx.playground.runForm(form({ constraint: 'grammar', grammar: 'root ::= root "a" | "b"' }));
+            assert.equal(recursive.phase, 'failed');
+            assert.ok((recursive.error ?? '').length > 0, 'the runtime\'s grammar error is shown');
 
             const invalid = await ctx.playground.runForm(form({ sampling: { ...form({}).sampling, topP: '2' } }));
             assert.equal(invalid.phase, 'failed');

@@ -177,7 +177,7 @@ export class PlaygroundApp {
             constraint.append(el('label', { className: 'inline' }, radio, document.createTextNode(` ${label}`)));
         }
         this.schemaBox.append(this.labelled('jsonSchema', 'JSON schema', this.textarea('jsonSchema', 6)));
-        this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked by the runtime when you run)', this.textarea('grammar', 6)));
+        this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked as you type; errors show line:column)', this.textarea('grammar', 6)));
         constraint.append(this.schemaBox, this.grammarBox);
 
         const addAdapter = el('button', { text: 'Add adapter…', className: 'secondary', attrs: { type: 'button' } });
@@ -449,7 +449,11 @@ export class PlaygroundApp {
         this.attemptedRun = true;
         const errors = this.validate();
         if (errors.length > 0) {
-            this.fields.get(errors[0]!.field)?.focus();
+            const first = errors[0]!;
+            const field = this.fields.get(first.field);
+            field?.focus();
+            // A positioned error (a GBNF syntax error) puts the caret where the problem is.
+            if (first.offset !== undefined && field instanceof HTMLTextAreaElement) field.setSelectionRange(first.offset, first.offset);
             return;
         }
         this.connection.send(runCommand, this.form);

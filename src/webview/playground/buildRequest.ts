@@ -4,6 +4,7 @@
  * calls it again before running (the webview's word is never trusted).
  */
 import { SamplingOptionsError } from '../../core/errors/SamplingOptionsError';
+import { checkGbnf, formatGbnfProblem } from '../../core/grammar/checkGbnf';
 import { validateSampling, type SamplingFields } from '../../core/sampling/validateSampling';
 import { logitBiasOf, loraOf, maxAdapterScale } from './form';
 import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from './protocol';
@@ -71,8 +72,12 @@ export function buildRequest(form: PlaygroundForm, modelPath?: string): BuildRes
         }
         if (schema !== undefined) check('jsonSchema', { jsonSchema: schema });
     } else if (form.constraint === 'grammar') {
-        // The grammar's syntax is the runtime's to judge (its message is shown after the run); here only emptiness.
+        // Syntax checked here (core checkGbnf follows llama.cpp's parser) so the error shows at its line:column before
+        // any run; what it cannot know (left recursion, a <token> of the vocabulary) the runtime still reports.
+        const before = errors.length;
         check('grammar', { grammar: form.grammar });
+        const syntax = errors.length === before ? checkGbnf(form.grammar) : undefined;
+        if (syntax !== undefined && !syntax.ok) errors.push({ field: 'grammar', message: formatGbnfProblem(syntax), offset: syntax.offset });
     }
 
     const lora = loraOf(form, modelPath);

@@ -74,6 +74,8 @@ export type FieldName = keyof SamplingForm | 'user' | 'logitBias' | 'jsonSchema'
 export interface FieldError {
     field: FieldName;
     message: string;
+    /** Where in the field's text the problem is (a GBNF grammar's syntax error), for the caret. */
+    offset?: number;
 }
 
 export interface RunStats {

@@ -1,0 +1,44 @@
+// GBNF grammars shared by the checker's unit tests and its cross-check against the runtime.
+
+/** A JSON-ish grammar in the style of llama.cpp's grammars/json.gbnf: comments, classes, escapes, groups, repetitions. */
+export const jsonishGrammar = String.raw`# JSON-ish
+root   ::= object
+value  ::= object | array | string | number | ("true" | "false" | "null") ws
+
+object ::=
+  "{" ws (
+            string ":" ws value
+    ("," ws string ":" ws value)*
+  )? "}" ws
+
+array  ::=
+  "[" ws (
+            value
+    ("," ws value)*
+  )? "]" ws
+
+string ::=
+  "\"" (
+    [^"\\\x7F\x00-\x1F] |
+    "\\" (["\\/bfnrt] | "u" [0-9a-fA-F]{4,4}) # escapes
+  )* "\"" ws
+
+number ::= ("-"? ([0-9] | [1-9] [0-9]{0,15})) ("." [0-9]+)? ([eE] [-+]? [0-9] [1-9]{0,15})? ws
+ws ::= | " " | "\n" [ \t]{0,20}
+`;
+
+/** Grammars core checkGbnf accepts; the runtime must accept them too (test/runtime/gbnf-crosscheck.test.ts). */
+export const acceptedGrammars = [
+    jsonishGrammar,
+    'root ::= ("yes" | "no") " " [0-9] [0-9]?',
+    'root ::= item{2}\nitem ::= [a-z]{1,3} "\\u00e9" [\\-\\]x]',
+    'root ::= "a" |\n  "b" # trailing comment\n',
+];
+
+/** Grammars checkGbnf rejects that llama.cpp rejects as well (not the two checks where the checker is stricter). */
+export const rejectedGrammars = [
+    'root ::= "yes" | "no',
+    'root ::= greeting\ngreeting ::= "hi" " " name\n',
+    'root ::= my_rule\nmy_rule ::= "a"',
+    'start ::= "a"',
+];
