@@ -417,9 +417,11 @@ export interface AttentionResult {
     heads: number;
     kvHeads: number;
     /**
-     * attention[layer][head][query][key]: the softmax weight of key for query, for every key 0…tokens-1; keys after
-     * the query are 0 (causal), so each row sums to 1.
+     * The softmax weights, flat and row-major [layerSlot][head][query][key] (layers.length × heads × tokens² values):
+     * the weight of key for query, for every key 0…tokens-1; keys after the query are 0 (causal), so each row sums to
+     * 1. A typed array crosses the host's IPC as-is; src/core/attention/attentionWeights indexes it
+     * (`attentionAt`) and makes the nested [layer][head][query][key] arrays of the CLI's `--json` (`toNestedArrays`).
      */
-    attention: number[][][][];
+    attention: Float32Array;
     timing: { tokens: number; ms: number };
 }

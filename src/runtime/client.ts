@@ -193,7 +193,7 @@ export class RuntimeClient {
         }
     }
 
-    /** Attention weights [layer][head][query][key] of a prompt of at most 512 tokens (see AttentionRequest). */
+    /** Attention weights (a flat Float32Array [layer][head][query][key]) of a prompt of at most 512 tokens (see AttentionRequest). */
     async attention(request: AttentionRequest, options: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
         this.generations++;
         this.updateState();

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { attentionAt, toNestedArrays } from '../../src/core/attention/attentionWeights';
 import type { AttentionResult } from '../../src/runtime/api';
 import type { RuntimeClient } from '../../src/runtime/client';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
@@ -27,9 +28,13 @@ function check(result: AttentionResult, reference: ReferenceLlama): number {
     const { attention } = reference.forward(result.tokens.map(t => t.id));
     assert.equal(result.heads, reference.heads);
     assert.equal(result.kvHeads, reference.kvHeads);
-    assert.equal(result.attention.length, result.layers.length);
+    // The runtime ships one flat Float32Array [layerSlot][head][query][key]; read it as nested rows.
+    assert.ok(result.attention instanceof Float32Array, 'attention crosses the IPC as a Float32Array');
+    assert.equal(result.attention.length, result.layers.length * result.heads * T * T);
+    const nested = toNestedArrays(result);
+    assert.equal(nested.length, result.layers.length);
     let worst = 0;
-    result.attention.forEach((layer, slot) => {
+    nested.forEach((layer, slot) => {
         assert.equal(layer.length, result.heads);
         layer.forEach((rows, head) => {
             assert.equal(rows.length, T);
@@ -40,6 +45,7 @@ function check(result: AttentionResult, reference: ReferenceLlama): number {
                 for (let key = query + 1; key < T; key++) assert.equal(row[key], 0, `causal: key ${key} after query ${query}`);
                 const expected = attention[result.layers[slot]!]![head]![query]!;
                 for (let key = 0; key <= query; key++) worst = Math.max(worst, Math.abs(row[key]! - expected[key]!));
+                assert.equal(attentionAt(result, slot, head, query, query), row[query]);
             });
         });
     });
@@ -82,8 +88,8 @@ describe('attention vs a reference forward pass', { skip }, () => {
         const whole = await client.attention({ prompt });
         const stitched = await client.attention({ prompt, ubatch: 5 });
         assert.ok(check(stitched, reference) <= tolerance);
-        const a = whole.attention.flat(3);
-        const b = stitched.attention.flat(3);
+        const a = whole.attention;
+        const b = stitched.attention;
         assert.equal(a.length, b.length);
         let worst = 0;
         a.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - b[i]!)); });
@@ -95,7 +101,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
         const result = await client.attention({ prompt: ids, layers: [1] });
         assert.deepEqual(result.tokens.map(t => t.id), ids);
         assert.deepEqual(result.layers, [1]);
-        assert.equal(result.attention.length, 1);
+        assert.equal(toNestedArrays(result).length, 1);
         assert.ok(check(result, reference) <= tolerance);
     });
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
 import type { AttentionResult, GpuSetting } from '../../runtime/api';
 import type { CliCommand } from '../CliCommand';
 import { loadPromptSource } from '../loadPromptSource';
@@ -65,7 +66,7 @@ export const attentionCommand: CliCommand = {
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 layers: layer === undefined ? undefined : [layer],
             }, { signal: controller.signal });
-            process.stdout.write(json ? JSON.stringify(result) + '\n' : formatAttention(result));
+            process.stdout.write(json ? formatAttentionJson(result) + '\n' : formatAttention(result));
             return 0;
         } finally {
             process.off('SIGINT', onInterrupt);
@@ -74,16 +75,24 @@ export const attentionCommand: CliCommand = {
     },
 };
 
+/** The `--json` output: the result with `attention` as nested arrays [layer][head][query][key]. */
+export function formatAttentionJson(result: AttentionResult): string {
+    return JSON.stringify({ ...result, attention: toNestedArrays(result) });
+}
+
 /** Per layer (heads averaged): each token and the 3 tokens it attends to most. */
 export function formatAttention(result: AttentionResult): string {
     const show = (piece: string) => JSON.stringify(piece).slice(1, -1);
     const lines: string[] = [];
     result.layers.forEach((layer, slot) => {
         lines.push(`layer ${layer} (mean of ${result.heads} heads)`);
-        const heads = result.attention[slot]!;
         result.tokens.forEach((token, query) => {
-            const mean = heads[0]![query]!.map((_, key) => heads.reduce((s, rows) => s + rows[query]![key]!, 0) / heads.length);
-            const top = mean.slice(0, query + 1).map((w, key) => ({ w, key })).sort((a, b) => b.w - a.w).slice(0, 3);
+            const mean = new Float64Array(query + 1);
+            for (let head = 0; head < result.heads; head++) {
+                const row = attentionRow(result, slot, head, query);
+                for (let key = 0; key <= query; key++) mean[key]! += row[key]! / result.heads;
+            }
+            const top = Array.from(mean, (w, key) => ({ w, key })).sort((a, b) => b.w - a.w).slice(0, 3);
             lines.push(`  ${String(query).padStart(3)}  ${show(token.text).padEnd(14)}  `
                 + top.map(({ w, key }) => `${key}:${show(result.tokens[key]!.text)} ${(w * 100).toFixed(1)}%`).join(', '));
         });

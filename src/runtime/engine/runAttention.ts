@@ -36,11 +36,11 @@ export async function runAttention(loaded: LoadedModel, job: {
     job.signal?.throwIfAborted();
     const T = tokens.length;
     const { heads } = capture;
-    const attention = capture.layers.map((_, slot) => Array.from({ length: heads }, (_, head) =>
-        Array.from({ length: T }, (_, query) => {
-            const start = ((slot * heads + head) * T + query) * T;
-            return Array.from(capture.attention.subarray(start, start + T));
-        })));
+    // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
+    const attention = capture.attention;
+    if (attention.length !== capture.layers.length * heads * T * T) {
+        throw new Error(`the attention addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}² tokens`);
+    }
     const texts = await job.pieces(tokens);
     return {
         model: loaded.info.name,

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ChatMessage } from '../../runtime/api';
+import { toNestedArrays } from '../../core/attention/attentionWeights';
+import type { AttentionResult, ChatMessage } from '../../runtime/api';
 import { classifyFailure } from '../../webview/attention/failure';
 import { exportFileName, reportToJson } from '../../webview/attention/exportReport';
 import { mergeLayers, slotOf } from '../../webview/attention/headMean';
@@ -12,6 +13,15 @@ import type { PromptRunner } from '../prompt/PromptRunner';
 import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';
 import { decodePngDataUrl } from './pngData';
+
+/**
+ * The runtime's result (a flat Float32Array) as the webview's report: nested arrays of the one layer captured. The
+ * webview persists its state with setState, which is JSON, so typed arrays would not survive a reload there; a
+ * single layer (≤ 512² × heads weights) is small enough to send and keep as plain arrays.
+ */
+function toReport(result: AttentionResult): AttentionReport {
+    return { ...result, attention: toNestedArrays(result) };
+}
 
 export interface AttentionPanelOptions {
     models: ModelService;
@@ -109,7 +119,7 @@ export class AttentionPanel implements vscode.Disposable {
             return models.withModel(async client => {
                 if (abort.signal.aborted) return undefined;
                 try {
-                    return { report: await client.attention({ prompt, layers: [layer] }, { signal: abort.signal }) as AttentionReport };
+                    return { report: toReport(await client.attention({ prompt, layers: [layer] }, { signal: abort.signal })) };
                 } catch (error) {
                     return { error: error instanceof Error ? error.message : String(error) };
                 }

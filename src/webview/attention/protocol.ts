@@ -1,8 +1,10 @@
 /**
  * Every message of the attention panel, shared by the webview (src/webview/attention/main.ts) and the host
  * (src/vscode/attention/AttentionPanel.ts). {@link AttentionReport} mirrors the runtime's `attention` result
- * structurally: webview code may not import src/runtime, and the host passes the runtime's object through unchanged,
- * so the compiler checks that the two stay compatible.
+ * structurally (webview code may not import src/runtime), except that `attention` is nested plain arrays of the
+ * captured layers: the runtime ships one flat Float32Array, and the host converts the one layer it asked for
+ * (toNestedArrays), because the webview persists its state with setState, which is JSON. The host spreads the
+ * runtime's object into the report, so the compiler checks that the other fields stay compatible.
  */
 import { IpcCommand, IpcNotification, IpcRequest } from '../shared/ipc';
 

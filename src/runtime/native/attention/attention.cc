@@ -4,10 +4,12 @@
 // (llama/gitRelease.bundle). See scripts/build-native.mjs.
 //
 // node-llama-cpp exposes no attention weights, so this addon loads its own (second, CPU-only, mmapped) copy of the
-// model file and evaluates the tokens in a fresh context with flash attention DISABLED, an F32 KV cache and a
+// model file and evaluates the tokens in its own context with flash attention DISABLED, an F32 KV cache and a
 // cb_eval callback that copies each `kq_soft_max-<layer>` node (ggml ne = [n_kv, n_tokens, n_head, n_stream]) into
 // out[layer][head][query][key] for the real keys 0..query only; micro-batches are stitched by counting the rows each
 // layer has received so far. The evaluation runs on a libuv worker thread (napi async work), one at a time.
+// The context is kept between captures (its KV memory cleared before each) and created again only when the model, the
+// LoRA adapters or the micro-batch size change or the prompt does not fit its n_ctx (a multiple of 256).
 //
 // It never calls llama_log_set: the logger is process-wide and belongs to node-llama-cpp; this addon's llama.cpp
 // messages (model load) go to node-llama-cpp's logger like its own.
@@ -28,16 +30,6 @@
 
 namespace {
 
-struct Cached {
-    std::string path;
-    llama_model * model = nullptr;
-    std::map<std::string, llama_adapter_lora *> adapters;
-};
-
-std::mutex g_mutex;            // one evaluation (or release) at a time
-std::unique_ptr<Cached> g_cached;
-bool g_backend_ready = false;
-
 struct CaptureState {
     int n_layer = 0;
     int n_head = 0;
@@ -49,6 +41,30 @@ struct CaptureState {
     std::string error;
     double leak = 0;              // largest weight seen on a key after its query (must be 0)
 };
+
+struct Cached {
+    std::string path;
+    llama_model * model = nullptr;
+    std::map<std::string, llama_adapter_lora *> adapters;
+    // The attention context, kept between captures; its cb_eval user data is `state`, set up anew per capture.
+    llama_context * ctx = nullptr;
+    uint32_t n_ctx = 0, n_ubatch = 0;
+    std::vector<llama_adapter_lora *> ctx_adapters;
+    std::vector<float> ctx_scales;
+    CaptureState state;
+};
+
+std::mutex g_mutex;            // one evaluation (or release) at a time
+std::unique_ptr<Cached> g_cached;
+bool g_backend_ready = false;
+
+void free_context(Cached & cached) {
+    if (cached.ctx) llama_free(cached.ctx);
+    cached.ctx = nullptr;
+    cached.n_ctx = cached.n_ubatch = 0;
+    cached.ctx_adapters.clear();
+    cached.ctx_scales.clear();
+}
 
 // Layer number of a `kq_soft_max-<layer>` node, or -1.
 int softmax_layer(const char * name) {
@@ -136,6 +152,7 @@ struct Work {
 
 void free_cached() {
     if (!g_cached) return;
+    free_context(*g_cached);
     for (auto & entry : g_cached->adapters) llama_adapter_lora_free(entry.second);
     if (g_cached->model) llama_model_free(g_cached->model);
     g_cached.reset();
@@ -198,7 +215,8 @@ void run_capture(Work * w) {
     w->n_head = llama_model_n_head(model);
     w->n_head_kv = llama_model_n_head_kv(model);
 
-    CaptureState state;
+    CaptureState & state = g_cached->state;
+    state = CaptureState();
     state.n_layer = w->n_layer;
     state.n_head = w->n_head;
     state.n_tokens = T;
@@ -220,34 +238,55 @@ void run_capture(Work * w) {
     w->attention.assign(w->out_layers.size() * static_cast<size_t>(w->n_head) * T * T, 0.0f);
     state.out = &w->attention;
 
-    llama_context_params cparams = llama_context_default_params();
-    cparams.n_ctx = static_cast<uint32_t>(T);
-    cparams.n_batch = static_cast<uint32_t>(T);
-    cparams.n_ubatch = static_cast<uint32_t>(w->ubatch > 0 ? std::min(w->ubatch, T) : T);
-    cparams.n_seq_max = 1;
-    cparams.n_threads = w->threads;
-    cparams.n_threads_batch = w->threads;
-    cparams.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // with it on there is no kq_soft_max node
-    cparams.type_k = GGML_TYPE_F32;
-    cparams.type_v = GGML_TYPE_F32;
-    cparams.cb_eval = eval_callback;
-    cparams.cb_eval_user_data = &state;
-    cparams.no_perf = true;
-    llama_context * ctx = llama_init_from_model(model, cparams);
-    if (!ctx) {
-        w->error = "llama.cpp could not create the attention context";
-        return;
+    // The context is reused: created again only for other adapters, another micro-batch size or a longer prompt.
+    const uint32_t n_ctx = static_cast<uint32_t>((T + 255) / 256 * 256);
+    Cached & cached = *g_cached;
+    const uint32_t want_ctx = cached.ctx && static_cast<uint32_t>(T) <= cached.n_ctx ? cached.n_ctx : n_ctx;
+    const uint32_t want_ubatch = w->ubatch > 0 ? std::min<uint32_t>(static_cast<uint32_t>(w->ubatch), want_ctx) : want_ctx;
+    if (cached.ctx && (cached.n_ctx != want_ctx || cached.n_ubatch != want_ubatch
+            || cached.ctx_adapters != adapters || cached.ctx_scales != w->lora_scales)) {
+        free_context(cached);
     }
-    if (!adapters.empty()) {
-        if (llama_set_adapters_lora(ctx, adapters.data(), adapters.size(), w->lora_scales.data()) != 0) {
-            llama_free(ctx);
-            w->error = "llama.cpp could not apply the LoRA adapters";
+    if (!cached.ctx) {
+        llama_context_params cparams = llama_context_default_params();
+        cparams.n_ctx = want_ctx;
+        cparams.n_batch = want_ctx;
+        cparams.n_ubatch = want_ubatch;
+        cparams.n_seq_max = 1;
+        cparams.n_threads = w->threads;
+        cparams.n_threads_batch = w->threads;
+        cparams.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // with it on there is no kq_soft_max node
+        cparams.type_k = GGML_TYPE_F32;
+        cparams.type_v = GGML_TYPE_F32;
+        cparams.cb_eval = eval_callback;
+        cparams.cb_eval_user_data = &cached.state;
+        cparams.no_perf = true;
+        llama_context * ctx = llama_init_from_model(model, cparams);
+        if (!ctx) {
+            w->error = "llama.cpp could not create the attention context";
             return;
         }
+        if (!adapters.empty()) {
+            if (llama_set_adapters_lora(ctx, adapters.data(), adapters.size(), w->lora_scales.data()) != 0) {
+                llama_free(ctx);
+                w->error = "llama.cpp could not apply the LoRA adapters";
+                return;
+            }
+        }
+        cached.ctx = ctx;
+        cached.n_ctx = want_ctx;
+        cached.n_ubatch = want_ubatch;
+        cached.ctx_adapters = adapters;
+        cached.ctx_scales = w->lora_scales;
     }
+    llama_context * ctx = cached.ctx;
+    llama_set_n_threads(ctx, w->threads, w->threads);
+    // One sequence from position 0 in cells 0..T-1 (the leak check below verifies the order).
+    llama_memory_clear(llama_get_memory(ctx), true);
     const int rc = llama_decode(ctx, llama_batch_get_one(w->tokens.data(), T));
-    llama_free(ctx);
+    state.out = nullptr;
     if (rc != 0) {
+        free_context(cached);
         w->error = "llama_decode failed with code " + std::to_string(rc);
         return;
     }
