@@ -71,7 +71,7 @@ test('request: chat messages with the system message, sampling parsed, empty fie
     assert.deepEqual(result.run, {
         mode: 'chat',
         messages: [{ role: 'system', text: 'Be brief.' }, { role: 'user', text: 'Hi' }],
-        sampling: { temperature: 0, topP: 0.9, minP: 0.05, repeatPenalty: 1.1, maxTokens: 8, seed: 42, stopSequences: ['END', 'STOP'] },
+        sampling: { temperature: 0, topP: 0.9, minP: 0.05, repeatPenalty: 1.1, repeatLastTokens: 64, maxTokens: 8, seed: 42, stopSequences: ['END', 'STOP'] },
     });
 });
 
@@ -130,4 +130,21 @@ test('request: a GBNF syntax error is a grammar field error with line:column and
     assert.match(undefinedRule.errors[0]!.message, /^1:10 undefined rule "answer"/);
     // Another constraint chosen: the grammar text is not checked.
     assert.ok(buildRequest(form({ constraint: 'none', grammar: 'root ::= "' })).ok);
+});
+
+test('repeat penalty last-N: a form field (default 64) validated like the others', () => {
+    assert.equal(defaultForm().sampling.repeatLastTokens, '64');
+    const ok = buildRequest(form({}, { repeatLastTokens: '16' }));
+    assert.ok(ok.ok);
+    assert.equal(ok.run.sampling.repeatLastTokens, 16);
+    for (const bad of ['-1', '2.5', 'abc']) {
+        const refused = buildRequest(form({}, { repeatLastTokens: bad }));
+        assert.ok(!refused.ok, bad);
+        assert.equal(refused.errors[0]!.field, 'repeatLastTokens');
+        assert.match(refused.errors[0]!.message, /repeatLastTokens/);
+    }
+    const empty = buildRequest(form({}, { repeatLastTokens: '' }));
+    assert.ok(empty.ok && empty.run.sampling.repeatLastTokens === undefined, 'empty: the runtime default');
+    assert.equal(migrateForm({ sampling: { repeatLastTokens: 32 } }).sampling.repeatLastTokens, '32');
+    assert.equal(migrateForm({ sampling: {} }).sampling.repeatLastTokens, '64', 'an older saved form gets the default');
 });

@@ -73,9 +73,10 @@ test('formFromRun refuses what the form cannot hold and notes what it drops', ()
     const twoTurns = formFromRun({ messages: [{ role: 'user', text: 'a' }, { role: 'model', text: 'b' }, { role: 'user', text: 'c' }], sampling: {} });
     assert.ok(!twoTurns.ok);
     assert.match(twoTurns.error, /user, model, user/);
-    const noted = formFromRun({ messages: [{ role: 'user', text: 'a' }], sampling: { repeatLastTokens: 8 } });
+    const noted = formFromRun({ messages: [{ role: 'user', text: 'a' }], sampling: { repeatLastTokens: 8, stopSequences: ['a\nb'] } });
     assert.ok(noted.ok);
-    assert.match(noted.notes.join(' '), /repeatLastTokens/);
+    assert.match(noted.notes.join(' '), /line break/);
+    assert.equal(noted.form.sampling.repeatLastTokens, '8', 'repeat last-N is a form field');
     assert.equal(noted.form.system, '');
 });
 

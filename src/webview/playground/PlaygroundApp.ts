@@ -30,6 +30,7 @@ const samplingInputs: { key: Exclude<keyof SamplingForm, 'seedLocked' | 'stopSeq
     { key: 'topP', label: 'Top-p', step: '0.01', hint: '(0, 1]' },
     { key: 'minP', label: 'Min-p', step: '0.01', hint: '[0, 1)' },
     { key: 'repeatPenalty', label: 'Repeat penalty', step: '0.05', hint: '1 = off' },
+    { key: 'repeatLastTokens', label: 'Repeat last N', step: '1', hint: 'tokens the penalty looks back on' },
     { key: 'maxTokens', label: 'Max tokens', step: '1', hint: '' },
     { key: 'seed', label: 'Seed', step: '1', hint: 'random unless locked' },
 ];

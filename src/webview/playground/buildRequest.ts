@@ -19,7 +19,7 @@ export type PlaygroundRun = (
 
 export type BuildResult = { ok: true; run: PlaygroundRun } | { ok: false; errors: FieldError[] };
 
-const numericFields = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'maxTokens'] as const satisfies readonly (keyof SamplingForm)[];
+const numericFields = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'repeatLastTokens', 'maxTokens'] as const satisfies readonly (keyof SamplingForm)[];
 
 /** Empty means "the default"; anything else must be a number (text such as `abc` becomes NaN and is rejected with the field's rule). */
 function parseNumber(text: string): number | undefined {

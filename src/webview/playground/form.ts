@@ -2,6 +2,7 @@
  * The playground form's pure logic: defaults, presets, migration of saved state, and the logit bias rows.
  * No DOM: the unit tests and the host use it too.
  */
+import { samplingDefaults } from '../../core/sampling/validateSampling';
 import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from './protocol';
 
 export const biasLimit = 10;
@@ -24,7 +25,7 @@ export function defaultForm(): PlaygroundForm {
         system: 'You are a helpful assistant.',
         user: '',
         raw: false,
-        sampling: { ...presets.balanced, seed: '', seedLocked: false, maxTokens: '256', stopSequences: '' },
+        sampling: { ...presets.balanced, repeatLastTokens: String(samplingDefaults.repeatLastTokens), seed: '', seedLocked: false, maxTokens: '256', stopSequences: '' },
         logitBias: [],
         constraint: 'none',
         jsonSchema: '{\n  "type": "object",\n  "properties": { "answer": { "type": "string" } },\n  "required": ["answer"]\n}',

@@ -14,12 +14,12 @@ export interface RunDescription {
 
 export type FormFromRun = { ok: true; form: PlaygroundForm; notes: string[] } | { ok: false; error: string };
 
-const numberFields = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'maxTokens'] as const;
+const numberFields = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'repeatLastTokens', 'maxTokens'] as const;
 
 /**
  * `run` as a form, on top of `base` (what the playground holds now: its adapter lists of other models survive).
  * The form holds one optional system message and one user message; other shapes are an error, and sampling the
- * form cannot show (repeatLastTokens) is reported in `notes`.
+ * form cannot show is reported in `notes`.
  */
 export function formFromRun(run: RunDescription, base: PlaygroundForm = defaultForm(), modelPath?: string): FormFromRun {
     const messages = run.messages.filter(m => !(m.role === 'system' && m.text === '') );
@@ -37,7 +37,6 @@ export function formFromRun(run: RunDescription, base: PlaygroundForm = defaultF
     sampling.seed = s.seed === undefined ? '' : String(s.seed);
     sampling.stopSequences = (s.stopSequences ?? []).join('\n');
     if (s.stopSequences?.some(stop => stop.includes('\n'))) notes.push('A stop sequence with a line break cannot be shown one per line.');
-    if (s.repeatLastTokens !== undefined) notes.push(`repeatLastTokens ${s.repeatLastTokens} is not a playground field: the runtime default applies.`);
 
     const logitBias: LogitBiasRow[] = Object.entries(s.logitBias ?? {}).map(([id, bias]) => {
         const token = { id: Number(id), piece: `#${id}` };

@@ -16,6 +16,8 @@ export interface SamplingForm {
     topP: string;
     minP: string;
     repeatPenalty: string;
+    /** How many of the last tokens the repeat penalty looks at (SamplingOptions.repeatLastTokens). */
+    repeatLastTokens: string;
     /** Used only while {@link seedLocked}; otherwise it shows the seed the last run drew, ready to be locked. */
     seed: string;
     seedLocked: boolean;
