@@ -168,6 +168,33 @@ describe('Promptscope playground view', function () {
             assert.ok(presets.positions!.every(p => p.kl < 1e-6), 'same adapters: the raw distributions agree');
         });
 
+        it('compares two prompt variants with one seed: outputs side by side with a diff, KL only where the token prefixes agree', async () => {
+            const base = form({ raw: true, user: 'Once upon a time' });
+            const state = await ctx.playground.compare({
+                form: base,
+                a: { preset: 'form', adapters: 'none', scale: '', user: 'The cat sat on the' },
+                b: { preset: 'form', adapters: 'none', scale: '', user: 'Numbers: 1 2 3' },
+            });
+            assert.equal(state.phase, 'done', state.error);
+            assert.equal(state.variants, true);
+            assert.match(state.a!.label, /prompt variant/);
+            assert.ok(state.a!.output.length > 0 && state.b!.output.length > 0);
+            assert.ok(state.diff!.length > 0);
+            assert.equal(state.positions!.length, 0, 'the prompts part: no position has the same prefix under both');
+            assert.match(state.klNote ?? '', /part at prompt token \d+/);
+
+            // One side with the form's text, the other with the same text as a variant: the same prefix everywhere.
+            const same = await ctx.playground.compare({
+                form: base,
+                a: { preset: 'form', adapters: 'none', scale: '' },
+                b: { preset: 'form', adapters: 'none', scale: '', user: 'Once upon a time' },
+            });
+            assert.equal(same.phase, 'done', same.error);
+            assert.equal(same.a!.output, same.b!.output);
+            assert.equal(same.positions!.length, same.a!.tokens);
+            assert.ok(same.positions!.every(p => p.kl < 1e-6));
+        });
+
         it('Save as .prompt then Open .prompt reruns to the same output', async () => {
             const original = form({ user: 'Tell me {{something}}.', sampling: { ...applyPreset(defaultForm(), 'balanced').sampling, seed: '99', seedLocked: true, maxTokens: '8' } });
             const first = await ctx.playground.runForm(original);

@@ -1,4 +1,5 @@
 import { truncatedKl } from '../../core/probabilities/klDivergence';
+import { commonPrefixLength, comparablePositions } from '../../core/probabilities/sharedPrefix';
 import { diffWords, firstDifference } from '../../core/text/wordDiff';
 import type { CompletionResult } from '../../runtime/api';
 import type { RuntimeClient } from '../../runtime/client';
@@ -11,7 +12,9 @@ const klTopK = 100;
 
 /** The run one side asks for: the form with the side's preset and adapter overrides, validated like a Run. */
 export function sideRun(form: PlaygroundForm, modelPath: string, side: CompareSide): { run: PlaygroundRun; label: string } | { error: string } {
+    const variant = side.user !== undefined && side.user.trim() !== '';
     let sideForm = side.preset === 'form' ? form : applyPreset(form, side.preset);
+    if (variant) sideForm = { ...sideForm, user: side.user! };
     if (side.adapters === 'form' && side.scale.trim() !== '') {
         const scale = Number(side.scale);
         sideForm = withAdapters(sideForm, modelPath, rows => rows.map(r => r.enabled ? { ...r, scale } : r));
@@ -20,7 +23,7 @@ export function sideRun(form: PlaygroundForm, modelPath: string, side: CompareSi
     if (!built.ok) return { error: built.errors.map(e => `${e.field}: ${e.message}`).join(' ') };
     const run: PlaygroundRun = side.adapters === 'none' ? { ...built.run, lora: [] } : built.run;
     const sampling = side.preset === 'form' ? 'form sampling' : `${side.preset} sampling`;
-    return { run, label: `${sampling}, ${describeAdapters(run.lora)}` };
+    return { run, label: `${variant ? 'prompt variant, ' : ''}${sampling}, ${describeAdapters(run.lora)}` };
 }
 
 function generate(client: RuntimeClient, run: PlaygroundRun, seed: number, signal: AbortSignal): Promise<CompletionResult> {
@@ -37,6 +40,12 @@ function generate(client: RuntimeClient, run: PlaygroundRun, seed: number, signa
  * per generated position, the KL between the two raw next-token distributions (top-100 lists, truncatedKl: a lower
  * bound, exact when the lists hold the whole distribution). Sampling presets shape what is generated, not the raw
  * distributions, so two presets on the same adapters give KL 0 everywhere.
+ *
+ * Prompt variants (a side with its own user text): each side's distributions are taken on its own sequence (its
+ * prompt + its generated tokens), and KL only at the generated positions of A whose whole token prefix B shares
+ * (comparablePositions) — a distribution is the answer to its prefix, so KL across different prefixes compares
+ * answers to different questions. Variants whose prompts tokenize differently share no generated prefix: no KL, the
+ * outputs side by side with their diff, and `klNote` says where the prompts' tokens part.
  */
 export async function runCompare(client: RuntimeClient, modelPath: string, request: CompareRequest, signal: AbortSignal): Promise<Omit<CompareState, 'id'>> {
     const a = sideRun(request.form, modelPath, request.a);
@@ -47,16 +56,37 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
     const resultA = await generate(client, a.run, seed, signal);
     const resultB = await generate(client, b.run, seed, signal);
 
-    const prompt = a.run.mode === 'raw' ? a.run.prompt : a.run.messages;
-    const promptRows = await client.tokenProbabilities({ prompt, topK: 1, exact: false, ...(a.run.lora ? { lora: a.run.lora } : {}) }, { signal });
-    const sequence = [...promptRows.tokens.map(t => t.id), ...resultA.tokens];
+    const promptOf = (run: PlaygroundRun) => run.mode === 'raw' ? run.prompt : run.messages;
+    const promptTokens = async (run: PlaygroundRun) =>
+        (await client.tokenProbabilities({ prompt: promptOf(run), topK: 1, exact: false, ...(run.lora ? { lora: run.lora } : {}) }, { signal })).tokens.map(t => t.id);
+    const promptA = await promptTokens(a.run);
+    const sequence = [...promptA, ...resultA.tokens];
     const positions: CompareState['positions'] = [];
-    if (resultA.tokens.length > 0) {
+    const variants = JSON.stringify(promptOf(a.run)) !== JSON.stringify(promptOf(b.run));
+    let klNote: string | undefined;
+    if (variants) {
+        const sequenceB = [...await promptTokens(b.run), ...resultB.tokens];
+        const comparable = comparablePositions(promptA.length, sequence, sequenceB);
+        if (comparable.length > 0) {
+            const distA = await client.tokenProbabilities({ prompt: sequence, topK: klTopK, exact: false, ...(a.run.lora ? { lora: a.run.lora } : {}) }, { signal });
+            const distB = await client.tokenProbabilities({ prompt: sequenceB, topK: klTopK, exact: false, ...(b.run.lora ? { lora: b.run.lora } : {}) }, { signal });
+            for (const i of comparable) {
+                const kl = truncatedKl(distA.tokens[i]!.top, distB.tokens[i]!.top);
+                positions.push({ piece: distA.tokens[i]!.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+            }
+        }
+        if (comparable.length < resultA.tokens.length) {
+            const part = commonPrefixLength(sequence, sequenceB);
+            klNote = part < promptA.length
+                ? `Prompt variants: their tokens part at prompt token ${part}, so no generated position has the same prefix under both — no KL; compare the outputs and the diff.`
+                : `Prompt variants: KL only for the first ${comparable.length} generated positions, whose token prefix both sides share.`;
+        }
+    } else if (resultA.tokens.length > 0) {
         const under = (lora: PlaygroundRun['lora']) =>
             client.tokenProbabilities({ prompt: sequence, topK: klTopK, exact: false, ...(lora ? { lora } : {}) }, { signal });
         const distA = await under(a.run.lora);
         const distB = await under(b.run.lora);
-        for (let i = promptRows.tokens.length; i < sequence.length; i++) {
+        for (let i = promptA.length; i < sequence.length; i++) {
             const rowA = distA.tokens[i]!;
             const kl = truncatedKl(rowA.top, distB.tokens[i]!.top);
             positions.push({ piece: rowA.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
@@ -71,5 +101,7 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
         diff: diffWords(resultA.text, resultB.text),
         positions,
         ...(divergence !== undefined ? { firstDivergence: divergence } : {}),
+        ...(variants ? { variants } : {}),
+        ...(klNote !== undefined ? { klNote } : {}),
     };
 }

@@ -195,7 +195,7 @@ export class PlaygroundApp {
         open.addEventListener('click', () => this.connection.send(openPromptCommand, undefined));
 
         const compare = el('fieldset', {}, el('legend', { text: 'A/B compare' }),
-            el('p', { className: 'hint', text: 'Same prompt, same seed, two configurations. KL compares the raw next-token distributions (adapters change them; sampling presets only change what is drawn).' }),
+            el('p', { className: 'hint', text: 'Same seed, two configurations or two prompt variants. KL compares the raw next-token distributions (adapters change them; sampling presets only change what is drawn); for prompt variants only where both token prefixes are the same, else the outputs side by side with their diff.' }),
             this.compareSideControls('a'), this.compareSideControls('b'),
             el('div', { className: 'row' }, this.compareButton), this.compareResult);
         this.compareButton.addEventListener('click', () => {
@@ -244,7 +244,14 @@ export class PlaygroundApp {
             scale.disabled = current.adapters === 'none';
         });
         scale.addEventListener('input', () => { current.scale = scale.value; });
-        return el('div', { className: 'row compare-side' }, el('strong', { text: side.toUpperCase() }), preset, adapters, scale);
+        const variant = el('textarea', { attrs: {
+            id: `compare-${side}-user`, rows: '2', spellcheck: 'false',
+            placeholder: `Prompt variant ${side.toUpperCase()} (empty: the form's user message)`, 'aria-label': `Side ${side.toUpperCase()} prompt variant`,
+        } });
+        variant.value = current.user ?? '';
+        variant.addEventListener('input', () => { current.user = variant.value; });
+        return el('div', { className: 'compare-side-box' },
+            el('div', { className: 'row compare-side' }, el('strong', { text: side.toUpperCase() }), preset, adapters, scale), variant);
     }
 
     private async addAdapter(): Promise<void> {
@@ -333,7 +340,8 @@ export class PlaygroundApp {
             el('p', { className: 'hint', text: `Seed ${state.seed ?? '?'} · ${diverging} of ${positions.length} positions diverge (KL > ${divergentKl})${state.firstDivergence !== undefined ? ` · outputs part at token ${state.firstDivergence}` : ' · same tokens'}` }),
             el('div', { className: 'compare-columns' }, column('A', state.a!), column('B', state.b!)),
             el('h4', { text: 'Diff A → B' }), diff,
-            el('h4', { text: 'KL per token of A' }), kl,
+            el('h4', { text: 'KL per token of A' }),
+            ...(state.klNote !== undefined ? [el('p', { className: 'hint kl-note', text: state.klNote })] : []), kl,
         );
     }
 

@@ -113,6 +113,8 @@ export interface CompareSide {
     adapters: 'none' | 'form';
     /** Scale for every enabled adapter instead of its own (empty: as in the form). */
     scale: string;
+    /** A prompt variant: this user message (or raw text) instead of the form's (empty or absent: the form's). */
+    user?: string;
 }
 
 export interface CompareRequest {
@@ -150,6 +152,10 @@ export interface CompareState {
     positions?: ComparePosition[];
     /** Index in `positions` of the first token B generated differently, if any. */
     firstDivergence?: number;
+    /** Whether the sides ran different prompt variants. */
+    variants?: boolean;
+    /** Why KL is shown for fewer positions than A generated, or not at all (prompt variants whose tokens part). */
+    klNote?: string;
 }
 
 /** A run of the history (the workspace's `.promptscope/runs/*.jsonl`), newest first. */
