@@ -49,6 +49,7 @@ struct Cached {
     // The attention context, kept between captures; its cb_eval user data is `state`, set up anew per capture.
     llama_context * ctx = nullptr;
     uint32_t n_ctx = 0, n_ubatch = 0;
+    int n_threads = 0;
     std::vector<llama_adapter_lora *> ctx_adapters;
     std::vector<float> ctx_scales;
     CaptureState state;
@@ -62,6 +63,7 @@ void free_context(Cached & cached) {
     if (cached.ctx) llama_free(cached.ctx);
     cached.ctx = nullptr;
     cached.n_ctx = cached.n_ubatch = 0;
+    cached.n_threads = 0;
     cached.ctx_adapters.clear();
     cached.ctx_scales.clear();
 }
@@ -276,11 +278,15 @@ void run_capture(Work * w) {
         cached.ctx = ctx;
         cached.n_ctx = want_ctx;
         cached.n_ubatch = want_ubatch;
+        cached.n_threads = w->threads;
         cached.ctx_adapters = adapters;
         cached.ctx_scales = w->lora_scales;
     }
     llama_context * ctx = cached.ctx;
-    llama_set_n_threads(ctx, w->threads, w->threads);
+    if (cached.n_threads != w->threads) {  // llama_set_n_threads logs a line: only on a change
+        llama_set_n_threads(ctx, w->threads, w->threads);
+        cached.n_threads = w->threads;
+    }
     // One sequence from position 0 in cells 0..T-1 (the leak check below verifies the order).
     llama_memory_clear(llama_get_memory(ctx), true);
     const int rc = llama_decode(ctx, llama_batch_get_one(w->tokens.data(), T));
