@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { describeModelRef, hfUriProblem, isHfUri } from '../../core/model/modelRef';
 import { PromptDocument } from '../../core/prompt/PromptDocument';
 import { preparePrompt } from '../../core/prompt/preparePrompt';
 import { writePromptFile } from '../../core/prompt/promptFile';
@@ -11,7 +12,7 @@ import { formFromRun } from '../../webview/playground/formFromRun';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
     openPromptCommand, playgroundViewType, reopenCommand, runCommand, savedFormNotification, savePromptCommand,
-    stateNotification, stopCommand, tokenizeRequest,
+    stateNotification, stopCommand, switchModelRequest, tokenizeRequest,
     type CompareRequest, type CompareState, type HistoryEntry, type HostState, type PlaygroundForm, type RunState, type TokenizeResponse,
 } from '../../webview/playground/protocol';
 import { runCompare } from './runCompare';
@@ -21,12 +22,15 @@ import type { ModelService } from '../ModelService';
 import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';
 import type { PlaygroundFormStore } from './PlaygroundFormStore';
+import type { RecentModels } from '../RecentModels';
 
 export interface PlaygroundViewOptions {
     models: ModelService;
     store: PlaygroundFormStore;
     log: vscode.LogOutputChannel;
     extensionUri: vscode.Uri;
+    /** The recent models the model section switches among (none: the section lists none). */
+    recent?: RecentModels;
     /** Where runs are recorded. Defaults to the run history of the first (file) workspace folder. */
     history?: PlaygroundHistory;
 }
@@ -75,7 +79,11 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         const model = this.options.models.model;
         const loading = this.options.models.loadingModel;
         return {
-            ...(model !== undefined ? { model: { name: model.name, backend: model.backend, quantization: model.quantization } } : {}),
+            ...(model !== undefined ? { model: { name: model.name, backend: model.backend, quantization: model.quantization, details: {
+                path: model.path, architecture: model.architecture, fileSizeBytes: model.fileSizeBytes, parameters: model.parameters,
+                trainContextLength: model.trainContextLength, contextSize: model.contextSize, chatTemplate: model.chatTemplate !== undefined && model.chatTemplate !== '',
+            } } } : {}),
+            ...(this.options.recent !== undefined ? { recentModels: this.options.recent.list.map(m => ({ ref: m.ref, ...describeModelRef(m.ref) })) } : {}),
             ...(loading !== undefined ? { loading } : {}),
             run: this.run,
             ...(model !== undefined ? { modelPath: model.path } : {}),
@@ -109,6 +117,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         connection.onCommand(loadModelCommand, () => vscode.commands.executeCommand(CommandId.loadModel));
         connection.onCommand(formChangedCommand, form => this.options.store.save(form));
         connection.onRequest(tokenizeRequest, params => this.tokenize(params.word));
+        connection.onRequest(switchModelRequest, ({ ref }) => this.switchModel(ref));
         connection.onRequest(addAdapterRequest, () => this.pickAdapter());
         connection.onCommand(compareCommand, request => this.compare(request));
         connection.onCommand(savePromptCommand, form => this.savePrompt(form));
@@ -192,6 +201,24 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
                 seed: result.seed,
             },
         });
+    }
+
+    /**
+     * Loads a recent model or an `hf:` URI (validated first) through ModelService.load: the same progress notification,
+     * cancel and download as Load Model…. Answers why it did not load.
+     */
+    async switchModel(ref: string): Promise<{ ok: true } | { error: string }> {
+        const trimmed = ref.trim();
+        if (trimmed.startsWith('hf') || trimmed.startsWith('huggingface')) {
+            const problem = hfUriProblem(trimmed);
+            if (problem !== undefined) return { error: problem };
+        } else if (trimmed === '') {
+            return { error: 'Choose a model.' };
+        }
+        const info = await this.options.models.load({ ref: trimmed, origin: 'user' });
+        this.sendState();
+        return info !== undefined ? { ok: true }
+            : { error: `${isHfUri(trimmed) ? 'Getting' : 'Loading'} ${describeModelRef(trimmed).label} did not finish (cancelled or failed: see the notification).` };
     }
 
     stop(): void {

@@ -2,13 +2,14 @@ import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { buildRequest } from './buildRequest';
+import { modelTooltip } from './modelTooltip';
 import {
     activePreset, adaptersOf, addAdapterRow, addBiasRow, applyPreset, biasLimit, clampScale, maxAdapterScale, migrateForm, presets,
     removeBiasRow, updateBiasRow, withAdapters, type PresetName,
 } from './form';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
-    openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, stateNotification, stopCommand,
+    openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, stateNotification, stopCommand, switchModelRequest,
     tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
     type HostState, type PlaygroundForm, type SamplingForm,
 } from './protocol';
@@ -49,7 +50,11 @@ export class PlaygroundApp {
     private attemptedRun = false;
     private readonly fields = new Map<string, TextField | HTMLInputElement | HTMLSelectElement>();
     private readonly errorLines = new Map<FieldName, HTMLElement>();
-    private readonly modelLine = el('span', { className: 'model-name' });
+    private readonly modelLine = el('span', { className: 'model-name', attrs: { tabindex: '0' } });
+    private readonly recentSelect = el('select', { attrs: { id: 'recent-models', 'aria-label': 'Switch to a recent model' } });
+    private readonly hfInput = el('input', { attrs: { id: 'hf-uri', type: 'text', placeholder: 'hf:owner/repo:Q4_K_M', 'aria-label': 'Hugging Face model URI' } });
+    private readonly modelStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
+    private renderedRecent = '';
     private readonly presetSelect = el('select', { attrs: { id: 'preset' } });
     private readonly biasRows = el('ul', { className: 'bias-rows', attrs: { 'aria-label': 'Biased words' } });
     private readonly biasWord = el('input', { attrs: { id: 'bias-word', type: 'text', placeholder: 'e.g. " yes" (leading space matters)' } });
@@ -105,8 +110,20 @@ export class PlaygroundApp {
     }
 
     private build(): HTMLElement {
-        const loadButton = el('button', { text: 'Load Model…', className: 'secondary', attrs: { type: 'button' } });
+        const loadButton = el('button', { text: 'Browse / Load Model…', className: 'secondary', attrs: { type: 'button', title: 'promptscope.loadModel: recent models, a GGUF file, an hf: URI' } });
         loadButton.addEventListener('click', () => this.connection.send(loadModelCommand, undefined));
+        this.recentSelect.addEventListener('change', () => {
+            const ref = this.recentSelect.value;
+            if (ref !== '') void this.switchModel(ref);
+        });
+        const hfForm = el('form', { className: 'row' }, this.hfInput, el('button', { text: 'Get', className: 'secondary', attrs: { type: 'submit' } }));
+        hfForm.addEventListener('submit', event => {
+            event.preventDefault();
+            void this.switchModel(this.hfInput.value);
+        });
+        const modelSection = el('fieldset', {}, el('legend', { text: 'Model' }),
+            el('div', { className: 'row model' }, this.modelLine, loadButton),
+            el('div', { className: 'row' }, this.recentSelect), hfForm, this.modelStatus);
 
         const raw = this.input('raw', 'checkbox');
         const prompt = el('fieldset', {},
@@ -211,7 +228,7 @@ export class PlaygroundApp {
         this.runButton.addEventListener('click', () => this.run());
         this.stopButton.addEventListener('click', () => this.connection.send(stopCommand, undefined));
         const page = el('div', { className: 'playground' },
-            el('div', { className: 'row model' }, this.modelLine, loadButton),
+            modelSection,
             prompt, sampling, bias, constraint, adapters,
             el('div', { className: 'row' }, this.runButton, this.stopButton, save, open),
             this.notice, this.status, this.output, this.stats, compare, history,
@@ -226,6 +243,26 @@ export class PlaygroundApp {
             }
         });
         return page;
+    }
+
+    private async switchModel(ref: string): Promise<void> {
+        this.modelStatus.textContent = `Loading ${ref}…`;
+        const response = await this.connection.request(switchModelRequest, { ref });
+        this.modelStatus.textContent = 'error' in response ? response.error : '';
+        if (!('error' in response)) this.hfInput.value = '';
+        this.recentSelect.value = '';
+    }
+
+    private renderRecent(): void {
+        const recent = this.host?.recentModels ?? [];
+        const key = JSON.stringify(recent.map(m => m.ref));
+        if (key === this.renderedRecent) return;
+        this.renderedRecent = key;
+        this.recentSelect.replaceChildren(
+            el('option', { text: recent.length === 0 ? 'No recent models' : 'Switch to a recent model…', attrs: { value: '' } }),
+            ...recent.map(m => el('option', { text: m.label, title: m.detail, attrs: { value: m.ref } })));
+        this.recentSelect.value = '';
+        this.recentSelect.disabled = recent.length === 0;
     }
 
     private compareSideControls(side: 'a' | 'b'): HTMLElement {
@@ -538,6 +575,8 @@ export class PlaygroundApp {
         const state = this.host;
         this.modelLine.textContent = state?.loading !== undefined ? `Loading ${state.loading}…`
             : state?.model !== undefined ? `${state.model.name} · ${state.model.backend} · ${state.model.quantization}` : 'No model loaded';
+        this.modelLine.title = state?.model !== undefined ? modelTooltip(state.model) : '';
+        this.renderRecent();
         const run = state?.run;
         const running = run?.phase === 'running';
         this.adapterNote.textContent = run?.adapterNote ?? '';

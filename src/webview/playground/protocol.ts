@@ -171,8 +171,28 @@ export interface HistoryEntry {
     openable: boolean;
 }
 
+/** GGUF metadata of the loaded model for the model line's hover (from the runtime's ModelInfo). */
+export interface ModelDetails {
+    path: string;
+    architecture: string;
+    fileSizeBytes: number;
+    parameters: number;
+    trainContextLength: number;
+    contextSize: number;
+    chatTemplate: boolean;
+}
+
+/** A model of the recent list (RecentModels), to switch to. */
+export interface RecentModelEntry {
+    ref: string;
+    label: string;
+    detail: string;
+}
+
 export interface HostState {
-    model?: { name: string; backend: string; quantization: string };
+    model?: { name: string; backend: string; quantization: string; details?: ModelDetails };
+    /** Recent models, most recent first. */
+    recentModels?: RecentModelEntry[];
     /** Display name of a model being loaded. */
     loading?: string;
     run: RunState;
@@ -189,6 +209,8 @@ export type TokenizeResponse = { tokens: TokenPiece[] } | { error: string };
 export const runCommand = new IpcCommand<PlaygroundForm>(scope, 'run');
 export const stopCommand = new IpcCommand(scope, 'stop');
 export const loadModelCommand = new IpcCommand(scope, 'loadModel');
+/** Loads a recent model or an `hf:` URI through the usual load path (progress, cancel, download); answers why not. */
+export const switchModelRequest = new IpcRequest<{ ref: string }, { ok: true } | { error: string }>(scope, 'switchModel');
 /** The form after an edit, for the host to keep in workspaceState. */
 export const formChangedCommand = new IpcCommand<PlaygroundForm>(scope, 'formChanged');
 export const tokenizeRequest = new IpcRequest<{ word: string }, TokenizeResponse>(scope, 'tokenize');
