@@ -195,12 +195,30 @@ export class Workbench {
 
     /** Opens a workspace file through Quick Open, as a user would. */
     async openFile(relativePath: string): Promise<void> {
-        await this.page.keyboard.press('Control+P');
-        await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
-        await this.quickInputBox.fill(relativePath);
         const name = relativePath.split('/').pop()!;
-        await this.quickPickRows().filter({ hasText: name }).first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
-        await this.page.keyboard.press('Enter');
+        // A file written a moment ago may be missing from Quick Open's first search (the file watcher and ripgrep
+        // catch up later, slowly on a busy machine); reopening Quick Open searches again.
+        for (let attempt = 1; ; attempt++) {
+            await this.page.keyboard.press('Control+P');
+            await this.quickInputBox.waitFor({ state: 'visible', timeout: 10_000 });
+            await this.quickInputBox.fill(relativePath);
+            const found = await this.quickPickRows().filter({ hasText: name }).first()
+                .waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false);
+            if (found) {
+                await this.page.keyboard.press('Enter');
+                break;
+            }
+            await this.page.keyboard.press('Escape');
+            if (attempt === 2) {
+                // Seen in code-server here: the Explorer lists a new file while Quick Open's cached file list never
+                // does. Open it from the Explorer then, as a user would.
+                const row = this.page.locator('.explorer-folders-view .monaco-list-row')
+                    .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) }).first();
+                await row.waitFor({ state: 'visible', timeout: defaultTimeoutMs });
+                await row.dblclick();
+                break;
+            }
+        }
         await this.page.locator(`.tab[data-resource-name="${name}"], .tab[aria-label^="${name}"]`).first().waitFor({ state: 'visible', timeout: defaultTimeoutMs });
     }
 
