@@ -2,10 +2,11 @@
 // "todo", never as a pass) saying what it will assert once its feature exists; move it into a suite file
 // (with its own code-server) when the feature lands. No code-server is started for this file.
 // Landed and moved: run prompt (runPrompt.e2e.ts), playground (playground.e2e.ts), token probabilities
-// (probabilities.e2e.ts), XSS (xss.e2e.ts), runtime host killed mid-run (runPrompt.e2e.ts).
+// (probabilities.e2e.ts), XSS (xss.e2e.ts), runtime host killed mid-run (runPrompt.e2e.ts),
+// attention heatmap (attention.e2e.ts), LoRA A/B compare (compare.e2e.ts).
 import { describe, test } from 'node:test';
 
 describe('later features (TODO, not run)', () => {
-    test.todo('attention: panel shows a heatmap (a canvas/svg with cells) for the chosen layer and head (issue 5); the XSS check of xss.e2e.ts extends to it');
-    test.todo('LoRA A/B compare: two columns, base and adapter, each with its own generated text (issue 5); the playground\'s A/B Compare landed while this file was last edited (34ea8c0): write its scenario, and extend the XSS check of xss.e2e.ts to it');
+    test.todo('attention: the XSS check of xss.e2e.ts extends to the attention panel (its heatmap scenario landed in attention.e2e.ts)');
+    test.todo('LoRA A/B compare: extend the XSS check of xss.e2e.ts to the compare result (its scenario landed in compare.e2e.ts)');
 });

@@ -1,0 +1,44 @@
+// The playground's A/B compare on the fixture model: base model against the fixture LoRA, with one seed.
+import assert from 'node:assert/strict';
+import { LORA_TEST_PROMPT } from '../../src/core/fixtures/writeFixtureLora';
+import { fixtureLoraPath } from '../support/fixtures';
+import { eventually } from './support/eventually';
+import { fixtureModel } from './support/fixtureModel';
+import { e2eSuite } from './support/session';
+
+e2eSuite('compare', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel() } }) }, scenario => {
+    scenario('LoRA A/B compare: add the fixture adapter, Compare base against it: two columns, each with text', async ({ workbench }) => {
+        await workbench.runCommand('Promptscope: Open Playground');
+        const view = await workbench.webviewFrame('.playground');
+        await view.getByRole('button', { name: 'Run', exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
+        await view.getByLabel('User message').fill(LORA_TEST_PROMPT);
+        const raw = view.getByRole('checkbox', { name: /Raw completion/ });
+        if (!(await raw.isChecked())) await raw.check();
+
+        // A short run first: it loads the model, which adapters are listed for.
+        await view.getByLabel('Max tokens').fill('8');
+        await view.getByRole('button', { name: 'Run', exact: true }).click();
+        await eventually(async () => assert.equal((await view.locator('p.status').innerText()).trim(), 'Done'), 120_000);
+
+        // Add adapter…: the workbench's (simple, in-page) file dialog takes the fixture LoRA's path.
+        const adapterPath = await fixtureLoraPath();
+        await view.getByRole('button', { name: 'Add adapter…', exact: true }).click();
+        await workbench.answerFileDialog(adapterPath, 30_000);
+        await eventually(async () => assert.match(await view.locator('fieldset', { hasText: 'LoRA adapters' }).innerText(), /Added /), 60_000);
+
+        // A: base model, B: the form's adapters.
+        await view.locator('#compare-a-adapters').selectOption('none');
+        await view.locator('#compare-b-adapters').selectOption('form');
+        await view.getByRole('button', { name: 'Compare', exact: true }).click();
+        const columns = view.locator('.compare-result .compare-column');
+        await eventually(async () => assert.equal(await columns.count(), 2), 120_000);
+        const a = (await view.getByLabel('Output A', { exact: true }).innerText()).trim();
+        const b = (await view.getByLabel('Output B', { exact: true }).innerText()).trim();
+        assert.ok(a.length > 0, 'A has text');
+        assert.ok(b.length > 0, 'B has text');
+        assert.notEqual(a, b, 'the adapter changes the output');
+        assert.match(await columns.nth(1).locator('h4').innerText(), /^B: .*×1/);
+        await view.locator('.compare-result').scrollIntoViewIfNeeded();
+        await workbench.screenshot('compare--lora');
+    });
+});
