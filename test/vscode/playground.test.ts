@@ -79,7 +79,8 @@ describe('Promptscope playground view', function () {
             assert.equal(bad.phase, 'failed');
             const grammarError = bad.fieldErrors?.find(e => e.field === 'grammar');
             assert.ok(grammarError, JSON.stringify(bad));
-            assert.match(grammarError.message, /^2:11 unterminated string/);
+            // Columns count from 1: the string opens at the `"` in column 12.
+            assert.match(grammarError.message, /^2:12 unterminated string/);
             assert.equal(grammarError.offset, 'root ::= answer\n'.length + 10);
             assert.equal(bad.output, '', 'nothing ran');
             // What the checker leaves to the runtime (here: left recursion) still fails in the view with the runtime's message.
