@@ -81,7 +81,7 @@ describe('Promptscope playground view', function () {
             assert.ok(grammarError, JSON.stringify(bad));
             // Columns count from 1: the string opens at the `"` in column 12.
             assert.match(grammarError.message, /^2:12 unterminated string/);
-            assert.equal(grammarError.offset, 'root ::= answer\n'.length + 10);
+            assert.equal(grammarError.offset, 'root ::= answer\n'.length + 11);
             assert.equal(bad.output, '', 'nothing ran');
             // What the checker leaves to the runtime (here: left recursion) still fails in the view with the runtime's message.
             const recursive = await ctx.playground.runForm(form({ constraint: 'grammar', grammar: 'root ::= root "a" | "b"' }));
