@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
-import type { AttentionResult, GpuSetting } from '../../runtime/api';
+import type { AttentionResult } from '../../runtime/api';
 import type { CliCommand } from '../CliCommand';
 import { loadPromptSource } from '../loadPromptSource';
-import { integerFlag, jsonObjectFlag, loraFlags } from '../parseFlags';
-import { RuntimeSession } from '../runtimeSession';
+import { integerFlag, jsonObjectFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope attention (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -51,27 +51,14 @@ export const attentionCommand: CliCommand = {
             ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
             : { kind: 'text' as const, text: text! };
 
-        const session = new RuntimeSession(verbose);
-        const controller = new AbortController();
-        const onInterrupt = () => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-            await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                lora: [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)],
-            }, controller.signal);
+        return withFlagModel(values, verbose, source.kind === 'chat' ? source.lora : [], async (session, signal) => {
             const result = await session.client.attention({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 layers: layer === undefined ? undefined : [layer],
-            }, { signal: controller.signal });
+            }, { signal });
             process.stdout.write(json ? formatAttentionJson(result) + '\n' : formatAttention(result));
             return 0;
-        } finally {
-            process.off('SIGINT', onInterrupt);
-            await session.close();
-        }
+        });
     },
 };
 

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
-import type { GpuSetting, SamplingOptions, TokenProbabilitiesResult } from '../../runtime/api';
+import type { SamplingOptions, TokenProbabilitiesResult } from '../../runtime/api';
 import { validateSampling } from '../../core/sampling/validateSampling';
 import type { CliCommand } from '../CliCommand';
 import { loadPromptSource } from '../loadPromptSource';
-import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
-import { RuntimeSession } from '../runtimeSession';
+import { integerFlag, jsonObjectFlag, numberFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope probs (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -68,30 +68,17 @@ export const probsCommand: CliCommand = {
             ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
             : { kind: 'text' as const, text: text! };
 
-        const session = new RuntimeSession(verbose);
-        const controller = new AbortController();
-        const onInterrupt = () => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-            await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                lora: [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)],
-            }, controller.signal);
+        return withFlagModel(values, verbose, source.kind === 'chat' ? source.lora : [], async (session, signal) => {
             const result = await session.client.tokenProbabilities({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 generate,
                 topK,
                 exact: values['no-exact'] !== true,
                 sampling: source.kind === 'chat' ? { ...source.sampling, ...flags } : flags,
-            }, { signal: controller.signal });
+            }, { signal });
             process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatProbabilities(result));
             return result.stopReason === 'aborted' ? 130 : 0;
-        } finally {
-            process.off('SIGINT', onInterrupt);
-            await session.close();
-        }
+        });
     },
 };
 
