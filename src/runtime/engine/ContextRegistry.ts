@@ -3,6 +3,7 @@ import { LoraAdapterError } from '../errors/LoraAdapterError';
 import { contextConfigKey, normalizeContextConfig, type ContextConfig } from './ContextConfig';
 import type { LlamaLogTail } from './LlamaLogTail';
 import { ManagedContext } from './ManagedContext';
+import { batchInSequenceOrder } from './batchInSequenceOrder';
 
 export interface ContextBaseOptions {
     contextSize: number;
@@ -66,7 +67,9 @@ export class ContextRegistry {
         }
         const mark = this.logTail.mark();
         try {
-            return new ManagedContext(key, config, await this.model.createContext(options));
+            const context = await this.model.createContext(options);
+            if (config.sequences > 1) batchInSequenceOrder(context);
+            return new ManagedContext(key, config, context);
         } catch (error) {
             const reason = [error instanceof Error ? error.message : String(error), ...this.logTail.since(mark)].join('; ');
             if (config.lora.length > 0 && /lora|adapter/i.test(reason)) {
