@@ -116,12 +116,14 @@ e2eSuite('xss', { prepare: async () => ({ settings: { 'promptscope.model': await
                 const strip = ctx.getImageData(0, margin, margin, cell * n).data;
                 let differing = 0;
                 for (let i = 0; i < strip.length; i += 4) if (strip[i] !== corner[0] || strip[i + 1] !== corner[1] || strip[i + 2] !== corner[2]) differing++;
-                return { margin, cell, differing, children: node.children.length };
+                // The canvas may be shown smaller than it is drawn (max-width), so pointer positions scale by this.
+                return { margin, cell, differing, children: node.children.length, cssPerPixel: node.getBoundingClientRect().width / node.width };
             }, texts.length);
             assert.ok(drawn.margin > 0 && drawn.cell >= 11, `the heatmap has a label margin: ${JSON.stringify(drawn)}`);
             assert.ok(drawn.differing > 0, 'token labels are painted beside the rows');
             assert.equal(drawn.children, 0);
-            await canvas.hover({ position: { x: drawn.margin + lt * drawn.cell + drawn.cell / 2, y: drawn.margin + gt * drawn.cell + drawn.cell / 2 } });
+            const at = (index: number) => (drawn.margin + index * drawn.cell + drawn.cell / 2) * drawn.cssPerPixel;
+            await canvas.hover({ position: { x: at(lt), y: at(gt) } });
             const readout = panel.locator('.readout');
             await eventually(async () => assert.match(await readout.innerText(), new RegExp(`^query #${gt} “>” → key #${lt} “<”: \\d+\\.\\d\\d%$`)), 10_000);
             assert.deepEqual(await readout.locator('code').allTextContents(), ['“>”', '“<”']);
@@ -178,7 +180,7 @@ e2eSuite('xss', { prepare: async () => ({ settings: { 'promptscope.model': await
             // The word diff: spans, ins and del holding text only; without the insertions it is A, without the deletions B.
             const diff = await result.locator('p.diff').evaluate(node => ({
                 tags: [...node.children].map(c => c.tagName),
-                nested: node.querySelectorAll('* *').length,
+                nested: node.querySelectorAll(':scope > * *').length,
                 withoutIns: [...node.children].filter(c => c.tagName !== 'INS').map(c => c.textContent).join(''),
                 withoutDel: [...node.children].filter(c => c.tagName !== 'DEL').map(c => c.textContent).join(''),
             }));
