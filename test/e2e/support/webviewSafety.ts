@@ -30,9 +30,11 @@ export async function watchForScripts(workbench: Workbench, frame: Frame): Promi
     workbench.page.on('dialog', onDialog);
     await frame.evaluate(() => {
         const w = window as unknown as { __violations?: string[] };
-        if (w.__violations) return;
+        // A page watched before (an earlier scenario in the same view) starts over: its control probe was reported.
+        if (w.__violations === undefined) {
+            document.addEventListener('securitypolicyviolation', e => w.__violations!.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+        }
         w.__violations = [];
-        document.addEventListener('securitypolicyviolation', e => w.__violations!.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
     });
     const scriptsBefore = await frame.evaluate(() => document.scripts.length);
     return {
