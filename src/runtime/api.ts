@@ -306,6 +306,13 @@ export interface TokenProbabilitiesRequest {
     exact?: boolean;
     /** LoRA adapters for this request only (see CompletionRequest.lora). Defaults to the model's adapters. */
     lora?: LoraAdapterSpec[];
+    /**
+     * Tokens an earlier run generated (CompletionResult.tokens), scored after the prompt instead of sampling new
+     * ones: the report then shows exactly that output, even one a grammar constrained or another sampler drew;
+     * `generate` is ignored and `sampledTop` is what the sampling options would have drawn from at each step.
+     * Defaults to none (`generate` tokens are sampled).
+     */
+    generated?: number[];
 }
 
 /** A token with its natural-log probability under the raw model (temperature 1, no filters). */
@@ -354,6 +361,12 @@ export interface TokenProbabilitiesResult {
     seed: number;
     /** Why generation ended; `maxTokens` when it generated the `generate` tokens asked for (or none was asked). */
     stopReason: StopReason;
+    /**
+     * Where the distributions came from: `native` is Promptscope's addon (CPU on Linux, its own context on a CPU copy of
+     * the model, statistics computed in C++), `node-llama-cpp` the loaded model's context (GPU backends, other platforms,
+     * or when the addon is not built). Both give the same numbers.
+     */
+    logitsSource: 'native' | 'node-llama-cpp';
     timing: { promptTokens: number; generatedTokens: number; ms: number };
 }
 
@@ -404,6 +417,13 @@ export interface AttentionRequest {
     layers?: number[];
     /** Micro-batch size of the evaluation (tests: to check that micro-batches are stitched); default: all tokens at once. */
     ubatch?: number;
+    /** LoRA adapters for this request only (see CompletionRequest.lora). Defaults to the model's adapters. */
+    lora?: LoraAdapterSpec[];
+    /**
+     * Tokens an earlier run generated, evaluated after the prompt so the map shows what its output attended to
+     * (they count towards the 512-token limit). Defaults to none.
+     */
+    generated?: number[];
 }
 
 export interface AttentionResult {

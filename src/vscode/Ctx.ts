@@ -75,7 +75,7 @@ export class Ctx {
         }));
         this.playground = this.own(new PlaygroundView({
             models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,
-            recent: this.recentModels,
+            recent: this.recentModels, probabilities: this.probabilities, attention: this.attention,
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
+import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import type { Ctx } from '../../src/vscode/Ctx';
 import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
 import type { PlaygroundForm } from '../../src/webview/playground/protocol';
@@ -144,6 +144,51 @@ describe('Promptscope playground view', function () {
             assert.equal(failed.phase, 'failed');
             assert.match(failed.error ?? '', /another model/);
             assert.equal((await ctx.playground.runForm(loraForm())).phase, 'done', 'the runtime still runs');
+        });
+
+        it('Show probabilities / Show attention open the panels for the last run: its prompt, adapters, seed and output tokens', async () => {
+            const path = ctx.models.model?.path ?? modelPath;
+            const adapterPath = await fixtureLoraPath();
+            const listed = withAdapters(loraForm(), path, rows => addAdapterRow(rows, adapterPath));
+            const run = await ctx.playground.runForm(listed);
+            assert.equal(run.phase, 'done', run.error);
+            assert.deepEqual(ctx.playground.state.lastRun, { id: run.id, generatedTokens: run.stats!.generatedTokens });
+
+            const probabilities = await ctx.playground.showProbabilities();
+            assert.ok(probabilities, ctx.playground.state.notice);
+            const state = probabilities.current;
+            assert.equal(state.phase, 'done', state.message);
+            assert.equal(state.title, `playground run ${run.id}`);
+            assert.equal(state.promptUri, undefined, 'no .prompt file behind it');
+            const report = state.report!;
+            const generated = report.tokens.filter(t => t.source === 'generated');
+            assert.equal(report.tokens.length - generated.length, run.stats!.promptTokens, 'the raw text tokenized as the run did');
+            assert.equal(generated.length, run.stats!.generatedTokens);
+            assert.equal(generated.map(t => t.text).join(''), run.output, 'the run\'s own output tokens');
+            assert.equal(generated[0]!.id, LORA_BOOSTED_TOKEN.id, 'under the run\'s adapter');
+            assert.equal(generated[0]!.top[0]!.id, LORA_BOOSTED_TOKEN.id);
+            assert.equal(report.seed, run.stats!.seed);
+
+            // A chat run constrained by a grammar: the chat template renders the same prompt, the panel scores what the grammar let through.
+            const chat = await ctx.playground.runForm(form({ constraint: 'grammar', grammar: 'root ::= "yes" | "no"' }));
+            assert.equal(chat.phase, 'done', chat.error);
+            const again = await ctx.playground.showProbabilities();
+            assert.equal(again, probabilities, 'the playground\'s panel is reused');
+            const chatReport = again.current.report!;
+            assert.equal(chatReport.tokens.filter(t => t.source === 'prompt').length, chat.stats!.promptTokens);
+            assert.equal(chatReport.tokens.filter(t => t.source === 'generated').map(t => t.text).join(''), chat.output);
+
+            const attention = await ctx.playground.showAttention();
+            assert.ok(attention, ctx.playground.state.notice);
+            const attentionState = attention.current;
+            assert.equal(attentionState.title, `playground run ${chat.id}`);
+            if (existsSync(join(vscode.extensions.getExtension('promptscope.promptscope')!.extensionPath, 'build/native/attention.node'))) {
+                assert.equal(attentionState.phase, 'done', attentionState.message);
+                assert.equal(attentionState.report!.tokens.length, chat.stats!.promptTokens + chat.stats!.generatedTokens, 'prompt and output tokens');
+                assert.equal(attentionState.report!.tokens.slice(chat.stats!.promptTokens).map(t => t.text).join(''), chat.output);
+            } else {
+                assert.equal(attentionState.phase, 'unavailable', attentionState.message);
+            }
         });
 
         it('compares base and adapters with one seed: two outputs, a diff and per-token KL', async () => {

@@ -21,9 +21,11 @@ export const tokenProbabilitiesSection: BenchSection = {
             const result = await ctx.client.complete({ prompt, sampling: { ...sampling, maxTokens: ctx.genTokens } });
             return { ms: performance.now() - started, tokens: result.tokens };
         };
+        let source = '';
         const probsRun = async (exact: boolean) => {
             const started = performance.now();
             const result = await ctx.client.tokenProbabilities({ prompt, generate: ctx.genTokens, sampling, topK: 10, exact });
+            source = result.logitsSource;
             return { ms: performance.now() - started, tokens: result.tokens.filter(t => t.source === 'generated').map(t => t.id) };
         };
         // Untimed: compute buffers and the F32 context are created on first use.
@@ -55,6 +57,9 @@ export const tokenProbabilitiesSection: BenchSection = {
         if (plainTokens.join() !== probsTokens.join()) {
             ctx.note(`plain generation and probabilities mode generated different greedy tokens (${plainTokens.length} vs ${probsTokens.length}): the comparison may be unfair`);
         }
+        ctx.note(source === 'native'
+            ? 'distributions from the native addon (statistics in C++; only the last position\'s logits reach JavaScript)'
+            : 'distributions from node-llama-cpp (the native addon is not built or the model runs on a GPU): every position\'s logits cross into JavaScript as a Map');
         const label = `${prompt.length}-token prompt + ${ctx.genTokens} generated, greedy`;
         return [
             { id: 'plain.ms', label: `plain generation (${label})`, value: median(plain), unit: 'ms', samples: plain },

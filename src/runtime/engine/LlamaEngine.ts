@@ -155,7 +155,8 @@ export class LlamaEngine {
         if (sampling.grammar !== undefined || sampling.jsonSchema !== undefined) {
             throw new Error('Token probabilities cannot use a grammar or JSON schema: drop it from the sampling options.');
         }
-        const generate = request.generate ?? 0;
+        const forced = request.generated === undefined ? undefined : this.checkTokens(request.generated, 'generated');
+        const generate = forced?.length ?? request.generate ?? 0;
         if (!Number.isInteger(generate) || generate < 0) throw new RangeError(`Invalid generate ${JSON.stringify(generate)}: use an integer ≥ 0.`);
         const topK = request.topK ?? 10;
         if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new RangeError(`Invalid topK ${JSON.stringify(topK)}: use an integer from 1 to 100.`);
@@ -174,7 +175,7 @@ export class LlamaEngine {
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runTokenProbabilities(loaded, {
             tokens, generate, sampling, stopTokens, topK, exact: request.exact ?? true, signal: call.signal, startedAt,
-            ...(lora ? { lora } : {}),
+            ...(lora ? { lora } : {}), ...(forced ? { forced } : {}),
         });
     }
 
@@ -205,8 +206,11 @@ export class LlamaEngine {
         else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
             tokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
         } else tokens = this.checkTokens(prompt, 'prompt');
+        if (request.generated !== undefined) tokens = [...tokens, ...this.checkTokens(request.generated, 'generated')];
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runAttention(loaded, {
             tokens, layers: request.layers, ubatch: request.ubatch, pieces: ids => this.tokenPieces(ids), signal: call.signal,
+            ...(lora ? { lora } : {}),
         });
     }
 

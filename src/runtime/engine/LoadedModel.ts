@@ -166,16 +166,26 @@ export class LoadedModel {
      */
     async withSequence<T>(context: ManagedContext, outer: AbortSignal | undefined,
         work: (sequence: LlamaContextSequence, signal: AbortSignal) => Promise<T>): Promise<T> {
+        return this.withJob(outer, async signal => {
+            const sequence = await context.acquireSequence();
+            try {
+                return await work(sequence, signal);
+            } finally {
+                context.releaseSequence(sequence);
+            }
+        });
+    }
+
+    /** Runs `work` registered as a running job: unloading aborts `signal` and waits for `work` to return. */
+    async withJob<T>(outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
         const controller = new AbortController();
         const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
         let finish!: () => void;
         const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
         this.running.add(entry);
-        const sequence = await context.acquireSequence();
         try {
-            return await work(sequence, signal);
+            return await work(signal);
         } finally {
-            context.releaseSequence(sequence);
             this.running.delete(entry);
             finish();
         }

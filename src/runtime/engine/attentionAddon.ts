@@ -15,7 +15,27 @@ export interface AttentionCapture {
     tokens: number;
 }
 
+/** Statistics of each evaluated position, computed in the addon from the raw logits (see evaluateLogits). */
+export interface LogitRows {
+    /** Per position: log Σ exp(logit). */
+    logNormalizer: Float64Array;
+    /** Per position: entropy in nats. */
+    entropy: Float64Array;
+    /** Per position: log-probability of the next evaluated token (NaN at the last position). */
+    target: Float64Array;
+    /** Per position × topK: the most likely token ids, most likely first (ties: lower id first). */
+    topIds: Int32Array;
+    /** Per position × topK: their log-probabilities. */
+    topLogprobs: Float64Array;
+    /** The last position's raw logits, indexed by token id. */
+    lastLogits: Float32Array;
+    topK: number;
+    vocabularySize: number;
+}
+
 interface AttentionAddon {
+    logits(modelPath: string, binsDir: string, tokens: number[], reset: boolean, threads: number, nCtx: number, exact: boolean,
+        topK: number, loraPaths: string[], loraScales: number[]): Promise<LogitRows>;
     capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
         loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
     release(): Promise<void>;
@@ -80,6 +100,22 @@ export function captureAttention(job: {
     if (!addon) return Promise.reject(new Error(`attention capture unavailable: ${error}`));
     const lora = job.lora ?? [];
     return addon.capture(job.modelPath, bins, job.tokens, job.layers ?? [], job.threads, job.ubatch ?? 0,
+        lora.map(a => a.path), lora.map(a => a.scale));
+}
+
+/**
+ * Evaluates `tokens` in the addon's probabilities context (after what it holds, or from position 0 with `reset`), with
+ * logits at every position reduced there to their statistics; only the last position's logits come back whole.
+ * The context holds one sequence for the whole process: callers take turns (see NativeLogitsSource).
+ */
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}): Promise<LogitRows> {
+    const { addon, error, bins } = load();
+    if (!addon) return Promise.reject(new Error(`native probabilities unavailable: ${error}`));
+    const lora = job.lora ?? [];
+    return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
         lora.map(a => a.path), lora.map(a => a.scale));
 }
 

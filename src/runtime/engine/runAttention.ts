@@ -13,6 +13,8 @@ export const maxAttentionTokens = 512;
  */
 export async function runAttention(loaded: LoadedModel, job: {
     tokens: Token[]; layers?: number[]; ubatch?: number; pieces: (tokens: number[]) => Promise<string[]>; signal?: AbortSignal;
+    /** Adapters to apply instead of the model's (a request's, validated). Defaults to the model's. */
+    lora?: readonly { path: string; scale: number }[];
 }): Promise<AttentionResult> {
     const startedAt = performance.now();
     const { tokens } = job;
@@ -31,7 +33,7 @@ export async function runAttention(loaded: LoadedModel, job: {
     }
     job.signal?.throwIfAborted();
     const capture = await captureAttention({
-        modelPath: loaded.info.path, tokens, layers, threads: loaded.info.threads, ubatch: job.ubatch, lora: loaded.lora,
+        modelPath: loaded.info.path, tokens, layers, threads: loaded.info.threads, ubatch: job.ubatch, lora: job.lora ?? loaded.lora,
     });
     job.signal?.throwIfAborted();
     const T = tokens.length;

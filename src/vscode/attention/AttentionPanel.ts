@@ -1,13 +1,14 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { toNestedArrays } from '../../core/attention/attentionWeights';
-import type { AttentionResult, ChatMessage } from '../../runtime/api';
+import type { AttentionRequest, AttentionResult } from '../../runtime/api';
 import { classifyFailure } from '../../webview/attention/failure';
 import { exportFileName, reportToJson } from '../../webview/attention/exportReport';
 import { mergeLayers, slotOf } from '../../webview/attention/headMean';
 import {
     exportRequest, layerCommand, recomputeCommand, stateNotification, type AttentionReport, type ExportFormat, type PanelState,
 } from '../../webview/attention/protocol';
+import type { InspectionRequest } from '../inspection/InspectionRequest';
 import type { ModelService } from '../ModelService';
 import type { PromptRunner } from '../prompt/PromptRunner';
 import { loadWebviewPage } from '../webview/webviewResources';
@@ -30,8 +31,11 @@ export interface AttentionPanelOptions {
     extensionUri: vscode.Uri;
 }
 
+/** What a panel captures layers of: the rendered prompt (and an inspected run's adapters and generated tokens). */
+type CaptureSource = Omit<AttentionRequest, 'layers' | 'ubatch'>;
+
 /**
- * One attention panel for one `.prompt` file. It captures one layer at a time (the first on open, others when the
+ * One attention panel for one `.prompt` file (or one source of {@link InspectionRequest}s). It captures one layer at a time (the first on open, others when the
  * webview asks): a 512-token prompt on a 32-head model is 8M weights per layer, so capturing every layer up front
  * would not fit through postMessage and setState. The webview keeps the state in setState too, so a reload restores
  * it through the serializer without recomputing.
@@ -41,7 +45,9 @@ export class AttentionPanel implements vscode.Disposable {
     private readonly disposables: vscode.Disposable[] = [];
     private compute: AbortController | undefined;
     /** The rendered prompt of the last computation, so other layers are captured for the same tokens without asking for inputs again. */
-    private messages: ChatMessage[] | undefined;
+    private source: CaptureSource | undefined;
+    /** The inspected run being shown, so Recompute captures it again (not kept across a reload). */
+    private inspected: InspectionRequest | undefined;
     private disposed = false;
     private readonly disposeEmitter = new vscode.EventEmitter<void>();
     readonly onDidDispose = this.disposeEmitter.event;
@@ -49,7 +55,8 @@ export class AttentionPanel implements vscode.Disposable {
     constructor(readonly panel: vscode.WebviewPanel, private readonly options: AttentionPanelOptions, private state: PanelState) {
         this.connection = new WebviewConnection(panel.webview, options.log);
         this.connection.onReady(() => void this.connection.notify(stateNotification, this.state));
-        this.connection.onCommand(recomputeCommand, () => this.promptUri !== undefined ? this.computeFor(this.promptUri) : undefined);
+        this.connection.onCommand(recomputeCommand, () => this.inspected !== undefined ? this.computeRequest(this.inspected)
+            : this.promptUri !== undefined ? this.computeFor(this.promptUri) : undefined);
         this.connection.onCommand(layerCommand, params => this.captureLayer(params.layer));
         this.connection.onRequest(exportRequest, params => this.export(params.format, params.dataUrl, params.suffix));
         this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
@@ -68,17 +75,36 @@ export class AttentionPanel implements vscode.Disposable {
 
     /** Renders `uri` as Run Prompt does and captures the attention of `layer` (the first by default). */
     async computeFor(uri: vscode.Uri, layer = 0): Promise<PanelState> {
-        this.compute?.abort();
-        this.messages = undefined;
-        this.update({ title: basename(uri.path), promptUri: uri.toString(), phase: 'computing', message: undefined, report: undefined, pendingLayer: layer });
-        this.panel.title = `Attention: ${basename(uri.path)}`;
-        const abort = new AbortController();
-        this.compute = abort;
+        const abort = this.begin(basename(uri.path), uri.toString(), layer);
+        this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort || this.disposed) return this.state;
         if (ready === undefined) return this.finish(abort, { phase: 'failed', message: 'the prompt did not render (see the message)' });
-        this.messages = ready.prepared.messages;
-        return this.capture(abort, this.messages, layer);
+        this.source = { prompt: ready.prepared.messages };
+        return this.capture(abort, this.source, layer);
+    }
+
+    /**
+     * Captures the attention of a run given as a request (the playground's last run): its prompt rendered as it ran,
+     * followed by the tokens it generated, under its adapters; `layer` (the first by default).
+     */
+    async computeRequest(request: InspectionRequest, layer = 0): Promise<PanelState> {
+        const abort = this.begin(request.title, undefined, layer);
+        this.inspected = request;
+        const { lora, generated } = request;
+        this.source = { prompt: request.prompt, ...(lora !== undefined ? { lora } : {}), ...(generated !== undefined ? { generated } : {}) };
+        return this.capture(abort, this.source, layer);
+    }
+
+    /** Starts a computation of `title` from scratch (an earlier one is abandoned). */
+    private begin(title: string, promptUri: string | undefined, layer: number): AbortController {
+        this.compute?.abort();
+        this.source = undefined;
+        this.update({ title, promptUri, phase: 'computing', message: undefined, report: undefined, pendingLayer: layer });
+        this.panel.title = `Attention: ${title}`;
+        const abort = new AbortController();
+        this.compute = abort;
+        return abort;
     }
 
     /** Adds a layer to the report: the webview asks when the user picks one it does not hold. */
@@ -86,7 +112,7 @@ export class AttentionPanel implements vscode.Disposable {
         const report = this.state.report;
         if (!Number.isInteger(layer) || layer < 0 || (report !== undefined && layer >= report.modelLayers)) return this.state;
         if (report !== undefined && slotOf(report, layer) !== undefined) return this.state;
-        if (this.messages === undefined) {
+        if (this.source === undefined) {
             // Restored after a reload: the rendered prompt is gone, so render it again (which may ask for inputs).
             return this.promptUri === undefined ? this.state : this.computeFor(this.promptUri, layer);
         }
@@ -94,7 +120,7 @@ export class AttentionPanel implements vscode.Disposable {
         const abort = new AbortController();
         this.compute = abort;
         this.update({ phase: 'computing', message: undefined, pendingLayer: layer });
-        return this.capture(abort, this.messages, layer);
+        return this.capture(abort, this.source, layer);
     }
 
     dispose(): void {
@@ -107,7 +133,7 @@ export class AttentionPanel implements vscode.Disposable {
         this.panel.dispose();
     }
 
-    private async capture(abort: AbortController, prompt: ChatMessage[], layer: number): Promise<PanelState> {
+    private async capture(abort: AbortController, source: CaptureSource, layer: number): Promise<PanelState> {
         const { models, log } = this.options;
         const outcome = await vscode.window.withProgress({
             location: vscode.ProgressLocation.Notification,
@@ -119,7 +145,7 @@ export class AttentionPanel implements vscode.Disposable {
             return models.withModel(async client => {
                 if (abort.signal.aborted) return undefined;
                 try {
-                    return { report: toReport(await client.attention({ prompt, layers: [layer] }, { signal: abort.signal })) };
+                    return { report: toReport(await client.attention({ ...source, layers: [layer] }, { signal: abort.signal })) };
                 } catch (error) {
                     return { error: error instanceof Error ? error.message : String(error) };
                 }

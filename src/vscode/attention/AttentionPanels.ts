@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { attentionViewType } from '../../webview/attention/protocol';
 import { restoredState } from '../../webview/attention/restoredState';
+import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { isPromptDocument, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
 import { AttentionPanel, type AttentionPanelOptions } from './AttentionPanel';
 
 /**
- * Every attention panel, one per prompt file: showing a prompt's attention again reuses (and recomputes) its panel.
+ * Every attention panel, one per prompt file or inspection key: showing a prompt's attention again reuses (and recomputes) its panel.
  * Also restores the panels VS Code had open before a reload, from the webview's setState.
  */
 export class AttentionPanels implements vscode.Disposable {
@@ -37,12 +38,35 @@ export class AttentionPanels implements vscode.Disposable {
         if (panel === undefined) {
             const webviewPanel = vscode.window.createWebviewPanel(attentionViewType, `Attention: ${promptName(uri)}`,
                 { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.options.extensionUri));
-            panel = this.track(new AttentionPanel(webviewPanel, this.options, { title: promptName(uri), promptUri: uri.toString(), phase: 'computing' }));
+            panel = this.track(uri.toString(), new AttentionPanel(webviewPanel, this.options, { title: promptName(uri), promptUri: uri.toString(), phase: 'computing' }));
         } else {
             panel.panel.reveal(undefined, true);
         }
         await panel.computeFor(uri);
         return panel;
+    }
+
+    /**
+     * Opens (or reveals) the panel of `request.key` and captures the attention of that run (the playground's last run:
+     * its rendered prompt and generated tokens, under its adapters); resolves with the panel once computed (or failed).
+     */
+    async showRequest(request: InspectionRequest): Promise<AttentionPanel> {
+        const key = inspectionKey(request.key);
+        let panel = this.panels.get(key);
+        if (panel === undefined) {
+            const webviewPanel = vscode.window.createWebviewPanel(attentionViewType, `Attention: ${request.title}`,
+                { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.options.extensionUri));
+            panel = this.track(key, new AttentionPanel(webviewPanel, this.options, { title: request.title, phase: 'computing' }));
+        } else {
+            panel.panel.reveal(undefined, true);
+        }
+        await panel.computeRequest(request);
+        return panel;
+    }
+
+    /** The panel of inspection key `key`, if one is open. */
+    panelForRequest(key: string): AttentionPanel | undefined {
+        return this.panels.get(inspectionKey(key));
     }
 
     dispose(): void {
@@ -54,18 +78,21 @@ export class AttentionPanels implements vscode.Disposable {
     private restore(webviewPanel: vscode.WebviewPanel, saved: unknown): void {
         const panel = new AttentionPanel(webviewPanel, this.options, restoredState(saved));
         const key = panel.current.promptUri;
-        if (key !== undefined && !this.panels.has(key)) this.track(panel);
+        if (key !== undefined && !this.panels.has(key)) this.track(key, panel);
     }
 
-    private track(panel: AttentionPanel): AttentionPanel {
-        const key = panel.current.promptUri;
-        if (key === undefined) return panel;
+    private track(key: string, panel: AttentionPanel): AttentionPanel {
         this.panels.set(key, panel);
         panel.onDidDispose(() => {
             if (this.panels.get(key) === panel) this.panels.delete(key);
         });
         return panel;
     }
+}
+
+/** Inspection keys live beside prompt URIs in one map; no URI starts like this. */
+function inspectionKey(key: string): string {
+    return `inspection ${key}`;
 }
 
 function activePromptUri(): vscode.Uri | undefined {

@@ -12,9 +12,14 @@ import { formFromRun } from '../../webview/playground/formFromRun';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
     openPromptCommand, playgroundViewType, reopenCommand, runCommand, savedFormNotification, savePromptCommand,
-    stateNotification, stopCommand, switchModelRequest, tokenizeRequest,
+    showAttentionCommand, showProbabilitiesCommand, stateNotification, stopCommand, switchModelRequest, tokenizeRequest,
     type CompareRequest, type CompareState, type HistoryEntry, type HostState, type PlaygroundForm, type RunState, type TokenizeResponse,
 } from '../../webview/playground/protocol';
+import type { AttentionPanel } from '../attention/AttentionPanel';
+import type { AttentionPanels } from '../attention/AttentionPanels';
+import type { InspectionRequest } from '../inspection/InspectionRequest';
+import type { TokenProbabilitiesPanel } from '../probabilities/TokenProbabilitiesPanel';
+import type { TokenProbabilitiesPanels } from '../probabilities/TokenProbabilitiesPanels';
 import { runCompare } from './runCompare';
 import { PlaygroundHistory } from './PlaygroundHistory';
 import { CommandId } from '../commandIds';
@@ -33,7 +38,22 @@ export interface PlaygroundViewOptions {
     recent?: RecentModels;
     /** Where runs are recorded. Defaults to the run history of the first (file) workspace folder. */
     history?: PlaygroundHistory;
+    /** Show probabilities for the last run opens its panel here. Defaults to none (the command says so). */
+    probabilities?: Pick<TokenProbabilitiesPanels, 'showRequest'>;
+    /** Show attention for the last run opens its panel here. Defaults to none (the command says so). */
+    attention?: Pick<AttentionPanels, 'showRequest'>;
 }
+
+/** The last finished run, as the inspection panels need it. */
+interface LastRun {
+    id: number;
+    /** Model file it ran on: its token ids mean nothing to another model. */
+    modelPath: string;
+    request: InspectionRequest;
+}
+
+/** One probabilities and one attention panel serve the playground, each showing its latest inspected run. */
+const inspectionKey = 'playground';
 
 function workspaceFolder(): string | undefined {
     return vscode.workspace.workspaceFolders?.find(f => f.uri.scheme === 'file')?.uri.fsPath;
@@ -60,6 +80,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
     private lastAdapterSet: string | undefined;
     /** The seed the last finished run used: Save as .prompt writes it when the form leaves the seed unlocked. */
     private lastRunSeed: number | undefined;
+    private lastRun: LastRun | undefined;
     readonly history: PlaygroundHistory;
     private readonly chunks = new vscode.EventEmitter<{ runId: number; text: string }>();
     /** Fires with every streamed piece of a run's output, as the view receives it. */
@@ -89,6 +110,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
             ...(model !== undefined ? { modelPath: model.path } : {}),
             ...(this.compareState !== undefined ? { compare: this.compareState } : {}),
             ...(this.notice !== undefined ? { notice: this.notice } : {}),
+            ...(this.lastRun !== undefined ? { lastRun: { id: this.lastRun.id, generatedTokens: this.lastRun.request.generated?.length ?? 0 } } : {}),
         };
     }
 
@@ -124,6 +146,8 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         connection.onCommand(openPromptCommand, () => this.openPrompt());
         connection.onRequest(historyRequest, () => this.history.list());
         connection.onCommand(reopenCommand, ({ key, run }) => this.reopen(key, run));
+        connection.onCommand(showProbabilitiesCommand, () => this.showProbabilities());
+        connection.onCommand(showAttentionCommand, () => this.showAttention());
         view.onDidDispose(() => {
             if (this.connection === connection) {
                 connection.dispose();
@@ -181,6 +205,16 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         }
         models.recordRun(result.timing);
         this.lastRunSeed = result.seed;
+        this.lastRun = {
+            id, modelPath: model.path,
+            request: {
+                key: inspectionKey, title: `playground run ${id}`,
+                prompt: run.mode === 'raw' ? run.prompt : run.messages,
+                // The seed the run drew, so a branch or a resample in the panel draws as the run did.
+                sampling: { ...run.sampling, seed: result.seed },
+                ...lora, generated: result.tokens,
+            },
+        };
         if (result.stopReason !== 'aborted') {
             try {
                 await this.history.append(form, run, model, result);
@@ -219,6 +253,33 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         this.sendState();
         return info !== undefined ? { ok: true }
             : { error: `${isHfUri(trimmed) ? 'Getting' : 'Loading'} ${describeModelRef(trimmed).label} did not finish (cancelled or failed: see the notification).` };
+    }
+
+    /**
+     * Show probabilities: the token probabilities panel for the last run (its prompt, sampling, seed and adapters,
+     * its output tokens scored as generated). Undefined when there is nothing to show (the reason is in the notice).
+     */
+    async showProbabilities(): Promise<TokenProbabilitiesPanel | undefined> {
+        const request = await this.inspectable(this.options.probabilities);
+        return request === undefined ? undefined : this.options.probabilities!.showRequest(request);
+    }
+
+    /** Show attention: the attention panel for the last run (its rendered prompt and output tokens, under its adapters). */
+    async showAttention(): Promise<AttentionPanel | undefined> {
+        const request = await this.inspectable(this.options.attention);
+        return request === undefined ? undefined : this.options.attention!.showRequest(request);
+    }
+
+    /** The last run's request, once the model it ran on is the loaded one; else undefined with the reason in the notice. */
+    private async inspectable(panels: object | undefined): Promise<InspectionRequest | undefined> {
+        const last = this.lastRun;
+        if (last === undefined) return this.setNotice('Run the prompt first: the panels show the last run.');
+        if (panels === undefined) return this.setNotice('The inspection panels are not available here.');
+        const model = await this.options.models.ensureModel();
+        if (model?.path !== last.modelPath) {
+            return this.setNotice(`The last run was on ${last.modelPath}; load that model again (or run on this one) to inspect it.`);
+        }
+        return last.request;
     }
 
     stop(): void {

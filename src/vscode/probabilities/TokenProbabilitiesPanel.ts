@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { SamplingOptions } from '../../runtime/api';
+import type { LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../runtime/api';
 import { branchPrompt } from '../../webview/tokenProbabilities/branchTokens';
 import { reportToCsv, reportToJson } from '../../webview/tokenProbabilities/exportReport';
 import {
@@ -8,6 +8,7 @@ import {
     type Branch, type ExportFormat, type PanelState,
 } from '../../webview/tokenProbabilities/protocol';
 import type { Config } from '../Config';
+import type { InspectionRequest } from '../inspection/InspectionRequest';
 import type { ModelService } from '../ModelService';
 import { formatSampling } from '../prompt/outputHeader';
 import type { PromptRunner } from '../prompt/PromptRunner';
@@ -24,9 +25,9 @@ export interface TokenProbabilitiesPanelOptions {
 }
 
 /**
- * One token probabilities panel for one `.prompt` file: computes the report on the shared model, answers the
- * webview's branch and export messages, and keeps the state the webview shows (which the webview also keeps in
- * setState, so a reload restores it through the serializer without recomputing).
+ * One token probabilities panel for one `.prompt` file (or one source of {@link InspectionRequest}s): computes the
+ * report on the shared model, answers the webview's branch and export messages, and keeps the state the webview
+ * shows (which the webview also keeps in setState, so a reload restores it through the serializer without recomputing).
  */
 export class TokenProbabilitiesPanel implements vscode.Disposable {
     private readonly connection: WebviewConnection;
@@ -35,6 +36,10 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
     private readonly branchRuns = new Map<number, AbortController>();
     /** The run's sampling, for branches; after a reload the settings' defaults stand in. */
     private sampling: SamplingOptions | undefined;
+    /** The run's adapters, for branches (an inspected run's; a `.prompt` file runs with the model's). */
+    private lora: LoraAdapterSpec[] | undefined;
+    /** The inspected run being shown, so Recompute computes it again (not kept across a reload). */
+    private inspected: InspectionRequest | undefined;
     private disposed = false;
     private readonly disposeEmitter = new vscode.EventEmitter<void>();
     readonly onDidDispose = this.disposeEmitter.event;
@@ -44,7 +49,8 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
         this.connection.onReady(() => void this.connection.notify(stateNotification, this.state));
         this.connection.onCommand(branchCommand, params => this.branch(params.index, params.tokenId));
         this.connection.onCommand(cancelBranchCommand, params => this.branchRuns.get(params.id)?.abort());
-        this.connection.onCommand(recomputeCommand, () => this.promptUri !== undefined ? this.computeFor(this.promptUri) : undefined);
+        this.connection.onCommand(recomputeCommand, () => this.inspected !== undefined ? this.computeRequest(this.inspected)
+            : this.promptUri !== undefined ? this.computeFor(this.promptUri) : undefined);
         this.connection.onRequest(exportRequest, params => this.export(params.format));
         this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
         panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'promptscope.svg');
@@ -62,19 +68,42 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
 
     /** Renders `uri` as Run Prompt does and computes its probabilities with a cancellable progress notification. */
     async computeFor(uri: vscode.Uri): Promise<PanelState> {
-        const { models, prompts, config, log } = this.options;
+        const abort = this.begin(basename(uri.path), uri.toString());
+        this.inspected = undefined;
+        const ready = await this.options.prompts.prepareFor(uri);
+        if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
+        const sampling: SamplingOptions = { ...this.options.config.samplingDefaults, ...ready.prepared.sampling };
+        return this.evaluate(abort, probabilityRequest(ready.prepared.messages, sampling), sampling);
+    }
+
+    /**
+     * Computes the probabilities of a run given as a request (the playground's last run): its prompt, sampling and
+     * adapters, with its generated tokens scored rather than sampled again.
+     */
+    async computeRequest(request: InspectionRequest): Promise<PanelState> {
+        const abort = this.begin(request.title, undefined);
+        this.inspected = request;
+        const { lora, generated } = request;
+        return this.evaluate(abort, probabilityRequest(request.prompt, request.sampling, {
+            ...(lora !== undefined ? { lora } : {}), ...(generated !== undefined ? { generated } : {}),
+        }), request.sampling);
+    }
+
+    /** Starts a computation: earlier ones and their branches stop, the panel shows `title` as computing. */
+    private begin(title: string, promptUri: string | undefined): AbortController {
         this.compute?.abort();
         const abort = new AbortController();
         this.compute = abort;
-        this.update({ title: basename(uri.path), promptUri: uri.toString(), phase: 'computing', message: undefined, report: undefined, branches: [] });
-        this.panel.title = `Probabilities: ${basename(uri.path)}`;
+        this.update({ title, promptUri, phase: 'computing', message: undefined, report: undefined, branches: [] });
+        this.panel.title = `Probabilities: ${title}`;
         for (const run of this.branchRuns.values()) run.abort();
+        return abort;
+    }
 
-        const ready = await prompts.prepareFor(uri);
-        if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
-        const sampling: SamplingOptions = { ...config.samplingDefaults, ...ready.prepared.sampling };
-        const request = probabilityRequest(ready.prepared.messages, sampling);
+    private async evaluate(abort: AbortController, request: TokenProbabilitiesRequest, sampling: SamplingOptions): Promise<PanelState> {
+        const { models, log } = this.options;
         this.sampling = sampling;
+        this.lora = request.lora;
         this.update({ sampling: formatSampling({ ...request.sampling, maxTokens: request.generate }) });
 
         const result = await vscode.window.withProgress({
@@ -137,6 +166,7 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
                 if (known === undefined) branch.token.text = (await client.tokenPieces([tokenId]))[0] ?? branch.token.text;
                 return client.complete({
                     prompt,
+                    ...(this.lora !== undefined ? { lora: this.lora } : {}),
                     sampling: { ...sampling, ...(report.seed !== undefined ? { seed: report.seed } : {}), maxTokens: branchLength(report.tokens.length - index - 1) },
                 }, {
                     signal: abort.signal,

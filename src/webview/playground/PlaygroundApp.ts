@@ -9,8 +9,8 @@ import {
 } from './form';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
-    openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, stateNotification, stopCommand, switchModelRequest,
-    tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
+    openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, showAttentionCommand, showProbabilitiesCommand,
+    stateNotification, stopCommand, switchModelRequest, tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
     type HostState, type PlaygroundForm, type SamplingForm,
 } from './protocol';
 
@@ -66,6 +66,9 @@ export class PlaygroundApp {
     private readonly status = el('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     private readonly output = el('pre', { className: 'output', attrs: { 'aria-label': 'Output', tabindex: '0' } });
     private readonly stats = el('dl', { className: 'facts' });
+    private readonly probabilitiesButton = el('button', { text: 'Show probabilities', className: 'secondary', attrs: { type: 'button', id: 'show-probabilities' } });
+    private readonly attentionButton = el('button', { text: 'Show attention', className: 'secondary', attrs: { type: 'button', id: 'show-attention' } });
+    private readonly inspectHint = el('span', { className: 'hint', attrs: { id: 'inspect-hint' } });
     private readonly adapterRows = el('ul', { className: 'adapter-rows', attrs: { 'aria-label': 'LoRA adapters of this model' } });
     private readonly adapterStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
     private readonly adapterNote = el('p', { className: 'hint adapter-note', attrs: { 'aria-live': 'polite' } });
@@ -231,11 +234,13 @@ export class PlaygroundApp {
             modelSection,
             prompt, sampling, bias, constraint, adapters,
             el('div', { className: 'row' }, this.runButton, this.stopButton, save, open),
-            this.notice, this.status, this.output, this.stats, compare, history,
-            // TODO(next session): "Show probabilities" / "Show attention" for the last run. TokenProbabilitiesPanels.show
-            // takes a .prompt file only; it needs a public entry taking chat messages + sampling (probabilityRequest
-            // already does the conversion) before this view can open it without going through a file.
+            this.notice, this.status, this.output, this.stats,
+            el('div', { className: 'row inspect', attrs: { role: 'group', 'aria-label': 'Inspect the last run', 'aria-describedby': 'inspect-hint' } },
+                this.probabilitiesButton, this.attentionButton, this.inspectHint),
+            compare, history,
         );
+        this.probabilitiesButton.addEventListener('click', () => this.connection.send(showProbabilitiesCommand, undefined));
+        this.attentionButton.addEventListener('click', () => this.connection.send(showAttentionCommand, undefined));
         page.addEventListener('keydown', event => {
             if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
                 event.preventDefault();
@@ -584,6 +589,11 @@ export class PlaygroundApp {
         this.renderCompare(state?.compare);
         this.runButton.disabled = running;
         this.stopButton.disabled = !running;
+        // The panels inspect the last finished run; while another runs, "last" is about to change.
+        const last = state?.lastRun;
+        this.probabilitiesButton.disabled = this.attentionButton.disabled = last === undefined || running;
+        this.inspectHint.textContent = last === undefined ? 'Available after a run.'
+            : `Run ${last.id}: its prompt, sampling, seed and adapters, and its ${last.generatedTokens} generated token${last.generatedTokens === 1 ? '' : 's'}.`;
         this.status.className = `status ${run?.phase ?? 'idle'}`;
         this.status.textContent = run === undefined ? '' : run.phase === 'failed'
             ? `Failed: ${run.error ?? 'see the highlighted fields'}`

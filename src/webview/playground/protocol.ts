@@ -201,6 +201,16 @@ export interface HostState {
     compare?: CompareState;
     /** A notice from the host (a saved file, a history problem). */
     notice?: string;
+    /** The last finished (or stopped) run, which Show probabilities / Show attention inspect; absent before any. */
+    lastRun?: LastRunSummary;
+}
+
+/** What the page says about the run the inspect buttons open panels for. */
+export interface LastRunSummary {
+    /** RunState.id of that run. */
+    id: number;
+    /** Tokens it generated (the probabilities panel scores these very tokens). */
+    generatedTokens: number;
 }
 
 export type TokenizeResponse = { tokens: TokenPiece[] } | { error: string };
@@ -222,6 +232,10 @@ export const openPromptCommand = new IpcCommand(scope, 'openPrompt');
 export const historyRequest = new IpcRequest<void, HistoryEntry[]>(scope, 'history');
 /** Puts a history entry into the form (`run`: and runs it). */
 export const reopenCommand = new IpcCommand<{ key: string; run: boolean }>(scope, 'reopen');
+/** Opens the token probabilities panel for the last run (HostState.lastRun): its prompt, sampling, adapters and output tokens. */
+export const showProbabilitiesCommand = new IpcCommand(scope, 'showProbabilities');
+/** Opens the attention panel for the last run: its rendered prompt followed by its output tokens, under its adapters. */
+export const showAttentionCommand = new IpcCommand(scope, 'showAttention');
 
 // Host → webview
 export const stateNotification = new IpcNotification<HostState>(scope, 'state');

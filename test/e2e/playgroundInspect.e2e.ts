@@ -1,0 +1,55 @@
+// The playground's Show probabilities / Show attention on the fixture model: disabled until a run finished, then,
+// from the keyboard, each opens its panel for exactly that run (its prompt and its generated tokens).
+import assert from 'node:assert/strict';
+import { eventually } from './support/eventually';
+import { fixtureModel } from './support/fixtureModel';
+import { e2eSuite } from './support/session';
+
+e2eSuite('playground inspect', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel() } }) }, scenario => {
+    scenario('after a run, Show probabilities and Show attention (keyboard) open panels for that run', async ({ workbench }) => {
+        await workbench.runCommand('Promptscope: Open Playground');
+        const view = await workbench.webviewFrame('.playground');
+        const showProbabilities = view.getByRole('button', { name: 'Show probabilities', exact: true });
+        const showAttention = view.getByRole('button', { name: 'Show attention', exact: true });
+        await showProbabilities.waitFor({ state: 'visible', timeout: 30_000 });
+        assert.equal(await showProbabilities.isDisabled(), true, 'nothing to inspect before a run');
+        assert.equal(await showAttention.isDisabled(), true);
+
+        const user = view.getByLabel('User message');
+        await user.fill('Hello there');
+        await view.getByLabel('Max tokens').fill('6');
+        // Ctrl+Enter runs the form from any field.
+        await user.press('Control+Enter');
+        await eventually(async () => assert.equal((await view.locator('p.status').innerText()).trim(), 'Done'), 120_000);
+        const facts = await view.locator('dl.facts').innerText();
+        const generated = Number(/generated tokens\s+(\d+)/.exec(facts)?.[1]);
+        const promptTokens = Number(/prompt tokens\s+(\d+)/.exec(facts)?.[1]);
+        assert.ok(generated > 0, facts);
+        await eventually(async () => assert.equal(await showProbabilities.isEnabled(), true, 'enabled once the run is done'), 10_000);
+        assert.match(await view.locator('#inspect-hint').innerText(), new RegExp(`${generated} generated token`));
+
+        await showProbabilities.focus();
+        await showProbabilities.press('Enter');
+        const probabilities = await workbench.webviewFrame('.tokens[role="listbox"]');
+        await eventually(async () => assert.match(await probabilities.locator('h1').innerText(), /^Token probabilities — playground run \d+$/), 30_000);
+        // Exactly the run's tokens: its prompt (chat template included) and its generated ones.
+        await eventually(async () => assert.equal(await probabilities.locator('.tokens .token.generated').count(), generated), 120_000);
+        assert.equal(await probabilities.locator('.tokens .token.prompt').count(), promptTokens);
+        await workbench.screenshot('playground-inspect--probabilities');
+
+        // Back in the playground (the panel opened beside it): Show attention, from the keyboard too.
+        const again = await workbench.webviewFrame('.playground');
+        const attentionButton = again.getByRole('button', { name: 'Show attention', exact: true });
+        await attentionButton.focus();
+        await attentionButton.press('Enter');
+        const attention = await workbench.webviewFrame('.maps');
+        await eventually(async () => assert.match(await attention.locator('h1').innerText(), /^Attention — playground run \d+$/), 30_000);
+        // With the native addon: a map of the prompt followed by the output; without it, the panel says why.
+        await eventually(async () => {
+            const shown = await attention.locator('header dl.facts').innerText();
+            const unavailable = await attention.getByRole('heading', { name: 'Attention capture unavailable' }).count();
+            assert.ok(unavailable > 0 || new RegExp(`Tokens\\s+${promptTokens + generated}\\b`).test(shown), shown);
+        }, 120_000);
+        await workbench.screenshot('playground-inspect--attention');
+    });
+});

@@ -1,0 +1,119 @@
+// The two places token probabilities come from give the same pass: the native addon (statistics in C++, its own
+// context on a CPU copy of the model) and node-llama-cpp's context (full logits as a Map, statistics in JavaScript).
+// Each is also checked against the reference forward pass in token-probabilities.test.ts (run it with
+// PROMPTSCOPE_LOGITS_SOURCE=node-llama-cpp for the other one); here they are checked against each other, including
+// sampled generation, LoRA and the choice between them.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SamplingOptions, TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../src/runtime/api';
+import { attentionUnavailableReason } from '../../src/runtime/engine/attentionAddon';
+import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
+import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+
+const prompt = 'The quick brown fox jumps over the lazy dog. Hello world, this is a small test of the model';
+
+async function withSource(source: 'native' | 'node-llama-cpp', run: () => Promise<TokenProbabilitiesResult>): Promise<TokenProbabilitiesResult> {
+    const previous = process.env.PROMPTSCOPE_LOGITS_SOURCE;
+    process.env.PROMPTSCOPE_LOGITS_SOURCE = source;
+    try {
+        const result = await run();
+        assert.equal(result.logitsSource, source);
+        return result;
+    } finally {
+        if (previous === undefined) delete process.env.PROMPTSCOPE_LOGITS_SOURCE;
+        else process.env.PROMPTSCOPE_LOGITS_SOURCE = previous;
+    }
+}
+
+/** Same tokens, same top-K ids (near-ties aside), numbers within `tolerance`. */
+function assertSamePass(a: TokenProbabilitiesResult, b: TokenProbabilitiesResult, tolerance: number): void {
+    assert.deepEqual(a.tokens.map(t => t.id), b.tokens.map(t => t.id), 'both sources sample the same tokens');
+    assert.equal(a.stopReason, b.stopReason);
+    let worst = 0;
+    a.tokens.forEach((row, i) => {
+        const other = b.tokens[i]!;
+        assert.equal(row.source, other.source);
+        assert.equal(row.text, other.text);
+        if (row.logprob === null) {
+            assert.equal(other.logprob, null);
+            return;
+        }
+        worst = Math.max(worst, Math.abs(row.logprob - other.logprob!), Math.abs(row.entropy! - other.entropy!));
+        assert.equal(row.top.length, other.top.length);
+        row.top.forEach((alt, rank) => {
+            const match = other.top.find(o => o.id === alt.id);
+            if (match) worst = Math.max(worst, Math.abs(alt.logprob - match.logprob));
+            else assert.ok(Math.abs(alt.logprob - other.top[rank]!.logprob) <= tolerance, `rank ${rank} of position ${i}: ${alt.id} is missing`);
+        });
+        assert.deepEqual(row.sampledTop?.map(s => s.id), other.sampledTop?.map(s => s.id));
+    });
+    assert.ok(worst <= tolerance, `largest difference ${worst} > ${tolerance}`);
+}
+
+describe('native and node-llama-cpp logits sources', () => {
+    let engine: LlamaEngine;
+    let adapter: string;
+    /** Why the addon cannot run, asked only once node-llama-cpp has loaded its own llama.cpp libraries (see attentionAddon). */
+    let unavailable: string | undefined;
+
+    before(async () => {
+        const model = await fixtureModelPath();
+        adapter = await fixtureLoraPath();
+        engine = new LlamaEngine();
+        await engine.loadModel({ model, gpu: 'off', threads: 1 });
+        unavailable = attentionUnavailableReason();
+    });
+
+    after(async () => {
+        await engine.dispose();
+    });
+
+    const both = async (request: TokenProbabilitiesRequest) => [
+        await withSource('native', () => engine.tokenProbabilities(request)),
+        await withSource('node-llama-cpp', () => engine.tokenProbabilities(request)),
+    ] as const;
+
+    test('on the CPU with the addon built, native is the default', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const result = await engine.tokenProbabilities({ prompt: 'Hello', topK: 2 });
+        assert.equal(result.logitsSource, 'native');
+    });
+
+    test('exact, sampled at temperature 0.8 with top-k, top-p and min-p: same tokens and numbers within 1e-5', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const sampling: SamplingOptions = { temperature: 0.8, topK: 20, topP: 0.9, minP: 0.02, repeatPenalty: 1.1, seed: 7 };
+        const [native, node] = await both({ prompt, generate: 12, topK: 5, sampling, exact: true });
+        assert.equal(native.tokens.filter(t => t.source === 'generated').length, 12);
+        assertSamePass(native, node, 1e-5);
+    });
+
+    test('F16 KV cache (exact: false), greedy: same tokens and numbers within 1e-3', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const [native, node] = await both({ prompt, generate: 8, topK: 5, sampling: { temperature: 0, repeatPenalty: 1 }, exact: false });
+        assert.equal(native.exact, false);
+        assertSamePass(native, node, 1e-3);
+    });
+
+    test('with a LoRA adapter on the request: same numbers as node-llama-cpp, different from the base model', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const request: TokenProbabilitiesRequest = { prompt: LORA_TEST_PROMPT, generate: 3, topK: 5, sampling: { temperature: 0, repeatPenalty: 1 }, lora: [{ path: adapter, scale: 1 }] };
+        const [native, node] = await both(request);
+        assertSamePass(native, node, 1e-5);
+        const base = await withSource('native', () => engine.tokenProbabilities({ ...request, lora: undefined }));
+        const moved = native.tokens.some((row, i) => row.logprob !== null && Math.abs(row.logprob - base.tokens[i]!.logprob!) > 1e-3);
+        assert.ok(moved, 'the adapter changes the log-probabilities');
+    });
+
+    test('concurrent passes take turns on the one native context and each gets its own numbers', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const a: TokenProbabilitiesRequest = { prompt, generate: 6, topK: 3, sampling: { temperature: 0, repeatPenalty: 1 } };
+        const b: TokenProbabilitiesRequest = { prompt: 'Completely different words go here', generate: 6, topK: 3, sampling: { temperature: 0, repeatPenalty: 1 } };
+        const [alone] = await both(a);
+        const [together] = await withSource('native', async () => {
+            const results = await Promise.all([engine.tokenProbabilities(a), engine.tokenProbabilities(b)]);
+            return results[0];
+        }).then(r => [r]);
+        assertSamePass(together, alone, 0);
+    });
+});
