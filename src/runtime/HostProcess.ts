@@ -5,6 +5,7 @@ import { describeExit } from './describeExit';
 import { RuntimeStoppedError } from './errors/RuntimeStoppedError';
 import { reviveError } from './errors/serializeError';
 import type { ClientMessage, HostMessage, RuntimeMethod, RuntimeMethods } from './protocol';
+import { removeBulkFolders, unpackBulk } from './bulkTransfer';
 
 export interface RequestHooks {
     onTokens?: (tokens: number[], text: string) => void;
@@ -77,6 +78,7 @@ export class HostProcess {
             // After the exit, wait for stdio to drain so the last stderr line (a GGML_ASSERT) is in. Not the 'close'
             // event: it never fires once the parent has disconnected the IPC channel itself (as stop() does).
             this.child.on('exit', (code, signal) => {
+                if (this.child.pid !== undefined) removeBulkFolders(this.child.pid);
                 void drained([this.child.stdout, this.child.stderr], 500).then(() => {
                     this.flushPartialLines();
                     const described = describeExit(code, signal, this.lastLines);
@@ -151,8 +153,15 @@ export class HostProcess {
                 if (!request) return;
                 this.pending.delete(message.id);
                 request.detachAbort?.();
-                if (message.type === 'response') request.resolve(message.result);
-                else request.reject(reviveError(message.error));
+                if (message.type === 'error') {
+                    request.reject(reviveError(message.error));
+                    return;
+                }
+                try {
+                    request.resolve(unpackBulk(message.result));
+                } catch (error) {
+                    request.reject(error instanceof Error ? error : new Error(String(error)));
+                }
                 return;
             }
         }

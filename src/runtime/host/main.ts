@@ -1,6 +1,7 @@
 // Entry point of dist/runtime-host.js: the child process that runs llama.cpp, forked by RuntimeClient with an
 // IPC channel. llama.cpp can abort the whole process (GGML_ASSERT) or run out of memory; in here that ends
 // only this process, and the client reports it and starts a fresh one.
+import { BulkWriter } from '../bulkTransfer';
 import { LlamaEngine } from '../engine/LlamaEngine';
 import { loadLlamaModule } from '../engine/llamaModule';
 import type { ClientMessage, HostMessage } from '../protocol';
@@ -15,9 +16,12 @@ function main(): void {
 
     let host: RuntimeHost | undefined;
     const engine = new LlamaEngine({ log: (level, message, source) => host?.log(level, message, source) });
+    const bulk = new BulkWriter();
+    process.on('exit', () => bulk.dispose());
     host = new RuntimeHost(engine, (message: HostMessage, done: () => void) => {
+        const outgoing = message.type === 'response' ? { ...message, result: bulk.pack(message.result) } : message;
         // Never awaited: decoding must not wait on the channel. The callback tells the batcher it is free again.
-        send(message, undefined, undefined, () => done());
+        send(outgoing, undefined, undefined, () => done());
     });
 
     process.on('message', (message: ClientMessage) => host!.receive(message));
