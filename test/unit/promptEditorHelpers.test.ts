@@ -65,6 +65,15 @@ describe('formatRunHeader', () => {
         assert.doesNotMatch(text, /Status/);
     });
 
+    test('the prompt\'s LoRA adapters are listed by file name and scale; none, no line', () => {
+        const text = formatRunHeader({
+            prompt: 'a.prompt', phase: 'generating', model, sampling: {},
+            adapters: [{ path: '/models/adapters/style.gguf', scale: 0.5 }, { path: 'boost.gguf' }],
+        });
+        assert.match(text, /^Adapters: {3}style\.gguf × 0\.5, boost\.gguf × 1$/m);
+        assert.doesNotMatch(formatRunHeader({ prompt: 'a.prompt', phase: 'generating', model, sampling: {}, adapters: [] }), /Adapters/);
+    });
+
     test('a failure says why; a missing model says it is loading', () => {
         const text = formatRunHeader({ prompt: 'a.prompt', phase: 'failed', sampling: {}, error: 'context full' });
         assert.match(text, /^Model: {6}\(loading…\)$/m);

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/Ctx';
-import { fixtureModelPath } from '../support/fixtures';
+import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
+import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 
 const extensionId = 'promptscope.promptscope';
 
@@ -109,6 +110,39 @@ describe('Promptscope .prompt editor', function () {
             const output = text.slice(text.indexOf('─'.repeat(60)) + 61);
             assert.ok(output.trim().length > 0, 'no generated text under the header');
             assert.ok(ctx.models.model !== undefined, 'the run loaded the shared model');
+        } finally {
+            await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
+            if (ctx.models.model !== undefined) await ctx.models.unload();
+        }
+    });
+
+    it('Run Prompt applies the LoRA adapters the prompt names in promptscope.lora', async () => {
+        const settings = vscode.workspace.getConfiguration('promptscope');
+        await settings.update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
+        await settings.update('threads', 1, vscode.ConfigurationTarget.Global);
+        const run = async (file: string) => {
+            const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', vscode.Uri.file(file));
+            assert.ok(uri, 'Run Prompt returned no output document');
+            const text = await waitFor('the final header', () => {
+                const current = openDocument(uri).getText();
+                return /^Tokens: /m.test(current) ? current : undefined;
+            });
+            return { text, output: text.slice(text.indexOf('─'.repeat(60)) + 61) };
+        };
+        try {
+            const adapter = await fixtureLoraPath();
+            const body = `config:\n  temperature: 0\n  maxOutputTokens: 3\n---\n${LORA_TEST_PROMPT}\n`;
+            const base = join(dir, 'base.prompt');
+            const withAdapter = join(dir, 'adapter.prompt');
+            writeFileSync(base, `---\n${body}`);
+            writeFileSync(withAdapter, `---\npromptscope.lora:\n  - path: ${JSON.stringify(adapter)}\n    scale: 1\n${body}`);
+            const plain = await run(base);
+            assert.doesNotMatch(plain.text, /^Adapters:/m);
+            const boosted = await run(withAdapter);
+            assert.match(boosted.text, new RegExp(`^Adapters: +${basename(adapter).replace(/[.]/g, '\\.')} × 1$`, 'm'));
+            assert.ok(boosted.output.startsWith(LORA_BOOSTED_TOKEN.text), `output ${JSON.stringify(boosted.output)} starts with the boosted ${JSON.stringify(LORA_BOOSTED_TOKEN.text)}`);
+            assert.ok(!plain.output.startsWith(LORA_BOOSTED_TOKEN.text), 'without the adapter the base model does not say it');
         } finally {
             await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
             await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);

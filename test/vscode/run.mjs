@@ -37,7 +37,15 @@ async function cannotDownloadVSCode() {
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(1);
 
 rmSync(outDir, { recursive: true, force: true });
-const entries = readdirSync(join(root, 'test/vscode')).filter(f => f.endsWith('.test.ts')).map(f => join(root, 'test/vscode', f));
+// Suite names after the flags (`-- --code-server promptEditor`) run only those files.
+const names = process.argv.slice(2).filter(a => !a.startsWith('--'));
+const entries = readdirSync(join(root, 'test/vscode'))
+    .filter(f => f.endsWith('.test.ts') && (names.length === 0 || names.includes(f.replace(/\.test\.ts$/, ''))))
+    .map(f => join(root, 'test/vscode', f));
+if (entries.length === 0) {
+    console.error(`no test/vscode suite named ${names.join(', ')}`);
+    process.exit(1);
+}
 await esbuild.build({
     entryPoints: entries,
     outdir: outDir,

@@ -80,7 +80,8 @@ export class AttentionPanel implements vscode.Disposable {
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort || this.disposed) return this.state;
         if (ready === undefined) return this.finish(abort, { phase: 'failed', message: 'the prompt did not render (see the message)' });
-        this.source = { prompt: ready.prepared.messages };
+        const { lora } = ready.prepared;
+        this.source = { prompt: ready.prepared.messages, ...(lora.length > 0 ? { lora } : {}) };
         return this.capture(abort, this.source, layer);
     }
 

@@ -73,7 +73,8 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
         const ready = await this.options.prompts.prepareFor(uri);
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
         const sampling: SamplingOptions = { ...this.options.config.samplingDefaults, ...ready.prepared.sampling };
-        return this.evaluate(abort, probabilityRequest(ready.prepared.messages, sampling), sampling);
+        const { lora } = ready.prepared;
+        return this.evaluate(abort, probabilityRequest(ready.prepared.messages, sampling, lora.length > 0 ? { lora } : {}), sampling);
     }
 
     /**

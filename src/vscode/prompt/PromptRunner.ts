@@ -67,7 +67,7 @@ export class PromptRunner implements vscode.Disposable {
 
         const name = promptName(document.uri);
         const sampling: SamplingOptions = { ...config.samplingDefaults, ...prepared.sampling };
-        const header: RunHeader = { prompt: name, phase: 'waiting for the model', sampling };
+        const header: RunHeader = { prompt: name, phase: 'waiting for the model', sampling, adapters: prepared.lora };
         const uri = OutputDocuments.runUri(document.uri);
         let body = '';
         // A run replaced by a newer run of the same file stops writing: the document is the newer run's now.
@@ -91,7 +91,10 @@ export class PromptRunner implements vscode.Disposable {
                     show(true);
                     let generated = 0;
                     try {
-                        return await client.chat({ messages: prepared.messages, sampling }, {
+                        // The prompt's own adapters apply to this run only (a context with them, kept for the next
+                        // run), on top of nothing: the setting promptscope.lora is the shared model's default instead.
+                        const lora = prepared.lora.length > 0 ? { lora: prepared.lora } : {};
+                        return await client.chat({ messages: prepared.messages, sampling, ...lora }, {
                             signal: abort.signal,
                             onToken: chunk => {
                                 body += chunk.text;
@@ -171,9 +174,6 @@ export class PromptRunner implements vscode.Disposable {
         try {
             const prepared = await preparePrompt(doc, { input, partials });
             for (const warning of prepared.warnings) this.options.log.warn(`${name}:${warning.range.start.line + 1}: ${warning.message}`);
-            if (prepared.lora.length > 0) {
-                this.options.log.warn(`${name}: promptscope.lora is not applied by Run Prompt: the shared model's adapters come from the setting promptscope.lora.`);
-            }
             return prepared;
         } catch (error) {
             if (!(error instanceof PromptError)) throw error;

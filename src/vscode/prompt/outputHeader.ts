@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../runtime/api';
 
 /** Where a run is; the header says it until the run ends. */
@@ -15,6 +16,8 @@ export interface RunHeader {
     seed?: number;
     /** Why the run failed, for phase `failed`. */
     error?: string;
+    /** LoRA adapters the prompt applies (`promptscope.lora`). Defaults to none. */
+    adapters?: readonly { path: string; scale?: number }[];
 }
 
 /** Below the header; the output starts on the next line. */
@@ -26,6 +29,9 @@ export function formatRunHeader(header: RunHeader): string {
     const model = header.model;
     lines.push(`Model:      ${model === undefined ? '(loading…)' : `${model.name} (${model.architecture}, ${model.quantization}, ${model.backend})`}`);
     lines.push(`Parameters: ${formatSampling(header.sampling)}`);
+    if (header.adapters !== undefined && header.adapters.length > 0) {
+        lines.push(`Adapters:   ${header.adapters.map(a => `${basename(a.path)} × ${a.scale ?? 1}`).join(', ')}`);
+    }
     if (header.timing !== undefined) {
         const t = header.timing;
         const parts = [
