@@ -1,5 +1,6 @@
 import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
+import { keepFocus } from '../shared/keepFocus';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { quotedToken } from '../tokenProbabilities/displayText';
 import { legendStops } from './colorMap';
@@ -74,15 +75,18 @@ export class AttentionApp {
     private pin(query: number | undefined): void {
         this.view.query = query;
         this.save();
-        this.renderMaps();
+        keepFocus(this.root, () => this.renderMaps());
     }
 
+    /** Also after the user's own changes (a layer picked with the arrow keys), so the focus stays on the control. */
     private renderAll(): void {
         this.save();
-        this.renderHeader();
-        this.renderStatus();
-        this.renderNotice();
-        this.renderMaps();
+        keepFocus(this.root, () => {
+            this.renderHeader();
+            this.renderStatus();
+            this.renderNotice();
+            this.renderMaps();
+        });
     }
 
     private renderHeader(): void {

@@ -1,5 +1,6 @@
 import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
+import { keepFocus } from '../shared/keepFocus';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
 import { originalContinuation } from './branchTokens';
@@ -67,13 +68,16 @@ export class ProbabilitiesApp {
         this.api.setState(this.view);
     }
 
+    /** The host's state can arrive while a token has the focus (a recompute finishing): it keeps it. */
     private renderAll(): void {
         this.save();
-        this.renderHeader();
-        this.renderStatus();
-        this.renderTokens();
-        this.renderDetails();
-        this.renderBranches();
+        keepFocus(this.root, () => {
+            this.renderHeader();
+            this.renderStatus();
+            this.renderTokens();
+            this.renderDetails();
+            this.renderBranches();
+        });
     }
 
     private renderHeader(): void {
@@ -97,8 +101,10 @@ export class ProbabilitiesApp {
             button.addEventListener('click', () => {
                 this.view.metric = m.id;
                 this.save();
-                this.renderHeader();
-                this.renderTokens();
+                keepFocus(this.root, () => {
+                    this.renderHeader();
+                    this.renderTokens();
+                });
             });
             switcher.append(button);
         }

@@ -193,6 +193,22 @@ export class Workbench {
         return this.page.locator('.editor-group-container.active .monaco-editor').first();
     }
 
+    /** Clicks the editor tab whose label contains `label` (a webview panel's title too), showing it in its group. */
+    async showTab(label: string, timeoutMs = defaultTimeoutMs): Promise<void> {
+        const tab = this.page.locator('.tabs-container .tab').filter({ hasText: label }).first();
+        await tab.waitFor({ state: 'visible', timeout: timeoutMs });
+        await tab.click();
+    }
+
+    /**
+     * Reloads the window (what Developer: Reload Window does): a new extension host, and the webview panels that were
+     * open come back through their serializers.
+     */
+    async reload(timeoutMs = 60_000): Promise<void> {
+        await this.page.reload();
+        await this.waitReady(timeoutMs);
+    }
+
     /** Opens a workspace file through Quick Open, as a user would. */
     async openFile(relativePath: string): Promise<void> {
         const name = relativePath.split('/').pop()!;
