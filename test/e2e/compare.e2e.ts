@@ -5,6 +5,7 @@ import { fixtureLoraPath } from '../support/fixtures';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
+import { chooseOption } from './support/vscodeElements';
 
 e2eSuite('compare', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel() } }) }, scenario => {
     scenario('LoRA A/B compare: add the fixture adapter, Compare base against it: two columns, each with text', async ({ workbench }) => {
@@ -13,7 +14,9 @@ e2eSuite('compare', { prepare: async () => ({ settings: { 'promptscope.model': a
         await view.getByRole('button', { name: 'Run', exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
         await view.getByLabel('User message').fill(LORA_TEST_PROMPT);
         const raw = view.getByRole('checkbox', { name: /Raw completion/ });
-        if (!(await raw.isChecked())) await raw.check();
+        // The component's label covers its native checkbox: click it as a user does (or press Space on it).
+        if (!(await raw.isChecked())) await view.locator('#raw').click();
+        assert.equal(await raw.isChecked(), true);
 
         // A short run first: it loads the model, which adapters are listed for.
         await view.getByLabel('Max tokens').fill('8');
@@ -27,8 +30,8 @@ e2eSuite('compare', { prepare: async () => ({ settings: { 'promptscope.model': a
         await eventually(async () => assert.match(await view.locator('fieldset', { hasText: 'LoRA adapters' }).innerText(), /Added /), 60_000);
 
         // A: base model, B: the form's adapters.
-        await view.locator('#compare-a-adapters').selectOption('none');
-        await view.locator('#compare-b-adapters').selectOption('form');
+        await chooseOption(view.locator('#compare-a-adapters'), 'none');
+        await chooseOption(view.locator('#compare-b-adapters'), 'form');
         await view.getByRole('button', { name: 'Compare', exact: true }).click();
         const columns = view.locator('.compare-result .compare-column');
         await eventually(async () => assert.equal(await columns.count(), 2), 120_000);

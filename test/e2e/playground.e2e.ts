@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
+import { valueOf } from './support/vscodeElements';
 
 // A context of 8192 (the fixture model was trained on 2048; llama.cpp runs it longer) lets a run go on for 6000
 // tokens, many seconds even on the fixture model, so Stop lands in the middle of it.
@@ -19,11 +20,11 @@ e2eSuite('playground', { prepare: async () => ({ settings: { 'promptscope.model'
 
         await view.getByLabel('User message').fill('Tell me a long story.');
         // The defaults are the "Balanced" preset; typing another temperature makes it "Custom".
-        assert.equal(await view.locator('#preset').inputValue(), 'balanced');
+        assert.equal(await valueOf(view.locator('#preset')), 'balanced');
         const temperature = view.getByLabel('Temperature');
         await temperature.fill('1.1');
         await temperature.press('Tab');
-        assert.equal(await view.locator('#preset').inputValue(), 'custom');
+        assert.equal(await valueOf(view.locator('#preset')), 'custom');
         // Long enough to be stopped in the middle.
         await view.getByLabel('Max tokens').fill('6000');
         assert.equal(await view.locator('p.error:not(:empty)').count(), 0, 'the form is valid');
@@ -37,7 +38,7 @@ e2eSuite('playground', { prepare: async () => ({ settings: { 'promptscope.model'
             // Running: the status says so, Run is disabled, and text has arrived.
             await view.waitForFunction(() => (document.querySelector('pre.output')?.textContent ?? '').length > 0
                 && document.querySelector('p.status')?.textContent === 'Running…'
-                && [...document.querySelectorAll('button')].find(b => b.textContent === 'Run')?.disabled === true,
+                && [...document.querySelectorAll('vscode-button')].find(b => b.textContent === 'Run')?.hasAttribute('disabled') === true,
             undefined, { timeout: 120_000, polling: 20 });
             // The click event itself, without Playwright's wait for the button to be stable: a page busy rendering
             // streamed text answers those checks slowly.

@@ -1,5 +1,6 @@
 // The playground's Show probabilities / Show attention on the fixture model: disabled until a run finished, then,
-// from the keyboard, each opens its panel for exactly that run (its prompt and its generated tokens).
+// from the keyboard, each opens its panel for exactly that run (its prompt and its generated tokens). The run itself
+// is set up from the keyboard too (a checkbox toggled with Space, Ctrl+Enter to run).
 import assert from 'node:assert/strict';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
@@ -14,6 +15,14 @@ e2eSuite('playground inspect', { prepare: async () => ({ settings: { 'promptscop
         await showProbabilities.waitFor({ state: 'visible', timeout: 30_000 });
         assert.equal(await showProbabilities.isDisabled(), true, 'nothing to inspect before a run');
         assert.equal(await showAttention.isDisabled(), true);
+
+        // The @vscode-elements checkbox from the keyboard: Space toggles it (and back).
+        const raw = view.getByRole('checkbox', { name: /Raw completion/ });
+        await view.locator('#raw').focus();
+        await view.locator('#raw').press('Space');
+        await eventually(async () => assert.equal(await raw.isChecked(), true), 5_000);
+        await view.locator('#raw').press('Space');
+        await eventually(async () => assert.equal(await raw.isChecked(), false), 5_000);
 
         const user = view.getByLabel('User message');
         await user.fill('Hello there');

@@ -10,6 +10,7 @@ import { fixtureLoraPath } from '../support/fixtures';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
+import { chooseOption } from './support/vscodeElements';
 import { assertInert, assertListenersWork, assertStrictCsp, watchForScripts } from './support/webviewSafety';
 
 /** If any of this ran, it would log the marker (and an inline handler blocked by the CSP would be reported). */
@@ -38,8 +39,8 @@ e2eSuite('xss', { prepare: async () => ({ settings: { 'promptscope.model': await
         try {
             await view.getByLabel('User message').fill('Say something.');
             await view.getByLabel('Max tokens').fill('400');
-            await view.locator('#constraint-grammar').check();
-            await view.locator('textarea#grammar').fill(grammar);
+            await view.locator('#constraint-grammar').click();
+            await view.locator('#grammar textarea').fill(grammar);
             await view.getByRole('button', { name: 'Run', exact: true }).click();
             const output = view.getByLabel('Output', { exact: true });
             await eventually(async () => assert.equal((await view.locator('p.status').innerText()).trim(), 'Done'), 120_000);
@@ -144,10 +145,11 @@ e2eSuite('xss', { prepare: async () => ({ settings: { 'promptscope.model': await
         try {
             await view.getByLabel('User message').fill(LORA_TEST_PROMPT);
             const raw = view.getByRole('checkbox', { name: /Raw completion/ });
-            if (await raw.isChecked()) await raw.uncheck();
+            if (await raw.isChecked()) await view.locator('#raw').click();
+            assert.equal(await raw.isChecked(), false);
             await view.getByLabel('Max tokens').fill('400');
-            await view.locator('#constraint-grammar').check();
-            await view.locator('textarea#grammar').fill(compareGrammar);
+            await view.locator('#constraint-grammar').click();
+            await view.locator('#grammar textarea').fill(compareGrammar);
             // A run first: it loads the model, which adapters are listed for.
             await view.getByRole('button', { name: 'Run', exact: true }).click();
             await eventually(async () => {
@@ -160,10 +162,10 @@ e2eSuite('xss', { prepare: async () => ({ settings: { 'promptscope.model': await
             await eventually(async () => assert.match(await view.locator('fieldset', { hasText: 'LoRA adapters' }).innerText(), /Added /), 60_000);
 
             // Greedy on both sides: A the base model, B the fixture LoRA.
-            await view.locator('#compare-a-preset').selectOption('greedy');
-            await view.locator('#compare-b-preset').selectOption('greedy');
-            await view.locator('#compare-a-adapters').selectOption('none');
-            await view.locator('#compare-b-adapters').selectOption('form');
+            await chooseOption(view.locator('#compare-a-preset'), 'greedy');
+            await chooseOption(view.locator('#compare-b-preset'), 'greedy');
+            await chooseOption(view.locator('#compare-a-adapters'), 'none');
+            await chooseOption(view.locator('#compare-b-adapters'), 'form');
             await view.getByRole('button', { name: 'Compare', exact: true }).click();
             const result = view.locator('.compare-result');
             await eventually(async () => assert.equal(await result.locator('.compare-column').count(), 2), 180_000);

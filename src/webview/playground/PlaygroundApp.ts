@@ -2,6 +2,10 @@ import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { buildRequest } from './buildRequest';
+import {
+    button, checkbox, nativeTextControl, onPress, select, setDisabled, setOptions, textarea, textfield,
+    type TextControl, type VscodeCheckbox,
+} from './elements';
 import { modelTooltip } from './modelTooltip';
 import {
     activePreset, adaptersOf, addAdapterRow, addBiasRow, applyPreset, biasLimit, clampScale, maxAdapterScale, migrateForm, presets,
@@ -23,8 +27,6 @@ export interface PlaygroundViewState {
     host?: HostState;
 }
 
-type TextField = HTMLInputElement | HTMLTextAreaElement;
-
 const samplingInputs: { key: Exclude<keyof SamplingForm, 'seedLocked' | 'stopSequences'>; label: string; step: string; hint: string }[] = [
     { key: 'temperature', label: 'Temperature', step: '0.05', hint: '0 = greedy' },
     { key: 'topK', label: 'Top-k', step: '1', hint: '0 = off' },
@@ -37,7 +39,8 @@ const samplingInputs: { key: Exclude<keyof SamplingForm, 'seedLocked' | 'stopSeq
 ];
 
 /**
- * The playground page. The form is built once from native controls (labelled, keyboard-operable); edits update
+ * The playground page. The form is built once from @vscode-elements components (labelled, keyboard-operable; the
+ * sliders stay native range inputs, which the library does not have); edits update
  * {@link form}, which is validated with the runtime's rules on every input. Model text (output, token pieces) is
  * only ever set through textContent.
  */
@@ -48,26 +51,29 @@ export class PlaygroundApp {
     private readonly restored: boolean;
     /** Errors of a refused Run are shown for every field; before that, an empty prompt is not flagged. */
     private attemptedRun = false;
-    private readonly fields = new Map<string, TextField | HTMLInputElement | HTMLSelectElement>();
+    private readonly fields = new Map<string, TextControl>();
+    /** The form's checkboxes and constraint radios, by id. */
+    private readonly toggles = new Map<string, { checked: boolean }>();
     private readonly errorLines = new Map<FieldName, HTMLElement>();
     private readonly modelLine = el('span', { className: 'model-name', attrs: { tabindex: '0' } });
-    private readonly recentSelect = el('select', { attrs: { id: 'recent-models', 'aria-label': 'Switch to a recent model' } });
-    private readonly hfInput = el('input', { attrs: { id: 'hf-uri', type: 'text', placeholder: 'hf:owner/repo:Q4_K_M', 'aria-label': 'Hugging Face model URI' } });
+    private readonly recentSelect = select('recent-models', 'Switch to a recent model', []);
+    private readonly hfInput = textfield('hf-uri', 'Hugging Face model URI', { placeholder: 'hf:owner/repo:Q4_K_M' });
     private readonly modelStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
     private renderedRecent = '';
-    private readonly presetSelect = el('select', { attrs: { id: 'preset' } });
+    private readonly presetSelect = select('preset', 'Preset', [...Object.keys(presets), 'custom']
+        .map(name => [name, name === 'custom' ? 'Custom' : name[0]!.toUpperCase() + name.slice(1)] as const));
     private readonly biasRows = el('ul', { className: 'bias-rows', attrs: { 'aria-label': 'Biased words' } });
-    private readonly biasWord = el('input', { attrs: { id: 'bias-word', type: 'text', placeholder: 'e.g. " yes" (leading space matters)' } });
+    private readonly biasWord = textfield('bias-word', 'Word', { placeholder: 'e.g. " yes" (leading space matters)' });
     private readonly biasStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
     private readonly schemaBox = el('div', { className: 'constraint-box' });
     private readonly grammarBox = el('div', { className: 'constraint-box' });
-    private readonly runButton = el('button', { text: 'Run', title: 'Run (Ctrl+Enter)', attrs: { type: 'button' } });
-    private readonly stopButton = el('button', { text: 'Stop', className: 'secondary', attrs: { type: 'button' } });
+    private readonly runButton = button('Run', { title: 'Run (Ctrl+Enter)' });
+    private readonly stopButton = button('Stop', { secondary: true });
     private readonly status = el('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     private readonly output = el('pre', { className: 'output', attrs: { 'aria-label': 'Output', tabindex: '0' } });
     private readonly stats = el('dl', { className: 'facts' });
-    private readonly probabilitiesButton = el('button', { text: 'Show probabilities', className: 'secondary', attrs: { type: 'button', id: 'show-probabilities' } });
-    private readonly attentionButton = el('button', { text: 'Show attention', className: 'secondary', attrs: { type: 'button', id: 'show-attention' } });
+    private readonly probabilitiesButton = button('Show probabilities', { secondary: true, id: 'show-probabilities' });
+    private readonly attentionButton = button('Show attention', { secondary: true, id: 'show-attention' });
     private readonly inspectHint = el('span', { className: 'hint', attrs: { id: 'inspect-hint' } });
     private readonly adapterRows = el('ul', { className: 'adapter-rows', attrs: { 'aria-label': 'LoRA adapters of this model' } });
     private readonly adapterStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
@@ -77,7 +83,7 @@ export class PlaygroundApp {
         a: { preset: 'form', adapters: 'none', scale: '' },
         b: { preset: 'form', adapters: 'form', scale: '' },
     };
-    private readonly compareButton = el('button', { text: 'Compare', attrs: { type: 'button' } });
+    private readonly compareButton = button('Compare');
     private readonly compareResult = el('div', { className: 'compare-result', attrs: { 'aria-live': 'polite' } });
     private renderedAdaptersFor: string | undefined;
     private readonly historyList = el('ol', { className: 'history', attrs: { 'aria-label': 'Recent runs' } });
@@ -113,36 +119,32 @@ export class PlaygroundApp {
     }
 
     private build(): HTMLElement {
-        const loadButton = el('button', { text: 'Browse / Load Model…', className: 'secondary', attrs: { type: 'button', title: 'promptscope.loadModel: recent models, a GGUF file, an hf: URI' } });
-        loadButton.addEventListener('click', () => this.connection.send(loadModelCommand, undefined));
+        const loadButton = button('Browse / Load Model…', { secondary: true, title: 'promptscope.loadModel: recent models, a GGUF file, an hf: URI' });
+        onPress(loadButton, () => this.connection.send(loadModelCommand, undefined));
         this.recentSelect.addEventListener('change', () => {
             const ref = this.recentSelect.value;
             if (ref !== '') void this.switchModel(ref);
         });
-        const hfForm = el('form', { className: 'row' }, this.hfInput, el('button', { text: 'Get', className: 'secondary', attrs: { type: 'submit' } }));
-        hfForm.addEventListener('submit', event => {
-            event.preventDefault();
-            void this.switchModel(this.hfInput.value);
-        });
+        const get = button('Get', { secondary: true, ariaLabel: 'Get the Hugging Face model' });
+        onPress(get, () => void this.switchModel(this.hfInput.value));
+        onEnter(this.hfInput, () => void this.switchModel(this.hfInput.value));
+        const hfForm = el('div', { className: 'row' }, this.hfInput, get);
         const modelSection = el('fieldset', {}, el('legend', { text: 'Model' }),
             el('div', { className: 'row model' }, this.modelLine, loadButton),
             el('div', { className: 'row' }, this.recentSelect), hfForm, this.modelStatus);
 
-        const raw = this.input('raw', 'checkbox');
+        const raw = this.checkbox('raw', 'Raw completion (no chat template; the user text is completed as-is)');
         const prompt = el('fieldset', {},
             el('legend', { text: 'Prompt' }),
-            this.labelled('system', 'System message', this.textarea('system', 3)),
-            this.labelled('user', 'User message', this.textarea('user', 5)),
-            el('label', { className: 'inline' }, raw, document.createTextNode(' Raw completion (no chat template; the user text is completed as-is)')),
+            this.labelled('system', 'System message', this.textarea('system', 'System message', 3)),
+            this.labelled('user', 'User message', this.textarea('user', 'User message', 5)),
+            raw,
         );
         raw.addEventListener('change', () => {
             this.form = { ...this.form, raw: raw.checked };
             this.changed(true);
         });
 
-        for (const name of [...Object.keys(presets), 'custom']) {
-            this.presetSelect.append(el('option', { text: name === 'custom' ? 'Custom' : name[0]!.toUpperCase() + name.slice(1), attrs: { value: name } }));
-        }
         this.presetSelect.addEventListener('change', () => {
             const name = this.presetSelect.value;
             if (name === 'custom') return;
@@ -150,23 +152,23 @@ export class PlaygroundApp {
             this.fill();
             this.changed(true);
         });
-        const seedLock = this.input('seedLocked', 'checkbox');
+        const seedLock = this.checkbox('seedLocked', 'Lock', 'Lock the seed');
         seedLock.addEventListener('change', () => {
             this.form = { ...this.form, sampling: { ...this.form.sampling, seedLocked: seedLock.checked } };
             this.changed(true);
         });
         const grid = el('div', { className: 'grid' });
         for (const { key, label, step, hint } of samplingInputs) {
-            const input = this.input(key, 'number', step);
+            const input = this.textfield(key, label, step);
             input.addEventListener('input', () => {
                 this.form = { ...this.form, sampling: { ...this.form.sampling, [key]: input.value } };
                 this.changed(false);
             });
             input.addEventListener('change', () => this.changed(true));
-            const extra = key === 'seed' ? el('label', { className: 'inline' }, seedLock, document.createTextNode(' Lock')) : undefined;
+            const extra = key === 'seed' ? seedLock : undefined;
             grid.append(this.labelled(key, label, input, hint, extra));
         }
-        const stops = this.textarea('stopSequences', 2, value => ({ ...this.form, sampling: { ...this.form.sampling, stopSequences: value } }));
+        const stops = this.textarea('stopSequences', 'Stop sequences (one per line)', 2, value => ({ ...this.form, sampling: { ...this.form.sampling, stopSequences: value } }));
         const sampling = el('fieldset', {},
             el('legend', { text: 'Sampling' }),
             this.labelled('preset', 'Preset', this.presetSelect),
@@ -174,62 +176,62 @@ export class PlaygroundApp {
             this.labelled('stopSequences', 'Stop sequences (one per line)', stops),
         );
 
-        const biasForm = el('form', { className: 'row' }, this.biasWord, el('button', { text: 'Tokenize', attrs: { type: 'submit' } }));
-        biasForm.addEventListener('submit', event => {
-            event.preventDefault();
-            void this.tokenize();
-        });
+        const tokenize = button('Tokenize');
+        onPress(tokenize, () => void this.tokenize());
+        onEnter(this.biasWord, () => void this.tokenize());
+        const biasForm = el('div', { className: 'row' }, this.biasWord, tokenize);
         const bias = el('fieldset', {},
             el('legend', { text: 'Logit bias' }),
             el('label', { text: 'Word', attrs: { for: 'bias-word' } }),
             biasForm, this.biasStatus, this.biasRows, this.errorLine('logitBias'),
         );
 
-        const constraint = el('fieldset', { attrs: { role: 'radiogroup' } }, el('legend', { text: 'Constrained output' }));
+        const radios = el('vscode-radio-group', { attrs: { 'aria-label': 'Constrained output' } });
         for (const [value, label] of [['none', 'None'], ['jsonSchema', 'JSON schema'], ['grammar', 'GBNF grammar']] as [ConstraintKind, string][]) {
-            const radio = el('input', { attrs: { type: 'radio', name: 'constraint', value, id: `constraint-${value}` } });
-            this.fields.set(`constraint-${value}`, radio);
+            const radio = el('vscode-radio', { text: label, attrs: { name: 'constraint', value, id: `constraint-${value}` } });
+            this.toggles.set(`constraint-${value}`, radio);
             radio.addEventListener('change', () => {
                 if (!radio.checked) return;
                 this.form = { ...this.form, constraint: value };
                 this.showConstraint();
                 this.changed(true);
             });
-            constraint.append(el('label', { className: 'inline' }, radio, document.createTextNode(` ${label}`)));
+            radios.append(radio);
         }
-        this.schemaBox.append(this.labelled('jsonSchema', 'JSON schema', this.textarea('jsonSchema', 6)));
-        this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked as you type; errors show line:column)', this.textarea('grammar', 6)));
+        const constraint = el('fieldset', {}, el('legend', { text: 'Constrained output' }), radios);
+        this.schemaBox.append(this.labelled('jsonSchema', 'JSON schema', this.textarea('jsonSchema', 'JSON schema', 6)));
+        this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked as you type; errors show line:column)', this.textarea('grammar', 'GBNF grammar', 6)));
         constraint.append(this.schemaBox, this.grammarBox);
 
-        const addAdapter = el('button', { text: 'Add adapter…', className: 'secondary', attrs: { type: 'button' } });
-        addAdapter.addEventListener('click', () => void this.addAdapter());
+        const addAdapter = button('Add adapter…', { secondary: true });
+        onPress(addAdapter, () => void this.addAdapter());
         const adapters = el('fieldset', {},
             el('legend', { text: 'LoRA adapters' }),
             el('p', { className: 'hint', text: 'Per model. With a list, a run uses exactly its enabled adapters; without one, the model\'s own (promptscope.lora). Changing the set or a scale makes the runtime build another context.' }),
             this.adapterRows, el('div', { className: 'row' }, addAdapter), this.adapterStatus, this.errorLine('adapters'), this.adapterNote,
         );
 
-        const save = el('button', { text: 'Save as .prompt', className: 'secondary', attrs: { type: 'button' } });
-        save.addEventListener('click', () => this.connection.send(savePromptCommand, this.form));
-        const open = el('button', { text: 'Open .prompt…', className: 'secondary', attrs: { type: 'button' } });
-        open.addEventListener('click', () => this.connection.send(openPromptCommand, undefined));
+        const save = button('Save as .prompt', { secondary: true });
+        onPress(save, () => this.connection.send(savePromptCommand, this.form));
+        const open = button('Open .prompt…', { secondary: true });
+        onPress(open, () => this.connection.send(openPromptCommand, undefined));
 
         const compare = el('fieldset', {}, el('legend', { text: 'A/B compare' }),
             el('p', { className: 'hint', text: 'Same seed, two configurations or two prompt variants. KL compares the raw next-token distributions (adapters change them; sampling presets only change what is drawn); for prompt variants only where both token prefixes are the same, else the outputs side by side with their diff.' }),
             this.compareSideControls('a'), this.compareSideControls('b'),
             el('div', { className: 'row' }, this.compareButton), this.compareResult);
-        this.compareButton.addEventListener('click', () => {
+        onPress(this.compareButton, () => {
             this.attemptedRun = true;
             if (this.validate().length > 0) return;
             this.connection.send(compareCommand, { form: this.form, a: { ...this.compareSides.a }, b: { ...this.compareSides.b } });
         });
 
-        const refresh = el('button', { text: 'Refresh', className: 'secondary', attrs: { type: 'button' } });
-        refresh.addEventListener('click', () => void this.loadHistory());
+        const refresh = button('Refresh', { secondary: true, ariaLabel: 'Refresh the history' });
+        onPress(refresh, () => void this.loadHistory());
         const history = el('fieldset', {}, el('legend', { text: 'History' }), el('div', { className: 'row' }, refresh), this.historyList);
 
-        this.runButton.addEventListener('click', () => this.run());
-        this.stopButton.addEventListener('click', () => this.connection.send(stopCommand, undefined));
+        onPress(this.runButton, () => this.run());
+        onPress(this.stopButton, () => this.connection.send(stopCommand, undefined));
         const page = el('div', { className: 'playground' },
             modelSection,
             prompt, sampling, bias, constraint, adapters,
@@ -239,8 +241,8 @@ export class PlaygroundApp {
                 this.probabilitiesButton, this.attentionButton, this.inspectHint),
             compare, history,
         );
-        this.probabilitiesButton.addEventListener('click', () => this.connection.send(showProbabilitiesCommand, undefined));
-        this.attentionButton.addEventListener('click', () => this.connection.send(showAttentionCommand, undefined));
+        onPress(this.probabilitiesButton, () => this.connection.send(showProbabilitiesCommand, undefined));
+        onPress(this.attentionButton, () => this.connection.send(showAttentionCommand, undefined));
         page.addEventListener('keydown', event => {
             if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
                 event.preventDefault();
@@ -263,33 +265,31 @@ export class PlaygroundApp {
         const key = JSON.stringify(recent.map(m => m.ref));
         if (key === this.renderedRecent) return;
         this.renderedRecent = key;
-        this.recentSelect.replaceChildren(
-            el('option', { text: recent.length === 0 ? 'No recent models' : 'Switch to a recent model…', attrs: { value: '' } }),
-            ...recent.map(m => el('option', { text: m.label, title: m.detail, attrs: { value: m.ref } })));
+        setOptions(this.recentSelect, [
+            ['', recent.length === 0 ? 'No recent models' : 'Switch to a recent model…'],
+            ...recent.map(m => [m.ref, m.label, m.detail] as const)]);
         this.recentSelect.value = '';
         this.recentSelect.disabled = recent.length === 0;
     }
 
     private compareSideControls(side: 'a' | 'b'): HTMLElement {
         const current = this.compareSides[side];
-        const preset = el('select', { attrs: { id: `compare-${side}-preset`, 'aria-label': `Side ${side.toUpperCase()} sampling` } });
-        for (const name of ['form', 'greedy', 'balanced', 'creative']) preset.append(el('option', { text: name === 'form' ? 'Form sampling' : name, attrs: { value: name } }));
+        const preset = select(`compare-${side}-preset`, `Side ${side.toUpperCase()} sampling`,
+            ['form', 'greedy', 'balanced', 'creative'].map(name => [name, name === 'form' ? 'Form sampling' : name] as const));
         preset.value = current.preset;
         preset.addEventListener('change', () => { current.preset = preset.value as CompareSide['preset']; });
-        const adapters = el('select', { attrs: { id: `compare-${side}-adapters`, 'aria-label': `Side ${side.toUpperCase()} adapters` } });
-        adapters.append(el('option', { text: 'Base model', attrs: { value: 'none' } }), el('option', { text: 'Form adapters', attrs: { value: 'form' } }));
+        const adapters = select(`compare-${side}-adapters`, `Side ${side.toUpperCase()} adapters`, [['none', 'Base model'], ['form', 'Form adapters']]);
         adapters.value = current.adapters;
-        const scale = el('input', { attrs: { id: `compare-${side}-scale`, type: 'number', min: '0', max: String(maxAdapterScale), step: '0.05', placeholder: 'scale as listed', 'aria-label': `Side ${side.toUpperCase()} adapter scale` } });
+        const scale = textfield(`compare-${side}-scale`, `Side ${side.toUpperCase()} adapter scale`, { type: 'number', step: '0.05', placeholder: 'scale as listed' });
+        scale.min = 0;
+        scale.max = maxAdapterScale;
         scale.disabled = current.adapters === 'none';
         adapters.addEventListener('change', () => {
             current.adapters = adapters.value as CompareSide['adapters'];
             scale.disabled = current.adapters === 'none';
         });
         scale.addEventListener('input', () => { current.scale = scale.value; });
-        const variant = el('textarea', { attrs: {
-            id: `compare-${side}-user`, rows: '2', spellcheck: 'false',
-            placeholder: `Prompt variant ${side.toUpperCase()} (empty: the form's user message)`, 'aria-label': `Side ${side.toUpperCase()} prompt variant`,
-        } });
+        const variant = textarea(`compare-${side}-user`, `Side ${side.toUpperCase()} prompt variant`, 2, `Prompt variant ${side.toUpperCase()} (empty: the form's user message)`);
         variant.value = current.user ?? '';
         variant.addEventListener('input', () => { current.user = variant.value; });
         return el('div', { className: 'compare-side-box' },
@@ -335,22 +335,21 @@ export class PlaygroundApp {
         };
         this.adapterRows.replaceChildren(...rows.map((row, index) => {
             const name = row.path.split(/[\\/]/).pop() ?? row.path;
-            const enabled = el('input', { attrs: { type: 'checkbox', 'aria-label': `enable ${name}` } });
+            const enabled = checkbox(name, { ariaLabel: `enable ${name}` });
             enabled.checked = row.enabled;
             enabled.addEventListener('change', () => update(all => all.map((r, i) => i === index ? { ...r, enabled: enabled.checked } : r)));
             const slider = el('input', { attrs: { type: 'range', min: '0', max: String(maxAdapterScale), step: '0.05', value: String(row.scale), 'aria-label': `scale of ${name}` } });
             const value = el('output', { text: row.scale.toFixed(2) });
             slider.addEventListener('input', () => { value.textContent = Number(slider.value).toFixed(2); });
             slider.addEventListener('change', () => update(all => all.map((r, i) => i === index ? { ...r, scale: clampScale(Number(slider.value)) } : r)));
-            const remove = el('button', { text: 'Remove', className: 'secondary', attrs: { type: 'button', 'aria-label': `remove ${name}` } });
-            remove.addEventListener('click', () => update(all => all.filter((_, i) => i !== index), true));
-            return el('li', { className: 'adapter-row', title: row.path },
-                el('label', { className: 'inline' }, enabled, document.createTextNode(` ${name}`)), slider, value, remove);
+            const remove = button('Remove', { secondary: true, ariaLabel: `remove ${name}` });
+            onPress(remove, () => update(all => all.filter((_, i) => i !== index), true));
+            return el('li', { className: 'adapter-row', title: row.path }, enabled, slider, value, remove);
         }));
     }
 
     private renderCompare(state: CompareState | undefined): void {
-        this.compareButton.disabled = state?.phase === 'running';
+        setDisabled(this.compareButton, state?.phase === 'running');
         if (state === undefined) {
             this.compareResult.replaceChildren();
             return;
@@ -394,11 +393,12 @@ export class PlaygroundApp {
             return;
         }
         this.historyList.replaceChildren(...entries.map(entry => {
-            const reopen = el('button', { text: 'Open', className: 'secondary', attrs: { type: 'button', 'aria-label': `open the run of ${entry.time}` } });
-            const rerun = el('button', { text: 'Re-run', className: 'secondary', attrs: { type: 'button', 'aria-label': `re-run the run of ${entry.time}` } });
-            reopen.disabled = rerun.disabled = !entry.openable;
-            reopen.addEventListener('click', () => this.connection.send(reopenCommand, { key: entry.key, run: false }));
-            rerun.addEventListener('click', () => this.connection.send(reopenCommand, { key: entry.key, run: true }));
+            const reopen = button('Open', { secondary: true, ariaLabel: `open the run of ${entry.time}` });
+            const rerun = button('Re-run', { secondary: true, ariaLabel: `re-run the run of ${entry.time}` });
+            setDisabled(reopen, !entry.openable);
+            setDisabled(rerun, !entry.openable);
+            onPress(reopen, () => this.connection.send(reopenCommand, { key: entry.key, run: false }));
+            onPress(rerun, () => this.connection.send(reopenCommand, { key: entry.key, run: true }));
             return el('li', { className: 'history-entry' },
                 el('span', { className: 'hint', text: `${entry.time.replace('T', ' ').slice(0, 19)} · ${entry.command}${entry.seed !== null ? ` · seed ${entry.seed}` : ''}` }),
                 el('span', { className: 'preview', text: entry.preview }),
@@ -423,15 +423,24 @@ export class PlaygroundApp {
         return line;
     }
 
-    private input(id: string, type: string, step?: string): HTMLInputElement {
-        const input = el('input', { attrs: { id, type, ...(step !== undefined ? { step } : {}), 'aria-describedby': `error-${id}` } });
-        this.fields.set(id, input);
-        return input;
+    /** A number field of the sampling section. */
+    private textfield(id: string, label: string, step: string): TextControl {
+        const field = textfield(id, label, { type: 'number', step });
+        field.setAttribute('aria-describedby', `error-${id}`);
+        this.fields.set(id, field);
+        return field;
+    }
+
+    private checkbox(id: string, label: string, ariaLabel?: string): VscodeCheckbox {
+        const box = checkbox(label, { id, ...(ariaLabel !== undefined ? { ariaLabel } : {}) });
+        this.toggles.set(id, box);
+        return box;
     }
 
     /** A textarea bound to a top-level text field of the form (or to `update` for nested ones). */
-    private textarea(id: string, rows: number, update?: (value: string) => PlaygroundForm): HTMLTextAreaElement {
-        const area = el('textarea', { attrs: { id, rows: String(rows), spellcheck: 'false', 'aria-describedby': `error-${id}` } });
+    private textarea(id: string, label: string, rows: number, update?: (value: string) => PlaygroundForm): TextControl {
+        const area = textarea(id, label, rows);
+        area.setAttribute('aria-describedby', `error-${id}`);
         this.fields.set(id, area);
         area.addEventListener('input', () => {
             this.form = update?.(area.value) ?? { ...this.form, [id]: area.value };
@@ -453,9 +462,9 @@ export class PlaygroundApp {
         set('grammar', this.form.grammar);
         set('stopSequences', this.form.sampling.stopSequences);
         for (const { key } of samplingInputs) set(key, this.form.sampling[key]);
-        (this.fields.get('raw') as HTMLInputElement).checked = this.form.raw;
-        (this.fields.get('seedLocked') as HTMLInputElement).checked = this.form.sampling.seedLocked;
-        (this.fields.get(`constraint-${this.form.constraint}`) as HTMLInputElement).checked = true;
+        this.toggles.get('raw')!.checked = this.form.raw;
+        this.toggles.get('seedLocked')!.checked = this.form.sampling.seedLocked;
+        this.toggles.get(`constraint-${this.form.constraint}`)!.checked = true;
         this.showConstraint();
         this.renderBiasRows();
         this.renderAdapters();
@@ -479,7 +488,7 @@ export class PlaygroundApp {
         const errors = result.ok ? [] : result.errors.filter(e => this.attemptedRun || e.field !== 'user');
         this.showErrors(errors);
         this.presetSelect.value = activePreset(this.form.sampling);
-        (this.fields.get('system') as HTMLTextAreaElement).disabled = this.form.raw;
+        (this.fields.get('system') as { disabled: boolean }).disabled = this.form.raw;
         return result.ok ? [] : result.errors;
     }
 
@@ -487,7 +496,10 @@ export class PlaygroundApp {
         for (const [field, line] of this.errorLines) {
             const message = errors.filter(e => e.field === field).map(e => e.message).join(' ');
             line.textContent = message;
-            this.fields.get(field)?.setAttribute('aria-invalid', String(message !== ''));
+            const control = this.fields.get(field);
+            if (control === undefined) continue;
+            control.setAttribute('aria-invalid', String(message !== ''));
+            if ('invalid' in control) control.invalid = message !== '';
         }
     }
 
@@ -504,7 +516,8 @@ export class PlaygroundApp {
             const field = this.fields.get(first.field);
             field?.focus();
             // A positioned error (a GBNF syntax error) puts the caret where the problem is.
-            if (first.offset !== undefined && field instanceof HTMLTextAreaElement) field.setSelectionRange(first.offset, first.offset);
+            const native = field !== undefined ? nativeTextControl(field) : undefined;
+            if (first.offset !== undefined && native !== undefined) native.setSelectionRange(first.offset, first.offset);
             return;
         }
         this.connection.send(runCommand, this.form);
@@ -537,15 +550,15 @@ export class PlaygroundApp {
                 this.changed(false);
             });
             slider.addEventListener('change', () => this.changed(true));
-            const ban = el('input', { attrs: { type: 'checkbox', 'aria-label': `ban ${JSON.stringify(row.word)}` } });
+            const ban = checkbox('Ban', { ariaLabel: `ban ${JSON.stringify(row.word)}` });
             ban.checked = row.ban;
             ban.addEventListener('change', () => {
                 this.form = { ...this.form, logitBias: updateBiasRow(this.form.logitBias, index, { ban: ban.checked }) };
                 slider.disabled = ban.checked;
                 this.changed(true);
             });
-            const remove = el('button', { text: 'Remove', className: 'secondary', attrs: { type: 'button', 'aria-label': `remove ${JSON.stringify(row.word)}` } });
-            remove.addEventListener('click', () => {
+            const remove = button('Remove', { secondary: true, ariaLabel: `remove ${JSON.stringify(row.word)}` });
+            onPress(remove, () => {
                 this.form = { ...this.form, logitBias: removeBiasRow(this.form.logitBias, index) };
                 this.renderBiasRows();
                 this.changed(true);
@@ -554,7 +567,7 @@ export class PlaygroundApp {
             const pieces = el('span', { className: 'pieces' }, ...row.tokens.map(t => el('code', { text: `${t.id}:${JSON.stringify(t.piece)}` })));
             return el('li', { className: 'bias-row' },
                 el('span', { className: 'word', text: JSON.stringify(row.word) }), pieces, slider, value,
-                el('label', { className: 'inline' }, ban, document.createTextNode(' Ban')), remove);
+                ban, remove);
         }));
     }
 
@@ -587,11 +600,12 @@ export class PlaygroundApp {
         this.adapterNote.textContent = run?.adapterNote ?? '';
         this.notice.textContent = state?.notice ?? '';
         this.renderCompare(state?.compare);
-        this.runButton.disabled = running;
-        this.stopButton.disabled = !running;
+        setDisabled(this.runButton, running);
+        setDisabled(this.stopButton, !running);
         // The panels inspect the last finished run; while another runs, "last" is about to change.
         const last = state?.lastRun;
-        this.probabilitiesButton.disabled = this.attentionButton.disabled = last === undefined || running;
+        setDisabled(this.probabilitiesButton, last === undefined || running);
+        setDisabled(this.attentionButton, last === undefined || running);
         this.inspectHint.textContent = last === undefined ? 'Available after a run.'
             : `Run ${last.id}: its prompt, sampling, seed and adapters, and its ${last.generatedTokens} generated token${last.generatedTokens === 1 ? '' : 's'}.`;
         this.status.className = `status ${run?.phase ?? 'idle'}`;
@@ -610,4 +624,14 @@ export class PlaygroundApp {
         ];
         this.stats.replaceChildren(...facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })]));
     }
+}
+
+/** Enter in a one-line field does what its button does (the fields are not in a <form>, so nothing submits). */
+function onEnter(field: HTMLElement, action: () => void): void {
+    field.addEventListener('keydown', event => {
+        if (event.key === 'Enter' && !event.ctrlKey && !event.metaKey) {
+            event.preventDefault();
+            action();
+        }
+    });
 }
