@@ -121,9 +121,7 @@ export class LlamaEngine {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
-        const tokens = typeof request.prompt === 'string'
-            ? loaded.tokenizePrompt(request.prompt, request.addBos)
-            : this.checkTokens(request.prompt, 'prompt');
+        const tokens = this.completionPrompt(loaded, request);
         return loaded.generateMany({ n: request.n, tokens, sampling, stopSequences: sampling.stopSequences, startedAt, signal: call.signal });
     }
 
@@ -218,9 +216,7 @@ export class LlamaEngine {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
-        const tokens = typeof request.prompt === 'string'
-            ? loaded.tokenizePrompt(request.prompt, request.addBos)
-            : this.checkTokens(request.prompt, 'prompt');
+        const tokens = this.completionPrompt(loaded, request);
         const context = await this.requestContext(request.lora);
         return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...(context ? { context } : {}), ...call });
     }
@@ -339,6 +335,13 @@ export class LlamaEngine {
         if (loaded) await loaded.dispose();
         // The attention addon's own copy of the model file goes with it.
         if (loaded) await releaseAttentionModel();
+    }
+
+    /** A completion request's prompt as tokens: text tokenized (with BOS unless `addBos` is false), ids checked. */
+    private completionPrompt(loaded: LoadedModel, request: { prompt: string | number[]; addBos?: boolean }): Token[] {
+        return typeof request.prompt === 'string'
+            ? loaded.tokenizePrompt(request.prompt, request.addBos)
+            : this.checkTokens(request.prompt, 'prompt');
     }
 
     private async backendFor(gpu: GpuSetting): Promise<LlamaBackend> {

@@ -73,24 +73,14 @@ export class LoadedModel {
     /** Generates on a sequence of the default context (prefix reuse on: consecutive requests share their prompt's KV). */
     async generate(job: GenerateJob): Promise<CompletionResult> {
         const context = await this.contexts.get(job.context ?? { lora: this.lora });
-        if (job.tokens.length >= context.contextSize) throw new ContextOverflowError(job.tokens.length, context.contextSize);
-        if (job.tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
+        checkPromptFits(job.tokens, context.contextSize);
 
-        const controller = new AbortController();
-        const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
-        let finish!: () => void;
-        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
-        this.running.add(entry);
-
+        const { signal, finish } = this.startJob(job.signal);
         const sequence = await context.acquireSequence();
-        let released = false;
-        const release = () => {
-            if (released) return;
-            released = true;
+        const release = once(() => {
             context.releaseSequence(sequence);
-            this.running.delete(entry);
             finish();
-        };
+        });
         try {
             const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
             const history = job.tokens.slice();
@@ -127,25 +117,15 @@ export class LoadedModel {
             throw new RangeError(`Invalid path count n = ${String(job.n)}: use an integer from 1 to ${maxSamplePaths}.`);
         }
         const context = await this.contexts.get({ lora: this.lora, sequences: job.n, label: samplePathsContextLabel });
-        if (job.tokens.length >= context.contextSize) throw new ContextOverflowError(job.tokens.length, context.contextSize);
-        if (job.tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
+        checkPromptFits(job.tokens, context.contextSize);
 
-        const controller = new AbortController();
-        const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal;
-        let finish!: () => void;
-        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
-        this.running.add(entry);
-
+        const { signal, finish } = this.startJob(job.signal);
         // Requested in one synchronous burst: the pool serves waiters in order, so two requests cannot each hold half.
         const sequences = await Promise.all(Array.from({ length: job.n }, () => context.acquireSequence()));
-        let released = false;
-        const release = () => {
-            if (released) return;
-            released = true;
+        const release = once(() => {
             for (const sequence of sequences) context.releaseSequence(sequence);
-            this.running.delete(entry);
             finish();
-        };
+        });
         try {
             const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
             const { result, settled } = await sampleManyPaths(this, sequences, {
@@ -178,17 +158,31 @@ export class LoadedModel {
 
     /** Runs `work` registered as a running job: unloading aborts `signal` and waits for `work` to return. */
     async withJob<T>(outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-        const controller = new AbortController();
-        const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
-        let finish!: () => void;
-        const entry = { controller, done: new Promise<void>(resolve => { finish = resolve; }) };
-        this.running.add(entry);
+        const { signal, finish } = this.startJob(outer);
         try {
             return await work(signal);
         } finally {
-            this.running.delete(entry);
             finish();
         }
+    }
+
+    /**
+     * Registers a running job: its `signal` aborts with `outer` or when the model unloads, which then waits for
+     * `finish` (a generation finishes when its sequences are idle again, after its result went out).
+     */
+    private startJob(outer: AbortSignal | undefined): { signal: AbortSignal; finish: () => void } {
+        const controller = new AbortController();
+        const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+        let resolve!: () => void;
+        const entry = { controller, done: new Promise<void>(r => { resolve = r; }) };
+        this.running.add(entry);
+        return {
+            signal,
+            finish: () => {
+                this.running.delete(entry);
+                resolve();
+            },
+        };
     }
 
     /** Stops every running generation and frees the contexts and the model. */
@@ -198,4 +192,19 @@ export class LoadedModel {
         await this.contexts.dispose();
         await this.model.dispose();
     }
+}
+
+/** `action`, run on its first call only. */
+function once(action: () => void): () => void {
+    let done = false;
+    return () => {
+        if (done) return;
+        done = true;
+        action();
+    };
+}
+
+function checkPromptFits(tokens: readonly Token[], contextSize: number): void {
+    if (tokens.length >= contextSize) throw new ContextOverflowError(tokens.length, contextSize);
+    if (tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to continue.');
 }

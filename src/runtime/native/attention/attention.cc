@@ -146,6 +146,8 @@ bool eval_callback(ggml_tensor * t, bool ask, void * user_data) {
             const int64_t keys = std::min<int64_t>(query + 1, n_kv);
             for (int64_t k = 0; k < keys; ++k) dst[k] = *reinterpret_cast<const float *>(row + k * t->nb[0]);
             // Cells must hold positions in order (fresh context, one sequence): a later key would carry weight.
+            // The causal mask is the same for every head, so checking the first head's rows is enough.
+            if (h != 0) continue;
             const int64_t end = std::min<int64_t>(n_kv, T);
             for (int64_t k = keys; k < end; ++k) {
                 const double v = std::fabs(*reinterpret_cast<const float *>(row + k * t->nb[0]));
