@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type {
-    ChatRequest, CompletionRequest, CompletionResult, LoadModelCallOptions, LoadModelOptions, ModelInfo, ModelMetadata,
+    ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelCallOptions, LoadModelOptions, ModelInfo, ModelMetadata,
     RuntimeLogSink, StreamOptions,
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
@@ -126,6 +126,11 @@ export class RuntimeClient {
 
     tokenize(text: string, options: { addBos?: boolean; specialTokens?: boolean } = {}): Promise<number[]> {
         return this.call('tokenize', { text, ...options });
+    }
+
+    /** The tokens `messages` become through the model's chat template (what chat() evaluates), ready for the reply. */
+    tokenizeChat(messages: ChatMessage[]): Promise<number[]> {
+        return this.call('tokenizeChat', { messages });
     }
 
     /** Text of each token id as the model prints it (for token views). */

@@ -7,7 +7,7 @@
  * `response` or `error`, and may send `tokens` / `progress` for it before that. `log` and `ready` are unsolicited.
  */
 import type {
-    ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
+    ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
 } from './api';
 import type { InlineCompletionRequest, InlineCompletionResult } from './api';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from './api';
@@ -23,6 +23,7 @@ export interface RuntimeMethods {
     modelMetadata: { params: Record<string, never>; result: ModelMetadata | undefined };
     tokenize: { params: { text: string; addBos?: boolean; specialTokens?: boolean }; result: number[] };
     tokenPieces: { params: { tokens: number[] }; result: string[] };
+    tokenizeChat: { params: { messages: ChatMessage[] }; result: number[] };
     detokenize: { params: { tokens: number[]; specialTokens?: boolean }; result: string };
     complete: { params: CompletionRequest; result: CompletionResult };
     chat: { params: ChatRequest; result: CompletionResult };

@@ -211,6 +211,16 @@ describe('RuntimeClient generation on the fixture model', () => {
         assert.equal(again.text, result.text);
     });
 
+    test('tokenizeChat gives the prompt chat evaluates, template markers included', async () => {
+        const messages = [{ role: 'system' as const, text: 'Count me.' }, { role: 'user' as const, text: 'One two three.' }];
+        const tokens = await client.tokenizeChat(messages);
+        const result = await client.chat({ messages, sampling: { temperature: 0, maxTokens: 1 } });
+        assert.equal(tokens.length, result.timing.promptTokens);
+        const plain = (await client.tokenize('Count me.')).length + (await client.tokenize('One two three.')).length;
+        assert.ok(tokens.length > plain, `the template adds its markers (${tokens.length} vs ${plain} for the texts alone)`);
+        await assert.rejects(client.tokenizeChat([]), /message/i);
+    });
+
     test('impossible sampling values are rejected with the field and the allowed range', async () => {
         const cases: [Record<string, unknown>, string][] = [
             [{ temperature: -1 }, 'temperature'],

@@ -100,6 +100,12 @@ export class LlamaEngine {
         return options.addBos && bos != null && tokens[0] !== bos ? [bos, ...tokens] : tokens;
     }
 
+    /** The tokens `messages` become through the model's chat template, as chat() evaluates them. */
+    async tokenizeChat(messages: ChatMessage[]): Promise<number[]> {
+        const loaded = await this.currentModel();
+        return renderChat(loaded.model, loaded.chatWrapper, checkMessages(messages)).tokens;
+    }
+
     async detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {
         const { model } = await this.currentModel();
         return model.detokenize(this.checkTokens(tokens, 'tokens'), options.specialTokens ?? false);

@@ -25,6 +25,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         modelInfo: () => engine.modelInfo,
         modelMetadata: () => engine.modelMetadata(),
         tokenize: ({ text, addBos, specialTokens }) => engine.tokenize(text, { addBos, specialTokens }),
+        tokenizeChat: ({ messages }) => engine.tokenizeChat(messages),
         tokenPieces: ({ tokens }) => engine.tokenPieces(tokens),
         detokenize: ({ tokens, specialTokens }) => engine.detokenize(tokens, { specialTokens }),
         complete: (request, { id, signal, batcher }) => engine.complete(request, {

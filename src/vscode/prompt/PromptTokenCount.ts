@@ -76,13 +76,13 @@ export class PromptTokenCount implements vscode.Disposable {
         }
         const model = this.models.model;
         if (model === undefined || generation !== this.generation) return;
-        const counts = await Promise.all(messages.map(m => this.models.client.tokenize(m.text, { addBos: false })));
+        // Counted as Run evaluates it: through the model's chat template, turn markers and the reply's opening included.
+        const total = (await this.models.client.tokenizeChat(messages)).length;
         if (generation !== this.generation) return;
-        const total = counts.reduce((sum, tokens) => sum + tokens.length, 0);
         const tooLong = total >= model.contextSize;
         this.show(`$(symbol-numeric) ${total} tokens`,
-            `${total} tokens in the ${messages.length} rendered message${messages.length === 1 ? '' : 's'} of ${promptName(document.uri)} `
-            + `for ${model.name} (the chat template adds a few per message). The context holds ${model.contextSize}.`
+            `${total} tokens: the ${messages.length} rendered message${messages.length === 1 ? '' : 's'} of ${promptName(document.uri)} `
+            + `through ${model.name}'s chat template, as Run evaluates them. The context holds ${model.contextSize}.`
             + (tooLong ? ' The prompt does not fit.' : ''));
         this.item.backgroundColor = tooLong ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
