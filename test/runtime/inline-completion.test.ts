@@ -131,6 +131,16 @@ describe('inline completion on the fixture model', () => {
         assert.ok(again.timing.reusedPromptTokens! > 1);
     });
 
+    test('other contexts coming and going never evict the inline context (it is pinned)', async () => {
+        const first = await client.completeInline({ prefix });
+        // Three contexts besides the default one (path counts 2, 3 and 4): more idle ones than the registry keeps.
+        for (const n of [2, 3, 4]) await client.completeMany({ prompt: 'Paths of their own', n, sampling: { maxTokens: 2, seed: n } });
+        const typed = prefix + otherChar(first);
+        const second = await client.completeInline({ prefix: typed });
+        const shared = commonPrefixLength(await continuationTokens(prefix), await continuationTokens(typed));
+        assert.equal(second.timing.reusedPromptTokens, Math.min(shared, second.timing.promptTokens - 1));
+    });
+
     test('an abort stops the completion at once; the next request runs normally', async () => {
         const controller = new AbortController();
         const { onToken, arrived } = firstChunk();

@@ -22,6 +22,12 @@ export interface ContextConfig {
      * must keep its evaluated prefix while other requests run. Defaults to `""` (shared).
      */
     label: string;
+    /**
+     * Kept while the model is loaded, like the default context, instead of being disposed when idle: for contexts whose
+     * warm KV cache is the point (inline completion's prefix, kept between keystrokes). Not part of the key.
+     * Defaults to `false`.
+     */
+    pinned: boolean;
 }
 
 export function normalizeContextConfig(config: Partial<ContextConfig> = {}): ContextConfig {
@@ -31,6 +37,7 @@ export function normalizeContextConfig(config: Partial<ContextConfig> = {}): Con
         kvCacheType: config.kvCacheType ?? 'F16',
         sequences: Math.max(1, Math.floor(config.sequences ?? 1)),
         label: config.label ?? '',
+        pinned: config.pinned ?? false,
     };
 }
 

@@ -13,7 +13,7 @@ export interface ContextBaseOptions {
 /**
  * The contexts of the loaded model, one per {@link ContextConfig}, created on first use. Each context holds
  * its own KV cache (memory), so contexts nobody uses are disposed beyond `maxIdleContexts`, least recently
- * used first; the default context (index 0 of creation) is kept while the model is loaded.
+ * used first; the default context (index 0 of creation) and pinned ones are kept while the model is loaded.
  */
 export class ContextRegistry {
     private readonly contexts = new Map<string, Promise<ManagedContext>>();
@@ -88,7 +88,8 @@ export class ContextRegistry {
             }
         }));
         const idle = settled
-            .filter((e): e is { key: string; context: ManagedContext } => e !== undefined && e.key !== this.defaultKey && !e.context.inUse)
+            .filter((e): e is { key: string; context: ManagedContext } => e !== undefined && e.key !== this.defaultKey
+                && !e.context.config.pinned && !e.context.inUse)
             .sort((a, b) => a.context.lastUsed - b.context.lastUsed);
         for (const { key, context } of idle.slice(0, Math.max(0, idle.length - this.maxIdleContexts))) {
             this.contexts.delete(key);

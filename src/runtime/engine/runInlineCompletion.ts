@@ -33,7 +33,7 @@ export async function runInlineCompletion(loaded: LoadedModel, request: InlineCo
     const prompt = buildInlinePrompt(loaded, request.prefix, suffix, budget);
     const result = await loaded.generate({
         tokens: prompt.tokens,
-        context: { lora: loaded.lora, label: inlineCompletionLabel },
+        context: { lora: loaded.lora, label: inlineCompletionLabel, pinned: true },
         sampling,
         stopSequences: [...sampling.stopSequences, ...stopSequences[request.stopAt ?? 'line']],
         ...call,
