@@ -11,6 +11,7 @@ import {
     formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, surprisalBits,
 } from '../../src/webview/tokenProbabilities/metrics';
 import type { ProbabilityReport, ProbabilityToken } from '../../src/webview/tokenProbabilities/protocol';
+import { restoredState } from '../../src/webview/tokenProbabilities/restoredState';
 
 /** A report of the runtime's shape: BOS, two prompt tokens (one hostile), two generated tokens. */
 function fixtureReport(): ProbabilityReport {
@@ -140,4 +141,23 @@ test('no webview code renders HTML from strings (model text goes in through text
     })(join(__dirname, '..', '..', 'src', 'webview'));
     const offenders = files.filter(f => /\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
+});
+
+test('restore after reload: the kept state (hostile text as it was), interrupted work marked, nothing usable → a hint', () => {
+    const report = fixtureReport();
+    const done = { id: 1, fromIndex: 2, token: { id: 13, text: '</script>' }, text: '<img src=x onerror=alert(1)>', status: 'done' as const };
+    const running = { id: 2, fromIndex: 3, token: { id: 14, text: 'x' }, text: 'y', status: 'running' as const };
+    const kept = restoredState({ panel: { title: 't.prompt', phase: 'done', report, branches: [done] }, metric: 'entropy', selected: 2 });
+    assert.deepEqual(kept, { title: 't.prompt', phase: 'done', report, branches: [done] });
+    const interrupted = restoredState({ panel: { title: 't.prompt', phase: 'computing', branches: [done, running] } });
+    assert.equal(interrupted.phase, 'failed');
+    assert.match(interrupted.message!, /interrupted by a reload/);
+    assert.deepEqual(interrupted.branches.map(b => b.status), ['done', 'cancelled'], 'nothing runs in the new extension host');
+    const hint = /Nothing to restore/;
+    for (const junk of [undefined, null, 'x', {}, { panel: null }, { panel: 'x' }, { panel: { title: 't' } }, { panel: { phase: 'done', branches: 'x' } }, { panel: { phase: 'done', branches: [null] } }]) {
+        const state = restoredState(junk);
+        if (state.phase === 'failed' && hint.test(state.message ?? '')) continue;
+        // A state whose only fault is a junk branch keeps the rest.
+        assert.deepEqual(state.branches, [], JSON.stringify(junk));
+    }
 });

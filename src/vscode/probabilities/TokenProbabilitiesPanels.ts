@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { tokenProbabilitiesViewType, type PanelState, type ViewState } from '../../webview/tokenProbabilities/protocol';
+import { tokenProbabilitiesViewType } from '../../webview/tokenProbabilities/protocol';
+import { restoredState } from '../../webview/tokenProbabilities/restoredState';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { isPromptDocument, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
@@ -99,16 +100,4 @@ function inspectionKey(key: string): string {
 function activePromptUri(): vscode.Uri | undefined {
     const document = vscode.window.activeTextEditor?.document;
     return document !== undefined && isPromptDocument(document) ? document.uri : undefined;
-}
-
-function restoredState(saved: unknown): PanelState {
-    const panel = (saved as Partial<ViewState> | undefined)?.panel;
-    if (panel === undefined || typeof panel !== 'object' || !Array.isArray(panel.branches)) {
-        return { title: '', phase: 'failed', message: 'Nothing to restore: run Show Token Probabilities again.', branches: [] };
-    }
-    return {
-        ...panel,
-        ...(panel.phase === 'computing' ? { phase: 'failed' as const, message: 'interrupted by a reload: Recompute to run it again' } : {}),
-        branches: panel.branches.map(b => b.status === 'running' ? { ...b, status: 'cancelled' as const } : b),
-    };
 }
