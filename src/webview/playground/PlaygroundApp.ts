@@ -55,10 +55,17 @@ export class PlaygroundApp {
     /** The form's checkboxes and constraint radios, by id. */
     private readonly toggles = new Map<string, { checked: boolean }>();
     private readonly errorLines = new Map<FieldName, HTMLElement>();
-    private readonly modelLine = el('span', { className: 'model-name', attrs: { tabindex: '0' } });
+    private readonly modelLine = el('span', { className: 'model-name', attrs: { id: 'model-line', tabindex: '0', 'aria-describedby': 'model-details' } });
+    /**
+     * The model line's GGUF metadata, shown while the line is hovered or focused: a tooltip of our own rather than a
+     * `title`, so keyboard users get it too (and Escape dismisses it).
+     */
+    private readonly modelDetails = el('div', { className: 'model-details', attrs: { id: 'model-details', role: 'tooltip', hidden: '' } });
+    /** Whether the model line is hovered or focused (and not dismissed with Escape): its details show when there are some. */
+    private detailsWanted = false;
     private readonly recentSelect = select('recent-models', 'Switch to a recent model', []);
     private readonly hfInput = textfield('hf-uri', 'Hugging Face model URI', { placeholder: 'hf:owner/repo:Q4_K_M' });
-    private readonly modelStatus = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
+    private readonly modelStatus = el('p', { className: 'hint', attrs: { id: 'model-status', 'aria-live': 'polite' } });
     private renderedRecent = '';
     private readonly presetSelect = select('preset', 'Preset', [...Object.keys(presets), 'custom']
         .map(name => [name, name === 'custom' ? 'Custom' : name[0]!.toUpperCase() + name.slice(1)] as const));
@@ -121,6 +128,13 @@ export class PlaygroundApp {
     private build(): HTMLElement {
         const loadButton = button('Browse / Load Model…', { secondary: true, title: 'promptscope.loadModel: recent models, a GGUF file, an hf: URI' });
         onPress(loadButton, () => this.connection.send(loadModelCommand, undefined));
+        this.modelLine.addEventListener('mouseenter', () => this.showModelDetails(true));
+        this.modelLine.addEventListener('mouseleave', () => this.showModelDetails(this.modelLine === document.activeElement));
+        this.modelLine.addEventListener('focus', () => this.showModelDetails(true));
+        this.modelLine.addEventListener('blur', () => this.showModelDetails(false));
+        this.modelLine.addEventListener('keydown', event => {
+            if (event.key === 'Escape') this.showModelDetails(false);
+        });
         this.recentSelect.addEventListener('change', () => {
             const ref = this.recentSelect.value;
             if (ref !== '') void this.switchModel(ref);
@@ -130,7 +144,7 @@ export class PlaygroundApp {
         onEnter(this.hfInput, () => void this.switchModel(this.hfInput.value));
         const hfForm = el('div', { className: 'row' }, this.hfInput, get);
         const modelSection = el('fieldset', {}, el('legend', { text: 'Model' }),
-            el('div', { className: 'row model' }, this.modelLine, loadButton),
+            el('div', { className: 'row model' }, this.modelLine, loadButton, this.modelDetails),
             el('div', { className: 'row' }, this.recentSelect), hfForm, this.modelStatus);
 
         const raw = this.checkbox('raw', 'Raw completion (no chat template; the user text is completed as-is)');
@@ -250,6 +264,11 @@ export class PlaygroundApp {
             }
         });
         return page;
+    }
+
+    private showModelDetails(wanted: boolean): void {
+        this.detailsWanted = wanted;
+        this.modelDetails.hidden = !wanted || this.modelDetails.textContent === '';
     }
 
     private async switchModel(ref: string): Promise<void> {
@@ -593,7 +612,9 @@ export class PlaygroundApp {
         const state = this.host;
         this.modelLine.textContent = state?.loading !== undefined ? `Loading ${state.loading}…`
             : state?.model !== undefined ? `${state.model.name} · ${state.model.backend} · ${state.model.quantization}` : 'No model loaded';
-        this.modelLine.title = state?.model !== undefined ? modelTooltip(state.model) : '';
+        this.modelDetails.textContent = state?.model !== undefined && state.loading === undefined ? modelTooltip(state.model) : '';
+        // A model that finishes loading under the pointer shows its details without another mouseenter.
+        this.showModelDetails(this.detailsWanted);
         this.renderRecent();
         const run = state?.run;
         const running = run?.phase === 'running';
