@@ -8,6 +8,16 @@ export type PromptSource =
     | { kind: 'chat'; messages: ChatMessage[]; sampling: SamplingOptions; lora: LoraAdapterSpec[] }
     | { kind: 'text'; text: string };
 
+/** The prompt's own adapters (`promptscope.lora`); raw text has none. */
+export function sourceLora(source: PromptSource): LoraAdapterSpec[] {
+    return source.kind === 'chat' ? source.lora : [];
+}
+
+/** The prompt's own sampling (its `config`) under the command line's sampling flags; raw text has none of its own. */
+export function sourceSampling(source: PromptSource, flags: SamplingOptions): SamplingOptions {
+    return source.kind === 'chat' ? { ...source.sampling, ...flags } : flags;
+}
+
 /**
  * THE single integration point between the CLI and `.prompt` files: a file path (and `--input`) in, what to
  * run out. `.prompt` files are rendered by src/core/prompt (Dotprompt), their `config` mapped onto sampling

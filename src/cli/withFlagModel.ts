@@ -1,30 +1,36 @@
-import type { GpuSetting, LoraAdapterSpec } from '../runtime/api';
-import { integerFlag, loraFlags } from './parseFlags';
+import type { LoraAdapterSpec, ModelInfo } from '../runtime/api';
+import { modelChoice } from './modelFlags';
 import { RuntimeSession } from './runtimeSession';
 
+/** What {@link withFlagModel} hands to its work: the loaded model and how to stop using it. */
+export interface FlagModel {
+    session: RuntimeSession;
+    /** Aborted by Ctrl-C. */
+    signal: AbortSignal;
+    model: ModelInfo;
+    /** The adapters loaded: the prompt's own, then `--lora`'s (run history records them). */
+    lora: LoraAdapterSpec[];
+}
+
 /**
- * Loads the model named by the common flags (`--model`, `--threads`, `--gpu`, `--lora`, plus a prompt file's own
- * adapters), runs `work` on it and closes the runtime. Ctrl-C aborts through the signal instead of killing the
- * process, so the host is stopped cleanly and a partial result can still be printed.
+ * Loads the model named by the model flags (`--model`, `--threads`, `--gpu`, `--context-size`, `--lora`, plus a
+ * prompt file's own adapters), runs `work` on it and closes the runtime. Ctrl-C aborts through the signal instead
+ * of killing the process, so the host is stopped cleanly and a partial result can still be printed.
  */
 export async function withFlagModel<T>(
     values: Record<string, unknown>,
     verbose: boolean,
     promptLora: readonly LoraAdapterSpec[],
-    work: (session: RuntimeSession, signal: AbortSignal) => Promise<T>,
+    work: (loaded: FlagModel) => Promise<T>,
 ): Promise<T> {
     const session = new RuntimeSession(verbose);
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();
     process.once('SIGINT', onInterrupt);
     try {
-        await session.load({
-            model: values.model as string | undefined,
-            threads: integerFlag(values, 'threads'),
-            gpu: values.gpu as GpuSetting | undefined,
-            lora: [...promptLora, ...loraFlags(values)],
-        }, controller.signal);
-        return await work(session, controller.signal);
+        const choice = modelChoice(values, promptLora);
+        const model = await session.load(choice, controller.signal);
+        return await work({ session, signal: controller.signal, model, lora: choice.lora });
     } finally {
         process.off('SIGINT', onInterrupt);
         await session.close();

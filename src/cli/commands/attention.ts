@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
 import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
 import type { AttentionResult } from '../../runtime/api';
 import type { CliCommand } from '../CliCommand';
-import { loadPromptSource } from '../loadPromptSource';
-import { integerFlag, jsonObjectFlag } from '../parseFlags';
+import { sourceLora } from '../loadPromptSource';
+import { modelOptions } from '../modelFlags';
+import { stringOptions } from '../optionTables';
+import { integerFlag } from '../parseFlags';
+import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -32,26 +34,17 @@ export const attentionCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        model: { type: 'string' },
-        text: { type: 'string' },
-        input: { type: 'string' },
-        layer: { type: 'string' },
-        threads: { type: 'string' },
-        gpu: { type: 'string' },
-        lora: { type: 'string', multiple: true },
+        ...promptTargetOptions,
+        ...stringOptions('layer'),
+        ...modelOptions,
     },
     async run({ values, positionals, json, verbose }) {
-        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
-        const file = positionals[0];
-        const text = values.text as string | undefined;
-        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+        const target = promptTarget(positionals, values);
         const layer = integerFlag(values, 'layer');
         if (layer !== undefined && layer < 0) throw new UsageError('--layer expects an integer ≥ 0');
-        const source = file !== undefined
-            ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
-            : { kind: 'text' as const, text: text! };
+        const source = await loadPromptTarget(target, values);
 
-        return withFlagModel(values, verbose, source.kind === 'chat' ? source.lora : [], async (session, signal) => {
+        return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal }) => {
             const result = await session.client.attention({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 layers: layer === undefined ? undefined : [layer],

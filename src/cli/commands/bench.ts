@@ -9,6 +9,7 @@ import { describeMachine, formatBenchMarkdown, formatBenchReport, type BenchRepo
 import { benchSections } from '../bench/sections';
 import type { CliCommand } from '../CliCommand';
 import { integerFlag } from '../parseFlags';
+import { printJson } from '../printJson';
 import { chooseModel } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 
@@ -93,7 +94,8 @@ export const benchCommand: CliCommand = {
             models: [],
         };
         for (const model of models) report.models.push(await runner.runModel(model));
-        process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : formatBenchReport(report));
+        if (json) printJson(report);
+        else process.stdout.write(formatBenchReport(report));
         if (typeof values.markdown === 'string') {
             await writeFile(resolve(values.markdown), formatBenchMarkdown(report));
             log(`Wrote ${resolve(values.markdown)}`);

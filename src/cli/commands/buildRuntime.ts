@@ -1,5 +1,6 @@
 import { buildOptimizedRuntime, existingLocalBuilds, localBuildsFolder } from '../../runtime/buildRuntime';
 import type { CliCommand } from '../CliCommand';
+import { printJson } from '../printJson';
 import { UsageError } from '../UsageError';
 
 const usage = `Usage: promptscope build-runtime [--niceness N] [--json]
@@ -44,7 +45,7 @@ export const buildRuntimeCommand: CliCommand = {
                 onLine: line => progress.write(`${line}\n`),
             });
             if (json) {
-                process.stdout.write(JSON.stringify({ ...result, localBuildsFolder: localBuildsFolder(), localBuilds: existingLocalBuilds() }, null, 2) + '\n');
+                printJson({ ...result, localBuildsFolder: localBuildsFolder(), localBuilds: existingLocalBuilds() });
             } else {
                 (result.ok ? process.stdout : process.stderr).write(`${result.message}\n`);
             }

@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
-import type { GpuSetting } from '../../runtime/api';
 import { checkExpected, datasetInput, readDataset } from '../../core/reasoning/dataset';
 import { evaluateDataset } from '../../core/reasoning/evaluateDataset';
 import { handlingFor } from '../../core/reasoning/executeStrategy';
-import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CliCommand } from '../CliCommand';
 import { EvalOptionError } from '../dataset/EvalOptionError';
-import { integerFlag, loraFlags, numberFlag } from '../parseFlags';
-import { RuntimeSession } from '../runtimeSession';
-import { samplingFlags, strategyFlag, variantsFlag } from '../strategy/parseStrategyFlags';
+import { contextSizeOption, modelOptions } from '../modelFlags';
+import { stringOptions } from '../optionTables';
+import { integerFlag, numberFlag } from '../parseFlags';
+import { printJson } from '../printJson';
+import { allSamplingFlags, samplingFlags, samplingOptions, unseededSamplingFlags } from '../samplingFlags';
+import { historyFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
 import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
 import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
 
@@ -42,24 +44,11 @@ export const evalCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        dataset: { type: 'string' },
-        strategy: { type: 'string' },
-        samples: { type: 'string' },
-        weighted: { type: 'boolean' },
-        variants: { type: 'string' },
-        limit: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        model: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        temperature: { type: 'string' },
-        'top-k': { type: 'string' },
-        'top-p': { type: 'string' },
-        'min-p': { type: 'string' },
-        threads: { type: 'string' },
-        gpu: { type: 'string' },
-        'context-size': { type: 'string' },
-        lora: { type: 'string', multiple: true },
+        ...stringOptions('dataset', 'limit'),
+        ...strategyOptions,
+        ...samplingOptions(allSamplingFlags),
+        ...modelOptions,
+        ...contextSizeOption,
     },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1 || !positionals[0]!.endsWith('.prompt')) throw new UsageError('give one .prompt file');
@@ -70,11 +59,10 @@ export const evalCommand: CliCommand = {
         const strategy: ReasoningStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
         const samples = integerFlag(values, 'samples');
         if (samples !== undefined && samples < 1) throw new EvalOptionError('samples', `must be at least 1; got ${samples}`);
-        if (values.weighted === true && strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
-        const weighting = values.weighted === true ? 'probability' as const : undefined;
+        const weighting = weightingFlag(values, strategy);
         const limit = integerFlag(values, 'limit');
         if (limit !== undefined && limit < 1) throw new EvalOptionError('limit', `must be at least 1; got ${limit}`);
-        const flags = samplingFlags(values);
+        const flags = samplingFlags(values, unseededSamplingFlags);
         const temperature = numberFlag(values, 'temperature');
         const seed = integerFlag(values, 'seed');
         const expectedField = settings.expected ?? 'expected';
@@ -89,23 +77,11 @@ export const evalCommand: CliCommand = {
             : undefined;
         const files = await variantFiles;
         if (files !== undefined && files.length < 2) throw new UsageError('an ensemble needs prompt variants: promptscope.variants, --variants, or NAME.VARIANT.prompt files');
-        const lora = [...first.lora, ...loraFlags(values)];
-        const history = new RunHistory(values.out as string | undefined);
+        const history = historyFlag(values);
 
-        const session = new RuntimeSession(verbose);
-        const controller = new AbortController();
-        const onInterrupt = () => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-            const info = await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                contextSize: integerFlag(values, 'context-size'),
-                lora,
-            }, controller.signal);
+        return withFlagModel(values, verbose, first.lora, async ({ session, signal, model: info, lora }) => {
             const evaluation = await evaluateDataset(session.client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal: controller.signal,
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal,
                 async prepareRow(input, index) {
                     const run = index === 0 ? first : await loadPromptRun(file, undefined, input);
                     if (!files) return { run };
@@ -130,21 +106,18 @@ export const evalCommand: CliCommand = {
             if (evaluation.metrics === undefined) return 130;
             const metrics = evaluation.metrics;
             if (json) {
-                process.stdout.write(JSON.stringify({
+                printJson({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
                     confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
                     results, tokens, ms, model: info.name, history: history.path,
-                }, null, 2) + '\n');
+                });
             } else {
                 process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
                 if (verbalizer) process.stdout.write(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix));
                 process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${history.path}\n`);
             }
-            return controller.signal.aborted ? 130 : 0;
-        } finally {
-            process.off('SIGINT', onInterrupt);
-            await session.close();
-        }
+            return signal.aborted ? 130 : 0;
+        });
     },
 };
 

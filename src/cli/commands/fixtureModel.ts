@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { writeFixtureLora, writeFixtureModel, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
 import { formatBytes, formatParameterCount } from '../../core/format';
 import type { CliCommand } from '../CliCommand';
+import { stringOptions } from '../optionTables';
+import { printJson } from '../printJson';
 import { UsageError } from '../UsageError';
 
 const usage = `Usage: promptscope fixture-model OUT.gguf [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--type f16|f32|q8_0] [--json]
@@ -26,12 +28,7 @@ export const fixtureModelCommand: CliCommand = {
     summary: 'Write a small llama GGUF with random weights (and a matching LoRA) for tests and benchmarks',
     usage,
     allowPositionals: true,
-    options: {
-        lora: { type: 'string' },
-        seed: { type: 'string' },
-        size: { type: 'string' },
-        type: { type: 'string' },
-    },
+    options: stringOptions('lora', 'seed', 'size', 'type'),
     async run({ values, positionals, json }) {
         if (positionals.length !== 1) throw new UsageError('give exactly one output path, e.g. fixture.gguf');
         const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -44,7 +41,7 @@ export const fixtureModelCommand: CliCommand = {
         const model = await writeFixtureModel(resolve(positionals[0]!), { seed, size, type });
         const lora = typeof values.lora === 'string' ? await writeFixtureLora(resolve(values.lora), { seed, size }) : undefined;
         if (json) {
-            process.stdout.write(JSON.stringify({ model, lora }, null, 2) + '\n');
+            printJson({ model, lora });
             return;
         }
         const d = model.dimensions;

@@ -1,5 +1,6 @@
 import type { GpuSetting, ModelInfo } from '../../runtime/api';
 import type { CliCommand } from '../CliCommand';
+import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 
@@ -25,7 +26,7 @@ export const infoCommand: CliCommand = {
             const info = await session.load({ model: positionals[0], gpu: values.gpu as GpuSetting | undefined });
             if (json) {
                 const metadata = await session.client.modelMetadata();
-                process.stdout.write(JSON.stringify({ info, metadata }, null, 2) + '\n');
+                printJson({ info, metadata });
             } else {
                 process.stdout.write(formatInfo(info));
             }

@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
-import type { SamplingOptions, TokenProbabilitiesResult } from '../../runtime/api';
-import { validateSampling } from '../../core/sampling/validateSampling';
+import type { TokenProbabilitiesResult } from '../../runtime/api';
 import type { CliCommand } from '../CliCommand';
-import { loadPromptSource } from '../loadPromptSource';
-import { integerFlag, jsonObjectFlag, numberFlag } from '../parseFlags';
+import { sourceLora, sourceSampling } from '../loadPromptSource';
+import { modelOptions } from '../modelFlags';
+import { booleanOptions, stringOptions } from '../optionTables';
+import { integerFlag } from '../parseFlags';
+import { printJson } from '../printJson';
+import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
+import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -29,54 +32,41 @@ Options:
   --verbose            Log llama.cpp's messages to stderr
 `;
 
+/** The sampling of the `--generate` tokens; `--top-k` here counts the alternatives listed, not a sampling filter. */
+const generationSamplingFlags = ['seed', 'temperature'] as const satisfies readonly SamplingFlag[];
+
 export const probsCommand: CliCommand = {
     name: 'probs',
     summary: 'Per-token probabilities and top alternatives of a prompt (and a short generation)',
     usage,
     allowPositionals: true,
     options: {
-        model: { type: 'string' },
-        text: { type: 'string' },
-        input: { type: 'string' },
-        generate: { type: 'string' },
-        'top-k': { type: 'string' },
-        seed: { type: 'string' },
-        temperature: { type: 'string' },
-        'no-exact': { type: 'boolean' },
-        threads: { type: 'string' },
-        gpu: { type: 'string' },
-        lora: { type: 'string', multiple: true },
+        ...promptTargetOptions,
+        ...stringOptions('generate', 'top-k'),
+        ...samplingOptions(generationSamplingFlags),
+        ...booleanOptions('no-exact'),
+        ...modelOptions,
     },
     async run({ values, positionals, json, verbose }) {
-        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
-        const file = positionals[0];
-        const text = values.text as string | undefined;
-        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+        const target = promptTarget(positionals, values);
         const generate = integerFlag(values, 'generate') ?? 0;
         if (generate < 0) throw new UsageError('--generate expects an integer ≥ 0');
         const topK = integerFlag(values, 'top-k') ?? 10;
         if (topK < 1 || topK > 100) throw new UsageError('--top-k expects an integer from 1 to 100');
 
-        const flags: SamplingOptions = {};
-        const seed = integerFlag(values, 'seed');
-        const temperature = numberFlag(values, 'temperature');
-        if (seed !== undefined) flags.seed = seed;
-        if (temperature !== undefined) flags.temperature = temperature;
-        validateSampling(flags);
+        const flags = samplingFlags(values, generationSamplingFlags);
+        const source = await loadPromptTarget(target, values);
 
-        const source = file !== undefined
-            ? await loadPromptSource(resolve(file), jsonObjectFlag(values, 'input'))
-            : { kind: 'text' as const, text: text! };
-
-        return withFlagModel(values, verbose, source.kind === 'chat' ? source.lora : [], async (session, signal) => {
+        return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal }) => {
             const result = await session.client.tokenProbabilities({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 generate,
                 topK,
                 exact: values['no-exact'] !== true,
-                sampling: source.kind === 'chat' ? { ...source.sampling, ...flags } : flags,
+                sampling: sourceSampling(source, flags),
             }, { signal });
-            process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatProbabilities(result));
+            if (json) printJson(result);
+            else process.stdout.write(formatProbabilities(result));
             return result.stopReason === 'aborted' ? 130 : 0;
         });
     },

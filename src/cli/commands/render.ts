@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { analyzePrompt, PromptDocument, renderPrompt, type Message } from '../../core/prompt';
 import type { CliCommand } from '../CliCommand';
+import { printJson } from '../printJson';
+import { stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
 
@@ -24,11 +26,7 @@ export const renderCommand: CliCommand = {
     summary: 'Render a .prompt file to JSON (messages, config, ext, ...) without a model',
     usage,
     allowPositionals: true,
-    options: {
-        input: { type: 'string' },
-        context: { type: 'string' },
-        messages: { type: 'string' },
-    },
+    options: stringOptions('input', 'context', 'messages'),
     async run({ values, positionals }) {
         if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a .prompt file' : `one prompt file at a time (got ${positionals.join(', ')})`);
         const file = positionals[0]!;
@@ -51,7 +49,7 @@ export const renderCommand: CliCommand = {
             const { line, character } = diagnostic.range.start;
             process.stderr.write(`${file}:${line + 1}:${character + 1}: ${diagnostic.severity}: ${diagnostic.message}\n`);
         }
-        process.stdout.write(JSON.stringify(rendered, null, 2) + '\n');
+        printJson(rendered);
     },
 };
 

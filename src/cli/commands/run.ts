@@ -1,11 +1,14 @@
-import { resolve } from 'node:path';
-import type { CompletionResult, GpuSetting, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../runtime/api';
-import { validateSampling } from '../../core/sampling/validateSampling';
+import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../runtime/api';
 import type { CliArgs, CliCommand } from '../CliCommand';
-import { loadPromptSource, type PromptSource } from '../loadPromptSource';
-import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
-import { RuntimeSession } from '../runtimeSession';
+import { sourceLora, sourceSampling, type PromptSource } from '../loadPromptSource';
+import { contextSizeOption, modelOptions } from '../modelFlags';
+import { booleanOptions } from '../optionTables';
+import { jsonObjectFlag } from '../parseFlags';
+import { modelJson, printJson } from '../printJson';
+import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
+import { allSamplingFlags, samplingFlags, samplingOptions } from '../samplingFlags';
 import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope run (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -38,20 +41,11 @@ export const runCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        model: { type: 'string' },
-        text: { type: 'string' },
-        raw: { type: 'boolean' },
-        input: { type: 'string' },
-        seed: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        temperature: { type: 'string' },
-        'top-k': { type: 'string' },
-        'top-p': { type: 'string' },
-        'min-p': { type: 'string' },
-        threads: { type: 'string' },
-        gpu: { type: 'string' },
-        'context-size': { type: 'string' },
-        lora: { type: 'string', multiple: true },
+        ...promptTargetOptions,
+        ...booleanOptions('raw'),
+        ...samplingOptions(allSamplingFlags),
+        ...modelOptions,
+        ...contextSizeOption,
     },
     run: args => runDirect(args),
 };
@@ -75,65 +69,32 @@ export interface DirectRunHooks {
 
 /** The plain `promptscope run`: one streamed generation. */
 export async function runDirect({ values, positionals, json, verbose }: CliArgs, hooks: DirectRunHooks = {}): Promise<number> {
-    if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
-    const file = positionals[0];
-    const text = values.text as string | undefined;
-    if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+    const target = promptTarget(positionals, values);
     const input = jsonObjectFlag(values, 'input');
-    if (input !== undefined && (file === undefined || !file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
+    if (input !== undefined && (target.file === undefined || !target.file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
+    const flags = samplingFlags(values, allSamplingFlags);
 
-    const flags: SamplingOptions = {};
-    const seed = integerFlag(values, 'seed');
-    const maxTokens = integerFlag(values, 'max-tokens');
-    const temperature = numberFlag(values, 'temperature');
-    const topK = integerFlag(values, 'top-k');
-    const topP = numberFlag(values, 'top-p');
-    const minP = numberFlag(values, 'min-p');
-    if (seed !== undefined) flags.seed = seed;
-    if (maxTokens !== undefined) flags.maxTokens = maxTokens;
-    if (temperature !== undefined) flags.temperature = temperature;
-    if (topK !== undefined) flags.topK = topK;
-    if (topP !== undefined) flags.topP = topP;
-    if (minP !== undefined) flags.minP = minP;
-
-    // Impossible values fail here, before a model is loaded; the runtime checks again with the vocabulary known.
-    validateSampling(flags);
-
-    const source: PromptSource = file !== undefined
-        ? await loadPromptSource(resolve(file), input)
-        : { kind: 'text', text: text! };
+    const source = await loadPromptTarget(target, values);
     const raw = values.raw === true;
     if (raw && source.kind === 'chat') throw new UsageError('--raw applies to --text and plain text files, not to .prompt files');
 
-    const session = new RuntimeSession(verbose);
-    const controller = new AbortController();
     // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
-    const onInterrupt = () => controller.abort();
-    process.once('SIGINT', onInterrupt);
-    try {
-        const lora = [...(source.kind === 'chat' ? source.lora : []), ...loraFlags(values)];
-        const info = await session.load({
-            model: values.model as string | undefined,
-            threads: integerFlag(values, 'threads'),
-            gpu: values.gpu as GpuSetting | undefined,
-            contextSize: integerFlag(values, 'context-size'),
-            lora,
-        }, controller.signal);
-
+    return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal, model: info, lora }) => {
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };
-        const call = { ...stream, signal: controller.signal };
+        const call = { ...stream, signal };
+        const sampling = sourceSampling(source, flags);
         let result: CompletionResult;
         if (source.kind === 'chat') {
-            result = await session.client.chat({ messages: source.messages, sampling: { ...source.sampling, ...flags } }, call);
+            result = await session.client.chat({ messages: source.messages, sampling }, call);
         } else if (raw) {
-            result = await session.client.complete({ prompt: source.text, sampling: flags }, call);
+            result = await session.client.complete({ prompt: source.text, sampling }, call);
         } else {
-            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling: flags }, call);
+            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling }, call);
         }
 
         const extra = (await hooks.afterRun?.({ model: info, source, raw, flags, lora, result })) ?? {};
         if (json) {
-            process.stdout.write(JSON.stringify({
+            printJson({
                 output: result.text,
                 timing: {
                     promptTokens: result.timing.promptTokens,
@@ -141,13 +102,11 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
                     ms: Math.round(result.timing.ms * 10) / 10,
                     tokensPerSecond: Math.round(result.timing.tokensPerSecond * 10) / 10,
                 },
-                model: info.name,
-                modelPath: info.path,
-                backend: info.backend,
+                ...modelJson(info),
                 stopReason: result.stopReason,
                 seed: result.seed,
                 ...extra,
-            }, null, 2) + '\n');
+            });
         } else {
             process.stdout.write('\n');
             if (verbose) {
@@ -157,8 +116,5 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
             }
         }
         return result.stopReason === 'aborted' ? 130 : 0;
-    } finally {
-        process.off('SIGINT', onInterrupt);
-        await session.close();
-    }
+    });
 }

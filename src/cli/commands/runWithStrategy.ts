@@ -1,17 +1,19 @@
-import type { CompletionResult, GpuSetting } from '../../runtime/api';
-import type { CliArgs } from '../CliCommand';
+import type { CompletionResult } from '../../runtime/api';
+import type { CliArgs, CliCommand } from '../CliCommand';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
-import type { CliCommand } from '../CliCommand';
-import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import { runRecord } from '../../core/reasoning/history/runRecord';
-import { integerFlag, jsonObjectFlag, loraFlags, numberFlag } from '../parseFlags';
-import { RuntimeSession } from '../runtimeSession';
+import { integerFlag, jsonObjectFlag, numberFlag } from '../parseFlags';
+import { modelJson, printJson } from '../printJson';
+import { promptTarget } from '../promptTarget';
+import { samplingFlags, unseededSamplingFlags } from '../samplingFlags';
+import { sourceSampling } from '../loadPromptSource';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import { executeStrategy, handlingFor, normalizeAnswer, type StrategyOutcome } from '../../core/reasoning/executeStrategy';
-import { samplesFlag, samplingFlags, strategyFlag, variantsFlag } from '../strategy/parseStrategyFlags';
+import { historyFlag, samplesFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
 import { outcomeJson, formatOutcome } from '../strategy/printOutcome';
 import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
 import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
 import { runCommand, runDirect } from './run';
 
 const usage = `${runCommand.usage}
@@ -38,9 +40,7 @@ Strategies:
 export const runWithStrategyCommand: CliCommand = {
     ...runCommand,
     usage,
-    options: {
-        ...runCommand.options, strategy: { type: 'string' }, samples: { type: 'string' }, weighted: { type: 'boolean' }, variants: { type: 'string' }, out: { type: 'string' },
-    },
+    options: { ...runCommand.options, ...strategyOptions },
     async run(args) {
         const { values, positionals, json, verbose } = args;
         const file = positionals.length === 1 ? positionals[0] : undefined;
@@ -50,18 +50,15 @@ export const runWithStrategyCommand: CliCommand = {
         const samples = samplesFlag(values);
         if (samples !== undefined && strategy !== 'self-consistency') throw new UsageError('--samples applies to --strategy self-consistency');
         if (values.variants !== undefined && strategy !== 'ensemble') throw new UsageError('--variants applies to --strategy ensemble');
-        if (values.weighted === true && strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
-        const weighting = values.weighted === true ? 'probability' as const : undefined;
+        const weighting = weightingFlag(values, strategy);
         if (strategy === 'direct') return runDirectWithHistory(args);
 
-        if (positionals.length > 1) throw new UsageError(`one prompt file at a time (got ${positionals.join(', ')})`);
-        const text = values.text as string | undefined;
-        if ((file === undefined) === (text === undefined)) throw new UsageError('give either a prompt file or --text "…"');
+        const { text } = promptTarget(positionals, values);
         if (values.raw === true) throw new UsageError(`--raw does not apply to ${strategy}: its turns go through the chat template`);
         const input = jsonObjectFlag(values, 'input');
         if (input !== undefined && !file?.endsWith('.prompt')) throw new UsageError('--input applies to .prompt files only');
         if (strategy === 'ensemble' && !file?.endsWith('.prompt')) throw new UsageError('--strategy ensemble needs a .prompt file (its variants sit beside it)');
-        const flags = samplingFlags(values);
+        const flags = samplingFlags(values, unseededSamplingFlags);
         const temperature = numberFlag(values, 'temperature');
         const seed = integerFlag(values, 'seed');
 
@@ -77,40 +74,23 @@ export const runWithStrategyCommand: CliCommand = {
             for (const variantFile of files) variants.push(variantFile === run.file ? run : await loadPromptRun(variantFile, undefined, input));
             for (const variant of variants) handlingFor(variant);
         }
-        const lora = [...run.lora, ...loraFlags(values)];
-        const history = new RunHistory(values.out as string | undefined);
+        const history = historyFlag(values);
 
-        const session = new RuntimeSession(verbose);
-        const controller = new AbortController();
-        const onInterrupt = () => controller.abort();
-        process.once('SIGINT', onInterrupt);
-        try {
-            const info = await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                contextSize: integerFlag(values, 'context-size'),
-                lora,
-            }, controller.signal);
+        return withFlagModel(values, verbose, run.lora, async ({ session, signal, model: info, lora }) => {
             const outcome = await executeStrategy(session.client, run, {
-                strategy, flags, samples, temperature, seed, variants, weighting, signal: controller.signal,
+                strategy, flags, samples, temperature, seed, variants, weighting, signal,
             });
             history.append(await runRecord({ command: 'run', run, input, model: info, sampling: { ...run.sampling, ...flags }, lora, outcome }));
             if (json) {
                 const extra = strategy === 'self-consistency'
                     ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature, weighting: weighting ?? 'count' }
                     : {};
-                process.stdout.write(JSON.stringify({
-                    ...outcomeJson(outcome), ...extra, model: info.name, modelPath: info.path, backend: info.backend, history: history.path,
-                }, null, 2) + '\n');
+                printJson({ ...outcomeJson(outcome), ...extra, ...modelJson(info), history: history.path });
             } else {
                 process.stdout.write(formatOutcome(outcome));
             }
-            return controller.signal.aborted ? 130 : 0;
-        } finally {
-            process.off('SIGINT', onInterrupt);
-            await session.close();
-        }
+            return signal.aborted ? 130 : 0;
+        });
     },
 };
 
@@ -127,11 +107,11 @@ async function runDirectWithHistory(args: CliArgs): Promise<number> {
     const input = jsonObjectFlag(values, 'input');
     const run = await loadPromptRun(file, text, file?.endsWith('.prompt') ? input : undefined);
     const handling = handlingFor(run);
-    const history = new RunHistory(values.out as string | undefined);
+    const history = historyFlag(values);
     return runDirect(args, {
         async afterRun({ model, source, raw, flags, lora, result }) {
             const outcome = directOutcome(run.messages, result, handling);
-            const sampling = { ...(source.kind === 'chat' ? source.sampling : {}), ...flags };
+            const sampling = sourceSampling(source, flags);
             history.append({ ...await runRecord({ command: 'run', run, input, model, sampling, lora, outcome }), ...(raw ? { raw: true } : {}) });
             return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, history: history.path };
         },

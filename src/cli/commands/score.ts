@@ -1,8 +1,11 @@
-import type { ChatMessage, GpuSetting } from '../../runtime/api';
+import type { ChatMessage } from '../../runtime/api';
 import { inputFields, PromptDocument } from '../../core/prompt';
 import { labelDistribution, type LabelScore } from '../../core/reasoning/labelDistribution';
 import type { CliCommand } from '../CliCommand';
-import { integerFlag, jsonObjectFlag, loraFlags } from '../parseFlags';
+import { contextSizeOption, modelChoice, modelOptions } from '../modelFlags';
+import { booleanOptions, stringOptions } from '../optionTables';
+import { jsonObjectFlag } from '../parseFlags';
+import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';
 import { loadPromptRun } from '../strategy/PromptRun';
 import { UsageError } from '../UsageError';
@@ -32,14 +35,10 @@ export const scoreCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        model: { type: 'string' },
-        input: { type: 'string' },
-        labels: { type: 'string' },
-        calibrate: { type: 'boolean' },
-        threads: { type: 'string' },
-        gpu: { type: 'string' },
-        'context-size': { type: 'string' },
-        lora: { type: 'string', multiple: true },
+        ...stringOptions('input', 'labels'),
+        ...booleanOptions('calibrate'),
+        ...modelOptions,
+        ...contextSizeOption,
     },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1) throw new UsageError('give one prompt file');
@@ -56,15 +55,10 @@ export const scoreCommand: CliCommand = {
             freeMessages = (await loadPromptRun(file, undefined, Object.fromEntries([...names].map(n => [n, contentFree])))).messages;
         }
 
+        // Not withFlagModel: scoring takes no abort signal, so Ctrl-C ends the process (no SIGINT handler), as it always has.
         const session = new RuntimeSession(verbose);
         try {
-            const info = await session.load({
-                model: values.model as string | undefined,
-                threads: integerFlag(values, 'threads'),
-                gpu: values.gpu as GpuSetting | undefined,
-                contextSize: integerFlag(values, 'context-size'),
-                lora: [...run.lora, ...loraFlags(values)],
-            });
+            const info = await session.load(modelChoice(values, run.lora));
             const startedAt = performance.now();
             const byLabel = async (messages: ChatMessage[]) => {
                 const continuations = [...new Set(Object.values(forms).flat())];
@@ -75,10 +69,10 @@ export const scoreCommand: CliCommand = {
             const scores = labelDistribution(await byLabel(run.messages), freeMessages ? await byLabel(freeMessages) : undefined);
             const ms = Math.round(performance.now() - startedAt);
             if (json) {
-                process.stdout.write(JSON.stringify({
+                printJson({
                     labels: scores.map(s => ({ label: s.label, logprob: s.logprob, probability: s.probability, ...(s.uncalibrated === undefined ? {} : { uncalibrated: s.uncalibrated }) })),
                     forms, calibrated: calibrate, ms, model: info.name, modelPath: info.path,
-                }, null, 2) + '\n');
+                });
             } else {
                 process.stdout.write(formatScores(scores, calibrate) + `${ms} ms\n`);
             }

@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
-import type { SamplingOptions } from '../../runtime/api';
-import { validateSampling } from '../../core/sampling/validateSampling';
-import { integerFlag, numberFlag } from '../parseFlags';
+import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { booleanOptions, stringOptions } from '../optionTables';
+import { integerFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
 import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasoning/strategies';
+
+/** The flags of `run` and `eval` that pick and tune a reasoning strategy, and `--out` for the run history they append to. */
+export const strategyOptions = { ...stringOptions('strategy', 'samples', 'variants', 'out'), ...booleanOptions('weighted') };
 
 /** `--strategy`, checked; undefined when absent. */
 export function strategyFlag(values: Record<string, unknown>): ReasoningStrategy | undefined {
@@ -14,28 +17,18 @@ export function strategyFlag(values: Record<string, unknown>): ReasoningStrategy
     return flag as ReasoningStrategy | undefined;
 }
 
-/** The sampling flags shared by `run` and `eval` (not the seed), validated before a model is loaded. */
-export function samplingFlags(values: Record<string, unknown>): SamplingOptions {
-    const flags: SamplingOptions = {};
-    const maxTokens = integerFlag(values, 'max-tokens');
-    const temperature = numberFlag(values, 'temperature');
-    const topK = integerFlag(values, 'top-k');
-    const topP = numberFlag(values, 'top-p');
-    const minP = numberFlag(values, 'min-p');
-    if (maxTokens !== undefined) flags.maxTokens = maxTokens;
-    if (temperature !== undefined) flags.temperature = temperature;
-    if (topK !== undefined) flags.topK = topK;
-    if (topP !== undefined) flags.topP = topP;
-    if (minP !== undefined) flags.minP = minP;
-    validateSampling(flags);
-    return flags;
-}
-
 /** `--samples N`, at least 1. */
 export function samplesFlag(values: Record<string, unknown>): number | undefined {
     const samples = integerFlag(values, 'samples');
     if (samples !== undefined && samples < 1) throw new UsageError(`--samples must be at least 1; got ${samples}`);
     return samples;
+}
+
+/** `--weighted`: self-consistency votes weighted by path probability; undefined (counted votes) when absent. */
+export function weightingFlag(values: Record<string, unknown>, strategy: ReasoningStrategy): 'probability' | undefined {
+    if (values.weighted !== true) return undefined;
+    if (strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
+    return 'probability';
 }
 
 /** `--variants a.prompt,b.prompt`: ensemble files relative to the working directory. */
@@ -45,4 +38,9 @@ export function variantsFlag(values: Record<string, unknown>): string[] | undefi
     const files = raw.split(',').map(f => f.trim()).filter(f => f !== '');
     if (files.length === 0) throw new UsageError('--variants expects a comma-separated list of .prompt files');
     return files.map(f => resolve(f));
+}
+
+/** The run history `--out PATH` names, else the day's file under .promptscope/runs/. */
+export function historyFlag(values: Record<string, unknown>): RunHistory {
+    return new RunHistory(values.out as string | undefined);
 }
