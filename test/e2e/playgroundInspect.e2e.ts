@@ -1,10 +1,11 @@
 // The playground's Show probabilities / Show attention on the fixture model: disabled until a run finished, then,
 // from the keyboard, each opens its panel for exactly that run (its prompt and its generated tokens). The run itself
-// is set up from the keyboard too (a checkbox toggled with Space, Ctrl+Enter to run).
+// is set up from the keyboard too (a checkbox, the preset select and the constraint radios, Ctrl+Enter to run).
 import assert from 'node:assert/strict';
 import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
+import { valueOf } from './support/vscodeElements';
 
 e2eSuite('playground inspect', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel() } }) }, scenario => {
     scenario('after a run, Show probabilities and Show attention (keyboard) open panels for that run', async ({ workbench }) => {
@@ -23,6 +24,22 @@ e2eSuite('playground inspect', { prepare: async () => ({ settings: { 'promptscop
         await eventually(async () => assert.equal(await raw.isChecked(), true), 5_000);
         await view.locator('#raw').press('Space');
         await eventually(async () => assert.equal(await raw.isChecked(), false), 5_000);
+
+        // The preset select: Enter opens it, ArrowUp moves from Balanced to Greedy, Enter picks it.
+        const preset = view.locator('#preset');
+        await preset.focus();
+        await preset.press('Enter');
+        await preset.press('ArrowUp');
+        await preset.press('Enter');
+        await eventually(async () => assert.equal(await valueOf(preset), 'greedy'), 5_000);
+        assert.equal(await view.getByLabel('Temperature').inputValue(), '0', 'the preset fills the fields');
+        // The constraint radios: arrows move the choice (and show its editor), and back.
+        await view.locator('#constraint-none').focus();
+        await view.locator('#constraint-none').press('ArrowDown');
+        await eventually(async () => assert.equal(await view.locator('#jsonSchema').isVisible(), true), 5_000);
+        assert.equal(await view.locator('#constraint-jsonSchema').evaluate(node => (node as HTMLElement & { checked: boolean }).checked), true);
+        await view.locator('#constraint-jsonSchema').press('ArrowUp');
+        await eventually(async () => assert.equal(await view.locator('#jsonSchema').isVisible(), false), 5_000);
 
         const user = view.getByLabel('User message');
         await user.fill('Hello there');

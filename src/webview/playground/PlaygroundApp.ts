@@ -201,17 +201,23 @@ export class PlaygroundApp {
         );
 
         const radios = el('vscode-radio-group', { attrs: { 'aria-label': 'Constrained output' } });
-        for (const [value, label] of [['none', 'None'], ['jsonSchema', 'JSON schema'], ['grammar', 'GBNF grammar']] as [ConstraintKind, string][]) {
+        const choices: [ConstraintKind, string][] = [['none', 'None'], ['jsonSchema', 'JSON schema'], ['grammar', 'GBNF grammar']];
+        for (const [value, label] of choices) {
             const radio = el('vscode-radio', { text: label, attrs: { name: 'constraint', value, id: `constraint-${value}` } });
             this.toggles.set(`constraint-${value}`, radio);
-            radio.addEventListener('change', () => {
-                if (!radio.checked) return;
-                this.form = { ...this.form, constraint: value };
-                this.showConstraint();
-                this.changed(true);
-            });
             radios.append(radio);
         }
+        // A click fires `change`, but the group's arrow keys check a radio without any event: after either (the group's
+        // own key handler runs first), take whichever radio is checked.
+        const syncConstraint = () => {
+            const checked = choices.find(([value]) => this.toggles.get(`constraint-${value}`)!.checked)?.[0];
+            if (checked === undefined || checked === this.form.constraint) return;
+            this.form = { ...this.form, constraint: checked };
+            this.showConstraint();
+            this.changed(true);
+        };
+        radios.addEventListener('change', syncConstraint);
+        radios.addEventListener('keydown', syncConstraint);
         const constraint = el('fieldset', {}, el('legend', { text: 'Constrained output' }), radios);
         this.schemaBox.append(this.labelled('jsonSchema', 'JSON schema', this.textarea('jsonSchema', 'JSON schema', 6)));
         this.grammarBox.append(this.labelled('grammar', 'GBNF grammar (checked as you type; errors show line:column)', this.textarea('grammar', 'GBNF grammar', 6)));

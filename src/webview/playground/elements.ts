@@ -74,7 +74,9 @@ export function textfield(id: string | undefined, label: string, options: { type
 }
 
 export function textarea(id: string, label: string, rows: number, placeholder?: string): VscodeTextarea {
-    const node = el('vscode-textarea', { attrs: { id, spellcheck: 'false' } });
+    const node = el('vscode-textarea', { attrs: { id } });
+    // A property: the component reads a `spellcheck` attribute as a boolean, so even "false" would turn it on.
+    node.spellcheck = false;
     node.rows = rows;
     node.label = label;
     node.resize = 'vertical';
