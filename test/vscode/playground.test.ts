@@ -189,6 +189,23 @@ describe('Promptscope playground view', function () {
             } else {
                 assert.equal(attentionState.phase, 'unavailable', attentionState.message);
             }
+
+            // A run longer than the panels show (a grammar that never lets it end: 600 tokens): each shows its first
+            // tokens and says so in its title.
+            const long = await ctx.playground.runForm(form({ raw: true, user: 'Once', constraint: 'grammar', grammar: 'root ::= "ab " root', sampling: { ...form({}).sampling, maxTokens: '600' } }));
+            assert.equal(long.phase, 'done', long.error);
+            const total = long.stats!.generatedTokens;
+            assert.ok(long.stats!.promptTokens + total > 512, `${total} tokens generated`);
+            const longProbabilities = (await ctx.playground.showProbabilities())!.current;
+            assert.equal(longProbabilities.title, `playground run ${long.id} (first 128 of ${total} output tokens)`);
+            assert.equal(longProbabilities.report!.tokens.filter(t => t.source === 'generated').length, 128);
+            const longAttention = (await ctx.playground.showAttention())!.current;
+            const room = 512 - long.stats!.promptTokens;
+            assert.equal(longAttention.title, `playground run ${long.id} (first ${room} of ${total} output tokens)`);
+            if (longAttention.phase !== 'unavailable') {
+                assert.equal(longAttention.phase, 'done', longAttention.message);
+                assert.equal(longAttention.report!.tokens.length, 512, 'the map is as large as it may be');
+            }
         });
 
         it('compares base and adapters with one seed: two outputs, a diff and per-token KL', async () => {

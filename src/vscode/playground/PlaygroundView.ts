@@ -18,6 +18,9 @@ import {
 import type { AttentionPanel } from '../attention/AttentionPanel';
 import type { AttentionPanels } from '../attention/AttentionPanels';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
+import { limitOutput } from '../inspection/limitOutput';
+import { maxPanelGeneration } from '../probabilities/probabilityRequest';
+import { maxAttentionTokens } from '../../webview/attention/protocol';
 import type { TokenProbabilitiesPanel } from '../probabilities/TokenProbabilitiesPanel';
 import type { TokenProbabilitiesPanels } from '../probabilities/TokenProbabilitiesPanels';
 import { runCompare } from './runCompare';
@@ -49,6 +52,8 @@ interface LastRun {
     id: number;
     /** Model file it ran on: its token ids mean nothing to another model. */
     modelPath: string;
+    /** Tokens of its rendered prompt: the attention map has room for 512 tokens in all. */
+    promptTokens: number;
     request: InspectionRequest;
 }
 
@@ -206,7 +211,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         models.recordRun(result.timing);
         this.lastRunSeed = result.seed;
         this.lastRun = {
-            id, modelPath: model.path,
+            id, modelPath: model.path, promptTokens: result.timing.promptTokens,
             request: {
                 key: inspectionKey, title: `playground run ${id}`,
                 prompt: run.mode === 'raw' ? run.prompt : run.messages,
@@ -261,13 +266,15 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
      */
     async showProbabilities(): Promise<TokenProbabilitiesPanel | undefined> {
         const request = await this.inspectable(this.options.probabilities);
-        return request === undefined ? undefined : this.options.probabilities!.showRequest(request);
+        return request === undefined ? undefined : this.options.probabilities!.showRequest(limitOutput(request, maxPanelGeneration));
     }
 
     /** Show attention: the attention panel for the last run (its rendered prompt and output tokens, under its adapters). */
     async showAttention(): Promise<AttentionPanel | undefined> {
         const request = await this.inspectable(this.options.attention);
-        return request === undefined ? undefined : this.options.attention!.showRequest(request);
+        // The prompt alone may pass the limit: then the panel says so (the runtime refuses it with its length).
+        return request === undefined ? undefined
+            : this.options.attention!.showRequest(limitOutput(request, maxAttentionTokens - this.lastRun!.promptTokens));
     }
 
     /** The last run's request, once the model it ran on is the loaded one; else undefined with the reason in the notice. */
