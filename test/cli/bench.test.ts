@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -93,6 +94,24 @@ describe('promptscope bench', () => {
         const reference = model.sections[1]!;
         if (reference.figures.length === 0) assert.match(reference.notes.join('\n'), /--reference/);
         else assert.ok(reference.figures.some(f => f.id === 'pp.llamaBench'));
+    });
+
+    test('--threads repeated: one report per thread count, each loaded with its count; --markdown lists the goals', async () => {
+        const markdown = join(tmpdir(), `promptscope-bench-${process.pid}.md`);
+        const run = await runCli(['bench', '--json', '--repeat', '1', '--prompt-tokens', '16', '--gen-tokens', '4',
+            '--sections', 'throughput', '--threads', '1', '--threads', '2', '--markdown', markdown]);
+        assert.equal(run.code, 0, run.stderr);
+        const report = JSON.parse(run.stdout) as Report;
+        assert.deepEqual(report.models.map(m => m.threads), [1, 2]);
+        const text = readFileSync(markdown, 'utf8');
+        rmSync(markdown, { force: true });
+        assert.match(text, /^## Goals$/m);
+        assert.match(text, /^\| Promptscope fixture tiny .*\| 1 \| pp RPC overhead ratio, host \/ in-process \| [\d.]+ × \| goal ≥ 0\.95: (met|NOT MET) \|$/m);
+        assert.match(text, /^## .+, 1 thread$/m);
+        assert.match(text, /^## .+, 2 threads$/m);
+        const bad = await runCli(['bench', '--threads', '0']);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--threads must be at least 1/);
     });
 
     test('a model file that does not exist: exit 1, one clear line, nothing on stdout', async () => {

@@ -59,7 +59,8 @@ export class BenchRunner {
         this.log = settings.log ?? (() => undefined);
     }
 
-    async runModel(model: string): Promise<ModelReport> {
+    /** Measures `model` with `threads` CPU threads (else the settings' threads, else the project's default). */
+    async runModel(model: string, threads = this.settings.threads): Promise<ModelReport> {
         const verbose = this.settings.verbose ?? false;
         const session = new RuntimeSession(verbose);
         const runtimeLog: RuntimeLogSink = (level, message, source) => {
@@ -68,7 +69,7 @@ export class BenchRunner {
         const engine = new LlamaEngine({ log: runtimeLog });
         try {
             this.log(`Loading ${model} in the runtime host…`);
-            const info = await session.load({ model, threads: this.settings.threads, gpu: this.settings.gpu });
+            const info = await session.load({ model, threads, gpu: this.settings.gpu });
             // The host resolved the defaults (threads, context size); the in-process engine gets them explicitly.
             const loadOptions: LoadModelOptions = { model: info.path, threads: info.threads, contextSize: info.contextSize };
             if (this.settings.gpu !== undefined) loadOptions.gpu = this.settings.gpu;

@@ -108,10 +108,11 @@ export function formatBenchMarkdown(report: BenchReport): string {
         'The RPC overhead ratio is host / in-process (goal ≥ 0.95). *llama-bench* is llama.cpp\'s own benchmark, built natively',
         'from the llama.cpp source node-llama-cpp ships (`--reference`).',
     ];
+    lines.push(...formatGoalSummary(report));
     for (const model of report.models) {
         lines.push(
             '',
-            `## ${model.name}`,
+            `## ${model.name}, ${model.threads} thread${model.threads === 1 ? '' : 's'}`,
             '',
             `${formatParameterCount(model.parameters)} parameters, ${model.quantization}, ${formatBytes(model.fileSizeBytes)} (\`${model.path}\`). `
                 + `Backend ${model.backend}${binaryNote(model)}, ${model.threads} thread${model.threads === 1 ? '' : 's'}, context ${model.contextSize}; `
@@ -130,6 +131,21 @@ export function formatBenchMarkdown(report: BenchReport): string {
         }
     }
     return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+/** Every figure that has a goal, across the run's models and thread counts: the verdicts at a glance. */
+function formatGoalSummary(report: BenchReport): string[] {
+    const rows: string[] = [];
+    for (const model of report.models) {
+        for (const section of model.sections) {
+            for (const f of section.figures) {
+                if (!f.goal) continue;
+                rows.push(`| ${model.name} | ${model.threads} | ${f.label} | ${formatValue(f.value, f.unit)} ${f.unit} | ${describeGoal(f)} |`);
+            }
+        }
+    }
+    if (rows.length === 0) return [];
+    return ['', '## Goals', '', '| model | threads | figure | value | goal |', '|---|---:|---|---:|---|', ...rows];
 }
 
 /** Which llama.cpp binary ran it, e.g. ` (local build)`; nothing when the report predates the field. */

@@ -26,7 +26,7 @@ or --size is given; --size benches the fixture of that size (repeatable, and com
 Options:
   --model M            A .gguf path or hf:owner/repo:quant to measure (repeatable)
   --size S             Fixture model size: tiny (default), 100m or 400m (repeatable)
-  --threads N          CPU threads for both paths (default: physical cores - 1)
+  --threads N          CPU threads for both paths (default: physical cores - 1); repeatable: each model at each count
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --repeat N           Repetitions of each measurement (default 3)
   --prompt-tokens N    Prompt length for prompt processing (default 512; capped to the context)
@@ -49,7 +49,7 @@ export const benchCommand: CliCommand = {
     options: {
         model: { type: 'string', multiple: true },
         size: { type: 'string', multiple: true },
-        threads: { type: 'string' },
+        threads: { type: 'string', multiple: true },
         gpu: { type: 'string' },
         repeat: { type: 'string' },
         'prompt-tokens': { type: 'string' },
@@ -71,7 +71,12 @@ export const benchCommand: CliCommand = {
         const promptTokens = positive(values, 'prompt-tokens');
         const genTokens = positive(values, 'gen-tokens');
         const seed = integerFlag(values, 'seed');
-        const threads = integerFlag(values, 'threads');
+        // Repeatable: every model is measured at each thread count, in one run and one report.
+        const threadCounts = ((values.threads as string[] | undefined) ?? []).map(value => {
+            const threads = integerFlag({ threads: value }, 'threads');
+            if (threads === undefined || threads < 1) throw new UsageError(`--threads must be at least 1, got ${value}`);
+            return threads;
+        });
         // Progress goes to stderr so that stdout is exactly the report (or the JSON).
         const log = (line: string) => { process.stderr.write(line + '\n'); };
 
@@ -84,7 +89,7 @@ export const benchCommand: CliCommand = {
         models.unshift(...fixtures);
 
         const runner = new BenchRunner(chooseSections(values.sections as string | undefined), {
-            threads, gpu: values.gpu as GpuSetting | undefined, repeat, promptTokens, genTokens, seed,
+            gpu: values.gpu as GpuSetting | undefined, repeat, promptTokens, genTokens, seed,
             reference: values.reference === true, verbose, log,
         });
         const report: BenchReport = {
@@ -93,7 +98,10 @@ export const benchCommand: CliCommand = {
             machine: describeMachine(),
             models: [],
         };
-        for (const model of models) report.models.push(await runner.runModel(model));
+        for (const model of models) {
+            if (threadCounts.length === 0) report.models.push(await runner.runModel(model));
+            for (const threads of threadCounts) report.models.push(await runner.runModel(model, threads));
+        }
         if (json) printJson(report);
         else process.stdout.write(formatBenchReport(report));
         if (typeof values.markdown === 'string') {
