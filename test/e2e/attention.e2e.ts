@@ -126,6 +126,40 @@ e2eSuite('attention', { prepare: async () => ({ settings: { 'promptscope.model':
         await eventually(async () => assert.match(await panel.locator('.maps h2').filter({ hasText: 'Heatmap' }).innerText(), /head 1/), 10_000);
     });
 
+    scenario('theme colours: the page draws with the theme\'s variables, and the heatmap is redrawn when VS Code changes them', async ({ workbench }) => {
+        const panel = await showHelloAttention(workbench);
+        // The top right cell (query 0, key n-1) is in the future of its query: transparent over the painted background.
+        const colours = () => panel.evaluate(() => {
+            const canvas = document.querySelector<HTMLCanvasElement>('canvas.heatmap')!;
+            const [r, g, b] = canvas.getContext('2d')!.getImageData(canvas.width - 1, 0, 1, 1).data;
+            return { pixel: `rgb(${r}, ${g}, ${b})`, body: getComputedStyle(document.body).backgroundColor };
+        });
+        const before = await colours();
+        assert.equal(before.pixel, before.body, 'the heatmap background is the editor background');
+        // What VS Code does to a webview on a theme switch: new --vscode-* values in <html>'s style, the kind as <body>'s
+        // class. (The theme picker itself cannot be driven here: offline, code-server's picker turns to the marketplace.)
+        const switchTheme = (background: string, kind: string) => panel.evaluate(([bg, k]) => {
+            document.documentElement.style.setProperty('--vscode-editor-background', bg!);
+            document.body.classList.remove('vscode-light', 'vscode-dark', 'vscode-high-contrast');
+            document.body.classList.add(k!);
+        }, [background, kind]);
+        const original = await panel.evaluate(() => ({
+            background: document.documentElement.style.getPropertyValue('--vscode-editor-background'),
+            kind: ['vscode-light', 'vscode-dark', 'vscode-high-contrast'].find(k => document.body.classList.contains(k)) ?? 'vscode-light',
+        }));
+        try {
+            await switchTheme('rgb(12, 34, 56)', 'vscode-dark');
+            await eventually(async () => {
+                const after = await colours();
+                assert.equal(after.body, 'rgb(12, 34, 56)', 'the page follows the variables');
+                assert.equal(after.pixel, after.body, 'the heatmap is redrawn with the new background');
+            }, 10_000);
+        } finally {
+            await switchTheme(original.background, original.kind);
+        }
+        await eventually(async () => assert.equal((await colours()).pixel, before.body, 'redrawn again in the first theme'), 10_000);
+    });
+
     scenario('the view survives being hidden and a window reload (serializer): pinned token, head and scale kept, nothing recomputed', async ({ workbench }) => {
         let panel = await showHelloAttention(workbench);
         const fourth = panel.locator('.token-flow .token').nth(4);

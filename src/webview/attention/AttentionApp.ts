@@ -1,6 +1,7 @@
 import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
+import { onThemeChange } from '../shared/themeChanges';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { quotedToken } from '../tokenProbabilities/displayText';
 import { legendStops } from './colorMap';
@@ -55,6 +56,8 @@ export class AttentionApp {
         });
         this.root.replaceChildren(this.header, this.status, this.notice, this.body);
         window.addEventListener('resize', () => this.tokenView.relayout());
+        // The heatmap's background, labels and cursor are theme colours painted on a canvas.
+        onThemeChange(() => keepFocus(this.root, () => this.renderMaps()));
         this.renderAll();
         this.host.ready();
     }
