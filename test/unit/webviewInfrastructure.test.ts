@@ -55,3 +55,75 @@ test('ipc: messages are scoped and narrowed by method; requests have a response 
     assert.ok(!isIpcMessage({ params: 1 }));
     assert.ok(!isIpcMessage('core/ready'));
 });
+
+/** A vscode.Webview with what WebviewConnection uses: postMessage (recorded) and onDidReceiveMessage (driven by the test). */
+function fakeWebview() {
+    const posted: unknown[] = [];
+    let listener: ((data: unknown) => unknown) | undefined;
+    const webview = {
+        postMessage: async (message: unknown) => {
+            posted.push(message);
+            return true;
+        },
+        onDidReceiveMessage: (l: (data: unknown) => unknown) => {
+            listener = l;
+            return { dispose: () => { listener = undefined; } };
+        },
+    };
+    const log = { warnings: [] as string[], errors: [] as string[], warn(m: string) { this.warnings.push(m); }, error(m: string) { this.errors.push(m); } };
+    /** A message from the page; resolves once the connection has handled it. */
+    const receive = async (data: unknown) => {
+        listener?.(data);
+        await new Promise(resolve => setImmediate(resolve));
+    };
+    return { webview, log, posted, receive, listening: () => listener !== undefined };
+}
+
+test('ready handshake: nothing is posted before the page says ready; every ready (reload, shown again) sends the state afresh', async () => {
+    const { WebviewConnection } = await import('../../src/vscode/webview/WebviewConnection');
+    const { webview, log, posted, receive, listening } = fakeWebview();
+    const state = new IpcNotification<{ n: number }>('panel', 'state');
+    const connection = new WebviewConnection(webview as never, log as never);
+    let n = 0;
+    connection.onReady(() => void connection.notify(state, { n: ++n }));
+
+    assert.equal(await connection.notify(state, { n: 0 }), false, 'dropped before ready: VS Code would lose it');
+    assert.deepEqual(posted, []);
+    await receive({ method: readyCommand.method, params: undefined });
+    assert.deepEqual(posted, [{ method: 'panel/state', params: { n: 1 } }]);
+    assert.equal(await connection.notify(state, { n: 7 }), true);
+
+    // The page is replaced (new HTML, or recreated after being hidden): quiet until its own ready.
+    connection.reset();
+    assert.equal(await connection.notify(state, { n: 8 }), false);
+    await receive({ method: readyCommand.method, params: undefined });
+    assert.deepEqual(posted.map(m => (m as { params: { n: number } }).params.n), [1, 7, 2]);
+
+    connection.dispose();
+    assert.ok(!listening(), 'dispose stops listening');
+});
+
+test('typed messages: commands and requests reach their handlers; a response carries the completionId; junk is logged, not run', async () => {
+    const { WebviewConnection } = await import('../../src/vscode/webview/WebviewConnection');
+    const { webview, log, posted, receive } = fakeWebview();
+    const connection = new WebviewConnection(webview as never, log as never);
+    const command = new IpcCommand<{ index: number }>('panel', 'pin');
+    const request = new IpcRequest<{ format: string }, { path?: string }>('panel', 'export');
+    const pinned: number[] = [];
+    connection.onCommand(command, params => pinned.push(params.index));
+    connection.onRequest(request, params => ({ path: `/tmp/x.${params.format}` }));
+
+    await receive({ method: 'panel/pin', params: { index: 3 } });
+    assert.deepEqual(pinned, [3]);
+    await receive({ method: 'panel/export', params: { format: 'json' }, completionId: 5 });
+    assert.deepEqual(posted, [{ method: 'panel/export/response', params: { path: '/tmp/x.json' }, completionId: 5 }]);
+
+    for (const junk of ['panel/pin', null, { params: 1 }, { method: 42 }]) await receive(junk);
+    await receive({ method: 'other/pin', params: { index: 9 } });
+    assert.deepEqual(pinned, [3], 'a message of another scope or without a method runs nothing');
+    assert.equal(log.warnings.length, 5);
+    // A handler that throws is logged, and the connection goes on.
+    connection.onCommand(command, () => { throw new Error('boom'); });
+    await receive({ method: 'panel/pin', params: { index: 1 } });
+    assert.match(log.errors[0]!, /panel\/pin failed: Error: boom/);
+});

@@ -39,8 +39,12 @@ describe('Promptscope token probabilities panel', function () {
             const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
             assert.ok(nonce, `no script nonce in ${csp}`);
             assert.match(csp, /^default-src 'none';/);
+            assert.doesNotMatch(csp, /unsafe-(inline|eval)/);
+            assert.match(csp, new RegExp(`style-src ${panel.panel.webview.cspSource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} 'nonce-`), 'styles from cspSource');
             assert.ok(html.includes(`<script nonce="${nonce}"`), 'the script does not carry the nonce');
+            assert.equal([...html.matchAll(/<script\b/g)].length, 1, 'one script: the bundle');
             assert.match(html, /dist\/webview\/tokenProbabilities\.js/);
+            assert.match(html, /media\/webview\/tokenProbabilities\.css/);
 
             const state = panel.current;
             assert.equal(state.phase, 'done', `phase ${state.phase}: ${state.message ?? ''}`);
