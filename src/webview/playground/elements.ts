@@ -29,7 +29,9 @@ export type TextControl = VscodeTextfield | VscodeTextarea;
 export interface ButtonOptions {
     /** A secondary (less prominent) button. Defaults to primary. */
     secondary?: boolean;
+    /** Element id (tests and labels find the button by it). Defaults to none. */
     id?: string;
+    /** Hover text, e.g. the keyboard shortcut. Defaults to none. */
     title?: string;
     /** Accessible name when the text alone is ambiguous (e.g. "Remove" in a list). Defaults to the text. */
     ariaLabel?: string;
@@ -64,7 +66,17 @@ export function onPress(node: VscodeButton, action: () => void): void {
     });
 }
 
-export function textfield(id: string | undefined, label: string, options: { type?: 'text' | 'number'; step?: string; placeholder?: string } = {}): VscodeTextfield {
+export interface TextfieldOptions {
+    /** Defaults to `text`. */
+    type?: 'text' | 'number';
+    /** Step of a number field. Defaults to the browser's (1). */
+    step?: string;
+    /** Defaults to none. */
+    placeholder?: string;
+}
+
+/** A one-line field; `label` is its accessible name (passed on to the inner input). */
+export function textfield(id: string | undefined, label: string, options: TextfieldOptions = {}): VscodeTextfield {
     const node = el('vscode-textfield', { attrs: id !== undefined ? { id } : {} });
     node.type = options.type ?? 'text';
     node.label = label;
@@ -73,6 +85,7 @@ export function textfield(id: string | undefined, label: string, options: { type
     return node;
 }
 
+/** A multi-line field, vertically resizable, without spellcheck (prompts, grammars and schemas are not prose to correct). */
 export function textarea(id: string, label: string, rows: number, placeholder?: string): VscodeTextarea {
     const node = el('vscode-textarea', { attrs: { id } });
     // A property: the component reads a `spellcheck` attribute as a boolean, so even "false" would turn it on.
@@ -84,7 +97,15 @@ export function textarea(id: string, label: string, rows: number, placeholder?: 
     return node;
 }
 
-export function checkbox(label: string, options: { id?: string; ariaLabel?: string } = {}): VscodeCheckbox {
+export interface CheckboxOptions {
+    /** Defaults to none. */
+    id?: string;
+    /** Accessible name when the visible label is ambiguous (e.g. "Ban" in a list). Defaults to the label. */
+    ariaLabel?: string;
+}
+
+/** A checkbox whose visible label is `label`. */
+export function checkbox(label: string, options: CheckboxOptions = {}): VscodeCheckbox {
     const node = el('vscode-checkbox', {
         text: label,
         attrs: { ...(options.id !== undefined ? { id: options.id } : {}), ...(options.ariaLabel !== undefined ? { 'aria-label': options.ariaLabel } : {}) },
