@@ -61,6 +61,11 @@ e2eSuite('playground inspect', { prepare: async () => ({ settings: { 'promptscop
         // Exactly the run's tokens: its prompt (chat template included) and its generated ones.
         await eventually(async () => assert.equal(await probabilities.locator('.tokens .token.generated').count(), generated), 120_000);
         assert.equal(await probabilities.locator('.tokens .token.prompt').count(), promptTokens);
+        // No .prompt file behind it, yet Recompute computes the same run again.
+        const recompute = probabilities.getByRole('button', { name: 'Recompute', exact: true });
+        await eventually(async () => assert.equal(await recompute.isEnabled(), true), 10_000);
+        await recompute.click();
+        await eventually(async () => assert.equal(await probabilities.locator('.tokens .token.generated').count(), generated), 60_000);
         await workbench.screenshot('playground-inspect--probabilities');
 
         // Back in the playground (the panel opened beside it): Show attention, from the keyboard too.

@@ -75,7 +75,7 @@ export class AttentionPanel implements vscode.Disposable {
 
     /** Renders `uri` as Run Prompt does and captures the attention of `layer` (the first by default). */
     async computeFor(uri: vscode.Uri, layer = 0): Promise<PanelState> {
-        const abort = this.begin(basename(uri.path), uri.toString(), layer);
+        const abort = this.begin(basename(uri.path), uri.toString(), false, layer);
         this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort || this.disposed) return this.state;
@@ -90,7 +90,7 @@ export class AttentionPanel implements vscode.Disposable {
      * followed by the tokens it generated, under its adapters; `layer` (the first by default).
      */
     async computeRequest(request: InspectionRequest, layer = 0): Promise<PanelState> {
-        const abort = this.begin(request.title, undefined, layer);
+        const abort = this.begin(request.title, undefined, true, layer);
         this.inspected = request;
         const { lora, generated } = request;
         this.source = { prompt: request.prompt, ...(lora !== undefined ? { lora } : {}), ...(generated !== undefined ? { generated } : {}) };
@@ -98,10 +98,10 @@ export class AttentionPanel implements vscode.Disposable {
     }
 
     /** Starts a computation of `title` from scratch (an earlier one is abandoned). */
-    private begin(title: string, promptUri: string | undefined, layer: number): AbortController {
+    private begin(title: string, promptUri: string | undefined, inspected: boolean, layer: number): AbortController {
         this.compute?.abort();
         this.source = undefined;
-        this.update({ title, promptUri, phase: 'computing', message: undefined, report: undefined, pendingLayer: layer });
+        this.update({ title, promptUri, inspected, phase: 'computing', message: undefined, report: undefined, pendingLayer: layer });
         this.panel.title = `Attention: ${title}`;
         const abort = new AbortController();
         this.compute = abort;

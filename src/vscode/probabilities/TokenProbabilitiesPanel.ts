@@ -68,7 +68,7 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
 
     /** Renders `uri` as Run Prompt does and computes its probabilities with a cancellable progress notification. */
     async computeFor(uri: vscode.Uri): Promise<PanelState> {
-        const abort = this.begin(basename(uri.path), uri.toString());
+        const abort = this.begin(basename(uri.path), uri.toString(), false);
         this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
@@ -82,7 +82,7 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
      * adapters, with its generated tokens scored rather than sampled again.
      */
     async computeRequest(request: InspectionRequest): Promise<PanelState> {
-        const abort = this.begin(request.title, undefined);
+        const abort = this.begin(request.title, undefined, true);
         this.inspected = request;
         const { lora, generated } = request;
         return this.evaluate(abort, probabilityRequest(request.prompt, request.sampling, {
@@ -91,11 +91,11 @@ export class TokenProbabilitiesPanel implements vscode.Disposable {
     }
 
     /** Starts a computation: earlier ones and their branches stop, the panel shows `title` as computing. */
-    private begin(title: string, promptUri: string | undefined): AbortController {
+    private begin(title: string, promptUri: string | undefined, inspected: boolean): AbortController {
         this.compute?.abort();
         const abort = new AbortController();
         this.compute = abort;
-        this.update({ title, promptUri, phase: 'computing', message: undefined, report: undefined, branches: [] });
+        this.update({ title, promptUri, inspected, phase: 'computing', message: undefined, report: undefined, branches: [] });
         this.panel.title = `Probabilities: ${title}`;
         for (const run of this.branchRuns.values()) run.abort();
         return abort;

@@ -121,7 +121,7 @@ export class AttentionApp {
             actions.append(button);
         }
         const recompute = el('button', { text: 'Recompute', className: 'secondary', title: 'Render the prompt again and capture its attention' });
-        recompute.disabled = panel.phase === 'computing' || panel.promptUri === undefined;
+        recompute.disabled = panel.phase === 'computing' || (panel.promptUri === undefined && panel.inspected !== true);
         recompute.addEventListener('click', () => this.host.send(recomputeCommand, undefined));
         actions.append(recompute);
         toolbar.append(legend, actions);

@@ -9,7 +9,9 @@ export function restoredState(saved: unknown): PanelState {
     if (panel === undefined || panel === null || typeof panel !== 'object' || typeof panel.phase !== 'string') {
         return { title: '', phase: 'failed', message: 'Nothing to restore: run Show Attention again.' };
     }
-    if (panel.phase !== 'computing') return panel;
-    const { pendingLayer: _pending, ...rest } = panel;
+    // An inspected run's request lived in the old extension host only: there is nothing left to recompute.
+    const { inspected: _inspected, ...kept } = panel;
+    if (kept.phase !== 'computing') return kept;
+    const { pendingLayer: _pending, ...rest } = kept;
     return { ...rest, phase: rest.report !== undefined ? 'done' : 'failed', message: 'interrupted by a reload: Recompute to run it again' };
 }

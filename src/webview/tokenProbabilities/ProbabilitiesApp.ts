@@ -123,7 +123,7 @@ export class ProbabilitiesApp {
             actions.append(button);
         }
         const recompute = el('button', { text: 'Recompute', className: 'secondary', title: 'Render the prompt again and recompute' });
-        recompute.disabled = panel.phase === 'computing' || panel.promptUri === undefined;
+        recompute.disabled = panel.phase === 'computing' || (panel.promptUri === undefined && panel.inspected !== true);
         recompute.addEventListener('click', () => this.host.send(recomputeCommand, undefined));
         actions.append(recompute);
 

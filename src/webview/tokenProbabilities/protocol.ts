@@ -67,6 +67,11 @@ export interface PanelState {
     title: string;
     /** The prompt's URI, so a restored panel can recompute. */
     promptUri?: string;
+    /**
+     * Computed from a run given as a request (the playground's last run) rather than a prompt file: Recompute computes
+     * that run again while the panel lives (a reload forgets the request).
+     */
+    inspected?: boolean;
     phase: PanelPhase;
     message?: string;
     /** Sampling of the run, as shown in the header (e.g. `temperature 0.7, topK 40`). */

@@ -11,8 +11,10 @@ export function restoredState(saved: unknown): PanelState {
     if (panel === undefined || panel === null || typeof panel !== 'object' || typeof panel.phase !== 'string' || !Array.isArray(panel.branches)) {
         return { title: '', phase: 'failed', message: 'Nothing to restore: run Show Token Probabilities again.', branches: [] };
     }
+    // An inspected run's request lived in the old extension host only: there is nothing left to recompute.
+    const { inspected: _inspected, ...kept } = panel;
     return {
-        ...panel,
+        ...kept,
         ...(panel.phase === 'computing' ? { phase: 'failed' as const, message: 'interrupted by a reload: Recompute to run it again' } : {}),
         branches: panel.branches.filter(b => typeof b === 'object' && b !== null).map(b => b.status === 'running' ? { ...b, status: 'cancelled' as const } : b),
     };
