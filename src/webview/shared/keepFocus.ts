@@ -12,14 +12,17 @@ export function keepFocus(root: HTMLElement, render: () => void): void {
     }
     const selector = focusSelector(active);
     const text = active.textContent;
+    const candidates = () => [...root.querySelectorAll<HTMLElement>(selector)].filter(node => selector.includes('[') || node.textContent === text);
+    // Of several alike (a Branch button per alternative), the one at the same place.
+    const position = candidates().indexOf(active);
     render();
     if (document.activeElement === active) return;
     if (active.isConnected && root.contains(active)) {
         active.focus({ preventScroll: true });
         return;
     }
-    const twin = [...root.querySelectorAll<HTMLElement>(selector)].find(node => selector.includes('[') || node.textContent === text);
-    twin?.focus({ preventScroll: true });
+    const twins = candidates();
+    (twins[position] ?? twins[0])?.focus({ preventScroll: true });
 }
 
 function focusSelector(node: HTMLElement): string {
