@@ -5,8 +5,10 @@
 // (probabilities.e2e.ts), XSS (xss.e2e.ts: playground output, token probabilities, attention panel, LoRA A/B
 // compare), runtime host killed mid-run (runPrompt.e2e.ts), attention heatmap (attention.e2e.ts), LoRA A/B compare
 // (compare.e2e.ts).
-import { describe } from 'node:test';
+import { describe, test } from 'node:test';
 
 describe('later features (TODO, not run)', () => {
-    // None pending.
+    // Issue 5, webview quality, for the playground's A/B compare (src/webview/playground, src/vscode/playground):
+    test.todo('compare: the result is restored after a window reload — the page keeps it in setState, but the new extension host\'s first state (no compareState) replaces it on ready; compare.e2e.ts covers hide/show only');
+    test.todo('compare: keyboard navigation between the KL tokens of A (today spans with a title tooltip, neither focusable nor announced), as in the probabilities and attention token lists');
 });
