@@ -92,10 +92,16 @@ export class RuntimeClient {
             this.model = info;
             return info;
         } catch (error) {
-            // The host unloads the previous model before loading; and a model whose load killed the host is not
-            // loaded again automatically (it would kill the next host too).
-            this.lastLoad = undefined;
-            this.model = undefined;
+            // The host keeps the previous model when the new file fails its checks (missing, corrupt, download
+            // failed or cancelled), and has none after llama.cpp itself failed; ask it which. A model whose load
+            // killed the host is not loaded again automatically (it would kill the next host too).
+            const still = host.alive ? await host.request('modelInfo', {}).catch(() => undefined) : undefined;
+            if (still === undefined) {
+                this.lastLoad = undefined;
+                this.model = undefined;
+            } else {
+                this.model = still;
+            }
             throw error;
         } finally {
             this.loads--;

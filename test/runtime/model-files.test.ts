@@ -71,6 +71,28 @@ describe('bad model files', () => {
         return caught!;
     }
 
+    test('a failed load keeps the model that was loaded: it still answers, and the client still names it', async () => {
+        const loaded = await client.loadModel({ model: modelPath, gpu: 'off', threads: 1 });
+        try {
+            const truncated = join(dir, 'keeps-truncated.gguf');
+            writeFileSync(truncated, fixture.subarray(0, 600));
+            for (const bad of [join(dir, 'keeps-missing.gguf'), truncated]) {
+                await assert.rejects(client.loadModel({ model: bad, gpu: 'off', threads: 1 }), ModelFileError);
+                assert.equal(client.loadedModel?.path, loaded.path, `after ${bad}`);
+                assert.equal(client.hostPid, hostPid, 'the host survived');
+                const result = await client.complete({ prompt: 'Still here', sampling: { temperature: 0, maxTokens: 2 } });
+                assert.equal(result.tokens.length, 2);
+            }
+            // A cancelled load is no failure of the model either.
+            const cancelled = new AbortController();
+            cancelled.abort();
+            await assert.rejects(client.loadModel({ model: modelPath, gpu: 'off', threads: 1 }, { signal: cancelled.signal }));
+            assert.equal(client.loadedModel?.path, loaded.path);
+        } finally {
+            await client.unloadModel();
+        }
+    });
+
     test('a missing file', async () => {
         await expectModelFileError(join(dir, 'missing.gguf'), /does not exist/);
     });

@@ -271,10 +271,14 @@ export class LlamaEngine {
         const startedAt = performance.now();
         const { signal, onProgress } = call;
         checkLoadOptions(options);
-        await this.doUnloadModel();
+        const gpu = options.gpu ?? 'auto';
+        // The model loaded now stays until the new file has passed every check below, so a missing, corrupt or
+        // undownloadable file (or a cancelled download) loses nothing. Only another backend needs it gone first:
+        // the backend owns it.
+        if (this.backend !== undefined && this.backend.gpu !== gpu) await this.doUnloadModel();
         // Starting llama.cpp's backend (~0.9 s: node-llama-cpp test-loads the prebuilt binary in a child process)
         // overlaps with resolving and checking the file.
-        const backendReady = this.backendFor(options.gpu ?? 'auto');
+        const backendReady = this.backendFor(gpu);
         backendReady.catch(() => undefined);
 
         const path = await resolveModelSource(options.model, { modelsDirectory: options.modelsDirectory, onProgress, signal });
@@ -288,6 +292,8 @@ export class LlamaEngine {
         const validatedAt = performance.now();
         const backend = await backendReady;
         await validateTensorData(file, backend.llama);
+        signal?.throwIfAborted();
+        await this.doUnloadModel();
         const backendAt = performance.now();
         const { resolveChatWrapper } = await loadLlamaModule();
         const mark = backend.logTail.mark();
