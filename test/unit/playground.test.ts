@@ -4,7 +4,8 @@ import { buildRequest } from '../../src/webview/playground/buildRequest';
 import {
     activePreset, addBiasRow, applyPreset, clampBias, defaultForm, logitBiasOf, migrateForm, removeBiasRow, updateBiasRow,
 } from '../../src/webview/playground/form';
-import type { PlaygroundForm } from '../../src/webview/playground/protocol';
+import type { CompareState, PlaygroundForm } from '../../src/webview/playground/protocol';
+import { PlaygroundFormStore } from '../../src/vscode/playground/PlaygroundFormStore';
 
 const form = (change: Partial<PlaygroundForm> = {}, sampling: Partial<PlaygroundForm['sampling']> = {}): PlaygroundForm => {
     const base = defaultForm();
@@ -147,4 +148,36 @@ test('repeat penalty last-N: a form field (default 64) validated like the others
     assert.ok(empty.ok && empty.run.sampling.repeatLastTokens === undefined, 'empty: the runtime default');
     assert.equal(migrateForm({ sampling: { repeatLastTokens: 32 } }).sampling.repeatLastTokens, '32');
     assert.equal(migrateForm({ sampling: {} }).sampling.repeatLastTokens, '64', 'an older saved form gets the default');
+});
+
+test('the last compare result is kept with the form in workspaceState: a finished one is stored, a running one is not, junk is ignored', async () => {
+    const values = new Map<string, unknown>();
+    const memento = {
+        keys: () => [...values.keys()],
+        get: <T>(key: string) => values.get(key) as T | undefined,
+        update: async (key: string, value: unknown) => { values.set(key, value); },
+    };
+    const store = new PlaygroundFormStore(memento as unknown as ConstructorParameters<typeof PlaygroundFormStore>[0]);
+    assert.equal(store.loadCompare(), undefined, 'nothing stored yet');
+    const done: CompareState = {
+        id: 3, phase: 'done', seed: 7,
+        a: { label: 'form sampling, base model', output: ' cat', tokens: 1, stopReason: 'maxTokens' },
+        b: { label: 'form sampling, lora ×1', output: ' dog', tokens: 1, stopReason: 'maxTokens' },
+        diff: [{ kind: 'removed', text: ' cat' }, { kind: 'added', text: ' dog' }],
+        positions: [{ piece: ' cat', pieceB: ' dog', kl: 1.5, unknownMass: 0 }],
+        firstDivergence: 0,
+    };
+    await store.saveCompare(done);
+    assert.deepEqual(store.loadCompare(), done);
+    // A new compare starting does not take the last result away (a reload mid-compare shows the previous one).
+    assert.equal(store.saveCompare({ id: 4, phase: 'running' }), undefined);
+    assert.deepEqual(store.loadCompare(), done);
+    const failed: CompareState = { id: 4, phase: 'failed', error: 'No model is loaded' };
+    await store.saveCompare(failed);
+    assert.deepEqual(store.loadCompare(), failed);
+    for (const junk of [null, 'x', { id: 5, phase: 'running' }, { id: 5, phase: 'done' }, { phase: 'done', a: {}, b: {}, positions: [], diff: [] }]) {
+        values.set('promptscope.playground.compare', junk);
+        assert.equal(store.loadCompare(), undefined, JSON.stringify(junk));
+    }
+    assert.deepEqual(store.load(), defaultForm(), 'the form beside it is untouched');
 });

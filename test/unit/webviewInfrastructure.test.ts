@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, createNonce, escapeHtml, webviewHtml } from '../../src/vscode/webview/webviewHtml';
 import { IpcCommand, IpcNotification, IpcRequest, isIpcMessage, readyCommand } from '../../src/webview/shared/ipc';
+import { rovingTarget } from '../../src/webview/shared/rovingFocus';
 
 const page = (title: string) => webviewHtml({
     cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
@@ -126,4 +127,17 @@ test('typed messages: commands and requests reach their handlers; a response car
     connection.onCommand(command, () => { throw new Error('boom'); });
     await receive({ method: 'panel/pin', params: { index: 1 } });
     assert.match(log.errors[0]!, /panel\/pin failed: Error: boom/);
+});
+
+test('roving tabindex: arrows move by one within the list, Home and End to its ends; other keys are not movements', () => {
+    assert.equal(rovingTarget('ArrowRight', 2, 5), 3);
+    assert.equal(rovingTarget('ArrowDown', 2, 5), 3);
+    assert.equal(rovingTarget('ArrowLeft', 2, 5), 1);
+    assert.equal(rovingTarget('ArrowUp', 2, 5), 1);
+    assert.equal(rovingTarget('ArrowRight', 4, 5), 4, 'no wrap past the end');
+    assert.equal(rovingTarget('ArrowLeft', 0, 5), 0, 'no wrap before the start');
+    assert.equal(rovingTarget('Home', 3, 5), 0);
+    assert.equal(rovingTarget('End', 1, 5), 4);
+    for (const key of ['Enter', ' ', 'Escape', 'Tab', 'a']) assert.equal(rovingTarget(key, 1, 5), undefined, key);
+    assert.equal(rovingTarget('End', 0, 0), undefined, 'an empty list has nowhere to go');
 });

@@ -224,6 +224,7 @@ describe('Promptscope playground view', function () {
             assert.equal(state.positions!.length, state.a!.tokens);
             assert.ok(state.positions!.some(p => p.kl > 0.1), 'the adapter moves the distributions');
             assert.equal(state.firstDivergence, 0, 'the boosted token is the first');
+            assert.notEqual(state.positions![0]!.pieceB, state.positions![0]!.piece, 'B\'s own token beside A\'s where they part');
             assert.ok(state.diff!.some(part => part.kind !== 'same'));
 
             const presets = await ctx.playground.compare({ form: listed, a: { preset: 'greedy', adapters: 'none', scale: '' }, b: { preset: 'creative', adapters: 'none', scale: '' } });
@@ -256,6 +257,7 @@ describe('Promptscope playground view', function () {
             assert.equal(same.a!.output, same.b!.output);
             assert.equal(same.positions!.length, same.a!.tokens);
             assert.ok(same.positions!.every(p => p.kl < 1e-6));
+            assert.ok(same.positions!.every(p => p.pieceB === p.piece), 'the same tokens on both sides');
         });
 
         it('Save as .prompt then Open .prompt reruns to the same output', async () => {

@@ -93,6 +93,8 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 
     constructor(private readonly options: PlaygroundViewOptions) {
         this.history = options.history ?? new PlaygroundHistory(workspaceFolder);
+        // The last result of an earlier window: the page shows it until the next compare replaces it.
+        this.compareState = options.store.loadCompare();
         this.disposables.push(
             vscode.window.registerWebviewViewProvider(playgroundViewType, this),
             options.models.onDidChangeModel(() => this.sendState()),
@@ -439,6 +441,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
 
     private setCompare(state: CompareState): CompareState {
         this.compareState = state;
+        void this.options.store.saveCompare(state);
         this.sendState();
         return state;
     }

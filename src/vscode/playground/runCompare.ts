@@ -72,7 +72,7 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
             const distB = await client.tokenProbabilities({ prompt: sequenceB, topK: klTopK, exact: false, ...(b.run.lora ? { lora: b.run.lora } : {}) }, { signal });
             for (const i of comparable) {
                 const kl = truncatedKl(distA.tokens[i]!.top, distB.tokens[i]!.top);
-                positions.push({ piece: distA.tokens[i]!.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+                positions.push({ piece: distA.tokens[i]!.text, pieceB: distB.tokens[i]!.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
             }
         }
         if (comparable.length < resultA.tokens.length) {
@@ -86,10 +86,13 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
             client.tokenProbabilities({ prompt: sequence, topK: klTopK, exact: false, ...(lora ? { lora } : {}) }, { signal });
         const distA = await under(a.run.lora);
         const distB = await under(b.run.lora);
+        // What B generated at each position, beside A's token (the same prompt: B's tokens start where A's do).
+        const piecesB = resultB.tokens.length > 0 ? await client.tokenPieces(resultB.tokens) : [];
         for (let i = promptA.length; i < sequence.length; i++) {
             const rowA = distA.tokens[i]!;
             const kl = truncatedKl(rowA.top, distB.tokens[i]!.top);
-            positions.push({ piece: rowA.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+            const pieceB = piecesB[i - promptA.length];
+            positions.push({ piece: rowA.text, ...(pieceB !== undefined ? { pieceB } : {}), kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
         }
     }
     const divergence = firstDifference(resultA.tokens, resultB.tokens);

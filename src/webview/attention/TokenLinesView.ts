@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import { endsLine, quotedToken, visibleText } from '../tokenProbabilities/displayText';
 import { rgbCss, weightRgb } from './colorMap';
 import { arcPath, lineWidth, topAttended, type Attended } from './topAttended';
@@ -127,21 +128,13 @@ export class TokenLinesView {
         const count = this.chips.length;
         if (count === 0) return;
         const current = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? this.pinned ?? 0);
-        let next: number;
         switch (event.key) {
-            case 'ArrowRight': case 'ArrowDown': next = Math.min(count - 1, current + 1); break;
-            case 'ArrowLeft': case 'ArrowUp': next = Math.max(0, current - 1); break;
-            case 'Home': next = 0; break;
-            case 'End': next = count - 1; break;
             case 'Enter': case ' ': this.pin(this.pinned === current ? undefined : current); event.preventDefault(); return;
             case 'Escape': this.pin(undefined); return;
-            default: return;
         }
+        const next = rovingTarget(event.key, current, count);
+        if (next === undefined) return;
         event.preventDefault();
-        for (const chip of this.chips) chip.tabIndex = -1;
-        const chip = this.chips[next]!;
-        chip.tabIndex = 0;
-        chip.focus();
-        chip.scrollIntoView({ block: 'nearest' });
+        moveRovingFocus(this.chips, next);
     }
 }

@@ -1,11 +1,13 @@
 import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
+import { keepFocus } from '../shared/keepFocus';
 import { buildRequest } from './buildRequest';
 import {
     button, checkbox, nativeTextControl, onPress, select, setDisabled, setOptions, textarea, textfield,
     type TextControl, type VscodeCheckbox,
 } from './elements';
+import { divergentKl, klTokensView } from './klTokens';
 import { modelTooltip } from './modelTooltip';
 import {
     activePreset, adaptersOf, addAdapterRow, addBiasRow, applyPreset, biasLimit, clampScale, maxAdapterScale, migrateForm, presets,
@@ -17,9 +19,6 @@ import {
     stateNotification, stopCommand, switchModelRequest, tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
     type HostState, type PlaygroundForm, type SamplingForm,
 } from './protocol';
-
-/** KL (nats) above which a position counts as diverging. */
-const divergentKl = 0.1;
 
 /** What the page keeps with setState: the form as typed, and the host's last state so a reload shows the output at once. */
 export interface PlaygroundViewState {
@@ -92,6 +91,8 @@ export class PlaygroundApp {
     };
     private readonly compareButton = button('Compare');
     private readonly compareResult = el('div', { className: 'compare-result', attrs: { 'aria-live': 'polite' } });
+    /** The compare state on screen (JSON), so that a host state with the same result does not rebuild it. */
+    private renderedCompare: string | undefined;
     private renderedAdaptersFor: string | undefined;
     private readonly historyList = el('ol', { className: 'history', attrs: { 'aria-label': 'Recent runs' } });
 
@@ -375,6 +376,10 @@ export class PlaygroundApp {
 
     private renderCompare(state: CompareState | undefined): void {
         setDisabled(this.compareButton, state?.phase === 'running');
+        // Every host state comes through here (a run's progress too): the same result is left as it is.
+        const key = JSON.stringify(state ?? null);
+        if (key === this.renderedCompare) return;
+        this.renderedCompare = key;
         if (state === undefined) {
             this.compareResult.replaceChildren();
             return;
@@ -390,25 +395,15 @@ export class PlaygroundApp {
         const diff = el('p', { className: 'diff', attrs: { 'aria-label': 'Word diff A → B' } },
             ...(state.diff ?? []).map(part => el(part.kind === 'same' ? 'span' : part.kind === 'added' ? 'ins' : 'del', { text: part.text })));
         const positions = state.positions ?? [];
-        const max = Math.max(divergentKl, ...positions.map(p => Number.isFinite(p.kl) ? p.kl : 0));
-        const kl = el('p', { className: 'kl-tokens', attrs: { 'aria-label': 'KL divergence per token of A' } }, ...positions.map((p, i) => {
-            const strength = Number.isFinite(p.kl) ? Math.min(1, p.kl / max) : 1;
-            const classes = ['kl-token', p.kl > divergentKl ? 'diverges' : '', i === state.firstDivergence ? 'first-divergence' : ''].filter(c => c !== '').join(' ');
-            const span = el('span', {
-                className: classes, text: p.piece,
-                title: `KL(A‖B) ≥ ${p.kl.toFixed(4)} nats${p.unknownMass > 1e-6 ? ` (${(p.unknownMass * 100).toFixed(1)}% of the mass outside the shared top-100)` : ' (exact)'}${i === state.firstDivergence ? '; B generated another token here' : ''}`,
-            });
-            span.style.setProperty('--kl', strength.toFixed(3));
-            return span;
-        }));
         const diverging = positions.filter(p => p.kl > divergentKl).length;
-        this.compareResult.replaceChildren(
+        // Rebuilt only for another result, and with the focus kept, so a keyboard user in the KL tokens stays there.
+        keepFocus(this.compareResult, () => this.compareResult.replaceChildren(
             el('p', { className: 'hint', text: `Seed ${state.seed ?? '?'} · ${diverging} of ${positions.length} positions diverge (KL > ${divergentKl})${state.firstDivergence !== undefined ? ` · outputs part at token ${state.firstDivergence}` : ' · same tokens'}` }),
             el('div', { className: 'compare-columns' }, column('A', state.a!), column('B', state.b!)),
             el('h4', { text: 'Diff A → B' }), diff,
             el('h4', { text: 'KL per token of A' }),
-            ...(state.klNote !== undefined ? [el('p', { className: 'hint kl-note', text: state.klNote })] : []), kl,
-        );
+            ...(state.klNote !== undefined ? [el('p', { className: 'hint kl-note', text: state.klNote })] : []), ...klTokensView(state),
+        ));
     }
 
     private async loadHistory(): Promise<void> {

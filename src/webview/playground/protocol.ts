@@ -126,6 +126,8 @@ export interface CompareRequest {
 /** A generated token of side A with the divergence of the two sides' raw next-token distributions that predicted it. */
 export interface ComparePosition {
     piece: string;
+    /** The token B generated at the same position (absent when B stopped before it); differs from `piece` from firstDivergence on. */
+    pieceB?: string;
     /** Lower bound on KL(A‖B) in nats (truncatedKl over the top-K lists). */
     kl: number;
     /** Probability mass outside the shared top-K entries, max of both sides (0 = exact KL). */

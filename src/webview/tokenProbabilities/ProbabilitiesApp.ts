@@ -1,6 +1,7 @@
 import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
+import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
 import { originalContinuation } from './branchTokens';
@@ -201,22 +202,14 @@ export class ProbabilitiesApp {
         const count = this.chips.length;
         if (count === 0) return;
         const current = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? this.focusIndex());
-        let next: number | undefined;
         switch (event.key) {
-            case 'ArrowRight': case 'ArrowDown': next = Math.min(count - 1, current + 1); break;
-            case 'ArrowLeft': case 'ArrowUp': next = Math.max(0, current - 1); break;
-            case 'Home': next = 0; break;
-            case 'End': next = count - 1; break;
             case 'Enter': case ' ': this.select(current); event.preventDefault(); return;
             case 'Escape': this.select(undefined); return;
-            default: return;
         }
+        const next = rovingTarget(event.key, current, count);
+        if (next === undefined) return;
         event.preventDefault();
-        for (const chip of this.chips) chip.tabIndex = -1;
-        const chip = this.chips[next]!;
-        chip.tabIndex = 0;
-        chip.focus();
-        chip.scrollIntoView({ block: 'nearest' });
+        moveRovingFocus(this.chips, next);
     }
 
     private renderDetails(): void {
