@@ -16,13 +16,14 @@ function klFacts(p: ComparePosition, firstDivergence: boolean): string {
  * The KL per generated token of A: A's tokens as chips, tinted by their KL, outlined where they diverge. The list is
  * one tab stop (roving tabindex, as the probabilities and attention token lists): arrows, Home and End move between
  * tokens, and each chip's accessible name says its KL and both sides' tokens there; focusing or hovering one also
- * writes that into a live readout, which sighted keyboard users see too (a title shows on hover only). Token text is
+ * writes that into a readout below, for sighted keyboard users (a title shows on hover only). Token text is
  * textContent only, and a chip holds A's piece as it is, so the chips spell A's output.
  */
 export function klTokensView(state: CompareState): HTMLElement[] {
     const positions = state.positions ?? [];
     const max = Math.max(divergentKl, ...positions.map(p => Number.isFinite(p.kl) ? p.kl : 0));
-    const readout = el('p', { className: 'hint kl-readout', attrs: { 'aria-live': 'polite' } });
+    // Kept out of the result's live region: the focused chip's name already says this to a screen reader.
+    const readout = el('p', { className: 'hint kl-readout', attrs: { 'aria-live': 'off' } });
     const idle = 'Focus a token (arrow keys, Home and End move) or hover one: its KL and the token each side generated there.';
     const describe = (i: number) => {
         const p = positions[i]!;
