@@ -47,7 +47,11 @@ export class PlaygroundApp {
     private form: PlaygroundForm;
     private host: HostState | undefined;
     /** Whether the user has its own saved form (then the host's copy is not applied over it). */
-    private readonly restored: boolean;
+    /**
+     * The page's form wins over the one the extension saved: restored from the page's own state, or edited here before
+     * the extension's arrived (its notification comes after the ready handshake, and must not wipe what was typed).
+     */
+    private ownForm: boolean;
     /** Errors of a refused Run are shown for every field; before that, an empty prompt is not flagged. */
     private attemptedRun = false;
     private readonly fields = new Map<string, TextControl>();
@@ -98,14 +102,14 @@ export class PlaygroundApp {
 
     constructor(private readonly root: HTMLElement, private readonly connection: HostConnection, private readonly api: VsCodeApi<PlaygroundViewState>) {
         const saved = api.getState();
-        this.restored = saved?.form !== undefined;
+        this.ownForm = saved?.form !== undefined;
         this.form = migrateForm(saved?.form);
         this.host = saved?.host;
     }
 
     start(): void {
         this.connection.onNotification(savedFormNotification, form => {
-            if (this.restored) return;
+            if (this.ownForm) return;
             this.form = migrateForm(form);
             this.fill();
         });
@@ -494,6 +498,7 @@ export class PlaygroundApp {
 
     /** After every edit: validate and keep the page's state; `commit` (a finished edit) also tells the host. */
     private changed(commit: boolean): void {
+        this.ownForm = true;
         this.validate();
         this.save();
         if (commit) this.connection.send(formChangedCommand, this.form);
