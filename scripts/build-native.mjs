@@ -1,4 +1,4 @@
-// Builds the attention-capture addon (src/runtime/native/attention/attention.cc) into build/native/attention.node.
+// Builds the native addon (src/runtime/native/attention/*.cc: attention capture, token statistics, unified KV) into build/native/attention.node.
 // Run by the root package's `postinstall` and, when the addon is missing, by `npm test` (scripts/test.mjs).
 //
 // Offline: headers come from the exact llama.cpp tag node-llama-cpp ships (node_modules/node-llama-cpp/llama/
@@ -20,10 +20,12 @@ const args = process.argv.slice(2);
 const outDir = join(root, 'build', 'native');
 const outFile = join(outDir, 'attention.node');
 const reasonFile = join(outDir, 'attention.unavailable.txt');
-const source = join(root, 'src', 'runtime', 'native', 'attention', 'attention.cc');
+const sourceDir = join(root, 'src', 'runtime', 'native', 'attention');
+const sources = readdirSync(sourceDir).filter(f => f.endsWith('.cc')).map(f => join(sourceDir, f));
+const newestSource = Math.max(...readdirSync(sourceDir).map(f => statSync(join(sourceDir, f)).mtimeMs));
 const require = createRequire(join(root, 'package.json'));
 
-if (args.includes('--if-missing') && existsSync(outFile) && statSync(outFile).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+if (args.includes('--if-missing') && existsSync(outFile) && statSync(outFile).mtimeMs >= newestSource) process.exit(0);
 
 function unavailable(reason) {
     mkdirSync(outDir, { recursive: true });
@@ -99,7 +101,7 @@ const rpath = relative(outDir, bins);
 const gyp = {
     targets: [{
         target_name: 'attention',
-        sources: [relative(work, source)],
+        sources: sources.map(file => relative(work, file)),
         include_dirs: [join(headers, 'include'), join(headers, 'ggml', 'include')],
         cflags_cc: ['-std=c++17', '-O2', '-fexceptions'],
         'cflags_cc!': ['-fno-exceptions'],

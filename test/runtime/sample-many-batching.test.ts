@@ -1,16 +1,21 @@
 // The paths of completeMany really decode together: after the shared prompt, every llama.cpp decode holds one token
 // of every live path (sampleManyPaths steps them in lockstep), instead of stragglers riding in extra, smaller batches.
 // Counts node-llama-cpp's decodes through its internal addon context (test-only; node-llama-cpp is pinned).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import { unifyMultiSequenceKv } from '../../src/runtime/engine/attentionAddon';
 import { fixtureModelPath } from '../support/fixtures';
 
 let engine: LlamaEngine;
 let eos: number | undefined;
+const llamaLog: string[] = [];
 
 before(async () => {
-    engine = new LlamaEngine({});
+    engine = new LlamaEngine({ log: (_level, message, source) => { if (source === 'llama.cpp') llamaLog.push(message); } });
     eos = (await engine.loadModel({ model: await fixtureModelPath(), gpu: 'off', threads: 1 })).eosToken;
 });
 
@@ -85,4 +90,26 @@ test('paths queue their tokens in increasing sequence id, request after request'
             assert.ok(ids.every((id, i) => i === 0 || id === ids[i - 1]! + 1), `${prompt}: sequence ids in batch order ${ids.join(',')}`);
         }
     }
+});
+
+// node-llama-cpp hard-codes one KV stream per sequence; the native addon redirects its context creation so that the
+// paths' context has one stream for all (unifiedKv.cc). llama.cpp prints the setting of every context it creates.
+// Like the attention tests: only a machine without a C++ compiler (and so without the addon) may skip.
+const noAddon = spawnSync(process.env.CXX || 'g++', ['--version']).status !== 0
+    && !existsSync(join(__dirname, '..', '..', 'build', 'native', 'attention.node'))
+    ? 'the native addon is not built and no C++ compiler is here to build it' : false;
+
+test('the paths\' context keeps one KV stream for all its sequences; single-sequence contexts are left alone', { skip: noAddon }, async () => {
+    const reason = unifyMultiSequenceKv();
+    assert.equal(reason, undefined, `the addon could not unify the KV streams: ${reason}`);
+    const from = llamaLog.length;
+    await engine.completeMany({ prompt: 'Unified streams', n: 3, sampling: { temperature: 0.9, seed: 1, maxTokens: 2 } });
+    const created = llamaLog.slice(from).join('\n');
+    assert.match(created, /n_seq_max\s*=\s*3[\s\S]*kv_unified\s*=\s*true/, 'a 3-sequence context with kv_unified = true');
+    const registry = (engine as unknown as { loaded: { contexts: { contexts: Map<string, Promise<{ key: string; sharedKv: boolean; config: { sequences: number } }>> } } }).loaded.contexts;
+    for (const entry of registry.contexts.values()) {
+        const managed = await entry;
+        assert.equal(managed.sharedKv, managed.config.sequences > 1, managed.key);
+    }
+    assert.match(llamaLog.join('\n'), /n_seq_max\s*=\s*1\s[\s\S]*?kv_unified\s*=\s*false/, 'the default context keeps its setting');
 });

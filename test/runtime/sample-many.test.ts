@@ -134,7 +134,9 @@ describe('batched paths against sequential generation (in-process engine)', () =
         for (const path of many.paths) {
             const history = tokens.slice();
             const logprobs: number[] = [];
-            const context = await engine.model.contexts.get();
+            // The paths' context runs without flash attention (LoadedModel.generateMany): compare like with like, since
+            // llama.cpp's CPU flash attention rounds through F16 and moves log-probs by ~1e-3 on its own.
+            const context = await engine.model.contexts.get({ flashAttention: false });
             const sequence = await context.acquireSequence();
             try {
                 const { result, settled } = await runDecodeLoop({

@@ -4,6 +4,7 @@ import { contextConfigKey, normalizeContextConfig, type ContextConfig } from './
 import type { LlamaLogTail } from './LlamaLogTail';
 import { ManagedContext } from './ManagedContext';
 import { batchInSequenceOrder } from './batchInSequenceOrder';
+import { unifyMultiSequenceKv } from './attentionAddon';
 
 export interface ContextBaseOptions {
     contextSize: number;
@@ -24,7 +25,11 @@ export class ContextRegistry {
         private readonly base: ContextBaseOptions,
         private readonly logTail: LlamaLogTail,
         private readonly maxIdleContexts = 2,
+        private readonly log: (level: 'info' | 'warn', message: string) => void = () => undefined,
     ) {}
+
+    /** Why multi-sequence contexts keep one KV stream per sequence, once known (see {@link unifyMultiSequenceKv}). */
+    private separateStreamsReason: string | undefined;
 
     /** The context for `config` (missing fields take their defaults), creating it when needed. */
     async get(config: Partial<ContextConfig> = {}): Promise<ManagedContext> {
@@ -65,11 +70,25 @@ export class ContextRegistry {
         if (config.lora.length > 0) {
             options.lora = { adapters: config.lora.map(a => ({ filePath: a.path, scale: a.scale })) };
         }
+        // Promptscope's multi-sequence contexts hold paths continuing one prompt: one shared KV stream lets them share
+        // the prompt's cells (a copy is metadata only) instead of each path reading its own copy at every step.
+        let sharedKv = false;
+        if (config.sequences > 1) {
+            const reason = process.env.PROMPTSCOPE_KV_STREAMS === 'separate'
+                ? 'PROMPTSCOPE_KV_STREAMS=separate is set'
+                : unifyMultiSequenceKv();
+            sharedKv = reason === undefined;
+            if (reason !== undefined && reason !== this.separateStreamsReason) {
+                this.separateStreamsReason = reason;
+                this.log('warn', `Parallel paths keep one KV cache copy each (slower self-consistency): ${reason}`);
+            }
+        }
         const mark = this.logTail.mark();
         try {
             const context = await this.model.createContext(options);
+            // Separate streams micro-batch only consecutive increasing sequence ids; harmless with a shared stream.
             if (config.sequences > 1) batchInSequenceOrder(context);
-            return new ManagedContext(key, config, context);
+            return new ManagedContext(key, config, context, sharedKv);
         } catch (error) {
             const reason = [error instanceof Error ? error.message : String(error), ...this.logTail.since(mark)].join('; ');
             if (config.lora.length > 0 && /lora|adapter/i.test(reason)) {

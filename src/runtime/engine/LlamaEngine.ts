@@ -317,7 +317,7 @@ export class LlamaEngine {
         try {
             const threads = options.threads ?? defaultThreadCount(backend.llama.cpuMathCores);
             const contextSize = options.contextSize ?? Math.min(model.trainContextSize || defaultContextSizeCap, defaultContextSizeCap);
-            const contexts = new ContextRegistry(model, { contextSize, threads }, backend.logTail);
+            const contexts = new ContextRegistry(model, { contextSize, threads }, backend.logTail, undefined, (level, message) => this.log(level, message, 'runtime'));
             const context = await contexts.get({ lora });
             const chatWrapper = resolveChatWrapper(model);
             const info = await describeModel({

@@ -12,7 +12,11 @@ export class ManagedContext {
     private leased = 0;
     lastUsed = Date.now();
 
-    constructor(readonly key: string, readonly config: ContextConfig, readonly context: LlamaContext) {}
+    /**
+     * @param sharedKv Whether all sequences share one KV stream (a multi-sequence context made unified, see
+     * unifyMultiSequenceKv): copying a prompt between sequences then shares its cells instead of copying them.
+     */
+    constructor(readonly key: string, readonly config: ContextConfig, readonly context: LlamaContext, readonly sharedKv = false) {}
 
     get inUse(): boolean {
         return this.leased > 0;

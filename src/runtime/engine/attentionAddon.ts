@@ -39,6 +39,7 @@ interface AttentionAddon {
     capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
         loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
     release(): Promise<void>;
+    unifyMultiSequenceKv(): string | null;
 }
 
 const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';
@@ -117,6 +118,18 @@ export function evaluateLogits(job: {
     const lora = job.lora ?? [];
     return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
         lora.map(a => a.path), lora.map(a => a.scale));
+}
+
+/**
+ * Makes node-llama-cpp create its contexts of more than one sequence with one KV stream shared by all sequences
+ * (src/runtime/native/attention/unifiedKv.cc), so sequences continuing one prompt share its cells instead of each
+ * holding a copy. Returns undefined once that holds, or why it does not (those contexts then keep one stream per
+ * sequence: correct, slower). Call it after node-llama-cpp has loaded a model.
+ */
+export function unifyMultiSequenceKv(): string | undefined {
+    const { addon, error } = load();
+    if (!addon) return `the native addon is unavailable: ${error}`;
+    return addon.unifyMultiSequenceKv() ?? undefined;
 }
 
 /** Frees the addon's copy of the model, when the addon was loaded at all. */

@@ -20,6 +20,10 @@ export async function copySequenceState(source: LlamaContextSequence, target: Ll
     if (typeof copy !== 'function') {
         throw new Error('This node-llama-cpp version has no LlamaContextSequence._copyStateFromOtherSequence; Promptscope needs node-llama-cpp 3.22.1.');
     }
+    // In a context whose sequences share one KV stream, llama.cpp's copy adds the target's id to the source's cells
+    // and keeps whatever cells the target already had: start it empty. (With a stream per sequence the copy replaces
+    // the target's stream anyway.)
+    if (target.nextTokenIndex > 0) await target.clearHistory();
     const complete = await copy.call(target, source, tokenCount);
     if (complete === false || target.nextTokenIndex !== tokenCount) {
         throw new Error(`Copying KV state between sequences stopped early (${target.nextTokenIndex} of ${tokenCount} tokens).`);

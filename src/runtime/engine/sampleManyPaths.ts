@@ -40,6 +40,9 @@ export async function sampleManyPaths(loaded: LoadedModel, sequences: LlamaConte
     let reused = 0;
     let evaluated = 0;
     if (canShare) {
+        // Empty the other paths first: in a context whose sequences share one KV stream, their cells from the previous
+        // request would otherwise push this prompt's cells further out, and every step attends up to the last used cell.
+        for (const other of others) if (other.nextTokenIndex > 0) await other.clearHistory();
         const { firstDifferentIndex } = source.compareContextTokens(tokens);
         reused = Math.min(firstDifferentIndex, shared);
         if (source.nextTokenIndex > reused) await source.eraseContextTokenRanges([{ start: reused, end: source.nextTokenIndex }]);

@@ -37,6 +37,7 @@
 #include "ggml.h"
 #include "ggml-backend.h"
 #include "llama.h"
+#include "unifiedKv.h"
 
 namespace {
 
@@ -794,8 +795,9 @@ napi_value init(napi_env env, napi_value exports) {
         { "capture", nullptr, capture, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "logits", nullptr, logits, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "release", nullptr, release, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "unifyMultiSequenceKv", nullptr, promptscope::unify_multi_sequence_kv, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
-    napi_define_properties(env, exports, 3, props);
+    napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
     return exports;
 }
 
