@@ -74,6 +74,21 @@ export class ReferenceLlamaBench {
         return built;
     }
 
+    /**
+     * One llama-bench run of one test (after its own warm-up), for interleaving with other measurements: separate
+     * invocations between ours see the same machine state, where a block of repetitions after ours would not.
+     */
+    async measureOnce(model: string, options: { threads: number; test: 'pp' | 'tg'; tokens: number }): Promise<LlamaBenchResult> {
+        const [row] = await this.measure(model, {
+            threads: options.threads,
+            promptTokens: options.test === 'pp' ? options.tokens : 0,
+            generateTokens: options.test === 'tg' ? options.tokens : 0,
+            repetitions: 1,
+        });
+        if (!row) throw new Error(`llama-bench reported no ${options.test} result`);
+        return row;
+    }
+
     /** Runs prompt processing and generation tests and returns llama-bench's own averages. */
     async measure(model: string, options: { threads: number; promptTokens: number; generateTokens: number; repetitions?: number }): Promise<LlamaBenchResult[]> {
         const args = ['-m', model, '-t', String(options.threads), '-p', String(options.promptTokens), '-n', String(options.generateTokens),
