@@ -437,9 +437,9 @@ export interface AttentionResult {
     heads: number;
     kvHeads: number;
     /**
-     * The softmax weights, flat and row-major [layerSlot][head][query][key] (layers.length × heads × tokens² values):
-     * the weight of key for query, for every key 0…tokens-1; keys after the query are 0 (causal), so each row sums to
-     * 1. A typed array crosses the host's IPC as-is; src/core/attention/attentionWeights indexes it
+     * The softmax weights, flat: for each layer slot and head, the causal lower triangle row by row (query q's weights
+     * for keys 0…q, summing to 1; keys after the query have no weight and are not stored), layers.length × heads ×
+     * tokens(tokens+1)/2 values. A typed array crosses the host's IPC as-is; src/core/attention/attentionWeights indexes it
      * (`attentionAt`) and makes the nested [layer][head][query][key] arrays of the CLI's `--json` (`toNestedArrays`).
      */
     attention: Float32Array;

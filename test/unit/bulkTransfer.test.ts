@@ -8,7 +8,13 @@ import { BulkWriter, bulkThresholdBytes, removeBulkFolders, unpackBulk, type Bul
 
 const fakePid = 900000 + (process.pid % 90000);
 
-test('a large Float32Array goes through a file and comes back equal; small values stay inline', () => {
+/** Resolves once `done()` holds, polling each turn of the event loop (the reader removes files asynchronously). */
+async function eventually(done: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 1000 && !done(); i++) await new Promise(resolve => setTimeout(resolve, 2));
+    assert.ok(done(), what);
+}
+
+test('a large Float32Array goes through a file and comes back equal; small values stay inline', async () => {
     const writer = new BulkWriter(fakePid);
     const big = Float32Array.from({ length: bulkThresholdBytes / 4 + 3 }, (_, i) => Math.sin(i) / 7);
     const small = new Float32Array([1, 2, 3]);
@@ -22,7 +28,7 @@ test('a large Float32Array goes through a file and comes back equal; small value
     const unpacked = unpackBulk(structuredClone(packed));
     assert.ok(unpacked.attention instanceof Float32Array);
     assert.deepEqual(unpacked.attention, big);
-    assert.ok(!existsSync(ref.$bulkFile), 'the reader removes the file');
+    await eventually(() => !existsSync(ref.$bulkFile), 'the reader removes the file');
     writer.dispose();
     assert.ok(!existsSync(dirname(ref.$bulkFile)), 'the writer removes its folder');
 });

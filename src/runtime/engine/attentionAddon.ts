@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface AttentionCapture {
-    /** out[layerSlot][head][query][key], `tokens`² per head; keys after the query are 0. */
+    /** Per [layerSlot][head], the causal lower triangle row by row (query q: keys 0…q), `tokens`(`tokens`+1)/2 per head. */
     attention: Float32Array;
     /** The model layers of the slots, in order. */
     layers: number[];

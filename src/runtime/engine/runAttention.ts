@@ -1,5 +1,6 @@
 import type { Token } from 'node-llama-cpp';
 import type { AttentionRequest, AttentionResult } from '../api';
+import { triangleSize } from '../../core/attention/attentionWeights';
 import { captureAttention } from './attentionAddon';
 import type { LoadedModel } from './LoadedModel';
 
@@ -40,8 +41,8 @@ export async function runAttention(loaded: LoadedModel, job: {
     const { heads } = capture;
     // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
     const attention = capture.attention;
-    if (attention.length !== capture.layers.length * heads * T * T) {
-        throw new Error(`the attention addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}² tokens`);
+    if (attention.length !== capture.layers.length * heads * triangleSize(T)) {
+        throw new Error(`the attention addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}·${T + 1}/2 (lower triangles of ${T} tokens)`);
     }
     const texts = await job.pieces(tokens);
     return {

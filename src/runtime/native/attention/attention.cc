@@ -6,7 +6,7 @@
 // node-llama-cpp exposes no attention weights, so this addon loads its own (second, CPU-only, mmapped) copy of the
 // model file and evaluates the tokens in its own context with flash attention DISABLED, an F32 KV cache and a
 // cb_eval callback that copies each `kq_soft_max-<layer>` node (ggml ne = [n_kv, n_tokens, n_head, n_stream]) into
-// out[layer][head][query][key] for the real keys 0..query only; micro-batches are stitched by counting the rows each
+// out[layer][head] as packed lower triangles (query q's row: keys 0..q, nothing after); micro-batches are stitched by counting the rows each
 // layer has received so far. The evaluation runs on a libuv worker thread (napi async work), one at a time.
 // The context is kept between captures (its KV memory cleared before each) and created again only when the model, the
 // LoRA adapters or the micro-batch size change or the prompt does not fit its n_ctx (a multiple of 256).
@@ -41,7 +41,7 @@
 
 namespace {
 
-// The attention result: 12 layers × 12 heads × 256² floats is 38 MB. In fresh 4 KiB pages its page faults alone cost
+// The attention result: 12 layers × 12 heads × 256·257/2 floats is 19 MB. In fresh 4 KiB pages its page faults alone cost
 // ~45 ms on the 100m fixture's machine, twice (this buffer, then the JavaScript copy): so it is an anonymous mapping
 // with transparent huge pages asked for (zero-filled by the kernel), handed to JavaScript without a copy where the
 // runtime allows external buffers (Node; Electron's memory cage does not, and gets a copy).
@@ -198,14 +198,19 @@ bool eval_callback(ggml_tensor * t, bool ask, void * user_data) {
         data = s->scratch.data();
     }
     const int T = s->n_tokens;
-    float * out = s->out + static_cast<size_t>(s->slot[layer]) * s->n_head * T * T;
+    const size_t triangle = static_cast<size_t>(T) * (T + 1) / 2;
+    float * out = s->out + static_cast<size_t>(s->slot[layer]) * s->n_head * triangle;
     for (int64_t h = 0; h < n_head; ++h) {
         for (int64_t q = 0; q < n_q; ++q) {
             const int query = first + static_cast<int>(q);
             const uint8_t * row = data + h * t->nb[2] + q * t->nb[1];
-            float * dst = out + (static_cast<size_t>(h) * T + query) * T;
+            float * dst = out + static_cast<size_t>(h) * triangle + static_cast<size_t>(query) * (query + 1) / 2;
             const int64_t keys = std::min<int64_t>(query + 1, n_kv);
-            for (int64_t k = 0; k < keys; ++k) dst[k] = *reinterpret_cast<const float *>(row + k * t->nb[0]);
+            if (t->nb[0] == sizeof(float)) {
+                std::memcpy(dst, row, static_cast<size_t>(keys) * sizeof(float));
+            } else {
+                for (int64_t k = 0; k < keys; ++k) dst[k] = *reinterpret_cast<const float *>(row + k * t->nb[0]);
+            }
             // Cells must hold positions in order (fresh context, one sequence): a later key would carry weight.
             // The causal mask is the same for every head, so checking the first head's rows is enough.
             if (h != 0) continue;
@@ -476,7 +481,7 @@ void run_capture(Work * w) {
         }
     }
     for (size_t i = 0; i < w->out_layers.size(); ++i) state.slot[w->out_layers[i]] = static_cast<int>(i);
-    if (!w->attention.allocate(w->out_layers.size() * static_cast<size_t>(w->n_head) * T * T)) {
+    if (!w->attention.allocate(w->out_layers.size() * static_cast<size_t>(w->n_head) * (static_cast<size_t>(T) * (T + 1) / 2))) {
         w->error = "could not allocate memory for the attention weights";
         return;
     }
