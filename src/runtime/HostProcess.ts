@@ -109,7 +109,7 @@ export class HostProcess {
                 signal.addEventListener('abort', cancel, { once: true });
                 request.detachAbort = () => signal.removeEventListener('abort', cancel);
             }
-            this.post({ type: 'request', id, method, params });
+            this.post({ type: 'request', id, method, params, ...(hooks.onTokens ? { stream: true } : {}) });
             if (signal?.aborted) this.post({ type: 'cancel', id });
         });
     }

@@ -43,6 +43,11 @@ export interface RequestMessage<M extends RuntimeMethod = RuntimeMethod> {
     id: number;
     method: M;
     params: RuntimeMethods[M]['params'];
+    /**
+     * Whether the caller listens to the generated tokens as they come (`tokens` messages). Without a listener the host
+     * sends none: one IPC message per token costs both processes' main threads for nothing. Defaults to `false`.
+     */
+    stream?: boolean;
 }
 
 /** Stops request `id` early: generation ends with `stopReason: "aborted"`, a load or download rejects. */

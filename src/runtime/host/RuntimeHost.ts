@@ -7,7 +7,8 @@ import { TokenStreamBatcher } from './TokenStreamBatcher';
 interface RequestScope {
     id: number;
     signal: AbortSignal;
-    batcher: TokenStreamBatcher;
+    /** Queues a generated token for the client, or undefined when the client does not listen to them. */
+    onToken?: (token: number | undefined, text: string) => void;
     send(message: HostMessage): void;
 }
 
@@ -28,18 +29,9 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         tokenizeChat: ({ messages }) => engine.tokenizeChat(messages),
         tokenPieces: ({ tokens }) => engine.tokenPieces(tokens),
         detokenize: ({ tokens, specialTokens }) => engine.detokenize(tokens, { specialTokens }),
-        complete: (request, { id, signal, batcher }) => engine.complete(request, {
-            signal,
-            onToken: (token, text) => batcher.push(id, token, text),
-        }),
-        chat: (request, { id, signal, batcher }) => engine.chat(request, {
-            signal,
-            onToken: (token, text) => batcher.push(id, token, text),
-        }),
-        completeInline: (request, { id, signal, batcher }) => engine.completeInline(request, {
-            signal,
-            onToken: (token, text) => batcher.push(id, token, text),
-        }),
+        complete: (request, { signal, onToken }) => engine.complete(request, { signal, onToken }),
+        chat: (request, { signal, onToken }) => engine.chat(request, { signal, onToken }),
+        completeInline: (request, { signal, onToken }) => engine.completeInline(request, { signal, onToken }),
         // No token stream: paths decode interleaved, and the caller votes over whole paths.
         completeMany: (request, { signal }) => engine.completeMany(request, { signal }),
         chatMany: (request, { signal }) => engine.chatMany(request, { signal }),
@@ -83,7 +75,7 @@ export class RuntimeHost {
         const scope: RequestScope = {
             id: request.id,
             signal: controller.signal,
-            batcher: this.batcher,
+            ...(request.stream ? { onToken: (token: number | undefined, text: string) => this.batcher.push(request.id, token, text) } : {}),
             send: message => this.batcher.sendNow(message),
         };
         try {
