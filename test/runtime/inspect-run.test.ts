@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { ChatMessage } from '../../src/runtime/api';
 import type { RuntimeClient } from '../../src/runtime/client';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
+import { attentionAt } from '../../src/core/attention/attentionWeights';
 import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
 import { loadReferenceLlama } from '../support/referenceLlama';
 import { greedy, newClient } from './helpers';
@@ -103,10 +104,9 @@ describe('attention of a finished run', { skip }, () => {
         assert.equal(prompt.tokens.length, run.timing.promptTokens);
         assert.deepEqual(whole.tokens.map(t => t.id), [...prompt.tokens.map(t => t.id), ...run.tokens]);
         // Causal attention: the prompt's rows do not change when tokens follow it.
-        const T = whole.tokens.length;
         const P = prompt.tokens.length;
         for (let q = 0; q < P; q++) {
-            for (let k = 0; k <= q; k++) assert.ok(Math.abs(whole.attention[q * T + k]! - prompt.attention[q * P + k]!) <= 1e-5);
+            for (let k = 0; k <= q; k++) assert.ok(Math.abs(attentionAt(whole, 0, 0, q, k) - attentionAt(prompt, 0, 0, q, k)) <= 1e-5);
         }
 
         const adapter = await fixtureLoraPath();
@@ -115,7 +115,7 @@ describe('attention of a finished run', { skip }, () => {
         const expected = reference.forward(adapted.tokens.map(t => t.id)).attention;
         const n = adapted.tokens.length;
         let worst = 0;
-        for (let q = 0; q < n; q++) for (let k = 0; k <= q; k++) worst = Math.max(worst, Math.abs(adapted.attention[q * n + k]! - expected[0]![0]![q]![k]!));
+        for (let q = 0; q < n; q++) for (let k = 0; k <= q; k++) worst = Math.max(worst, Math.abs(attentionAt(adapted, 0, 0, q, k) - expected[0]![0]![q]![k]!));
         assert.ok(worst <= 1e-4, `layer 0 head 0 differs by ${worst}`);
         await assert.rejects(client.attention({ prompt: LORA_TEST_PROMPT, lora: [{ path: await otherFixtureLoraPath() }] }), /adapter|LoRA/i);
     });
