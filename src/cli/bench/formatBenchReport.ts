@@ -107,7 +107,7 @@ export function formatBenchMarkdown(report: BenchReport): string {
         'and run alternately (the order flips each repetition); each figure is the median of the repetitions, with their range.',
         'The RPC overhead ratio is host / in-process (goal ≥ 0.95). *llama-bench* is llama.cpp\'s own benchmark, built natively',
         'from the llama.cpp source node-llama-cpp ships (`--reference`); its runs take turns with the runtime host\'s, one each per',
-        'repetition, and the ratio to llama-bench compares the host\'s runs of those same turns.',
+        'repetition, and the ratio to llama-bench is the median of the turns\' ratios (host / llama-bench of the same turn).',
     ];
     lines.push(...formatGoalSummary(report));
     for (const model of report.models) {
