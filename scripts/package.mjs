@@ -50,6 +50,13 @@ function platformBinaryPackages() {
     return wanted.filter(p => existsSync(join(root, 'node_modules', p, 'package.json')));
 }
 
+function nativeAddonFiles() {
+    if (target !== `${process.platform}-${process.arch}`) return [];
+    return ['build/native/attention.node', 'build/native/attention.unavailable.txt']
+        .filter(file => existsSync(join(root, file)))
+        .map(file => `!${file}`);
+}
+
 const closure = dependencyClosure('node-llama-cpp');
 const folders = [...closure.keys()].map(p => relative(root, p).replaceAll('\\', '/'));
 for (const binary of platformBinaryPackages()) folders.push(`node_modules/${binary}`);
@@ -73,6 +80,11 @@ const lines = [
     // folders (source maps, type declarations) must be part of the `!` pattern itself.
     // node-llama-cpp's bundled llama.cpp source is only needed to build an optimized runtime; it stays in (issue 7).
     ...folders.map(f => `!${f}/**/!(*.map|*.d.ts|*.d.cts|*.d.mts)`),
+    // The native addon (attention, token statistics, the shared KV stream of self-consistency paths): an installed
+    // .vsix has no build step, so a .vsix for this platform carries the one built here (it finds node-llama-cpp's
+    // libraries through an $ORIGIN-relative rpath, the same layout inside the .vsix), or the reason it could not be
+    // built, which the attention panel shows.
+    ...nativeAddonFiles(),
 ];
 writeFileSync(join(root, '.vscodeignore'), lines.join('\n') + '\n');
 console.log(`[package] allow-list: ${folders.length} node_modules folders (${platformBinaryPackages().join(', ') || 'no platform binaries!'})`);

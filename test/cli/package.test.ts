@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +53,13 @@ test('npm run package writes an allow-listed .vsix with node-llama-cpp and its p
         const platform = `${process.platform === 'darwin' ? 'mac' : process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
         assert.ok(names.some(n => n.startsWith(`extension/node_modules/@node-llama-cpp/${platform}/bins/`) && /llama/.test(n)),
             `the ${platform} llama.cpp binary is in the .vsix`);
+
+        // The native addon travels built for this platform when this checkout has it (CI builds it), else its reason.
+        if (existsSync(join(repoRoot, 'build', 'native', 'attention.node'))) {
+            assert.ok(has('build/native/attention.node'), 'the native addon is in the .vsix');
+        } else if (existsSync(join(repoRoot, 'build', 'native', 'attention.unavailable.txt'))) {
+            assert.ok(has('build/native/attention.unavailable.txt'), 'why the native addon is missing is in the .vsix');
+        }
 
         const forbidden = names.filter(n => /^extension\/(src|test|scripts|\.cache|\.git)\//.test(n)
             || /^extension\/node_modules\/(typescript|esbuild|@esbuild|mocha|tsx|@vscode\/vsce|playwright-core|@types)\//.test(n)
