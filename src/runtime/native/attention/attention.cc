@@ -704,6 +704,28 @@ napi_value queue(napi_env env, Work * w) {
     return promise;
 }
 
+// loraPaths: string[], loraScales: number[] (one per adapter) into the work item; the error message, or nullptr.
+const char * get_lora_args(napi_env env, napi_value paths, napi_value scales, Work & w) {
+    bool is_array = false;
+    napi_is_array(env, paths, &is_array);
+    if (!is_array) return "loraPaths must be an array of strings";
+    uint32_t n = 0;
+    napi_get_array_length(env, paths, &n);
+    for (uint32_t i = 0; i < n; ++i) {
+        napi_value e;
+        std::string path;
+        napi_get_element(env, paths, i, &e);
+        if (!get_string(env, e, path)) return "loraPaths must be an array of strings";
+        w.lora_paths.push_back(path);
+    }
+    std::vector<double> values;
+    if (!get_number_array(env, scales, values) || values.size() != w.lora_paths.size()) {
+        return "loraScales must be an array of numbers, one per adapter";
+    }
+    for (double v : values) w.lora_scales.push_back(static_cast<float>(v));
+    return nullptr;
+}
+
 // capture(modelPath, binsDir, tokens: number[], layers: number[] (empty = all), threads, ubatch (0 = all tokens),
 //         loraPaths: string[], loraScales: number[]) -> Promise<{attention: Float32Array, layers, modelLayers, heads, kvHeads, tokens}>
 napi_value capture(napi_env env, napi_callback_info info) {
@@ -712,7 +734,7 @@ napi_value capture(napi_env env, napi_callback_info info) {
     napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
     if (argc < 8) return throw_type_error(env, "capture expects 8 arguments");
     std::unique_ptr<Work> w(new Work());
-    std::vector<double> numbers, scales;
+    std::vector<double> numbers;
     double threads = 1, ubatch = 0;
     if (!get_string(env, argv[0], w->model_path)) return throw_type_error(env, "modelPath must be a string");
     if (!get_string(env, argv[1], w->bins_dir)) return throw_type_error(env, "binsDir must be a string");
@@ -725,22 +747,7 @@ napi_value capture(napi_env env, napi_callback_info info) {
     if (napi_get_value_double(env, argv[5], &ubatch) != napi_ok) return throw_type_error(env, "ubatch must be a number");
     w->threads = std::max(1, static_cast<int>(threads));
     w->ubatch = std::max(0, static_cast<int>(ubatch));
-    bool is_array = false;
-    napi_is_array(env, argv[6], &is_array);
-    if (!is_array) return throw_type_error(env, "loraPaths must be an array of strings");
-    uint32_t n = 0;
-    napi_get_array_length(env, argv[6], &n);
-    for (uint32_t i = 0; i < n; ++i) {
-        napi_value e;
-        std::string path;
-        napi_get_element(env, argv[6], i, &e);
-        if (!get_string(env, e, path)) return throw_type_error(env, "loraPaths must be an array of strings");
-        w->lora_paths.push_back(path);
-    }
-    if (!get_number_array(env, argv[7], scales) || scales.size() != w->lora_paths.size()) {
-        return throw_type_error(env, "loraScales must be an array of numbers, one per adapter");
-    }
-    for (double s : scales) w->lora_scales.push_back(static_cast<float>(s));
+    if (const char * error = get_lora_args(env, argv[6], argv[7], *w)) return throw_type_error(env, error);
     return queue(env, w.release());
 }
 
@@ -754,7 +761,7 @@ napi_value logits(napi_env env, napi_callback_info info) {
     if (argc < 10) return throw_type_error(env, "logits expects 10 arguments");
     std::unique_ptr<Work> w(new Work());
     w->logits = true;
-    std::vector<double> numbers, scales;
+    std::vector<double> numbers;
     double threads = 1, n_ctx = 0, top_k = 0;
     if (!get_string(env, argv[0], w->model_path)) return throw_type_error(env, "modelPath must be a string");
     if (!get_string(env, argv[1], w->bins_dir)) return throw_type_error(env, "binsDir must be a string");
@@ -769,22 +776,7 @@ napi_value logits(napi_env env, napi_callback_info info) {
     w->threads = std::max(1, static_cast<int>(threads));
     w->n_ctx = std::max(1, static_cast<int>(n_ctx));
     w->top_k = std::max(0, static_cast<int>(top_k));
-    bool is_array = false;
-    napi_is_array(env, argv[8], &is_array);
-    if (!is_array) return throw_type_error(env, "loraPaths must be an array of strings");
-    uint32_t n = 0;
-    napi_get_array_length(env, argv[8], &n);
-    for (uint32_t i = 0; i < n; ++i) {
-        napi_value e;
-        std::string path;
-        napi_get_element(env, argv[8], i, &e);
-        if (!get_string(env, e, path)) return throw_type_error(env, "loraPaths must be an array of strings");
-        w->lora_paths.push_back(path);
-    }
-    if (!get_number_array(env, argv[9], scales) || scales.size() != w->lora_paths.size()) {
-        return throw_type_error(env, "loraScales must be an array of numbers, one per adapter");
-    }
-    for (double s : scales) w->lora_scales.push_back(static_cast<float>(s));
+    if (const char * error = get_lora_args(env, argv[8], argv[9], *w)) return throw_type_error(env, error);
     return queue(env, w.release());
 }
 
