@@ -93,7 +93,7 @@ test('paths queue their tokens in increasing sequence id, request after request'
 });
 
 // node-llama-cpp hard-codes one KV stream per sequence; the native addon redirects its context creation so that the
-// paths' context has one stream for all (unifiedKv.cc). llama.cpp prints the setting of every context it creates.
+// paths' context has one stream for all (contextHook.cc). llama.cpp prints the setting of every context it creates.
 // Like the attention tests: only a machine without a C++ compiler (and so without the addon) may skip.
 const noAddon = spawnSync(process.env.CXX || 'g++', ['--version']).status !== 0
     && !existsSync(join(__dirname, '..', '..', 'build', 'native', 'attention.node'))

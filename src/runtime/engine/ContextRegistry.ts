@@ -4,7 +4,7 @@ import { contextConfigKey, normalizeContextConfig, type ContextConfig } from './
 import type { LlamaLogTail } from './LlamaLogTail';
 import { ManagedContext } from './ManagedContext';
 import { batchInSequenceOrder } from './batchInSequenceOrder';
-import { unifyMultiSequenceKv } from './attentionAddon';
+import { nativeContextsCreatedSince, nativeContextSerial, trackNodeLlamaContexts, unifyMultiSequenceKv } from './attentionAddon';
 
 export interface ContextBaseOptions {
     contextSize: number;
@@ -30,6 +30,12 @@ export class ContextRegistry {
 
     /** Why multi-sequence contexts keep one KV stream per sequence, once known (see {@link unifyMultiSequenceKv}). */
     private separateStreamsReason: string | undefined;
+
+    /** Why generation stays on node-llama-cpp's token loop, once known (see {@link trackNodeLlamaContexts}). */
+    private nodeLoopReason: string | undefined;
+
+    /** Creations run one at a time, so the one llama.cpp context recorded during a creation is that context's. */
+    private creating: Promise<unknown> = Promise.resolve();
 
     /** The context for `config` (missing fields take their defaults), creating it when needed. */
     async get(config: Partial<ContextConfig> = {}): Promise<ManagedContext> {
@@ -84,18 +90,39 @@ export class ContextRegistry {
             }
         }
         const mark = this.logTail.mark();
+        const previous = this.creating;
+        let created!: () => void;
+        this.creating = new Promise<void>(resolve => { created = resolve; });
         try {
+            await previous;
+            const tracked = this.trackContexts();
+            const serial = tracked ? nativeContextSerial() : 0;
             const context = await this.model.createContext(options);
+            const recorded = tracked ? nativeContextsCreatedSince(serial) : [];
             // Separate streams micro-batch only consecutive increasing sequence ids; harmless with a shared stream.
             if (config.sequences > 1) batchInSequenceOrder(context);
-            return new ManagedContext(key, config, context, sharedKv);
+            return new ManagedContext(key, config, context, sharedKv, recorded.length === 1 ? recorded[0] : undefined);
         } catch (error) {
             const reason = [error instanceof Error ? error.message : String(error), ...this.logTail.since(mark)].join('; ');
             if (config.lora.length > 0 && /lora|adapter/i.test(reason)) {
                 throw new LoraAdapterError(config.lora.map(a => a.path).join(', '), reason);
             }
             throw new Error(`Could not create a llama.cpp context (${this.base.contextSize} tokens): ${reason}`);
+        } finally {
+            created();
         }
+    }
+
+    /** Whether the llama.cpp contexts node-llama-cpp creates are recorded for the native generation loop. */
+    private trackContexts(): boolean {
+        const reason = process.env.PROMPTSCOPE_DECODE_LOOP === 'node-llama-cpp'
+            ? 'PROMPTSCOPE_DECODE_LOOP=node-llama-cpp is set'
+            : trackNodeLlamaContexts();
+        if (reason !== undefined && reason !== this.nodeLoopReason) {
+            this.nodeLoopReason = reason;
+            this.log('info', `Generation uses node-llama-cpp's token loop (slower per token): ${reason}`);
+        }
+        return reason === undefined;
     }
 
     private async evictIdle(): Promise<void> {

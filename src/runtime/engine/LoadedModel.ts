@@ -5,7 +5,8 @@ import { ContextOverflowError } from '../errors/ContextOverflowError';
 import { buildEvaluateOptions } from './buildEvaluateOptions';
 import type { ContextConfig } from './ContextConfig';
 import type { ContextRegistry } from './ContextRegistry';
-import { runDecodeLoop, type TokenSink } from './decodeLoop';
+import { runDecodeLoop, type DecodeJob, type TokenSink } from './decodeLoop';
+import { canDecodeNatively, runNativeDecodeLoop } from './nativeDecodeLoop';
 import { GrammarCache } from './GrammarCache';
 import type { LlamaBackend } from './LlamaBackend';
 import type { ManagedContext } from './ManagedContext';
@@ -85,7 +86,7 @@ export class LoadedModel {
             const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
             const history = job.tokens.slice();
             const evaluateOptions = await buildEvaluateOptions(this.model, this.grammars, job.sampling, seed, history);
-            const { result, settled } = await runDecodeLoop({
+            const decodeJob: DecodeJob = {
                 sequence,
                 promptTokens: job.tokens,
                 evaluateOptions,
@@ -98,7 +99,12 @@ export class LoadedModel {
                 onToken: job.onToken,
                 signal,
                 startedAt: job.startedAt,
-            });
+            };
+            // The native loop only where nothing else can decode in the context meanwhile: its one sequence is ours.
+            const nativeId = context.config.sequences === 1 ? context.nativeContextId : undefined;
+            const { result, settled } = nativeId !== undefined && canDecodeNatively(sequence, job.sampling)
+                ? await runNativeDecodeLoop({ ...decodeJob, sampling: job.sampling }, nativeId)
+                : await runDecodeLoop(decodeJob);
             void settled.then(release);
             return result;
         } catch (error) {

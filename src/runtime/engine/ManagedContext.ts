@@ -15,8 +15,11 @@ export class ManagedContext {
     /**
      * @param sharedKv Whether all sequences share one KV stream (a multi-sequence context made unified, see
      * unifyMultiSequenceKv): copying a prompt between sequences then shares its cells instead of copying them.
+     * @param nativeContextId The addon's id of the llama.cpp context behind `context` (trackNodeLlamaContexts), for
+     * the native generation loop; undefined when it is not known.
      */
-    constructor(readonly key: string, readonly config: ContextConfig, readonly context: LlamaContext, readonly sharedKv = false) {}
+    constructor(readonly key: string, readonly config: ContextConfig, readonly context: LlamaContext, readonly sharedKv = false,
+        readonly nativeContextId?: number) {}
 
     get inUse(): boolean {
         return this.leased > 0;

@@ -33,6 +33,39 @@ export interface LogitRows {
     vocabularySize: number;
 }
 
+/** Options of the addon's generation loop (generationLoop.cc); absent sampler values take node-llama-cpp's defaults. */
+export interface NativeGenerateOptions {
+    maxTokens: number;
+    /** Hand each token to `onTokens` as it is sampled; otherwise they all come with the result. */
+    stream: boolean;
+    stopTokens: number[];
+    temperature: number;
+    topK: number;
+    topP: number;
+    minP: number;
+    seed: number;
+    repeatPenalty: number;
+    repeatLastTokens: number;
+    /** The tokens the repeat penalty starts from (at most `repeatLastTokens`, oldest first). */
+    repeatHistory: number[];
+    biasTokens: number[];
+    biasValues: number[];
+}
+
+export interface NativeGenerateResult {
+    /** Every sampled token in order, including an end-of-generation or stop token that ended it. */
+    tokens: Int32Array;
+    /** How many tokens were added to the sequence's KV cache: the prompt's, then sampled ones (the last sampled never is). */
+    decoded: number;
+    reason: 'eos' | 'maxTokens' | 'cancelled' | 'error';
+    error?: string;
+    /** When the first and last tokens were sampled, in ms on the clock of `process.hrtime`. */
+    firstTokenMs: number;
+    lastTokenMs: number;
+}
+
+type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | NativeGenerateResult) => void;
+
 interface AttentionAddon {
     logits(modelPath: string, binsDir: string, tokens: number[], reset: boolean, threads: number, nCtx: number, exact: boolean,
         topK: number, loraPaths: string[], loraScales: number[]): Promise<LogitRows>;
@@ -40,6 +73,11 @@ interface AttentionAddon {
         loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
     release(): Promise<void>;
     unifyMultiSequenceKv(): string | null;
+    trackContexts(): string | null;
+    contextSerial(): number;
+    contextsSince(serial: number): number[];
+    generate(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[], options: NativeGenerateOptions,
+        onEvent: NativeGenerateEvent): { cancel(): void };
 }
 
 const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';
@@ -122,7 +160,7 @@ export function evaluateLogits(job: {
 
 /**
  * Makes node-llama-cpp create its contexts of more than one sequence with one KV stream shared by all sequences
- * (src/runtime/native/attention/unifiedKv.cc), so sequences continuing one prompt share its cells instead of each
+ * (src/runtime/native/attention/contextHook.cc), so sequences continuing one prompt share its cells instead of each
  * holding a copy. Returns undefined once that holds, or why it does not (those contexts then keep one stream per
  * sequence: correct, slower). Call it after node-llama-cpp has loaded a model.
  */
@@ -130,6 +168,45 @@ export function unifyMultiSequenceKv(): string | undefined {
     const { addon, error } = load();
     if (!addon) return `the native addon is unavailable: ${error}`;
     return addon.unifyMultiSequenceKv() ?? undefined;
+}
+
+/**
+ * Records the llama.cpp context behind every node-llama-cpp context created from now on (contextHook.cc), for
+ * {@link startNativeGeneration}. Returns undefined once that holds, or why it does not (generation then stays on
+ * node-llama-cpp's token loop). Call it after node-llama-cpp has loaded a model.
+ */
+export function trackNodeLlamaContexts(): string | undefined {
+    const { addon, error } = load();
+    if (!addon) return `the native addon is unavailable: ${error}`;
+    return addon.trackContexts() ?? undefined;
+}
+
+/** The serial number of the last node-llama-cpp context recorded; see {@link nativeContextsCreatedSince}. */
+export function nativeContextSerial(): number {
+    return load().addon?.contextSerial() ?? 0;
+}
+
+/** Serial numbers of the live node-llama-cpp contexts recorded after `serial`. */
+export function nativeContextsCreatedSince(serial: number): number[] {
+    return load().addon?.contextsSince(serial) ?? [];
+}
+
+/**
+ * Evaluates `promptTokens` from `startPosition` of sequence `sequenceId` in a recorded node-llama-cpp context, then
+ * samples, all on one native thread (generationLoop.cc). The caller must hold the context's only sequence until the
+ * result settles, and then record in node-llama-cpp's sequence what was evaluated (`decoded`).
+ */
+export function startNativeGeneration(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[],
+    options: NativeGenerateOptions, onTokens: ((tokens: Int32Array) => void) | undefined): { result: Promise<NativeGenerateResult>; cancel(): void } {
+    const { addon, error } = load();
+    if (!addon) throw new Error(`native generation unavailable: ${error}`);
+    let resolve!: (result: NativeGenerateResult) => void;
+    const result = new Promise<NativeGenerateResult>(r => { resolve = r; });
+    const handle = addon.generate(contextId, sequenceId, startPosition, promptTokens, options, (kind, payload) => {
+        if (kind === 'tokens') onTokens?.(payload as Int32Array);
+        else resolve(payload as NativeGenerateResult);
+    });
+    return { result, cancel: () => handle.cancel() };
 }
 
 /** Frees the addon's copy of the model, when the addon was loaded at all. */

@@ -7,7 +7,7 @@ import { loadLlamaModule } from './llamaModule';
  * A logit that wins against any real one without turning the softmax into Infinity − Infinity = NaN, which a
  * literal +Infinity bias does as soon as temperature sampling normalises the distribution.
  */
-const forcedLogit = 1e9;
+export const forcedLogit = 1e9;
 
 /**
  * node-llama-cpp evaluate options for one generation: sampler values, logit bias, a fresh grammar state and a

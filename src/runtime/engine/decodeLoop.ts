@@ -1,14 +1,8 @@
 import type { LlamaContextSequence, SequenceEvaluateMetadataOptions, SequenceEvaluateOptions, Token } from 'node-llama-cpp';
-import type { CompletionResult, StopReason } from '../api';
-import { StopSequenceMatcher } from '../../core/text/StopSequenceMatcher';
-import { TokenTextDecoder } from './TokenTextDecoder';
+import type { CompletionResult } from '../api';
+import { GenerationTranscript, type TokenSink } from './GenerationTranscript';
 
-/**
- * Receives generated tokens as they come. `text` is the newly completed output text (possibly '', while a
- * character or a possible stop sequence is incomplete); `token` is undefined for text released at the end.
- * Called synchronously from the loop: it must not block (the host only queues the token for sending).
- */
-export type TokenSink = (token: Token | undefined, text: string) => void;
+export type { TokenSink } from './GenerationTranscript';
 
 export interface DecodeJob {
     sequence: LlamaContextSequence;
@@ -44,6 +38,36 @@ export interface DecodeOutcome {
     settled: Promise<void>;
 }
 
+/** What a loop over a sequence starts from: the prompt tokens still to evaluate and the transcript to feed. */
+export interface PreparedDecode {
+    reused: number;
+    evalTokens: Token[];
+    /** The most tokens that may be generated: maxTokens, or fewer when the context has less room. */
+    limit: number;
+    transcript: GenerationTranscript;
+}
+
+/** Aligns the sequence with the prompt (prefix reuse) and sets up the transcript; shared by both token loops. */
+export async function prepareDecode(job: DecodeJob): Promise<PreparedDecode> {
+    const { sequence, promptTokens } = job;
+    const reused = await prepareSequence(sequence, promptTokens, job.reusePrefix);
+    // Generated token k is sampled after k−1 of them were evaluated behind the prompt; node-llama-cpp keeps one
+    // cell free, so at most contextSize − prompt tokens fit. Past that it would silently shift the context.
+    const room = sequence.contextSize - promptTokens.length;
+    const limit = Math.min(job.maxTokens, room);
+    const transcript = new GenerationTranscript({
+        model: sequence.model,
+        promptTokens,
+        limit,
+        limitReason: job.maxTokens <= room ? 'maxTokens' : 'contextFull',
+        stopSequences: job.stopSequences,
+        stopTokens: job.stopTokens,
+        history: job.history,
+        onToken: job.onToken,
+    });
+    return { reused, evalTokens: promptTokens.slice(reused), limit, transcript };
+}
+
 const aborted = Symbol('aborted');
 
 /**
@@ -52,29 +76,8 @@ const aborted = Symbol('aborted');
  * and a synchronous hand-off to the sink; nothing in here waits on the IPC channel.
  */
 export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
-    const { sequence, promptTokens, signal, onToken } = job;
-    const model = sequence.model;
-    const contextSize = sequence.contextSize;
-
-    const reused = await prepareSequence(sequence, promptTokens, job.reusePrefix);
-    const evalTokens = promptTokens.slice(reused);
-    // Generated token k is sampled after k−1 of them were evaluated behind the prompt; node-llama-cpp keeps one
-    // cell free, so at most contextSize − prompt tokens fit. Past that it would silently shift the context.
-    const room = contextSize - promptTokens.length;
-    const limit = Math.min(job.maxTokens, room);
-
-    const decoder = new TokenTextDecoder(model, promptTokens);
-    const stops = new StopSequenceMatcher(job.stopSequences);
-    const generated: Token[] = [];
-    let text = '';
-    let stopReason: StopReason = job.maxTokens <= room ? 'maxTokens' : 'contextFull';
-    let firstTokenAt = 0;
-    let lastTokenAt = 0;
-
-    const emit = (token: Token | undefined, piece: string) => {
-        text += piece;
-        onToken?.(token, piece);
-    };
+    const { sequence, signal } = job;
+    const { reused, evalTokens, limit, transcript } = await prepareDecode(job);
 
     let settled: Promise<void> = Promise.resolve();
     if (limit > 0 && !signal?.aborted) {
@@ -88,37 +91,18 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
                 if (step === aborted) {
                     // The abandoned evaluation may still fail (e.g. the model is being unloaded): not our concern now.
                     pending.catch(() => undefined);
-                    stopReason = 'aborted';
+                    transcript.stop('aborted');
                     break;
                 }
                 if (step.done) {
-                    stopReason = 'eos';
+                    transcript.stop('eos');
                     break;
                 }
                 const token = step.value.token;
                 job.onTokenMetadata?.(token, step.value as { probabilities?: Map<Token, number>; confidence?: number });
-                lastTokenAt = performance.now();
-                if (generated.length === 0) firstTokenAt = lastTokenAt;
-                if (model.isEogToken(token) || job.stopTokens?.has(token)) {
-                    stopReason = 'eos';
-                    break;
-                }
-                generated.push(token);
-                job.history.push(token);
-                const piece = decoder.push(token);
-                if (piece !== '' && stops.hasStops) {
-                    const { text: safe, stopped } = stops.push(piece);
-                    emit(token, safe);
-                    if (stopped) {
-                        stopReason = 'stopSequence';
-                        break;
-                    }
-                } else {
-                    emit(token, piece);
-                }
-                if (generated.length >= limit) break;
+                if (!transcript.accept(token)) break;
                 if (signal?.aborted) {
-                    stopReason = 'aborted';
+                    transcript.stop('aborted');
                     break;
                 }
             }
@@ -127,38 +111,10 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
             settled = iterator.return().then(() => undefined, () => undefined);
         }
     } else if (signal?.aborted) {
-        stopReason = 'aborted';
+        transcript.stop('aborted');
     }
 
-    if (stopReason !== 'stopSequence') {
-        const rest = decoder.flush();
-        const tail = stops.hasStops ? stops.push(rest).text + stops.flush() : rest;
-        if (tail !== '') emit(undefined, tail);
-    }
-
-    const end = performance.now();
-    const generatedCount = generated.length;
-    const decodeSpan = lastTokenAt - firstTokenAt;
-    return {
-        result: {
-            text,
-            tokens: generated,
-            stopReason,
-            seed: job.seed,
-            timing: {
-                promptTokens: promptTokens.length,
-                reusedPromptTokens: reused,
-                generatedTokens: generatedCount,
-                ms: end - job.startedAt,
-                timeToFirstTokenMs: firstTokenAt > 0 ? firstTokenAt - job.startedAt : 0,
-                // From the first generated token: (n − 1) intervals; with one token fall back to the whole request.
-                tokensPerSecond: generatedCount >= 2 && decodeSpan > 0
-                    ? (generatedCount - 1) / (decodeSpan / 1000)
-                    : generatedCount > 0 ? generatedCount / ((end - job.startedAt) / 1000) : 0,
-            },
-        },
-        settled,
-    };
+    return { result: transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused }), settled };
 }
 
 /**

@@ -37,7 +37,8 @@
 #include "ggml.h"
 #include "ggml-backend.h"
 #include "llama.h"
-#include "unifiedKv.h"
+#include "contextHook.h"
+#include "generationLoop.h"
 
 namespace {
 
@@ -793,6 +794,10 @@ napi_value init(napi_env env, napi_value exports) {
         { "logits", nullptr, logits, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "release", nullptr, release, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "unifyMultiSequenceKv", nullptr, promptscope::unify_multi_sequence_kv, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trackContexts", nullptr, promptscope::track_contexts, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "contextSerial", nullptr, promptscope::context_serial, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "contextsSince", nullptr, promptscope::contexts_since, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "generate", nullptr, promptscope::generate, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
     napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
     return exports;

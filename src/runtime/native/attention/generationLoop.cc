@@ -1,0 +1,390 @@
+// Prompt evaluation and token generation on one sequence of a node-llama-cpp context, in one native loop.
+//
+// node-llama-cpp's token loop costs two libuv thread-pool round trips per token (a decode worker, then a separate
+// sampling worker) plus ~0.35 ms of JavaScript between them; on a 2-core machine a round trip is 120–350 µs, which kept
+// generation 7–13% behind llama.cpp's own llama-bench. Here one thread evaluates the rest of the prompt, then samples and
+// decodes token after token like llama-bench, and hands tokens to JavaScript without waiting for it: as they come when
+// asked to stream (a thread-safe function call per token), else all at the end. JavaScript stops it through `cancel()`,
+// checked before every decode.
+//
+// The sampler chain is node-llama-cpp's (AddonSampler::rebuildChainIfNeeded): logit bias, repeat penalties, then greedy,
+// or top-k, top-p, min-p, temperature and a seeded draw, with node-llama-cpp's defaults for absent values — so a seed
+// gives the same tokens either way. Grammars and per-token probabilities stay on node-llama-cpp's loop.
+//
+// The context is node-llama-cpp's own (see contextHook.cc), used only while JavaScript holds the context's only
+// sequence, and afterwards JavaScript records what was evaluated in node-llama-cpp's sequence state. Every llama.cpp call
+// goes through the library that created the context (LinkedLlama).
+#include "generationLoop.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "contextHook.h"
+#include "llama.h"
+
+namespace promptscope {
+
+namespace {
+
+struct SamplingOptions {
+    float temperature = 0;
+    int32_t top_k = 40;
+    float top_p = 0.95f;
+    float min_p = 0;
+    uint32_t seed = 0;
+    float repeat_penalty = 1;
+    int32_t repeat_last_n = 0;
+    std::vector<llama_token> repeat_history;
+    std::vector<llama_logit_bias> bias;
+};
+
+struct Job {
+    const LinkedLlama * api = nullptr;
+    llama_context * ctx = nullptr;
+    llama_seq_id seq = 0;
+    llama_pos start = 0;
+    std::vector<llama_token> prompt;
+    SamplingOptions sampling;
+    int32_t max_tokens = 0;
+    std::vector<llama_token> stop_tokens;
+    bool stream = false;
+    std::atomic<bool> cancelled{false};
+    napi_threadsafe_function events = nullptr;
+
+    // Results, written by the loop thread before its final event.
+    std::vector<llama_token> sampled;
+    int32_t decoded = 0;
+    std::string reason;
+    std::string error;
+    double first_token_ms = 0;
+    double last_token_ms = 0;
+};
+
+struct Event {
+    std::shared_ptr<Job> job;
+    bool done = false;
+    std::vector<llama_token> tokens;
+};
+
+double monotonic_ms() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+llama_sampler * build_chain(const LinkedLlama & api, const llama_vocab * vocab, const SamplingOptions & o, llama_sampler ** penalties) {
+    const int32_t n_vocab = api.vocab_n_tokens(vocab);
+    llama_sampler * chain = api.sampler_chain_init(api.sampler_chain_default_params());
+    if (!o.bias.empty()) {
+        api.sampler_chain_add(chain, api.sampler_init_logit_bias(n_vocab, static_cast<int32_t>(o.bias.size()), o.bias.data()));
+    }
+    *penalties = nullptr;
+    if (o.repeat_last_n > 0 && o.repeat_penalty != 1.0f) {
+        *penalties = api.sampler_init_penalties(n_vocab, o.repeat_last_n, o.repeat_penalty, 0.0f, 0.0f);
+        for (llama_token t : o.repeat_history) api.sampler_accept(*penalties, t);
+        api.sampler_chain_add(chain, *penalties);
+    }
+    if (o.temperature <= 0.0f) {
+        api.sampler_chain_add(chain, api.sampler_init_greedy());
+        return chain;
+    }
+    const int32_t top_k = o.top_k <= 0 ? n_vocab : std::min(o.top_k, n_vocab);
+    api.sampler_chain_add(chain, api.sampler_init_top_k(top_k));
+    if (o.top_p >= 0.0f && o.top_p <= 1.0f) api.sampler_chain_add(chain, api.sampler_init_top_p(o.top_p, 1));
+    if (o.min_p > 0.0f) api.sampler_chain_add(chain, api.sampler_init_min_p(o.min_p, 1));
+    api.sampler_chain_add(chain, api.sampler_init_temp(o.temperature));
+    api.sampler_chain_add(chain, api.sampler_init_dist(o.seed));
+    return chain;
+}
+
+void post(const std::shared_ptr<Job> & job, bool done, std::vector<llama_token> tokens = {}) {
+    auto * event = new Event{job, done, std::move(tokens)};
+    if (napi_call_threadsafe_function(job->events, event, napi_tsfn_nonblocking) != napi_ok) delete event;
+}
+
+std::string decode_failure(int32_t code) {
+    if (code == 1) return "llama_decode found no KV slot for the batch (the context is full)";
+    if (code == 2) return "llama_decode was aborted";
+    return "llama_decode failed with code " + std::to_string(code);
+}
+
+void run(std::shared_ptr<Job> job) {
+    const LinkedLlama & api = *job->api;
+    llama_context * ctx = job->ctx;
+    const llama_vocab * vocab = api.model_get_vocab(api.get_model(ctx));
+    const int32_t n_batch = std::max<int32_t>(1, static_cast<int32_t>(api.n_batch(ctx)));
+    llama_batch batch = api.batch_init(n_batch, 0, 1);
+    llama_pos pos = job->start;
+
+    const auto fill = [&](const llama_token * tokens, int32_t count, bool logits_for_last) {
+        batch.n_tokens = count;
+        for (int32_t i = 0; i < count; ++i) {
+            batch.token[i] = tokens[i];
+            batch.pos[i] = pos + i;
+            batch.n_seq_id[i] = 1;
+            batch.seq_id[i][0] = job->seq;
+            batch.logits[i] = logits_for_last && i == count - 1;
+        }
+    };
+
+    // The prompt, in batches of the context's n_batch; only its last token's logits are computed.
+    const int32_t n_prompt = static_cast<int32_t>(job->prompt.size());
+    for (int32_t done = 0; done < n_prompt && job->error.empty();) {
+        if (done > 0 && job->cancelled.load()) {
+            job->reason = "cancelled";
+            break;
+        }
+        const int32_t count = std::min(n_batch, n_prompt - done);
+        fill(job->prompt.data() + done, count, done + count == n_prompt);
+        const int32_t code = api.decode(ctx, batch);
+        if (code != 0) {
+            job->error = decode_failure(code);
+            api.memory_seq_rm(api.get_memory(ctx), job->seq, pos, -1);
+            break;
+        }
+        pos += count;
+        done += count;
+        job->decoded += count;
+    }
+
+    if (job->error.empty() && job->reason.empty()) {
+        llama_sampler * penalties = nullptr;
+        llama_sampler * chain = build_chain(api, vocab, job->sampling, &penalties);
+        const int32_t n_vocab = api.vocab_n_tokens(vocab);
+        std::vector<llama_token_data> candidates(static_cast<size_t>(n_vocab));
+        while (true) {
+            const float * logits = api.get_logits_ith(ctx, -1);
+            if (logits == nullptr) {
+                job->error = "llama.cpp returned no logits for the last token";
+                break;
+            }
+            for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
+            llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
+            api.sampler_apply(chain, &cur);
+            if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
+                job->error = "the sampler chain selected no token";
+                break;
+            }
+            const llama_token token = cur.data[cur.selected].id;
+            const double now = monotonic_ms();
+            if (job->sampled.empty()) job->first_token_ms = now;
+            job->last_token_ms = now;
+            job->sampled.push_back(token);
+            if (job->stream) post(job, false, {token});
+            if (api.vocab_is_eog(vocab, token) || std::find(job->stop_tokens.begin(), job->stop_tokens.end(), token) != job->stop_tokens.end()) {
+                job->reason = "eos";
+                break;
+            }
+            if (penalties != nullptr) api.sampler_accept(penalties, token);
+            if (static_cast<int32_t>(job->sampled.size()) >= job->max_tokens) {
+                job->reason = "maxTokens";
+                break;
+            }
+            if (job->cancelled.load()) {
+                job->reason = "cancelled";
+                break;
+            }
+            fill(&token, 1, true);
+            const int32_t code = api.decode(ctx, batch);
+            if (code != 0) {
+                job->error = decode_failure(code);
+                api.memory_seq_rm(api.get_memory(ctx), job->seq, pos, -1);
+                break;
+            }
+            pos += 1;
+            job->decoded += 1;
+        }
+        api.sampler_free(chain);
+    }
+    api.batch_free(batch);
+    if (!job->error.empty()) job->reason = "error";
+    post(job, true);
+    napi_release_threadsafe_function(job->events, napi_tsfn_release);
+}
+
+napi_value make_int32_array(napi_env env, const std::vector<llama_token> & values) {
+    napi_value buffer, array;
+    void * data = nullptr;
+    napi_create_arraybuffer(env, values.size() * sizeof(int32_t), &data, &buffer);
+    if (!values.empty()) std::copy(values.begin(), values.end(), static_cast<int32_t *>(data));
+    napi_create_typedarray(env, napi_int32_array, values.size(), buffer, 0, &array);
+    return array;
+}
+
+void set_named(napi_env env, napi_value object, const char * name, napi_value value) {
+    napi_set_named_property(env, object, name, value);
+}
+
+// On the main thread: onEvent('tokens', Int32Array) or onEvent('done', {tokens, decoded, reason, error?, firstTokenMs, lastTokenMs}).
+void deliver(napi_env env, napi_value callback, void *, void * data) {
+    std::unique_ptr<Event> event(static_cast<Event *>(data));
+    if (env == nullptr) return;
+    napi_value kind, payload, undefined;
+    napi_get_undefined(env, &undefined);
+    if (!event->done) {
+        napi_create_string_utf8(env, "tokens", NAPI_AUTO_LENGTH, &kind);
+        payload = make_int32_array(env, event->tokens);
+    } else {
+        const Job & job = *event->job;
+        napi_create_string_utf8(env, "done", NAPI_AUTO_LENGTH, &kind);
+        napi_create_object(env, &payload);
+        napi_value value;
+        set_named(env, payload, "tokens", make_int32_array(env, job.sampled));
+        napi_create_int32(env, job.decoded, &value);
+        set_named(env, payload, "decoded", value);
+        napi_create_string_utf8(env, job.reason.c_str(), NAPI_AUTO_LENGTH, &value);
+        set_named(env, payload, "reason", value);
+        if (!job.error.empty()) {
+            napi_create_string_utf8(env, job.error.c_str(), NAPI_AUTO_LENGTH, &value);
+            set_named(env, payload, "error", value);
+        }
+        napi_create_double(env, job.first_token_ms, &value);
+        set_named(env, payload, "firstTokenMs", value);
+        napi_create_double(env, job.last_token_ms, &value);
+        set_named(env, payload, "lastTokenMs", value);
+    }
+    napi_value argv[2] = {kind, payload};
+    napi_call_function(env, undefined, callback, 2, argv, nullptr);
+}
+
+napi_value throw_type_error(napi_env env, const char * message) {
+    napi_throw_type_error(env, nullptr, message);
+    return nullptr;
+}
+
+bool get_property(napi_env env, napi_value object, const char * name, napi_value * value) {
+    bool has = false;
+    if (napi_has_named_property(env, object, name, &has) != napi_ok || !has) return false;
+    napi_valuetype type;
+    return napi_get_named_property(env, object, name, value) == napi_ok && napi_typeof(env, *value, &type) == napi_ok
+        && type != napi_undefined && type != napi_null;
+}
+
+bool get_double(napi_env env, napi_value object, const char * name, double & out) {
+    napi_value value;
+    return !get_property(env, object, name, &value) || napi_get_value_double(env, value, &out) == napi_ok;
+}
+
+bool get_int32_list(napi_env env, napi_value value, std::vector<llama_token> & out) {
+    bool is_array = false;
+    napi_is_array(env, value, &is_array);
+    if (!is_array) return false;
+    uint32_t length = 0;
+    napi_get_array_length(env, value, &length);
+    out.resize(length);
+    for (uint32_t i = 0; i < length; ++i) {
+        napi_value element;
+        if (napi_get_element(env, value, i, &element) != napi_ok || napi_get_value_int32(env, element, &out[i]) != napi_ok) return false;
+    }
+    return true;
+}
+
+bool get_int32_list(napi_env env, napi_value object, const char * name, std::vector<llama_token> & out) {
+    napi_value value;
+    return !get_property(env, object, name, &value) || get_int32_list(env, value, out);
+}
+
+napi_value cancel(napi_env env, napi_callback_info info) {
+    void * data = nullptr;
+    napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+    (*static_cast<std::shared_ptr<Job> *>(data))->cancelled = true;
+    return nullptr;
+}
+
+void release_handle(napi_env, void * data, void *) {
+    delete static_cast<std::shared_ptr<Job> *>(data);
+}
+
+}  // namespace
+
+// generate(contextId, sequenceId, startPosition, promptTokens, options, onEvent) -> { cancel() }
+// options: { maxTokens, stream, stopTokens, temperature, topK, topP, minP, seed, repeatPenalty, repeatLastTokens,
+// repeatHistory, biasTokens, biasValues }. Evaluates promptTokens at startPosition… of the sequence, then samples up to
+// maxTokens tokens. Throws at once when the context is unknown or an argument is wrong; later failures arrive as
+// 'done' with reason 'error'.
+napi_value generate(napi_env env, napi_callback_info info) {
+    size_t argc = 6;
+    napi_value argv[6];
+    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+    if (argc < 6) return throw_type_error(env, "generate expects 6 arguments");
+    auto job = std::make_shared<Job>();
+    job->api = linked_llama();
+    if (job->api == nullptr) return throw_type_error(env, "the context hook is not installed (call trackContexts first)");
+    uint32_t context_id = 0, sequence = 0, start = 0;
+    if (napi_get_value_uint32(env, argv[0], &context_id) != napi_ok) return throw_type_error(env, "contextId must be a number");
+    job->ctx = tracked_context(context_id);
+    if (job->ctx == nullptr) return throw_type_error(env, "that context is not alive");
+    if (napi_get_value_uint32(env, argv[1], &sequence) != napi_ok) return throw_type_error(env, "sequenceId must be a number");
+    if (napi_get_value_uint32(env, argv[2], &start) != napi_ok) return throw_type_error(env, "startPosition must be a number");
+    job->seq = static_cast<llama_seq_id>(sequence);
+    job->start = static_cast<llama_pos>(start);
+    if (!get_int32_list(env, argv[3], job->prompt) || job->prompt.empty()) return throw_type_error(env, "promptTokens must be a non-empty array of token ids");
+
+    napi_value options = argv[4];
+    SamplingOptions & s = job->sampling;
+    double max_tokens = 0, temperature = 0, top_k = 40, top_p = 0.95, min_p = 0, seed = 0, penalty = 1, last_n = 0;
+    if (!get_double(env, options, "maxTokens", max_tokens) || !get_double(env, options, "temperature", temperature)
+        || !get_double(env, options, "topK", top_k) || !get_double(env, options, "topP", top_p) || !get_double(env, options, "minP", min_p)
+        || !get_double(env, options, "seed", seed) || !get_double(env, options, "repeatPenalty", penalty)
+        || !get_double(env, options, "repeatLastTokens", last_n)) {
+        return throw_type_error(env, "generate options must be numbers");
+    }
+    if (max_tokens < 1) return throw_type_error(env, "maxTokens must be at least 1");
+    job->max_tokens = static_cast<int32_t>(max_tokens);
+    s.temperature = static_cast<float>(temperature);
+    s.top_k = static_cast<int32_t>(top_k);
+    s.top_p = static_cast<float>(top_p);
+    s.min_p = static_cast<float>(min_p);
+    s.seed = static_cast<uint32_t>(std::max(0.0, seed));
+    s.repeat_penalty = static_cast<float>(penalty);
+    s.repeat_last_n = static_cast<int32_t>(last_n);
+    std::vector<llama_token> bias_tokens;
+    std::vector<double> bias_values;
+    if (!get_int32_list(env, options, "repeatHistory", s.repeat_history) || !get_int32_list(env, options, "stopTokens", job->stop_tokens)
+        || !get_int32_list(env, options, "biasTokens", bias_tokens)) {
+        return throw_type_error(env, "repeatHistory, stopTokens and biasTokens must be arrays of token ids");
+    }
+    napi_value values;
+    if (get_property(env, options, "biasValues", &values)) {
+        uint32_t length = 0;
+        napi_get_array_length(env, values, &length);
+        for (uint32_t i = 0; i < length; ++i) {
+            napi_value element;
+            double v = 0;
+            napi_get_element(env, values, i, &element);
+            if (napi_get_value_double(env, element, &v) != napi_ok) return throw_type_error(env, "biasValues must be numbers");
+            bias_values.push_back(v);
+        }
+    }
+    if (bias_values.size() != bias_tokens.size()) return throw_type_error(env, "biasTokens and biasValues differ in length");
+    for (size_t i = 0; i < bias_tokens.size(); ++i) s.bias.push_back(llama_logit_bias{bias_tokens[i], static_cast<float>(bias_values[i])});
+    napi_value stream;
+    if (get_property(env, options, "stream", &stream)) napi_get_value_bool(env, stream, &job->stream);
+
+    napi_valuetype callback_type;
+    napi_typeof(env, argv[5], &callback_type);
+    if (callback_type != napi_function) return throw_type_error(env, "onEvent must be a function");
+    napi_value name;
+    napi_create_string_utf8(env, "promptscope.generate", NAPI_AUTO_LENGTH, &name);
+    if (napi_create_threadsafe_function(env, argv[5], nullptr, name, 0, 1, nullptr, nullptr, nullptr, deliver, &job->events) != napi_ok) {
+        return throw_type_error(env, "could not create the event channel");
+    }
+
+    napi_value handle, cancel_function;
+    napi_create_object(env, &handle);
+    auto * held = new std::shared_ptr<Job>(job);
+    napi_create_function(env, "cancel", NAPI_AUTO_LENGTH, cancel, held, &cancel_function);
+    napi_add_finalizer(env, cancel_function, held, release_handle, nullptr, nullptr);
+    napi_set_named_property(env, handle, "cancel", cancel_function);
+
+    std::thread(run, job).detach();
+    return handle;
+}
+
+}  // namespace promptscope
