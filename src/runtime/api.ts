@@ -165,6 +165,12 @@ export interface GenerationTiming {
     timeToFirstTokenMs: number;
     /** Generated tokens per second, measured from the first generated token. */
     tokensPerSecond: number;
+    /**
+     * Which token loop ran: `native`, Promptscope's addon evaluating and sampling on one thread (plain sampling on a
+     * single-sequence context), or `node-llama-cpp`'s own (grammars, per-token probabilities, parallel paths, or
+     * when the addon is unavailable).
+     */
+    loop?: 'native' | 'node-llama-cpp';
 }
 
 export interface CompletionResult {

@@ -15,10 +15,11 @@ export interface LogLine {
 }
 
 /** A client on the real host, with its log kept for assertions (and printed with PROMPTSCOPE_TEST_LOG=1). */
-export function newClient(options: { hostScript?: string } = {}): { client: RuntimeClient; log: LogLine[] } {
+export function newClient(options: { hostScript?: string; env?: NodeJS.ProcessEnv } = {}): { client: RuntimeClient; log: LogLine[] } {
     const log: LogLine[] = [];
     const client = new RuntimeClient({
         hostScript: options.hostScript ?? hostScript,
+        ...(options.env ? { env: options.env } : {}),
         log: (level, message, source) => {
             log.push({ level, message, source });
             if (process.env.PROMPTSCOPE_TEST_LOG) process.stderr.write(`[${source}:${level}] ${message}\n`);

@@ -79,7 +79,7 @@ export class GenerationTranscript {
     }
 
     /** The request's result: releases text still held back (unless a stop sequence cut it) and adds the timings. */
-    finish(job: { seed: number; startedAt: number; reusedPromptTokens: number }): CompletionResult {
+    finish(job: { seed: number; startedAt: number; reusedPromptTokens: number; loop: 'native' | 'node-llama-cpp' }): CompletionResult {
         if (this.stopReason !== 'stopSequence') {
             const rest = this.decoder.flush();
             const tail = this.stops.hasStops ? this.stops.push(rest).text + this.stops.flush() : rest;
@@ -103,6 +103,7 @@ export class GenerationTranscript {
                 tokensPerSecond: count >= 2 && decodeSpan > 0
                     ? (count - 1) / (decodeSpan / 1000)
                     : count > 0 ? count / ((end - job.startedAt) / 1000) : 0,
+                loop: job.loop,
             },
         };
     }

@@ -114,7 +114,7 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
         transcript.stop('aborted');
     }
 
-    return { result: transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused }), settled };
+    return { result: transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused, loop: 'node-llama-cpp' }), settled };
 }
 
 /**

@@ -52,7 +52,7 @@ export function nativeSamplingOptions(sampling: ResolvedSampling, seed: number, 
 export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedSampling }, contextId: number): Promise<DecodeOutcome> {
     const { sequence, signal } = job;
     const { reused, evalTokens, limit, transcript } = await prepareDecode(job);
-    const finish = () => transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused });
+    const finish = () => transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused, loop: 'native' });
     if (limit <= 0 || signal?.aborted) {
         if (signal?.aborted) transcript.stop('aborted');
         return { result: finish(), settled: Promise.resolve() };
