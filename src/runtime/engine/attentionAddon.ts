@@ -193,8 +193,9 @@ export function nativeContextsCreatedSince(serial: number): number[] {
 
 /**
  * Evaluates `promptTokens` from `startPosition` of sequence `sequenceId` in a recorded node-llama-cpp context, then
- * samples, all on one native thread (generationLoop.cc). The caller must hold the context's only sequence until the
- * result settles, and then record in node-llama-cpp's sequence what was evaluated (`decoded`).
+ * samples, in native slices on the thread pool with no JavaScript between tokens (generationLoop.cc). The caller must
+ * hold the context's only sequence until the result settles, and then record in node-llama-cpp's sequence what was
+ * evaluated (`decoded`).
  */
 export function startNativeGeneration(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[],
     options: NativeGenerateOptions, onTokens: ((tokens: Int32Array) => void) | undefined): { result: Promise<NativeGenerateResult>; cancel(): void } {

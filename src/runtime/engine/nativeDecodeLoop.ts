@@ -45,7 +45,8 @@ export function nativeSamplingOptions(sampling: ResolvedSampling, seed: number, 
 /**
  * The token loop of {@link runDecodeLoop}, run by the native addon (generationLoop.cc) on `contextId`, the
  * llama.cpp context behind the sequence's node-llama-cpp context: the rest of the prompt and every token are
- * evaluated and sampled on one thread, with no thread-pool round trip and no JavaScript between tokens. Tokens come
+ * evaluated and sampled natively, one thread-pool round trip per ~50 ms slice instead of two per token, and no
+ * JavaScript between tokens. Tokens come
  * back one by one when the text must be watched (stop sequences, a listener), else all at the end. The sequence's
  * node-llama-cpp state is brought up to date once the loop has stopped, before `settled`.
  */

@@ -2,10 +2,18 @@
 //
 // node-llama-cpp's token loop costs two libuv thread-pool round trips per token (a decode worker, then a separate
 // sampling worker) plus ~0.35 ms of JavaScript between them; on a 2-core machine a round trip is 120–350 µs, which kept
-// generation 7–13% behind llama.cpp's own llama-bench. Here one thread evaluates the rest of the prompt, then samples and
-// decodes token after token like llama-bench, and hands tokens to JavaScript without waiting for it: as they come when
+// generation 7–13% behind llama.cpp's own llama-bench. Here the prompt's rest is evaluated, then tokens are sampled and
+// decoded one after another like llama-bench does, and handed to JavaScript without waiting for it: as they come when
 // asked to stream (a thread-safe function call per token), else all at the end. JavaScript stops it through `cancel()`,
 // checked before every decode.
+//
+// The loop runs as napi async work on the libuv thread pool, in slices of about 50 ms, each queued again by the last
+// one's completion: node-llama-cpp's own evaluations run on that pool too, and the runtime host limits it to one thread
+// (UV_THREADPOOL_SIZE=1). So every llama.cpp evaluation in the host has the same calling thread. That matters with an
+// OpenMP build (a local `promptscope build-runtime` build): each calling thread owns an OpenMP team, and once libgomp
+// manages more threads than there are cores it stops spinning at barriers and sleeps instead, at every graph node —
+// a second calling thread made generation 1.5–2.5× slower on 2 cores. Slicing lets other queued work (another
+// context's evaluation, an attention capture) take its turn between slices instead of waiting for a whole generation.
 //
 // The sampler chain is node-llama-cpp's (AddonSampler::rebuildChainIfNeeded): logit bias, repeat penalties, then greedy,
 // or top-k, top-p, min-p, temperature and a seeded draw, with node-llama-cpp's defaults for absent values — so a seed
@@ -22,7 +30,6 @@
 #include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "contextHook.h"
@@ -56,6 +63,17 @@ struct Job {
     bool stream = false;
     std::atomic<bool> cancelled{false};
     napi_threadsafe_function events = nullptr;
+    napi_async_work work = nullptr;
+
+    // Loop state, kept between slices.
+    bool started = false;
+    bool finished = false;
+    llama_batch batch{};
+    llama_pos pos = 0;
+    int32_t prompt_done = 0;
+    llama_sampler * chain = nullptr;
+    llama_sampler * penalties = nullptr;
+    std::vector<llama_token_data> candidates;
 
     // Results, written by the loop thread before its final event.
     std::vector<llama_token> sampled;
@@ -114,98 +132,140 @@ std::string decode_failure(int32_t code) {
     return "llama_decode failed with code " + std::to_string(code);
 }
 
-void run(std::shared_ptr<Job> job) {
+// How long one slice of the loop may hold the thread pool before it lets other work in.
+constexpr double kSliceMs = 50;
+
+void fill(Job & job, const llama_token * tokens, int32_t count, bool logits_for_last) {
+    job.batch.n_tokens = count;
+    for (int32_t i = 0; i < count; ++i) {
+        job.batch.token[i] = tokens[i];
+        job.batch.pos[i] = job.pos + i;
+        job.batch.n_seq_id[i] = 1;
+        job.batch.seq_id[i][0] = job.seq;
+        job.batch.logits[i] = logits_for_last && i == count - 1;
+    }
+}
+
+// Frees the loop's llama.cpp objects and sends the result (after any token events: the same channel keeps the order).
+void finish(const std::shared_ptr<Job> & job, const char * reason) {
+    const LinkedLlama & api = *job->api;
+    if (job->chain != nullptr) api.sampler_free(job->chain);
+    job->chain = nullptr;
+    if (job->started) api.batch_free(job->batch);
+    job->started = false;
+    job->reason = job->error.empty() ? reason : "error";
+    job->finished = true;
+    post(job, true);
+    napi_release_threadsafe_function(job->events, napi_tsfn_release);
+}
+
+bool decode(const std::shared_ptr<Job> & job, int32_t count) {
+    const LinkedLlama & api = *job->api;
+    const int32_t code = api.decode(job->ctx, job->batch);
+    if (code != 0) {
+        // What this call may have left behind is not in node-llama-cpp's record of the sequence: drop it.
+        api.memory_seq_rm(api.get_memory(job->ctx), job->seq, job->pos, -1);
+        job->error = decode_failure(code);
+        return false;
+    }
+    job->pos += count;
+    job->decoded += count;
+    return true;
+}
+
+// One slice: runs until the loop ends or the slice's time is up (then the job is queued again).
+void run_slice(const std::shared_ptr<Job> & job) {
     const LinkedLlama & api = *job->api;
     llama_context * ctx = job->ctx;
-    const llama_vocab * vocab = api.model_get_vocab(api.get_model(ctx));
+    const double deadline = monotonic_ms() + kSliceMs;
+    if (job->cancelled.load()) return finish(job, "cancelled");
     const int32_t n_batch = std::max<int32_t>(1, static_cast<int32_t>(api.n_batch(ctx)));
-    llama_batch batch = api.batch_init(n_batch, 0, 1);
-    llama_pos pos = job->start;
-
-    const auto fill = [&](const llama_token * tokens, int32_t count, bool logits_for_last) {
-        batch.n_tokens = count;
-        for (int32_t i = 0; i < count; ++i) {
-            batch.token[i] = tokens[i];
-            batch.pos[i] = pos + i;
-            batch.n_seq_id[i] = 1;
-            batch.seq_id[i][0] = job->seq;
-            batch.logits[i] = logits_for_last && i == count - 1;
-        }
-    };
+    if (!job->started) {
+        job->batch = api.batch_init(n_batch, 0, 1);
+        job->pos = job->start;
+        job->started = true;
+    }
 
     // The prompt, in batches of the context's n_batch; only its last token's logits are computed.
     const int32_t n_prompt = static_cast<int32_t>(job->prompt.size());
-    for (int32_t done = 0; done < n_prompt && job->error.empty();) {
-        if (done > 0 && job->cancelled.load()) {
-            job->reason = "cancelled";
-            break;
-        }
-        const int32_t count = std::min(n_batch, n_prompt - done);
-        fill(job->prompt.data() + done, count, done + count == n_prompt);
-        const int32_t code = api.decode(ctx, batch);
-        if (code != 0) {
-            job->error = decode_failure(code);
-            api.memory_seq_rm(api.get_memory(ctx), job->seq, pos, -1);
-            break;
-        }
-        pos += count;
-        done += count;
-        job->decoded += count;
+    while (job->prompt_done < n_prompt) {
+        if (job->prompt_done > 0 && job->cancelled.load()) return finish(job, "cancelled");
+        const int32_t count = std::min(n_batch, n_prompt - job->prompt_done);
+        fill(*job, job->prompt.data() + job->prompt_done, count, job->prompt_done + count == n_prompt);
+        if (!decode(job, count)) return finish(job, "error");
+        job->prompt_done += count;
+        if (job->prompt_done < n_prompt && monotonic_ms() > deadline) return;
     }
 
-    if (job->error.empty() && job->reason.empty()) {
-        llama_sampler * penalties = nullptr;
-        llama_sampler * chain = build_chain(api, vocab, job->sampling, &penalties);
-        const int32_t n_vocab = api.vocab_n_tokens(vocab);
-        std::vector<llama_token_data> candidates(static_cast<size_t>(n_vocab));
-        while (true) {
-            const float * logits = api.get_logits_ith(ctx, -1);
-            if (logits == nullptr) {
-                job->error = "llama.cpp returned no logits for the last token";
-                break;
-            }
-            for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
-            llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
-            api.sampler_apply(chain, &cur);
-            if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
-                job->error = "the sampler chain selected no token";
-                break;
-            }
-            const llama_token token = cur.data[cur.selected].id;
-            const double now = monotonic_ms();
-            if (job->sampled.empty()) job->first_token_ms = now;
-            job->last_token_ms = now;
-            job->sampled.push_back(token);
-            if (job->stream) post(job, false, {token});
-            if (api.vocab_is_eog(vocab, token) || std::find(job->stop_tokens.begin(), job->stop_tokens.end(), token) != job->stop_tokens.end()) {
-                job->reason = "eos";
-                break;
-            }
-            if (penalties != nullptr) api.sampler_accept(penalties, token);
-            if (static_cast<int32_t>(job->sampled.size()) >= job->max_tokens) {
-                job->reason = "maxTokens";
-                break;
-            }
-            if (job->cancelled.load()) {
-                job->reason = "cancelled";
-                break;
-            }
-            fill(&token, 1, true);
-            const int32_t code = api.decode(ctx, batch);
-            if (code != 0) {
-                job->error = decode_failure(code);
-                api.memory_seq_rm(api.get_memory(ctx), job->seq, pos, -1);
-                break;
-            }
-            pos += 1;
-            job->decoded += 1;
-        }
-        api.sampler_free(chain);
+    const llama_vocab * vocab = api.model_get_vocab(api.get_model(ctx));
+    const int32_t n_vocab = api.vocab_n_tokens(vocab);
+    if (job->chain == nullptr) {
+        job->chain = build_chain(api, vocab, job->sampling, &job->penalties);
+        job->candidates.resize(static_cast<size_t>(n_vocab));
     }
-    api.batch_free(batch);
-    if (!job->error.empty()) job->reason = "error";
-    post(job, true);
-    napi_release_threadsafe_function(job->events, napi_tsfn_release);
+    std::vector<llama_token_data> & candidates = job->candidates;
+    while (true) {
+        const float * logits = api.get_logits_ith(ctx, -1);
+        if (logits == nullptr) {
+            job->error = "llama.cpp returned no logits for the last token";
+            return finish(job, "error");
+        }
+        for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
+        llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
+        api.sampler_apply(job->chain, &cur);
+        if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
+            job->error = "the sampler chain selected no token";
+            return finish(job, "error");
+        }
+        const llama_token token = cur.data[cur.selected].id;
+        const double now = monotonic_ms();
+        if (job->sampled.empty()) job->first_token_ms = now;
+        job->last_token_ms = now;
+        job->sampled.push_back(token);
+        if (job->stream) post(job, false, {token});
+        if (api.vocab_is_eog(vocab, token) || std::find(job->stop_tokens.begin(), job->stop_tokens.end(), token) != job->stop_tokens.end()) {
+            return finish(job, "eos");
+        }
+        if (job->penalties != nullptr) api.sampler_accept(job->penalties, token);
+        if (static_cast<int32_t>(job->sampled.size()) >= job->max_tokens) return finish(job, "maxTokens");
+        if (job->cancelled.load()) return finish(job, "cancelled");
+        fill(*job, &token, 1, true);
+        if (!decode(job, 1)) return finish(job, "error");
+        if (monotonic_ms() > deadline) return;
+    }
+}
+
+void execute_slice(napi_env, void * data) {
+    run_slice(*static_cast<std::shared_ptr<Job> *>(data));
+}
+
+void queue_slice(napi_env env, std::shared_ptr<Job> * held);
+
+void slice_done(napi_env env, napi_status, void * data) {
+    auto * held = static_cast<std::shared_ptr<Job> *>(data);
+    napi_delete_async_work(env, (*held)->work);
+    (*held)->work = nullptr;
+    if ((*held)->finished) {
+        delete held;
+    } else {
+        queue_slice(env, held);
+    }
+}
+
+void queue_slice(napi_env env, std::shared_ptr<Job> * held) {
+    napi_value name;
+    napi_create_string_utf8(env, "promptscope.generate", NAPI_AUTO_LENGTH, &name);
+    napi_async_work work = nullptr;
+    if (napi_create_async_work(env, nullptr, name, execute_slice, slice_done, held, &work) != napi_ok
+        || napi_queue_async_work(env, work) != napi_ok) {
+        // Not expected outside environment teardown; end the job so JavaScript is not left waiting.
+        if (work != nullptr) napi_delete_async_work(env, work);
+        (*held)->error = "could not queue the generation on the thread pool";
+        finish(*held, "error");
+        delete held;
+        return;
+    }
+    (*held)->work = work;
 }
 
 napi_value make_int32_array(napi_env env, const std::vector<llama_token> & values) {
@@ -383,7 +443,7 @@ napi_value generate(napi_env env, napi_callback_info info) {
     napi_add_finalizer(env, cancel_function, held, release_handle, nullptr, nullptr);
     napi_set_named_property(env, handle, "cancel", cancel_function);
 
-    std::thread(run, job).detach();
+    queue_slice(env, new std::shared_ptr<Job>(job));
     return handle;
 }
 
