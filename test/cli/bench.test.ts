@@ -106,7 +106,7 @@ describe('promptscope bench', () => {
         const text = readFileSync(markdown, 'utf8');
         rmSync(markdown, { force: true });
         assert.match(text, /^## Goals$/m);
-        assert.match(text, /^\| Promptscope fixture tiny .*\| 1 \| pp RPC overhead ratio, host \/ in-process \| [\d.]+ × \| goal ≥ 0\.95: (met|NOT MET) \|$/m);
+        assert.match(text, /^\| Promptscope fixture tiny .*\| 1 \| pp RPC overhead ratio, host \/ in-process \(median of the repetitions. ratios\) \| [\d.]+ × \| goal ≥ 0\.95: (met|NOT MET) \|$/m);
         assert.match(text, /^## .+, 1 thread$/m);
         assert.match(text, /^## .+, 2 threads$/m);
         const bad = await runCli(['bench', '--threads', '0']);

@@ -105,7 +105,8 @@ export function formatBenchMarkdown(report: BenchReport): string {
         'is Promptscope\'s child-process runtime through `RuntimeClient` (RPC); *in-process* is node-llama-cpp called in the',
         'benchmark\'s own process through the same `LlamaEngine` the host wraps. Both load the same model with the same threads',
         'and run alternately (the order flips each repetition); each figure is the median of the repetitions, with their range.',
-        'The RPC overhead ratio is host / in-process (goal ≥ 0.95). *llama-bench* is llama.cpp\'s own benchmark, built natively',
+        'The RPC overhead ratio is the median of each repetition\'s host / in-process (goal ≥ 0.95). Plain generation in both',
+        'runs in Promptscope\'s native token loop (`timing.loop`: `native`). *llama-bench* is llama.cpp\'s own benchmark, built natively',
         'from the llama.cpp source node-llama-cpp ships (`--reference`); its runs take turns with the runtime host\'s, one each per',
         'repetition, and the ratio to llama-bench is the median of the turns\' ratios (host / llama-bench of the same turn).',
     ];
