@@ -28,6 +28,8 @@ describe('logitStatistics', () => {
         assert.deepEqual(topIndices([1, 3, 3, 2, 5], 3), [4, 1, 2]);
         assert.deepEqual(topIndices([1, 2], 5), [1, 0]);
         assert.deepEqual(topIndices([1, 2], 0), []);
+        assert.deepEqual(topIndices([5, 5, 5, 4, 5], 2), [0, 1]);
+        assert.deepEqual(topIndices([-Infinity, 2, -Infinity, 7], 3), [3, 1, 0]);
     });
 });
 
@@ -39,6 +41,8 @@ describe('sampleFromLogits', () => {
         assert.deepEqual(biased, { token: 4, distribution: [{ id: 4, prob: 1 }] });
         assert.equal(sampleFromLogits(logits, { ...plain, temperature: 0, repeatPenalty: 2 }, [5], Math.random).token, 4);
         assert.equal(sampleFromLogits(logits, { ...plain, temperature: 0, logitBias: new Map([[0, Infinity]]) }, [], Math.random).token, 0);
+        // Ties go to the lower id, as in topIndices.
+        assert.equal(sampleFromLogits(new Float32Array([1, 5, 5, 2]), { ...plain, temperature: 0 }, [], Math.random).token, 1);
     });
 
     test('top-k keeps k renormalised entries; temperature rescales; the draw follows the cumulative distribution', () => {

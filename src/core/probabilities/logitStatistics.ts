@@ -47,8 +47,11 @@ export function topIndices(values: ArrayLike<number>, k: number): number[] {
     // A sorted (descending) window of the best `count` seen so far; most values lose to its last entry at once.
     const best: number[] = [];
     const better = (a: number, b: number) => values[a]! > values[b]! || (values[a] === values[b] && a < b);
+    // Indices only grow, so a value equal to the window's last loses the tie: only a greater one gets in.
+    let threshold = -Infinity;
     for (let i = 0; i < values.length; i++) {
-        if (best.length === count && !better(i, best[count - 1]!)) continue;
+        const value = values[i]!;
+        if (best.length === count && !(value > threshold)) continue;
         let lo = 0;
         let hi = best.length;
         while (lo < hi) {
@@ -58,6 +61,7 @@ export function topIndices(values: ArrayLike<number>, k: number): number[] {
         }
         best.splice(lo, 0, i);
         if (best.length > count) best.pop();
+        if (best.length === count) threshold = values[best[count - 1]!]!;
     }
     return best;
 }

@@ -34,7 +34,9 @@ export function sampleFromLogits(
     penalized: Iterable<number>,
     random: () => number,
 ): SampledToken {
-    const adjusted = Float64Array.from(logits as ArrayLike<number>);
+    // Typed-array .set converts in one native copy; Float64Array.from walks an iterator (~0.3 ms for 32k logits).
+    const adjusted = new Float64Array(logits.length);
+    adjusted.set(logits);
     // A literal +Infinity (a forced token) would make the softmax Infinity − Infinity = NaN: a huge finite logit wins as surely.
     for (const [id, bias] of settings.logitBias) if (id >= 0 && id < adjusted.length) adjusted[id]! += bias === Infinity ? 1e9 : bias;
     if (settings.repeatPenalty !== 1) {
@@ -45,8 +47,10 @@ export function sampleFromLogits(
         }
     }
     if (settings.temperature <= 0) {
-        const [best] = topIndices(adjusted, 1);
-        return { token: best!, distribution: [{ id: best!, prob: 1 }] };
+        // The first of the largest (lower id wins a tie), as topIndices(adjusted, 1) picks it, in a monomorphic loop.
+        let best = 0;
+        for (let i = 1; i < adjusted.length; i++) if (adjusted[i]! > adjusted[best]!) best = i;
+        return { token: best, distribution: [{ id: best, prob: 1 }] };
     }
 
     let candidates = topIndices(adjusted, settings.topK > 0 ? settings.topK : adjusted.length)
