@@ -105,6 +105,75 @@ describe('native and node-llama-cpp logits sources', () => {
         assert.ok(moved, 'the adapter changes the log-probabilities');
     });
 
+    // The native source samples in the addon (logitSampler.cc), node-llama-cpp's in JavaScript (sampleFromLogits.ts):
+    // every part of the chain has to agree for both to pick the same tokens and report the same filtered distribution.
+    test('the addon\'s sampler is sampleFromLogits: full vocabulary, penalties, bias, forced tokens', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const ban = (await engine.tokenize(' the', { addBos: false })).at(-1)!;
+        const boost = (await engine.tokenize(' dog', { addBos: false })).at(-1)!;
+        const hot: SamplingOptions = {
+            temperature: 1.4, topK: 0, topP: 1, minP: 0, repeatPenalty: 1.6, repeatLastTokens: 6, seed: 21,
+            logitBias: { [ban]: 'ban', [boost]: 2.5 },
+        };
+        const [native, node] = await both({ prompt, generate: 16, topK: 8, sampling: hot, exact: true });
+        assertSamePass(native, node, 1e-5);
+        assert.ok(native.tokens.every(row => row.id !== ban || row.source === 'prompt'), 'a banned token is never sampled');
+        // Each filter alone, cutting hard enough to show in the first 8 entries of the distribution drawn from.
+        const filters: SamplingOptions[] = [
+            { temperature: 0.7, topK: 5, topP: 1, minP: 0 },
+            { temperature: 0.7, topK: 0, topP: 0.3, minP: 0 },
+            { temperature: 0.7, topK: 0, topP: 1, minP: 0.5 },
+        ];
+        for (const filter of filters) {
+            const [nativeFiltered, nodeFiltered] = await both({ prompt, generate: 16, topK: 8, sampling: { ...filter, repeatPenalty: 1, seed: 4 }, exact: true });
+            assertSamePass(nativeFiltered, nodeFiltered, 1e-5);
+            const rows = nativeFiltered.tokens.filter(row => row.sampledTop);
+            assert.ok(rows.some(row => row.sampledTop!.length < 8), `${JSON.stringify(filter)} cuts the distribution somewhere`);
+            rows.forEach((row, r) => {
+                const other = nodeFiltered.tokens.filter(o => o.sampledTop)[r]!.sampledTop!;
+                row.sampledTop!.forEach((entry, i) => assert.ok(Math.abs(entry.prob - other[i]!.prob) < 1e-5));
+            });
+        }
+        // Forced tokens (an earlier run's output) are scored, not sampled, and keep their distributions.
+        const generated = native.tokens.filter(row => row.source === 'generated').map(row => row.id).reverse();
+        const [forcedNative, forcedNode] = await both({ prompt, generated, topK: 8, sampling: hot, exact: true });
+        assert.deepEqual(forcedNative.tokens.filter(row => row.source === 'generated').map(row => row.id), generated);
+        assertSamePass(forcedNative, forcedNode, 1e-5);
+    });
+
+    test('sampling in slices of any length gives the same pass as in one call', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const request: TokenProbabilitiesRequest = {
+            prompt, generate: 20, topK: 5, exact: true, sampling: { temperature: 1, topK: 30, topP: 0.95, repeatPenalty: 1.2, seed: 13 },
+        };
+        const whole = await withSource('native', () => engine.tokenProbabilities(request));
+        process.env.PROMPTSCOPE_PROBABILITIES_SLICE_MS = '0';
+        try {
+            const sliced = await withSource('native', () => engine.tokenProbabilities(request));
+            assertSamePass(sliced, whole, 0);
+        } finally {
+            delete process.env.PROMPTSCOPE_PROBABILITIES_SLICE_MS;
+        }
+    });
+
+    test('an abort ends a native pass at the next slice with what it has', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const info = engine.modelInfo;
+        const controller = new AbortController();
+        process.env.PROMPTSCOPE_PROBABILITIES_SLICE_MS = '0';
+        try {
+            const pending = withSource('native', () => engine.tokenProbabilities(
+                { prompt, generate: info!.contextSize - 64, topK: 2, sampling: { temperature: 0, repeatPenalty: 1, logitBias: { [info!.eosToken!]: 'ban' } } },
+                { signal: controller.signal }));
+            setTimeout(() => controller.abort(), 30);
+            const result = await pending;
+            assert.equal(result.stopReason, 'aborted');
+            assert.ok(result.tokens.length < prompt.length + info!.contextSize - 64);
+        } finally {
+            delete process.env.PROMPTSCOPE_PROBABILITIES_SLICE_MS;
+        }
+    });
+
     test('concurrent passes take turns on the one native context and each gets its own numbers', async t => {
         if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
         const a: TokenProbabilitiesRequest = { prompt, generate: 6, topK: 3, sampling: { temperature: 0, repeatPenalty: 1 } };

@@ -1,7 +1,7 @@
 import type { Token } from 'node-llama-cpp';
 import type { LoraAdapterSpec } from '../api';
 import type { LogitStatistics } from '../../core/probabilities/logitStatistics';
-import { evaluateLogits, type LogitRows } from './attentionAddon';
+import { evaluateLogits, type GeneratedRows, type LogitRows, type LogitsGeneration } from './attentionAddon';
 import type { EvaluatedPositions, LogitsSource } from './LogitsSource';
 
 export interface NativeLogitsOptions {
@@ -39,18 +39,40 @@ export class NativeLogitsSource implements LogitsSource {
     }
 
     async evaluate(tokens: Token[], reset: boolean): Promise<EvaluatedPositions> {
-        const { options } = this;
-        const rows = await evaluateLogits({
-            modelPath: options.modelPath, tokens, reset, threads: options.threads, contextSize: options.contextSize,
-            exact: options.exact, topK: options.topK, lora: options.lora,
-        });
+        const rows = await evaluateLogits(this.job(tokens, reset));
         if (rows.logNormalizer.length !== tokens.length || rows.lastLogits.length !== rows.vocabularySize) {
             throw new Error(`the native addon returned ${rows.logNormalizer.length} positions for ${tokens.length} tokens`);
         }
-        const stats: LogitStatistics[] = [];
-        for (let i = 0; i < tokens.length; i++) stats.push(rowStatistics(rows, i));
-        return { stats, targets: Array.from(rows.target.subarray(0, tokens.length - 1)), last: rows.lastLogits };
+        return positions(rows, tokens.length);
     }
+
+    /**
+     * Evaluates `tokens` like {@link evaluate}, then samples in the addon from the last position on (same chain as
+     * sampleFromLogits, the given draws), evaluating each sampled token but the last: `stats` then also holds the
+     * rows of those generated tokens, after the evaluated ones.
+     */
+    async evaluateAndSample(tokens: Token[], reset: boolean, generation: LogitsGeneration): Promise<EvaluatedPositions & GeneratedRows> {
+        const rows = await evaluateLogits(this.job(tokens, reset), generation);
+        const expected = tokens.length + Math.max(0, rows.generated.length - 1);
+        if (rows.logNormalizer.length !== expected || rows.sampledCounts.length !== rows.generated.length) {
+            throw new Error(`the native addon returned ${rows.logNormalizer.length} positions for ${expected} evaluated tokens`);
+        }
+        return { ...positions(rows, tokens.length), ...rows };
+    }
+
+    private job(tokens: Token[], reset: boolean): Parameters<typeof evaluateLogits>[0] {
+        const { options } = this;
+        return {
+            modelPath: options.modelPath, tokens, reset, threads: options.threads, contextSize: options.contextSize,
+            exact: options.exact, topK: options.topK, lora: options.lora,
+        };
+    }
+}
+
+function positions(rows: LogitRows, evaluated: number): EvaluatedPositions {
+    const stats: LogitStatistics[] = [];
+    for (let i = 0; i < rows.logNormalizer.length; i++) stats.push(rowStatistics(rows, i));
+    return { stats, targets: Array.from(rows.target.subarray(0, evaluated - 1)), last: rows.lastLogits };
 }
 
 function rowStatistics(rows: LogitRows, i: number): LogitStatistics {

@@ -33,6 +33,43 @@ export interface LogitRows {
     vocabularySize: number;
 }
 
+/** Sampling in the addon after an evaluation (see NativeLogitsSource.evaluateAndSample). */
+export interface LogitsGeneration {
+    /** The most tokens to sample in this call. */
+    steps: number;
+    /** Stop after the token that used this much time up (the next call goes on): keeps an abort responsive. */
+    budgetMs: number;
+    temperature: number;
+    topK: number;
+    topP: number;
+    minP: number;
+    repeatPenalty: number;
+    repeatLastTokens: number;
+    biasTokens: number[];
+    /** ±Infinity allowed (a ban, a forced token), as in sampleFromLogits. */
+    biasValues: number[];
+    /** The uniform draws in [0, 1) the steps take, one per step while the temperature is above 0. */
+    draws: number[];
+    /** Tokens to take instead of sampling, per step, from the first. */
+    forced: number[];
+    stopTokens: number[];
+    /** The tokens before the first step that the repeat penalty sees (at most repeatLastTokens). */
+    history: number[];
+}
+
+/** What a call with {@link LogitsGeneration} adds to {@link LogitRows}; rows then include the generated tokens it evaluated. */
+export interface GeneratedRows {
+    generated: Int32Array;
+    /** Per generated token: its raw log-probability under the distribution it was sampled from. */
+    generatedLogprobs: Float64Array;
+    /** Per generated token: how many entries of the filtered distribution follow in sampledIds / sampledProbs. */
+    sampledCounts: Int32Array;
+    sampledIds: Int32Array;
+    sampledProbs: Float64Array;
+    /** An end-of-generation or stop token came (and was not kept). */
+    endOfGeneration: boolean;
+}
+
 /** Options of the addon's generation loop (generationLoop.cc); absent sampler values take node-llama-cpp's defaults. */
 export interface NativeGenerateOptions {
     maxTokens: number;
@@ -68,7 +105,7 @@ type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | Nativ
 
 interface AttentionAddon {
     logits(modelPath: string, binsDir: string, tokens: number[], reset: boolean, threads: number, nCtx: number, exact: boolean,
-        topK: number, loraPaths: string[], loraScales: number[]): Promise<LogitRows>;
+        topK: number, loraPaths: string[], loraScales: number[], generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>>;
     capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
         loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
     release(): Promise<void>;
@@ -150,12 +187,21 @@ export function captureAttention(job: {
 export function evaluateLogits(job: {
     modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
     lora?: readonly { path: string; scale: number }[];
-}): Promise<LogitRows> {
+}): Promise<LogitRows>;
+/** The same, then samples up to `generation.steps` tokens in the addon, evaluating each but the last. */
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}, generation: LogitsGeneration): Promise<LogitRows & GeneratedRows>;
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}, generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>> {
     const { addon, error, bins } = load();
     if (!addon) return Promise.reject(new Error(`native probabilities unavailable: ${error}`));
     const lora = job.lora ?? [];
     return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
-        lora.map(a => a.path), lora.map(a => a.scale));
+        lora.map(a => a.path), lora.map(a => a.scale), generation);
 }
 
 /**

@@ -81,39 +81,13 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
     const random = new SeededRandom(seed, 'token-probabilities');
     const pieces = pieceCache(loaded);
     // Index i: the distribution that predicted token i, and token i's log-probability under it.
-    const stats: ({ stat: LogitStatistics; logprob: number } | undefined)[] = [undefined];
-    const sampled: (SampledAlternative[] | undefined)[] = [];
-
-    const prompt = await source.evaluate(tokens, true);
-    for (let i = 0; i < tokens.length - 1; i++) stats.push({ stat: prompt.stats[i]!, logprob: prompt.targets[i]! });
-    let next = prompt.last;
-    let nextStat = prompt.stats[tokens.length - 1]!;
+    const stats: ScoredRows = [undefined];
+    const sampled: SampledRows = [];
 
     const all = tokens.slice();
-    let stopReason: StopReason = 'maxTokens';
-    for (let step = 0; step < job.generate; step++) {
-        if (signal.aborted) {
-            stopReason = 'aborted';
-            break;
-        }
-        const history = job.sampling.repeatLastTokens > 0 ? all.slice(-job.sampling.repeatLastTokens) : [];
-        // A forced token still gets the sampler's distribution (what these options would have drawn from).
-        const choice = sampleFromLogits(next, job.sampling, history, () => random.nextFloat());
-        const forced = job.forced?.[step];
-        const token = (forced ?? choice.token) as Token;
-        if (forced === undefined && (loaded.model.isEogToken(token) || job.stopTokens?.has(token))) {
-            stopReason = 'eos';
-            break;
-        }
-        stats.push({ stat: nextStat, logprob: next[token]! - nextStat.logNormalizer });
-        sampled[all.length] = choice.distribution.slice(0, topK).map(({ id, prob }) => ({ id, text: '', prob }));
-        all.push(token);
-        if (step + 1 < job.generate) {
-            const evaluated = await source.evaluate([token], false);
-            next = evaluated.last;
-            nextStat = evaluated.stats[0]!;
-        }
-    }
+    const stopReason = source instanceof NativeLogitsSource
+        ? await generateInAddon(job, source, signal, random, stats, sampled, all)
+        : await generateHere(loaded, job, source, signal, random, stats, sampled, all);
 
     let promptLogprobSum = 0;
     const rows: TokenProbability[] = [];
@@ -149,6 +123,104 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
         logitsSource: sourceName,
         timing: { promptTokens: tokens.length, generatedTokens: all.length - tokens.length, ms: performance.now() - job.startedAt },
     };
+}
+
+type ScoredRows = ({ stat: LogitStatistics; logprob: number } | undefined)[];
+type SampledRows = (SampledAlternative[] | undefined)[];
+
+/**
+ * Evaluates the prompt and generates `job.generate` tokens in JavaScript: per token, one evaluation, then a draw from
+ * its raw logits with the sampler's chain. Fills `stats` (from index 1), `sampled` and `all`; returns why it stopped.
+ */
+async function generateHere(loaded: LoadedModel, job: TokenProbabilitiesJob, source: LogitsSource, signal: AbortSignal,
+    random: SeededRandom, stats: ScoredRows, sampled: SampledRows, all: Token[]): Promise<StopReason> {
+    const { tokens, topK } = job;
+    const prompt = await source.evaluate(tokens, true);
+    for (let i = 0; i < tokens.length - 1; i++) stats.push({ stat: prompt.stats[i]!, logprob: prompt.targets[i]! });
+    let next = prompt.last;
+    let nextStat = prompt.stats[tokens.length - 1]!;
+    for (let step = 0; step < job.generate; step++) {
+        if (signal.aborted) return 'aborted';
+        const history = job.sampling.repeatLastTokens > 0 ? all.slice(-job.sampling.repeatLastTokens) : [];
+        // A forced token still gets the sampler's distribution (what these options would have drawn from).
+        const choice = sampleFromLogits(next, job.sampling, history, () => random.nextFloat());
+        const forced = job.forced?.[step];
+        const token = (forced ?? choice.token) as Token;
+        if (forced === undefined && (loaded.model.isEogToken(token) || job.stopTokens?.has(token))) return 'eos';
+        stats.push({ stat: nextStat, logprob: next[token]! - nextStat.logNormalizer });
+        sampled[all.length] = choice.distribution.slice(0, topK).map(({ id, prob }) => ({ id, text: '', prob }));
+        all.push(token);
+        if (step + 1 < job.generate) {
+            const evaluated = await source.evaluate([token], false);
+            next = evaluated.last;
+            nextStat = evaluated.stats[0]!;
+        }
+    }
+    return 'maxTokens';
+}
+
+/**
+ * How long one addon call may sample before it returns, so that an abort is seen within about this much.
+ * `PROMPTSCOPE_PROBABILITIES_SLICE_MS` overrides it (tests use 0: one token per call).
+ */
+function addonSliceMs(): number {
+    const override = Number(process.env.PROMPTSCOPE_PROBABILITIES_SLICE_MS);
+    return Number.isFinite(override) && override >= 0 ? override : 100;
+}
+
+/**
+ * The same as {@link generateHere}, with the sampling done in the addon (logitSampler.cc, the same chain): one call
+ * evaluates and samples for up to {@link addonSliceMs}, instead of a round trip and a vocabulary copy per token. The
+ * draws come from the same random stream, one per sampling step, so a seed gives the same tokens either way.
+ */
+async function generateInAddon(job: TokenProbabilitiesJob, source: NativeLogitsSource, signal: AbortSignal,
+    random: SeededRandom, stats: ScoredRows, sampled: SampledRows, all: Token[]): Promise<StopReason> {
+    const { tokens, sampling } = job;
+    const bias = [...sampling.logitBias];
+    const draws: number[] = [];
+    const sliceMs = addonSliceMs();
+    let evaluate: Token[] = tokens;
+    let reset = true;
+    let step = 0;
+    for (;;) {
+        const steps = signal.aborted ? 0 : job.generate - step;
+        if (sampling.temperature > 0) while (draws.length < steps) draws.push(random.nextFloat());
+        const result = await source.evaluateAndSample(evaluate, reset, {
+            steps,
+            budgetMs: sliceMs,
+            temperature: sampling.temperature,
+            topK: sampling.topK,
+            topP: sampling.topP,
+            minP: sampling.minP,
+            repeatPenalty: sampling.repeatPenalty,
+            repeatLastTokens: sampling.repeatLastTokens,
+            biasTokens: bias.map(([id]) => id),
+            biasValues: bias.map(([, value]) => value),
+            draws: draws.slice(0, steps),
+            forced: (job.forced ?? []).slice(step, step + steps),
+            stopTokens: job.stopTokens ? [...job.stopTokens] : [],
+            history: sampling.repeatLastTokens > 0 ? all.slice(-sampling.repeatLastTokens) : [],
+        });
+        if (reset) for (let i = 0; i < tokens.length - 1; i++) stats.push({ stat: result.stats[i]!, logprob: result.targets[i]! });
+        // Generated token j was drawn from the row before it: the last evaluated token's, then each generated one's.
+        let offset = 0;
+        for (let j = 0; j < result.generated.length; j++) {
+            stats.push({ stat: result.stats[evaluate.length - 1 + j]!, logprob: result.generatedLogprobs[j]! });
+            const count = result.sampledCounts[j]!;
+            const alternatives: SampledAlternative[] = [];
+            for (let a = offset; a < offset + count; a++) alternatives.push({ id: result.sampledIds[a]!, text: '', prob: result.sampledProbs[a]! });
+            offset += count;
+            sampled[all.length] = alternatives;
+            all.push(result.generated[j]! as Token);
+        }
+        step += result.generated.length;
+        draws.splice(0, result.generated.length + (result.endOfGeneration ? 1 : 0));
+        if (result.endOfGeneration) return 'eos';
+        if (step >= job.generate) return 'maxTokens';
+        if (signal.aborted) return 'aborted';
+        evaluate = [all.at(-1)!];
+        reset = false;
+    }
 }
 
 /** Token texts for the result, each decoded once per request (after an anchor, so a leading space survives). */

@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstdint>
@@ -39,6 +40,7 @@
 #include "llama.h"
 #include "contextHook.h"
 #include "generationLoop.h"
+#include "logitSampler.h"
 
 namespace {
 
@@ -245,11 +247,22 @@ struct Work {
     bool exact = false;
     int n_ctx = 0;
     int top_k = 0;
+    // logits work that goes on generating (see run_generation)
+    bool generate = false;
+    int steps = 0;
+    double budget_ms = 0;
+    promptscope::LogitSamplerSettings sampler;
+    int repeat_last = 0;
+    std::vector<double> draws;
+    std::vector<int32_t> forced, stop_tokens, history;
     // outputs
     int n_vocab = 0;
     std::vector<double> log_normalizer, entropy, target, top_logprobs;
     std::vector<int32_t> top_ids;
     std::vector<float> last_logits;
+    std::vector<int32_t> generated, sampled_ids, sampled_counts;
+    std::vector<double> generated_logprobs, sampled_probs;
+    bool end_of_generation = false;
     std::string error;
     int n_layer = 0, n_head = 0, n_head_kv = 0;
     std::vector<int> out_layers;
@@ -348,6 +361,86 @@ void row_statistics(const float * logits, int n_vocab, int top_k, double & log_n
         top_ids[i] = order[i];
         top_logprobs[i] = static_cast<double>(logits[order[i]]) - log_normalizer;
     }
+}
+
+// Goes on from the last evaluated position: samples a token from its raw logits with the user's settings (as the
+// JavaScript pass would, draws given), records it with its log-probability and the filtered distribution's first
+// top_k entries, evaluates it (its row's statistics join the others), and so on for w->steps tokens or until the
+// time budget is spent, an end-of-generation token comes, or (forced tokens aside) a stop token. The last sampled token
+// is not evaluated: the next call starts with it. One call does what took a round trip and a vocabulary copy per token.
+void run_generation(Work * w, llama_context * ctx, int n_vocab, std::vector<int32_t> & order) {
+    const llama_vocab * vocab = llama_model_get_vocab(llama_get_model(ctx));
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<float> current = w->last_logits;
+    std::vector<double> scratch;
+    std::vector<int32_t> & all = w->history;
+    const int k = w->top_k;
+    int row = static_cast<int>(w->log_normalizer.size()) - 1;
+    llama_batch batch = llama_batch_init(1, 0, 1);
+    for (int step = 0; step < w->steps; ++step) {
+        std::vector<int32_t> penalized;
+        if (w->repeat_last > 0) penalized.assign(all.end() - std::min<size_t>(all.size(), w->repeat_last), all.end());
+        const double draw = step < static_cast<int>(w->draws.size()) ? w->draws[step] : 0;
+        const promptscope::SampledChoice choice = promptscope::sample_from_logits(current.data(), n_vocab, w->sampler, penalized, draw, scratch);
+        if (!choice.error.empty()) {
+            w->error = choice.error;
+            break;
+        }
+        const bool is_forced = step < static_cast<int>(w->forced.size());
+        const int32_t token = is_forced ? w->forced[step] : choice.token;
+        if (!is_forced && (llama_vocab_is_eog(vocab, token)
+                || std::find(w->stop_tokens.begin(), w->stop_tokens.end(), token) != w->stop_tokens.end())) {
+            w->end_of_generation = true;
+            break;
+        }
+        if (token < 0 || token >= n_vocab) {
+            w->error = "forced token " + std::to_string(token) + " is outside the vocabulary";
+            break;
+        }
+        w->generated.push_back(token);
+        w->generated_logprobs.push_back(static_cast<double>(current[token]) - w->log_normalizer[row]);
+        const size_t shown = std::min<size_t>(choice.ids.size(), static_cast<size_t>(k));
+        w->sampled_counts.push_back(static_cast<int32_t>(shown));
+        w->sampled_ids.insert(w->sampled_ids.end(), choice.ids.begin(), choice.ids.begin() + shown);
+        w->sampled_probs.insert(w->sampled_probs.end(), choice.probs.begin(), choice.probs.begin() + shown);
+        all.push_back(token);
+        const double elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (step + 1 == w->steps || elapsed > w->budget_ms) break;
+
+        Cached & cached = *g_cached;
+        if (cached.logits_n_past + 1 > static_cast<int>(cached.logits_n_ctx)) {
+            w->error = "the sequence does not fit the context (" + std::to_string(cached.logits_n_ctx) + ")";
+            break;
+        }
+        batch.n_tokens = 1;
+        batch.token[0] = token;
+        batch.pos[0] = cached.logits_n_past;
+        batch.n_seq_id[0] = 1;
+        batch.seq_id[0][0] = 0;
+        batch.logits[0] = 1;
+        const int rc = llama_decode(ctx, batch);
+        if (rc != 0) {
+            free_logits_context(cached);
+            w->error = "llama_decode failed with code " + std::to_string(rc);
+            break;
+        }
+        cached.logits_n_past += 1;
+        const float * logits = llama_get_logits_ith(ctx, 0);
+        if (!logits) {
+            w->error = "llama.cpp returned no logits for position " + std::to_string(cached.logits_n_past - 1);
+            break;
+        }
+        w->log_normalizer.push_back(0);
+        w->entropy.push_back(0);
+        w->target.push_back(NAN);
+        w->top_ids.resize(w->top_ids.size() + k);
+        w->top_logprobs.resize(w->top_logprobs.size() + k);
+        ++row;
+        row_statistics(logits, n_vocab, k, w->log_normalizer[row], w->entropy[row], w->top_ids.data() + static_cast<size_t>(row) * k,
+            w->top_logprobs.data() + static_cast<size_t>(row) * k, order);
+        current.assign(logits, logits + n_vocab);
+    }
+    llama_batch_free(batch);
 }
 
 // Evaluates w->tokens in the probabilities context (from position 0 when w->reset, else after what it holds) with
@@ -451,6 +544,7 @@ void run_logits(Work * w) {
         if (i + 1 < T) w->target[i] = static_cast<double>(logits[w->tokens[i + 1]]) - w->log_normalizer[i];
         if (i + 1 == T) w->last_logits.assign(logits, logits + n_vocab);
     }
+    if (w->generate) run_generation(w, ctx, n_vocab, order);
 }
 
 void run_capture(Work * w) {
@@ -613,6 +707,15 @@ void complete(napi_env env, napi_status status, void * data) {
         CHECK(napi_set_named_property(env, result, "topK", value));
         CHECK(napi_create_int32(env, w->n_vocab, &value));
         CHECK(napi_set_named_property(env, result, "vocabularySize", value));
+        if (w->generate) {
+            CHECK(set_typed(env, result, "generated", napi_int32_array, w->generated.data(), w->generated.size(), sizeof(int32_t)));
+            CHECK(set_typed(env, result, "generatedLogprobs", napi_float64_array, w->generated_logprobs.data(), w->generated_logprobs.size(), sizeof(double)));
+            CHECK(set_typed(env, result, "sampledCounts", napi_int32_array, w->sampled_counts.data(), w->sampled_counts.size(), sizeof(int32_t)));
+            CHECK(set_typed(env, result, "sampledIds", napi_int32_array, w->sampled_ids.data(), w->sampled_ids.size(), sizeof(int32_t)));
+            CHECK(set_typed(env, result, "sampledProbs", napi_float64_array, w->sampled_probs.data(), w->sampled_probs.size(), sizeof(double)));
+            CHECK(napi_get_boolean(env, w->end_of_generation, &value));
+            CHECK(napi_set_named_property(env, result, "endOfGeneration", value));
+        }
         napi_resolve_deferred(env, w->deferred, result);
     } else {
         napi_value value, buffer = nullptr, array, layers;
@@ -727,6 +830,39 @@ const char * get_lora_args(napi_env env, napi_value paths, napi_value scales, Wo
     return nullptr;
 }
 
+// The optional `generation` argument of logits(): { steps, budgetMs, temperature, topK, topP, minP, repeatPenalty,
+// repeatLastTokens, biasTokens, biasValues, draws, forced, stopTokens, history }; the error message, or nullptr.
+const char * get_generation_args(napi_env env, napi_value object, Work & w) {
+    const auto number = [&](const char * name, double & out) {
+        napi_value value;
+        return napi_get_named_property(env, object, name, &value) == napi_ok && napi_get_value_double(env, value, &out) == napi_ok;
+    };
+    const auto numbers = [&](const char * name, std::vector<double> & out) {
+        napi_value value;
+        return napi_get_named_property(env, object, name, &value) == napi_ok && get_number_array(env, value, out);
+    };
+    double steps = 0, top_k = 0, repeat_last = 0;
+    if (!number("steps", steps) || !number("budgetMs", w.budget_ms) || !number("temperature", w.sampler.temperature)
+        || !number("topK", top_k) || !number("topP", w.sampler.top_p) || !number("minP", w.sampler.min_p)
+        || !number("repeatPenalty", w.sampler.repeat_penalty) || !number("repeatLastTokens", repeat_last)) {
+        return "generation needs numbers steps, budgetMs, temperature, topK, topP, minP, repeatPenalty and repeatLastTokens";
+    }
+    std::vector<double> bias_tokens, bias_values, forced, stop_tokens, history;
+    if (!numbers("biasTokens", bias_tokens) || !numbers("biasValues", bias_values) || bias_tokens.size() != bias_values.size()
+        || !numbers("draws", w.draws) || !numbers("forced", forced) || !numbers("stopTokens", stop_tokens) || !numbers("history", history)) {
+        return "generation needs arrays biasTokens and biasValues (as long), draws, forced, stopTokens and history";
+    }
+    w.generate = true;
+    w.steps = std::max(0, static_cast<int>(steps));
+    w.sampler.top_k = static_cast<int32_t>(top_k);
+    w.repeat_last = std::max(0, static_cast<int>(repeat_last));
+    for (size_t i = 0; i < bias_tokens.size(); ++i) w.sampler.bias.emplace_back(static_cast<int32_t>(bias_tokens[i]), bias_values[i]);
+    for (double t : forced) w.forced.push_back(static_cast<int32_t>(t));
+    for (double t : stop_tokens) w.stop_tokens.push_back(static_cast<int32_t>(t));
+    for (double t : history) w.history.push_back(static_cast<int32_t>(t));
+    return nullptr;
+}
+
 // capture(modelPath, binsDir, tokens: number[], layers: number[] (empty = all), threads, ubatch (0 = all tokens),
 //         loraPaths: string[], loraScales: number[]) -> Promise<{attention: Float32Array, layers, modelLayers, heads, kvHeads, tokens}>
 napi_value capture(napi_env env, napi_callback_info info) {
@@ -753,11 +889,14 @@ napi_value capture(napi_env env, napi_callback_info info) {
 }
 
 // logits(modelPath, binsDir, tokens: number[], reset: boolean, threads, nCtx, exact: boolean, topK, loraPaths: string[],
-//        loraScales: number[]) -> Promise<{logNormalizer, entropy, target: Float64Array (per token), topIds: Int32Array,
-//        topLogprobs: Float64Array (per token × topK), lastLogits: Float32Array (vocabulary), topK, vocabularySize}>
+//        loraScales: number[], generation?) -> Promise<{logNormalizer, entropy, target: Float64Array (per evaluated token),
+//        topIds: Int32Array, topLogprobs: Float64Array (per evaluated token × topK), lastLogits: Float32Array (vocabulary, of
+//        the last of `tokens`), topK, vocabularySize}>; with `generation` (see get_generation_args) also {generated,
+//        generatedLogprobs, sampledCounts, sampledIds, sampledProbs, endOfGeneration} and rows for the generated tokens
+//        that were evaluated (all but the last).
 napi_value logits(napi_env env, napi_callback_info info) {
-    size_t argc = 10;
-    napi_value argv[10];
+    size_t argc = 11;
+    napi_value argv[11];
     napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
     if (argc < 10) return throw_type_error(env, "logits expects 10 arguments");
     std::unique_ptr<Work> w(new Work());
@@ -778,6 +917,11 @@ napi_value logits(napi_env env, napi_callback_info info) {
     w->n_ctx = std::max(1, static_cast<int>(n_ctx));
     w->top_k = std::max(0, static_cast<int>(top_k));
     if (const char * error = get_lora_args(env, argv[8], argv[9], *w)) return throw_type_error(env, error);
+    napi_valuetype type = napi_undefined;
+    if (argc > 10) napi_typeof(env, argv[10], &type);
+    if (type == napi_object) {
+        if (const char * error = get_generation_args(env, argv[10], *w)) return throw_type_error(env, error);
+    }
     return queue(env, w.release());
 }
 
