@@ -75,7 +75,7 @@ struct Job {
     llama_sampler * penalties = nullptr;
     std::vector<llama_token_data> candidates;
 
-    // Results, written by the loop thread before its final event.
+    // Results, written by the slices before the final event.
     std::vector<llama_token> sampled;
     int32_t decoded = 0;
     std::string reason;
