@@ -93,3 +93,13 @@ export function median(values: readonly number[]): number {
     const middle = Math.floor(sorted.length / 2);
     return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/**
+ * The median of `numerators[i] / denominators[i]`: for runs paired within a repetition (one right after the other),
+ * this cancels the machine's drift between repetitions, which a ratio of two medians would not.
+ */
+export function medianOfPairedRatios(numerators: readonly number[], denominators: readonly number[]): { value: number; samples: number[] } {
+    if (numerators.length !== denominators.length) throw new RangeError('paired ratios need as many numerators as denominators');
+    const samples = numerators.map((value, i) => value / denominators[i]!);
+    return { value: median(samples), samples };
+}

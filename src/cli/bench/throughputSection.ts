@@ -1,5 +1,5 @@
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
-import { measureGeneration, measurePromptProcessing, median, PromptPool, type CompletionTarget } from './measureThroughput';
+import { measureGeneration, measurePromptProcessing, median, medianOfPairedRatios, PromptPool, type CompletionTarget } from './measureThroughput';
 
 /** The goal of the runtime host over RPC relative to node-llama-cpp in-process (issue: "RPC overhead ratio, goal ≥ 0.95"). */
 export const rpcRatioGoal = 0.95;
@@ -64,15 +64,12 @@ export const throughputSection: BenchSection = {
 };
 
 function pair(id: 'pp' | 'tg', label: string, samples: { host: number[]; inProcess: number[] }): BenchFigure[] {
-    // A repetition's two runs follow each other: the median of their ratios cancels the machine's drift between
-    // repetitions, which a ratio of the two medians would not (as in the llama-bench comparison).
-    const turnRatios = samples.host.map((value, i) => value / samples.inProcess[i]!);
     return [
         { id: `${id}.host`, label: `${label}, runtime host over RPC`, value: median(samples.host), unit: 'tok/s', samples: samples.host },
         { id: `${id}.inProcess`, label: `${label}, node-llama-cpp in-process`, value: median(samples.inProcess), unit: 'tok/s', samples: samples.inProcess },
         {
             id: `${id}.ratio`, label: `${id} RPC overhead ratio, host / in-process (median of the repetitions' ratios)`,
-            value: median(turnRatios), unit: '×', samples: turnRatios, goal: { min: rpcRatioGoal },
+            ...medianOfPairedRatios(samples.host, samples.inProcess), unit: '×', goal: { min: rpcRatioGoal },
         },
     ];
 }
