@@ -3,6 +3,7 @@
 // loaded, attention requests fail with "attention capture unavailable: <why>" and everything else still works.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ResolvedSampling } from '../../core/sampling/validateSampling';
 
 export interface AttentionCapture {
     /** Per [layerSlot][head], the causal lower triangle row by row (query q: keys 0…q), `tokens`(`tokens`+1)/2 per head. */
@@ -33,18 +34,15 @@ export interface LogitRows {
     vocabularySize: number;
 }
 
+/** The sampler values both addon samplers take as the user gave them (validated). */
+type AddonSamplerValues = Pick<ResolvedSampling, 'temperature' | 'topK' | 'topP' | 'minP' | 'repeatPenalty' | 'repeatLastTokens'>;
+
 /** Sampling in the addon after an evaluation (see NativeLogitsSource.evaluateAndSample). */
-export interface LogitsGeneration {
+export interface LogitsGeneration extends AddonSamplerValues {
     /** The most tokens to sample in this call. */
     steps: number;
     /** Stop after the token that used this much time up (the next call goes on): keeps an abort responsive. */
     budgetMs: number;
-    temperature: number;
-    topK: number;
-    topP: number;
-    minP: number;
-    repeatPenalty: number;
-    repeatLastTokens: number;
     biasTokens: number[];
     /** ±Infinity allowed (a ban, a forced token), as in sampleFromLogits. */
     biasValues: number[];
@@ -71,18 +69,12 @@ export interface GeneratedRows {
 }
 
 /** Options of the addon's generation loop (generationLoop.cc); absent sampler values take node-llama-cpp's defaults. */
-export interface NativeGenerateOptions {
+export interface NativeGenerateOptions extends AddonSamplerValues {
     maxTokens: number;
     /** Hand each token to `onTokens` as it is sampled; otherwise they all come with the result. */
     stream: boolean;
     stopTokens: number[];
-    temperature: number;
-    topK: number;
-    topP: number;
-    minP: number;
     seed: number;
-    repeatPenalty: number;
-    repeatLastTokens: number;
     /** The tokens the repeat penalty starts from (at most `repeatLastTokens`, oldest first). */
     repeatHistory: number[];
     biasTokens: number[];
