@@ -33,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ggml.h"
@@ -41,6 +42,7 @@
 #include "contextHook.h"
 #include "generationLoop.h"
 #include "logitSampler.h"
+#include "napiArgs.h"
 
 namespace {
 
@@ -781,23 +783,9 @@ bool get_string(napi_env env, napi_value v, std::string & out) {
     return true;
 }
 
-bool get_number_array(napi_env env, napi_value v, std::vector<double> & out) {
-    bool is_array = false;
-    if (napi_is_array(env, v, &is_array) != napi_ok || !is_array) return false;
-    uint32_t n = 0;
-    napi_get_array_length(env, v, &n);
-    out.resize(n);
-    for (uint32_t i = 0; i < n; ++i) {
-        napi_value e;
-        if (napi_get_element(env, v, i, &e) != napi_ok || napi_get_value_double(env, e, &out[i]) != napi_ok) return false;
-    }
-    return true;
-}
-
-napi_value throw_type_error(napi_env env, const char * message) {
-    napi_throw_type_error(env, nullptr, message);
-    return nullptr;
-}
+using promptscope::get_int32_array;
+using promptscope::get_number_array;
+using promptscope::throw_type_error;
 
 napi_value queue(napi_env env, Work * w) {
     napi_value promise, name;
@@ -837,9 +825,11 @@ const char * get_generation_args(napi_env env, napi_value object, Work & w) {
         napi_value value;
         return napi_get_named_property(env, object, name, &value) == napi_ok && napi_get_value_double(env, value, &out) == napi_ok;
     };
-    const auto numbers = [&](const char * name, std::vector<double> & out) {
+    const auto numbers = [&](const char * name, auto & out) {
         napi_value value;
-        return napi_get_named_property(env, object, name, &value) == napi_ok && get_number_array(env, value, out);
+        if (napi_get_named_property(env, object, name, &value) != napi_ok) return false;
+        if constexpr (std::is_same_v<std::decay_t<decltype(out)>, std::vector<double>>) return get_number_array(env, value, out);
+        else return get_int32_array(env, value, out);
     };
     double steps = 0, top_k = 0, repeat_last = 0;
     if (!number("steps", steps) || !number("budgetMs", w.budget_ms) || !number("temperature", w.sampler.temperature)
@@ -847,19 +837,17 @@ const char * get_generation_args(napi_env env, napi_value object, Work & w) {
         || !number("repeatPenalty", w.sampler.repeat_penalty) || !number("repeatLastTokens", repeat_last)) {
         return "generation needs numbers steps, budgetMs, temperature, topK, topP, minP, repeatPenalty and repeatLastTokens";
     }
-    std::vector<double> bias_tokens, bias_values, forced, stop_tokens, history;
+    std::vector<int32_t> bias_tokens;
+    std::vector<double> bias_values;
     if (!numbers("biasTokens", bias_tokens) || !numbers("biasValues", bias_values) || bias_tokens.size() != bias_values.size()
-        || !numbers("draws", w.draws) || !numbers("forced", forced) || !numbers("stopTokens", stop_tokens) || !numbers("history", history)) {
+        || !numbers("draws", w.draws) || !numbers("forced", w.forced) || !numbers("stopTokens", w.stop_tokens) || !numbers("history", w.history)) {
         return "generation needs arrays biasTokens and biasValues (as long), draws, forced, stopTokens and history";
     }
     w.generate = true;
     w.steps = std::max(0, static_cast<int>(steps));
     w.sampler.top_k = static_cast<int32_t>(top_k);
     w.repeat_last = std::max(0, static_cast<int>(repeat_last));
-    for (size_t i = 0; i < bias_tokens.size(); ++i) w.sampler.bias.emplace_back(static_cast<int32_t>(bias_tokens[i]), bias_values[i]);
-    for (double t : forced) w.forced.push_back(static_cast<int32_t>(t));
-    for (double t : stop_tokens) w.stop_tokens.push_back(static_cast<int32_t>(t));
-    for (double t : history) w.history.push_back(static_cast<int32_t>(t));
+    for (size_t i = 0; i < bias_tokens.size(); ++i) w.sampler.bias.emplace_back(bias_tokens[i], bias_values[i]);
     return nullptr;
 }
 

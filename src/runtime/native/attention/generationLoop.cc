@@ -34,6 +34,7 @@
 
 #include "contextHook.h"
 #include "llama.h"
+#include "napiArgs.h"
 
 namespace promptscope {
 
@@ -313,11 +314,6 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
     napi_call_function(env, undefined, callback, 2, argv, nullptr);
 }
 
-napi_value throw_type_error(napi_env env, const char * message) {
-    napi_throw_type_error(env, nullptr, message);
-    return nullptr;
-}
-
 bool get_property(napi_env env, napi_value object, const char * name, napi_value * value) {
     bool has = false;
     if (napi_has_named_property(env, object, name, &has) != napi_ok || !has) return false;
@@ -331,23 +327,9 @@ bool get_double(napi_env env, napi_value object, const char * name, double & out
     return !get_property(env, object, name, &value) || napi_get_value_double(env, value, &out) == napi_ok;
 }
 
-bool get_int32_list(napi_env env, napi_value value, std::vector<llama_token> & out) {
-    bool is_array = false;
-    napi_is_array(env, value, &is_array);
-    if (!is_array) return false;
-    uint32_t length = 0;
-    napi_get_array_length(env, value, &length);
-    out.resize(length);
-    for (uint32_t i = 0; i < length; ++i) {
-        napi_value element;
-        if (napi_get_element(env, value, i, &element) != napi_ok || napi_get_value_int32(env, element, &out[i]) != napi_ok) return false;
-    }
-    return true;
-}
-
 bool get_int32_list(napi_env env, napi_value object, const char * name, std::vector<llama_token> & out) {
     napi_value value;
-    return !get_property(env, object, name, &value) || get_int32_list(env, value, out);
+    return !get_property(env, object, name, &value) || get_int32_array(env, value, out);
 }
 
 napi_value cancel(napi_env env, napi_callback_info info) {
@@ -384,7 +366,7 @@ napi_value generate(napi_env env, napi_callback_info info) {
     if (napi_get_value_uint32(env, argv[2], &start) != napi_ok) return throw_type_error(env, "startPosition must be a number");
     job->seq = static_cast<llama_seq_id>(sequence);
     job->start = static_cast<llama_pos>(start);
-    if (!get_int32_list(env, argv[3], job->prompt) || job->prompt.empty()) return throw_type_error(env, "promptTokens must be a non-empty array of token ids");
+    if (!get_int32_array(env, argv[3], job->prompt) || job->prompt.empty()) return throw_type_error(env, "promptTokens must be a non-empty array of token ids");
 
     napi_value options = argv[4];
     SamplingOptions & s = job->sampling;
@@ -411,16 +393,8 @@ napi_value generate(napi_env env, napi_callback_info info) {
         return throw_type_error(env, "repeatHistory, stopTokens and biasTokens must be arrays of token ids");
     }
     napi_value values;
-    if (get_property(env, options, "biasValues", &values)) {
-        uint32_t length = 0;
-        napi_get_array_length(env, values, &length);
-        for (uint32_t i = 0; i < length; ++i) {
-            napi_value element;
-            double v = 0;
-            napi_get_element(env, values, i, &element);
-            if (napi_get_value_double(env, element, &v) != napi_ok) return throw_type_error(env, "biasValues must be numbers");
-            bias_values.push_back(v);
-        }
+    if (get_property(env, options, "biasValues", &values) && !get_number_array(env, values, bias_values)) {
+        return throw_type_error(env, "biasValues must be an array of numbers");
     }
     if (bias_values.size() != bias_tokens.size()) return throw_type_error(env, "biasTokens and biasValues differ in length");
     for (size_t i = 0; i < bias_tokens.size(); ++i) s.bias.push_back(llama_logit_bias{bias_tokens[i], static_cast<float>(bias_values[i])});
