@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../runtime/api';
+import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 import { configKeys, PromptDocument, readPromptscopeSettings, renderPrompt, toChatMessages } from '../core/prompt';
 
 /** What one `run` sends to the runtime: chat messages through the model's template, or raw text to continue. */

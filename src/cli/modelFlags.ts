@@ -1,4 +1,4 @@
-import type { GpuSetting, LoraAdapterSpec } from '../runtime/api';
+import type { GpuSetting, LoraAdapterSpec } from '../shared/runtimeApi';
 import { stringOptions } from './optionTables';
 import { integerFlag, loraFlags } from './parseFlags';
 import type { ModelChoice } from './runtimeSession';

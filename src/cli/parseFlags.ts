@@ -1,4 +1,4 @@
-import type { LoraAdapterSpec } from '../runtime/api';
+import type { LoraAdapterSpec } from '../shared/runtimeApi';
 import { UsageError } from './UsageError';
 
 /** A numeric flag's value, or undefined when absent. Range checks are left to the runtime, which names the allowed range. */

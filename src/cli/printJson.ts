@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../runtime/api';
+import type { ModelInfo } from '../shared/runtimeApi';
 
 /** `--json` output: the value, indented by two spaces, on stdout with a final newline. */
 export function printJson(value: unknown): void {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '../runtime/api';
-import { RuntimeClient } from '../runtime/client';
-import { isRemoteModelUri } from '../runtime/modelUri';
+import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '../shared/runtimeApi';
+import { RuntimeClient } from '../runtime/client/RuntimeClient';
+import { isRemoteModelUri } from '../core/model/modelUri';
 import { UsageError } from './UsageError';
 
 export interface ModelChoice {

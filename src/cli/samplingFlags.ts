@@ -1,4 +1,4 @@
-import type { SamplingOptions } from '../runtime/api';
+import type { SamplingOptions } from '../shared/runtimeApi';
 import { validateSampling } from '../core/sampling/validateSampling';
 import { stringOptions } from './optionTables';
 import { integerFlag, numberFlag } from './parseFlags';

@@ -1,4 +1,4 @@
-import type { LoraAdapterSpec, ModelInfo } from '../runtime/api';
+import type { LoraAdapterSpec, ModelInfo } from '../shared/runtimeApi';
 import { modelChoice } from './modelFlags';
 import { RuntimeSession } from './runtimeSession';
 

@@ -1,6 +1,6 @@
 import type { PathGenerator } from '../core/reasoning/selfConsistency';
-import type { ChatRequest } from './api';
-import type { RuntimeClient } from './client';
+import type { ChatRequest } from '../shared/runtimeApi';
+import type { RuntimeClient } from './client/RuntimeClient';
 
 /**
  * The runtime as a self-consistency {@link PathGenerator}: every request samples its paths through `chatMany`,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelPathBase } from '../core/model/modelRef';
-import type { LoraAdapterSpec, SamplingOptions } from '../runtime/api';
+import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 import {
     classifyChange, readLoraSetting, readModelSettings, readSamplingDefaults, type ModelSettings, type SettingsChange,
 } from './modelSettings';

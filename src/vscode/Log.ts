@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RuntimeLogSink } from '../runtime/api';
+import type { RuntimeLogSink } from '../shared/runtimeApi';
 
 /**
  * The one output channel of the extension. A log channel, so VS Code adds timestamps and levels and

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeModelRef, isHfUri } from '../core/model/modelRef';
-import type { GenerationTiming, LoraAdapterSpec, ModelInfo, RuntimeLogSink } from '../runtime/api';
-import { RuntimeClient, type RuntimeState } from '../runtime/client';
+import type { GenerationTiming, LoraAdapterSpec, ModelInfo, RuntimeLogSink } from '../shared/runtimeApi';
+import { RuntimeClient, type RuntimeState } from '../runtime/client/RuntimeClient';
 import { CommandId } from './commandIds';
 import type { Config } from './Config';
 import { describeLoadFailure, describeRunFailure, FailureAction, type FailureMessage } from './failureMessages';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GenerationTiming } from '../runtime/api';
+import type { GenerationTiming } from '../shared/runtimeApi';
 import { CommandId, statusBarItemId } from './commandIds';
 import type { ModelService } from './ModelService';
 import { presentStatus } from './statusText';

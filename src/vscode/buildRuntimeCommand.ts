@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { buildOptimizedRuntime } from '../runtime/buildRuntime';
+import { buildOptimizedRuntime } from '../runtime/build/buildRuntime';
 import type { Ctx } from './Ctx';
 
 /**
  * `Promptscope: Build Optimized Runtime`: builds node-llama-cpp's native binding for this CPU from its bundled
- * llama.cpp source, offline (src/runtime/buildRuntime.ts), with progress in a cancellable notification and every
+ * llama.cpp source, offline (src/runtime/build/buildRuntime.ts), with progress in a cancellable notification and every
  * build line in the Promptscope log. The runtime prefers the build from its next start; on failure or cancel the
  * prebuilt binaries stay in use.
  */

@@ -4,7 +4,7 @@
  * and the load share one bar: the download takes most of it when there is one.
  */
 import { formatBytes } from '../core/format';
-import type { LoadProgress } from '../runtime/api';
+import type { LoadProgress } from '../shared/runtimeApi';
 
 export interface ProgressStep {
     message: string;

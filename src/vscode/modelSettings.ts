@@ -3,7 +3,7 @@
  * of `vscode` so unit tests can run it; Config.ts feeds it from `workspace.getConfiguration`.
  */
 import { resolveModelRef, type ModelPathBase } from '../core/model/modelRef';
-import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, SamplingOptions } from '../runtime/api';
+import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 
 /** Settings that only take effect when the model is (re)loaded. Keys are relative to `promptscope.`. */
 export const reloadSettingKeys = ['model', 'gpu', 'gpuLayers', 'threads', 'contextSize', 'modelsDirectory', 'lora'] as const;

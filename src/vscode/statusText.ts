@@ -3,8 +3,8 @@
  * import, so unit tests run it). The tooltip is Markdown.
  */
 import { formatBytes, formatParameterCount, formatTokensPerSecond } from '../core/format';
-import type { ModelInfo } from '../runtime/api';
-import type { RuntimeState } from '../runtime/client';
+import type { ModelInfo } from '../shared/runtimeApi';
+import type { RuntimeState } from '../runtime/client/RuntimeClient';
 
 export interface StatusInput {
     state: RuntimeState;

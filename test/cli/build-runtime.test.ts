@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMissingTools, existingLocalBuilds, findOnPath, missingBuildTools } from '../../src/runtime/buildRuntime';
-import { prebuiltOnlyCmakeOptions } from '../../src/runtime/engine/LlamaBackend';
+import { describeMissingTools, existingLocalBuilds, findOnPath, missingBuildTools } from '../../src/runtime/build/buildRuntime';
+import { prebuiltOnlyCmakeOptions } from '../../src/runtime/host/engine/LlamaBackend';
 import { fixtureModelPath } from '../support/fixtures';
 
 const repoRoot = join(__dirname, '..', '..');

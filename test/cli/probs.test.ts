@@ -3,7 +3,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { TokenProbabilitiesResult } from '../../src/runtime/api';
+import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 import { fixtureModelPath } from '../support/fixtures';
 
 const repoRoot = join(__dirname, '..', '..');

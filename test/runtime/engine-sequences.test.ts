@@ -4,10 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
 import { validateSampling } from '../../src/core/sampling/validateSampling';
-import { buildEvaluateOptions } from '../../src/runtime/engine/buildEvaluateOptions';
-import { copySequenceState } from '../../src/runtime/engine/copySequenceState';
-import { runDecodeLoop } from '../../src/runtime/engine/decodeLoop';
-import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import { buildEvaluateOptions } from '../../src/runtime/host/engine/buildEvaluateOptions';
+import { copySequenceState } from '../../src/runtime/host/engine/copySequenceState';
+import { runDecodeLoop } from '../../src/runtime/host/engine/decodeLoop';
+import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy } from './helpers';
 

@@ -3,8 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkGbnf, formatGbnfProblem } from '../../src/core/grammar/checkGbnf';
-import type { RuntimeClient } from '../../src/runtime/client';
-import { GrammarError } from '../../src/runtime/errors';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
+import { GrammarError } from '../../src/shared/errors';
 import { fixtureModelPath } from '../support/fixtures';
 import { acceptedGrammars, rejectedGrammars } from '../support/gbnfSamples';
 import { greedy, newClient } from './helpers';

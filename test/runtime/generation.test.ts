@@ -1,9 +1,9 @@
 // Generation through RuntimeClient → dist/runtime-host.js → node-llama-cpp, on the fixture model.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModelInfo } from '../../src/runtime/api';
-import type { RuntimeClient, RuntimeState } from '../../src/runtime/client';
-import { ContextOverflowError, GrammarError, NoModelLoadedError, SamplingOptionsError } from '../../src/runtime/errors';
+import type { ModelInfo } from '../../src/shared/runtimeApi';
+import type { RuntimeClient, RuntimeState } from '../../src/runtime/client/RuntimeClient';
+import { ContextOverflowError, GrammarError, NoModelLoadedError, SamplingOptionsError } from '../../src/shared/errors';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { LogLevel, SamplingOptions } from '../../src/runtime/api';
-import { RuntimeClient } from '../../src/runtime/client';
+import type { LogLevel, SamplingOptions } from '../../src/shared/runtimeApi';
+import { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 
 /** The bundled host the tests fork (scripts/test.mjs builds it first). */
 export const hostScript = join(__dirname, '..', '..', 'dist', 'runtime-host.js');

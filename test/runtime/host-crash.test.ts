@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeClient } from '../../src/runtime/client';
-import { ModelFileError, NoModelLoadedError, RuntimeStoppedError } from '../../src/runtime/errors';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
+import { ModelFileError, NoModelLoadedError, RuntimeStoppedError } from '../../src/shared/errors';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 

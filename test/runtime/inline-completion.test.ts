@@ -2,8 +2,8 @@
 // tokens): the dedicated inline sequence keeps its evaluated prefix between keystrokes and across other requests.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InlineCompletionResult, ModelInfo } from '../../src/runtime/api';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { InlineCompletionResult, ModelInfo } from '../../src/shared/runtimeApi';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { fixtureModelPath } from '../support/fixtures';
 import { firstChunk, newClient } from './helpers';
 

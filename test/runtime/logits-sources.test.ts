@@ -5,9 +5,9 @@
 // sampled generation, LoRA and the choice between them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SamplingOptions, TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../src/runtime/api';
-import { attentionUnavailableReason } from '../../src/runtime/engine/attentionAddon';
-import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import type { SamplingOptions, TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
+import { attentionUnavailableReason } from '../../src/runtime/host/engine/attentionAddon';
+import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 

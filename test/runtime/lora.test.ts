@@ -1,8 +1,8 @@
 // LoRA adapters on the default context: scale 0 is the base model, scale 1 changes the greedy token.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RuntimeClient } from '../../src/runtime/client';
-import { LoraAdapterError } from '../../src/runtime/errors';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
+import { LoraAdapterError } from '../../src/shared/errors';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';

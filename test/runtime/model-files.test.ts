@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeClient } from '../../src/runtime/client';
-import { LoraAdapterError, ModelDownloadError, ModelFileError } from '../../src/runtime/errors';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
+import { LoraAdapterError, ModelDownloadError, ModelFileError } from '../../src/shared/errors';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 import { newClient } from './helpers';
 

@@ -4,8 +4,8 @@
 // The reference host runs with PROMPTSCOPE_DECODE_LOOP=node-llama-cpp.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompletionResult, SamplingOptions } from '../../src/runtime/api';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { CompletionResult, SamplingOptions } from '../../src/shared/runtimeApi';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { PromptDocument } from '../../src/core/prompt/PromptDocument';
 import { preparePrompt } from '../../src/core/prompt/preparePrompt';
 import { writePromptFile } from '../../src/core/prompt/promptFile';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { buildRequest } from '../../src/webview/playground/buildRequest';
 import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
-import { unifyMultiSequenceKv } from '../../src/runtime/engine/attentionAddon';
+import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
+import { unifyMultiSequenceKv } from '../../src/runtime/host/engine/attentionAddon';
 import { fixtureModelPath } from '../support/fixtures';
 
 let engine: LlamaEngine;

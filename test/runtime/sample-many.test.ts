@@ -3,11 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { validateSampling } from '../../src/core/sampling/validateSampling';
-import { buildEvaluateOptions } from '../../src/runtime/engine/buildEvaluateOptions';
-import { runDecodeLoop } from '../../src/runtime/engine/decodeLoop';
-import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import { buildEvaluateOptions } from '../../src/runtime/host/engine/buildEvaluateOptions';
+import { runDecodeLoop } from '../../src/runtime/host/engine/decodeLoop';
+import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 

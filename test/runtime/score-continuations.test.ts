@@ -1,7 +1,7 @@
 // Label scoring: scoreContinuations against a separate direct evaluation (tokenProbabilities of prompt + continuation).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { fixtureModelPath } from '../support/fixtures';
 import { newClient } from './helpers';
 

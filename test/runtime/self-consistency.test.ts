@@ -6,7 +6,7 @@ import { extractLastNumber } from '../../src/core/reasoning/extractAnswer';
 import { majorityVote } from '../../src/core/reasoning/majorityVote';
 import { runSelfConsistency } from '../../src/core/reasoning/selfConsistency';
 import { chatPathGenerator } from '../../src/runtime/chatPathGenerator';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { fixtureModelPath } from '../support/fixtures';
 import { newClient } from './helpers';
 

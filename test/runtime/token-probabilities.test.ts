@@ -2,8 +2,8 @@
 // raw log-probabilities, entropies and top-K lists at every prompt and generated position, with and without LoRA.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TokenProbabilitiesResult } from '../../src/runtime/api';
-import type { RuntimeClient } from '../../src/runtime/client';
+import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
+import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 import { loadReferenceLlama, type ReferenceLlama } from '../support/referenceLlama';

@@ -2,8 +2,8 @@
 // would still cost an IPC message on both sides' main threads. Drives RuntimeHost in-process on the real engine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HostMessage } from '../../src/runtime/protocol';
-import { LlamaEngine } from '../../src/runtime/engine/LlamaEngine';
+import type { HostMessage } from '../../src/runtime/rpc/protocol';
+import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { RuntimeHost } from '../../src/runtime/host/RuntimeHost';
 import { fixtureModelPath } from '../support/fixtures';
 

@@ -6,7 +6,7 @@ import { exportFileName, reportToJson, viewSuffix } from '../../src/webview/atte
 import { classifyFailure, isLimitMessage, limitHelp } from '../../src/webview/attention/failure';
 import { cellAt, fitLabel, heatmapGeometry, moveCursor } from '../../src/webview/attention/heatmapGeometry';
 import { kvHeadOf, matrixOf, meanOfHeads, mergeLayers, slotOf } from '../../src/webview/attention/headMean';
-import type { AttentionReport } from '../../src/webview/attention/protocol';
+import type { AttentionReport } from '../../src/shared/protocols/attention';
 import { restoredState } from '../../src/webview/attention/restoredState';
 import { thumbnailLayout } from '../../src/webview/attention/thumbnailLayout';
 import { arcPath, lineWidth, topAttended } from '../../src/webview/attention/topAttended';

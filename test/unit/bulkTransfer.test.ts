@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { BulkWriter, bulkThresholdBytes, removeBulkFolders, unpackBulk, type BulkFileRef } from '../../src/runtime/bulkTransfer';
+import { BulkWriter, bulkThresholdBytes, removeBulkFolders, unpackBulk, type BulkFileRef } from '../../src/runtime/rpc/bulkTransfer';
 
 const fakePid = 900000 + (process.pid % 90000);
 

@@ -10,7 +10,7 @@ import type { PromptRun } from '../../src/core/reasoning/PromptRun';
 import { Verbalizer } from '../../src/core/reasoning/Verbalizer';
 import { evaluationSummary, rowView, strategyPicks } from '../../src/vscode/evaluation/evaluationState';
 import { csvField, evaluationToCsv, evaluationToJson } from '../../src/webview/evaluation/exportEvaluation';
-import type { EvaluationState } from '../../src/webview/evaluation/protocol';
+import type { EvaluationState } from '../../src/shared/protocols/evaluation';
 import { formatPercent, voteHistogram } from '../../src/webview/evaluation/voteHistogram';
 
 const labels = { positive: ['positive', 'good'], negative: ['negative', 'bad'], neutral: ['neutral'] };

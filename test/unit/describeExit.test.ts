@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeExit } from '../../src/runtime/describeExit';
+import { describeExit } from '../../src/runtime/client/describeExit';
 
 test('signals and exit codes read as reasons', () => {
     assert.equal(describeExit(null, 'SIGKILL', []), 'killed by SIGKILL');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ModelRefError } from '../../src/core/model/errors/ModelRefError';
 import {
     ContextOverflowError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
-} from '../../src/runtime/errors';
+} from '../../src/shared/errors';
 import { describeLoadFailure, describeRunFailure, FailureAction } from '../../src/vscode/failureMessages';
 
 test('a bad model file names the file and offers to choose another', () => {

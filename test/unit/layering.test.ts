@@ -60,5 +60,5 @@ test('src/webview is browser code: no Node built-ins, vscode or runtime', () => 
 test('the check itself sees imports (guards against a vacuous pass)', () => {
     const self = importsOf(__filename);
     assert.ok(self.includes('node:test'));
-    assert.ok(files.some(f => f.path === 'src/runtime/api.ts'));
+    assert.ok(files.some(f => f.path === 'src/shared/runtimeApi.ts'));
 });

@@ -4,7 +4,7 @@ import { buildRequest } from '../../src/webview/playground/buildRequest';
 import {
     activePreset, addBiasRow, applyPreset, clampBias, defaultForm, logitBiasOf, migrateForm, removeBiasRow, updateBiasRow,
 } from '../../src/webview/playground/form';
-import type { CompareState, PlaygroundForm } from '../../src/webview/playground/protocol';
+import type { CompareState, PlaygroundForm } from '../../src/shared/protocols/playground';
 import { PlaygroundFormStore } from '../../src/vscode/playground/PlaygroundFormStore';
 
 const form = (change: Partial<PlaygroundForm> = {}, sampling: Partial<PlaygroundForm['sampling']> = {}): PlaygroundForm => {

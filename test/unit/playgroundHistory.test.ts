@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CompletionResult, ModelInfo } from '../../src/runtime/api';
+import type { CompletionResult, ModelInfo } from '../../src/shared/runtimeApi';
 import { PlaygroundHistory } from '../../src/vscode/playground/PlaygroundHistory';
 import { sideRun } from '../../src/vscode/playground/runCompare';
 import { buildRequest } from '../../src/webview/playground/buildRequest';

@@ -8,7 +8,7 @@ import { escapeTemplateText, writePromptFile } from '../../src/core/prompt/promp
 import { buildRequest, type PlaygroundRun } from '../../src/webview/playground/buildRequest';
 import { adapterSetKey, addAdapterRow, applyPreset, defaultForm, describeAdapters, loraOf, migrateForm, withAdapters } from '../../src/webview/playground/form';
 import { formFromRun } from '../../src/webview/playground/formFromRun';
-import type { PlaygroundForm } from '../../src/webview/playground/protocol';
+import type { PlaygroundForm } from '../../src/shared/protocols/playground';
 
 const model = '/models/tiny.gguf';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ModelInfo } from '../../src/runtime/api';
+import type { ModelInfo } from '../../src/shared/runtimeApi';
 import { escapeMarkdown, modelTooltip, presentStatus } from '../../src/vscode/statusText';
 
 const model: ModelInfo = {

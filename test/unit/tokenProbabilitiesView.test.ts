@@ -10,7 +10,7 @@ import { csvText, reportToCsv, reportToJson } from '../../src/webview/tokenProba
 import {
     formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, surprisalBits,
 } from '../../src/webview/tokenProbabilities/metrics';
-import type { ProbabilityReport, ProbabilityToken } from '../../src/webview/tokenProbabilities/protocol';
+import type { ProbabilityReport, ProbabilityToken } from '../../src/shared/protocols/tokenProbabilities';
 import { restoredState } from '../../src/webview/tokenProbabilities/restoredState';
 
 /** A report of the runtime's shape: BOS, two prompt tokens (one hostile), two generated tokens. */

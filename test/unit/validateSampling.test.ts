@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SamplingOptionsError } from '../../src/core/errors/SamplingOptionsError';
+import { SamplingOptionsError } from '../../src/shared/errors/SamplingOptionsError';
 import { samplingDefaults, validateSampling } from '../../src/core/sampling/validateSampling';
 
 test('defaults are filled in', () => {

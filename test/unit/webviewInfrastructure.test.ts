@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentSecurityPolicy, createNonce, escapeHtml, webviewHtml } from '../../src/vscode/webview/webviewHtml';
-import { IpcCommand, IpcNotification, IpcRequest, isIpcMessage, readyCommand } from '../../src/webview/shared/ipc';
+import { IpcCommand, IpcNotification, IpcRequest, isIpcMessage, readyCommand } from '../../src/shared/protocols/ipc';
 import { rovingTarget } from '../../src/webview/shared/rovingFocus';
 
 const page = (title: string) => webviewHtml({

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import type { Ctx } from '../../src/vscode/Ctx';
 import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
-import type { PlaygroundForm } from '../../src/webview/playground/protocol';
+import type { PlaygroundForm } from '../../src/shared/protocols/playground';
 import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
 
 async function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {

@@ -1,5 +1,5 @@
-import type { GpuSetting, LoadModelOptions, RuntimeLogSink } from '../../runtime/api';
-import { LlamaEngine } from '../../runtime/engine/LlamaEngine';
+import type { GpuSetting, LoadModelOptions, RuntimeLogSink } from '../../shared/runtimeApi';
+import { LlamaEngine } from '../../runtime/host/engine/LlamaEngine';
 import { RuntimeSession } from '../runtimeSession';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 

@@ -1,6 +1,6 @@
-import type { LoadModelOptions, ModelInfo } from '../../runtime/api';
-import type { RuntimeClient } from '../../runtime/client';
-import type { LlamaEngine } from '../../runtime/engine/LlamaEngine';
+import type { LoadModelOptions, ModelInfo } from '../../shared/runtimeApi';
+import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
+import type { LlamaEngine } from '../../runtime/host/engine/LlamaEngine';
 
 /**
  * One part of `promptscope bench`: measures something on the model under test and returns figures. The report is

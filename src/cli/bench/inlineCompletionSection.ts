@@ -1,6 +1,6 @@
 import { englishWords } from '../../core/fixtures/englishWords';
 import { SeededRandom } from '../../core/fixtures/SeededRandom';
-import type { InlineCompletionRequest, InlineCompletionResult } from '../../runtime/api';
+import type { InlineCompletionRequest, InlineCompletionResult } from '../../shared/runtimeApi';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { median } from './measureThroughput';
 

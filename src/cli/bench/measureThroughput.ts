@@ -1,4 +1,4 @@
-import type { CompletionRequest, CompletionResult, SamplingOptions } from '../../runtime/api';
+import type { CompletionRequest, CompletionResult, SamplingOptions } from '../../shared/runtimeApi';
 import { SeededRandom } from '../../core/fixtures/SeededRandom';
 import { englishWords } from '../../core/fixtures/englishWords';
 

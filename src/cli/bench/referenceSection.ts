@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { nodeLlamaCppFolder } from '../../runtime/nodeLlamaCppFolder';
+import { nodeLlamaCppFolder } from '../../runtime/build/nodeLlamaCppFolder';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { measureGeneration, measurePromptProcessing, median, PromptPool } from './measureThroughput';
 import { ReferenceLlamaBench } from './ReferenceLlamaBench';

@@ -1,4 +1,4 @@
-import type { CompletionRequest, MultiCompletionResult, SamplingOptions } from '../../runtime/api';
+import type { CompletionRequest, MultiCompletionResult, SamplingOptions } from '../../shared/runtimeApi';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { median, PromptPool, type CompletionTarget } from './measureThroughput';
 

@@ -1,5 +1,5 @@
 import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
-import type { AttentionResult } from '../../runtime/api';
+import type { AttentionResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
 import { sourceLora } from '../loadPromptSource';
 import { modelOptions } from '../modelFlags';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FixtureSize } from '../../core/fixtures';
-import type { GpuSetting } from '../../runtime/api';
+import type { GpuSetting } from '../../shared/runtimeApi';
 import { benchFixture } from '../bench/benchFixture';
 import { BenchRunner } from '../bench/BenchRunner';
 import type { BenchSection } from '../bench/BenchSection';

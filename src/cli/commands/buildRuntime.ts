@@ -1,4 +1,4 @@
-import { buildOptimizedRuntime, existingLocalBuilds, localBuildsFolder } from '../../runtime/buildRuntime';
+import { buildOptimizedRuntime, existingLocalBuilds, localBuildsFolder } from '../../runtime/build/buildRuntime';
 import type { CliCommand } from '../CliCommand';
 import { printJson } from '../printJson';
 import { UsageError } from '../UsageError';

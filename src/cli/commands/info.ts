@@ -1,4 +1,4 @@
-import type { GpuSetting, ModelInfo } from '../../runtime/api';
+import type { GpuSetting, ModelInfo } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
 import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';

@@ -1,4 +1,4 @@
-import type { TokenProbabilitiesResult } from '../../runtime/api';
+import type { TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
 import { sourceLora, sourceSampling } from '../loadPromptSource';
 import { modelOptions } from '../modelFlags';

@@ -1,4 +1,4 @@
-import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../runtime/api';
+import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../shared/runtimeApi';
 import type { CliArgs, CliCommand } from '../CliCommand';
 import { sourceLora, sourceSampling, type PromptSource } from '../loadPromptSource';
 import { contextSizeOption, modelOptions } from '../modelFlags';

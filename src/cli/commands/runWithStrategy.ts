@@ -1,4 +1,4 @@
-import type { CompletionResult } from '../../runtime/api';
+import type { CompletionResult } from '../../shared/runtimeApi';
 import type { CliArgs, CliCommand } from '../CliCommand';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
 import { runRecord } from '../../core/reasoning/history/runRecord';

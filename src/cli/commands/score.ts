@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../runtime/api';
+import type { ChatMessage } from '../../shared/runtimeApi';
 import { inputFields, PromptDocument } from '../../core/prompt';
 import { labelDistribution, type LabelScore } from '../../core/reasoning/labelDistribution';
 import type { CliCommand } from '../CliCommand';

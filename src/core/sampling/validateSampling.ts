@@ -1,4 +1,4 @@
-import { SamplingOptionsError } from '../errors/SamplingOptionsError';
+import { SamplingOptionsError } from '../../shared/errors/SamplingOptionsError';
 
 /**
  * The sampling fields a caller may set. Structurally the runtime's `SamplingOptions` (src/runtime/api.ts),

@@ -1,7 +1,7 @@
-import type { LogLevel } from '../api';
-import { serializeError } from '../errors/serializeError';
-import type { LlamaEngine } from '../engine/LlamaEngine';
-import type { ClientMessage, HostMessage, RequestMessage, RuntimeMethod, RuntimeMethods } from '../protocol';
+import type { LogLevel } from '../../shared/runtimeApi';
+import { serializeError } from '../../shared/errors/serializeError';
+import type { LlamaEngine } from './engine/LlamaEngine';
+import type { ClientMessage, HostMessage, RequestMessage, RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
 import { TokenStreamBatcher } from './TokenStreamBatcher';
 
 interface RequestScope {

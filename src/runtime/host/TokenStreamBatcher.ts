@@ -1,4 +1,4 @@
-import type { HostMessage } from '../protocol';
+import type { HostMessage } from '../rpc/protocol';
 
 type Send = (message: HostMessage, done: () => void) => void;
 

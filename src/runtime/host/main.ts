@@ -1,10 +1,10 @@
 // Entry point of dist/runtime-host.js: the child process that runs llama.cpp, forked by RuntimeClient with an
 // IPC channel. llama.cpp can abort the whole process (GGML_ASSERT) or run out of memory; in here that ends
 // only this process, and the client reports it and starts a fresh one.
-import { BulkWriter } from '../bulkTransfer';
-import { LlamaEngine } from '../engine/LlamaEngine';
-import { loadLlamaModule } from '../engine/llamaModule';
-import type { ClientMessage, HostMessage } from '../protocol';
+import { BulkWriter } from '../rpc/bulkTransfer';
+import { LlamaEngine } from './engine/LlamaEngine';
+import { loadLlamaModule } from './engine/llamaModule';
+import type { ClientMessage, HostMessage } from '../rpc/protocol';
 import { RuntimeHost } from './RuntimeHost';
 
 function main(): void {

@@ -1,13 +1,13 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { toNestedArrays } from '../../core/attention/attentionWeights';
-import type { AttentionRequest, AttentionResult } from '../../runtime/api';
+import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
 import { classifyFailure } from '../../webview/attention/failure';
 import { exportFileName, reportToJson } from '../../webview/attention/exportReport';
 import { mergeLayers, slotOf } from '../../webview/attention/headMean';
 import {
     exportRequest, layerCommand, recomputeCommand, stateNotification, type AttentionReport, type ExportFormat, type PanelState,
-} from '../../webview/attention/protocol';
+} from '../../shared/protocols/attention';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import type { ModelService } from '../ModelService';
 import type { PromptRunner } from '../prompt/PromptRunner';

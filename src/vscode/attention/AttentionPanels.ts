@@ -1,4 +1,4 @@
-import { attentionViewType } from '../../webview/attention/protocol';
+import { attentionViewType } from '../../shared/protocols/attention';
 import { restoredState } from '../../webview/attention/restoredState';
 import { InspectionPanels } from '../inspection/InspectionPanels';
 import { AttentionPanel, type AttentionPanelOptions } from './AttentionPanel';

@@ -11,7 +11,7 @@ import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { scoreAnswers } from '../../core/reasoning/scoreAnswers';
 import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasoning/strategies';
-import { evaluationViewType, type EvaluationState, type RowView } from '../../webview/evaluation/protocol';
+import { evaluationViewType, type EvaluationState, type RowView } from '../../shared/protocols/evaluation';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
 import { isPromptDocument, partialsFor, promptDocumentOf, promptName } from '../prompt/promptSource';

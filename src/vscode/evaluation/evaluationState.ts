@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { DatasetEvaluation, EvaluatedRow } from '../../core/reasoning/evaluateDataset';
 import type { AnswerMetrics } from '../../core/reasoning/scoreAnswers';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
-import type { RowView, SummaryView } from '../../webview/evaluation/protocol';
+import type { RowView, SummaryView } from '../../shared/protocols/evaluation';
 
 /** A dataset row as the panel shows it (plain data: it crosses postMessage and goes into exports). No vscode import. */
 export function rowView(row: EvaluatedRow): RowView {

@@ -1,4 +1,4 @@
-import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../../runtime/api';
+import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../../shared/runtimeApi';
 
 /**
  * A run for the token probabilities and attention panels to inspect when no `.prompt` file stands behind it (the

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { migrateForm } from '../../webview/playground/form';
-import type { CompareState, PlaygroundForm } from '../../webview/playground/protocol';
+import type { CompareState, PlaygroundForm } from '../../shared/protocols/playground';
 
 const key = 'promptscope.playground.form';
 const compareKey = 'promptscope.playground.compare';

@@ -5,7 +5,7 @@ import { PromptDocument } from '../../core/prompt/PromptDocument';
 import { preparePrompt } from '../../core/prompt/preparePrompt';
 import { writePromptFile } from '../../core/prompt/promptFile';
 import type { SamplingFields } from '../../core/sampling/validateSampling';
-import type { CompletionResult } from '../../runtime/api';
+import type { CompletionResult } from '../../shared/runtimeApi';
 import { buildRequest } from '../../webview/playground/buildRequest';
 import { adapterSetKey, addAdapterRow, describeAdapters, migrateForm, withAdapters } from '../../webview/playground/form';
 import { formFromRun } from '../../webview/playground/formFromRun';
@@ -14,13 +14,13 @@ import {
     openPromptCommand, playgroundViewType, reopenCommand, runCommand, savedFormNotification, savePromptCommand,
     showAttentionCommand, showProbabilitiesCommand, stateNotification, stopCommand, switchModelRequest, tokenizeRequest,
     type CompareRequest, type CompareState, type HistoryEntry, type HostState, type PlaygroundForm, type RunState, type TokenizeResponse,
-} from '../../webview/playground/protocol';
+} from '../../shared/protocols/playground';
 import type { AttentionPanel } from '../attention/AttentionPanel';
 import type { AttentionPanels } from '../attention/AttentionPanels';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { limitOutput } from '../inspection/limitOutput';
 import { maxPanelGeneration } from '../probabilities/probabilityRequest';
-import { maxAttentionTokens } from '../../webview/attention/protocol';
+import { maxAttentionTokens } from '../../shared/protocols/attention';
 import type { TokenProbabilitiesPanel } from '../probabilities/TokenProbabilitiesPanel';
 import type { TokenProbabilitiesPanels } from '../probabilities/TokenProbabilitiesPanels';
 import { runCompare } from './runCompare';

@@ -1,11 +1,11 @@
 import { truncatedKl } from '../../core/probabilities/klDivergence';
 import { commonPrefixLength, comparablePositions } from '../../core/probabilities/sharedPrefix';
 import { diffWords, firstDifference } from '../../core/text/wordDiff';
-import type { CompletionResult } from '../../runtime/api';
-import type { RuntimeClient } from '../../runtime/client';
+import type { CompletionResult } from '../../shared/runtimeApi';
+import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
 import { buildRequest, type PlaygroundRun } from '../../webview/playground/buildRequest';
 import { applyPreset, describeAdapters, withAdapters } from '../../webview/playground/form';
-import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../webview/playground/protocol';
+import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
 
 /** Alternatives per position for the KL: the runtime's maximum (the rest is one cell; see truncatedKl). */
 const klTopK = 100;

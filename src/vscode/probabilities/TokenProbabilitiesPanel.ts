@@ -1,12 +1,12 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../runtime/api';
+import type { LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../shared/runtimeApi';
 import { branchPrompt } from '../../webview/tokenProbabilities/branchTokens';
 import { reportToCsv, reportToJson } from '../../webview/tokenProbabilities/exportReport';
 import {
     branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
     type Branch, type ExportFormat, type PanelState,
-} from '../../webview/tokenProbabilities/protocol';
+} from '../../shared/protocols/tokenProbabilities';
 import type { Config } from '../Config';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import type { ModelService } from '../ModelService';

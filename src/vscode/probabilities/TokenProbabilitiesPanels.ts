@@ -1,4 +1,4 @@
-import { tokenProbabilitiesViewType } from '../../webview/tokenProbabilities/protocol';
+import { tokenProbabilitiesViewType } from '../../shared/protocols/tokenProbabilities';
 import { restoredState } from '../../webview/tokenProbabilities/restoredState';
 import { InspectionPanels } from '../inspection/InspectionPanels';
 import { TokenProbabilitiesPanel, type TokenProbabilitiesPanelOptions } from './TokenProbabilitiesPanel';

@@ -1,4 +1,4 @@
-import type { ChatMessage, LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../runtime/api';
+import type { ChatMessage, LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../shared/runtimeApi';
 
 /** The panel is for inspecting a few dozen positions; a long generation would only bury them (and take time). */
 export const maxPanelGeneration = 128;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import {
     analyzePrompt, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
 } from '../../core/prompt';
-import type { CompletionResult, SamplingOptions } from '../../runtime/api';
+import type { CompletionResult, SamplingOptions } from '../../shared/runtimeApi';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
 import { OutputDocuments } from './OutputDocuments';

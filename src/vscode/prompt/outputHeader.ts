@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../runtime/api';
+import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../shared/runtimeApi';
 
 /** Where a run is; the header says it until the run ends. */
 export type RunPhase = 'waiting for the model' | 'generating' | 'done' | 'cancelled' | 'failed';

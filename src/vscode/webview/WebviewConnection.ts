@@ -1,12 +1,12 @@
 import type * as vscode from 'vscode';
 import {
     isIpcMessage, readyCommand, type IpcCommand, type IpcMessage, type IpcNotification, type IpcRequest,
-} from '../../webview/shared/ipc';
+} from '../../shared/protocols/ipc';
 
 type Handler = (message: IpcMessage) => unknown;
 
 /**
- * The host's end of a webview's typed messages (see src/webview/shared/ipc.ts). Notifications wait for the webview's
+ * The host's end of a webview's typed messages (see src/shared/protocols/ipc.ts). Notifications wait for the webview's
  * `ready`: anything posted before its listener exists is dropped by VS Code, and a reload (or the webview being
  * recreated after it was hidden) starts a new page that says `ready` again, so {@link onReady} handlers run again
  * and send the state afresh.

@@ -13,7 +13,7 @@ import { kvHeadOf, matrixOf, meanOfHeads, slotOf } from './headMean';
 import {
     exportRequest, layerCommand, recomputeCommand, stateNotification,
     type AttentionReport, type ContrastScale, type ExportFormat, type HeadChoice, type ViewState,
-} from './protocol';
+} from '../../shared/protocols/attention';
 import { TokenLinesView } from './TokenLinesView';
 
 const defaultView: Omit<ViewState, 'panel'> = { layer: 0, head: 'mean', allHeads: false, contrast: 'sqrt' };

@@ -1,6 +1,6 @@
 import { el } from '../shared/dom';
 import { matrixPixels } from './colorMap';
-import type { ContrastScale, HeadChoice } from './protocol';
+import type { ContrastScale, HeadChoice } from '../../shared/protocols/attention';
 import { thumbnailLayout } from './thumbnailLayout';
 
 export interface Thumbnail {

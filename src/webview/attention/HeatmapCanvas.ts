@@ -1,7 +1,7 @@
 import { visibleText } from '../tokenProbabilities/displayText';
 import { matrixPixels } from './colorMap';
 import { cellAt, fitLabel, heatmapGeometry, moveCursor, type HeatmapGeometry } from './heatmapGeometry';
-import type { ContrastScale } from './protocol';
+import type { ContrastScale } from '../../shared/protocols/attention';
 import { editorFont, themeColor } from './themeColors';
 
 export interface Cell {

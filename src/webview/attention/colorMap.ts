@@ -1,4 +1,4 @@
-import type { ContrastScale } from './protocol';
+import type { ContrastScale } from '../../shared/protocols/attention';
 
 export type Rgb = readonly [number, number, number];
 

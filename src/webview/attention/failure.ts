@@ -1,6 +1,6 @@
-import { maxAttentionTokens, type PanelPhase } from './protocol';
+import { maxAttentionTokens, type PanelPhase } from '../../shared/protocols/attention';
 
-/** The runtime's prefix for an addon that could not be built or loaded (src/runtime/engine/attentionAddon.ts). */
+/** The runtime's prefix for an addon that could not be built or loaded (src/runtime/host/engine/attentionAddon.ts). */
 const unavailablePrefix = 'attention capture unavailable:';
 
 /** How a failed attention request is shown: an unavailable addon is a state of its own, with the way to fix it. */

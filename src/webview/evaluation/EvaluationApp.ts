@@ -3,7 +3,7 @@ import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import {
     exportRequest, stateNotification, type EvaluationState, type ExportFormat, type PathView, type RowView, type SummaryView, type VariantView,
-} from './protocol';
+} from '../../shared/protocols/evaluation';
 import { formatPercent, voteHistogram } from './voteHistogram';
 
 /** What the webview keeps with setState: the host's state and which examples are expanded. */

@@ -1,4 +1,4 @@
-import type { RowView } from './protocol';
+import type { RowView } from '../../shared/protocols/evaluation';
 
 export interface HistogramBar {
     /** The answer, or `unmapped`. */

@@ -18,7 +18,7 @@ import {
     openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, showAttentionCommand, showProbabilitiesCommand,
     stateNotification, stopCommand, switchModelRequest, tokenizeRequest, type AdapterRow, type CompareSide, type CompareState, type ConstraintKind, type FieldError, type FieldName, type HistoryEntry,
     type HostState, type PlaygroundForm, type SamplingForm,
-} from './protocol';
+} from '../../shared/protocols/playground';
 
 /** What the page keeps with setState: the form as typed, and the host's last state so a reload shows the output at once. */
 export interface PlaygroundViewState {

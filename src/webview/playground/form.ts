@@ -3,7 +3,7 @@
  * No DOM: the unit tests and the host use it too.
  */
 import { samplingDefaults } from '../../core/sampling/validateSampling';
-import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from './protocol';
+import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from '../../shared/protocols/playground';
 
 export const biasLimit = 10;
 

@@ -4,7 +4,7 @@
  */
 import type { SamplingFields } from '../../core/sampling/validateSampling';
 import { defaultForm } from './form';
-import type { LogitBiasRow, PlaygroundForm } from './protocol';
+import type { LogitBiasRow, PlaygroundForm } from '../../shared/protocols/playground';
 
 export interface RunDescription {
     messages: readonly { role: string; text: string }[];

@@ -1,7 +1,7 @@
 import { el } from '../shared/dom';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import { quotedToken, visibleText } from '../tokenProbabilities/displayText';
-import type { ComparePosition, CompareState } from './protocol';
+import type { ComparePosition, CompareState } from '../../shared/protocols/playground';
 
 /** KL (nats) above which a position counts as diverging. */
 export const divergentKl = 0.1;

@@ -1,6 +1,6 @@
 /** The model line's hover: GGUF metadata of the loaded model (from the runtime's ModelInfo, sent by the host). Pure. */
 import { formatBytes, formatParameterCount } from '../../core/format';
-import type { ModelDetails } from './protocol';
+import type { ModelDetails } from '../../shared/protocols/playground';
 
 export function modelTooltip(model: { name: string; backend: string; quantization: string; details?: ModelDetails }): string {
     const d = model.details;

@@ -1,4 +1,4 @@
-import { isIpcMessage, readyCommand, type IpcCommand, type IpcMessage, type IpcNotification, type IpcRequest } from './ipc';
+import { isIpcMessage, readyCommand, type IpcCommand, type IpcMessage, type IpcNotification, type IpcRequest } from '../../shared/protocols/ipc';
 import type { VsCodeApi } from './vscodeApi';
 
 /** The webview's end of the typed messages: commands and requests out, notifications and responses in. */

@@ -11,7 +11,7 @@ import { formatBits, formatMetric, formatPerplexity, formatProbability, metricVa
 import {
     branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
     type Branch, type ColorMetric, type ExportFormat, type PanelState, type ProbabilityToken, type ViewState,
-} from './protocol';
+} from '../../shared/protocols/tokenProbabilities';
 
 const metrics: { id: ColorMetric; label: string; help: string }[] = [
     { id: 'probability', label: 'Probability', help: 'P(token | earlier tokens) under the raw model' },

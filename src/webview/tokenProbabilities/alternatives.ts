@@ -1,5 +1,5 @@
 import { probabilityOf } from './metrics';
-import type { ProbabilityToken } from './protocol';
+import type { ProbabilityToken } from '../../shared/protocols/tokenProbabilities';
 
 /** One row of the alternatives chart: a candidate token at a position and its probability. */
 export interface AlternativeRow {

@@ -1,4 +1,4 @@
-import type { ColorMetric } from './protocol';
+import type { ColorMetric } from '../../shared/protocols/tokenProbabilities';
 
 /**
  * Where the scale saturates, in bits. Surprisal above ~8 bits (p < 0.4%) and entropy above ~6 bits (as uncertain as

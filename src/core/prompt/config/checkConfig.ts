@@ -1,4 +1,4 @@
-import { SamplingOptionsError } from '../../errors/SamplingOptionsError';
+import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { validateSampling, type SamplingFields } from '../../sampling/validateSampling';
 import type { FrontMatterIssue } from '../FrontMatterIssue';
 import { configKeyInfo, suggestConfigKey } from './configKeys';

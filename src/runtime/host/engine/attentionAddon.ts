@@ -1,0 +1,254 @@
+// Loads the attention-capture addon (src/runtime/native/attention, built by scripts/build-native.mjs into
+// build/native/attention.node). It links node-llama-cpp's own llama.cpp libraries; when it is missing or cannot be
+// loaded, attention requests fail with "attention capture unavailable: <why>" and everything else still works.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
+
+export interface AttentionCapture {
+    /** Per [layerSlot][head], the causal lower triangle row by row (query q: keys 0…q), `tokens`(`tokens`+1)/2 per head. */
+    attention: Float32Array;
+    /** The model layers of the slots, in order. */
+    layers: number[];
+    modelLayers: number;
+    heads: number;
+    kvHeads: number;
+    tokens: number;
+}
+
+/** Statistics of each evaluated position, computed in the addon from the raw logits (see evaluateLogits). */
+export interface LogitRows {
+    /** Per position: log Σ exp(logit). */
+    logNormalizer: Float64Array;
+    /** Per position: entropy in nats. */
+    entropy: Float64Array;
+    /** Per position: log-probability of the next evaluated token (NaN at the last position). */
+    target: Float64Array;
+    /** Per position × topK: the most likely token ids, most likely first (ties: lower id first). */
+    topIds: Int32Array;
+    /** Per position × topK: their log-probabilities. */
+    topLogprobs: Float64Array;
+    /** The last position's raw logits, indexed by token id. */
+    lastLogits: Float32Array;
+    topK: number;
+    vocabularySize: number;
+}
+
+/** The sampler values both addon samplers take as the user gave them (validated). */
+type AddonSamplerValues = Pick<ResolvedSampling, 'temperature' | 'topK' | 'topP' | 'minP' | 'repeatPenalty' | 'repeatLastTokens'>;
+
+/** Sampling in the addon after an evaluation (see NativeLogitsSource.evaluateAndSample). */
+export interface LogitsGeneration extends AddonSamplerValues {
+    /** The most tokens to sample in this call. */
+    steps: number;
+    /** Stop after the token that used this much time up (the next call goes on): keeps an abort responsive. */
+    budgetMs: number;
+    biasTokens: number[];
+    /** ±Infinity allowed (a ban, a forced token), as in sampleFromLogits. */
+    biasValues: number[];
+    /** The uniform draws in [0, 1) the steps take, one per step while the temperature is above 0. */
+    draws: number[];
+    /** Tokens to take instead of sampling, per step, from the first. */
+    forced: number[];
+    stopTokens: number[];
+    /** The tokens before the first step that the repeat penalty sees (at most repeatLastTokens). */
+    history: number[];
+}
+
+/** What a call with {@link LogitsGeneration} adds to {@link LogitRows}; rows then include the generated tokens it evaluated. */
+export interface GeneratedRows {
+    generated: Int32Array;
+    /** Per generated token: its raw log-probability under the distribution it was sampled from. */
+    generatedLogprobs: Float64Array;
+    /** Per generated token: how many entries of the filtered distribution follow in sampledIds / sampledProbs. */
+    sampledCounts: Int32Array;
+    sampledIds: Int32Array;
+    sampledProbs: Float64Array;
+    /** An end-of-generation or stop token came (and was not kept). */
+    endOfGeneration: boolean;
+}
+
+/** Options of the addon's generation loop (generationLoop.cc); absent sampler values take node-llama-cpp's defaults. */
+export interface NativeGenerateOptions extends AddonSamplerValues {
+    maxTokens: number;
+    /** Hand each token to `onTokens` as it is sampled; otherwise they all come with the result. */
+    stream: boolean;
+    stopTokens: number[];
+    seed: number;
+    /** The tokens the repeat penalty starts from (at most `repeatLastTokens`, oldest first). */
+    repeatHistory: number[];
+    biasTokens: number[];
+    biasValues: number[];
+}
+
+export interface NativeGenerateResult {
+    /** Every sampled token in order, including an end-of-generation or stop token that ended it. */
+    tokens: Int32Array;
+    /** How many tokens were added to the sequence's KV cache: the prompt's, then sampled ones (the last sampled never is). */
+    decoded: number;
+    reason: 'eos' | 'maxTokens' | 'cancelled' | 'error';
+    error?: string;
+    /** When the first and last tokens were sampled, in ms on the clock of `process.hrtime`. */
+    firstTokenMs: number;
+    lastTokenMs: number;
+}
+
+type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | NativeGenerateResult) => void;
+
+interface AttentionAddon {
+    logits(modelPath: string, binsDir: string, tokens: number[], reset: boolean, threads: number, nCtx: number, exact: boolean,
+        topK: number, loraPaths: string[], loraScales: number[], generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>>;
+    capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
+        loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
+    release(): Promise<void>;
+    unifyMultiSequenceKv(): string | null;
+    trackContexts(): string | null;
+    contextSerial(): number;
+    contextsSince(serial: number): number[];
+    generate(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[], options: NativeGenerateOptions,
+        onEvent: NativeGenerateEvent): { cancel(): void };
+}
+
+const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';
+
+let loaded: { addon?: AttentionAddon; error?: string; bins: string } | undefined;
+
+/** The repository (or extension) root: the folder above dist/ (bundled) or src/runtime/host/engine/ (tests with tsx). */
+function roots(): string[] {
+    return [join(__dirname, '..'), join(__dirname, '..', '..', '..', '..')];
+}
+
+function findBins(): string {
+    const name = join('@node-llama-cpp', `${process.platform}-${process.arch}`);
+    for (const root of roots()) {
+        for (let dir = root; ; dir = dirname(dir)) {
+            const candidate = join(dir, 'node_modules', name, 'bins', `${process.platform}-${process.arch}`);
+            if (existsSync(candidate)) return candidate;
+            if (dirname(dir) === dir) break;
+        }
+    }
+    return '';
+}
+
+function load(): NonNullable<typeof loaded> {
+    if (loaded) return loaded;
+    const bins = findBins();
+    const candidates = [
+        process.env.PROMPTSCOPE_ATTENTION_ADDON,
+        ...roots().map(root => join(root, 'build', 'native', 'attention.node')),
+    ].filter((p): p is string => !!p);
+    const file = candidates.find(p => existsSync(p));
+    if (!file) {
+        const reasonFile = roots().map(root => join(root, 'build', 'native', 'attention.unavailable.txt')).find(p => existsSync(p));
+        // The build script's reason already says how to fix it.
+        loaded = { error: reasonFile ? readFileSync(reasonFile, 'utf8').trim() : `the native addon is not built: ${howToFix}`, bins };
+        return loaded;
+    }
+    try {
+        const module = { exports: {} as AttentionAddon };
+        process.dlopen(module, file);
+        loaded = { addon: module.exports, bins };
+    } catch (error) {
+        loaded = { error: `${file} could not be loaded (${(error as Error).message}). To fix: ${howToFix}`, bins };
+    }
+    return loaded;
+}
+
+/** Why attention capture cannot run here, or undefined when it can. */
+export function attentionUnavailableReason(): string | undefined {
+    return load().error;
+}
+
+/** Evaluates `tokens` in the addon's own context (flash attention off, F32 KV cache) and returns the softmax weights. */
+export function captureAttention(job: {
+    modelPath: string; tokens: number[]; layers?: number[]; threads: number; ubatch?: number;
+    lora?: readonly { path: string; scale: number }[];
+}): Promise<AttentionCapture> {
+    const { addon, error, bins } = load();
+    if (!addon) return Promise.reject(new Error(`attention capture unavailable: ${error}`));
+    const lora = job.lora ?? [];
+    return addon.capture(job.modelPath, bins, job.tokens, job.layers ?? [], job.threads, job.ubatch ?? 0,
+        lora.map(a => a.path), lora.map(a => a.scale));
+}
+
+/**
+ * Evaluates `tokens` in the addon's probabilities context (after what it holds, or from position 0 with `reset`), with
+ * logits at every position reduced there to their statistics; only the last position's logits come back whole.
+ * The context holds one sequence for the whole process: callers take turns (see NativeLogitsSource).
+ */
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}): Promise<LogitRows>;
+/** The same, then samples up to `generation.steps` tokens in the addon, evaluating each but the last. */
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}, generation: LogitsGeneration): Promise<LogitRows & GeneratedRows>;
+export function evaluateLogits(job: {
+    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    lora?: readonly { path: string; scale: number }[];
+}, generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>> {
+    const { addon, error, bins } = load();
+    if (!addon) return Promise.reject(new Error(`native probabilities unavailable: ${error}`));
+    const lora = job.lora ?? [];
+    return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
+        lora.map(a => a.path), lora.map(a => a.scale), generation);
+}
+
+/**
+ * Makes node-llama-cpp create its contexts of more than one sequence with one KV stream shared by all sequences
+ * (src/runtime/native/attention/contextHook.cc), so sequences continuing one prompt share its cells instead of each
+ * holding a copy. Returns undefined once that holds, or why it does not (those contexts then keep one stream per
+ * sequence: correct, slower). Call it after node-llama-cpp has loaded a model.
+ */
+export function unifyMultiSequenceKv(): string | undefined {
+    const { addon, error } = load();
+    if (!addon) return `the native addon is unavailable: ${error}`;
+    return addon.unifyMultiSequenceKv() ?? undefined;
+}
+
+/**
+ * Records the llama.cpp context behind every node-llama-cpp context created from now on (contextHook.cc), for
+ * {@link startNativeGeneration}. Returns undefined once that holds, or why it does not (generation then stays on
+ * node-llama-cpp's token loop). Call it after node-llama-cpp has loaded a model.
+ */
+export function trackNodeLlamaContexts(): string | undefined {
+    const { addon, error } = load();
+    if (!addon) return `the native addon is unavailable: ${error}`;
+    return addon.trackContexts() ?? undefined;
+}
+
+/** The serial number of the last node-llama-cpp context recorded; see {@link nativeContextsCreatedSince}. */
+export function nativeContextSerial(): number {
+    return load().addon?.contextSerial() ?? 0;
+}
+
+/** Serial numbers of the live node-llama-cpp contexts recorded after `serial`. */
+export function nativeContextsCreatedSince(serial: number): number[] {
+    return load().addon?.contextsSince(serial) ?? [];
+}
+
+/**
+ * Evaluates `promptTokens` from `startPosition` of sequence `sequenceId` in a recorded node-llama-cpp context, then
+ * samples, in native slices on the thread pool with no JavaScript between tokens (generationLoop.cc). The caller must
+ * hold the context's only sequence until the result settles, and then record in node-llama-cpp's sequence what was
+ * evaluated (`decoded`).
+ */
+export function startNativeGeneration(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[],
+    options: NativeGenerateOptions, onTokens: ((tokens: Int32Array) => void) | undefined): { result: Promise<NativeGenerateResult>; cancel(): void } {
+    const { addon, error } = load();
+    if (!addon) throw new Error(`native generation unavailable: ${error}`);
+    let resolve!: (result: NativeGenerateResult) => void;
+    const result = new Promise<NativeGenerateResult>(r => { resolve = r; });
+    const handle = addon.generate(contextId, sequenceId, startPosition, promptTokens, options, (kind, payload) => {
+        if (kind === 'tokens') onTokens?.(payload as Int32Array);
+        else resolve(payload as NativeGenerateResult);
+    });
+    return { result, cancel: () => handle.cancel() };
+}
+
+/** Frees the addon's copy of the model, when the addon was loaded at all. */
+export async function releaseAttentionModel(): Promise<void> {
+    await loaded?.addon?.release();
+}

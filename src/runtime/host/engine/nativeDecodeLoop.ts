@@ -1,0 +1,117 @@
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
+import { forcedLogit } from './buildEvaluateOptions';
+import { prepareDecode, type DecodeJob, type DecodeOutcome } from './decodeLoop';
+import { startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult } from './attentionAddon';
+
+interface SequenceInternals {
+    _sequenceId?: number;
+    _contextTokens?: Token[];
+    _nextTokenIndex?: number;
+    _loadedTokenPredictions?: unknown[];
+}
+
+/**
+ * Whether the addon's generation loop can stand in for node-llama-cpp's on this sequence: it samples with
+ * node-llama-cpp's chain but knows no grammar, and it updates only the plain sequence state (no checkpoints of
+ * recurrent models, no token predictions). Reads node-llama-cpp 3.22.1 internals (the package is pinned).
+ */
+export function canDecodeNatively(sequence: LlamaContextSequence, sampling: ResolvedSampling): boolean {
+    const internals = sequence as unknown as SequenceInternals;
+    return sampling.grammar === undefined && sampling.jsonSchema === undefined && !sequence.needsCheckpoints
+        && typeof internals._sequenceId === 'number' && Array.isArray(internals._contextTokens)
+        && typeof internals._nextTokenIndex === 'number' && (internals._loadedTokenPredictions?.length ?? 0) === 0;
+}
+
+/** The addon's options for `sampling`: the values node-llama-cpp's sampler would be configured with. */
+export function nativeSamplingOptions(sampling: ResolvedSampling, seed: number, history: readonly Token[]): Omit<NativeGenerateOptions, 'maxTokens' | 'stream' | 'stopTokens'> {
+    const penalize = sampling.repeatPenalty !== 1 && sampling.repeatLastTokens > 0;
+    const bias = [...sampling.logitBias];
+    return {
+        temperature: sampling.temperature,
+        topK: sampling.topK,
+        topP: sampling.topP,
+        minP: sampling.minP,
+        seed,
+        repeatPenalty: penalize ? sampling.repeatPenalty : 1,
+        repeatLastTokens: penalize ? sampling.repeatLastTokens : 0,
+        repeatHistory: penalize ? history.slice(-sampling.repeatLastTokens) : [],
+        biasTokens: bias.map(([token]) => token),
+        // As buildEvaluateOptions gives them to node-llama-cpp: a ban is −Infinity, a forced token a huge finite logit.
+        biasValues: bias.map(([, value]) => value === Infinity ? forcedLogit : value),
+    };
+}
+
+/**
+ * The token loop of {@link runDecodeLoop}, run by the native addon (generationLoop.cc) on `contextId`, the
+ * llama.cpp context behind the sequence's node-llama-cpp context: the rest of the prompt and every token are
+ * evaluated and sampled natively, one thread-pool round trip per ~50 ms slice instead of two per token, and no
+ * JavaScript between tokens. Tokens come
+ * back one by one when the text must be watched (stop sequences, a listener), else all at the end. The sequence's
+ * node-llama-cpp state is brought up to date once the loop has stopped, before `settled`.
+ */
+export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedSampling }, contextId: number): Promise<DecodeOutcome> {
+    const { sequence, signal } = job;
+    const { reused, evalTokens, limit, transcript } = await prepareDecode(job);
+    const finish = () => transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused, loop: 'native' });
+    if (limit <= 0 || signal?.aborted) {
+        if (signal?.aborted) transcript.stop('aborted');
+        return { result: finish(), settled: Promise.resolve() };
+    }
+
+    const internals = sequence as unknown as Required<SequenceInternals>;
+    const startPosition = internals._nextTokenIndex;
+    const stream = transcript.needsEveryToken;
+    let stopped = false;
+    let stopEarly!: () => void;
+    const early = new Promise<void>(resolve => { stopEarly = resolve; });
+    const stop = () => {
+        stopped = true;
+        run.cancel();
+        stopEarly();
+    };
+    const run = startNativeGeneration(contextId, internals._sequenceId, startPosition, evalTokens, {
+        ...nativeSamplingOptions(job.sampling, job.seed, job.history),
+        maxTokens: limit,
+        stream,
+        stopTokens: job.stopTokens ? [...job.stopTokens] : [],
+    }, stream ? tokens => {
+        for (const token of tokens) {
+            if (stopped) return;
+            if (!transcript.accept(token as Token)) stop();
+        }
+    } : undefined);
+    const onAbort = () => {
+        if (stopped) return;
+        transcript.stop('aborted');
+        stop();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    // node-llama-cpp's record of the sequence: what the KV cache now holds.
+    const settled = run.result.then(outcome => {
+        signal?.removeEventListener('abort', onAbort);
+        const added = [...evalTokens, ...Array.from(outcome.tokens)].slice(0, outcome.decoded) as Token[];
+        internals._contextTokens = internals._contextTokens.concat(added);
+        internals._nextTokenIndex = startPosition + added.length;
+        return outcome;
+    });
+
+    const outcome = await Promise.race([settled, early.then(() => undefined)]);
+    if (outcome === undefined) return { result: finish(), settled: settled.then(() => undefined) };
+    if (outcome.reason === 'error') throw new Error(`Generation failed in llama.cpp: ${outcome.error ?? 'unknown error'}`);
+    if (!stream) acceptAll(transcript, outcome);
+    if (outcome.reason === 'cancelled') transcript.stop('aborted');
+    return { result: finish(), settled: Promise.resolve() };
+}
+
+/** Feeds the tokens a non-streaming run returned, with the times the addon measured them at. */
+function acceptAll(transcript: { accept(token: Token, at?: number): boolean }, outcome: NativeGenerateResult): void {
+    // The addon's clock is process.hrtime's (CLOCK_MONOTONIC); performance.now() counts from the time origin on it.
+    const offset = performance.now() - Number(process.hrtime.bigint()) / 1e6;
+    const tokens = outcome.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+        const at = (i === 0 ? outcome.firstTokenMs : outcome.lastTokenMs) + offset;
+        if (!transcript.accept(tokens[i] as Token, at)) break;
+    }
+}

@@ -1,0 +1,58 @@
+import type { Token } from 'node-llama-cpp';
+import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
+import { triangleSize } from '../../../core/attention/attentionWeights';
+import { captureAttention } from './attentionAddon';
+import type { LoadedModel } from './LoadedModel';
+
+/** Longest prompt an attention map is made for: beyond it the maps are too large to send and draw. */
+export const maxAttentionTokens = 512;
+
+/**
+ * Attention weights of every (or the requested) layer and query head for `tokens`, from the attention addon: it
+ * evaluates them in its own context on a second, CPU-only copy of the model file (the weights are mmapped, so the
+ * page cache holds them once), with flash attention off, an F32 KV cache and the model's LoRA adapters applied.
+ */
+export async function runAttention(loaded: LoadedModel, job: {
+    tokens: Token[]; layers?: number[]; ubatch?: number; pieces: (tokens: number[]) => Promise<string[]>; signal?: AbortSignal;
+    /** Adapters to apply instead of the model's (a request's, validated). Defaults to the model's. */
+    lora?: readonly { path: string; scale: number }[];
+}): Promise<AttentionResult> {
+    const startedAt = performance.now();
+    const { tokens } = job;
+    if (tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to look at.');
+    if (tokens.length > maxAttentionTokens) {
+        throw new RangeError(`Attention maps are limited to ${maxAttentionTokens} tokens; this prompt has ${tokens.length}: shorten it.`);
+    }
+    const layers = job.layers;
+    if (layers !== undefined) {
+        if (!Array.isArray(layers) || layers.length === 0) throw new RangeError('layers must be a non-empty array of layer numbers.');
+        for (const layer of layers) {
+            if (!Number.isInteger(layer) || layer < 0 || layer >= loaded.info.layers) {
+                throw new RangeError(`Layer ${String(layer)} does not exist: the model has layers 0–${loaded.info.layers - 1}.`);
+            }
+        }
+    }
+    job.signal?.throwIfAborted();
+    const capture = await captureAttention({
+        modelPath: loaded.info.path, tokens, layers, threads: loaded.info.threads, ubatch: job.ubatch, lora: job.lora ?? loaded.lora,
+    });
+    job.signal?.throwIfAborted();
+    const T = tokens.length;
+    const { heads } = capture;
+    // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
+    const attention = capture.attention;
+    if (attention.length !== capture.layers.length * heads * triangleSize(T)) {
+        throw new Error(`the attention addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}·${T + 1}/2 (lower triangles of ${T} tokens)`);
+    }
+    const texts = await job.pieces(tokens);
+    return {
+        model: loaded.info.name,
+        tokens: tokens.map((id, i) => ({ id, text: texts[i]! })),
+        layers: capture.layers,
+        modelLayers: capture.modelLayers,
+        heads,
+        kvHeads: capture.kvHeads,
+        attention,
+        timing: { tokens: T, ms: Math.round(performance.now() - startedAt) },
+    };
+}

@@ -1,0 +1,60 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GgufFileInfo } from 'node-llama-cpp';
+import { LoraAdapterError } from '../../shared/errors/LoraAdapterError';
+import { loadLlamaModule } from './engine/llamaModule';
+import { lookup } from './validateModelFile';
+
+/**
+ * Checks a LoRA adapter against the model it will be applied to, before llama.cpp sees it: a GGUF with
+ * `general.type = adapter` and `adapter.type = lora`, the same architecture, and every `X.lora_a` / `X.lora_b`
+ * pair shaped to fit the model's tensor `X` (ggml shapes: lora_a [n_in, r], lora_b [r, n_out], X [n_in, n_out]).
+ * Returns the absolute path.
+ */
+export async function validateLoraFile(pathGiven: string, model: GgufFileInfo): Promise<string> {
+    const path = resolve(pathGiven);
+    try {
+        const stats = await stat(path);
+        if (!stats.isFile()) throw new LoraAdapterError(path, 'this is not a file');
+    } catch (error) {
+        if (error instanceof LoraAdapterError) throw error;
+        throw new LoraAdapterError(path, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message);
+    }
+
+    const { readGgufFileInfo } = await loadLlamaModule();
+    let info: GgufFileInfo;
+    try {
+        info = await readGgufFileInfo(path, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
+    } catch (error) {
+        throw new LoraAdapterError(path, `it is not a readable GGUF file (${(error as Error).message})`);
+    }
+    const metadata = info.metadata as unknown as Record<string, unknown>;
+    if (lookup(metadata, 'general.type') !== 'adapter') {
+        throw new LoraAdapterError(path, 'it is not an adapter (general.type is not "adapter"; is it a model?)');
+    }
+    const adapterType = lookup(metadata, 'adapter.type');
+    if (adapterType !== 'lora') throw new LoraAdapterError(path, `adapter.type is ${JSON.stringify(adapterType)}, only "lora" is supported`);
+    const modelArch = lookup(model.metadata as unknown as Record<string, unknown>, 'general.architecture');
+    const adapterArch = lookup(metadata, 'general.architecture');
+    if (adapterArch !== modelArch) {
+        throw new LoraAdapterError(path, `it was made for architecture "${String(adapterArch)}" but the model is "${String(modelArch)}"`);
+    }
+
+    const base = new Map((model.tensorInfo ?? []).map(t => [t.name, t.dimensions.map(Number)]));
+    const adapterTensors = new Map((info.tensorInfo ?? []).map(t => [t.name, t.dimensions.map(Number)]));
+    let pairs = 0;
+    for (const [name, a] of adapterTensors) {
+        if (!name.endsWith('.lora_a')) continue;
+        const target = name.slice(0, -'.lora_a'.length);
+        const b = adapterTensors.get(`${target}.lora_b`);
+        const weights = base.get(target);
+        if (!b) throw new LoraAdapterError(path, `${name} has no matching ${target}.lora_b`);
+        if (!weights) throw new LoraAdapterError(path, `it adapts ${target}, which this model does not have (an adapter for another model?)`);
+        if (a[0] !== weights[0] || b[1] !== weights[1] || a[1] !== b[0]) {
+            throw new LoraAdapterError(path, `its ${target} update is ${a[0]}×${b[1]} (rank ${a[1]}) but the model's tensor is ${weights[0]}×${weights[1]} (an adapter for another model?)`);
+        }
+        pairs++;
+    }
+    if (pairs === 0) throw new LoraAdapterError(path, 'it contains no LoRA tensors (*.lora_a / *.lora_b)');
+    return path;
+}

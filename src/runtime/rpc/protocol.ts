@@ -1,0 +1,112 @@
+/**
+ * Messages between RuntimeClient (extension / CLI process) and the runtime host child process, over the
+ * `child_process.fork` IPC channel with `serialization: 'advanced'` (structured clone: typed arrays, Maps,
+ * ±Infinity and NaN survive). No imports of node-llama-cpp: the client side is bundled into the extension.
+ *
+ * Shape: the client sends `request`s with an id and may `cancel` one; the host answers each with exactly one
+ * `response` or `error`, and may send `tokens` / `progress` for it before that. `log` and `ready` are unsolicited.
+ */
+import type {
+    ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
+} from '../../shared/runtimeApi';
+import type { InlineCompletionRequest, InlineCompletionResult } from '../../shared/runtimeApi';
+import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../shared/runtimeApi';
+import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
+import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
+import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
+
+/** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
+export interface RuntimeMethods {
+    loadModel: { params: LoadModelOptions; result: ModelInfo };
+    unloadModel: { params: Record<string, never>; result: void };
+    modelInfo: { params: Record<string, never>; result: ModelInfo | undefined };
+    modelMetadata: { params: Record<string, never>; result: ModelMetadata | undefined };
+    tokenize: { params: { text: string; addBos?: boolean; specialTokens?: boolean }; result: number[] };
+    tokenPieces: { params: { tokens: number[] }; result: string[] };
+    tokenizeChat: { params: { messages: ChatMessage[] }; result: number[] };
+    detokenize: { params: { tokens: number[]; specialTokens?: boolean }; result: string };
+    complete: { params: CompletionRequest; result: CompletionResult };
+    chat: { params: ChatRequest; result: CompletionResult };
+    completeInline: { params: InlineCompletionRequest; result: InlineCompletionResult };
+    completeMany: { params: CompletionManyRequest; result: MultiCompletionResult };
+    chatMany: { params: ChatManyRequest; result: MultiCompletionResult };
+    tokenProbabilities: { params: TokenProbabilitiesRequest; result: TokenProbabilitiesResult };
+    scoreContinuations: { params: ScoreContinuationsRequest; result: ScoreContinuationsResult };
+    attention: { params: AttentionRequest; result: AttentionResult };
+    validateLora: { params: { path: string }; result: string };
+}
+
+export type RuntimeMethod = keyof RuntimeMethods;
+
+export interface RequestMessage<M extends RuntimeMethod = RuntimeMethod> {
+    type: 'request';
+    id: number;
+    method: M;
+    params: RuntimeMethods[M]['params'];
+    /**
+     * Whether the caller listens to the generated tokens as they come (`tokens` messages). Without a listener the host
+     * sends none: one IPC message per token costs both processes' main threads for nothing. Defaults to `false`.
+     */
+    stream?: boolean;
+}
+
+/** Stops request `id` early: generation ends with `stopReason: "aborted"`, a load or download rejects. */
+export interface CancelMessage {
+    type: 'cancel';
+    id: number;
+}
+
+export type ClientMessage = RequestMessage | CancelMessage;
+
+/** Sent once when the host has started and installed its handlers. */
+export interface ReadyMessage {
+    type: 'ready';
+    pid: number;
+}
+
+export interface ResponseMessage {
+    type: 'response';
+    id: number;
+    result: unknown;
+}
+
+export interface SerializedError {
+    /** Error class name; the client rebuilds our own error classes from it. */
+    name: string;
+    message: string;
+    /** The error's own fields (`path`, `field`, `promptTokens`, …). */
+    fields: Record<string, unknown>;
+    hostStack?: string;
+}
+
+export interface ErrorMessage {
+    type: 'error';
+    id: number;
+    error: SerializedError;
+}
+
+/**
+ * Tokens generated for request `id` since the previous `tokens` message: the host coalesces them while a send
+ * is in flight, so one message may carry many tokens and decoding never waits for the channel.
+ */
+export interface TokensMessage {
+    type: 'tokens';
+    id: number;
+    tokens: number[];
+    text: string;
+}
+
+export interface ProgressMessage {
+    type: 'progress';
+    id: number;
+    progress: LoadProgress;
+}
+
+export interface LogMessage {
+    type: 'log';
+    level: LogLevel;
+    source: 'runtime' | 'llama.cpp';
+    message: string;
+}
+
+export type HostMessage = ReadyMessage | ResponseMessage | ErrorMessage | TokensMessage | ProgressMessage | LogMessage;

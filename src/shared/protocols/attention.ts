@@ -1,0 +1,88 @@
+/**
+ * Every message of the attention panel, shared by the webview (src/webview/attention/main.ts) and the host
+ * (src/vscode/attention/AttentionPanel.ts). {@link AttentionReport} mirrors the runtime's `attention` result
+ * structurally (webview code may not import src/runtime), except that `attention` is nested plain arrays of the
+ * captured layers: the runtime ships one flat Float32Array, and the host converts the one layer it asked for
+ * (toNestedArrays), because the webview persists its state with setState, which is JSON. The host spreads the
+ * runtime's object into the report, so the compiler checks that the other fields stay compatible.
+ */
+import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
+
+const scope = 'attention';
+
+/** Panel type id: the serializer and `onWebviewPanel:` activation event use it. */
+export const attentionViewType = 'promptscope.attention';
+
+/** The runtime refuses longer prompts (src/runtime/host/engine/runAttention.ts); mirrored for the panel's message. */
+export const maxAttentionTokens = 512;
+
+export interface AttentionReport {
+    model: string;
+    tokens: { id: number; text: string }[];
+    /** The model layers in `attention`'s first dimension. */
+    layers: number[];
+    modelLayers: number;
+    /** Query heads; query head h reads KV head h / (heads / kvHeads). */
+    heads: number;
+    kvHeads: number;
+    /** attention[layerSlot][head][query][key]; keys after the query are 0, rows sum to 1. */
+    attention: number[][][][];
+    timing: { tokens: number; ms: number };
+}
+
+/**
+ * `unavailable`: the native addon could not be built or loaded; `message` is the runtime's reason. Everything else
+ * of the extension still works, so this is a state of the panel rather than an error popup.
+ */
+export type PanelPhase = 'computing' | 'done' | 'failed' | 'unavailable';
+
+/** Everything the host knows about one panel; also what a reload restores. */
+export interface PanelState {
+    /** The prompt file's name. */
+    title: string;
+    /** The prompt's URI, so a restored panel can recompute. */
+    promptUri?: string;
+    /**
+     * Computed from a run given as a request (the playground's last run) rather than a prompt file: Recompute computes
+     * that run again while the panel lives (a reload forgets the request).
+     */
+    inspected?: boolean;
+    phase: PanelPhase;
+    message?: string;
+    report?: AttentionReport;
+    /** The layer being captured while `phase` is `computing`. */
+    pendingLayer?: number;
+}
+
+/** A head's matrix, or the mean over the layer's heads. */
+export type HeadChoice = number | 'mean';
+
+export type ContrastScale = 'linear' | 'sqrt';
+
+/** What the webview persists with setState: the host's state plus the user's view of it. */
+export interface ViewState {
+    panel: PanelState;
+    /** The model layer shown (a layer number, not a slot of `report.layers`). */
+    layer: number;
+    head: HeadChoice;
+    /** Show every head of the layer as thumbnails. */
+    allHeads: boolean;
+    contrast: ContrastScale;
+    /** The query token the token view draws lines from (pinned); the heatmap marks its row. */
+    query?: number;
+}
+
+export type ExportFormat = 'json' | 'png';
+
+// Webview → host
+export const recomputeCommand = new IpcCommand(scope, 'recompute');
+/** Captures a layer the report does not hold yet (the panel fetches one layer at a time to bound memory). */
+export const layerCommand = new IpcCommand<{ layer: number }>(scope, 'layer');
+/**
+ * JSON: the host writes the report it holds. PNG: the webview renders the heatmap it shows (`canvas.toDataURL`) and
+ * sends it as a `data:image/png;base64,` URL; the host checks and decodes it. Answers with the saved path, if any.
+ */
+export const exportRequest = new IpcRequest<{ format: ExportFormat; dataUrl?: string; suffix?: string }, { path?: string; error?: string }>(scope, 'export');
+
+// Host → webview
+export const stateNotification = new IpcNotification<PanelState>(scope, 'state');
