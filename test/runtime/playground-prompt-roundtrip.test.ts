@@ -6,8 +6,8 @@ import { PromptDocument } from '../../src/core/prompt/PromptDocument';
 import { preparePrompt } from '../../src/core/prompt/preparePrompt';
 import { writePromptFile } from '../../src/core/prompt/promptFile';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
-import { buildRequest } from '../../src/webview/playground/buildRequest';
-import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
+import { buildRequest } from '../../src/core/panels/playground/buildRequest';
+import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/core/panels/playground/form';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 import { newClient } from './helpers';
 

@@ -2,12 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePngDataUrl } from '../../src/vscode/attention/pngData';
 import { contrastingText, legendStops, matrixPixels, rgbCss, scaled, weightRgb } from '../../src/webview/attention/colorMap';
-import { exportFileName, reportToJson, viewSuffix } from '../../src/webview/attention/exportReport';
-import { classifyFailure, isLimitMessage, limitHelp } from '../../src/webview/attention/failure';
+import { exportFileName, reportToJson, viewSuffix } from '../../src/core/panels/attention/exportReport';
+import { classifyFailure, isLimitMessage, limitHelp } from '../../src/core/panels/attention/failure';
 import { cellAt, fitLabel, heatmapGeometry, moveCursor } from '../../src/webview/attention/heatmapGeometry';
-import { kvHeadOf, matrixOf, meanOfHeads, mergeLayers, slotOf } from '../../src/webview/attention/headMean';
+import { kvHeadOf, matrixOf, meanOfHeads, mergeLayers, slotOf } from '../../src/core/panels/attention/headMean';
 import type { AttentionReport } from '../../src/shared/protocols/attention';
-import { restoredState } from '../../src/webview/attention/restoredState';
+import { restoredState } from '../../src/core/panels/attention/restoredState';
 import { thumbnailLayout } from '../../src/webview/attention/thumbnailLayout';
 import { arcPath, lineWidth, topAttended } from '../../src/webview/attention/topAttended';
 

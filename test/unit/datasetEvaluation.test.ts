@@ -9,7 +9,7 @@ import { executeStrategy, type StrategyModel } from '../../src/core/reasoning/ex
 import type { PromptRun } from '../../src/core/reasoning/PromptRun';
 import { Verbalizer } from '../../src/core/reasoning/Verbalizer';
 import { evaluationSummary, rowView, strategyPicks } from '../../src/vscode/evaluation/evaluationState';
-import { csvField, evaluationToCsv, evaluationToJson } from '../../src/webview/evaluation/exportEvaluation';
+import { csvField, evaluationToCsv, evaluationToJson } from '../../src/core/panels/evaluation/exportEvaluation';
 import type { EvaluationState } from '../../src/shared/protocols/evaluation';
 import { formatPercent, voteHistogram } from '../../src/webview/evaluation/voteHistogram';
 

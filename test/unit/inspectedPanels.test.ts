@@ -2,8 +2,8 @@
 // lives, and a panel restored after a reload, whose request is gone, no longer claims it can recompute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { restoredState as restoredAttention } from '../../src/webview/attention/restoredState';
-import { restoredState as restoredProbabilities } from '../../src/webview/tokenProbabilities/restoredState';
+import { restoredState as restoredAttention } from '../../src/core/panels/attention/restoredState';
+import { restoredState as restoredProbabilities } from '../../src/core/panels/tokenProbabilities/restoredState';
 
 test('a restored probabilities panel of an inspected run keeps its report but not the inspected flag', () => {
     const report = { model: 'm', tokens: [], promptPerplexity: null, exact: true };

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRequest } from '../../src/webview/playground/buildRequest';
+import { buildRequest } from '../../src/core/panels/playground/buildRequest';
 import {
     activePreset, addBiasRow, applyPreset, clampBias, defaultForm, logitBiasOf, migrateForm, removeBiasRow, updateBiasRow,
-} from '../../src/webview/playground/form';
+} from '../../src/core/panels/playground/form';
 import type { CompareState, PlaygroundForm } from '../../src/shared/protocols/playground';
 import { PlaygroundFormStore } from '../../src/vscode/playground/PlaygroundFormStore';
 

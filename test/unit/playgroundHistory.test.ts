@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { CompletionResult, ModelInfo } from '../../src/shared/runtimeApi';
 import { PlaygroundHistory } from '../../src/vscode/playground/PlaygroundHistory';
 import { sideRun } from '../../src/vscode/playground/runCompare';
-import { buildRequest } from '../../src/webview/playground/buildRequest';
-import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
+import { buildRequest } from '../../src/core/panels/playground/buildRequest';
+import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/core/panels/playground/form';
 
 const model = { name: 'tiny', path: __filename, fileSizeBytes: 10, lora: [] } as unknown as ModelInfo;
 const result = (text: string, seed: number): CompletionResult => ({

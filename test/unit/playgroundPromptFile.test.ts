@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { PromptDocument } from '../../src/core/prompt/PromptDocument';
 import { preparePrompt } from '../../src/core/prompt/preparePrompt';
 import { escapeTemplateText, writePromptFile } from '../../src/core/prompt/promptFile';
-import { buildRequest, type PlaygroundRun } from '../../src/webview/playground/buildRequest';
-import { adapterSetKey, addAdapterRow, applyPreset, defaultForm, describeAdapters, loraOf, migrateForm, withAdapters } from '../../src/webview/playground/form';
-import { formFromRun } from '../../src/webview/playground/formFromRun';
+import { buildRequest, type PlaygroundRun } from '../../src/core/panels/playground/buildRequest';
+import { adapterSetKey, addAdapterRow, applyPreset, defaultForm, describeAdapters, loraOf, migrateForm, withAdapters } from '../../src/core/panels/playground/form';
+import { formFromRun } from '../../src/core/panels/playground/formFromRun';
 import type { PlaygroundForm } from '../../src/shared/protocols/playground';
 
 const model = '/models/tiny.gguf';

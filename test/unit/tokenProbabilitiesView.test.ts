@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { barFraction, rawAlternatives, sampledAlternatives } from '../../src/webview/tokenProbabilities/alternatives';
-import { branchPrompt, originalContinuation } from '../../src/webview/tokenProbabilities/branchTokens';
+import { branchPrompt, originalContinuation } from '../../src/core/panels/tokenProbabilities/branchTokens';
 import { heat, heatColor, legendStops } from '../../src/webview/tokenProbabilities/colorScale';
 import { endsLine, quotedToken, visibleText } from '../../src/webview/tokenProbabilities/displayText';
-import { csvText, reportToCsv, reportToJson } from '../../src/webview/tokenProbabilities/exportReport';
+import { csvText, reportToCsv, reportToJson } from '../../src/core/panels/tokenProbabilities/exportReport';
 import {
     formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, surprisalBits,
-} from '../../src/webview/tokenProbabilities/metrics';
+} from '../../src/core/panels/tokenProbabilities/metrics';
 import type { ProbabilityReport, ProbabilityToken } from '../../src/shared/protocols/tokenProbabilities';
-import { restoredState } from '../../src/webview/tokenProbabilities/restoredState';
+import { restoredState } from '../../src/core/panels/tokenProbabilities/restoredState';
 
 /** A report of the runtime's shape: BOS, two prompt tokens (one hostile), two generated tokens. */
 function fixtureReport(): ProbabilityReport {

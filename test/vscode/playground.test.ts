@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import type { Ctx } from '../../src/vscode/Ctx';
-import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/webview/playground/form';
+import { addAdapterRow, applyPreset, defaultForm, withAdapters } from '../../src/core/panels/playground/form';
 import type { PlaygroundForm } from '../../src/shared/protocols/playground';
 import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
 

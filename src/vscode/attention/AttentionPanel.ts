@@ -2,9 +2,9 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { toNestedArrays } from '../../core/attention/attentionWeights';
 import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
-import { classifyFailure } from '../../webview/attention/failure';
-import { exportFileName, reportToJson } from '../../webview/attention/exportReport';
-import { mergeLayers, slotOf } from '../../webview/attention/headMean';
+import { classifyFailure } from '../../core/panels/attention/failure';
+import { exportFileName, reportToJson } from '../../core/panels/attention/exportReport';
+import { mergeLayers, slotOf } from '../../core/panels/attention/headMean';
 import {
     exportRequest, layerCommand, recomputeCommand, stateNotification, type AttentionReport, type ExportFormat, type PanelState,
 } from '../../shared/protocols/attention';

@@ -1,5 +1,5 @@
 import { attentionViewType } from '../../shared/protocols/attention';
-import { restoredState } from '../../webview/attention/restoredState';
+import { restoredState } from '../../core/panels/attention/restoredState';
 import { InspectionPanels } from '../inspection/InspectionPanels';
 import { AttentionPanel, type AttentionPanelOptions } from './AttentionPanel';
 

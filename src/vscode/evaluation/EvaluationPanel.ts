@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { evaluationToCsv, evaluationToJson } from '../../webview/evaluation/exportEvaluation';
+import { evaluationToCsv, evaluationToJson } from '../../core/panels/evaluation/exportEvaluation';
 import { exportRequest, stateNotification, type EvaluationState, type ExportFormat } from '../../shared/protocols/evaluation';
 import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { migrateForm } from '../../webview/playground/form';
+import { migrateForm } from '../../core/panels/playground/form';
 import type { CompareState, PlaygroundForm } from '../../shared/protocols/playground';
 
 const key = 'promptscope.playground.form';

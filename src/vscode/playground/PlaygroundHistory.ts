@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { modelFileHash } from '../../core/reasoning/history/modelFileHash';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import type { CompletionResult, ModelInfo } from '../../shared/runtimeApi';
-import type { PlaygroundRun } from '../../webview/playground/buildRequest';
+import type { PlaygroundRun } from '../../core/panels/playground/buildRequest';
 import type { HistoryEntry, PlaygroundForm } from '../../shared/protocols/playground';
 
 /** One record of the history file as the playground reads it back (the CLI's fields, plus `playground` for its own runs). */

@@ -6,9 +6,9 @@ import { preparePrompt } from '../../core/prompt/preparePrompt';
 import { writePromptFile } from '../../core/prompt/promptFile';
 import type { SamplingFields } from '../../core/sampling/validateSampling';
 import type { CompletionResult } from '../../shared/runtimeApi';
-import { buildRequest } from '../../webview/playground/buildRequest';
-import { adapterSetKey, addAdapterRow, describeAdapters, migrateForm, withAdapters } from '../../webview/playground/form';
-import { formFromRun } from '../../webview/playground/formFromRun';
+import { buildRequest } from '../../core/panels/playground/buildRequest';
+import { adapterSetKey, addAdapterRow, describeAdapters, migrateForm, withAdapters } from '../../core/panels/playground/form';
+import { formFromRun } from '../../core/panels/playground/formFromRun';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
     openPromptCommand, playgroundViewType, reopenCommand, runCommand, savedFormNotification, savePromptCommand,

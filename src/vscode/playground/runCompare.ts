@@ -3,8 +3,8 @@ import { commonPrefixLength, comparablePositions } from '../../core/probabilitie
 import { diffWords, firstDifference } from '../../core/text/wordDiff';
 import type { CompletionResult } from '../../shared/runtimeApi';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
-import { buildRequest, type PlaygroundRun } from '../../webview/playground/buildRequest';
-import { applyPreset, describeAdapters, withAdapters } from '../../webview/playground/form';
+import { buildRequest, type PlaygroundRun } from '../../core/panels/playground/buildRequest';
+import { applyPreset, describeAdapters, withAdapters } from '../../core/panels/playground/form';
 import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
 
 /** Alternatives per position for the KL: the runtime's maximum (the rest is one cell; see truncatedKl). */

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../shared/runtimeApi';
-import { branchPrompt } from '../../webview/tokenProbabilities/branchTokens';
-import { reportToCsv, reportToJson } from '../../webview/tokenProbabilities/exportReport';
+import { branchPrompt } from '../../core/panels/tokenProbabilities/branchTokens';
+import { reportToCsv, reportToJson } from '../../core/panels/tokenProbabilities/exportReport';
 import {
     branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
     type Branch, type ExportFormat, type PanelState,

@@ -1,5 +1,5 @@
 import { tokenProbabilitiesViewType } from '../../shared/protocols/tokenProbabilities';
-import { restoredState } from '../../webview/tokenProbabilities/restoredState';
+import { restoredState } from '../../core/panels/tokenProbabilities/restoredState';
 import { InspectionPanels } from '../inspection/InspectionPanels';
 import { TokenProbabilitiesPanel, type TokenProbabilitiesPanelOptions } from './TokenProbabilitiesPanel';
 

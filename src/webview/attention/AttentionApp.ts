@@ -5,11 +5,11 @@ import { onThemeChange } from '../shared/themeChanges';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { quotedToken } from '../tokenProbabilities/displayText';
 import { legendStops } from './colorMap';
-import { viewSuffix } from './exportReport';
-import { isLimitMessage, limitHelp, unavailableHelp } from './failure';
+import { viewSuffix } from '../../core/panels/attention/exportReport';
+import { isLimitMessage, limitHelp, unavailableHelp } from '../../core/panels/attention/failure';
 import { HeadThumbnails, type Thumbnail } from './HeadThumbnails';
 import { HeatmapCanvas, type Cell } from './HeatmapCanvas';
-import { kvHeadOf, matrixOf, meanOfHeads, slotOf } from './headMean';
+import { kvHeadOf, matrixOf, meanOfHeads, slotOf } from '../../core/panels/attention/headMean';
 import {
     exportRequest, layerCommand, recomputeCommand, stateNotification,
     type AttentionReport, type ContrastScale, type ExportFormat, type HeadChoice, type ViewState,

@@ -2,7 +2,7 @@ import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { keepFocus } from '../shared/keepFocus';
-import { buildRequest } from './buildRequest';
+import { buildRequest } from '../../core/panels/playground/buildRequest';
 import {
     button, checkbox, nativeTextControl, onPress, select, setDisabled, setOptions, textarea, textfield,
     type TextControl, type VscodeCheckbox,
@@ -12,7 +12,7 @@ import { modelTooltip } from './modelTooltip';
 import {
     activePreset, adaptersOf, addAdapterRow, addBiasRow, applyPreset, biasLimit, clampScale, maxAdapterScale, migrateForm, presets,
     removeBiasRow, updateBiasRow, withAdapters, type PresetName,
-} from './form';
+} from '../../core/panels/playground/form';
 import {
     addAdapterRequest, chunkNotification, compareCommand, formChangedCommand, historyRequest, loadFormNotification, loadModelCommand,
     openPromptCommand, reopenCommand, runCommand, savedFormNotification, savePromptCommand, showAttentionCommand, showProbabilitiesCommand,

@@ -4,10 +4,10 @@ import { keepFocus } from '../shared/keepFocus';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
-import { originalContinuation } from './branchTokens';
+import { originalContinuation } from '../../core/panels/tokenProbabilities/branchTokens';
 import { heat, heatColor, legendStops } from './colorScale';
 import { endsLine, quotedToken, visibleText } from './displayText';
-import { formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, probabilityOf, surprisalBits } from './metrics';
+import { formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, probabilityOf, surprisalBits } from '../../core/panels/tokenProbabilities/metrics';
 import {
     branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
     type Branch, type ColorMetric, type ExportFormat, type PanelState, type ProbabilityToken, type ViewState,

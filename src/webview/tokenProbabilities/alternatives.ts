@@ -1,4 +1,4 @@
-import { probabilityOf } from './metrics';
+import { probabilityOf } from '../../core/panels/tokenProbabilities/metrics';
 import type { ProbabilityToken } from '../../shared/protocols/tokenProbabilities';
 
 /** One row of the alternatives chart: a candidate token at a position and its probability. */

@@ -1,4 +1,4 @@
-import type { AttentionReport, HeadChoice } from '../../shared/protocols/attention';
+import type { AttentionReport, HeadChoice } from '../../../shared/protocols/attention';
 
 /**
  * Mean of a layer's query-head matrices, cell by cell. Each head's rows sum to 1, so the mean's rows do too: it is

@@ -3,11 +3,11 @@
  * never disagree about what is valid. Pure: the webview calls it on every edit to show reasons at once, the host
  * calls it again before running (the webview's word is never trusted).
  */
-import { SamplingOptionsError } from '../../shared/errors/SamplingOptionsError';
-import { checkGbnf, formatGbnfProblem } from '../../core/grammar/checkGbnf';
-import { validateSampling, type SamplingFields } from '../../core/sampling/validateSampling';
+import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
+import { checkGbnf, formatGbnfProblem } from '../../grammar/checkGbnf';
+import { validateSampling, type SamplingFields } from '../../sampling/validateSampling';
 import { logitBiasOf, loraOf, maxAdapterScale } from './form';
-import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from '../../shared/protocols/playground';
+import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from '../../../shared/protocols/playground';
 
 export type PlaygroundRun = (
     | { mode: 'chat'; messages: { role: 'system' | 'user'; text: string }[]; sampling: SamplingFields }

@@ -1,4 +1,4 @@
-import type { PanelState, ViewState } from '../../shared/protocols/attention';
+import type { PanelState, ViewState } from '../../../shared/protocols/attention';
 
 /**
  * The panel state to restore from what the webview kept in setState (the serializer hands it back after a reload):

@@ -1,5 +1,5 @@
 import { natsToBits, probabilityOf, surprisalBits } from './metrics';
-import type { Branch, ProbabilityReport } from '../../shared/protocols/tokenProbabilities';
+import type { Branch, ProbabilityReport } from '../../../shared/protocols/tokenProbabilities';
 
 const csvColumns = ['index', 'source', 'id', 'text', 'logprob', 'probability', 'surprisal_bits', 'entropy_bits', 'top'] as const;
 

@@ -1,4 +1,4 @@
-import type { AttentionReport, HeadChoice } from '../../shared/protocols/attention';
+import type { AttentionReport, HeadChoice } from '../../../shared/protocols/attention';
 
 /** The report as the runtime gave it (the CLI's `promptscope attention --json` shape), with the captured layers. */
 export function reportToJson(report: AttentionReport): string {

@@ -1,4 +1,4 @@
-import { maxAttentionTokens, type PanelPhase } from '../../shared/protocols/attention';
+import { maxAttentionTokens, type PanelPhase } from '../../../shared/protocols/attention';
 
 /** The runtime's prefix for an addon that could not be built or loaded (src/runtime/host/engine/attentionAddon.ts). */
 const unavailablePrefix = 'attention capture unavailable:';

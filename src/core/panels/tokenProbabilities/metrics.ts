@@ -1,4 +1,4 @@
-import type { ColorMetric, ProbabilityToken } from '../../shared/protocols/tokenProbabilities';
+import type { ColorMetric, ProbabilityToken } from '../../../shared/protocols/tokenProbabilities';
 
 /** The runtime reports natural logs; people read bits. */
 const LN2 = Math.log(2);

@@ -1,4 +1,4 @@
-import type { ProbabilityToken } from '../../shared/protocols/tokenProbabilities';
+import type { ProbabilityToken } from '../../../shared/protocols/tokenProbabilities';
 
 /**
  * The token ids a branch continues from: every token before `index` as evaluated (BOS and chat template tokens

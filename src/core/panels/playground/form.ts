@@ -2,8 +2,8 @@
  * The playground form's pure logic: defaults, presets, migration of saved state, and the logit bias rows.
  * No DOM: the unit tests and the host use it too.
  */
-import { samplingDefaults } from '../../core/sampling/validateSampling';
-import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from '../../shared/protocols/playground';
+import { samplingDefaults } from '../../sampling/validateSampling';
+import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from '../../../shared/protocols/playground';
 
 export const biasLimit = 10;
 

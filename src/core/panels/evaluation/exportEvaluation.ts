@@ -1,4 +1,4 @@
-import type { EvaluationState } from '../../shared/protocols/evaluation';
+import type { EvaluationState } from '../../../shared/protocols/evaluation';
 
 /** The whole evaluation as JSON: summary, then every row with its paths or variants. */
 export function evaluationToJson(state: EvaluationState): string {
