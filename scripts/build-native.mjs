@@ -1,5 +1,7 @@
-// Builds the native addon (src/runtime/native/attention/*.cc: attention capture, token statistics, unified KV) into build/native/attention.node.
-// Run by the root package's `postinstall` and, when the addon is missing, by `npm test` (scripts/test.mjs).
+// Builds the native addon, "llama extras" (src/runtime/native/*.cc: what Promptscope needs from llama.cpp that node-llama-cpp
+// does not expose: attention capture, the token-statistics pass with its sampler, the native generation loop, the
+// context hook), into build/native/llamaExtras.node. Run by the root package's `postinstall` and, when the addon is
+// missing or older than its sources, by `npm test` (scripts/test.mjs).
 //
 // Offline: headers come from the exact llama.cpp tag node-llama-cpp ships (node_modules/node-llama-cpp/llama/
 // gitRelease.bundle, cloned into .cache/llama.cpp-<tag>/); it links against node-llama-cpp's own prebuilt libraries
@@ -7,8 +9,10 @@
 // through an $ORIGIN-relative rpath, so the process loads each library once. node-gyp is node_modules' or npm's own.
 //
 // When it cannot build (no compiler, unsupported platform, …) it prints one line, writes the reason to
-// build/native/attention.unavailable.txt (the runtime reports it) and exits 0: install must still succeed.
-// `--if-missing`: do nothing when the addon is already built. `--strict`: exit 1 on failure.
+// build/native/llamaExtras.unavailable.txt (the runtime reports it) and exits 0: install must still succeed.
+// `--if-missing`: do nothing when the addon is already built and newer than its sources and this script. `--strict`: exit 1
+// on failure. Either way the files of the addon's former name (build/native/attention.node, attention.unavailable.txt)
+// are removed, so no copy built from older sources is left beside the current one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,20 +22,24 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outDir = join(root, 'build', 'native');
-const outFile = join(outDir, 'attention.node');
-const reasonFile = join(outDir, 'attention.unavailable.txt');
-const sourceDir = join(root, 'src', 'runtime', 'native', 'attention');
+const addonName = 'llamaExtras';
+const outFile = join(outDir, `${addonName}.node`);
+const reasonFile = join(outDir, `${addonName}.unavailable.txt`);
+const formerFiles = ['attention.node', 'attention.unavailable.txt'].map(file => join(outDir, file));
+const sourceDir = join(root, 'src', 'runtime', 'native');
 const sources = readdirSync(sourceDir).filter(f => f.endsWith('.cc')).map(f => join(sourceDir, f));
-const newestSource = Math.max(...readdirSync(sourceDir).map(f => statSync(join(sourceDir, f)).mtimeMs));
+const newestInput = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    ...readdirSync(sourceDir).map(f => statSync(join(sourceDir, f)).mtimeMs));
 const require = createRequire(join(root, 'package.json'));
 
-if (args.includes('--if-missing') && existsSync(outFile) && statSync(outFile).mtimeMs >= newestSource) process.exit(0);
+for (const file of formerFiles) rmSync(file, { force: true });
+if (args.includes('--if-missing') && existsSync(outFile) && statSync(outFile).mtimeMs >= newestInput) process.exit(0);
 
 function unavailable(reason) {
     mkdirSync(outDir, { recursive: true });
     rmSync(outFile, { force: true });
     writeFileSync(reasonFile, reason + '\n');
-    console.log(`[build-native] attention capture unavailable: ${reason}`);
+    console.log(`[build-native] the native addon is unavailable: ${reason}`);
     process.exit(args.includes('--strict') ? 1 : 0);
 }
 
@@ -95,12 +103,12 @@ const nodeDirArgs = [];
 const prefix = join(dirname(process.execPath), '..');
 if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) nodeDirArgs.push(`--nodedir=${prefix}`);
 
-const work = join(root, '.cache', 'native-attention');
+const work = join(root, '.cache', `native-${addonName}`);
 mkdirSync(work, { recursive: true });
 const rpath = relative(outDir, bins);
 const gyp = {
     targets: [{
-        target_name: 'attention',
+        target_name: addonName,
         sources: sources.map(file => relative(work, file)),
         include_dirs: [join(headers, 'include'), join(headers, 'ggml', 'include')],
         cflags_cc: ['-std=c++17', '-O2', '-fexceptions'],
@@ -111,7 +119,7 @@ const gyp = {
 };
 writeFileSync(join(work, 'binding.gyp'), JSON.stringify(gyp, null, 2));
 const built = run(process.execPath, [nodeGyp, 'rebuild', '--jobs=2', '--loglevel=warn', ...nodeDirArgs], work);
-const product = join(work, 'build', 'Release', 'attention.node');
+const product = join(work, 'build', 'Release', `${addonName}.node`);
 if (!built.ok || !existsSync(product)) {
     const lines = built.output.trim().split('\n').filter(l => /error:|\*\*\*/.test(l));
     unavailable(`node-gyp failed: ${(lines[0] ?? built.output.trim().split('\n').pop() ?? '').trim()} (full log: cd ${relative(root, work)} && node ${nodeGyp} rebuild)`);

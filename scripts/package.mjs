@@ -52,7 +52,7 @@ function platformBinaryPackages() {
 
 function nativeAddonFiles() {
     if (target !== `${process.platform}-${process.arch}`) return [];
-    return ['build/native/attention.node', 'build/native/attention.unavailable.txt']
+    return ['build/native/llamaExtras.node', 'build/native/llamaExtras.unavailable.txt']
         .filter(file => existsSync(join(root, file)))
         .map(file => `!${file}`);
 }

@@ -1,13 +1,16 @@
 // `npm test`: builds the bundles (runtime tests fork dist/runtime-host.js), then runs every
 // test file under test/unit, test/runtime and test/cli with node's built-in runner, one file at a time, then the grammar tests:
-// the runtime tests load real models and the machine has 2 cores. Last, the e2e suite (test/e2e/run.mjs: the
-// extension in code-server, driven through Chromium by Playwright):
-//   - with CI set it always runs, installing its toolchain into .cache/e2e/ first if needed (scripts/e2e-setup.mjs),
+// the runtime tests load real models and the machine has 2 cores. Last, the two suites that need a real editor: the
+// e2e suite (test/e2e/run.mjs: the extension in code-server, driven through Chromium by Playwright), then the
+// test/vscode suite (test/vscode/run.mjs --code-server: mocha inside code-server's extension host, the only
+// real-editor tests of inline completion, evaluation, the model service and the playground's host side). Both need
+// the same toolchain, so both follow the same rules:
+//   - with CI set they always run, installing its toolchain into .cache/e2e/ first if needed (scripts/e2e-setup.mjs),
 //     and a toolchain that cannot be installed fails the run: CI never skips it;
-//   - without CI it runs when that toolchain is already installed, and otherwise says it is skipped and how to run it
-//     (`npm run test:e2e` installs it: Debian packages, code-server from npm; a few minutes, once);
-//   - PROMPTSCOPE_E2E=1 runs it (installing) outside CI too; PROMPTSCOPE_E2E=0 skips it outside CI.
-// `npm test -- test/runtime/foo.test.ts` runs only the files named (no e2e).
+//   - without CI they run when that toolchain is already installed, and otherwise say they are skipped and how to run
+//     them (`npm run test:e2e` installs it: Debian packages, code-server from npm; a few minutes, once);
+//   - PROMPTSCOPE_E2E=1 runs them (installing) outside CI too; PROMPTSCOPE_E2E=0 skips them outside CI.
+// `npm test -- test/runtime/foo.test.ts` runs only the files named (neither e2e nor test/vscode).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -24,7 +27,7 @@ function run(cmd, cmdArgs) {
 }
 
 run(process.execPath, ['scripts/build.mjs']);
-// The attention addon (scripts/build-native.mjs), when it is missing or older than its source: never fails the run itself.
+// The native addon (scripts/build-native.mjs), when it is missing or older than its source: never fails the run itself.
 run(process.execPath, ['scripts/build-native.mjs', '--if-missing']);
 const files = args.length > 0 ? args : suites
   .filter(dir => existsSync(join(root, dir)))
@@ -38,20 +41,27 @@ if (args.length === 0) {
     '-g', 'syntaxes/dotprompt.tmLanguage.json', '-g', 'test/grammar/yaml-stand-in.tmLanguage.json', 'test/grammar/*.prompt']);
 }
 
-// The e2e suite, after everything else (it is the slowest part and needs the bundles built above).
+// The real-editor suites, after everything else (they are the slowest part and need the bundles built above).
 if (args.length === 0) {
     const ci = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false' && process.env.CI !== '0';
     const wanted = process.env.PROMPTSCOPE_E2E;
     if (ci || wanted === '1' || (wanted !== '0' && toolchainReady())) {
-        const started = Date.now();
-        console.log(`[test] e2e suite (node test/e2e/run.mjs)${ci ? ', required in CI' : ''}`);
-        const r = spawnSync(process.execPath, ['test/e2e/run.mjs'], { cwd: root, stdio: 'inherit' });
-        console.log(`[test] e2e suite ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-        if (r.status !== 0) process.exit(r.status ?? 1);
+        runEditorSuite('e2e suite', ['test/e2e/run.mjs'], ci);
+        runEditorSuite('test/vscode suite', ['test/vscode/run.mjs', '--code-server'], ci);
     } else {
         console.log(wanted === '0'
-            ? '[test] e2e suite SKIPPED (PROMPTSCOPE_E2E=0).'
-            : '[test] e2e suite SKIPPED: its toolchain (code-server + Chromium, .cache/e2e/) is not installed. '
-                + 'Run it with `npm run test:e2e` (installs the toolchain on first use), or `PROMPTSCOPE_E2E=1 npm test`; CI always runs it.');
+            ? '[test] e2e and test/vscode suites SKIPPED (PROMPTSCOPE_E2E=0).'
+            : '[test] e2e and test/vscode suites SKIPPED: their toolchain (code-server + Chromium, .cache/e2e/) is not installed. '
+                + 'Run them with `npm run test:e2e` (installs the toolchain on first use) and `npm run test:vscode -- --code-server`, '
+                + 'or `PROMPTSCOPE_E2E=1 npm test`; CI always runs them.');
     }
+}
+
+/** Runs one real-editor suite's script (it installs the toolchain itself when missing) and stops `npm test` when it fails. */
+function runEditorSuite(label, scriptArgs, ci) {
+    const started = Date.now();
+    console.log(`[test] ${label} (node ${scriptArgs.join(' ')})${ci ? ', required in CI' : ''}`);
+    const r = spawnSync(process.execPath, scriptArgs, { cwd: root, stdio: 'inherit' });
+    console.log(`[test] ${label} ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -1,4 +1,4 @@
-/** A mistake in how the CLI was called: printed with the command's usage, exit code 2. */
+/** A mistake in how the CLI was called: printed as one line and a pointer to `promptscope <command> --help`, exit code 2. */
 export class UsageError extends Error {
     constructor(message: string) {
         super(message);

@@ -21,6 +21,16 @@ function topLevelHelp(): string {
     ].join('\n');
 }
 
+/** `parseArgs` explains some mistakes over several lines; a usage error is one. */
+function oneLine(message: string): string {
+    return message.split(/\r?\n/).map(line => line.trim()).filter(line => line !== '').join(' ');
+}
+
+/** The line after a usage error: where the options are listed. */
+function seeHelp(command?: CliCommand): string {
+    return `see \`promptscope ${command === undefined ? '' : command.name + ' '}--help\``;
+}
+
 async function runCommand(command: CliCommand, argv: string[]): Promise<number> {
     let parsed;
     try {
@@ -54,15 +64,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     const command = commands.find(c => c.name === name);
     if (command === undefined) {
-        process.stderr.write(`promptscope: unknown command "${name}"\n\n${topLevelHelp()}\n`);
+        process.stderr.write(`promptscope: unknown command "${name}" (commands: ${commands.map(c => c.name).join(', ')})\n${seeHelp()}\n`);
         return 2;
     }
     const verbose = rest.includes('--verbose');
     try {
         return await runCommand(command, rest);
     } catch (error) {
+        // One line that says what is wrong and how to fix it, then where the options are listed: a whole usage
+        // text after it would push the line that matters off the screen.
         if (error instanceof UsageError) {
-            process.stderr.write(`promptscope ${command.name}: ${error.message}\n\n${command.usage.trimEnd()}\n`);
+            process.stderr.write(`promptscope ${command.name}: ${oneLine(error.message)}\n${seeHelp(command)}\n`);
             return 2;
         }
         const message = error instanceof Error ? error.message : String(error);

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { loadPromptSource, type PromptSource } from './loadPromptSource';
+import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
+import { formatDiagnostic, preparePrompt, type PreparedPrompt, type PromptSource } from '../core/prompt';
 import { stringOptions } from './optionTables';
-import { jsonObjectFlag } from './parseFlags';
+import { jsonObjectFlag, loraFlags } from './parseFlags';
 import { UsageError } from './UsageError';
 
 /** `--text TEXT` instead of a file, and `--input JSON`: the variables a .prompt file is rendered with. */
@@ -20,12 +21,34 @@ export function promptTarget(positionals: readonly string[], values: Record<stri
 }
 
 /**
- * The target as the runtime takes it: a file through {@link loadPromptSource} (with `--input`), `--text` as raw
- * text. `--input` is read only for a file, so `--text` ignores it as it always has.
+ * The target through core's one preparation (`preparePrompt`, as the editor prepares the same file): a file read
+ * once (a `.prompt` rendered with `--input` and checked, any other file raw text), `--text` as raw text, which
+ * ignores `--input` as it always has. The prompt's warnings go to stderr as FILE:LINE:COLUMN: warning: MESSAGE;
+ * its errors are thrown (exit 1).
  */
-export async function loadPromptTarget(target: PromptTarget, values: Record<string, unknown>): Promise<PromptSource> {
-    return target.file !== undefined
-        ? loadPromptSource(resolve(target.file), jsonObjectFlag(values, 'input'))
-        : { kind: 'text', text: target.text };
+export async function preparePromptTarget(target: PromptTarget, values: Record<string, unknown>): Promise<PreparedPrompt> {
+    const input = target.file !== undefined ? jsonObjectFlag(values, 'input') : undefined;
+    const source: PromptSource = target.file !== undefined ? { path: resolve(target.file) } : { text: target.text };
+    return printWarnings(await preparePrompt(source, { input }));
 }
 
+/** `prepared`'s warnings on stderr, in the words and positions the editor shows them. */
+export function printWarnings<T extends PreparedPrompt>(prepared: T): T {
+    for (const warning of prepared.warnings) {
+        if (warning.severity !== 'error') process.stderr.write(formatDiagnostic(warning, prepared.file) + '\n');
+    }
+    return prepared;
+}
+
+/** The prompt's own sampling (its `config`) under the command line's sampling flags; raw text has none of its own. */
+export function sourceSampling(source: PreparedPrompt, flags: SamplingOptions): SamplingOptions {
+    return { ...source.sampling, ...flags };
+}
+
+/**
+ * The adapters a request carries, as the editor sends them: the prompt's own (`promptscope.lora`), then `--lora`'s,
+ * for this request instead of the model's; undefined (the model's own: `--lora`'s) when the prompt names none.
+ */
+export function requestLora(source: PreparedPrompt, values: Record<string, unknown>): LoraAdapterSpec[] | undefined {
+    return source.lora.length === 0 ? undefined : [...source.lora, ...loraFlags(values)];
+}

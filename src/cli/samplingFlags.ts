@@ -14,12 +14,13 @@ const samplingFlagTable = {
     'top-k': { field: 'topK', parse: integerFlag },
     'top-p': { field: 'topP', parse: numberFlag },
     'min-p': { field: 'minP', parse: numberFlag },
+    'repeat-penalty': { field: 'repeatPenalty', parse: numberFlag },
 } as const satisfies Record<string, { field: keyof SamplingOptions; parse: (values: Record<string, unknown>, name: string) => number | undefined }>;
 
 export type SamplingFlag = keyof typeof samplingFlagTable;
 
 /** Every sampling flag but `--seed`: `run --strategy` and `eval` hand the seed to the strategy apart from the sampling. */
-export const unseededSamplingFlags = ['max-tokens', 'temperature', 'top-k', 'top-p', 'min-p'] as const satisfies readonly SamplingFlag[];
+export const unseededSamplingFlags = ['max-tokens', 'temperature', 'top-k', 'top-p', 'min-p', 'repeat-penalty'] as const satisfies readonly SamplingFlag[];
 
 /** Every sampling flag, `--seed` first. */
 export const allSamplingFlags = ['seed', ...unseededSamplingFlags] as const satisfies readonly SamplingFlag[];

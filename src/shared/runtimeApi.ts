@@ -1,8 +1,11 @@
 /**
  * Public types of the Promptscope runtime: what the extension, the CLI and the benchmarks see of
- * the model runtime, whichever process it runs in. No imports: both the extension bundle and the
+ * the model runtime, whichever process it runs in. Imports only src/shared: both the extension bundle and the
  * runtime host bundle include this file, and neither side may drag node-llama-cpp into the other.
  */
+import type { SamplingOptions } from './sampling';
+
+export type { SamplingOptions };
 
 /** Which GPU backend llama.cpp may use. `auto` picks CUDA, Metal or Vulkan when present, else CPU. */
 export type GpuSetting = 'auto' | 'cuda' | 'metal' | 'vulkan' | 'off';
@@ -79,34 +82,6 @@ export interface ModelInfo {
     bosToken?: number;
     eosToken?: number;
     lora: LoraAdapterSpec[];
-}
-
-/** Token sampling. Every field is validated before decoding starts; impossible values are rejected with a clear error. */
-export interface SamplingOptions {
-    /** 0 means greedy. Defaults to `0.8`. */
-    temperature?: number;
-    /** 0 disables top-k. Defaults to `40`. */
-    topK?: number;
-    /** In (0, 1]. Defaults to `0.95`. */
-    topP?: number;
-    /** In [0, 1). Defaults to `0.05`. */
-    minP?: number;
-    /** Repeat penalty; 1 disables it. Defaults to `1.1` over the last 64 tokens. */
-    repeatPenalty?: number;
-    /** How many recent tokens the repeat penalty looks at. Defaults to `64`. */
-    repeatLastTokens?: number;
-    /** Seed for sampling; fixing it makes generation reproducible. Defaults to a random seed. */
-    seed?: number;
-    /** Maximum tokens to generate. Defaults to `256`. */
-    maxTokens?: number;
-    /** Generation stops before any of these strings. Defaults to none. */
-    stopSequences?: string[];
-    /** Additive bias per token id; `"ban"` (or `-Infinity`) forbids the token. Defaults to none. */
-    logitBias?: Record<number, number | 'ban'>;
-    /** A GBNF grammar constraining the output. Defaults to none. */
-    grammar?: string;
-    /** A JSON schema constraining the output (turned into a grammar). Defaults to none. */
-    jsonSchema?: unknown;
 }
 
 export interface CompletionRequest {
@@ -237,7 +212,7 @@ export type ModelMetadata = Record<string, unknown>;
  * copied to `n` sequences of one context, and the paths decode together in one batch per step.
  */
 export interface MultiSampleOptions {
-    /** Number of paths, 1–64 (each path holds a full context's worth of KV cells). */
+    /** Number of paths, 1 to `maxSamplePaths` (64; each path holds a full context's worth of KV cells). */
     n: number;
 }
 
@@ -303,7 +278,7 @@ export interface TokenProbabilitiesRequest {
      * grammars or stop sequences). Defaults to the usual sampling defaults.
      */
     sampling?: SamplingOptions;
-    /** Alternatives listed per position, 1–100. Defaults to `10`. */
+    /** Alternatives listed per position, 1 to `maxProbabilityAlternatives` (100). Defaults to `10`. */
     topK?: number;
     /**
      * Evaluate in a context with an F32 KV cache: probabilities match an exact forward pass to ~1e-6 instead of
@@ -411,8 +386,9 @@ export interface ScoreContinuationsResult {
 }
 
 /**
- * Attention weights of a prompt (from the attention addon: a context with flash attention off and an F32 KV cache
- * on a second copy of the model file, with the model's LoRA adapters). At most 512 tokens.
+ * Attention weights of a prompt (from the native addon's attention capture: a context with flash attention off and an
+ * F32 KV cache on a second copy of the model file, with the model's LoRA adapters). At most `maxAttentionTokens` (src/shared/limits.ts)
+ * tokens, else an AttentionLimitError; without the native addon, an AddonUnavailableError.
  */
 export interface AttentionRequest {
     /** Raw text (tokenized like other prompts), token ids evaluated as-is, or chat messages rendered through the model's chat template. */
@@ -427,7 +403,7 @@ export interface AttentionRequest {
     lora?: LoraAdapterSpec[];
     /**
      * Tokens an earlier run generated, evaluated after the prompt so the map shows what its output attended to
-     * (they count towards the 512-token limit). Defaults to none.
+     * (they count towards `maxAttentionTokens`). Defaults to none.
      */
     generated?: number[];
 }

@@ -81,7 +81,11 @@ export class Ctx {
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));
     }
 
-    /** Registers the commands of `table`; a handler's failure is logged and shown, never thrown back at VS Code. */
+    /**
+     * Registers the commands of `table`. A handler's failure is logged and shown (with Show Logs), then rethrown: the
+     * caller of `executeCommand` (another feature, a test) sees the rejection instead of an `undefined` it cannot tell
+     * from "nothing to do". VS Code catches what a command throws, so the extension host never goes down with it.
+     */
     registerCommands(table: Readonly<Record<string, CommandFactory>>): void {
         for (const [id, factory] of Object.entries(table)) {
             const handler = factory(this);
@@ -94,7 +98,7 @@ export class Ctx {
                     void vscode.window.showErrorMessage(`Promptscope: ${message}`, 'Show Logs').then(action => {
                         if (action !== undefined) this.log.show();
                     });
-                    return undefined;
+                    throw error;
                 }
             }));
         }

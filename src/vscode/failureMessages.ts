@@ -1,8 +1,13 @@
 /**
- * The error notification for a failed model load or run: message and buttons, chosen from the
- * error's class name (errors cross the RPC channel keeping it). No `vscode` import, so unit tests
+ * The error notification for a failed model load or run: message and buttons, chosen by the error's class
+ * (runtime errors cross the RPC channel revived as their class). No `vscode` import, so unit tests
  * run it. Runtime errors already name the file and the fix; this adds what the buttons can do.
  */
+import { ModelRefError } from '../core/model/errors/ModelRefError';
+import {
+    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeStoppedError,
+    SamplingOptionsError,
+} from '../shared/errors';
 
 /** Buttons of the error notification. The labels are what users (and the e2e tests) click. */
 export const FailureAction = {
@@ -19,54 +24,41 @@ export interface FailureMessage {
 
 /** Describes why loading `modelLabel` failed. */
 export function describeLoadFailure(error: unknown, modelLabel: string): FailureMessage {
-    const { name, message, reason } = errorParts(error);
+    const message = messageOf(error);
     const { chooseModel, openSettings, showLogs } = FailureAction;
-    switch (name) {
-        case 'ModelFileError':
-            return { message: `Promptscope: ${message}`, actions: [chooseModel, openSettings, showLogs] };
-        case 'ModelDownloadError':
-            return { message: `Promptscope: ${message}`, actions: [chooseModel, openSettings, showLogs] };
-        case 'LoraAdapterError':
-            return { message: `Promptscope: ${message} Fix or remove it in the setting promptscope.lora.`, actions: [openSettings, showLogs] };
-        case 'ModelRefError':
-            return { message: `Promptscope: ${message}`, actions: [openSettings, chooseModel] };
-        case 'RuntimeStoppedError':
-            return {
-                message: `Promptscope: the runtime stopped while loading ${modelLabel} (${reason ?? message}). `
-                    + 'The file may be malformed; the logs show llama.cpp\'s last words.',
-                actions: [showLogs, chooseModel],
-            };
-        default:
-            return { message: `Promptscope: could not load ${modelLabel}: ${message}`, actions: [showLogs, chooseModel, openSettings] };
+    if (error instanceof ModelFileError || error instanceof ModelDownloadError) {
+        return { message: `Promptscope: ${message}`, actions: [chooseModel, openSettings, showLogs] };
     }
+    if (error instanceof LoraAdapterError) {
+        return { message: `Promptscope: ${message} Fix or remove it in the setting promptscope.lora.`, actions: [openSettings, showLogs] };
+    }
+    if (error instanceof ModelRefError) return { message: `Promptscope: ${message}`, actions: [openSettings, chooseModel] };
+    if (error instanceof RuntimeStoppedError) {
+        return {
+            message: `Promptscope: the runtime stopped while loading ${modelLabel} (${error.reason}). `
+                + 'The file may be malformed; the logs show llama.cpp\'s last words.',
+            actions: [showLogs, chooseModel],
+        };
+    }
+    return { message: `Promptscope: could not load ${modelLabel}: ${message}`, actions: [showLogs, chooseModel, openSettings] };
 }
 
 /** Describes why a request to the loaded model (a run, tokenization…) failed. */
 export function describeRunFailure(error: unknown): FailureMessage {
-    const { name, message, reason } = errorParts(error);
+    const message = messageOf(error);
     const { chooseModel, openSettings, showLogs } = FailureAction;
-    switch (name) {
-        case 'RuntimeStoppedError':
-            return {
-                message: `Promptscope: the runtime stopped (${reason ?? message}). The next command restarts it and reloads the model.`,
-                actions: [showLogs],
-            };
-        case 'NoModelLoadedError':
-            return { message: `Promptscope: ${message}`, actions: [chooseModel, openSettings] };
-        case 'ContextOverflowError':
-            return { message: `Promptscope: ${message} (setting promptscope.contextSize)`, actions: [openSettings] };
-        case 'SamplingOptionsError':
-        case 'GrammarError':
-            return { message: `Promptscope: ${message}`, actions: [] };
-        default:
-            return { message: `Promptscope: ${message}`, actions: [showLogs] };
+    if (error instanceof RuntimeStoppedError) {
+        return {
+            message: `Promptscope: the runtime stopped (${error.reason}). The next command restarts it and reloads the model.`,
+            actions: [showLogs],
+        };
     }
+    if (error instanceof NoModelLoadedError) return { message: `Promptscope: ${message}`, actions: [chooseModel, openSettings] };
+    if (error instanceof ContextOverflowError) return { message: `Promptscope: ${message} (setting promptscope.contextSize)`, actions: [openSettings] };
+    if (error instanceof SamplingOptionsError || error instanceof GrammarError) return { message: `Promptscope: ${message}`, actions: [] };
+    return { message: `Promptscope: ${message}`, actions: [showLogs] };
 }
 
-function errorParts(error: unknown): { name: string; message: string; reason?: string } {
-    if (error instanceof Error) {
-        const reason = (error as { reason?: unknown }).reason;
-        return { name: error.name, message: error.message, ...(typeof reason === 'string' ? { reason } : {}) };
-    }
-    return { name: 'Error', message: String(error) };
+function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
 }

@@ -3,11 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..', '..');
+const nativeDir = join(repoRoot, 'build', 'native');
+/** The addon's files under its former name ("attention"), as a checkout built before the rename still has them. */
+const formerAddonFiles = ['attention.node', 'attention.unavailable.txt'].map(file => join(nativeDir, file));
+
+function plantFormerAddonFiles(): void {
+    mkdirSync(nativeDir, { recursive: true });
+    for (const file of formerAddonFiles) writeFileSync(file, 'left from a build before the rename\n');
+}
 
 // yauzl is what vsce itself reads .vsix files with; it ships with @vscode/vsce.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,6 +44,7 @@ function listEntries(vsix: string): Promise<string[]> {
 
 test('npm run package writes an allow-listed .vsix with node-llama-cpp and its platform binary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'promptscope-vsix-'));
+    plantFormerAddonFiles();
     try {
         const out = join(dir, 'promptscope.vsix');
         const r = spawnSync(process.execPath, ['scripts/package.mjs', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
@@ -55,11 +64,13 @@ test('npm run package writes an allow-listed .vsix with node-llama-cpp and its p
             `the ${platform} llama.cpp binary is in the .vsix`);
 
         // The native addon travels built for this platform when this checkout has it (CI builds it), else its reason.
-        if (existsSync(join(repoRoot, 'build', 'native', 'attention.node'))) {
-            assert.ok(has('build/native/attention.node'), 'the native addon is in the .vsix');
-        } else if (existsSync(join(repoRoot, 'build', 'native', 'attention.unavailable.txt'))) {
-            assert.ok(has('build/native/attention.unavailable.txt'), 'why the native addon is missing is in the .vsix');
+        if (existsSync(join(repoRoot, 'build', 'native', 'llamaExtras.node'))) {
+            assert.ok(has('build/native/llamaExtras.node'), 'the native addon is in the .vsix');
+        } else if (existsSync(join(repoRoot, 'build', 'native', 'llamaExtras.unavailable.txt'))) {
+            assert.ok(has('build/native/llamaExtras.unavailable.txt'), 'why the native addon is missing is in the .vsix');
         }
+        assert.deepEqual(names.filter(n => n.startsWith('extension/build/native/attention.')), [],
+            'a copy left under the addon\'s former name stays out');
 
         const forbidden = names.filter(n => /^extension\/(src|test|scripts|\.cache|\.git)\//.test(n)
             || /^extension\/node_modules\/(typescript|esbuild|@esbuild|mocha|tsx|@vscode\/vsce|playwright-core|@types)\//.test(n)
@@ -67,5 +78,17 @@ test('npm run package writes an allow-listed .vsix with node-llama-cpp and its p
         assert.deepEqual(forbidden, [], 'sources, tests, dev tooling and source maps stay out');
     } finally {
         rmSync(dir, { recursive: true, force: true });
+        for (const file of formerAddonFiles) rmSync(file, { force: true });
+    }
+});
+
+test('building the native addon removes a copy left under its former name, even when the addon is up to date', () => {
+    plantFormerAddonFiles();
+    try {
+        const r = spawnSync(process.execPath, ['scripts/build-native.mjs', '--if-missing'], { cwd: repoRoot, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.deepEqual(formerAddonFiles.filter(file => existsSync(file)), [], 'no attention.node or its reason file is left');
+    } finally {
+        for (const file of formerAddonFiles) rmSync(file, { force: true });
     }
 });

@@ -33,9 +33,10 @@ describe('promptscope probs', () => {
     });
 
     test('--json prints the result object: prompt and generated tokens with raw logprobs and top-K', async () => {
-        const run = await runCli(['probs', '--text', 'The quick brown fox', '--model', model, '--generate', '3', '--top-k', '4',
+        const run = await runCli(['probs', '--text', 'The quick brown fox', '--model', model, '--generate', '3', '--alternatives', '4',
             '--seed', '5', '--threads', '1', '--json']);
         assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, '');
         const result = JSON.parse(run.stdout) as TokenProbabilitiesResult;
         assert.equal(typeof result.model, 'string');
         assert.equal(result.exact, true);
@@ -61,9 +62,15 @@ describe('promptscope probs', () => {
         for (const token of generated) assert.ok(token.sampledTop && token.sampledTop.length > 0);
         assert.ok(result.promptPerplexity! > 1);
 
+        // --top-k is the deprecated alias: the same result, and one line of warning on stderr.
         const again = await runCli(['probs', '--text', 'The quick brown fox', '--model', model, '--generate', '3', '--top-k', '4',
             '--seed', '5', '--threads', '1', '--json']);
-        assert.deepEqual((JSON.parse(again.stdout) as TokenProbabilitiesResult).tokens.map(t => t.id), result.tokens.map(t => t.id));
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(again.stderr, 'promptscope probs: warning: --top-k is deprecated here, use --alternatives N (in run, --top-k is the sampling filter)\n');
+        const aliased = JSON.parse(again.stdout) as TokenProbabilitiesResult;
+        assert.deepEqual(aliased.tokens.map(t => t.id), result.tokens.map(t => t.id));
+        assert.deepEqual(aliased.tokens.map(t => t.top.length), result.tokens.map(t => t.top.length));
+        assert.deepEqual(Object.keys(result).sort(), ['exact', 'logitsSource', 'model', 'promptPerplexity', 'seed', 'stopReason', 'timing', 'tokens']);
     });
 
     test('the human table lists each token with its probability and alternatives', async () => {
@@ -74,6 +81,15 @@ describe('promptscope probs', () => {
         assert.match(run.stdout, /prompt perplexity \d+\.\d+, F16 KV cache/);
     });
 
+    test('--alternatives out of range, or given with --top-k, is a usage error', async () => {
+        const range = await runCli(['probs', '--text', 'hi', '--alternatives', '0']);
+        assert.equal(range.code, 2);
+        assert.equal(range.stderr, 'promptscope probs: --alternatives expects an integer from 1 to 100, got 0\nsee `promptscope probs --help`\n');
+        const both = await runCli(['probs', '--text', 'hi', '--alternatives', '3', '--top-k', '3']);
+        assert.equal(both.code, 2);
+        assert.match(both.stderr, /^promptscope probs: give --alternatives only \(--top-k is its deprecated alias\)\n/);
+    });
+
     test('a missing model is one clear error line', async () => {
         const run = await runCli(['probs', '--text', 'hi', '--model', join(repoRoot, 'no-such-model.gguf'), '--json']);
         assert.notEqual(run.code, 0);
@@ -82,6 +98,6 @@ describe('promptscope probs', () => {
         assert.equal(run.stdout, '');
         const none = await runCli(['probs', '--text', 'hi']);
         assert.equal(none.code, 2);
-        assert.match(none.stderr, /no model given/);
+        assert.match(none.stderr, /^promptscope probs: no model given: [^\n]*\nsee `promptscope probs --help`\n$/);
     });
 });

@@ -81,6 +81,6 @@ describe('promptscope render', () => {
         assert.equal(render('examples/hello.prompt', '--messages', '{"role": "user"}').code, 2);
         const missing = render('examples/nope.prompt');
         assert.equal(missing.code, 1);
-        assert.match(missing.stderr, /Cannot read examples\/nope\.prompt: no such file/);
+        assert.equal(missing.stderr, `promptscope render: Cannot read ${join(root, 'examples', 'nope.prompt')}: no such file\n`);
     });
 });

@@ -32,7 +32,7 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
     });
 }
 
-/** Errors are one clear line (plus usage for usage errors), never a stack trace. */
+/** Errors are one clear line (plus a pointer to --help for usage errors), never a stack trace. */
 function assertNoStack(run: CliRun): void {
     assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m, run.stderr);
 }
@@ -84,7 +84,7 @@ describe('promptscope run / info', () => {
     test('no model anywhere: exit 2, says how to pass one', async () => {
         const run = await runCli(['run', '--text', 'hi']);
         assert.equal(run.code, 2);
-        assert.match(run.stderr, /no model given: pass --model .*PROMPTSCOPE_MODEL.*fixture-model/);
+        assert.match(run.stderr, /^promptscope run: no model given: pass --model .*PROMPTSCOPE_MODEL.*fixture-model.*\nsee `promptscope run --help`\n$/);
         assertNoStack(run);
     });
 

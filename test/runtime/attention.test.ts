@@ -1,4 +1,4 @@
-// Attention weights from the attention addon (src/runtime/native/attention) checked against an independent forward
+// Attention weights from the native addon (src/runtime/native/attentionCapture.cc) checked against an independent forward
 // pass of the fixture model (test/support/referenceLlama): rows sum to 1, the causal upper triangle is 0, and every
 // weight of every layer and head matches within 1e-4, in one micro-batch and stitched from several.
 import { spawnSync } from 'node:child_process';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attentionAt, toNestedArrays } from '../../src/core/attention/attentionWeights';
+import { AttentionLimitError } from '../../src/shared/errors/AttentionLimitError';
+import { maxAttentionTokens } from '../../src/shared/limits';
 import type { AttentionResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
@@ -16,11 +18,11 @@ import { newClient } from './helpers';
 
 const tolerance = 1e-4;
 const prompt = 'The quick brown fox jumps over the lazy dog. Hello world, this is a small test of the model';
-const addonPath = join(__dirname, '..', '..', 'build', 'native', 'attention.node');
+const addonPath = join(__dirname, '..', '..', 'build', 'native', 'llamaExtras.node');
 const hasCompiler = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
 // Only a machine without a C++ compiler may skip; with one (CI), a missing addon is a failure.
 const skip = !hasCompiler && !existsSync(addonPath)
-    ? 'no C++ compiler on this machine, so the attention addon cannot be built (install g++, make, python3)' : false;
+    ? 'no C++ compiler on this machine, so the native addon cannot be built (install g++, make, python3)' : false;
 
 /** Checks the structure and returns the largest difference from the reference's weights. */
 function check(result: AttentionResult, reference: ReferenceLlama): number {
@@ -59,7 +61,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
     let reference: ReferenceLlama;
 
     before(async () => {
-        assert.ok(existsSync(addonPath), `${addonPath} is missing: the attention addon did not build (run node scripts/build-native.mjs --strict to see why)`);
+        assert.ok(existsSync(addonPath), `${addonPath} is missing: the native addon did not build (run node scripts/build-native.mjs --strict to see why)`);
         model = await fixtureModelPath();
         reference = await loadReferenceLlama(model);
         ({ client } = newClient());
@@ -119,7 +121,13 @@ describe('attention vs a reference forward pass', { skip }, () => {
     });
 
     test('bad requests fail clearly', async () => {
-        await assert.rejects(client.attention({ prompt: Array.from({ length: 513 }, () => 5) }), /limited to 512 tokens; this prompt has 513/);
+        // Revived from the host by class, with its fields: the panel recognises it by class, never by its words.
+        await assert.rejects(client.attention({ prompt: Array.from({ length: 513 }, () => 5) }), (error: unknown) => {
+            assert.ok(error instanceof AttentionLimitError, String(error));
+            assert.deepEqual([error.limit, error.tokens], [maxAttentionTokens, 513]);
+            assert.match(error.message, /limited to 512 tokens; this prompt has 513/);
+            return true;
+        });
         await assert.rejects(client.attention({ prompt, layers: [2] }), /Layer 2 does not exist/);
         await assert.rejects(client.attention({ prompt: '', addBos: false }), /empty/);
         await assert.rejects(client.attention({ prompt: [1, 999999] }), /not a token id/);

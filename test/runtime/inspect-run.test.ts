@@ -82,9 +82,9 @@ describe('inspecting a finished run', () => {
     });
 });
 
-const addonPath = join(__dirname, '..', '..', 'build', 'native', 'attention.node');
+const addonPath = join(__dirname, '..', '..', 'build', 'native', 'llamaExtras.node');
 const hasCompiler = spawnSync(process.env.CXX || 'g++', ['--version']).status === 0;
-const skip = !hasCompiler && !existsSync(addonPath) ? 'no C++ compiler, so no attention addon' : false;
+const skip = !hasCompiler && !existsSync(addonPath) ? 'no C++ compiler, so no native addon' : false;
 
 describe('attention of a finished run', { skip }, () => {
     const fixture = withFixtureClient();

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SamplingOptions, TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
-import { attentionUnavailableReason } from '../../src/runtime/host/engine/attentionAddon';
+import { addonUnavailableReason } from '../../src/runtime/host/engine/llamaExtrasAddon';
 import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
@@ -54,7 +54,7 @@ function assertSamePass(a: TokenProbabilitiesResult, b: TokenProbabilitiesResult
 describe('native and node-llama-cpp logits sources', () => {
     let engine: LlamaEngine;
     let adapter: string;
-    /** Why the addon cannot run, asked only once node-llama-cpp has loaded its own llama.cpp libraries (see attentionAddon). */
+    /** Why the addon cannot run, asked only once node-llama-cpp has loaded its own llama.cpp libraries (see llamaExtrasAddon). */
     let unavailable: string | undefined;
 
     before(async () => {
@@ -62,7 +62,7 @@ describe('native and node-llama-cpp logits sources', () => {
         adapter = await fixtureLoraPath();
         engine = new LlamaEngine();
         await engine.loadModel({ model, gpu: 'off', threads: 1 });
-        unavailable = attentionUnavailableReason();
+        unavailable = addonUnavailableReason();
     });
 
     after(async () => {
@@ -139,6 +139,26 @@ describe('native and node-llama-cpp logits sources', () => {
         const [forcedNative, forcedNode] = await both({ prompt, generated, topK: 8, sampling: hot, exact: true });
         assert.deepEqual(forcedNative.tokens.filter(row => row.source === 'generated').map(row => row.id), generated);
         assertSamePass(forcedNative, forcedNode, 1e-5);
+    });
+
+    // Plain generation draws with node-llama-cpp's chain (in generationLoop.cc or node-llama-cpp's own loop), a
+    // probabilities pass with sampleFromLogits.ts or logitSampler.cc (README, "Samplers"). Their seeded random streams
+    // differ; greedy, with a bias and a repeat penalty, they must pick the same tokens.
+    test('greedy with a ban and a repeat penalty: both sources generate the tokens plain generation does', async () => {
+        const tokens = await engine.tokenize(prompt, { addBos: true });
+        const unconstrained = await engine.complete({ prompt: tokens, sampling: { temperature: 0, repeatPenalty: 1, maxTokens: 12 } });
+        // Banning the first token it picked sends generation elsewhere, where the penalty (on the fixture) changes a token.
+        const sampling: SamplingOptions = { temperature: 0, repeatPenalty: 1.5, repeatLastTokens: 8, logitBias: { [unconstrained.tokens[0]!]: 'ban' } };
+        const plain = await engine.complete({ prompt: tokens, sampling: { ...sampling, maxTokens: 12 } });
+        const unpenalized = await engine.complete({ prompt: tokens, sampling: { ...sampling, repeatPenalty: 1, maxTokens: 12 } });
+        assert.notDeepEqual(plain.tokens, unconstrained.tokens, 'the ban changes the tokens');
+        assert.notDeepEqual(plain.tokens, unpenalized.tokens, 'the repeat penalty changes the tokens');
+        for (const source of unavailable ? ['node-llama-cpp'] as const : ['native', 'node-llama-cpp'] as const) {
+            const pass = await withSource(source, () => engine.tokenProbabilities({ prompt: tokens, generate: 12, topK: 1, sampling, exact: false }));
+            const generated = pass.tokens.filter(row => row.source === 'generated').map(row => row.id);
+            assert.deepEqual(generated, plain.tokens.slice(0, generated.length), `${source}: the tokens of plain generation`);
+            assert.ok(generated.length === plain.tokens.length || pass.stopReason === 'eos', `${source}: as many tokens, or an end of generation`);
+        }
     });
 
     test('sampling in slices of any length gives the same pass as in one call', async t => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
-import { unifyMultiSequenceKv } from '../../src/runtime/host/engine/attentionAddon';
+import { unifyMultiSequenceKv } from '../../src/runtime/host/engine/llamaExtrasAddon';
 import { fixtureModelPath } from '../support/fixtures';
 
 let engine: LlamaEngine;
@@ -96,7 +96,7 @@ test('paths queue their tokens in increasing sequence id, request after request'
 // paths' context has one stream for all (contextHook.cc). llama.cpp prints the setting of every context it creates.
 // Like the attention tests: only a machine without a C++ compiler (and so without the addon) may skip.
 const noAddon = spawnSync(process.env.CXX || 'g++', ['--version']).status !== 0
-    && !existsSync(join(__dirname, '..', '..', 'build', 'native', 'attention.node'))
+    && !existsSync(join(__dirname, '..', '..', 'build', 'native', 'llamaExtras.node'))
     ? 'the native addon is not built and no C++ compiler is here to build it' : false;
 
 test('the paths\' context keeps one KV stream for all its sequences; single-sequence contexts are left alone', { skip: noAddon }, async () => {

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { decodePngDataUrl } from '../../src/vscode/attention/pngData';
 import { contrastingText, legendStops, matrixPixels, rgbCss, scaled, weightRgb } from '../../src/webview/attention/colorMap';
 import { exportFileName, reportToJson, viewSuffix } from '../../src/core/panels/attention/exportReport';
-import { classifyFailure, isLimitMessage, limitHelp } from '../../src/core/panels/attention/failure';
+import { classifyFailure, limitFailure, limitHelp } from '../../src/core/panels/attention/failure';
+import { AddonUnavailableError } from '../../src/shared/errors/AddonUnavailableError';
+import { AttentionLimitError } from '../../src/shared/errors/AttentionLimitError';
+import { reviveError, serializeError } from '../../src/shared/errors/serializeError';
 import { cellAt, fitLabel, heatmapGeometry, moveCursor } from '../../src/webview/attention/heatmapGeometry';
 import { kvHeadOf, matrixOf, meanOfHeads, mergeLayers, slotOf } from '../../src/core/panels/attention/headMean';
 import type { AttentionReport } from '../../src/shared/protocols/attention';
@@ -135,14 +138,28 @@ test('token view: heaviest visible keys first, crumbs and future keys left out; 
     assert.match(arcPath({ x: 10, y: 50 }, { x: 10, y: 50 }), /^M 6 50 C/, 'a token attending to itself gets a loop');
 });
 
-test('failures: the unavailable addon is a state with its reason; the length limit is recognised', () => {
-    assert.deepEqual(classifyFailure('attention capture unavailable: the native addon is not built: run `npm run build:native`'),
-        { phase: 'unavailable', message: 'the native addon is not built: run `npm run build:native`' });
-    assert.equal(classifyFailure('Error: attention capture unavailable: x').phase, 'unavailable');
-    assert.deepEqual(classifyFailure('boom'), { phase: 'failed', message: 'boom' });
-    assert.ok(isLimitMessage('Attention maps are limited to 512 tokens; this prompt has 600: shorten it.'));
-    assert.ok(!isLimitMessage('boom'));
-    assert.match(limitHelp(), /512 tokens/);
+test('failures: the unavailable addon is a state with its reason; the length limit is recognised by class', () => {
+    // As the extension receives them: thrown in the runtime host, revived by class from the RPC channel.
+    const viaRpc = (error: Error) => reviveError(serializeError(error));
+    const unavailable = classifyFailure(viaRpc(new AddonUnavailableError('attention capture', 'the native addon is not built: run `npm run build:native`')));
+    assert.deepEqual([unavailable.phase, unavailable.message, unavailable.error?.name],
+        ['unavailable', 'the native addon is not built: run `npm run build:native`', 'AddonUnavailableError']);
+    assert.equal(unavailable.error?.hostStack, undefined, 'no stack goes to the page');
+
+    const overLimit = classifyFailure(viaRpc(new AttentionLimitError(512, 600)));
+    assert.deepEqual([overLimit.phase, overLimit.message], ['failed', 'Attention maps are limited to 512 tokens; this prompt has 600: shorten it.']);
+    // The page holds the state as JSON (setState) and recognises the error by its class, with its fields.
+    const limit = limitFailure(JSON.parse(JSON.stringify(overLimit)) as typeof overLimit);
+    assert.ok(limit instanceof AttentionLimitError);
+    assert.deepEqual([limit.limit, limit.tokens], [512, 600]);
+    assert.match(limitHelp(limit), /at most 512 tokens/);
+
+    // The same words in a plain error are not the limit: nothing is recognised by its message.
+    const lookalike = classifyFailure(new Error('attention capture unavailable: Attention maps are limited to 512 tokens'));
+    assert.equal(lookalike.phase, 'failed');
+    assert.equal(limitFailure(lookalike), undefined);
+    assert.deepEqual(classifyFailure('boom'), { phase: 'failed', message: 'boom', error: { name: 'Error', message: 'boom', fields: {} } });
+    assert.equal(limitFailure({ phase: 'done', error: overLimit.error }), undefined, 'only a failed phase shows the limit');
 });
 
 test('exports: JSON is the runtime shape with text kept exactly; safe file names', () => {

@@ -4,6 +4,7 @@ import { ModelRefError } from '../../src/core/model/errors/ModelRefError';
 import {
     ContextOverflowError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
 } from '../../src/shared/errors';
+import { reviveError, serializeError } from '../../src/shared/errors/serializeError';
 import { describeLoadFailure, describeRunFailure, FailureAction } from '../../src/vscode/failureMessages';
 
 test('a bad model file names the file and offers to choose another', () => {
@@ -40,4 +41,15 @@ test('run failures', () => {
     assert.match(describeRunFailure(new ContextOverflowError(5000, 4096)).message, /promptscope\.contextSize/);
     assert.deepEqual(describeRunFailure(new SamplingOptionsError('topP', 2, '(0, 1]')).actions, []);
     assert.equal(describeRunFailure(new NoModelLoadedError()).actions[0], FailureAction.chooseModel);
+});
+
+test('errors are told apart by class, as revived from the runtime channel, never by name or message alone', () => {
+    const revived = reviveError(serializeError(new ModelFileError('/m/bad.gguf', 'not a GGUF file', 'Choose a .gguf file.')));
+    assert.deepEqual(describeLoadFailure(revived, 'bad.gguf').actions, [FailureAction.chooseModel, FailureAction.openSettings, FailureAction.showLogs]);
+    const stopped = reviveError(serializeError(new RuntimeStoppedError('killed by SIGKILL')));
+    assert.match(describeRunFailure(stopped).message, /the runtime stopped \(killed by SIGKILL\)/);
+
+    const impostor = Object.assign(new Error('runtime stopped: killed'), { name: 'RuntimeStoppedError', reason: 'killed' });
+    assert.equal(describeRunFailure(impostor).message, 'Promptscope: runtime stopped: killed');
+    assert.deepEqual(describeRunFailure(impostor).actions, [FailureAction.showLogs]);
 });

@@ -33,6 +33,8 @@ const cases: { code: DiagnosticCode; text: string; expect: string; severity: Pro
     { code: 'config-not-mapping', severity: 'error', text: '---\nconfig: hot\n---\nHi', expect: '2:9' },
     { code: 'unknown-config-key', severity: 'warning', text: '---\nconfig:\n  top_p: 0.9\n---\nHi', expect: '3:3' },
     { code: 'invalid-config-value', severity: 'error', text: '---\nconfig:\n  temperature: -1\n---\nHi', expect: '3:16' },
+    { code: 'invalid-grammar', severity: 'error', text: '---\nconfig:\n  grammar: |\n    root ::= item\n    itme ::= "x"\n---\nHi', expect: '4:14' },
+    { code: 'grammar-and-schema', severity: 'error', text: '---\nconfig:\n  grammar: root ::= "x"\noutput:\n  schema:\n    a: string\n---\nHi', expect: '3:3' },
     { code: 'input-schema', severity: 'error', text: '---\ninput:\n  schema:\n    topic: strng\n---\n{{topic}}', expect: '4:12' },
     { code: 'output-schema', severity: 'error', text: '---\noutput:\n  schema:\n    tags(list): string\n---\nHi', expect: '4:5' },
     { code: 'invalid-default', severity: 'error', text: '---\ninput:\n  schema:\n    n: integer\n  default:\n    n: many\n---\n{{n}}', expect: '6:8' },

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ChatMessage } from '../../src/core/prompt/chatMessages';
 import { extractLastNumber } from '../../src/core/reasoning/extractAnswer';
-import {
-    cotAnswerMessages, cotAnswerText, cotReasoningMessages, cotReasoningText, runZeroShotCot, zeroShotCotDefaults, type CotMessage,
-} from '../../src/core/reasoning/zeroShotCot';
+import { cotAnswerMessages, cotReasoningMessages, runZeroShotCot, zeroShotCotDefaults, type CotTurn } from '../../src/core/reasoning/zeroShotCot';
 
-const question: CotMessage[] = [{ role: 'system', text: 'Be careful.' }, { role: 'user', text: 'I had 3 apples and bought 2. How many?' }];
+const question: ChatMessage[] = [{ role: 'system', text: 'Be careful.' }, { role: 'user', text: 'I had 3 apples and bought 2. How many?' }];
 
 test('turn 1 prefills the reply with the reasoning trigger; the input is not modified', () => {
     const messages = cotReasoningMessages(question);
@@ -28,18 +27,18 @@ test('an existing model prefill is kept before the trigger', () => {
     assert.throws(() => cotReasoningMessages([]), RangeError);
 });
 
-test('plain-text form as in Kojima et al.', () => {
-    assert.equal(cotReasoningText('What is 2+2? '), "Q: What is 2+2?\nA: Let's think step by step.");
-    assert.equal(cotAnswerText('What is 2+2?', '2+2 is 4.'), "Q: What is 2+2?\nA: Let's think step by step. 2+2 is 4.\nTherefore, the answer is");
-});
-
 test('the runner keeps reasoning and answer apart and extracts from the answer turn only', async () => {
-    const seen: CotMessage[][] = [];
-    const result = await runZeroShotCot(async messages => {
+    const seen: ChatMessage[][] = [];
+    const turns: CotTurn[] = [];
+    const result = await runZeroShotCot(async (messages, turn) => {
         seen.push(messages);
+        turns.push(turn);
         return seen.length === 1 ? ' First 3 apples, then 2 more, 10 minutes later: 5. ' : ' 5 apples.';
     }, question, extractLastNumber);
-    assert.deepEqual(result, { reasoning: 'First 3 apples, then 2 more, 10 minutes later: 5.', answerText: '5 apples.', answer: '5' });
+    assert.deepEqual(result, {
+        reasoning: 'First 3 apples, then 2 more, 10 minutes later: 5.', answerText: '5 apples.', answer: '5', messages: [seen[0], seen[1]],
+    });
+    assert.deepEqual(turns, ['reasoning', 'answer']);
     assert.equal(seen[0]![2]!.text, zeroShotCotDefaults.reasoningTrigger);
     assert.ok(seen[1]![2]!.text.endsWith(`10 minutes later: 5.\n${zeroShotCotDefaults.answerTrigger}`));
 });

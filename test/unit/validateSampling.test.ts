@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SamplingOptionsError } from '../../src/shared/errors/SamplingOptionsError';
-import { samplingDefaults, validateSampling } from '../../src/core/sampling/validateSampling';
+import { validateSampling } from '../../src/core/sampling/validateSampling';
+import { samplingDefaults } from '../../src/shared/sampling';
 
 test('defaults are filled in', () => {
     const resolved = validateSampling(undefined);

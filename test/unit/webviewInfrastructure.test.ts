@@ -129,6 +129,64 @@ test('typed messages: commands and requests reach their handlers; a response car
     assert.match(log.errors[0]!, /panel\/pin failed: Error: boom/);
 });
 
+test('every request gets a reply: a handler that throws answers with the error (no stack), and the page\'s promise rejects with it, of its class', async () => {
+    const { WebviewConnection } = await import('../../src/vscode/webview/WebviewConnection');
+    const { HostConnection } = await import('../../src/webview/shared/HostConnection');
+    const { ModelFileError } = await import('../../src/shared/errors/ModelFileError');
+    // The page's window: HostConnection listens to its message events, which the host's postMessage dispatches.
+    const page = new EventTarget();
+    const globals = globalThis as { window?: unknown };
+    const previousWindow = globals.window;
+    globals.window = page;
+    try {
+        const { webview, log, posted, receive } = fakeWebview();
+        const connection = new WebviewConnection(webview as never, log as never);
+        const sent: unknown[] = [];
+        const host = new HostConnection({ postMessage: (message: unknown) => { sent.push(message); void receive(message); }, getState: () => undefined, setState: () => undefined });
+        /** Delivers what the host posted since the last call to the page. */
+        const deliver = () => {
+            for (const message of posted.splice(0)) page.dispatchEvent(Object.assign(new Event('message'), { data: message }));
+        };
+        const request = new IpcRequest<{ path: string }, { name: string }>('panel', 'load');
+        connection.onRequest(request, ({ path }) => {
+            if (path === 'good.gguf') return { name: 'good' };
+            throw new ModelFileError(path, 'not a GGUF file', 'Choose a .gguf model.');
+        });
+
+        const good = host.request(request, { path: 'good.gguf' });
+        const bad = host.request(request, { path: 'bad.gguf' });
+        await new Promise(resolve => setImmediate(resolve));
+        assert.equal(sent.length, 2);
+        type Reply = { method: string; completionId: number; params: unknown; error?: { name: string; message: string; fields: Record<string, unknown>; hostStack?: string } };
+        const badId = (sent[1] as { completionId: number }).completionId;
+        const reply = (posted as Reply[]).find(m => m.completionId === badId);
+        assert.ok(reply !== undefined && reply.error !== undefined, 'the failed request got a reply with its error');
+        assert.equal(reply.method, 'panel/load/response');
+        assert.equal(reply.params, undefined);
+        assert.deepEqual({ ...reply.error }, {
+            name: 'ModelFileError', message: 'Cannot use model file bad.gguf: not a GGUF file. Choose a .gguf model.',
+            fields: { path: 'bad.gguf', problem: 'not a GGUF file', fix: 'Choose a .gguf model.' },
+        }, 'serialized as {name, message, fields}, without the extension host\'s stack');
+        assert.match(log.errors[0]!, /panel\/load failed: ModelFileError: Cannot use model file bad\.gguf/, 'the failure is logged with its stack');
+
+        deliver();
+        assert.deepEqual(await good, { name: 'good' });
+        const error = await bad.then(() => assert.fail('the request resolved'), (e: unknown) => e);
+        assert.ok(error instanceof ModelFileError, 'revived as its own class');
+        assert.equal(error.path, 'bad.gguf');
+        assert.equal(error.message, 'Cannot use model file bad.gguf: not a GGUF file. Choose a .gguf model.');
+
+        // A plain Error (not one of ours) arrives as an Error with its message; an async handler's rejection likewise.
+        connection.onRequest(request, async () => { throw new TypeError('cannot read properties of undefined'); });
+        const plain = host.request(request, { path: 'x' });
+        await new Promise(resolve => setImmediate(resolve));
+        deliver();
+        await assert.rejects(plain, (e: unknown) => e instanceof Error && e.name === 'TypeError' && e.message === 'cannot read properties of undefined');
+    } finally {
+        globals.window = previousWindow;
+    }
+});
+
 test('roving tabindex: arrows move by one within the list, Home and End to its ends; other keys are not movements', () => {
     assert.equal(rovingTarget('ArrowRight', 2, 5), 3);
     assert.equal(rovingTarget('ArrowDown', 2, 5), 3);

@@ -19,7 +19,7 @@ describe('Promptscope attention panel', function () {
         assert.ok(extension);
         ctx = await extension.activate() as Ctx;
         hello = vscode.Uri.file(`${extension.extensionPath}/examples/hello.prompt`);
-        addonBuilt = existsSync(`${extension.extensionPath}/build/native/attention.node`);
+        addonBuilt = existsSync(`${extension.extensionPath}/build/native/llamaExtras.node`);
     });
 
     it('offers an Attention lens beside Probabilities', async () => {

@@ -1,6 +1,7 @@
 // Ghost text in `.prompt` bodies, through the provider the extension registers, inside a real extension host:
 // nothing without a loaded model (and no model gets loaded), nothing in the front matter, and in the body exactly
-// what the runtime's inline completion gives for the same text.
+// what the runtime's inline completion gives for the same text; typing what the ghost text shows is answered without
+// a model call.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/Ctx';
@@ -71,6 +72,53 @@ describe('Promptscope inline completion', function () {
             assert.equal(items?.length, 1);
             assert.equal(items[0]!.insertText, expected);
             assert.deepEqual(items[0]!.range, new vscode.Range(position, position));
+        }
+    });
+
+    it('typing what the ghost text shows serves the rest without a runtime request; a different character asks the model', async () => {
+        assert.ok(ctx.models.model, 'loaded by the test before');
+        const typing = await vscode.workspace.openTextDocument({ language: 'dotprompt', content: text });
+        const client = ctx.models.client;
+        const completeInline = client.completeInline;
+        let requests = 0;
+        // Counts the runtime requests the provider makes; each still goes to the real runtime.
+        client.completeInline = function (...args: Parameters<typeof completeInline>) {
+            requests++;
+            return completeInline.apply(this, args);
+        };
+        const type = async (at: vscode.Position, character: string) => {
+            const edit = new vscode.WorkspaceEdit();
+            edit.insert(typing.uri, at, character);
+            assert.ok(await vscode.workspace.applyEdit(edit));
+            return at.translate(0, character.length);
+        };
+        const ask = (at: vscode.Position) => provider.provideInlineCompletionItems(typing, at, context, new vscode.CancellationTokenSource().token);
+        try {
+            const start = endOfBody();
+            const shown = await ask(start);
+            assert.equal(requests, 1);
+            assert.equal(shown?.length, 1, 'the fixture suggests something after "who"');
+            const suggestion = shown[0]!.insertText as string;
+            assert.ok(suggestion.length >= 3, suggestion);
+
+            let at = await type(start, suggestion[0]!);
+            const startedAt = performance.now();
+            const rest = await ask(at);
+            const ms = performance.now() - startedAt;
+            assert.equal(requests, 1, 'no runtime request for a character the ghost text showed');
+            assert.equal(rest?.[0]?.insertText, suggestion.slice(1));
+            assert.deepEqual(rest[0]!.range, new vscode.Range(at, at));
+            assert.ok(ms < 50, `served from memory in ${ms.toFixed(1)} ms`);
+
+            at = await type(at, suggestion[1]!);
+            assert.equal((await ask(at))?.[0]?.insertText, suggestion.slice(2));
+            assert.equal(requests, 1);
+
+            at = await type(at, suggestion[2] === 'x' ? 'y' : 'x');
+            await ask(at);
+            assert.equal(requests, 2, 'a character the ghost text did not show asks the model');
+        } finally {
+            client.completeInline = completeInline;
         }
     });
 

@@ -182,7 +182,7 @@ describe('Promptscope playground view', function () {
             assert.ok(attention, ctx.playground.state.notice);
             const attentionState = attention.current;
             assert.equal(attentionState.title, `playground run ${chat.id}`);
-            if (existsSync(join(vscode.extensions.getExtension('promptscope.promptscope')!.extensionPath, 'build/native/attention.node'))) {
+            if (existsSync(join(vscode.extensions.getExtension('promptscope.promptscope')!.extensionPath, 'build/native/llamaExtras.node'))) {
                 assert.equal(attentionState.phase, 'done', attentionState.message);
                 assert.equal(attentionState.report!.tokens.length, chat.stats!.promptTokens + chat.stats!.generatedTokens, 'prompt and output tokens');
                 assert.equal(attentionState.report!.tokens.slice(chat.stats!.promptTokens).map(t => t.text).join(''), chat.output);

@@ -1,7 +1,7 @@
 // The `.prompt` editor features inside a real extension host: diagnostics while editing, Render Prompt's
 // read-only JSON document, and Run Prompt on the fixture model streaming into its output document.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -148,6 +148,80 @@ describe('Promptscope .prompt editor', function () {
             await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
             if (ctx.models.model !== undefined) await ctx.models.unload();
         }
+    });
+
+    describe('Run Prompt with the prompt\'s promptscope.strategy', () => {
+        let workspace: string;
+        let historyFile: string;
+        const historyLines = () => (existsSync(historyFile) ? readFileSync(historyFile, 'utf8').trim().split('\n') : [])
+            .filter(line => line !== '').map(line => JSON.parse(line) as Record<string, unknown>);
+        /** Runs `file` and waits for its output document to end (a header with Tokens and no Status line). */
+        const runToEnd = async (file: string) => {
+            const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', vscode.Uri.file(file));
+            assert.ok(uri, 'Run Prompt returned no output document');
+            const text = await waitFor(`the end of the run of ${basename(file)}`, () => {
+                const current = openDocument(uri).getText();
+                return /^Tokens: /m.test(current) && !/^Status: /m.test(current) ? current : undefined;
+            }, 90_000);
+            const at = text.indexOf('─'.repeat(60));
+            return { header: text.slice(0, at), body: text.slice(at + 61) };
+        };
+
+        before(async () => {
+            workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+            historyFile = join(workspace, '.promptscope', 'runs', `${new Date().toISOString().slice(0, 10)}.jsonl`);
+            const settings = vscode.workspace.getConfiguration('promptscope');
+            await settings.update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
+            await settings.update('threads', 1, vscode.ConfigurationTarget.Global);
+        });
+
+        after(async () => {
+            const settings = vscode.workspace.getConfiguration('promptscope');
+            await settings.update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings.update('threads', undefined, vscode.ConfigurationTarget.Global);
+            if (ctx.models.model !== undefined) await ctx.models.unload();
+        });
+
+        it('arithmetic.prompt (cot) shows the reasoning, then the answer turn and the answer, and is written to the workspace\'s run history', async () => {
+            const file = join(workspace, 'arithmetic.prompt');
+            const before = historyLines().length;
+            const { header, body } = await runToEnd(file);
+            assert.match(header, /^Strategy: +cot, zero-shot/m);
+            const answer = /^Answer: +(.+)$/m.exec(header)?.[1];
+            assert.ok(answer !== undefined, `no Answer line in the header:\n${header}`);
+            assert.ok(body.startsWith('── reasoning\n'), `the body starts with the reasoning:\n${body}`);
+            const answerAt = body.indexOf('\n── answer\n');
+            assert.ok(answerAt > 0, `the answer turn follows the reasoning:\n${body}`);
+
+            const lines = historyLines();
+            assert.equal(lines.length, before + 1, `one line appended to ${historyFile}`);
+            const line = lines.at(-1)!;
+            assert.deepEqual({ command: line.command, strategy: line.strategy, prompt: line.prompt }, { command: 'vscode-run', strategy: 'cot', prompt: file });
+            assert.equal(line.reasoning, body.slice('── reasoning\n'.length, answerAt).trim());
+            assert.equal(line.answer ?? '(no answer)', answer);
+            assert.equal((line.outputs as string[]).length, 2);
+            assert.match(header, new RegExp(`^History: +${historyFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+        });
+
+        it('a self-consistency prompt shows every path and the votes, as its history line records them', async () => {
+            const file = join(workspace, 'vote.prompt');
+            writeFileSync(file, '---\nconfig:\n  temperature: 0.9\n  maxOutputTokens: 16\n  grammar: \'root ::= [a-z ]{0,8} "The answer is " [1-4] "."\'\n'
+                + 'promptscope.strategy: self-consistency\npromptscope.samples: 3\n---\nWhat is 1 + 2?\n');
+            try {
+                const { header, body } = await runToEnd(file);
+                assert.match(header, /^Strategy: +self-consistency, 3 paths at temperature 0\.7/m);
+                const votes = /^Votes: +(.+); unmapped: 0; agreement \d+% of 3 paths$/m.exec(header)?.[1];
+                assert.ok(votes !== undefined, `no Votes line in the header:\n${header}`);
+                assert.equal((body.match(/^── path \d \(seed \d+, mean logprob -?[\d.]+\) → [1-4]$/gm) ?? []).length, 3, body);
+                const line = historyLines().at(-1)!;
+                assert.deepEqual({ strategy: line.strategy, prompt: line.prompt }, { strategy: 'self-consistency', prompt: file });
+                const recorded = Object.entries(line.votes as Record<string, number>).map(([a, n]) => `${a} ×${n}`).join(', ');
+                assert.equal(recorded, votes);
+                assert.match(header, new RegExp(`^Answer: +${String(line.answer)}( \\(tie|$)`, 'm'));
+            } finally {
+                rmSync(file, { force: true });
+            }
+        });
     });
 
     it('Run Prompt on a prompt with errors names the file and line and starts nothing', async () => {

@@ -6,14 +6,13 @@
 //      of the e2e suite (scripts/e2e-setup.mjs).
 // Exits non-zero only when a suite that actually ran failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { ensureToolchain } from '../../scripts/e2e-setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const outDir = join(root, '.cache/vscode-test/out');
 const only = process.argv.includes('--code-server') ? 'code-server' : process.argv.includes('--electron') ? 'electron' : undefined;
 
 function run(cmd, args, options = {}) {
@@ -36,6 +35,10 @@ async function cannotDownloadVSCode() {
 
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(1);
 
+// .vscode-test.mjs reads the bundles from out/; a code-server-only run bundles into a folder of its own (results file
+// included), so two runs at once (two `npm test`s) do not delete each other's files.
+mkdirSync(join(root, '.cache/vscode-test'), { recursive: true });
+const outDir = only === 'code-server' ? mkdtempSync(join(root, '.cache/vscode-test/code-server-')) : join(root, '.cache/vscode-test/out');
 rmSync(outDir, { recursive: true, force: true });
 // Suite names after the flags (`-- --code-server promptEditor`) run only those files.
 const names = process.argv.slice(2).filter(a => !a.startsWith('--'));
@@ -44,6 +47,7 @@ const entries = readdirSync(join(root, 'test/vscode'))
     .map(f => join(root, 'test/vscode', f));
 if (entries.length === 0) {
     console.error(`no test/vscode suite named ${names.join(', ')}`);
+    if (only === 'code-server') rmSync(outDir, { recursive: true, force: true });
     process.exit(1);
 }
 await esbuild.build({
@@ -90,4 +94,5 @@ if (only !== 'electron') {
 }
 
 for (const line of summary) console.log(line);
+if (only === 'code-server') rmSync(outDir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

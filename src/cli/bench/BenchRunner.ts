@@ -1,5 +1,4 @@
-import type { GpuSetting, LoadModelOptions, RuntimeLogSink } from '../../shared/runtimeApi';
-import { LlamaEngine } from '../../runtime/host/engine/LlamaEngine';
+import type { GpuSetting, LoadModelOptions } from '../../shared/runtimeApi';
 import { RuntimeSession } from '../runtimeSession';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 
@@ -49,8 +48,8 @@ export interface ModelReport {
 }
 
 /**
- * Runs the bench sections on one model: loads it in the runtime host and in-process with the same options, hands
- * both to every section, and unloads them afterwards (also when a section fails).
+ * Runs the bench sections on one model: loads it in the runtime host (a child process, through the runtime client like
+ * every other caller), hands the client to every section, and unloads it afterwards (also when a section fails).
  */
 export class BenchRunner {
     private readonly log: (line: string) => void;
@@ -63,18 +62,12 @@ export class BenchRunner {
     async runModel(model: string, threads = this.settings.threads): Promise<ModelReport> {
         const verbose = this.settings.verbose ?? false;
         const session = new RuntimeSession(verbose);
-        const runtimeLog: RuntimeLogSink = (level, message, source) => {
-            if (verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[in-process ${source}] ${message}\n`);
-        };
-        const engine = new LlamaEngine({ log: runtimeLog });
         try {
             this.log(`Loading ${model} in the runtime host…`);
             const info = await session.load({ model, threads, gpu: this.settings.gpu });
-            // The host resolved the defaults (threads, context size); the in-process engine gets them explicitly.
+            // The host resolved the defaults (threads, context size); a runtime of a section's own gets them explicitly.
             const loadOptions: LoadModelOptions = { model: info.path, threads: info.threads, contextSize: info.contextSize };
             if (this.settings.gpu !== undefined) loadOptions.gpu = this.settings.gpu;
-            this.log('Loading it in-process…');
-            await engine.loadModel(loadOptions);
 
             // One cell stays free in node-llama-cpp's context, and a prompt-processing run samples one token.
             const room = info.contextSize - 2;
@@ -99,8 +92,8 @@ export class BenchRunner {
                     seed: this.settings.seed ?? 1,
                     reference: this.settings.reference ?? false,
                     client: session.client,
-                    engine,
                     loadOptions: { ...loadOptions },
+                    verbose,
                     results,
                     log: this.log,
                     note: line => notes.push(line),
@@ -125,7 +118,7 @@ export class BenchRunner {
                 sections,
             };
         } finally {
-            await Promise.all([engine.dispose(), session.close()]);
+            await session.close();
         }
     }
 }

@@ -1,6 +1,5 @@
 import type { LoadModelOptions, ModelInfo } from '../../shared/runtimeApi';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
-import type { LlamaEngine } from '../../runtime/host/engine/LlamaEngine';
 
 /**
  * One part of `promptscope bench`: measures something on the model under test and returns figures. The report is
@@ -19,13 +18,13 @@ export interface BenchSection {
     run(ctx: BenchContext): Promise<BenchFigure[]>;
 }
 
-/** What a section gets: the model, loaded twice (runtime host and in-process) with the same options, and the settings. */
+/** What a section gets: the model, loaded in the runtime host, and the settings. */
 export interface BenchContext {
     /** Absolute path of the GGUF being measured. */
     modelPath: string;
     /** The model as the runtime host loaded it (name, context size, backend, BOS/EOS…). */
     model: ModelInfo;
-    /** CPU threads both runtimes were loaded with; pass the same number to anything else you compare with. */
+    /** CPU threads the host was loaded with; pass the same number to anything else you compare with. */
     threads: number;
     /** How many times to repeat each measurement; report the median. */
     repeat: number;
@@ -39,10 +38,13 @@ export interface BenchContext {
     reference: boolean;
     /** The runtime host (child process, over RPC) with the model loaded. Shared by all sections: leave the model loaded. */
     client: RuntimeClient;
-    /** node-llama-cpp in this process, through the same engine the host wraps, with the same model loaded. Shared too. */
-    engine: LlamaEngine;
-    /** The options both were loaded with, for a section that needs a runtime of its own (e.g. another context size). */
+    /**
+     * The options the host was loaded with, for a section that needs a runtime of its own (e.g. another context size,
+     * or the in-process baseline of the throughput section: see inProcessEngine.ts).
+     */
     loadOptions: LoadModelOptions;
+    /** Whether `--verbose` was given: a runtime of a section's own routes its logs to stderr too. */
+    verbose: boolean;
     /** Figures of the sections that ran before this one, by section id (e.g. to compute ratios against them). */
     results: ReadonlyMap<string, readonly BenchFigure[]>;
     /** Progress line for the person waiting (stderr); not part of the report. */

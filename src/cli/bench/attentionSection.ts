@@ -1,3 +1,4 @@
+import { AddonUnavailableError } from '../../shared/errors/AddonUnavailableError';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { benchSampling, median, medianOfPairedRatios, PromptPool } from './measureThroughput';
 
@@ -40,9 +41,8 @@ export const attentionSection: BenchSection = {
         try {
             await capture();
         } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            if (!message.includes('attention capture unavailable')) throw error;
-            ctx.note(`skipped: ${message}`);
+            if (!(error instanceof AddonUnavailableError)) throw error;
+            ctx.note(`skipped: ${error.message}`);
             return [];
         }
         await prefill();

@@ -66,6 +66,8 @@ function formatTable(figures: readonly BenchFigure[]): string[] {
 function formatValue(value: number, unit: string): string {
     if (unit === '×') return value.toFixed(3);
     if (Math.abs(value) >= 100) return Math.round(value).toString();
+    // Sub-millisecond figures (the typed-through suggestion) would all read 0.0: two significant digits instead.
+    if (value !== 0 && Math.abs(value) < 0.1) return value.toPrecision(2);
     return value.toFixed(1);
 }
 

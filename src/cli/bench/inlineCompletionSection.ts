@@ -1,11 +1,15 @@
 import { englishWords } from '../../core/fixtures/englishWords';
 import { SeededRandom } from '../../core/fixtures/SeededRandom';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../shared/runtimeApi';
+import { SuggestionMemory, type SuggestionPlace } from '../../core/inlineCompletion/SuggestionMemory';
 import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
 import { median } from './measureThroughput';
 
 /** Issue goal: a completion after one more typed character takes at most this share of a cold one. */
 export const inlineWarmRatioGoal = 0.3;
+
+/** Issue goal: the rest of a shown suggestion, after typing one of its characters, within this many milliseconds. */
+export const typedThroughGoalMs = 5;
 
 /** The editor's default (promptscope.inlineCompletion.maxTokens). */
 const completionTokens = 32;
@@ -17,11 +21,11 @@ const completionTokens = 32;
  */
 export const inlineCompletionSection: BenchSection = {
     id: 'inlineCompletion',
-    title: 'Inline completion: after one more typed character vs cold',
+    title: 'Inline completion: after one more typed character vs cold, and typed through a shown suggestion',
     async run(ctx: BenchContext): Promise<BenchFigure[]> {
         // Room for the generated tokens and the typed character's tokens behind the prompt.
         const length = Math.max(8, Math.min(ctx.promptTokens, ctx.model.contextSize - completionTokens - 16));
-        const tokenCount = async (text: string) => (await ctx.engine.tokenize(text, { addBos: false })).length;
+        const tokenCount = async (text: string) => (await ctx.client.tokenize(text, { addBos: false })).length;
         const random = new SeededRandom(ctx.seed, 'bench-inline');
         // Full-length completions with the same work on both sides: no early end of line or end of generation.
         const eos = ctx.model.eosToken;
@@ -44,6 +48,7 @@ export const inlineCompletionSection: BenchSection = {
         const warmFirst: number[] = [];
         const coldFirst: number[] = [];
         const reused: number[] = [];
+        const typedThrough: number[] = [];
         let promptTokens = 0;
         let differing = 0;
         for (let r = 0; r < ctx.repeat; r++) {
@@ -72,9 +77,12 @@ export const inlineCompletionSection: BenchSection = {
             reused.push(w.result.timing.reusedPromptTokens ?? 0);
             promptTokens = w.result.timing.promptTokens;
             if (w.result.text !== c.result.text) differing++;
+            typedThrough.push(typeThrough(text, w.result.text));
         }
         if (differing > 0) ctx.note(`${differing} of ${ctx.repeat} warm completions differed from the cold one of the same text (greedy): KV reuse changed the numbers`);
         ctx.note(`prompt of ${promptTokens} tokens, ${completionTokens} generated tokens per completion, times around the RPC call`);
+        ctx.note('typed-through: each character of the warm suggestion typed in turn, the rest served by the editor\'s SuggestionMemory '
+            + '(no model call); per repetition the median over the characters');
 
         const warmMs = median(warm);
         const coldMs = median(cold);
@@ -86,9 +94,34 @@ export const inlineCompletionSection: BenchSection = {
             { id: 'cold.ttft', label: 'time to first token, cold (in the runtime)', value: median(coldFirst), unit: 'ms', samples: coldFirst },
             { id: 'ttft.ratio', label: 'time to first token, after one more character / cold', value: median(warmFirst) / median(coldFirst), unit: '×' },
             { id: 'warm.reused', label: `prompt tokens reused from the cache, of ${promptTokens}`, value: median(reused), unit: 'tokens', samples: reused },
+            {
+                id: 'typedThrough.ms', label: 'typed-through suggestion latency (a shown character typed, rest from memory)',
+                value: median(typedThrough), unit: 'ms', samples: typedThrough, goal: { max: typedThroughGoalMs },
+            },
         ];
     },
 };
+
+/**
+ * Milliseconds the inline completion provider takes to serve the rest of a shown suggestion when the user types its
+ * next character, through the same {@link SuggestionMemory} the provider uses: the suggestion is shown at the end of
+ * `document`, then typed one character at a time (the document text after each keystroke is built outside the
+ * timing, as the editor has it already). The median over the characters.
+ */
+function typeThrough(document: string, suggestion: string): number {
+    const memory = new SuggestionMemory();
+    const shown: SuggestionPlace = { document: 'bench.prompt', version: 1, text: document, offset: document.length, context: 'bench' };
+    memory.remember(shown, suggestion);
+    const times: number[] = [];
+    for (let typed = 1; typed < suggestion.length; typed++) {
+        const place = { ...shown, version: 1 + typed, text: document + suggestion.slice(0, typed), offset: document.length + typed };
+        const started = performance.now();
+        const rest = memory.rest(place);
+        times.push(performance.now() - started);
+        if (rest !== suggestion.slice(typed)) throw new Error(`typed-through served ${JSON.stringify(rest)} after ${typed} characters of ${JSON.stringify(suggestion)}`);
+    }
+    return times.length === 0 ? 0 : median(times);
+}
 
 /** Seeded English-like text of at least `length` tokens, ending in a letter (the "typed character" is the last one). */
 async function seededText(random: SeededRandom, length: number, tokenCount: (text: string) => Promise<number>): Promise<string> {

@@ -42,7 +42,7 @@ export const referenceSection: BenchSection = {
 
         const eos = ctx.model.eosToken;
         const host = ctx.client;
-        const pool = await PromptPool.create(text => ctx.engine.tokenize(text, { addBos: false }), ctx.promptTokens, ctx.seed);
+        const pool = await PromptPool.create(text => ctx.client.tokenize(text, { addBos: false }), ctx.promptTokens, ctx.seed);
         const startToken = ctx.model.bosToken ?? pool.anyToken;
         const samples = { pp: { host: [] as number[], llamaBench: [] as number[] }, tg: { host: [] as number[], llamaBench: [] as number[] } };
         const tokens = { pp: ctx.promptTokens, tg: ctx.genTokens };

@@ -31,7 +31,7 @@ export const selfConsistencySection: BenchSection = {
             temperature, repeatPenalty: 1, seed, maxTokens: genTokens,
             ...(eos !== undefined ? { logitBias: { [eos]: 'ban' as const } } : {}),
         });
-        const pool = await PromptPool.create(text => ctx.engine.tokenize(text, { addBos: false }), promptLength, ctx.seed);
+        const pool = await PromptPool.create(text => ctx.client.tokenize(text, { addBos: false }), promptLength, ctx.seed);
         // Two pool keys, so each side gets fresh prompts in the same order (the pool tracks prompts per target).
         const single: CompletionTarget = { complete: request => ctx.client.complete(request) };
         const many: CompletionTarget = { complete: request => ctx.client.complete(request) };

@@ -1,18 +1,18 @@
 import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
+import { maxAttentionTokens } from '../../shared/limits';
 import type { AttentionResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
-import { sourceLora } from '../loadPromptSource';
 import { modelOptions } from '../modelFlags';
 import { stringOptions } from '../optionTables';
 import { integerFlag } from '../parseFlags';
-import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
+import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora } from '../promptTarget';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope attention (FILE.prompt | FILE.txt | --text "…") [options]
 
 Shows where each token looks: the attention weights of every layer and query head (softmax over the earlier
-tokens), captured from llama.cpp by Promptscope's native addon. Up to 512 tokens.
+tokens), captured from llama.cpp by Promptscope's native addon. Up to ${maxAttentionTokens} tokens.
 A .prompt file goes through the model's chat template; --text and other files are read as raw text (with BOS).
 The table lists, per layer (heads averaged), the 3 earlier tokens each token attends to most.
 
@@ -30,7 +30,7 @@ Options:
 
 export const attentionCommand: CliCommand = {
     name: 'attention',
-    summary: 'Attention weights of a prompt, per layer and head (up to 512 tokens)',
+    summary: `Attention weights of a prompt, per layer and head (up to ${maxAttentionTokens} tokens)`,
     usage,
     allowPositionals: true,
     options: {
@@ -42,12 +42,14 @@ export const attentionCommand: CliCommand = {
         const target = promptTarget(positionals, values);
         const layer = integerFlag(values, 'layer');
         if (layer !== undefined && layer < 0) throw new UsageError('--layer expects an integer ≥ 0');
-        const source = await loadPromptTarget(target, values);
+        const source = await preparePromptTarget(target, values);
+        const lora = requestLora(source, values);
 
-        return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal }) => {
+        return withFlagModel(values, verbose, [], async ({ session, signal }) => {
             const result = await session.client.attention({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 layers: layer === undefined ? undefined : [layer],
+                ...(lora === undefined ? {} : { lora }),
             }, { signal });
             process.stdout.write(json ? formatAttentionJson(result) + '\n' : formatAttention(result));
             return 0;

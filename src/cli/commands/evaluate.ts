@@ -12,7 +12,10 @@ import { integerFlag, numberFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { allSamplingFlags, samplingFlags, samplingOptions, unseededSamplingFlags } from '../samplingFlags';
 import { historyFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
-import { ensembleFiles, loadPromptRun, promptSettings, type PromptRun } from '../strategy/PromptRun';
+import { preparePrompt, readPromptscopeSettings, readPromptSource } from '../../core/prompt';
+import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
+import type { PromptRun } from '../../core/reasoning/PromptRun';
+import { printWarnings } from '../promptTarget';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -21,7 +24,7 @@ const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv
 Runs the prompt on every dataset row (the row's fields are the input variables) and scores the answers
 against the row's expected answer (the "expected" field, or the one promptscope.expected names).
 Answers are extracted and mapped as promptscope.answer says; unmapped answers count as wrong and are reported.
-Every row's run is appended to the run history.
+Every row's run is appended to the run history (unless --no-history).
 
 Options:
   --dataset PATH       .jsonl (one object a line) or .csv (header row)
@@ -32,9 +35,11 @@ Options:
   --limit N            Only the first N rows
   --seed N             Seed of every row's run
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
-  --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P,
+  --no-history         Do not append the rows' runs to the run history
+  --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R,
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
-  --json               Print {accuracy, n, unmapped, confusion, results: [{input, expected, answer, correct, votes?}]}
+  --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
+                       results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history}
 `;
 
 /** `promptscope eval`: a prompt and strategy over a dataset, with accuracy, unmapped answers and a confusion matrix. */
@@ -55,7 +60,10 @@ export const evalCommand: CliCommand = {
         const dataset = values.dataset as string | undefined;
         if (dataset === undefined) throw new UsageError('--dataset DATA.jsonl|DATA.csv is required');
         const file = resolve(positionals[0]!);
-        const settings = await promptSettings(file);
+        // Read once; every row is prepared from this text. Its settings pick the strategy and the expected field here,
+        // and are validated when row 1 is prepared, before a model is loaded.
+        const source = await readPromptSource(file);
+        const settings = 'document' in source ? readPromptscopeSettings(source.document.frontMatterData()).settings : {};
         const strategy: ReasoningStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
         const samples = integerFlag(values, 'samples');
         if (samples !== undefined && samples < 1) throw new EvalOptionError('samples', `must be at least 1; got ${samples}`);
@@ -70,27 +78,28 @@ export const evalCommand: CliCommand = {
         const rows = (await readDataset(resolve(dataset))).slice(0, limit);
         checkExpected(dataset, rows, expectedField, settings.expected !== undefined);
         // Render row 1 first: template and answer-setting mistakes fail before a model is loaded.
-        const first = await loadPromptRun(file, undefined, datasetInput(rows[0]!, expectedField));
+        const first = printWarnings(await preparePrompt(source, { input: datasetInput(rows[0]!, expectedField) }));
         const { verbalizer } = handlingFor(first);
         const variantFiles = strategy === 'ensemble'
             ? (() => { const listed = variantsFlag(values); return listed ? Promise.resolve([file, ...listed]) : ensembleFiles(file, first.settings); })()
             : undefined;
         const files = await variantFiles;
         if (files !== undefined && files.length < 2) throw new UsageError('an ensemble needs prompt variants: promptscope.variants, --variants, or NAME.VARIANT.prompt files');
+        const variantSources = files === undefined ? undefined : await Promise.all(files.slice(1).map(readPromptSource));
         const history = historyFlag(values);
 
         return withFlagModel(values, verbose, first.lora, async ({ session, signal, model: info, lora }) => {
             const evaluation = await evaluateDataset(session.client, {
                 strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal,
                 async prepareRow(input, index) {
-                    const run = index === 0 ? first : await loadPromptRun(file, undefined, input);
-                    if (!files) return { run };
+                    const run = index === 0 ? first : await preparePrompt(source, { input });
+                    if (!variantSources) return { run };
                     const variants: PromptRun[] = [run];
-                    for (const f of files.slice(1)) variants.push(await loadPromptRun(f, undefined, input));
+                    for (const variant of variantSources) variants.push(await preparePrompt(variant, { input }));
                     return { run, variants };
                 },
                 async onRow(row, done, total) {
-                    history.append(await runRecord({
+                    history?.append(await runRecord({
                         command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora, outcome: row.outcome,
                         dataset: { file: resolve(dataset), row: row.index, expected: row.expected, correct: row.correct },
                     }));
@@ -109,12 +118,12 @@ export const evalCommand: CliCommand = {
                 printJson({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
                     confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
-                    results, tokens, ms, model: info.name, history: history.path,
+                    results, tokens, ms, model: info.name, history: history?.path ?? null,
                 });
             } else {
                 process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
                 if (verbalizer) process.stdout.write(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix));
-                process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${history.path}\n`);
+                process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${history?.path ?? 'not written (--no-history)'}\n`);
             }
             return signal.aborted ? 130 : 0;
         });

@@ -1,11 +1,11 @@
+import { maxProbabilityAlternatives } from '../../shared/limits';
 import type { TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
-import { sourceLora, sourceSampling } from '../loadPromptSource';
 import { modelOptions } from '../modelFlags';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { integerFlag } from '../parseFlags';
 import { printJson } from '../printJson';
-import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
+import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
 import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
@@ -21,18 +21,20 @@ Options:
   --text TEXT          Text to score instead of a file
   --input JSON         Input variables for a .prompt file
   --generate N         Tokens to generate after the prompt (default 0)
-  --top-k K            Alternatives listed per token, 1-100 (default 10; the table shows up to 3)
+  --alternatives N     Alternatives listed per token, 1-${maxProbabilityAlternatives} (default 10; the table shows up to 3)
+  --top-k N            Deprecated alias of --alternatives (in run, --top-k is the sampling filter)
   --seed S             Sampling seed of the generated tokens
   --temperature T      Sampling temperature of the generated tokens, 0 = greedy (default 0.8)
   --no-exact           Use the default F16 KV cache (faster, ~1e-3 off) instead of an F32 one
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
-  --json               Print the result object {model, tokens: [{index, id, text, source, logprob, entropy, top}], ...}
+  --json               Print the result object {model, exact, tokens: [{index, id, text, source, logprob, entropy,
+                       top: [{id, text, logprob}], sampledTop?}], promptPerplexity, stopReason, seed, timing}
   --verbose            Log llama.cpp's messages to stderr
 `;
 
-/** The sampling of the `--generate` tokens; `--top-k` here counts the alternatives listed, not a sampling filter. */
+/** The sampling of the `--generate` tokens: no filters, so `--top-k` is free to be the deprecated `--alternatives`. */
 const generationSamplingFlags = ['seed', 'temperature'] as const satisfies readonly SamplingFlag[];
 
 export const probsCommand: CliCommand = {
@@ -42,7 +44,7 @@ export const probsCommand: CliCommand = {
     allowPositionals: true,
     options: {
         ...promptTargetOptions,
-        ...stringOptions('generate', 'top-k'),
+        ...stringOptions('generate', 'alternatives', 'top-k'),
         ...samplingOptions(generationSamplingFlags),
         ...booleanOptions('no-exact'),
         ...modelOptions,
@@ -51,19 +53,20 @@ export const probsCommand: CliCommand = {
         const target = promptTarget(positionals, values);
         const generate = integerFlag(values, 'generate') ?? 0;
         if (generate < 0) throw new UsageError('--generate expects an integer ≥ 0');
-        const topK = integerFlag(values, 'top-k') ?? 10;
-        if (topK < 1 || topK > 100) throw new UsageError('--top-k expects an integer from 1 to 100');
+        const topK = alternativesFlag(values);
 
         const flags = samplingFlags(values, generationSamplingFlags);
-        const source = await loadPromptTarget(target, values);
+        const source = await preparePromptTarget(target, values);
+        const lora = requestLora(source, values);
 
-        return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal }) => {
+        return withFlagModel(values, verbose, [], async ({ session, signal }) => {
             const result = await session.client.tokenProbabilities({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 generate,
                 topK,
                 exact: values['no-exact'] !== true,
                 sampling: sourceSampling(source, flags),
+                ...(lora === undefined ? {} : { lora }),
             }, { signal });
             if (json) printJson(result);
             else process.stdout.write(formatProbabilities(result));
@@ -71,6 +74,19 @@ export const probsCommand: CliCommand = {
         });
     },
 };
+
+/**
+ * `--alternatives N` (1–100, default 10), or its deprecated alias `--top-k`, which then prints a warning: `run`'s
+ * `--top-k` is a sampling filter, and one flag should not mean two things.
+ */
+export function alternativesFlag(values: Record<string, unknown>): number {
+    if (values['top-k'] !== undefined && values.alternatives !== undefined) throw new UsageError('give --alternatives only (--top-k is its deprecated alias)');
+    const name = values['top-k'] !== undefined ? 'top-k' : 'alternatives';
+    if (name === 'top-k') process.stderr.write('promptscope probs: warning: --top-k is deprecated here, use --alternatives N (in run, --top-k is the sampling filter)\n');
+    const count = integerFlag(values, name) ?? 10;
+    if (count < 1 || count > maxProbabilityAlternatives) throw new UsageError(`--${name} expects an integer from 1 to ${maxProbabilityAlternatives}, got ${count}`);
+    return count;
+}
 
 /** The human table: one line per token with its probability, entropy and its best alternatives. */
 export function formatProbabilities(result: TokenProbabilitiesResult): string {

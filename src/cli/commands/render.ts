@@ -1,22 +1,27 @@
-import { readFile } from 'node:fs/promises';
-import { analyzePrompt, PromptDocument, renderPrompt, type Message } from '../../core/prompt';
+import { resolve } from 'node:path';
+import { preparePrompt, type Message, type PreparedPrompt } from '../../core/prompt';
 import type { CliCommand } from '../CliCommand';
 import { printJson } from '../printJson';
 import { stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
+import { printWarnings } from '../promptTarget';
 import { UsageError } from '../UsageError';
 
-const usage = `Usage: promptscope render FILE.prompt [--input JSON] [--context JSON] [--messages JSON]
+const usage = `Usage: promptscope render FILE.prompt [--input JSON] [--context JSON] [--messages JSON] [--json]
 
-Renders a .prompt file with Dotprompt and prints the rendered prompt as JSON
-(Dotprompt's RenderedPrompt: messages, config, ext, input, output, raw, ...).
-No model is loaded. Warnings (unknown config keys, undeclared variables, ...)
-go to stderr as FILE:LINE:COLUMN: warning: MESSAGE; errors likewise, exit 1.
+Prepares a prompt exactly as run does (and as the editor does), without a model, and prints the rendered
+prompt as JSON (Dotprompt's RenderedPrompt: messages, config, ext, input, output, raw, ...). A file that is
+not a .prompt is raw text, one user message, as run sends it. Warnings (unknown config keys, undeclared
+variables, ...) go to stderr as FILE:LINE:COLUMN: warning: MESSAGE. Every error (bad YAML or template, a config
+value run would reject, invalid GBNF in config.grammar, config.grammar beside output.schema, a bad promptscope.*
+setting, a missing input) goes to stderr as FILE:LINE:COLUMN: MESSAGE, nothing to stdout, exit 1.
 
 Options:
   --input JSON     Input variables, merged over input.default, e.g. '{"topic": "cats"}'
   --context JSON   @-variables: '{"state": {"n": 1}}' is {{@state.n}} in the template
   --messages JSON  History for {{history}}, e.g. '[{"role": "user", "content": [{"text": "Hi"}]}]'
+  --json           Print what a run sends instead: {kind, file, messages, sampling, lora, strategy, variants,
+                   settings, promptHash, warnings: [{line, column, severity, code, message}], rendered}
 `;
 
 const roles = new Set(['system', 'user', 'model', 'tool']);
@@ -27,31 +32,28 @@ export const renderCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: stringOptions('input', 'context', 'messages'),
-    async run({ values, positionals }) {
+    async run({ values, positionals, json }) {
         if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give a .prompt file' : `one prompt file at a time (got ${positionals.join(', ')})`);
-        const file = positionals[0]!;
         const input = jsonObjectFlag(values, 'input');
         const context = jsonObjectFlag(values, 'context');
         const messages = messagesFlag(values.messages);
 
-        let text: string;
-        try {
-            text = await readFile(file, 'utf8');
-        } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code;
-            throw new Error(`Cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message}`);
-        }
-        const doc = PromptDocument.fromText(text, file);
-        const rendered = await renderPrompt(doc, { input, context, messages });
-
-        // The render worked; what analysis still finds (unknown config keys, a topP a run would reject) is worth seeing.
-        for (const diagnostic of await analyzePrompt(doc)) {
-            const { line, character } = diagnostic.range.start;
-            process.stderr.write(`${file}:${line + 1}:${character + 1}: ${diagnostic.severity}: ${diagnostic.message}\n`);
-        }
-        printJson(rendered);
+        const prepared = printWarnings(await preparePrompt({ path: resolve(positionals[0]!) }, { input, context, messages }));
+        printJson(json ? preparedJson(prepared) : prepared.rendered ?? { messages: [{ role: 'user', content: [{ text: prepared.text }] }] });
     },
 };
+
+/** `render --json`: what a run of the prompt sends, and the warnings with 1-based positions. */
+function preparedJson(prepared: PreparedPrompt): Record<string, unknown> {
+    return {
+        kind: prepared.kind, file: prepared.file ?? null, messages: prepared.messages, sampling: prepared.sampling, lora: prepared.lora,
+        strategy: prepared.strategy ?? null, variants: prepared.variants, settings: prepared.settings, promptHash: prepared.promptHash,
+        warnings: prepared.warnings.map(w => ({
+            line: w.range.start.line + 1, column: w.range.start.character + 1, severity: w.severity, code: w.code, message: w.message,
+        })),
+        rendered: prepared.rendered ?? null,
+    };
+}
 
 /** `--messages JSON`: Dotprompt messages, `[{role, content: [{text}]}]`. */
 function messagesFlag(raw: unknown): Message[] | undefined {

@@ -1,12 +1,13 @@
 import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../shared/runtimeApi';
 import type { CliArgs, CliCommand } from '../CliCommand';
-import { sourceLora, sourceSampling, type PromptSource } from '../loadPromptSource';
+import type { PreparedPrompt } from '../../core/prompt';
 import { contextSizeOption, modelOptions } from '../modelFlags';
 import { booleanOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
 import { modelJson, printJson } from '../printJson';
-import { loadPromptTarget, promptTarget, promptTargetOptions } from '../promptTarget';
+import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
 import { allSamplingFlags, samplingFlags, samplingOptions } from '../samplingFlags';
+import { constraintFlags, constraintOptions, resolveConstraints } from '../constraintFlags';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -24,14 +25,20 @@ Options:
   --seed N             Sampling seed (same seed, same output)
   --max-tokens N       Most tokens to generate (default 256)
   --temperature T      0 = greedy (default 0.8)
-  --top-k K            (default 40; 0 = off)
+  --top-k K            Sample from the K most likely tokens (default 40; 0 = off)
   --top-p P            (default 0.95)
   --min-p P            (default 0.05)
+  --repeat-penalty R   Penalty on tokens of the last 64 (default 1.1; 1 = off)
+  --grammar FILE       Constrain the output with a GBNF grammar file (replaces the prompt's own grammar);
+                       checked before the model loads, a mistake reported as FILE:LINE:COLUMN
+  --logit-bias LIST    Bias tokens: 'word=+5,id:123=-inf' (words tokenized by the model, as the playground
+                       does; id:N is a token id; -inf bans; repeatable)
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --context-size N     Context size in tokens (default: the model's, at most 4096)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
-  --json               Print {output, timing, model, ...} as JSON instead of streaming
+  --json               Print {output, timing: {promptTokens, generatedTokens, ms, tokensPerSecond, loop},
+                       model, modelPath, backend, stopReason, seed, answer, rawAnswer, history} instead of streaming
   --verbose            Log llama.cpp's messages and errors' stack traces to stderr
 `;
 
@@ -44,6 +51,7 @@ export const runCommand: CliCommand = {
         ...promptTargetOptions,
         ...booleanOptions('raw'),
         ...samplingOptions(allSamplingFlags),
+        ...constraintOptions,
         ...modelOptions,
         ...contextSizeOption,
     },
@@ -53,16 +61,18 @@ export const runCommand: CliCommand = {
 /** What a finished plain run hands to {@link DirectRunHooks.afterRun}. */
 export interface DirectRunDone {
     model: ModelInfo;
-    source: PromptSource;
+    source: PreparedPrompt;
     /** Whether `--raw` continued the text without the chat template. */
     raw: boolean;
-    /** The command line's sampling flags (the prompt's own sampling not included). */
+    /** The command line's sampling flags, `--grammar` and `--logit-bias` included (the prompt's own sampling not included). */
     flags: SamplingOptions;
     lora: LoraAdapterSpec[];
     result: CompletionResult;
 }
 
 export interface DirectRunHooks {
+    /** The prompt as the caller already prepared it (read once); defaults to preparing the command's target. */
+    prepared?: PreparedPrompt;
     /** Called once the generation ended (also when aborted), before the output is printed; fields it returns join the `--json` output. */
     afterRun?(done: DirectRunDone): Promise<Record<string, unknown> | void>;
 }
@@ -73,26 +83,35 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     const input = jsonObjectFlag(values, 'input');
     if (input !== undefined && (target.file === undefined || !target.file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
     const flags = samplingFlags(values, allSamplingFlags);
+    const constraints = await constraintFlags(values);
 
-    const source = await loadPromptTarget(target, values);
+    const source = hooks.prepared ?? await preparePromptTarget(target, values);
     const raw = values.raw === true;
     if (raw && source.kind === 'chat') throw new UsageError('--raw applies to --text and plain text files, not to .prompt files');
+    if (constraints.grammar !== undefined && sourceSampling(source, {}).jsonSchema !== undefined) {
+        throw new UsageError(`--grammar cannot be combined with ${target.file}'s output.schema: use one of the two`);
+    }
 
     // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
-    return withFlagModel(values, verbose, sourceLora(source), async ({ session, signal, model: info, lora }) => {
+    // The prompt's own adapters go with the request (as the editor sends them); the model is loaded with --lora's.
+    const promptLora = requestLora(source, values);
+    return withFlagModel(values, verbose, [], async ({ session, signal, model: info, lora: modelLora }) => {
+        const lora = promptLora ?? modelLora;
+        const adapters = promptLora === undefined ? {} : { lora: promptLora };
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };
         const call = { ...stream, signal };
-        const sampling = sourceSampling(source, flags);
+        const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
+        const sampling = sourceSampling(source, runFlags);
         let result: CompletionResult;
         if (source.kind === 'chat') {
-            result = await session.client.chat({ messages: source.messages, sampling }, call);
+            result = await session.client.chat({ messages: source.messages, sampling, ...adapters }, call);
         } else if (raw) {
             result = await session.client.complete({ prompt: source.text, sampling }, call);
         } else {
             result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling }, call);
         }
 
-        const extra = (await hooks.afterRun?.({ model: info, source, raw, flags, lora, result })) ?? {};
+        const extra = (await hooks.afterRun?.({ model: info, source, raw, flags: runFlags, lora, result })) ?? {};
         if (json) {
             printJson({
                 output: result.text,
@@ -101,6 +120,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
                     generatedTokens: result.timing.generatedTokens,
                     ms: Math.round(result.timing.ms * 10) / 10,
                     tokensPerSecond: Math.round(result.timing.tokensPerSecond * 10) / 10,
+                    loop: result.timing.loop ?? null,
                 },
                 ...modelJson(info),
                 stopReason: result.stopReason,

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../shared/runtimeApi';
-import { inputFields, PromptDocument } from '../../core/prompt';
+import { inputFields, preparePrompt, PromptDocument } from '../../core/prompt';
 import { labelDistribution, type LabelScore } from '../../core/reasoning/labelDistribution';
 import type { CliCommand } from '../CliCommand';
 import { contextSizeOption, modelChoice, modelOptions } from '../modelFlags';
@@ -7,7 +7,7 @@ import { booleanOptions, stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';
-import { loadPromptRun } from '../strategy/PromptRun';
+import { preparePromptTarget } from '../promptTarget';
 import { UsageError } from '../UsageError';
 
 const contentFree = 'N/A';
@@ -44,15 +44,17 @@ export const scoreCommand: CliCommand = {
         if (positionals.length !== 1) throw new UsageError('give one prompt file');
         const file = positionals[0]!;
         const input = jsonObjectFlag(values, 'input');
-        const run = await loadPromptRun(file, undefined, input);
+        const run = await preparePromptTarget({ file }, values);
         const forms = labelForms(values.labels as string | undefined, run.settings.answer?.labels);
         const calibrate = values.calibrate === true;
         let freeMessages: ChatMessage[] | undefined;
         if (calibrate) {
             if (!file.endsWith('.prompt')) throw new UsageError('--calibrate needs a .prompt file with input variables');
-            const names = new Set([...(await inputFields(await PromptDocument.load(run.file!))).map(f => f.name), ...Object.keys(input ?? {})]);
+            // The text read once, prepared again with the content-free input.
+            const doc = PromptDocument.fromText(run.text, run.file);
+            const names = new Set([...(await inputFields(doc)).map(f => f.name), ...Object.keys(input ?? {})]);
             if (names.size === 0) throw new UsageError('--calibrate needs input variables to replace with a content-free value; this prompt has none');
-            freeMessages = (await loadPromptRun(file, undefined, Object.fromEntries([...names].map(n => [n, contentFree])))).messages;
+            freeMessages = (await preparePrompt(doc, { input: Object.fromEntries([...names].map(n => [n, contentFree])) })).messages;
         }
 
         // Not withFlagModel: scoring takes no abort signal, so Ctrl-C ends the process (no SIGINT handler), as it always has.

@@ -5,8 +5,11 @@ import { integerFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
 import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasoning/strategies';
 
-/** The flags of `run` and `eval` that pick and tune a reasoning strategy, and `--out` for the run history they append to. */
-export const strategyOptions = { ...stringOptions('strategy', 'samples', 'variants', 'out'), ...booleanOptions('weighted') };
+/**
+ * The flags of `run` and `eval` that pick and tune a reasoning strategy, and `--out` / `--no-history` for the run
+ * history they append to.
+ */
+export const strategyOptions = { ...stringOptions('strategy', 'samples', 'variants', 'out'), ...booleanOptions('weighted', 'no-history') };
 
 /** `--strategy`, checked; undefined when absent. */
 export function strategyFlag(values: Record<string, unknown>): ReasoningStrategy | undefined {
@@ -40,7 +43,9 @@ export function variantsFlag(values: Record<string, unknown>): string[] | undefi
     return files.map(f => resolve(f));
 }
 
-/** The run history `--out PATH` names, else the day's file under .promptscope/runs/. */
-export function historyFlag(values: Record<string, unknown>): RunHistory {
-    return new RunHistory(values.out as string | undefined);
+/** The run history `--out PATH` names, else the day's file under .promptscope/runs/; undefined with `--no-history`. */
+export function historyFlag(values: Record<string, unknown>): RunHistory | undefined {
+    if (values['no-history'] !== true) return new RunHistory(values.out as string | undefined);
+    if (values.out !== undefined) throw new UsageError('--out names the run history file and --no-history skips it: give one of the two');
+    return undefined;
 }

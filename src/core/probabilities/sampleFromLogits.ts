@@ -26,7 +26,8 @@ export interface SampledToken {
  * Picks the next token from raw logits the way node-llama-cpp's sampler chain does (logit bias, repeat penalty,
  * top-k, top-p, min-p, temperature, then a draw), so that a run that needs the raw logits of every step can still
  * sample with the user's settings from one evaluation per token. `penalized` holds the recent tokens the repeat
- * penalty applies to; `random` returns uniform numbers in [0, 1).
+ * penalty applies to; `random` returns uniform numbers in [0, 1). Which sampler serves which path (this, its C++ twin
+ * logitSampler.cc, node-llama-cpp's chain): README.md, "Samplers".
  */
 export function sampleFromLogits(
     logits: ArrayLike<number>,

@@ -1,3 +1,4 @@
+import type { FrontMatterPath } from './PromptDocument';
 import type { TextRange } from './TextRange';
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'information';
@@ -11,6 +12,8 @@ export interface PromptDiagnostic {
     message: string;
     /** The name the problem is about: the unknown key, helper, partial or variable. */
     subject?: string;
+    /** The front-matter key at fault, for problems of a front-matter value (`['config', 'topP']`). */
+    path?: FrontMatterPath;
     /** Where the problem really is when that is another file (a syntax error inside a partial). */
     related?: { path?: string; range: TextRange; message: string };
     /** A one-edit fix: replace `range` with `newText`. */
@@ -28,6 +31,8 @@ export const diagnosticCodes = {
     'config-not-mapping': '`config` is not a mapping.',
     'unknown-config-key': 'A `config` key no sampler understands; it would be ignored.',
     'invalid-config-value': 'A `config` value of the wrong type or out of range.',
+    'invalid-grammar': '`config.grammar` is not valid GBNF.',
+    'grammar-and-schema': '`config.grammar` and `output.schema` both constrain the output.',
     'input-schema': '`input.schema` is not valid Picoschema / JSON schema.',
     'output-schema': '`output.schema` is not valid Picoschema / JSON schema.',
     'invalid-default': 'An `input.default` value does not match `input.schema`.',

@@ -1,5 +1,6 @@
 import type { JSONSchema } from 'dotprompt';
 import { checkConfig } from './config/checkConfig';
+import { grammarDiagnostics, grammarSchemaIssues } from './config/checkGrammar';
 import { checkFrontMatter } from './checkFrontMatter';
 import { filePartials } from './filePartials';
 import { issueDiagnostic } from './issueDiagnostic';
@@ -20,7 +21,8 @@ export interface AnalyzePromptOptions {
 
 /**
  * Every problem in a `.prompt` file, positioned for the editor: YAML errors, Dotprompt key shapes,
- * unknown or out-of-range `config`, `promptscope.*` settings, input/output schemas and defaults,
+ * unknown or out-of-range `config`, GBNF `config.grammar` (and a grammar beside `output.schema`), `promptscope.*`
+ * settings, input/output schemas and defaults,
  * template syntax, helpers, partials, and variables the body reads without declaring them.
  * Never throws; nothing is rendered and no model is needed.
  */
@@ -45,8 +47,8 @@ export async function analyzePrompt(doc: PromptDocument, options: AnalyzePromptO
     if (!frontMatterReadable) return sortDiagnostics(diagnostics);
 
     const data = doc.frontMatterData();
-    const issues = [...checkFrontMatter(data), ...checkConfig(data.config).issues, ...readPromptscopeSettings(data).issues];
-    diagnostics.push(...issues.map(issue => issueDiagnostic(doc, issue)));
+    const issues = [...checkFrontMatter(data), ...checkConfig(data.config).issues, ...grammarSchemaIssues(data), ...readPromptscopeSettings(data).issues];
+    diagnostics.push(...issues.map(issue => issueDiagnostic(doc, issue)), ...grammarDiagnostics(doc, data));
 
     const input = isMapping(data.input) ? data.input : undefined;
     const output = isMapping(data.output) ? data.output : undefined;

@@ -1,13 +1,9 @@
 import type { Message } from 'dotprompt';
+import type { ChatMessage, ChatRole } from '../../shared/runtimeApi';
 import { UnsupportedContentError } from './errors/UnsupportedContentError';
 
-export type ChatRole = 'system' | 'user' | 'model';
-
-/** A rendered message as the runtime's chat template takes it (structurally the runtime's `ChatMessage`). */
-export interface ChatMessage {
-    role: ChatRole;
-    text: string;
-}
+/** A rendered message is what the runtime's chat template takes. */
+export type { ChatMessage, ChatRole };
 
 const roles: ReadonlySet<string> = new Set<ChatRole>(['system', 'user', 'model']);
 

@@ -17,6 +17,7 @@ export function issueDiagnostic(doc: PromptDocument, issue: FrontMatterIssue): P
         severity: issue.severity,
         code: issue.code,
         message: issue.message,
+        path: issue.path,
         ...(subject === undefined ? {} : { subject: String(subject) }),
         ...(issue.suggestion === undefined ? {} : { fix: { title: `Change to \`${issue.suggestion}\``, newText: issue.suggestion } }),
     };

@@ -1,69 +1,136 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { RenderedPrompt } from 'dotprompt';
-import type { SamplingFields } from '../sampling/validateSampling';
+import type { LoraAdapterSpec } from '../../shared/runtimeApi';
+import type { SamplingOptions } from '../../shared/sampling';
+import { analyzePrompt } from './analyzePrompt';
 import { toChatMessages, type ChatMessage } from './chatMessages';
 import { checkConfig } from './config/checkConfig';
+import { diagnosticError } from './diagnosticError';
+import { PromptReadError } from './errors/PromptReadError';
 import { PromptConfigError } from './errors/PromptConfigError';
-import type { FrontMatterIssue } from './FrontMatterIssue';
-import { issueDiagnostic, issueRange } from './issueDiagnostic';
+import { issueRange } from './issueDiagnostic';
 import type { PromptDiagnostic } from './PromptDiagnostic';
-import type { PromptDocument } from './PromptDocument';
+import { PromptDocument } from './PromptDocument';
+import type { PromptSource } from './PromptSource';
 import { renderPrompt, type RenderPromptOptions } from './renderPrompt';
 import { readPromptscopeSettings } from './settings/readPromptscopeSettings';
-import type { PromptscopeSettings } from './settings/PromptscopeSettings';
+import type { PromptscopeSettings, PromptStrategy } from './settings/PromptscopeSettings';
 
-/** Everything a run needs from a `.prompt` file. */
-export interface PreparedPrompt {
-    /** Dotprompt's RenderedPrompt, as `promptscope render` prints it. */
-    rendered: RenderedPrompt;
-    /** The rendered turns, for the model's chat template. */
+interface PreparedFields {
+    /** Absolute path of the prompt file; undefined for `--text` and for an editor buffer that was never saved. */
+    file: string | undefined;
+    /** The prompt's text as read once (what {@link promptHash} hashes); for raw text, the text a raw run continues. */
+    text: string;
+    /** The turns for the model's chat template; raw text is one user message. */
     messages: ChatMessage[];
     /** `config` mapped onto sampling options, plus `jsonSchema` from `output.schema` when the output is JSON. */
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     settings: PromptscopeSettings;
-    /** `promptscope.lora` with paths resolved against the prompt's folder. */
-    lora: { path: string; scale?: number }[];
+    /** `promptscope.lora` with paths resolved against the prompt's folder: sent with each request that runs the prompt. */
+    lora: LoraAdapterSpec[];
+    /** `promptscope.strategy`; undefined when the prompt names none (a run then goes `direct`). */
+    strategy: PromptStrategy | undefined;
     /** `promptscope.variants` resolved against the prompt's folder. */
     variants: string[];
-    /** Problems that do not stop a run (unknown config keys, ignored settings), positioned in the prompt. */
+    /** Problems that do not stop a run (unknown config keys, undeclared variables, …), positioned in the prompt. */
     warnings: PromptDiagnostic[];
+    /** sha256 of {@link text}, so a run-history line names the exact prompt it ran. */
+    promptHash: string;
+}
+
+/** A `.prompt` file rendered and checked. */
+export interface PreparedChatPrompt extends PreparedFields {
+    kind: 'chat';
+    /** Dotprompt's RenderedPrompt, as `promptscope render` prints it. */
+    rendered: RenderedPrompt;
+}
+
+/** Raw text (`--text`, a `.txt` file): no front matter, nothing rendered. */
+export interface PreparedTextPrompt extends PreparedFields {
+    kind: 'text';
+    rendered?: undefined;
+}
+
+/** Everything a run needs from a prompt, the same for the CLI and the editor. */
+export type PreparedPrompt = PreparedChatPrompt | PreparedTextPrompt;
+
+/**
+ * THE preparation of a prompt, for every caller (every CLI command, the editor's Run, Render, token count and
+ * inspection panels, the playground's Open as .prompt, dataset evaluation): read the source once, check it as the
+ * editor's diagnostics do (an error-severity diagnostic fails the run as its typed {@link PromptError}, with the same
+ * message and position; GBNF grammars included), render it with `options.input`, map `config` onto sampling
+ * options and read `promptscope.*` (adapters, strategy, variants). Warnings come back positioned; nothing
+ * half-valid is ever returned.
+ */
+export function preparePrompt(source: PromptDocument | { document: PromptDocument }, options?: RenderPromptOptions): Promise<PreparedChatPrompt>;
+export function preparePrompt(source: PromptDocument | PromptSource, options?: RenderPromptOptions): Promise<PreparedPrompt>;
+export async function preparePrompt(source: PromptDocument | PromptSource, options: RenderPromptOptions = {}): Promise<PreparedPrompt> {
+    if (source instanceof PromptDocument) return prepareDocument(source, options);
+    if (source.document !== undefined) return prepareDocument(source.document, options);
+    if (source.text !== undefined) return textPrompt(source.file, source.text);
+    return preparePrompt(await readPromptSource(source.path), options);
 }
 
 /**
- * Renders a prompt and turns it into a run request: chat messages, validated sampling options and
- * Promptscope settings. Throws the first error as a typed {@link PromptError} with its position
- * (config values are checked with the runtime's own rules), so no run starts from a half-valid prompt.
+ * Reads a prompt file once, for callers that prepare it several times (one dataset row after another): a
+ * `.prompt` file as a {@link PromptDocument}, any other file as raw text. Throws {@link PromptReadError}.
  */
-export async function preparePrompt(doc: PromptDocument, options: RenderPromptOptions = {}): Promise<PreparedPrompt> {
-    const rendered = await renderPrompt(doc, options);
-    const config = checkConfig(rendered.config);
-    const settingsRead = readPromptscopeSettings(rendered.raw ?? {});
-    const issues: FrontMatterIssue[] = [...config.issues, ...settingsRead.issues];
+export async function readPromptSource(path: string): Promise<{ document: PromptDocument } | { text: string; file: string }> {
+    let text: string;
+    try {
+        text = await readFile(path, 'utf8');
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new PromptReadError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message);
+    }
+    return path.endsWith('.prompt') ? { document: PromptDocument.fromText(text, path) } : { text, file: resolve(path) };
+}
 
-    const sampling: SamplingFields = { ...config.sampling };
+async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions): Promise<PreparedChatPrompt> {
+    const analysis = await analyzePrompt(doc, { partials: options.partials, schemas: options.schemas });
+    const error = analysis.find(d => d.severity === 'error');
+    if (error !== undefined) throw diagnosticError(error, doc.path);
+
+    const rendered = await renderPrompt(doc, options);
+    // The analysis read the front matter; render options may still override `config` (metadata), so check what renders.
+    const config = checkConfig(rendered.config);
+    const configError = config.issues.find(i => i.severity === 'error');
+    if (configError !== undefined) {
+        throw new PromptConfigError(configError.path.join('.'), configError.message, { path: doc.path, range: issueRange(doc, configError) });
+    }
+    const { settings } = readPromptscopeSettings(rendered.raw ?? {});
+
+    const sampling: SamplingOptions = { ...config.sampling };
     const output = rendered.output;
     if (output?.schema != null && output.format !== 'text') sampling.jsonSchema = output.schema;
-    if (sampling.grammar !== undefined && sampling.jsonSchema !== undefined) {
-        issues.push({
-            path: ['config', 'grammar'], at: 'key', severity: 'error', code: 'invalid-config-value',
-            message: '`config.grammar` and `output.schema` both constrain the output: keep one.',
-        });
-    }
-
-    const error = issues.find(i => i.severity === 'error');
-    if (error !== undefined) {
-        throw new PromptConfigError(error.path.join('.'), error.message, { path: doc.path, range: issueRange(doc, error) });
-    }
 
     const folder = doc.path === undefined ? undefined : dirname(doc.path);
     const resolvePath = (path: string) => folder === undefined || isAbsolute(path) ? path : resolve(folder, path);
     return {
+        kind: 'chat',
+        file: doc.path === undefined ? undefined : resolve(doc.path),
+        text: doc.text,
         rendered,
         messages: toChatMessages(rendered.messages, doc.path),
         sampling,
-        settings: settingsRead.settings,
-        lora: (settingsRead.settings.lora ?? []).map(l => ({ ...l, path: resolvePath(l.path) })),
-        variants: (settingsRead.settings.variants ?? []).map(resolvePath),
-        warnings: issues.map(issue => issueDiagnostic(doc, issue)),
+        settings,
+        lora: (settings.lora ?? []).map(l => ({ path: resolvePath(l.path), ...(l.scale === undefined ? {} : { scale: l.scale }) })),
+        strategy: settings.strategy,
+        variants: (settings.variants ?? []).map(resolvePath),
+        warnings: analysis,
+        promptHash: sha256(doc.text),
     };
+}
+
+function textPrompt(file: string | undefined, text: string): PreparedTextPrompt {
+    return {
+        kind: 'text', file, text, messages: [{ role: 'user', text }], sampling: {}, settings: {}, lora: [],
+        strategy: undefined, variants: [], warnings: [], promptHash: sha256(text),
+    };
+}
+
+function sha256(text: string): string {
+    return createHash('sha256').update(text).digest('hex');
 }

@@ -1,12 +1,12 @@
 import { stringify } from 'yaml';
-import type { SamplingFields } from '../sampling/validateSampling';
+import type { SamplingOptions } from '../../shared/sampling';
 import type { ChatMessage } from './chatMessages';
 import { configKeys } from './config/configKeys';
 
 /** A run to write as a `.prompt` file. */
 export interface PromptFileRun {
     messages: readonly ChatMessage[];
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     /** Adapters, written as `promptscope.lora` with absolute paths. */
     lora?: readonly { path: string; scale?: number }[];
     /** Where the run came from, for a comment at the top (model name and file). */

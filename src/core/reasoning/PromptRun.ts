@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../prompt/chatMessages';
 import type { PromptscopeSettings } from '../prompt/settings/PromptscopeSettings';
-import type { SamplingFields } from '../sampling/validateSampling';
+import type { SamplingOptions } from '../../shared/sampling';
 
 /** A LoRA adapter as a prompt asks for it (the runtime's `LoraAdapterSpec`). */
 export interface PromptAdapter {
@@ -14,7 +14,7 @@ export interface PromptRun {
     file: string | undefined;
     messages: ChatMessage[];
     /** The prompt's own sampling (its `config`, `output.schema` as a JSON-schema grammar). */
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     lora: PromptAdapter[];
     settings: PromptscopeSettings;
     /** sha256 of the prompt's text, so a history line names the exact prompt it ran. */

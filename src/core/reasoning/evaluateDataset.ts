@@ -1,6 +1,7 @@
 import { datasetInput, type DatasetRow } from './dataset';
-import { executeStrategy, normalizeAnswer, type StrategyModel, type StrategyOptions, type StrategyOutcome } from './executeStrategy';
+import { executeStrategy, type StrategyModel, type StrategyOptions, type StrategyOutcome } from './executeStrategy';
 import { foldAnswer } from './foldAnswer';
+import { normalizeAnswer } from './normalizeAnswer';
 import type { PromptRun } from './PromptRun';
 import { scoreAnswers, type AnswerMetrics } from './scoreAnswers';
 import type { Verbalizer } from './Verbalizer';

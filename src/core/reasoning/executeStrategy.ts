@@ -1,42 +1,29 @@
+import type { StopReason } from '../../shared/runtimeApi';
 import type { ChatMessage } from '../prompt/chatMessages';
-import type { SamplingFields } from '../sampling/validateSampling';
+import type { SamplingOptions } from '../../shared/sampling';
+import { chatPathGenerator } from './chatPathGenerator';
 import { deriveSeed } from './deriveSeed';
-import type { ExtractAnswer } from './extractAnswer';
-import { foldAnswer } from './foldAnswer';
 import { majorityVote, type VoteWeighting } from './majorityVote';
+import { normalizeAnswer } from './normalizeAnswer';
 import type { PromptRun } from './PromptRun';
-import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type PathGenerator } from './selfConsistency';
+import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type AnswerHandling } from './selfConsistency';
+import type { StrategyCompletion, StrategyModel } from './StrategyModel';
 import type { ReasoningStrategy } from './strategies';
-import type { Verbalizer } from './Verbalizer';
-import { cotAnswerMessages, cotReasoningMessages } from './zeroShotCot';
+import { runZeroShotCot } from './zeroShotCot';
 
-/** What a strategy needs of one generation (the runtime's `CompletionResult` has these and more). */
-export interface StrategyCompletion {
-    text: string;
-    seed: number;
-    timing: { promptTokens: number; generatedTokens: number };
-}
-
-/** What a strategy needs of several sampled paths (the runtime's `MultiCompletionResult`). */
-export interface StrategyPaths {
-    paths: { text: string; meanLogprob: number | undefined; seed: number }[];
-    seed: number;
-    timing: { promptTokens: number; generatedTokens: number };
-}
+export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
 /**
- * The model a strategy runs on: the runtime's RPC client fits as it is (`chat`, `chatMany`), so the CLI and the
- * editor run the same strategies on their own client without core knowing about the runtime.
+ * Which LoRA adapters a run's requests use. `model`: those loaded with the model (the CLI loads a prompt's own
+ * adapters into its model). `prompt`: each prompt's own `promptscope.lora`, sent per request, so a shared model
+ * (the editor's) keeps its adapters for everyone else; a prompt without any runs on the model's.
  */
-export interface StrategyModel {
-    chat(request: { messages: ChatMessage[]; sampling?: SamplingFields }, options: { signal?: AbortSignal }): Promise<StrategyCompletion>;
-    chatMany(request: { messages: ChatMessage[]; sampling?: SamplingFields; n: number }, options: { signal?: AbortSignal }): Promise<StrategyPaths>;
-}
+export type AdapterSource = 'model' | 'prompt';
 
 export interface StrategyOptions {
     strategy: ReasoningStrategy;
     /** Sampling given on the command line (or by the editor); it overrides each prompt's own. */
-    flags: SamplingFields;
+    flags: SamplingOptions;
     /** Self-consistency paths. Defaults to the prompt's `promptscope.samples`, else 5. */
     samples?: number;
     /** Self-consistency temperature. Defaults to 0.7. */
@@ -47,6 +34,15 @@ export interface StrategyOptions {
     weighting?: VoteWeighting;
     /** Ensemble prompts, the main prompt first, all rendered with the same input. Defaults to the main prompt alone. */
     variants?: PromptRun[];
+    /** Where the requests' adapters come from. Defaults to `model`. */
+    adapters?: AdapterSource;
+    /**
+     * Hears the text of each generation as it is written; `generation` indexes {@link StrategyOutcome.outputs}
+     * (cot: 0 the reasoning, 1 the answer; ensemble: the variant). Self-consistency samples its paths in one batch
+     * and streams nothing. Defaults to none.
+     */
+    onToken?(chunk: { text: string; tokens: number[] }, generation: number): void;
+    /** Stops the generation in progress; a zero-shot cot stopped in its reasoning does not start its answer turn. */
     signal?: AbortSignal;
 }
 
@@ -92,90 +88,106 @@ export interface StrategyOutcome {
     /** Every generated text, in order. */
     outputs: string[];
     seed: number | undefined;
+    /** Why the last generation stopped (direct and cot); undefined for votes over several generations. */
+    stopReason?: StopReason;
     tokens: { prompt: number; generated: number };
     ms: number;
 }
 
-interface AnswerHandling {
-    extract: ExtractAnswer;
-    verbalizer: Verbalizer | undefined;
-}
-
-/** The answer that votes and scores: the verbalizer's label, else the folded answer (undefined when none). */
-export function normalizeAnswer(raw: string | undefined, verbalizer: Verbalizer | undefined): string | undefined {
-    if (verbalizer) return verbalizer.map(raw);
-    return raw === undefined ? undefined : foldAnswer(raw) || undefined;
-}
-
 /** The extractor and verbalizer of a prompt; raises AnswerSettingsError for settings that cannot work. */
 export function handlingFor(run: PromptRun): AnswerHandling {
-    const { extract, verbalizer } = answerHandlingFor(run.settings.answer);
-    return { extract: extract!, verbalizer };
+    return answerHandlingFor(run.settings.answer);
+}
+
+/** The sampling of the main prompt's requests: the prompt's own, then the given flags, then the request seed. */
+export function strategySampling(run: PromptRun, options: Pick<StrategyOptions, 'flags' | 'seed'>): SamplingOptions {
+    return { ...run.sampling, ...options.flags, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+}
+
+/** The adapters `prompt`'s requests run with under `source`: undefined for the model's own. */
+export function requestAdapters(prompt: PromptRun, source: AdapterSource | undefined): PromptRun['lora'] | undefined {
+    return source === 'prompt' && prompt.lora.length > 0 ? prompt.lora : undefined;
+}
+
+/**
+ * The outcome of one plain generation of `messages`: the direct strategy's, and the CLI's streamed run's (which
+ * generates on its own to print as it goes, and for `--raw`).
+ */
+export function directOutcome(messages: ChatMessage[], result: StrategyCompletion, handling: AnswerHandling, ms: number): StrategyOutcome {
+    const rawAnswer = handling.extract(result.text);
+    return {
+        strategy: 'direct', answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: result.text,
+        messages: [messages], outputs: [result.text], seed: result.seed, stopReason: result.stopReason,
+        tokens: { prompt: result.timing.promptTokens, generated: result.timing.generatedTokens }, ms,
+    };
 }
 
 /** Runs `run` with one strategy on a loaded model (the CLI's and the editor's runs alike). */
 export async function executeStrategy(client: StrategyModel, run: PromptRun, options: StrategyOptions): Promise<StrategyOutcome> {
     const startedAt = performance.now();
     const handling = handlingFor(run);
+    const { signal, onToken } = options;
     const tokens = { prompt: 0, generated: 0 };
-    const count = (result: StrategyCompletion) => {
-        tokens.prompt += result.timing.promptTokens;
-        tokens.generated += result.timing.generatedTokens;
+    const count = (timing: StrategyCompletion['timing']) => {
+        tokens.prompt += timing.promptTokens;
+        tokens.generated += timing.generatedTokens;
     };
-    const sampling = { ...run.sampling, ...options.flags, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+    const chat = async (prompt: PromptRun, messages: ChatMessage[], sampling: SamplingOptions, generation: number) => {
+        const lora = requestAdapters(prompt, options.adapters);
+        const result = await client.chat(
+            { messages, sampling, ...(lora === undefined ? {} : { lora }) },
+            { signal, ...(onToken === undefined ? {} : { onToken: (chunk: { text: string; tokens: number[] }) => onToken(chunk, generation) }) },
+        );
+        count(result.timing);
+        return result;
+    };
+    const sampling = strategySampling(run, options);
     const finish = (outcome: Omit<StrategyOutcome, 'tokens' | 'ms' | 'strategy'>): StrategyOutcome =>
         ({ strategy: options.strategy, ...outcome, tokens, ms: performance.now() - startedAt });
 
     switch (options.strategy) {
         case 'direct': {
-            const result = await client.chat({ messages: run.messages, sampling }, { signal: options.signal });
-            count(result);
-            const rawAnswer = handling.extract(result.text);
-            return finish({
-                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: result.text,
-                messages: [run.messages], outputs: [result.text], seed: result.seed,
-            });
+            const result = await chat(run, run.messages, sampling, 0);
+            return directOutcome(run.messages, result, handling, performance.now() - startedAt);
         }
         case 'cot': {
             if (run.settings.cot === 'few-shot') {
                 // The exemplars already show reasoning then answer: one generation, split where the answer starts.
-                const result = await client.chat({ messages: run.messages, sampling }, { signal: options.signal });
-                count(result);
+                const result = await chat(run, run.messages, sampling, 0);
                 const rawAnswer = handling.extract(result.text);
                 const marker = run.settings.answer?.marker;
                 const at = marker === undefined ? -1 : result.text.toLowerCase().lastIndexOf(marker.toLowerCase());
                 return finish({
                     answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer,
                     reasoning: (at < 0 ? result.text : result.text.slice(0, at)).trim(), output: at < 0 ? result.text : result.text.slice(at),
-                    messages: [run.messages], outputs: [result.text], seed: result.seed,
+                    messages: [run.messages], outputs: [result.text], seed: result.seed, stopReason: result.stopReason,
                 });
             }
             // The prompt's grammar or output schema shapes the answer, not the reasoning before it.
             const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
-            const reasoningMessages = cotReasoningMessages(run.messages);
-            const first = await client.chat({ messages: reasoningMessages, sampling: free }, { signal: options.signal });
-            count(first);
-            const reasoning = first.text.trim();
-            const answerMessages = cotAnswerMessages(run.messages, reasoning);
-            const second = await client.chat({ messages: answerMessages, sampling }, { signal: options.signal });
-            count(second);
-            const rawAnswer = handling.extract(second.text);
+            const turns: StrategyCompletion[] = [];
+            const cot = await runZeroShotCot(async (messages, turn) => {
+                if (turn === 'answer' && signal?.aborted) return '';
+                const result = await chat(run, messages, turn === 'reasoning' ? free : sampling, turns.length);
+                turns.push(result);
+                return result.text;
+            }, run.messages, handling.extract);
             return finish({
-                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, reasoning, output: second.text.trim(),
-                messages: [reasoningMessages, answerMessages], outputs: [first.text, second.text], seed: first.seed,
+                answer: normalizeAnswer(cot.answer, handling.verbalizer), rawAnswer: cot.answer, reasoning: cot.reasoning, output: cot.answerText,
+                messages: cot.messages.slice(0, turns.length), outputs: turns.map(t => t.text), seed: turns[0]?.seed,
+                stopReason: signal?.aborted ? 'aborted' : turns.at(-1)?.stopReason,
             });
         }
         case 'self-consistency': {
             let seedUsed: number | undefined;
-            const generator: PathGenerator = {
-                async generate({ n, temperature, seed }) {
-                    const result = await client.chatMany({ messages: run.messages, sampling: { ...sampling, temperature, ...(seed === undefined ? {} : { seed }) }, n }, { signal: options.signal });
-                    tokens.prompt += result.timing.promptTokens;
-                    tokens.generated += result.timing.generatedTokens;
+            const lora = requestAdapters(run, options.adapters);
+            const generator = chatPathGenerator(client, { messages: run.messages, sampling, ...(lora === undefined ? {} : { lora }) }, {
+                signal,
+                onPaths(result) {
+                    count(result.timing);
                     seedUsed = result.seed;
-                    return result.paths.map(path => ({ text: path.text, meanLogprob: path.meanLogprob, seed: path.seed }));
                 },
-            };
+            });
             const result = await runSelfConsistency(generator, {
                 samples: options.samples ?? run.settings.samples ?? selfConsistencyDefaults.samples,
                 temperature: options.temperature ?? selfConsistencyDefaults.temperature,
@@ -196,19 +208,15 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                 // A variant without answer settings of its own is read the way the main prompt is.
                 const own = variant.settings.answer ? handlingFor(variant) : handling;
                 const seed = options.seed === undefined ? undefined : deriveSeed(options.seed, index);
-                const result = await client.chat({
-                    messages: variant.messages,
-                    sampling: { ...variant.sampling, ...options.flags, ...(seed === undefined ? {} : { seed }) },
-                }, { signal: options.signal });
-                count(result);
+                const result = await chat(variant, variant.messages, { ...variant.sampling, ...options.flags, ...(seed === undefined ? {} : { seed }) }, index);
                 const rawAnswer = own.extract(result.text);
                 results.push({ file: variant.file ?? '(text)', text: result.text, rawAnswer, answer: normalizeAnswer(rawAnswer, own.verbalizer) });
-                if (options.signal?.aborted) break;
+                if (signal?.aborted) break;
             }
             const vote = majorityVote(results.map(v => ({ answer: v.answer })));
             return finish({
                 answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
-                variants: results, messages: variants.map(v => v.messages), outputs: results.map(v => v.text), seed: options.seed,
+                variants: results, messages: variants.slice(0, results.length).map(v => v.messages), outputs: results.map(v => v.text), seed: options.seed,
             });
         }
     }

@@ -1,8 +1,8 @@
 import type { AnswerSettings } from '../prompt/settings/PromptscopeSettings';
 import { AnswerSettingsError } from './errors/AnswerSettingsError';
 import { answerExtractorFor, type ExtractAnswer } from './extractAnswer';
-import { foldAnswer } from './foldAnswer';
 import { majorityVote, type VoteResult, type VoteWeighting } from './majorityVote';
+import { normalizeAnswer } from './normalizeAnswer';
 import { Verbalizer } from './Verbalizer';
 
 /** One sampled reasoning path, as a generator returns it. */
@@ -36,7 +36,7 @@ export interface SelfConsistencyOptions {
     seed?: number;
     /** Pulls each path's answer out. Defaults to the last number. */
     extract?: ExtractAnswer;
-    /** Maps answers to labels; without one, answers are compared folded ({@link foldAnswer}). Defaults to none. */
+    /** Maps answers to labels; without one, answers are compared folded (`foldAnswer`). Defaults to none. */
     verbalizer?: Verbalizer;
     /** Defaults to `"count"`. */
     weighting?: VoteWeighting;
@@ -83,8 +83,7 @@ export async function runSelfConsistency(generator: PathGenerator, options: Self
     if (generated.length !== samples) throw new Error(`The generator returned ${generated.length} paths for ${samples} requested.`);
     const paths = generated.map((path): SelfConsistencyPath => {
         const rawAnswer = extract(path.text);
-        const answer = verbalizer ? verbalizer.map(rawAnswer) : rawAnswer === undefined ? undefined : foldAnswer(rawAnswer) || undefined;
-        return { text: path.text, rawAnswer, answer, meanLogprob: path.meanLogprob, seed: path.seed };
+        return { text: path.text, rawAnswer, answer: normalizeAnswer(rawAnswer, verbalizer), meanLogprob: path.meanLogprob, seed: path.seed };
     });
     const vote = majorityVote(paths.map(p => ({ answer: p.answer, meanLogprob: p.meanLogprob })), { weighting: options.weighting });
     return {
@@ -93,11 +92,17 @@ export async function runSelfConsistency(generator: PathGenerator, options: Self
     };
 }
 
+/** How a prompt's answers are read: pulled out of the text, then mapped to a label when it has labels. */
+export interface AnswerHandling {
+    extract: ExtractAnswer;
+    verbalizer: Verbalizer | undefined;
+}
+
 /**
  * Extractor and verbalizer for a prompt's `promptscope.answer` settings. With labels and no extractor setting the
  * whole reply is the answer (the verbalizer finds the label in it), since the last-number default would find none.
  */
-export function answerHandlingFor(answer: AnswerSettings | undefined): Pick<SelfConsistencyOptions, 'extract' | 'verbalizer'> {
+export function answerHandlingFor(answer: AnswerSettings | undefined): AnswerHandling {
     const labelsOnly = answer?.labels !== undefined && answer.extractor === undefined && answer.marker === undefined
         && answer.pattern === undefined && answer.field === undefined;
     return {

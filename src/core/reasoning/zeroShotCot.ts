@@ -1,13 +1,5 @@
+import type { ChatMessage } from '../prompt/chatMessages';
 import type { ExtractAnswer } from './extractAnswer';
-
-/**
- * Structurally the runtime's `ChatMessage` (src/runtime/api.ts), restated because src/core may not import
- * other layers. A trailing `model` message is a prefill the model continues.
- */
-export interface CotMessage {
-    role: 'system' | 'user' | 'model';
-    text: string;
-}
 
 export interface ZeroShotCotOptions {
     /** Starts the model's reasoning. Defaults to `"Let's think step by step."` (Kojima et al. 2022). */
@@ -29,7 +21,7 @@ export const zeroShotCotDefaults = {
  * trigger, so the model continues with its reasoning. A conversation that already ends in a model prefill keeps
  * it, followed by the trigger.
  */
-export function cotReasoningMessages(messages: readonly CotMessage[], options: ZeroShotCotOptions = {}): CotMessage[] {
+export function cotReasoningMessages(messages: readonly ChatMessage[], options: ZeroShotCotOptions = {}): ChatMessage[] {
     const trigger = options.reasoningTrigger ?? zeroShotCotDefaults.reasoningTrigger;
     return withPrefill(messages, trigger);
 }
@@ -38,23 +30,13 @@ export function cotReasoningMessages(messages: readonly CotMessage[], options: Z
  * Turn 2: the same conversation, the model's reply now holding the trigger, the reasoning turn 1 produced and
  * the answer trigger, so the model continues with just the answer (Kojima et al.'s answer extraction).
  */
-export function cotAnswerMessages(messages: readonly CotMessage[], reasoning: string, options: ZeroShotCotOptions = {}): CotMessage[] {
+export function cotAnswerMessages(messages: readonly ChatMessage[], reasoning: string, options: ZeroShotCotOptions = {}): ChatMessage[] {
     const trigger = options.reasoningTrigger ?? zeroShotCotDefaults.reasoningTrigger;
     const answerTrigger = options.answerTrigger ?? zeroShotCotDefaults.answerTrigger;
     return withPrefill(messages, `${trigger} ${reasoning.trim()}\n${answerTrigger}`);
 }
 
-/** Turn 1 as plain text for a base model: `Q: … A: Let's think step by step.` as in the paper. */
-export function cotReasoningText(question: string, options: ZeroShotCotOptions = {}): string {
-    return `Q: ${question.trim()}\nA: ${options.reasoningTrigger ?? zeroShotCotDefaults.reasoningTrigger}`;
-}
-
-/** Turn 2 as plain text: turn 1, its reasoning, and the answer trigger. */
-export function cotAnswerText(question: string, reasoning: string, options: ZeroShotCotOptions = {}): string {
-    return `${cotReasoningText(question, options)} ${reasoning.trim()}\n${options.answerTrigger ?? zeroShotCotDefaults.answerTrigger}`;
-}
-
-function withPrefill(messages: readonly CotMessage[], text: string): CotMessage[] {
+function withPrefill(messages: readonly ChatMessage[], text: string): ChatMessage[] {
     if (messages.length === 0) throw new RangeError('Chain of thought needs a conversation with at least one message.');
     const copy = messages.map(m => ({ ...m }));
     const last = copy[copy.length - 1]!;
@@ -63,8 +45,14 @@ function withPrefill(messages: readonly CotMessage[], text: string): CotMessage[
     return copy;
 }
 
-/** Continues a conversation with the model (a trailing `model` message is continued) and returns the new text. */
-export type ContinueChat = (messages: CotMessage[]) => Promise<string>;
+/** The two turns of zero-shot chain of thought. */
+export type CotTurn = 'reasoning' | 'answer';
+
+/**
+ * Continues a conversation with the model (a trailing `model` message is continued) and returns the new text.
+ * `turn` says which turn it is, since the turns may be sampled differently (a grammar shapes the answer only).
+ */
+export type ContinueChat = (messages: ChatMessage[], turn: CotTurn) => Promise<string>;
 
 export interface CotResult {
     /** What the model wrote after the reasoning trigger. */
@@ -73,6 +61,8 @@ export interface CotResult {
     answerText: string;
     /** The answer extracted from `answerText`; undefined when the extractor found none. */
     answer: string | undefined;
+    /** The two conversations sent: the reasoning turn's, then the answer turn's. */
+    messages: [ChatMessage[], ChatMessage[]];
 }
 
 /**
@@ -81,11 +71,13 @@ export interface CotResult {
  */
 export async function runZeroShotCot(
     continueChat: ContinueChat,
-    messages: readonly CotMessage[],
+    messages: readonly ChatMessage[],
     extract: ExtractAnswer,
     options: ZeroShotCotOptions = {},
 ): Promise<CotResult> {
-    const reasoning = (await continueChat(cotReasoningMessages(messages, options))).trim();
-    const answerText = (await continueChat(cotAnswerMessages(messages, reasoning, options))).trim();
-    return { reasoning, answerText, answer: extract(answerText) };
+    const reasoningMessages = cotReasoningMessages(messages, options);
+    const reasoning = (await continueChat(reasoningMessages, 'reasoning')).trim();
+    const answerMessages = cotAnswerMessages(messages, reasoning, options);
+    const answerText = (await continueChat(answerMessages, 'answer')).trim();
+    return { reasoning, answerText, answer: extract(answerText), messages: [reasoningMessages, answerMessages] };
 }

@@ -1,23 +1,6 @@
 import { SamplingOptionsError } from '../../shared/errors/SamplingOptionsError';
-
-/**
- * The sampling fields a caller may set. Structurally the runtime's `SamplingOptions` (src/runtime/api.ts),
- * restated here because src/core may not import other layers.
- */
-export interface SamplingFields {
-    temperature?: number;
-    topK?: number;
-    topP?: number;
-    minP?: number;
-    repeatPenalty?: number;
-    repeatLastTokens?: number;
-    seed?: number;
-    maxTokens?: number;
-    stopSequences?: string[];
-    logitBias?: Record<number, number | 'ban'>;
-    grammar?: string;
-    jsonSchema?: unknown;
-}
+import { maxSeed } from '../../shared/limits';
+import { samplingDefaults, type SamplingOptions } from '../../shared/sampling';
 
 /** Sampling options after validation, every default filled in. */
 export interface ResolvedSampling {
@@ -37,28 +20,16 @@ export interface ResolvedSampling {
     jsonSchema: object | undefined;
 }
 
-export const samplingDefaults = {
-    temperature: 0.8,
-    topK: 40,
-    topP: 0.95,
-    minP: 0.05,
-    repeatPenalty: 1.1,
-    repeatLastTokens: 64,
-    maxTokens: 256,
-} as const;
-
 export interface SamplingLimits {
     /** Vocabulary size of the loaded model: logit-bias token ids must be below it. Defaults to no check. */
     vocabularySize?: number;
 }
 
-const maxSeed = 2 ** 32 - 1;
-
 /**
  * Checks every sampling value and fills in the defaults. Throws a {@link SamplingOptionsError} naming the
  * field, the value and the allowed range for the first impossible value, so a run never starts half-configured.
  */
-export function validateSampling(options: SamplingFields | undefined, limits: SamplingLimits = {}): ResolvedSampling {
+export function validateSampling(options: SamplingOptions | undefined, limits: SamplingLimits = {}): ResolvedSampling {
     const o = options ?? {};
     const temperature = number(o.temperature, 'temperature', samplingDefaults.temperature, v => v >= 0, 'a finite number ≥ 0 (0 = greedy)');
     const topK = integer(o.topK, 'topK', samplingDefaults.topK, 0, Number.MAX_SAFE_INTEGER, 'an integer ≥ 0 (0 disables top-k)');

@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { LoadProgress } from '../../shared/runtimeApi';
 import { ModelDownloadError } from '../../shared/errors/ModelDownloadError';
 import { loadLlamaModule } from './engine/llamaModule';
+import { unreachableCode } from './unreachableCode';
 import { defaultModelsDirectory, isRemoteModelUri } from '../../core/model/modelUri';
 
 export { defaultModelsDirectory, isRemoteModelUri };
-
 
 export interface ResolveModelOptions {
     modelsDirectory?: string;
@@ -35,15 +35,39 @@ export async function resolveModelSource(model: string, options: ResolveModelOpt
         });
     } catch (error) {
         if (options.signal?.aborted) throw new ModelDownloadError(model, 'the download was cancelled');
-        throw new ModelDownloadError(model, describeDownloadFailure(error));
+        throw new ModelDownloadError(model, await describeDownloadFailure(model, error));
     }
 }
 
-function describeDownloadFailure(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-    if (/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|ETIMEDOUT/i.test(message + ' ' + cause)) {
-        return `the network is unreachable (${message.replace(/\.$/, '')})`;
-    }
-    return message.replace(/\.$/, '');
+async function describeDownloadFailure(model: string, error: unknown): Promise<string> {
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+    // node-llama-cpp turns a failed manifest fetch (how every `hf:` URI starts) into a message without its cause, so
+    // when the error carries no code, the download's host says whether the network is the problem.
+    const code = unreachableCode(error) ?? unreachableCode(await probe(downloadOrigin(model)));
+    return code !== undefined ? `the network is unreachable (${message})` : message;
 }
+
+/** Where node-llama-cpp downloads `model` from: the URL's origin, or the Hugging Face endpoint (its MODEL_ENDPOINT / HF_ENDPOINT overrides included). */
+function downloadOrigin(model: string): string | undefined {
+    const endpoint = /^https?:\/\//i.test(model) ? model : process.env.MODEL_ENDPOINT ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co/';
+    try {
+        return new URL(endpoint).origin;
+    } catch {
+        return undefined;
+    }
+}
+
+/** A reachable host answers a HEAD request well within this; the probe only runs after a download already failed. */
+const probeTimeoutMs = 5000;
+
+/** The error of a HEAD request to `origin` (undefined when it answered at all): offline it fails at once with a DNS code. */
+async function probe(origin: string | undefined): Promise<unknown> {
+    if (origin === undefined) return undefined;
+    try {
+        await fetch(origin, { method: 'HEAD', signal: AbortSignal.timeout(probeTimeoutMs) });
+        return undefined;
+    } catch (error) {
+        return error;
+    }
+}
+

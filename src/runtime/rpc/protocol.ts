@@ -14,6 +14,7 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
+import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
@@ -70,14 +71,7 @@ export interface ResponseMessage {
     result: unknown;
 }
 
-export interface SerializedError {
-    /** Error class name; the client rebuilds our own error classes from it. */
-    name: string;
-    message: string;
-    /** The error's own fields (`path`, `field`, `promptTokens`, …). */
-    fields: Record<string, unknown>;
-    hostStack?: string;
-}
+export type { SerializedError };
 
 export interface ErrorMessage {
     type: 'error';

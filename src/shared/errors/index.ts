@@ -1,3 +1,5 @@
+import { AddonUnavailableError } from './AddonUnavailableError';
+import { AttentionLimitError } from './AttentionLimitError';
 import { ContextOverflowError } from './ContextOverflowError';
 import { GrammarError } from './GrammarError';
 import { LoraAdapterError } from './LoraAdapterError';
@@ -8,12 +10,15 @@ import { RuntimeStoppedError } from './RuntimeStoppedError';
 import { SamplingOptionsError } from './SamplingOptionsError';
 
 export {
-    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError,
-    RuntimeStoppedError, SamplingOptionsError,
+    AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
+    ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
 };
 
-/** Errors that cross the host → client channel keeping their class: looked up by `name` on the client side. */
-export const runtimeErrorClasses: Readonly<Record<string, new (...args: never[]) => Error>> = {
-    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError,
-    RuntimeStoppedError, SamplingOptionsError,
+/**
+ * Errors that keep their class across a channel (runtime host → client, extension host → webview page): `reviveError`
+ * looks them up by `name`, so receivers check them with `instanceof`. Register every class of this folder here.
+ */
+export const errorClasses: Readonly<Record<string, new (...args: never[]) => Error>> = {
+    AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
+    ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
 };

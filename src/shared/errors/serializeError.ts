@@ -1,23 +1,32 @@
-import type { SerializedError } from '../../runtime/rpc/protocol';
-import { runtimeErrorClasses } from './index';
+import { errorClasses } from './index';
+import type { SerializedError } from './SerializedError';
 
-/** Turns an error thrown in the host into plain data for the IPC channel, keeping its class name and own fields. */
-export function serializeError(error: unknown): SerializedError {
+export interface SerializeErrorOptions {
+    /**
+     * Keep the stack (as `hostStack`): the runtime host's tells `--verbose` where it failed; a webview page has no
+     * use for the extension host's. Defaults to `true`.
+     */
+    stack?: boolean;
+}
+
+/** Turns an error into plain data for the IPC channel or postMessage, keeping its class name and own fields. */
+export function serializeError(error: unknown, options: SerializeErrorOptions = {}): SerializedError {
     if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
     const fields: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(error)) {
         if (key === 'name' || key === 'message' || key === 'stack') continue;
         fields[key] = plain(value);
     }
-    return { name: error.name, message: error.message, fields, hostStack: error.stack };
+    const stack = options.stack ?? true;
+    return { name: error.name, message: error.message, fields, ...(stack && error.stack !== undefined ? { hostStack: error.stack } : {}) };
 }
 
 /**
- * Rebuilds a host error on the client side: same class (when it is one of ours), same message, same fields.
- * The constructor is bypassed so the message stays exactly the host's.
+ * Rebuilds a serialized error on the receiving side: same class (when it is one in `errorClasses`), same message, same
+ * fields. The constructor is bypassed so the message stays exactly the sender's.
  */
 export function reviveError(data: SerializedError): Error {
-    const cls = runtimeErrorClasses[data.name];
+    const cls = Object.hasOwn(errorClasses, data.name) ? errorClasses[data.name] : undefined;
     const error: Error = cls ? Object.create(cls.prototype) as Error : new Error(data.message);
     Object.defineProperty(error, 'message', { value: data.message, writable: true, configurable: true, enumerable: false });
     Object.defineProperty(error, 'name', { value: data.name, writable: true, configurable: true, enumerable: false });

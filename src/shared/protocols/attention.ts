@@ -1,11 +1,9 @@
 /**
  * Every message of the attention panel, shared by the webview (src/webview/attention/main.ts) and the host
- * (src/vscode/attention/AttentionPanel.ts). {@link AttentionReport} mirrors the runtime's `attention` result
- * structurally (webview code may not import src/runtime), except that `attention` is nested plain arrays of the
- * captured layers: the runtime ships one flat Float32Array, and the host converts the one layer it asked for
- * (toNestedArrays), because the webview persists its state with setState, which is JSON. The host spreads the
- * runtime's object into the report, so the compiler checks that the other fields stay compatible.
+ * (src/vscode/attention/AttentionPanel.ts).
  */
+import type { SerializedError } from '../errors/SerializedError';
+import type { AttentionResult } from '../runtimeApi';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'attention';
@@ -13,22 +11,13 @@ const scope = 'attention';
 /** Panel type id: the serializer and `onWebviewPanel:` activation event use it. */
 export const attentionViewType = 'promptscope.attention';
 
-/** The runtime refuses longer prompts (src/runtime/host/engine/runAttention.ts); mirrored for the panel's message. */
-export const maxAttentionTokens = 512;
-
-export interface AttentionReport {
-    model: string;
-    tokens: { id: number; text: string }[];
-    /** The model layers in `attention`'s first dimension. */
-    layers: number[];
-    modelLayers: number;
-    /** Query heads; query head h reads KV head h / (heads / kvHeads). */
-    heads: number;
-    kvHeads: number;
-    /** attention[layerSlot][head][query][key]; keys after the query are 0, rows sum to 1. */
-    attention: number[][][][];
-    timing: { tokens: number; ms: number };
-}
+/**
+ * The runtime's attention result as the panel holds it: `attention` as nested plain arrays of the captured layers,
+ * attention[layerSlot][head][query][key] (keys after the query are 0, rows sum to 1), where the runtime ships one flat
+ * Float32Array of lower triangles. The host converts it (`toNestedArrays`, src/core/attention/attentionWeights.ts)
+ * because the webview persists its state with setState, which is JSON and would not keep a typed array.
+ */
+export type AttentionReport = Omit<AttentionResult, 'attention'> & { attention: number[][][][] };
 
 /**
  * `unavailable`: the native addon could not be built or loaded; `message` is the runtime's reason. Everything else
@@ -49,6 +38,11 @@ export interface PanelState {
     inspected?: boolean;
     phase: PanelPhase;
     message?: string;
+    /**
+     * The error a `failed` or `unavailable` phase comes from, so the page recognises it by its class (`reviveError`)
+     * rather than by its message. Defaults to none (cancelled, or failed before asking the runtime).
+     */
+    error?: SerializedError;
     report?: AttentionReport;
     /** The layer being captured while `phase` is `computing`. */
     pendingLayer?: number;

@@ -1,7 +1,7 @@
 /**
  * Every message of the dataset evaluation panel, shared by the webview (src/webview/evaluation/main.ts) and the host
  * (src/vscode/evaluation/EvaluationPanel.ts). The host turns core's evaluation into these plain shapes
- * (src/vscode/evaluation/evaluationState.ts); the webview may not import core, runtime or vscode code.
+ * (src/vscode/evaluation/evaluationState.ts), so the page needs no runtime or extension code.
  */
 import { IpcNotification, IpcRequest } from './ipc';
 

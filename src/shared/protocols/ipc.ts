@@ -3,6 +3,7 @@
  * messages once in its own protocol file, as constants of these classes; both sides import that file, so a message's
  * name and its params cannot drift apart. No DOM or vscode imports: this is compiled into both bundles.
  */
+import type { SerializedError } from '../errors/SerializedError';
 
 /** What actually crosses postMessage. */
 export interface IpcMessage<Params = unknown> {
@@ -11,6 +12,11 @@ export interface IpcMessage<Params = unknown> {
     params: Params;
     /** Set on requests; the response carries it back so the caller can match it. */
     completionId?: number;
+    /**
+     * Set on the response to a request whose host handler threw (its params are then undefined): every request gets a
+     * reply, so the page's promise rejects with this error, revived by class, instead of never settling.
+     */
+    error?: SerializedError;
 }
 
 abstract class IpcCall<Params> {

@@ -3,6 +3,7 @@
  * (src/vscode/playground/PlaygroundView.ts). The form travels as the user typed it (numbers as text), so a value
  * the sampler rejects survives a reload and keeps showing its reason.
  */
+import type { CompletionResult, GenerationTiming, ModelInfo } from '../runtimeApi';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'playground';
@@ -80,14 +81,9 @@ export interface FieldError {
     offset?: number;
 }
 
-export interface RunStats {
-    promptTokens: number;
-    generatedTokens: number;
-    timeToFirstTokenMs: number;
-    tokensPerSecond: number;
-    stopReason: string;
-    seed: number;
-}
+/** A finished run's figures, as the runtime reported them. */
+export type RunStats = Pick<GenerationTiming, 'promptTokens' | 'generatedTokens' | 'timeToFirstTokenMs' | 'tokensPerSecond'>
+    & Pick<CompletionResult, 'stopReason' | 'seed'>;
 
 export type RunPhase = 'idle' | 'running' | 'done' | 'stopped' | 'failed';
 
@@ -174,15 +170,10 @@ export interface HistoryEntry {
 }
 
 /** GGUF metadata of the loaded model for the model line's hover (from the runtime's ModelInfo). */
-export interface ModelDetails {
-    path: string;
-    architecture: string;
-    fileSizeBytes: number;
-    parameters: number;
-    trainContextLength: number;
-    contextSize: number;
+export type ModelDetails = Pick<ModelInfo, 'path' | 'architecture' | 'fileSizeBytes' | 'parameters' | 'trainContextLength' | 'contextSize'> & {
+    /** Whether the model has a chat template (ModelInfo.chatTemplate, which is long, stays in the host). */
     chatTemplate: boolean;
-}
+};
 
 /** A model of the recent list (RecentModels), to switch to. */
 export interface RecentModelEntry {
@@ -192,7 +183,7 @@ export interface RecentModelEntry {
 }
 
 export interface HostState {
-    model?: { name: string; backend: string; quantization: string; details?: ModelDetails };
+    model?: Pick<ModelInfo, 'name' | 'backend' | 'quantization'> & { details?: ModelDetails };
     /** Recent models, most recent first. */
     recentModels?: RecentModelEntry[];
     /** Display name of a model being loaded. */

@@ -1,9 +1,9 @@
 /**
  * Every message of the token probabilities panel, shared by the webview (src/webview/tokenProbabilities/main.ts)
- * and the host (src/vscode/probabilities/TokenProbabilitiesPanel.ts). The report types mirror the runtime's
- * `tokenProbabilities` result structurally: webview code may not import src/runtime, and the host passes the
- * runtime's object through unchanged, so the compiler checks that the two stay compatible.
+ * and the host (src/vscode/probabilities/TokenProbabilitiesPanel.ts). The report is the runtime's
+ * `tokenProbabilities` result as the host passes it through, less what the panel does not show.
  */
+import type { TokenProbabilitiesResult, TokenProbability } from '../runtimeApi';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'tokenProbabilities';
@@ -11,41 +11,11 @@ const scope = 'tokenProbabilities';
 /** Panel type id: the serializer and `onWebviewPanel:` activation event use it. */
 export const tokenProbabilitiesViewType = 'promptscope.tokenProbabilities';
 
-export interface RawAlternative {
-    id: number;
-    text: string;
-    /** Natural log of the raw model probability (temperature 1, no filters). */
-    logprob: number;
-}
+/** One position of the report: the prompt's or a generated token, with its alternatives. */
+export type ProbabilityToken = TokenProbability;
 
-export interface SampledAlternative {
-    id: number;
-    text: string;
-    /** Probability after the sampler chain (temperature, top-k, top-p, min-p, penalties), renormalized. */
-    prob: number;
-}
-
-export interface ProbabilityToken {
-    index: number;
-    id: number;
-    text: string;
-    source: 'prompt' | 'generated';
-    /** log P(token | earlier tokens) under the raw model; null for the first token. */
-    logprob: number | null;
-    /** Entropy in nats of the distribution this token was drawn from; null for the first token. */
-    entropy: number | null;
-    top: RawAlternative[];
-    sampledTop?: SampledAlternative[];
-}
-
-export interface ProbabilityReport {
-    model: string;
-    tokens: ProbabilityToken[];
-    promptPerplexity: number | null;
-    exact: boolean;
-    /** Sampling seed of the generated tokens; branches reuse it. */
-    seed?: number;
-}
+/** What the panel shows of the runtime's result; `seed` (the sampling seed of the generated tokens) is what branches reuse. */
+export type ProbabilityReport = Pick<TokenProbabilitiesResult, 'model' | 'tokens' | 'promptPerplexity' | 'exact'> & Partial<Pick<TokenProbabilitiesResult, 'seed'>>;
 
 export type BranchStatus = 'running' | 'done' | 'cancelled' | 'failed';
 

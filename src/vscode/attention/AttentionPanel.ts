@@ -1,18 +1,15 @@
 import { basename } from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { toNestedArrays } from '../../core/attention/attentionWeights';
 import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
 import { classifyFailure } from '../../core/panels/attention/failure';
 import { exportFileName, reportToJson } from '../../core/panels/attention/exportReport';
 import { mergeLayers, slotOf } from '../../core/panels/attention/headMean';
 import {
-    exportRequest, layerCommand, recomputeCommand, stateNotification, type AttentionReport, type ExportFormat, type PanelState,
+    attentionViewType, exportRequest, layerCommand, recomputeCommand, stateNotification, type AttentionReport, type ExportFormat, type PanelState,
 } from '../../shared/protocols/attention';
+import { InspectionPanel, type InspectionPanelKind, type InspectionPanelOptions } from '../inspection/InspectionPanel';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
-import type { ModelService } from '../ModelService';
-import type { PromptRunner } from '../prompt/PromptRunner';
-import { loadWebviewPage } from '../webview/webviewResources';
-import { WebviewConnection } from '../webview/WebviewConnection';
 import { decodePngDataUrl } from './pngData';
 
 /**
@@ -24,12 +21,16 @@ function toReport(result: AttentionResult): AttentionReport {
     return { ...result, attention: toNestedArrays(result) };
 }
 
-export interface AttentionPanelOptions {
-    models: ModelService;
-    prompts: PromptRunner;
-    log: vscode.LogOutputChannel;
-    extensionUri: vscode.Uri;
-}
+export type AttentionPanelOptions = InspectionPanelOptions;
+
+export const attentionPanelKind: InspectionPanelKind<PanelState> = {
+    viewType: attentionViewType,
+    page: 'attention',
+    titlePrefix: 'Attention',
+    shows: 'attention',
+    stateNotification,
+    recomputeCommand,
+};
 
 /** What a panel captures layers of: the rendered prompt (and an inspected run's adapters and generated tokens). */
 type CaptureSource = Omit<AttentionRequest, 'layers' | 'ubatch'>;
@@ -37,45 +38,21 @@ type CaptureSource = Omit<AttentionRequest, 'layers' | 'ubatch'>;
 /**
  * One attention panel for one `.prompt` file (or one source of {@link InspectionRequest}s). It captures one layer at a time (the first on open, others when the
  * webview asks): a 512-token prompt on a 32-head model is 8M weights per layer, so capturing every layer up front
- * would not fit through postMessage and setState. The webview keeps the state in setState too, so a reload restores
- * it through the serializer without recomputing.
+ * would not fit through postMessage and setState.
  */
-export class AttentionPanel implements vscode.Disposable {
-    private readonly connection: WebviewConnection;
-    private readonly disposables: vscode.Disposable[] = [];
-    private compute: AbortController | undefined;
+export class AttentionPanel extends InspectionPanel<PanelState> {
     /** The rendered prompt of the last computation, so other layers are captured for the same tokens without asking for inputs again. */
     private source: CaptureSource | undefined;
-    /** The inspected run being shown, so Recompute captures it again (not kept across a reload). */
-    private inspected: InspectionRequest | undefined;
-    private disposed = false;
-    private readonly disposeEmitter = new vscode.EventEmitter<void>();
-    readonly onDidDispose = this.disposeEmitter.event;
 
-    constructor(readonly panel: vscode.WebviewPanel, private readonly options: AttentionPanelOptions, private state: PanelState) {
-        this.connection = new WebviewConnection(panel.webview, options.log);
-        this.connection.onReady(() => void this.connection.notify(stateNotification, this.state));
-        this.connection.onCommand(recomputeCommand, () => this.inspected !== undefined ? this.computeRequest(this.inspected)
-            : this.promptUri !== undefined ? this.computeFor(this.promptUri) : undefined);
+    constructor(panel: vscode.WebviewPanel, options: AttentionPanelOptions, state: PanelState) {
+        super(panel, options, state, attentionPanelKind);
         this.connection.onCommand(layerCommand, params => this.captureLayer(params.layer));
         this.connection.onRequest(exportRequest, params => this.export(params.format, params.dataUrl, params.suffix));
-        this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
-        panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'promptscope.svg');
-        loadWebviewPage(panel.webview, options.extensionUri, 'attention', panel.title);
-    }
-
-    /** What the webview shows (for tests and the serializer). */
-    get current(): Readonly<PanelState> {
-        return this.state;
-    }
-
-    get promptUri(): vscode.Uri | undefined {
-        return this.state.promptUri === undefined ? undefined : vscode.Uri.parse(this.state.promptUri);
     }
 
     /** Renders `uri` as Run Prompt does and captures the attention of `layer` (the first by default). */
     async computeFor(uri: vscode.Uri, layer = 0): Promise<PanelState> {
-        const abort = this.begin(basename(uri.path), uri.toString(), false, layer);
+        const abort = this.start(basename(uri.path), uri.toString(), false, layer);
         this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort || this.disposed) return this.state;
@@ -90,22 +67,17 @@ export class AttentionPanel implements vscode.Disposable {
      * followed by the tokens it generated, under its adapters; `layer` (the first by default).
      */
     async computeRequest(request: InspectionRequest, layer = 0): Promise<PanelState> {
-        const abort = this.begin(request.title, undefined, true, layer);
+        const abort = this.start(request.title, undefined, true, layer);
         this.inspected = request;
         const { lora, generated } = request;
         this.source = { prompt: request.prompt, ...(lora !== undefined ? { lora } : {}), ...(generated !== undefined ? { generated } : {}) };
         return this.capture(abort, this.source, layer);
     }
 
-    /** Starts a computation of `title` from scratch (an earlier one is abandoned). */
-    private begin(title: string, promptUri: string | undefined, inspected: boolean, layer: number): AbortController {
-        this.compute?.abort();
+    /** Starts a computation from scratch: the rendered prompt of the last one no longer applies. */
+    private start(title: string, promptUri: string | undefined, inspected: boolean, layer: number): AbortController {
         this.source = undefined;
-        this.update({ title, promptUri, inspected, phase: 'computing', message: undefined, report: undefined, pendingLayer: layer });
-        this.panel.title = `Attention: ${title}`;
-        const abort = new AbortController();
-        this.compute = abort;
-        return abort;
+        return this.begin(title, promptUri, inspected, { error: undefined, pendingLayer: layer });
     }
 
     /** Adds a layer to the report: the webview asks when the user picks one it does not hold. */
@@ -120,44 +92,27 @@ export class AttentionPanel implements vscode.Disposable {
         this.compute?.abort();
         const abort = new AbortController();
         this.compute = abort;
-        this.update({ phase: 'computing', message: undefined, pendingLayer: layer });
+        this.update({ phase: 'computing', message: undefined, error: undefined, pendingLayer: layer });
         return this.capture(abort, this.source, layer);
     }
 
-    dispose(): void {
-        if (this.disposed) return;
-        this.disposed = true;
-        this.compute?.abort();
-        for (const disposable of this.disposables.splice(0)) disposable.dispose();
-        this.disposeEmitter.fire();
-        this.disposeEmitter.dispose();
-        this.panel.dispose();
-    }
-
     private async capture(abort: AbortController, source: CaptureSource, layer: number): Promise<PanelState> {
-        const { models, log } = this.options;
-        const outcome = await vscode.window.withProgress({
-            location: vscode.ProgressLocation.Notification,
-            title: `Promptscope: attention of ${this.state.title}, layer ${layer}`,
-            cancellable: true,
-        }, (_progress, token) => {
-            token.onCancellationRequested(() => abort.abort());
-            // Failures belong in the panel (an unavailable addon, a prompt over the limit), not in an error popup.
-            return models.withModel(async client => {
-                if (abort.signal.aborted) return undefined;
-                try {
-                    return { report: toReport(await client.attention({ ...source, layers: [layer] }, { signal: abort.signal })) };
-                } catch (error) {
-                    return { error: error instanceof Error ? error.message : String(error) };
-                }
-            });
+        const { log } = this.options;
+        // Failures belong in the panel (an unavailable addon, a prompt over the limit), not in an error popup.
+        const outcome = await this.withProgress(`Promptscope: attention of ${this.state.title}, layer ${layer}`, abort, async client => {
+            try {
+                return { report: toReport(await client.attention({ ...source, layers: [layer] }, { signal: abort.signal })) };
+            } catch (error) {
+                return { error: classifyFailure(error) };
+            }
         });
         if (this.compute !== abort || this.disposed) return this.state;
         if (outcome === undefined) return this.finish(abort, { phase: 'failed', message: abort.signal.aborted ? 'cancelled' : 'no model (see the Promptscope log)' });
         if ('error' in outcome) {
             if (abort.signal.aborted) return this.finish(abort, { phase: 'failed', message: 'cancelled' });
-            log.warn(`Attention of ${this.state.title}: ${outcome.error}`);
-            return this.finish(abort, classifyFailure(outcome.error!));
+            const failure = outcome.error!;
+            log.warn(`Attention of ${this.state.title}: ${failure.error?.message}`);
+            return this.finish(abort, failure);
         }
         const report = outcome.report!;
         log.info(`Attention of ${this.state.title}, layer ${layer}: ${report.tokens.length} tokens in ${report.timing.ms} ms`);
@@ -167,13 +122,8 @@ export class AttentionPanel implements vscode.Disposable {
     private finish(abort: AbortController, change: Partial<PanelState>): PanelState {
         if (this.compute === abort) this.compute = undefined;
         // A failure to add a layer keeps the layers already shown.
-        this.update({ message: undefined, ...change, pendingLayer: undefined });
+        this.update({ message: undefined, error: undefined, ...change, pendingLayer: undefined });
         return this.state;
-    }
-
-    private update(change: Partial<PanelState>): void {
-        this.state = { ...this.state, ...change };
-        void this.connection.notify(stateNotification, this.state);
     }
 
     private async export(format: ExportFormat, dataUrl: string | undefined, suffix: string | undefined): Promise<{ path?: string; error?: string }> {
@@ -185,17 +135,7 @@ export class AttentionPanel implements vscode.Disposable {
         } catch (error) {
             return { error: (error as Error).message };
         }
-        const folder = this.promptUri?.scheme === 'file' ? vscode.Uri.joinPath(this.promptUri, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = exportFileName(this.state.title, format, format === 'png' ? suffix : undefined);
-        const target = await vscode.window.showSaveDialog({
-            defaultUri: folder === undefined ? undefined : vscode.Uri.joinPath(folder, name),
-            filters: format === 'json' ? { JSON: ['json'] } : { 'PNG image': ['png'] },
-            title: `Export attention as ${format.toUpperCase()}`,
-        });
-        if (target === undefined) return {};
-        await vscode.workspace.fs.writeFile(target, bytes);
-        this.options.log.info(`Exported attention of ${this.state.title} to ${target.fsPath}`);
-        void vscode.window.setStatusBarMessage(`Promptscope: exported ${basename(target.path)}`, 4000);
-        return { path: target.fsPath };
+        return this.saveExport(format, name, format === 'json' ? { JSON: ['json'] } : { 'PNG image': ['png'] }, bytes);
     }
 }

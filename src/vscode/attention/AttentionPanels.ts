@@ -1,15 +1,12 @@
-import { attentionViewType } from '../../shared/protocols/attention';
 import { restoredState } from '../../core/panels/attention/restoredState';
 import { InspectionPanels } from '../inspection/InspectionPanels';
-import { AttentionPanel, type AttentionPanelOptions } from './AttentionPanel';
+import { AttentionPanel, attentionPanelKind, type AttentionPanelOptions } from './AttentionPanel';
 
 /** Every attention panel, one per prompt file or inspection key (see InspectionPanels). */
 export class AttentionPanels extends InspectionPanels<AttentionPanel> {
     constructor(options: AttentionPanelOptions) {
         super({
-            viewType: attentionViewType,
-            titlePrefix: 'Attention',
-            shows: 'attention',
+            kind: attentionPanelKind,
             extensionUri: options.extensionUri,
             create: (webviewPanel, title, promptUri) => new AttentionPanel(webviewPanel, options, {
                 title, ...(promptUri !== undefined ? { promptUri } : {}), phase: 'computing',

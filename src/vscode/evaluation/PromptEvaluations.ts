@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { analyzePrompt, preparePrompt, PromptDocument, PromptError, readPromptscopeSettings, type PartialLookup } from '../../core/prompt';
+import {
+    analyzePrompt, preparePrompt, PromptDocument, PromptError, readPromptscopeSettings, readPromptSource, type PartialLookup, type PromptSource,
+} from '../../core/prompt';
 import { checkExpected, readDataset, datasetInput } from '../../core/reasoning/dataset';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import { evaluateDataset, type PreparedRow } from '../../core/reasoning/evaluateDataset';
@@ -89,15 +90,17 @@ export class PromptEvaluations implements vscode.Disposable {
 
         // Dataset and first row before the model: bad files and answer settings fail at once, with a clear message.
         const expectedField = settings.expected ?? 'expected';
-        const promptHash = createHash('sha256').update(document.getText()).digest('hex');
         let rows;
         let verbalizer;
+        let variants: PromptSource[] | undefined;
         try {
             rows = await readDataset(datasetUri.fsPath);
             if (given.limit !== undefined) rows = rows.slice(0, Math.max(1, given.limit));
             checkExpected(datasetUri.fsPath, rows, expectedField, settings.expected !== undefined);
-            const first = await this.prepareRun(doc, partials, promptPath, promptHash, datasetInput(rows[0]!, expectedField));
+            const first = await this.prepareRun(doc, partials, datasetInput(rows[0]!, expectedField));
             ({ verbalizer } = handlingFor(first));
+            // Each variant file is read once; every row renders it again with its own input.
+            if (strategy === 'ensemble') variants = await Promise.all(variantFiles.map(readPromptSource));
         } catch (error) {
             return this.refuse(error instanceof PromptError ? `${name}: ${error.detail}` : error instanceof Error ? error.message : String(error));
         }
@@ -135,7 +138,7 @@ export class PromptEvaluations implements vscode.Disposable {
                     try {
                         return await evaluateDataset(client, {
                             strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal,
-                            prepareRow: (input): Promise<PreparedRow> => this.prepareRow(doc, partials, promptPath, promptHash, input, strategy === 'ensemble' ? variantFiles : undefined),
+                            prepareRow: (input): Promise<PreparedRow> => this.prepareRow(doc, partials, input, variants),
                             onRow: async (row, count, total) => {
                                 history.append(await runRecord({
                                     command: 'vscode-eval', run: row.run, input: row.input, model, sampling: row.run.sampling, lora, outcome: row.outcome,
@@ -181,25 +184,19 @@ export class PromptEvaluations implements vscode.Disposable {
     }
 
     /** The main prompt rendered with one row's input, and its ensemble variants when asked for. */
-    private async prepareRow(doc: PromptDocument, partials: PartialLookup, path: string | undefined, hash: string,
-        input: Record<string, unknown>, variantFiles: readonly string[] | undefined): Promise<PreparedRow> {
-        const run = await this.prepareRun(doc, partials, path, hash, input);
-        if (variantFiles === undefined) return { run };
+    private async prepareRow(doc: PromptDocument, partials: PartialLookup, input: Record<string, unknown>,
+        variantSources: readonly PromptSource[] | undefined): Promise<PreparedRow> {
+        const run = await this.prepareRun(doc, partials, input);
+        if (variantSources === undefined) return { run };
         const variants: PromptRun[] = [run];
-        for (const file of variantFiles) {
-            const variant = await PromptDocument.load(file);
-            variants.push(await this.prepareRun(variant, undefined, file, createHash('sha256').update(variant.text).digest('hex'), input));
-        }
+        for (const source of variantSources) variants.push(await this.prepareRun(source, undefined, input));
         return { run, variants };
     }
 
     /** A prompt as the strategies run it: the editor's sampling defaults under the prompt's own `config`. */
-    private async prepareRun(doc: PromptDocument, partials: PartialLookup | undefined, path: string | undefined, hash: string, input: Record<string, unknown>): Promise<PromptRun> {
-        const prepared = await preparePrompt(doc, { input, ...(partials !== undefined ? { partials } : {}) });
-        return {
-            file: path, messages: prepared.messages, sampling: { ...this.options.config.samplingDefaults, ...prepared.sampling },
-            lora: prepared.lora, settings: prepared.settings, promptHash: hash,
-        };
+    private async prepareRun(source: PromptDocument | PromptSource, partials: PartialLookup | undefined, input: Record<string, unknown>): Promise<PromptRun> {
+        const prepared = await preparePrompt(source, { input, ...(partials !== undefined ? { partials } : {}) });
+        return { ...prepared, sampling: { ...this.options.config.samplingDefaults, ...prepared.sampling } };
     }
 
     private async pickDataset(folder: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {

@@ -1,23 +1,12 @@
 import * as vscode from 'vscode';
 import { isPromptDocument, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
+import type { InspectionPanel, InspectionPanelKind, InspectionPanelOptions, InspectionPanelState } from './InspectionPanel';
 import type { InspectionRequest } from './InspectionRequest';
 
-/** What {@link InspectionPanels} needs of a panel: its webview, its two ways of computing, and its end. */
-export interface InspectionPanel extends vscode.Disposable {
-    readonly panel: vscode.WebviewPanel;
-    readonly onDidDispose: vscode.Event<void>;
-    computeFor(uri: vscode.Uri): Promise<unknown>;
-    computeRequest(request: InspectionRequest): Promise<unknown>;
-}
-
-/** One kind of inspection panel (token probabilities, attention): how to make, name and restore its panels. */
-export interface InspectionPanelKind<P extends InspectionPanel> {
-    viewType: string;
-    /** Panel titles start with it, e.g. `Attention`. */
-    titlePrefix: string;
-    /** What the panel shows, for the message when no prompt is open, e.g. `attention`. */
-    shows: string;
+/** One kind of inspection panel (token probabilities, attention): how to make and restore its panels. */
+export interface InspectionPanelsOptions<P extends AnyInspectionPanel> {
+    kind: InspectionPanelKind<P['current']>;
     extensionUri: vscode.Uri;
     /** A new panel in `webviewPanel`, computing for `title` (and `promptUri`, for a prompt file). */
     create(webviewPanel: vscode.WebviewPanel, title: string, promptUri: string | undefined): P;
@@ -25,18 +14,20 @@ export interface InspectionPanelKind<P extends InspectionPanel> {
     restore(webviewPanel: vscode.WebviewPanel, saved: unknown): { panel: P; promptUri: string | undefined };
 }
 
+type AnyInspectionPanel = InspectionPanel<InspectionPanelState, InspectionPanelOptions>;
+
 /**
  * Every panel of one kind, one per prompt file or inspection key: showing a prompt again reuses (and recomputes) its
  * panel. Also restores the panels VS Code had open before a reload, from the webview's setState.
  */
-export class InspectionPanels<P extends InspectionPanel> implements vscode.Disposable {
+export class InspectionPanels<P extends AnyInspectionPanel> implements vscode.Disposable {
     private readonly panels = new Map<string, P>();
     private readonly serializer: vscode.Disposable;
 
-    constructor(private readonly kind: InspectionPanelKind<P>) {
-        this.serializer = vscode.window.registerWebviewPanelSerializer(kind.viewType, {
+    constructor(private readonly options: InspectionPanelsOptions<P>) {
+        this.serializer = vscode.window.registerWebviewPanelSerializer(options.kind.viewType, {
             deserializeWebviewPanel: async (webviewPanel, saved) => {
-                const { panel, promptUri } = kind.restore(webviewPanel, saved);
+                const { panel, promptUri } = options.restore(webviewPanel, saved);
                 if (promptUri !== undefined && !this.panels.has(promptUri)) this.track(promptUri, panel);
             },
         });
@@ -54,7 +45,7 @@ export class InspectionPanels<P extends InspectionPanel> implements vscode.Dispo
     async show(target?: vscode.Uri): Promise<P | undefined> {
         const uri = target ?? activePromptUri();
         if (uri === undefined) {
-            void vscode.window.showErrorMessage(`Promptscope: open a .prompt file to see its ${this.kind.shows}.`);
+            void vscode.window.showErrorMessage(`Promptscope: open a .prompt file to see its ${this.options.kind.shows}.`);
             return undefined;
         }
         const panel = this.open(uri.toString(), promptName(uri), uri.toString());
@@ -89,9 +80,10 @@ export class InspectionPanels<P extends InspectionPanel> implements vscode.Dispo
             open.panel.reveal(undefined, true);
             return open;
         }
-        const webviewPanel = vscode.window.createWebviewPanel(this.kind.viewType, `${this.kind.titlePrefix}: ${title}`,
-            { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.kind.extensionUri));
-        return this.track(key, this.kind.create(webviewPanel, title, promptUri));
+        const { kind } = this.options;
+        const webviewPanel = vscode.window.createWebviewPanel(kind.viewType, `${kind.titlePrefix}: ${title}`,
+            { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this.options.extensionUri));
+        return this.track(key, this.options.create(webviewPanel, title, promptUri));
     }
 
     private track(key: string, panel: P): P {

@@ -1,15 +1,26 @@
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import {
-    analyzePrompt, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
+    analyzePrompt, formatDiagnostic, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
 } from '../../core/prompt';
-import type { CompletionResult, SamplingOptions } from '../../shared/runtimeApi';
+import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
+import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
+import { handlingFor, type StrategyModel, type StrategyOutcome } from '../../core/reasoning/executeStrategy';
+import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { answerText, votesText } from '../../core/reasoning/outcomeText';
+import type { PromptRun } from '../../core/reasoning/PromptRun';
+import { promptRunOf } from '../../core/reasoning/promptRunOf';
+import { runStrategy } from '../../core/reasoning/runStrategy';
+import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
+import type { ReasoningStrategy } from '../../core/reasoning/strategies';
+import type { CompletionResult } from '../../shared/runtimeApi';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
 import { OutputDocuments } from './OutputDocuments';
 import { formatRunHeader, type RunHeader } from './outputHeader';
 import type { PromptInputs } from './PromptInputs';
 import { isPromptDocument, partialsFor, promptDocumentOf, promptName, toRange } from './promptSource';
+import { RunTranscript } from './RunTranscript';
 
 export interface PromptRunnerOptions {
     models: ModelService;
@@ -17,6 +28,15 @@ export interface PromptRunnerOptions {
     log: vscode.LogOutputChannel;
     inputs: PromptInputs;
     outputs: OutputDocuments;
+}
+
+/** A prompt ready to run with its strategy: what {@link PromptRunner.run} hands to core's `runStrategy`. */
+interface RunPlan {
+    run: PromptRun;
+    strategy: ReasoningStrategy;
+    /** Ensemble: every prompt, the main one first, rendered with the same input. */
+    variants: PromptRun[] | undefined;
+    input: Record<string, unknown>;
 }
 
 /** A problem that stops a run before it starts, with where it is. */
@@ -30,9 +50,11 @@ interface Problem {
 const goToProblem = 'Go to Problem';
 
 /**
- * Render Prompt and Run Prompt on a `.prompt` file, through the same core path as `promptscope run`
- * (analyze, inputs, preparePrompt): a prompt with errors never reaches the model. Runs use the one shared
- * model of {@link ModelService} and stream into a read-only output document beside the prompt.
+ * Render Prompt and Run Prompt on a `.prompt` file: a prompt with errors never reaches the model. A run goes
+ * through core's `runStrategy`, as `promptscope run` does: the prompt's `promptscope.strategy` (direct, cot,
+ * self-consistency, ensemble) on the one shared model of {@link ModelService}, its `promptscope.lora` applied per
+ * request, and a line appended to the run history of the workspace folder. Only the presentation is the editor's:
+ * a read-only output document beside the prompt, streamed, with the answer and votes in its header.
  */
 export class PromptRunner implements vscode.Disposable {
     /** The run in progress per prompt file: a new run of the same file replaces it. */
@@ -52,13 +74,16 @@ export class PromptRunner implements vscode.Disposable {
         return uri;
     }
 
-    /** Runs the prompt and streams the output; returns the output document's URI, `undefined` when nothing ran. */
+    /** Runs the prompt with its strategy and streams the output; returns the output document's URI, `undefined` when nothing ran. */
     async run(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
-        const { models, outputs, config, log } = this.options;
+        const { models, outputs, log } = this.options;
         const document = await this.promptFor(target);
         if (document === undefined) return undefined;
         const prepared = await this.prepare(document);
         if (prepared === undefined) return undefined;
+        const plan = await this.plan(document, prepared);
+        if (plan === undefined) return undefined;
+        const { run, strategy, variants, input } = plan;
 
         const key = document.uri.toString();
         this.running.get(key)?.abort();
@@ -66,62 +91,87 @@ export class PromptRunner implements vscode.Disposable {
         this.running.set(key, abort);
 
         const name = promptName(document.uri);
-        const sampling: SamplingOptions = { ...config.samplingDefaults, ...prepared.sampling };
-        const header: RunHeader = { prompt: name, phase: 'waiting for the model', sampling, adapters: prepared.lora };
+        const history = new RunHistory(undefined, historyFolder(document));
+        const header: RunHeader = {
+            prompt: name, phase: 'waiting for the model', sampling: run.sampling, adapters: run.lora,
+            ...(strategy === 'direct' ? {} : { strategy: describeStrategy(strategy, run, variants) }),
+        };
+        const transcript = new RunTranscript(strategy, run, variants);
         const uri = OutputDocuments.runUri(document.uri);
-        let body = '';
         // A run replaced by a newer run of the same file stops writing: the document is the newer run's now.
         const show = (flush = false) => {
-            if (this.running.get(key) === abort) outputs.set(uri, formatRunHeader(header) + body, flush);
+            if (this.running.get(key) === abort) outputs.set(uri, formatRunHeader(header) + transcript.body, flush);
         };
         show(true);
         await outputs.show(uri);
 
         try {
-            const result = await vscode.window.withProgress({
+            const outcome = await vscode.window.withProgress({
                 location: vscode.ProgressLocation.Notification,
-                title: `Promptscope: running ${name}`,
+                title: `Promptscope: running ${name}${strategy === 'direct' ? '' : ` (${strategy})`}`,
                 cancellable: true,
             }, (progress, token) => {
                 token.onCancellationRequested(() => abort.abort());
-                return models.withModel(async (client, model): Promise<CompletionResult | undefined> => {
+                return models.withModel(async (client, model): Promise<StrategyOutcome | undefined> => {
                     if (abort.signal.aborted) return undefined;
                     header.model = model;
                     header.phase = 'generating';
                     show(true);
                     let generated = 0;
+                    let last: CompletionResult | undefined;
+                    // The client as the strategies see it, watched for the status bar's speed and a direct run's timing.
+                    const watched: StrategyModel = {
+                        async chat(request, options) {
+                            last = await client.chat(request, options);
+                            models.recordRun(last.timing);
+                            return last;
+                        },
+                        chatMany(request, options) {
+                            progress.report({ message: `sampling ${request.n} paths` });
+                            return client.chatMany(request, options);
+                        },
+                    };
                     try {
-                        // The prompt's own adapters apply to this run only (a context with them, kept for the next
-                        // run), on top of nothing: the setting promptscope.lora is the shared model's default instead.
-                        const lora = prepared.lora.length > 0 ? { lora: prepared.lora } : {};
-                        return await client.chat({ messages: prepared.messages, sampling, ...lora }, {
-                            signal: abort.signal,
-                            onToken: chunk => {
-                                body += chunk.text;
+                        const outcome = await runStrategy(watched, run, {
+                            strategy, flags: {}, variants, adapters: 'prompt', signal: abort.signal,
+                            onToken: (chunk, generation) => {
+                                transcript.append(chunk.text, generation);
                                 generated += chunk.tokens.length;
                                 progress.report({ message: `${generated} tokens` });
                                 show();
                             },
-                        });
+                        }, { command: 'vscode-run', history, input, model, modelLora: model.lora });
+                        if (strategy === 'direct' && last !== undefined) {
+                            header.timing = last.timing;
+                        } else {
+                            const seconds = outcome.ms / 1000;
+                            header.timing = {
+                                promptTokens: outcome.tokens.prompt, generatedTokens: outcome.tokens.generated, ms: outcome.ms,
+                                tokensPerSecond: seconds > 0 ? outcome.tokens.generated / seconds : 0,
+                            };
+                        }
+                        return outcome;
                     } catch (error) {
                         throw this.describeRunError(error, name, header);
                     }
                 });
             });
-            if (result === undefined) {
+            if (outcome === undefined) {
                 header.phase = abort.signal.aborted ? 'cancelled' : 'failed';
                 header.error ??= abort.signal.aborted ? undefined : models.model === undefined ? 'no model is loaded' : undefined;
             } else {
-                header.phase = result.stopReason === 'aborted' ? 'cancelled' : 'done';
-                header.timing = result.timing;
-                header.stopReason = result.stopReason;
-                header.seed = result.seed;
-                models.recordRun(result.timing);
-                log.info(`Ran ${name}: ${result.timing.promptTokens} prompt + ${result.timing.generatedTokens} generated tokens, `
-                    + `${result.timing.tokensPerSecond.toFixed(1)} tokens/s, stop: ${result.stopReason}`);
+                transcript.finish(outcome);
+                header.phase = abort.signal.aborted || outcome.stopReason === 'aborted' ? 'cancelled' : 'done';
+                header.stopReason = outcome.stopReason;
+                header.seed = outcome.seed;
+                if (strategy !== 'direct' || run.settings.answer !== undefined) header.answer = answerText(outcome);
+                if (outcome.votes !== undefined) header.votes = votesText(outcome);
+                header.history = history.path;
+                log.info(`Ran ${name} (${strategy}): ${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, `
+                    + `${Math.round(outcome.ms)} ms, answer ${outcome.answer ?? '(none)'}; history ${history.path}`);
             }
             show(true);
-            return result === undefined ? undefined : uri;
+            return outcome === undefined ? undefined : uri;
         } finally {
             if (this.running.get(key) === abort) this.running.delete(key);
         }
@@ -143,6 +193,46 @@ export class PromptRunner implements vscode.Disposable {
         this.running.clear();
     }
 
+    /**
+     * The prompt as the strategies run it, with its strategy and, for an ensemble, its variants rendered with the
+     * same input; `undefined` (with the problem shown) when the settings cannot work, before any model is loaded.
+     */
+    private async plan(document: vscode.TextDocument, prepared: PreparedPrompt & { input: Record<string, unknown> }): Promise<RunPlan | undefined> {
+        const name = promptName(document.uri);
+        const file = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+        const defaults = this.options.config.samplingDefaults;
+        const run = promptRunOf(prepared, file, document.getText(), defaults);
+        const strategy = prepared.settings.strategy ?? 'direct';
+        try {
+            handlingFor(run);
+            if (strategy !== 'ensemble') return { run, strategy, variants: undefined, input: prepared.input };
+            const files = file === undefined ? [] : (await ensembleFiles(file, prepared.settings)).slice(1);
+            if (files.length === 0) {
+                this.showProblem({ file: name, message: `an ensemble needs prompt variants: list them in promptscope.variants, or add ${name.replace(/\.prompt$/, '')}.VARIANT.prompt files beside it` });
+                return undefined;
+            }
+            const variants = [run];
+            for (const variantFile of files) {
+                const variant = await preparePrompt({ path: variantFile }, { input: prepared.input });
+                const variantRun = promptRunOf(variant, variantFile, variant.text, defaults);
+                handlingFor(variantRun);
+                variants.push(variantRun);
+            }
+            return { run, strategy, variants, input: prepared.input };
+        } catch (error) {
+            if (error instanceof PromptError) {
+                const where = error.path ?? file;
+                this.showProblem({
+                    file: where === undefined ? name : basename(where), message: error.detail, range: error.range,
+                    uri: where === undefined ? document.uri : vscode.Uri.file(where),
+                });
+            } else {
+                this.showProblem({ file: name, message: error instanceof Error ? error.message : String(error) });
+            }
+            return undefined;
+        }
+    }
+
     /** The prompt to run: the one given (CodeLens, editor title), else the active editor's. */
     private async promptFor(target: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
         const document = target !== undefined ? await vscode.workspace.openTextDocument(target) : vscode.window.activeTextEditor?.document;
@@ -157,7 +247,7 @@ export class PromptRunner implements vscode.Disposable {
      * Checks, asks for inputs, and renders: `undefined` (with the problem shown) when the prompt has errors or
      * the user cancelled. Uses the editor's text, unsaved changes included.
      */
-    private async prepare(document: vscode.TextDocument): Promise<PreparedPrompt | undefined> {
+    private async prepare(document: vscode.TextDocument): Promise<(PreparedPrompt & { input: Record<string, unknown> }) | undefined> {
         const doc = promptDocumentOf(document);
         const partials = partialsFor(document);
         const name = promptName(document.uri);
@@ -173,8 +263,9 @@ export class PromptRunner implements vscode.Disposable {
         }
         try {
             const prepared = await preparePrompt(doc, { input, partials });
-            for (const warning of prepared.warnings) this.options.log.warn(`${name}:${warning.range.start.line + 1}: ${warning.message}`);
-            return prepared;
+            // In the CLI's words (FILE:LINE:COLUMN: warning: MESSAGE): one preparation, one way to say what it found.
+            for (const warning of prepared.warnings) this.options.log.warn(formatDiagnostic(warning, prepared.file ?? name));
+            return { ...prepared, input };
         } catch (error) {
             if (!(error instanceof PromptError)) throw error;
             const file = error.path ?? doc.path;
@@ -200,13 +291,13 @@ export class PromptRunner implements vscode.Disposable {
         });
     }
 
-    /** Names the prompt in the runtime's error (a too-long prompt says so, not just "N tokens"), keeping its class name for the buttons. */
+    /** Names the prompt in the runtime's error (a too-long prompt says so, not just "N tokens"), keeping its class for the buttons. */
     private describeRunError(error: unknown, name: string, header: RunHeader): unknown {
         if (!(error instanceof Error)) return error;
         header.error = error.message;
-        if (error.name !== 'ContextOverflowError') return error;
-        const named = new Error(`${name}: ${error.message}`);
-        named.name = error.name;
+        if (!(error instanceof ContextOverflowError)) return error;
+        const named = new ContextOverflowError(error.promptTokens, error.contextSize);
+        named.message = `${name}: ${error.message}`;
         return named;
     }
 }
@@ -214,4 +305,25 @@ export class PromptRunner implements vscode.Disposable {
 function problemOf(diagnostic: PromptDiagnostic, document: vscode.TextDocument, more: number): Problem {
     const suffix = more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''}: see the Problems view)` : '';
     return { file: promptName(document.uri), message: diagnostic.message + suffix, range: diagnostic.range, uri: document.uri };
+}
+
+/** The run history's folder: the prompt's workspace folder, else the prompt's own folder (as Evaluate Prompt on Dataset does). */
+function historyFolder(document: vscode.TextDocument): string | undefined {
+    return vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? (document.uri.scheme === 'file' ? dirname(document.uri.fsPath) : undefined);
+}
+
+/** The header's Strategy line. */
+function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants: readonly PromptRun[] | undefined): string {
+    switch (strategy) {
+        case 'cot':
+            return run.settings.cot === 'few-shot'
+                ? 'cot, few-shot (the prompt\'s exemplars show the reasoning)'
+                : 'cot, zero-shot ("Let\'s think step by step.", then "Therefore, the answer is")';
+        case 'self-consistency':
+            return `self-consistency, ${run.settings.samples ?? selfConsistencyDefaults.samples} paths at temperature ${selfConsistencyDefaults.temperature}, majority vote`;
+        case 'ensemble':
+            return `ensemble of ${variants?.length ?? 1} prompts (${(variants ?? [run]).map(v => v.file === undefined ? '(text)' : basename(v.file)).join(', ')}), majority vote`;
+        case 'direct':
+            return 'direct';
+    }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { inputFields, PromptError, renderPrompt, toChatMessages } from '../../core/prompt';
+import { inputFields, preparePrompt, PromptError } from '../../core/prompt';
 import { CommandId, promptTokensItemId } from '../commandIds';
 import type { ModelService } from '../ModelService';
 import { Debouncer } from './Debouncer';
@@ -68,10 +68,11 @@ export class PromptTokenCount implements vscode.Disposable {
         }
         let messages;
         try {
-            messages = toChatMessages((await renderPrompt(doc, { input, partials: partialsFor(document) })).messages, doc.path);
+            // Prepared as Run prepares it: a prompt Run would refuse has no count.
+            messages = (await preparePrompt(doc, { input, partials: partialsFor(document) })).messages;
         } catch (error) {
             if (!(error instanceof PromptError)) throw error;
-            if (generation === this.generation) this.show('$(symbol-numeric) – tokens', `The prompt does not render: ${error.detail}`);
+            if (generation === this.generation) this.show('$(symbol-numeric) – tokens', `The prompt cannot run: ${error.detail}`);
             return;
         }
         const model = this.models.model;

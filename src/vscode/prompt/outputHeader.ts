@@ -11,13 +11,22 @@ export interface RunHeader {
     model?: Pick<ModelInfo, 'name' | 'architecture' | 'quantization' | 'backend'>;
     /** The sampling options the run was sent with. */
     sampling: SamplingOptions;
-    timing?: GenerationTiming;
+    /** How the prompt runs (`promptscope.strategy`), e.g. `self-consistency: 5 paths at temperature 0.7`. Defaults to none (direct). */
+    strategy?: string;
+    /** A direct run's own timing; for a strategy, all its generations together (speed over the whole run). */
+    timing?: Pick<GenerationTiming, 'promptTokens' | 'generatedTokens' | 'ms' | 'tokensPerSecond'> & Partial<GenerationTiming>;
     stopReason?: StopReason;
     seed?: number;
     /** Why the run failed, for phase `failed`. */
     error?: string;
     /** LoRA adapters the prompt applies (`promptscope.lora`). Defaults to none. */
     adapters?: readonly { path: string; scale?: number }[];
+    /** The extracted (and mapped) answer, once the run is done. Defaults to none shown. */
+    answer?: string;
+    /** Self-consistency and ensemble: the vote, once the run is done. Defaults to none shown. */
+    votes?: string;
+    /** Where the run was recorded (the run history file). Defaults to none shown. */
+    history?: string;
 }
 
 /** Below the header; the output starts on the next line. */
@@ -32,6 +41,7 @@ export function formatRunHeader(header: RunHeader): string {
     if (header.adapters !== undefined && header.adapters.length > 0) {
         lines.push(`Adapters:   ${header.adapters.map(a => `${basename(a.path)} × ${a.scale ?? 1}`).join(', ')}`);
     }
+    if (header.strategy !== undefined) lines.push(`Strategy:   ${header.strategy}`);
     if (header.timing !== undefined) {
         const t = header.timing;
         const parts = [
@@ -43,6 +53,9 @@ export function formatRunHeader(header: RunHeader): string {
         if (header.seed !== undefined) parts.push(`seed ${header.seed}`);
         lines.push(`Tokens:     ${parts.join(', ')}`);
     }
+    if (header.answer !== undefined) lines.push(`Answer:     ${header.answer}`);
+    if (header.votes !== undefined) lines.push(`Votes:      ${header.votes}`);
+    if (header.history !== undefined) lines.push(`History:    ${header.history}`);
     if (header.phase !== 'done') lines.push(`Status:     ${header.phase}${header.error !== undefined ? `: ${header.error}` : ''}`);
     lines.push(headerRule);
     return lines.join('\n') + '\n';

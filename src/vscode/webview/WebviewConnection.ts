@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { serializeError } from '../../shared/errors/serializeError';
 import {
     isIpcMessage, readyCommand, type IpcCommand, type IpcMessage, type IpcNotification, type IpcRequest,
 } from '../../shared/protocols/ipc';
@@ -35,10 +36,23 @@ export class WebviewConnection implements vscode.Disposable {
         this.handlers.set(command.method, message => handler(message.params as P));
     }
 
+    /**
+     * Answers `request` with what `handler` returns. Every request gets a reply: when the handler throws, the reply
+     * carries the error (logged here too) and the page's promise rejects with it, so the page can show it.
+     */
     onRequest<P, R>(request: IpcRequest<P, R>, handler: (params: P) => Promise<R> | R): void {
         this.handlers.set(request.method, async message => {
-            const response = await handler(message.params as P);
-            await this.webview.postMessage({ method: request.response.method, params: response, completionId: message.completionId } satisfies IpcMessage<R>);
+            const reply = { method: request.response.method, completionId: message.completionId };
+            let response: R;
+            try {
+                response = await handler(message.params as P);
+            } catch (error) {
+                this.log.error(`Webview request ${request.method} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+                // The page has no use for the extension host's stack; the log above has it.
+                await this.webview.postMessage({ ...reply, params: undefined, error: serializeError(error, { stack: false }) } satisfies IpcMessage<undefined>);
+                return;
+            }
+            await this.webview.postMessage({ ...reply, params: response } satisfies IpcMessage<R>);
         });
     }
 

@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { failureMessage } from '../shared/failureMessage';
 import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
 import { onThemeChange } from '../shared/themeChanges';
@@ -6,7 +7,7 @@ import type { VsCodeApi } from '../shared/vscodeApi';
 import { quotedToken } from '../tokenProbabilities/displayText';
 import { legendStops } from './colorMap';
 import { viewSuffix } from '../../core/panels/attention/exportReport';
-import { isLimitMessage, limitHelp, unavailableHelp } from '../../core/panels/attention/failure';
+import { limitFailure, limitHelp, unavailableHelp } from '../../core/panels/attention/failure';
 import { HeadThumbnails, type Thumbnail } from './HeadThumbnails';
 import { HeatmapCanvas, type Cell } from './HeatmapCanvas';
 import { kvHeadOf, matrixOf, meanOfHeads, slotOf } from '../../core/panels/attention/headMean';
@@ -167,12 +168,13 @@ export class AttentionApp {
 
     private renderNotice(): void {
         const { phase, message } = this.view.panel;
+        const limit = limitFailure(this.view.panel);
         if (phase === 'unavailable') {
             this.notice.className = 'notice warning';
             this.notice.replaceChildren(el('h2', { text: 'Attention capture unavailable' }), el('p', { className: 'reason', text: message ?? '' }), el('p', { text: unavailableHelp }));
-        } else if (phase === 'failed' && message !== undefined && isLimitMessage(message)) {
+        } else if (limit !== undefined) {
             this.notice.className = 'notice warning';
-            this.notice.replaceChildren(el('h2', { text: 'Prompt too long for an attention map' }), el('p', { className: 'reason', text: message }), el('p', { text: limitHelp() }));
+            this.notice.replaceChildren(el('h2', { text: 'Prompt too long for an attention map' }), el('p', { className: 'reason', text: limit.message }), el('p', { text: limitHelp(limit) }));
         } else {
             this.notice.className = 'notice';
             this.notice.replaceChildren();
@@ -237,7 +239,7 @@ export class AttentionApp {
         const params = format === 'png'
             ? { format, dataUrl: this.heatmap.toPng(), suffix: viewSuffix(this.view.layer, this.view.head) }
             : { format };
-        const result = await this.host.request(exportRequest, params);
+        const result = await this.host.request(exportRequest, params).catch((error: unknown): { path?: string; error?: string } => ({ error: failureMessage(error) }));
         if (result.error !== undefined) this.status.textContent = `Export failed: ${result.error}`;
         else if (result.path !== undefined) this.status.textContent = `Exported to ${result.path}`;
     }

@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { failureMessage } from '../shared/failureMessage';
 import type { HostConnection } from '../shared/HostConnection';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import {
@@ -58,7 +59,7 @@ export class EvaluationApp {
         for (const format of ['csv', 'json'] as ExportFormat[]) {
             const button = el('button', { text: `Export ${format.toUpperCase()}`, className: 'secondary' });
             button.disabled = e.rows.length === 0;
-            button.addEventListener('click', () => void this.host.request(exportRequest, { format }));
+            button.addEventListener('click', () => void this.host.request(exportRequest, { format }).catch((error: unknown) => this.showExportFailure(error)));
             actions.append(button);
         }
         this.header.replaceChildren(
@@ -74,6 +75,12 @@ export class EvaluationApp {
             : phase === 'failed' ? `Failed: ${message ?? 'see the Promptscope log'}`
                 : phase === 'cancelled' ? `Cancelled: ${message ?? `${rows.length} of ${total} rows done`}`
                     : `Done: ${rows.length} rows`;
+    }
+
+    /** Until the next state: an export whose host handler failed (the page's promise rejected with its error). */
+    private showExportFailure(error: unknown): void {
+        this.status.className = 'status failed';
+        this.status.textContent = `Export failed: ${failureMessage(error)}`;
     }
 
     private renderSummary(): void {

@@ -129,3 +129,13 @@ export function setOptions(node: VscodeSingleSelect, options: readonly (readonly
 export function nativeTextControl(node: TextControl): HTMLInputElement | HTMLTextAreaElement | undefined {
     return (node as { wrappedElement?: HTMLInputElement | HTMLTextAreaElement }).wrappedElement ?? undefined;
 }
+
+/** Enter in a one-line field does what its button does (the fields are not in a <form>, so nothing submits). */
+export function onEnter(field: HTMLElement, action: () => void): void {
+    field.addEventListener('keydown', event => {
+        if (event.key === 'Enter' && !event.ctrlKey && !event.metaKey) {
+            event.preventDefault();
+            action();
+        }
+    });
+}

@@ -1,10 +1,11 @@
 import { isIpcMessage, readyCommand, type IpcCommand, type IpcMessage, type IpcNotification, type IpcRequest } from '../../shared/protocols/ipc';
+import { reviveError } from '../../shared/errors/serializeError';
 import type { VsCodeApi } from './vscodeApi';
 
 /** The webview's end of the typed messages: commands and requests out, notifications and responses in. */
 export class HostConnection {
     private readonly handlers = new Map<string, (params: unknown) => void>();
-    private readonly pending = new Map<number, (params: unknown) => void>();
+    private readonly pending = new Map<number, { resolve: (params: unknown) => void; reject: (error: Error) => void }>();
     private nextCompletionId = 1;
 
     constructor(private readonly api: VsCodeApi<unknown>) {
@@ -24,10 +25,14 @@ export class HostConnection {
         this.api.postMessage({ method: command.method, params } satisfies IpcMessage<P>);
     }
 
+    /**
+     * Sends `request`; resolves with the host's response, or rejects with the error its handler threw (revived by
+     * class: check it with `instanceof`), which the page shows.
+     */
     request<P, R>(request: IpcRequest<P, R>, params: P): Promise<R> {
         const completionId = this.nextCompletionId++;
-        return new Promise<R>(resolve => {
-            this.pending.set(completionId, resolve as (params: unknown) => void);
+        return new Promise<R>((resolve, reject) => {
+            this.pending.set(completionId, { resolve: resolve as (params: unknown) => void, reject });
             this.api.postMessage({ method: request.method, params, completionId } satisfies IpcMessage<P>);
         });
     }
@@ -35,9 +40,10 @@ export class HostConnection {
     private dispatch(data: unknown): void {
         if (!isIpcMessage(data)) return;
         if (data.completionId !== undefined) {
-            const resolve = this.pending.get(data.completionId);
+            const pending = this.pending.get(data.completionId);
             this.pending.delete(data.completionId);
-            resolve?.(data.params);
+            if (data.error !== undefined) pending?.reject(reviveError(data.error));
+            else pending?.resolve(data.params);
             return;
         }
         this.handlers.get(data.method)?.(data.params);

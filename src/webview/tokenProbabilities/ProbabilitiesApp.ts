@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { failureMessage } from '../shared/failureMessage';
 import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
@@ -120,7 +121,7 @@ export class ProbabilitiesApp {
         for (const format of ['json', 'csv'] as ExportFormat[]) {
             const button = el('button', { text: `Export ${format.toUpperCase()}`, className: 'secondary' });
             button.disabled = !hasReport;
-            button.addEventListener('click', () => void this.host.request(exportRequest, { format }));
+            button.addEventListener('click', () => void this.host.request(exportRequest, { format }).catch((error: unknown) => this.showExportFailure(error)));
             actions.append(button);
         }
         const recompute = el('button', { text: 'Recompute', className: 'secondary', title: 'Render the prompt again and recompute' });
@@ -141,6 +142,12 @@ export class ProbabilitiesApp {
         this.status.textContent = phase === 'computing' ? (message ?? 'Computing token probabilities…')
             : phase === 'failed' ? `Failed: ${message ?? 'see the Promptscope log'}`
                 : 'Hover or focus a token to see its alternatives; click or Enter pins it. Arrow keys move between tokens.';
+    }
+
+    /** Until the next state: an export whose host handler failed (the page's promise rejected with its error). */
+    private showExportFailure(error: unknown): void {
+        this.status.className = 'status failed';
+        this.status.textContent = `Export failed: ${failureMessage(error)}`;
     }
 
     private renderTokens(): void {

@@ -17,6 +17,15 @@ export interface CodeServerOptions {
     vsixFiles?: string[];
     /** Folders whose contents are copied into the workspace that the workbench opens. */
     workspaceContents?: string[];
+    /** A folder the workbench opens in place (edits stay there), instead of a fresh copy in the sandbox. */
+    workspace?: string;
+    /** Port on 127.0.0.1. Defaults to a free one. */
+    port?: number;
+    /**
+     * Whether test/e2e/run.mjs may end this server when it finds it left running (a test process killed before
+     * stop()). Off for `npm run editor`, whose server must survive an e2e run beside it. Defaults to true.
+     */
+    reapable?: boolean;
     /** User settings merged over the quiet defaults below. */
     settings?: Record<string, unknown>;
     /** Extra environment for code-server and so for its extension host (e.g. VSCODE_TEST_OPTIONS). */
@@ -65,7 +74,7 @@ export class CodeServer {
             home: join(sandbox, 'home'),
             userData: join(sandbox, 'user-data'),
             extensions: join(sandbox, 'extensions'),
-            workspace: join(sandbox, 'workspace'),
+            workspace: options.workspace ?? join(sandbox, 'workspace'),
         };
         for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
         for (const folder of options.workspaceContents ?? []) {
@@ -78,7 +87,7 @@ export class CodeServer {
             symlinkSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
         }
 
-        const port = await freePort();
+        const port = options.port ?? await freePort();
         const logFile = join(sandbox, 'code-server.log');
         const log = createWriteStream(logFile);
         const env = {
@@ -116,8 +125,10 @@ export class CodeServer {
 
         const server = new CodeServer(`http://127.0.0.1:${port}/`, sandbox, dirs.workspace, dirs.userData, child, logFile);
         // If this test process is killed before stop(), the runner ends the group recorded here.
-        mkdirSync(runningDir, { recursive: true });
-        writeFileSync(join(runningDir, String(child.pid)), `${sandbox}\n`);
+        if (options.reapable ?? true) {
+            mkdirSync(runningDir, { recursive: true });
+            writeFileSync(join(runningDir, String(child.pid)), `${sandbox}\n`);
+        }
         try {
             await server.waitHealthy(options.startTimeoutMs ?? 60_000);
         } catch (e) {

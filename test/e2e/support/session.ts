@@ -21,8 +21,6 @@ export interface E2eSession {
 export interface ScenarioOptions {
     /** Defaults to 120 s: the first model load and extension activation are slow on 2 busy cores. */
     timeoutMs?: number;
-    /** Returns why the scenario cannot run yet (feature not landed), or undefined to run it. */
-    skipUnless?: () => string | undefined;
 }
 
 export type SuiteOptions = Omit<CodeServerOptions, 'extensionFolders'> & {
@@ -70,11 +68,6 @@ export function e2eSuite(name: string, options: SuiteOptions, define: (scenario:
 
         define((scenarioName, body, scenarioOptions = {}) => {
             test(scenarioName, { timeout: scenarioOptions.timeoutMs ?? 120_000 }, async t => {
-                const reason = scenarioOptions.skipUnless?.();
-                if (reason !== undefined) {
-                    t.skip(reason);
-                    return;
-                }
                 if (!session) throw new Error('the e2e session did not start; see the before hook failure');
                 try {
                     await body(session, t);
@@ -150,14 +143,4 @@ export function manifestCommands(): ManifestCommand[] {
 /** The title the palette shows for a contributed command ("Category: Title"). */
 export function paletteTitle(command: ManifestCommand): string {
     return command.category ? `${command.category}: ${command.title}` : command.title;
-}
-
-/** skipUnless helper: the scenario runs once package.json contributes this command id. */
-export function needsCommand(id: string): () => string | undefined {
-    return () => manifestCommands().some(c => c.command === id) ? undefined : `not landed yet: package.json does not contribute ${id}`;
-}
-
-/** skipUnless helper: the scenario runs once this repository file exists. */
-export function needsFile(relativePath: string): () => string | undefined {
-    return () => existsSync(join(repoRoot, relativePath)) ? undefined : `not landed yet: ${relativePath} does not exist`;
 }

@@ -1,13 +1,16 @@
-import { maxAttentionTokens, type PanelPhase } from '../../../shared/protocols/attention';
+import { AddonUnavailableError } from '../../../shared/errors/AddonUnavailableError';
+import { AttentionLimitError } from '../../../shared/errors/AttentionLimitError';
+import { reviveError, serializeError } from '../../../shared/errors/serializeError';
+import type { PanelState } from '../../../shared/protocols/attention';
 
-/** The runtime's prefix for an addon that could not be built or loaded (src/runtime/host/engine/attentionAddon.ts). */
-const unavailablePrefix = 'attention capture unavailable:';
-
-/** How a failed attention request is shown: an unavailable addon is a state of its own, with the way to fix it. */
-export function classifyFailure(message: string): { phase: PanelPhase; message: string } {
-    const at = message.indexOf(unavailablePrefix);
-    if (at >= 0) return { phase: 'unavailable', message: message.slice(at + unavailablePrefix.length).trim() };
-    return { phase: 'failed', message };
+/**
+ * How a failed attention request is shown: an unavailable addon is a state of its own, with the way to fix it. The
+ * error itself goes to the page too (without its stack), so the page recognises it by class ({@link limitFailure}).
+ */
+export function classifyFailure(error: unknown): Pick<PanelState, 'phase' | 'message' | 'error'> {
+    const serialized = serializeError(error, { stack: false });
+    if (error instanceof AddonUnavailableError) return { phase: 'unavailable', message: error.reason, error: serialized };
+    return { phase: 'failed', message: serialized.message, error: serialized };
 }
 
 /** What to do about an unavailable addon; shown under the runtime's reason. */
@@ -15,12 +18,14 @@ export const unavailableHelp = 'Attention weights come from Promptscope\'s nativ
     + '`npm run build:native` in the Promptscope folder (it needs g++, make and python3), then press Recompute. '
     + 'Token probabilities, runs and the playground do not need it.';
 
-/** Whether the runtime refused the prompt for its length (it says how long the prompt is). */
-export function isLimitMessage(message: string): boolean {
-    return /limited to \d+ tokens/.test(message);
+/** The panel's failure when the runtime refused the prompt for its length (the error says how long the prompt is). */
+export function limitFailure(panel: Pick<PanelState, 'phase' | 'error'>): AttentionLimitError | undefined {
+    if (panel.phase !== 'failed' || panel.error === undefined) return undefined;
+    const error = reviveError(panel.error);
+    return error instanceof AttentionLimitError ? error : undefined;
 }
 
-export function limitHelp(): string {
-    return `Attention maps are drawn for at most ${maxAttentionTokens} tokens (every query × key cell of every head has to cross `
+export function limitHelp(error: AttentionLimitError): string {
+    return `Attention maps are drawn for at most ${error.limit} tokens (every query × key cell of every head has to cross `
         + 'to the panel). Shorten the prompt, or use `promptscope attention --layer L --json` for a single layer.';
 }

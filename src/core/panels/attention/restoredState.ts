@@ -12,6 +12,6 @@ export function restoredState(saved: unknown): PanelState {
     // An inspected run's request lived in the old extension host only: there is nothing left to recompute.
     const { inspected: _inspected, ...kept } = panel;
     if (kept.phase !== 'computing') return kept;
-    const { pendingLayer: _pending, ...rest } = kept;
+    const { pendingLayer: _pending, error: _error, ...rest } = kept;
     return { ...rest, phase: rest.report !== undefined ? 'done' : 'failed', message: 'interrupted by a reload: Recompute to run it again' };
 }

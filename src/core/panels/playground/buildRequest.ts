@@ -5,13 +5,14 @@
  */
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { checkGbnf, formatGbnfProblem } from '../../grammar/checkGbnf';
-import { validateSampling, type SamplingFields } from '../../sampling/validateSampling';
+import { validateSampling } from '../../sampling/validateSampling';
+import type { SamplingOptions } from '../../../shared/sampling';
 import { logitBiasOf, loraOf, maxAdapterScale } from './form';
 import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from '../../../shared/protocols/playground';
 
 export type PlaygroundRun = (
-    | { mode: 'chat'; messages: { role: 'system' | 'user'; text: string }[]; sampling: SamplingFields }
-    | { mode: 'raw'; prompt: string; sampling: SamplingFields }
+    | { mode: 'chat'; messages: { role: 'system' | 'user'; text: string }[]; sampling: SamplingOptions }
+    | { mode: 'raw'; prompt: string; sampling: SamplingOptions }
 ) & {
     /** The runtime's per-request adapters (see loraOf); absent: the model's own. */
     lora?: { path: string; scale: number }[];
@@ -28,7 +29,7 @@ function parseNumber(text: string): number | undefined {
 }
 
 /** The message of `validateSampling(fields)`, or undefined when they pass. */
-function samplingError(fields: SamplingFields): string | undefined {
+function samplingError(fields: SamplingOptions): string | undefined {
     try {
         validateSampling(fields);
         return undefined;
@@ -41,9 +42,9 @@ function samplingError(fields: SamplingFields): string | undefined {
 /** @param modelPath The loaded model's file, whose adapter list applies (none: no adapters are chosen). */
 export function buildRequest(form: PlaygroundForm, modelPath?: string): BuildResult {
     const errors: FieldError[] = [];
-    const sampling: SamplingFields = {};
+    const sampling: SamplingOptions = {};
     // One field at a time, so every wrong field gets its own reason instead of only the first.
-    const check = (field: FieldName, fields: SamplingFields) => {
+    const check = (field: FieldName, fields: SamplingOptions) => {
         const message = samplingError(fields);
         if (message === undefined) Object.assign(sampling, fields);
         else errors.push({ field, message });

@@ -2,7 +2,7 @@
  * The playground form's pure logic: defaults, presets, migration of saved state, and the logit bias rows.
  * No DOM: the unit tests and the host use it too.
  */
-import { samplingDefaults } from '../../sampling/validateSampling';
+import { samplingDefaults } from '../../../shared/sampling';
 import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from '../../../shared/protocols/playground';
 
 export const biasLimit = 10;
@@ -25,7 +25,7 @@ export function defaultForm(): PlaygroundForm {
         system: 'You are a helpful assistant.',
         user: '',
         raw: false,
-        sampling: { ...presets.balanced, repeatLastTokens: String(samplingDefaults.repeatLastTokens), seed: '', seedLocked: false, maxTokens: '256', stopSequences: '' },
+        sampling: { ...presets.balanced, repeatLastTokens: String(samplingDefaults.repeatLastTokens), seed: '', seedLocked: false, maxTokens: String(samplingDefaults.maxTokens), stopSequences: '' },
         logitBias: [],
         constraint: 'none',
         jsonSchema: '{\n  "type": "object",\n  "properties": { "answer": { "type": "string" } },\n  "required": ["answer"]\n}',

@@ -2,13 +2,13 @@
  * A playground form from a run described elsewhere: a `.prompt` file prepared by core preparePrompt, or a record
  * of the run history. Pure; the host calls it (the webview only receives the form).
  */
-import type { SamplingFields } from '../../sampling/validateSampling';
+import type { SamplingOptions } from '../../../shared/sampling';
 import { defaultForm } from './form';
 import type { LogitBiasRow, PlaygroundForm } from '../../../shared/protocols/playground';
 
 export interface RunDescription {
     messages: readonly { role: string; text: string }[];
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     lora?: readonly { path: string; scale?: number }[];
 }
 

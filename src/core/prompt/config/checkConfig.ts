@@ -1,11 +1,12 @@
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
-import { validateSampling, type SamplingFields } from '../../sampling/validateSampling';
+import { validateSampling } from '../../sampling/validateSampling';
+import type { SamplingOptions } from '../../../shared/sampling';
 import type { FrontMatterIssue } from '../FrontMatterIssue';
 import { configKeyInfo, suggestConfigKey } from './configKeys';
 
 export interface ConfigCheck {
     /** The sampling options the valid keys set. */
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     /** Unknown keys (warnings) and invalid values (errors). */
     issues: FrontMatterIssue[];
 }
@@ -16,7 +17,7 @@ export interface ConfigCheck {
  * never dropped silently: a misspelt `top_p` would otherwise sample with the default.
  */
 export function checkConfig(config: unknown): ConfigCheck {
-    const sampling: SamplingFields = {};
+    const sampling: SamplingOptions = {};
     const issues: FrontMatterIssue[] = [];
     if (config === undefined || config === null) return { sampling, issues };
     if (typeof config !== 'object' || Array.isArray(config)) {
@@ -48,9 +49,9 @@ export function checkConfig(config: unknown): ConfigCheck {
 }
 
 /** The allowed values in words when `value` is not allowed for `field`, else undefined. */
-function valueProblem(field: keyof SamplingFields, value: unknown): string | undefined {
+function valueProblem(field: keyof SamplingOptions, value: unknown): string | undefined {
     try {
-        validateSampling({ [field]: value } as SamplingFields);
+        validateSampling({ [field]: value } as SamplingOptions);
         return undefined;
     } catch (error) {
         if (error instanceof SamplingOptionsError) return error.allowed;

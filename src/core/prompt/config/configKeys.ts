@@ -1,11 +1,11 @@
-import { samplingDefaults, type SamplingFields } from '../../sampling/validateSampling';
+import { samplingDefaults, type SamplingOptions } from '../../../shared/sampling';
 
 /** One key of a `.prompt` file's `config` mapping and the sampling option it sets. */
 export interface ConfigKeyInfo {
     /** The key as written in `config:`. */
     key: string;
     /** The sampling option it sets. */
-    field: keyof SamplingFields;
+    field: keyof SamplingOptions;
     /** Value shape, for completion snippets and hover. */
     type: 'number' | 'integer' | 'string list' | 'token bias map' | 'string';
     /** The allowed values in words. */

@@ -1,4 +1,4 @@
-import type { SamplingFields } from '../../sampling/validateSampling';
+import type { SamplingOptions } from '../../../shared/sampling';
 import type { StrategyOutcome } from '../executeStrategy';
 import type { PromptAdapter, PromptRun } from '../PromptRun';
 import { modelFileHash } from './modelFileHash';
@@ -11,16 +11,18 @@ export interface RecordedModel {
 }
 
 export interface RunRecordContext {
-    /** `run` and `eval` from the CLI; `vscode-eval` from the editor's Evaluate Prompt on Dataset. */
-    command: 'run' | 'eval' | 'vscode-eval';
+    /** `run` and `eval` from the CLI; `vscode-run` from the editor's Run, `vscode-eval` from its Evaluate Prompt on Dataset. */
+    command: 'run' | 'eval' | 'vscode-run' | 'vscode-eval';
     run: PromptRun;
     input: Record<string, unknown> | undefined;
     model: RecordedModel;
-    sampling: SamplingFields;
+    sampling: SamplingOptions;
     lora: PromptAdapter[];
     outcome: StrategyOutcome;
     /** eval rows: the dataset file, row index and expected answer. */
     dataset?: { file: string; row: number; expected: string; correct: boolean };
+    /** Whether the text was continued as is, without the chat template (`run --raw`). Defaults to `false`. */
+    raw?: boolean;
 }
 
 /** One line of the run history: enough to see what ran, on which model file, and to reproduce it. */
@@ -46,6 +48,7 @@ export async function runRecord(context: RunRecordContext): Promise<Record<strin
         ...(outcome.weighting === 'probability' ? { weighting: outcome.weighting, weights: outcome.weights } : {}),
         variants: outcome.variants?.map(v => ({ file: v.file, answer: v.answer ?? null })) ?? null,
         ...(context.dataset ? { dataset: context.dataset } : {}),
+        ...(context.raw === true ? { raw: true } : {}),
         timing: { ms: Math.round(outcome.ms), promptTokens: outcome.tokens.prompt, generatedTokens: outcome.tokens.generated },
     };
 }

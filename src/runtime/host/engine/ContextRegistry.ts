@@ -4,7 +4,7 @@ import { contextConfigKey, normalizeContextConfig, type ContextConfig } from './
 import type { LlamaLogTail } from './LlamaLogTail';
 import { ManagedContext } from './ManagedContext';
 import { batchInSequenceOrder } from './batchInSequenceOrder';
-import { nativeContextsCreatedSince, nativeContextSerial, trackNodeLlamaContexts, unifyMultiSequenceKv } from './attentionAddon';
+import { nativeContextsCreatedSince, nativeContextSerial, trackNodeLlamaContexts, unifyMultiSequenceKv } from './llamaExtrasAddon';
 
 export interface ContextBaseOptions {
     contextSize: number;

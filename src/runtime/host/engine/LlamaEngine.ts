@@ -7,6 +7,7 @@ import type { InlineCompletionRequest, InlineCompletionResult } from '../../../s
 import { validateSampling } from '../../../core/sampling/validateSampling';
 import { ModelFileError } from '../../../shared/errors/ModelFileError';
 import { NoModelLoadedError } from '../../../shared/errors/NoModelLoadedError';
+import { maxProbabilityAlternatives } from '../../../shared/limits';
 import { resolveModelSource } from '../resolveModelSource';
 import { validateLoraFile } from '../validateLoraFile';
 import { validateModelFile, validateTensorData } from '../validateModelFile';
@@ -25,7 +26,7 @@ import { runTokenProbabilities } from './runTokenProbabilities';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../../shared/runtimeApi';
 import { runScoreContinuations } from './runScoreContinuations';
 import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
-import { releaseAttentionModel } from './attentionAddon';
+import { releaseAttentionModel } from './llamaExtrasAddon';
 import { runAttention } from './runAttention';
 
 export interface LlamaEngineOptions {
@@ -163,7 +164,9 @@ export class LlamaEngine {
         const generate = forced?.length ?? request.generate ?? 0;
         if (!Number.isInteger(generate) || generate < 0) throw new RangeError(`Invalid generate ${JSON.stringify(generate)}: use an integer ≥ 0.`);
         const topK = request.topK ?? 10;
-        if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new RangeError(`Invalid topK ${JSON.stringify(topK)}: use an integer from 1 to 100.`);
+        if (!Number.isInteger(topK) || topK < 1 || topK > maxProbabilityAlternatives) {
+            throw new RangeError(`Invalid topK ${JSON.stringify(topK)}: use an integer from 1 to ${maxProbabilityAlternatives}.`);
+        }
         const { prompt } = request;
         let tokens: Token[];
         let stopTokens: ReadonlySet<Token> | undefined;
@@ -201,7 +204,7 @@ export class LlamaEngine {
         return runScoreContinuations(loaded, { promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt });
     }
 
-    /** Attention weights of a prompt (≤ 512 tokens) from the attention addon (see runAttention). */
+    /** Attention weights of a prompt (≤ 512 tokens) from the native addon (see runAttention). */
     async attention(request: AttentionRequest, call: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
         const loaded = await this.currentModel();
         const { prompt } = request;
@@ -345,7 +348,7 @@ export class LlamaEngine {
         this.loadedFile = undefined;
         this.validatedLora.clear();
         if (loaded) await loaded.dispose();
-        // The attention addon's own copy of the model file goes with it.
+        // The native addon's own copy of the model file goes with it.
         if (loaded) await releaseAttentionModel();
     }
 

@@ -2,6 +2,7 @@ import type { ChatWrapper, LlamaContextSequence, LlamaModel, Token } from 'node-
 import type { CompletionResult, LoraAdapterSpec, ModelInfo, MultiCompletionResult } from '../../../shared/runtimeApi';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
 import { ContextOverflowError } from '../../../shared/errors/ContextOverflowError';
+import { maxSamplePaths } from '../../../shared/limits';
 import { buildEvaluateOptions } from './buildEvaluateOptions';
 import type { ContextConfig } from './ContextConfig';
 import type { ContextRegistry } from './ContextRegistry';
@@ -31,9 +32,6 @@ export interface GenerateManyJob extends Omit<GenerateJob, 'context' | 'onToken'
 
 /** Label of the contexts multi-path sampling runs in, kept apart from the default context's single sequence. */
 export const samplePathsContextLabel = 'sample-paths';
-
-/** More paths than this would hold `n` full contexts of KV cells for one request. */
-export const maxSamplePaths = 64;
 
 /**
  * A model while it is loaded: the llama.cpp model, its contexts, chat wrapper and grammar cache, and the

@@ -1,7 +1,7 @@
 import type { Token } from 'node-llama-cpp';
 import type { LoraAdapterSpec } from '../../../shared/runtimeApi';
 import type { LogitStatistics } from '../../../core/probabilities/logitStatistics';
-import { evaluateLogits, type GeneratedRows, type LogitRows, type LogitsGeneration } from './attentionAddon';
+import { evaluateLogits, type GeneratedRows, type LogitRows, type LogitsGeneration } from './llamaExtrasAddon';
 import type { EvaluatedPositions, LogitsSource } from './LogitsSource';
 
 export interface NativeLogitsOptions {

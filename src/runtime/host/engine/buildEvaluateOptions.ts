@@ -12,6 +12,7 @@ export const forcedLogit = 1e9;
 /**
  * node-llama-cpp evaluate options for one generation: sampler values, logit bias, a fresh grammar state and a
  * repeat penalty over the last N tokens of `history` (prompt and generated tokens; the caller appends to it).
+ * Which sampler serves which path: README.md, "Samplers".
  */
 export async function buildEvaluateOptions(
     model: LlamaModel,

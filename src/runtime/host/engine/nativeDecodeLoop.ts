@@ -2,7 +2,7 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
 import { forcedLogit } from './buildEvaluateOptions';
 import { prepareDecode, type DecodeJob, type DecodeOutcome } from './decodeLoop';
-import { startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult } from './attentionAddon';
+import { startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult } from './llamaExtrasAddon';
 
 interface SequenceInternals {
     _sequenceId?: number;

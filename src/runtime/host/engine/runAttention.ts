@@ -1,15 +1,14 @@
 import type { Token } from 'node-llama-cpp';
+import { AttentionLimitError } from '../../../shared/errors/AttentionLimitError';
+import { maxAttentionTokens } from '../../../shared/limits';
 import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
 import { triangleSize } from '../../../core/attention/attentionWeights';
-import { captureAttention } from './attentionAddon';
+import { captureAttention } from './llamaExtrasAddon';
 import type { LoadedModel } from './LoadedModel';
 
-/** Longest prompt an attention map is made for: beyond it the maps are too large to send and draw. */
-export const maxAttentionTokens = 512;
-
 /**
- * Attention weights of every (or the requested) layer and query head for `tokens`, from the attention addon: it
- * evaluates them in its own context on a second, CPU-only copy of the model file (the weights are mmapped, so the
+ * Attention weights of every (or the requested) layer and query head for `tokens`, from the native addon
+ * (attentionCapture.cc): it evaluates them in its own context on a second, CPU-only copy of the model file (the weights are mmapped, so the
  * page cache holds them once), with flash attention off, an F32 KV cache and the model's LoRA adapters applied.
  */
 export async function runAttention(loaded: LoadedModel, job: {
@@ -20,9 +19,7 @@ export async function runAttention(loaded: LoadedModel, job: {
     const startedAt = performance.now();
     const { tokens } = job;
     if (tokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to look at.');
-    if (tokens.length > maxAttentionTokens) {
-        throw new RangeError(`Attention maps are limited to ${maxAttentionTokens} tokens; this prompt has ${tokens.length}: shorten it.`);
-    }
+    if (tokens.length > maxAttentionTokens) throw new AttentionLimitError(maxAttentionTokens, tokens.length);
     const layers = job.layers;
     if (layers !== undefined) {
         if (!Array.isArray(layers) || layers.length === 0) throw new RangeError('layers must be a non-empty array of layer numbers.');
@@ -42,7 +39,7 @@ export async function runAttention(loaded: LoadedModel, job: {
     // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
     const attention = capture.attention;
     if (attention.length !== capture.layers.length * heads * triangleSize(T)) {
-        throw new Error(`the attention addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}·${T + 1}/2 (lower triangles of ${T} tokens)`);
+        throw new Error(`the native addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}·${T + 1}/2 (lower triangles of ${T} tokens)`);
     }
     const texts = await job.pieces(tokens);
     return {

@@ -5,7 +5,7 @@ import type { LogitStatistics } from '../../../core/probabilities/logitStatistic
 import { sampleFromLogits } from '../../../core/probabilities/sampleFromLogits';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
 import { ContextOverflowError } from '../../../shared/errors/ContextOverflowError';
-import { attentionUnavailableReason } from './attentionAddon';
+import { addonUnavailableReason } from './llamaExtrasAddon';
 import type { LoadedModel } from './LoadedModel';
 import type { LogitsSource } from './LogitsSource';
 import { NativeLogitsSource } from './NativeLogitsSource';
@@ -36,7 +36,7 @@ export interface TokenProbabilitiesJob {
 export function chooseLogitsSource(loaded: LoadedModel): 'native' | 'node-llama-cpp' {
     const forced = process.env.PROMPTSCOPE_LOGITS_SOURCE;
     if (forced === 'native' || forced === 'node-llama-cpp') return forced;
-    return loaded.info.backend === 'cpu' && attentionUnavailableReason() === undefined ? 'native' : 'node-llama-cpp';
+    return loaded.info.backend === 'cpu' && addonUnavailableReason() === undefined ? 'native' : 'node-llama-cpp';
 }
 
 /**

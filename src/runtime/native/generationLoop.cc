@@ -17,7 +17,8 @@
 //
 // The sampler chain is node-llama-cpp's (AddonSampler::rebuildChainIfNeeded): logit bias, repeat penalties, then greedy,
 // or top-k, top-p, min-p, temperature and a seeded draw, with node-llama-cpp's defaults for absent values — so a seed
-// gives the same tokens either way. Grammars and per-token probabilities stay on node-llama-cpp's loop.
+// gives the same tokens either way. Grammars and per-token probabilities stay on node-llama-cpp's loop. Which sampler
+// serves which path: README.md, "Samplers".
 //
 // The context is node-llama-cpp's own (see contextHook.cc), used only while JavaScript holds the context's only
 // sequence, and afterwards JavaScript records what was evaluated in node-llama-cpp's sequence state. Every llama.cpp call

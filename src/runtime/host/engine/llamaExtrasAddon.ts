@@ -1,9 +1,13 @@
-// Loads the attention-capture addon (src/runtime/native/attention, built by scripts/build-native.mjs into
-// build/native/attention.node). It links node-llama-cpp's own llama.cpp libraries; when it is missing or cannot be
-// loaded, attention requests fail with "attention capture unavailable: <why>" and everything else still works.
+// The TypeScript face of the native addon "llama extras" (src/runtime/native/, built by scripts/build-native.mjs into
+// build/native/llamaExtras.node): what Promptscope needs from llama.cpp that node-llama-cpp does not expose. It links
+// node-llama-cpp's own llama.cpp libraries and is loaded wherever LlamaEngine runs: the runtime host (and the benchmark's
+// in-process baseline). When it is missing or cannot be loaded, attention requests fail with an AddonUnavailableError
+// ("attention capture unavailable: <why>"), and the probabilities pass, the generation loop and self-consistency's
+// shared KV fall back to node-llama-cpp (slower, same results).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
+import { AddonUnavailableError } from '../../../shared/errors/AddonUnavailableError';
 
 export interface AttentionCapture {
     /** Per [layerSlot][head], the causal lower triangle row by row (query q: keys 0…q), `tokens`(`tokens`+1)/2 per head. */
@@ -134,12 +138,12 @@ function load(): NonNullable<typeof loaded> {
     if (loaded) return loaded;
     const bins = findBins();
     const candidates = [
-        process.env.PROMPTSCOPE_ATTENTION_ADDON,
-        ...roots().map(root => join(root, 'build', 'native', 'attention.node')),
+        process.env.PROMPTSCOPE_LLAMA_EXTRAS_ADDON,
+        ...roots().map(root => join(root, 'build', 'native', 'llamaExtras.node')),
     ].filter((p): p is string => !!p);
     const file = candidates.find(p => existsSync(p));
     if (!file) {
-        const reasonFile = roots().map(root => join(root, 'build', 'native', 'attention.unavailable.txt')).find(p => existsSync(p));
+        const reasonFile = roots().map(root => join(root, 'build', 'native', 'llamaExtras.unavailable.txt')).find(p => existsSync(p));
         // The build script's reason already says how to fix it.
         loaded = { error: reasonFile ? readFileSync(reasonFile, 'utf8').trim() : `the native addon is not built: ${howToFix}`, bins };
         return loaded;
@@ -154,8 +158,8 @@ function load(): NonNullable<typeof loaded> {
     return loaded;
 }
 
-/** Why attention capture cannot run here, or undefined when it can. */
-export function attentionUnavailableReason(): string | undefined {
+/** Why the addon cannot run here (no attention capture; probabilities and generation on node-llama-cpp), or undefined when it can. */
+export function addonUnavailableReason(): string | undefined {
     return load().error;
 }
 
@@ -165,7 +169,7 @@ export function captureAttention(job: {
     lora?: readonly { path: string; scale: number }[];
 }): Promise<AttentionCapture> {
     const { addon, error, bins } = load();
-    if (!addon) return Promise.reject(new Error(`attention capture unavailable: ${error}`));
+    if (!addon) return Promise.reject(new AddonUnavailableError('attention capture', String(error)));
     const lora = job.lora ?? [];
     return addon.capture(job.modelPath, bins, job.tokens, job.layers ?? [], job.threads, job.ubatch ?? 0,
         lora.map(a => a.path), lora.map(a => a.scale));
@@ -190,7 +194,7 @@ export function evaluateLogits(job: {
     lora?: readonly { path: string; scale: number }[];
 }, generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>> {
     const { addon, error, bins } = load();
-    if (!addon) return Promise.reject(new Error(`native probabilities unavailable: ${error}`));
+    if (!addon) return Promise.reject(new AddonUnavailableError('native probabilities', String(error)));
     const lora = job.lora ?? [];
     return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
         lora.map(a => a.path), lora.map(a => a.scale), generation);
@@ -198,7 +202,7 @@ export function evaluateLogits(job: {
 
 /**
  * Makes node-llama-cpp create its contexts of more than one sequence with one KV stream shared by all sequences
- * (src/runtime/native/attention/contextHook.cc), so sequences continuing one prompt share its cells instead of each
+ * (src/runtime/native/contextHook.cc), so sequences continuing one prompt share its cells instead of each
  * holding a copy. Returns undefined once that holds, or why it does not (those contexts then keep one stream per
  * sequence: correct, slower). Call it after node-llama-cpp has loaded a model.
  */
@@ -238,7 +242,7 @@ export function nativeContextsCreatedSince(serial: number): number[] {
 export function startNativeGeneration(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[],
     options: NativeGenerateOptions, onTokens: ((tokens: Int32Array) => void) | undefined): { result: Promise<NativeGenerateResult>; cancel(): void } {
     const { addon, error } = load();
-    if (!addon) throw new Error(`native generation unavailable: ${error}`);
+    if (!addon) throw new AddonUnavailableError('native generation', String(error));
     let resolve!: (result: NativeGenerateResult) => void;
     const result = new Promise<NativeGenerateResult>(r => { resolve = r; });
     const handle = addon.generate(contextId, sequenceId, startPosition, promptTokens, options, (kind, payload) => {

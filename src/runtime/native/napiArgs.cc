@@ -1,5 +1,7 @@
 #include "napiArgs.h"
 
+#include <cstring>
+
 namespace promptscope {
 
 napi_value throw_type_error(napi_env env, const char * message) {
@@ -25,12 +27,33 @@ bool get_array(napi_env env, napi_value value, std::vector<T> & out, Read read) 
 
 }  // namespace
 
+bool get_string(napi_env env, napi_value value, std::string & out) {
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, value, nullptr, 0, &len) != napi_ok) return false;
+    out.resize(len + 1);
+    if (napi_get_value_string_utf8(env, value, &out[0], len + 1, &len) != napi_ok) return false;
+    out.resize(len);
+    return true;
+}
+
 bool get_number_array(napi_env env, napi_value value, std::vector<double> & out) {
     return get_array(env, value, out, napi_get_value_double);
 }
 
 bool get_int32_array(napi_env env, napi_value value, std::vector<int32_t> & out) {
     return get_array(env, value, out, napi_get_value_int32);
+}
+
+napi_status set_typed(napi_env env, napi_value result, const char * name, napi_typedarray_type type, const void * data,
+        size_t count, size_t size) {
+    void * bytes = nullptr;
+    napi_value buffer, array;
+    napi_status status = napi_create_arraybuffer(env, count * size, &bytes, &buffer);
+    if (status != napi_ok) return status;
+    if (count > 0) std::memcpy(bytes, data, count * size);
+    status = napi_create_typedarray(env, type, count, buffer, 0, &array);
+    if (status != napi_ok) return status;
+    return napi_set_named_property(env, result, name, array);
 }
 
 }  // namespace promptscope

@@ -2,7 +2,7 @@
 // logits it reports). src/core/probabilities/sampleFromLogits.ts does that in JavaScript for node-llama-cpp's logits;
 // this is the same function for the addon's own context, so that a generation of N tokens is one addon call instead
 // of N round trips with a vocabulary-sized copy and a JavaScript pass over it each. Any change here must be made
-// there too: test/runtime/logits-sources.test.ts compares both.
+// there too: test/runtime/logits-sources.test.ts compares both. Which sampler serves which path: README.md, "Samplers".
 #include "logitSampler.h"
 
 #include <algorithm>

@@ -1,0 +1,62 @@
+import type { OutcomePath, OutcomeVariant, StrategyOutcome } from './executeStrategy';
+
+/**
+ * How a strategy's outcome reads as text, for `promptscope run`'s report and the editor's output document alike
+ * (the editor streams the generations and puts the answer and votes in its header; the words are these).
+ */
+
+/** The answer, with the tie it won, or `(no answer)`. */
+export function answerText(outcome: StrategyOutcome): string {
+    const tie = outcome.tie ? ` (tie between ${outcome.tied?.join(', ')}: first to appear wins)` : '';
+    return `${outcome.answer ?? '(no answer)'}${tie}`;
+}
+
+/** The votes of a self-consistency or ensemble run: `18 ×3, 17 ×2; unmapped: 0; agreement 60% of 5 paths`. */
+export function votesText(outcome: StrategyOutcome): string {
+    const votes = Object.entries(outcome.votes ?? {}).map(([answer, count]) => `${answer} ×${count}`).join(', ') || 'none';
+    const of = outcome.strategy === 'ensemble' ? `${outcome.variants?.length ?? 0} variants` : `${outcome.paths?.length ?? 0} paths`;
+    return `${votes}; unmapped: ${outcome.unmapped ?? 0}; agreement ${Math.round((outcome.agreement ?? 0) * 100)}% of ${of}`;
+}
+
+/** Probability-weighted votes, for `weighting: probability`: `18 0.412, 17 0.120`. */
+export function weightsText(outcome: StrategyOutcome): string {
+    return Object.entries(outcome.weights ?? {}).map(([answer, w]) => `${answer} ${w.toFixed(3)}`).join(', ') || 'none';
+}
+
+/** The title above a self-consistency path's text. */
+export function pathHeading(path: OutcomePath, index: number): string {
+    const logprob = path.meanLogprob === undefined ? '' : `, mean logprob ${path.meanLogprob.toFixed(3)}`;
+    return `── path ${index + 1} (seed ${path.seed}${logprob}) → ${path.answer ?? 'unmapped'}`;
+}
+
+/** The title above an ensemble variant's text, once its answer is known. */
+export function variantHeading(variant: OutcomeVariant): string {
+    return `── ${variant.file} → ${variant.answer ?? 'unmapped'}`;
+}
+
+/** Titles of the two turns of a cot run. */
+export const cotHeadings = { reasoning: '── reasoning', answer: '── answer' } as const;
+
+/** The whole report of a run, as `promptscope run` prints it. */
+export function formatOutcome(outcome: StrategyOutcome): string {
+    const lines: string[] = [];
+    switch (outcome.strategy) {
+        case 'direct':
+            lines.push(outcome.output ?? '', `answer: ${outcome.answer ?? '(none)'}`);
+            break;
+        case 'cot':
+            lines.push(cotHeadings.reasoning, outcome.reasoning ?? '', cotHeadings.answer, outcome.output ?? '', `answer: ${outcome.answer ?? '(none)'}`);
+            break;
+        case 'self-consistency':
+            outcome.paths?.forEach((p, i) => lines.push(pathHeading(p, i), p.text));
+            lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+            if (outcome.weighting === 'probability') lines.push(`weighted by path probability: ${weightsText(outcome)}`);
+            break;
+        case 'ensemble':
+            outcome.variants?.forEach(v => lines.push(variantHeading(v), v.text));
+            lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+            break;
+    }
+    lines.push(`${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, ${Math.round(outcome.ms)} ms`);
+    return lines.join('\n') + '\n';
+}

@@ -1,0 +1,45 @@
+// Promptscope's native addon, "llama extras": what Promptscope needs from llama.cpp that node-llama-cpp does not expose.
+// A small N-API addon (plain node_api.h, no node-addon-api) linked against the SAME llama.cpp shared libraries
+// node-llama-cpp loads (@node-llama-cpp/<platform>/bins/<platform>: libllama.v*.so, libggml.v*.so, libggml-base.so),
+// compiled with the headers of the exact llama.cpp tag node-llama-cpp ships (llama/gitRelease.bundle); built by
+// scripts/build-native.mjs into build/native/llamaExtras.node and loaded, in the runtime host process only, by
+// src/runtime/host/engine/llamaExtrasAddon.ts. This file only registers its functions; one file per capability:
+//
+//   attentionCapture.cc  capture()   softmax weights of every head, on the addon's own model copy (modelCopy.cc)
+//   logitsPass.cc        logits()    the token-probabilities pass reduced to per-position statistics, on the model copy,
+//                                    optionally generating on with logitSampler.cc (sampleFromLogits.ts in C++)
+//   modelCopy.cc         release()   that model copy and the worker running its jobs one at a time
+//   contextHook.cc       unifyMultiSequenceKv(), trackContexts(), contextSerial(), contextsSince(): node-llama-cpp's own
+//                                    contexts seen from inside (one KV stream for multi-sequence ones; their llama_context)
+//   generationLoop.cc    generate()  the token loop on a node-llama-cpp context, with node-llama-cpp's sampler chain
+//   napiArgs.cc                      reading arguments and writing typed arrays, shared by the others
+//
+// Which sampler serves which path, and the tests that prove they agree: README.md, "Samplers: which one serves which path".
+#include <node_api.h>
+
+#include "attentionCapture.h"
+#include "contextHook.h"
+#include "generationLoop.h"
+#include "logitsPass.h"
+#include "modelCopy.h"
+
+namespace {
+
+napi_value init(napi_env env, napi_value exports) {
+    napi_property_descriptor props[] = {
+        { "capture", nullptr, promptscope::capture, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "logits", nullptr, promptscope::logits, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "release", nullptr, promptscope::release, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "unifyMultiSequenceKv", nullptr, promptscope::unify_multi_sequence_kv, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trackContexts", nullptr, promptscope::track_contexts, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "contextSerial", nullptr, promptscope::context_serial, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "contextsSince", nullptr, promptscope::contexts_since, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "generate", nullptr, promptscope::generate, nullptr, nullptr, nullptr, napi_default, nullptr },
+    };
+    napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+    return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

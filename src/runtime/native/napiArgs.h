@@ -1,0 +1,34 @@
+// Reading JavaScript arguments in the addon's N-API functions (plain node_api.h), and writing the typed arrays of their
+// results, shared by its files.
+#pragma once
+
+#include <node_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+// Returns the status of `call` from the enclosing function when it is not napi_ok.
+#define PROMPTSCOPE_NAPI_RETURN_IF_FAILED(call) \
+    do { const napi_status status_ = (call); if (status_ != napi_ok) return status_; } while (0)
+
+namespace promptscope {
+
+// Throws a TypeError with `message`; returns nullptr for the N-API function to return.
+napi_value throw_type_error(napi_env env, const char * message);
+
+// `value` as a UTF-8 string; false when it is not a string.
+bool get_string(napi_env env, napi_value value, std::string & out);
+
+// `value` as an array of numbers; false when it is not one.
+bool get_number_array(napi_env env, napi_value value, std::vector<double> & out);
+
+// `value` as an array of 32-bit integers (token ids); false when it is not one.
+bool get_int32_array(napi_env env, napi_value value, std::vector<int32_t> & out);
+
+// result[name] = a new typed array holding a copy of `count` elements of `size` bytes at `data`.
+napi_status set_typed(napi_env env, napi_value result, const char * name, napi_typedarray_type type, const void * data,
+    size_t count, size_t size);
+
+}  // namespace promptscope

@@ -1,0 +1,109 @@
+// The getting-started walkthrough (package.json contributes.walkthroughs): opened as a newcomer opens it, its steps
+// and pages rendered, and each step's button doing what it says, on the fixture model.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually } from './support/eventually';
+import { fixtureModel } from './support/fixtureModel';
+import { extensionFolder } from './support/paths';
+import { e2eSuite, manifestCommands } from './support/session';
+import { Walkthrough, manifestWalkthroughs, stepButtons } from './support/Walkthrough';
+
+const manifest = manifestWalkthroughs().find(w => w.id === 'gettingStarted');
+
+/** Built-in commands a step's button may run; any other command must be one the extension contributes. */
+const workbenchCommands = ['workbench.action.quickOpen'];
+
+e2eSuite('walkthrough', {}, scenario => {
+    let walkthrough: Walkthrough;
+
+    scenario('package.json: the getting-started steps each have a page and buttons for commands that exist', async () => {
+        assert.ok(manifest, 'package.json contributes the walkthrough gettingStarted');
+        assert.deepEqual(manifest.steps.map(s => s.id), ['loadModel', 'runPrompt', 'tokenProbabilities', 'selfConsistency']);
+        const contributed = new Set(manifestCommands().map(c => c.command));
+        for (const step of manifest.steps) {
+            assert.ok(step.media.markdown && existsSync(join(extensionFolder, step.media.markdown)), `step ${step.id}: its page ${step.media.markdown} exists`);
+            const buttons = stepButtons(step);
+            assert.ok(buttons.length > 0, `step ${step.id} has a button`);
+            for (const { href } of buttons) {
+                const command = /^command:(?:toSide:)?([\w.]+)/.exec(href)?.[1];
+                assert.ok(command && (contributed.has(command) || workbenchCommands.includes(command)), `step ${step.id}: ${href} runs a command that exists`);
+            }
+            for (const event of step.completionEvents ?? []) {
+                assert.ok(contributed.has(event.replace(/^onCommand:/, '')), `step ${step.id}: completion event ${event} names a contributed command`);
+            }
+        }
+    });
+
+    scenario('Welcome: Open Walkthrough… opens it: its four steps in order, each with its page and its buttons', async ({ workbench }) => {
+        walkthrough = new Walkthrough(workbench, manifest!.title);
+        await walkthrough.open();
+        assert.deepEqual(await walkthrough.stepTitles(), manifest!.steps.map(s => s.title));
+        for (const step of manifest!.steps) {
+            assert.deepEqual(await walkthrough.buttonLabels(step.title), stepButtons(step).map(b => b.label), `the buttons of "${step.title}"`);
+            // The step's markdown page renders beside the steps (in a webview); its heading is the step's title.
+            await workbench.webviewFrame(`h1:text-is("${step.title}")`, 30_000);
+            assert.equal(await walkthrough.isDone(step.title), false, `"${step.title}" is not done before its button ran`);
+        }
+    });
+
+    scenario('Load a model: the button opens the model picker; the fixture model loads and the step is done', async ({ workbench }) => {
+        await walkthrough.clickButton('Load a model', 'Load Model…');
+        await eventually(async () => assert.match(await workbench.quickInputPrompt(), /Load Model|GGUF/));
+        await workbench.pickQuickPickRow(/Browse for GGUF/);
+        await workbench.answerFileDialog(await fixtureModel());
+        await eventually(async () => {
+            const shown = await workbench.statusBarItem('promptscope.status').innerText();
+            assert.doesNotMatch(shown, /No model|Loading/);
+            assert.match(shown, /·\s*cpu/);
+        }, 120_000);
+        await eventually(async () => assert.ok(await walkthrough.isDone('Load a model'), 'the step is ticked'));
+    }, { timeoutMs: 180_000 });
+
+    scenario('Run a prompt: one button opens arithmetic.prompt beside the walkthrough, the other runs it', async ({ workbench }) => {
+        await walkthrough.clickButton('Run a prompt', 'Open arithmetic.prompt');
+        // Quick Open, filled in with the example's name, in a new group beside the walkthrough.
+        const row = workbench.quickPickRows().filter({ hasText: 'arithmetic.prompt' }).first();
+        await row.waitFor({ state: 'visible', timeout: 15_000 });
+        await workbench.page.keyboard.press('Enter');
+        await workbench.editorOf('/arithmetic.prompt').waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match(await workbench.editorText(workbench.editorOf('/arithmetic.prompt')), /promptscope\.strategy: cot/);
+
+        await walkthrough.show();
+        await walkthrough.clickButton('Run a prompt', 'Run Prompt');
+        // Runs the prompt shown beside (not an error asking for a .prompt file): its output document opens with its header.
+        await eventually(async () => {
+            const text = await workbench.editorText(workbench.editorOf('/arithmetic.prompt.output'));
+            assert.match(text, /^Run of arithmetic\.prompt/m);
+            assert.match(text, /^Tokens:\s+\d+ prompt \+ [1-9]\d* generated/m);
+        }, 180_000);
+        assert.equal(await workbench.errorNotification(/open a \.prompt file/).count(), 0);
+        await walkthrough.show();
+        await eventually(async () => assert.ok(await walkthrough.isDone('Run a prompt'), 'the step is ticked'));
+    }, { timeoutMs: 300_000 });
+
+    scenario('Open token probabilities: the button shows the panel for the prompt beside the walkthrough', async ({ workbench }) => {
+        await walkthrough.clickButton('Open token probabilities', 'Show Token Probabilities');
+        const panel = await workbench.webviewFrame('.tokens[role="listbox"] .token', 120_000);
+        assert.ok(await panel.locator('.tokens .token').count() > 0, 'the panel lists tokens');
+        await workbench.page.locator('.tabs-container .tab').filter({ hasText: 'arithmetic.prompt' }).filter({ hasNotText: '.output' }).first()
+            .waitFor({ state: 'visible', timeout: 10_000 });
+        assert.equal(await workbench.errorNotification(/open a \.prompt file/).count(), 0);
+        await walkthrough.show();
+        await eventually(async () => assert.ok(await walkthrough.isDone('Open token probabilities'), 'the step is ticked'));
+    }, { timeoutMs: 180_000 });
+
+    scenario('Try self-consistency: the button evaluates arithmetic.prompt on a dataset with the strategy picked', async ({ server, workbench }) => {
+        await walkthrough.clickButton('Try self-consistency', 'Evaluate Prompt on Dataset…');
+        await workbench.answerFileDialog(join(server.workspace, 'data', 'arithmetic.jsonl'));
+        await eventually(async () => assert.match(await workbench.quickInputPrompt(), /Evaluate arithmetic\.prompt on arithmetic\.jsonl/));
+        await workbench.pickQuickPickRow(/^self-consistency/);
+        await workbench.page.locator('.tabs-container .tab').filter({ hasText: 'Evaluation: arithmetic.prompt on arithmetic.jsonl' }).first()
+            .waitFor({ state: 'visible', timeout: 180_000 });
+        // The results page says which strategy ran: the one picked, with the prompt's promptscope.samples.
+        const results = await workbench.webviewFrame('dl.facts', 60_000);
+        await eventually(async () => assert.match(await results.locator('dl.facts').innerText(), /Strategy\s+self-consistency \(5 paths\)/));
+        await walkthrough.show();
+        await eventually(async () => assert.ok(await walkthrough.isDone('Try self-consistency'), 'the step is ticked'));
+    }, { timeoutMs: 300_000 });
+});
