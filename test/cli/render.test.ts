@@ -75,6 +75,43 @@ describe('promptscope render', () => {
         }
     });
 
+    test('what a run would refuse is an error here too (exit 1): config values, GBNF at its line and column, grammar with schema', () => {
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-render-'));
+        try {
+            const file = join(dir, 'bad.prompt');
+            const cases: [string, string][] = [
+                ['---\nconfig:\n  temperature: -0.5\n---\nHi', ':3:16: `temperature` must be'],
+                ['---\nconfig:\n  logitBias:\n    hello: 5\n---\nHi', ':4:5: '],
+                ['---\nconfig:\n  grammar: |\n    root ::= "a" item\n    item ::= [b-\n---\nHi', ':5:15: `config.grammar` is not valid GBNF: empty range "b-\\n"'],
+                ['---\nconfig:\n  grammar: |\n    root ::= "a" item\n    item ::= [z-a]\n---\nHi', ':5:15: `config.grammar` is not valid GBNF: '],
+                ['---\nconfig:\n  grammar: root ::= "a"\noutput:\n  schema: {a: string}\n---\nHi', ':3:3: `config.grammar` and `output.schema` both constrain the output'],
+            ];
+            for (const [text, expected] of cases) {
+                writeFileSync(file, text);
+                const { code, stdout, stderr } = render(file, '--json');
+                assert.equal(code, 1, text);
+                assert.equal(stdout, '');
+                assert.ok(stderr.startsWith(`promptscope render: ${file}${expected}`), stderr);
+                assert.equal(stderr.split('\n').length, 2, 'one line');
+            }
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test('--json prints what a run sends: messages, sampling, adapters, strategy, warnings', () => {
+        const { code, stdout, stderr } = render('examples/hello.prompt', '--json', '--input', '{"topic": "rainbows"}');
+        assert.equal(code, 0, stderr);
+        const json = JSON.parse(stdout);
+        assert.equal(json.kind, 'chat');
+        assert.equal(json.file, join(root, 'examples', 'hello.prompt'));
+        assert.deepEqual(json.sampling, { temperature: 0.7, topP: 0.9, maxTokens: 64 });
+        assert.deepEqual(json.messages.map((m: { role: string }) => m.role), ['system', 'user']);
+        assert.match(json.messages[1].text, /Explain rainbows/);
+        assert.deepEqual([json.lora, json.strategy, json.warnings], [[], null, []]);
+        assert.match(json.promptHash, /^[0-9a-f]{64}$/);
+    });
+
     test('bad arguments are usage errors (exit 2)', () => {
         assert.equal(render().code, 2);
         assert.equal(render('examples/hello.prompt', '--input', '[1]').code, 2);

@@ -4,7 +4,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureModelPath } from '../support/fixtures';
@@ -131,6 +131,17 @@ describe('run: --no-history and --json', () => {
         assert.match(both.stderr, /^promptscope run: --out names the run history file and --no-history skips it/);
     });
 
+    test('eval --no-history scores the rows and writes no run history', () => {
+        const cwd = mkdtempSync(join(tmpdir(), 'promptscope-eval-no-history-'));
+        const run = runCli(['eval', join(repoRoot, 'examples', 'arithmetic.prompt'), '--dataset', join(repoRoot, 'examples', 'data', 'arithmetic.jsonl'),
+            '--limit', '1', '--max-tokens', '2', '--model', model, '--gpu', 'off', '--json', '--no-history'], cwd);
+        assert.equal(run.code, 0, run.stderr);
+        const json = JSON.parse(run.stdout) as { n: number; history: unknown };
+        assert.equal(json.n, 1);
+        assert.equal(json.history, null);
+        assert.equal(existsSync(join(cwd, '.promptscope')), false);
+    });
+
     test('run --json has the fields README lists, timing.loop included', () => {
         const run = greedy('Hi', 3, '--json');
         assert.equal(run.code, 0, run.stderr);
@@ -138,6 +149,58 @@ describe('run: --no-history and --json', () => {
         assert.deepEqual(Object.keys(json), ['output', 'timing', 'model', 'modelPath', 'backend', 'stopReason', 'seed', 'answer', 'rawAnswer', 'history']);
         assert.deepEqual(Object.keys(json.timing), ['promptTokens', 'generatedTokens', 'ms', 'tokensPerSecond', 'loop']);
         assert.ok(json.timing.loop === 'native' || json.timing.loop === 'node-llama-cpp', String(json.timing.loop));
+    });
+});
+
+/**
+ * The top-level keys README's `--json` table lists for the row whose command cell starts with `command`: required
+ * ones, and optional ones (written `key?`).
+ */
+function readmeJsonKeys(command: string): { required: string[]; optional: string[] } {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const row = readme.split('\n').find(line => line.startsWith(`| \`${command}`));
+    assert.ok(row, `README's --json table has a row for ${command}`);
+    const object = /\| `(\{.*?\})`/.exec(row.slice(row.indexOf('|', 2)))![1]!;
+    const keys: string[] = [];
+    let depth = 0;
+    let current = '';
+    for (const c of object.slice(1, -1)) {
+        if (c === '{' || c === '[') depth++;
+        if (c === '}' || c === ']') depth--;
+        if (c === ',' && depth === 0) {
+            keys.push(current);
+            current = '';
+        } else {
+            current += c;
+        }
+    }
+    keys.push(current);
+    const names = keys.map(k => k.trim().split(':')[0]!.trim());
+    return { required: names.filter(n => !n.endsWith('?')), optional: names.filter(n => n.endsWith('?')).map(n => n.slice(0, -1)) };
+}
+
+function assertReadmeShape(command: string, json: Record<string, unknown>): void {
+    const { required, optional } = readmeJsonKeys(command);
+    for (const key of required) assert.ok(key in json, `${command} --json has ${key} (README)`);
+    for (const key of Object.keys(json)) assert.ok(required.includes(key) || optional.includes(key), `${command} --json's ${key} is in README`);
+}
+
+describe('--json outputs are what README\'s table says', () => {
+    const jsonOf = (args: string[]) => {
+        const run = runCli([...args, '--model', model, '--gpu', 'off', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        return JSON.parse(run.stdout) as Record<string, unknown>;
+    };
+    const arithmetic = join(repoRoot, 'examples', 'arithmetic.prompt');
+
+    test('run, run with a strategy, probs, score, eval, attention', () => {
+        assertReadmeShape('run` (direct)', jsonOf(['run', '--text', 'Hi', '--max-tokens', '2', '--no-history']));
+        assertReadmeShape('run --strategy', jsonOf(['run', arithmetic, '--strategy', 'self-consistency', '--samples', '2', '--max-tokens', '3', '--no-history']));
+        assertReadmeShape('run --strategy', jsonOf(['run', arithmetic, '--strategy', 'cot', '--max-tokens', '3', '--no-history']));
+        assertReadmeShape('probs', jsonOf(['probs', '--text', 'Hi there', '--generate', '1']));
+        assertReadmeShape('score', jsonOf(['score', join(repoRoot, 'examples', 'sentiment.prompt'), '--input', '{"review": "Fine."}', '--calibrate']));
+        assertReadmeShape('eval', jsonOf(['eval', arithmetic, '--dataset', join(repoRoot, 'examples', 'data', 'arithmetic.jsonl'), '--limit', '1', '--max-tokens', '2', '--no-history']));
+        assertReadmeShape('attention', jsonOf(['attention', '--text', 'The cat', '--layer', '0']));
     });
 });
 

@@ -1,7 +1,8 @@
-// Run Prompt on the fixture model: output streamed into a document beside the prompt, and a runtime host that
-// is killed in the middle of a run.
+// Run Prompt on the fixture model: output streamed into a document beside the prompt, the prompt's reasoning
+// strategy (chain of thought, self-consistency) shown and written to the run history, and a runtime host that is
+// killed in the middle of a run.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeServer } from './support/CodeServer';
 import { eventually } from './support/eventually';
@@ -49,6 +50,11 @@ function assertGrows(bodies: string[]): void {
     }
 }
 
+/** Text as the editor shows it: control characters drawn as their Control Pictures (U+2400…), as the DOM holds them. */
+function asShown(text: string): string {
+    return text.replace(/[\u0000-\u0008\u000b-\u001f]/g, c => String.fromCharCode(0x2400 + c.charCodeAt(0)));
+}
+
 function runtimeHosts(server: CodeServer) {
     return server.descendants().filter(p => p.command.includes('runtime-host.js'));
 }
@@ -75,6 +81,52 @@ e2eSuite('run prompt', { prepare: async () => ({ settings: { 'promptscope.model'
         // The status bar's model item shows the model that ran.
         await eventually(async () => assert.match(await workbench.statusBarItem('promptscope.status').innerText(), /·\s*cpu/));
     });
+
+    scenario('Run Prompt honours promptscope.strategy: cot shows reasoning and answer, self-consistency its votes; both go to the run history', async ({ server, workbench }) => {
+        const historyFile = join(server.workspace, '.promptscope', 'runs', `${new Date().toISOString().slice(0, 10)}.jsonl`);
+        const history = () => (existsSync(historyFile) ? readFileSync(historyFile, 'utf8').trim().split('\n') : [])
+            .filter(line => line !== '').map(line => JSON.parse(line) as Record<string, unknown>);
+        const ended = (doc: OutputDocument) => {
+            assert.match(doc.header, /^Answer:/m);
+            assert.doesNotMatch(doc.header, /^Status:/m);
+        };
+
+        // examples/arithmetic.prompt declares promptscope.strategy: cot.
+        await workbench.openFile('arithmetic.prompt');
+        await workbench.runCommand('Promptscope: Run Prompt');
+        const cot = await watchOutput(workbench, 'arithmetic.prompt', ended);
+        assert.match(cot.last.header, /^Strategy:\s+cot, zero-shot/m);
+        assert.ok(cot.last.body.startsWith('── reasoning\n'), `the reasoning comes first:\n${cot.last.body}`);
+        const answerAt = cot.last.body.indexOf('\n── answer\n');
+        assert.ok(answerAt > 0, `the answer turn follows the reasoning:\n${cot.last.body}`);
+        assertGrows(cot.bodies);
+        const cotLine = await eventually(async () => {
+            const line = history().find(l => l.strategy === 'cot');
+            assert.ok(line, `a cot line in ${historyFile}`);
+            return line;
+        });
+        assert.equal(cotLine.command, 'vscode-run');
+        assert.equal(cotLine.prompt, join(server.workspace, 'arithmetic.prompt'));
+        assert.equal(asShown(String(cotLine.reasoning)), cot.last.body.slice('── reasoning\n'.length, answerAt).trim());
+        assert.match(cot.last.header, new RegExp(`^Answer:\\s+${String(cotLine.answer ?? '\\(no answer\\)')}$`, 'm'));
+
+        writeFileSync(join(server.workspace, 'vote.prompt'), '---\nconfig:\n  temperature: 0.9\n  maxOutputTokens: 16\n'
+            + '  grammar: \'root ::= [a-z ]{0,8} "The answer is " [1-4] "."\'\npromptscope.strategy: self-consistency\npromptscope.samples: 3\n---\nWhat is 1 + 2?\n');
+        await workbench.openFile('vote.prompt');
+        await workbench.runCommand('Promptscope: Run Prompt');
+        const sc = await watchOutput(workbench, 'vote.prompt', ended);
+        const votes = /^Votes:\s+(.+); unmapped: 0; agreement \d+% of 3 paths$/m.exec(sc.last.header)?.[1];
+        assert.ok(votes !== undefined, `the header shows the votes:\n${sc.last.header}`);
+        assert.equal((sc.last.body.match(/^── path \d /gm) ?? []).length, 3);
+        const scLine = await eventually(async () => {
+            const line = history().find(l => l.strategy === 'self-consistency');
+            assert.ok(line, `a self-consistency line in ${historyFile}`);
+            return line;
+        });
+        const shown = votes.split(', ').map(vote => /^(.+) ×(\d+)$/.exec(vote)!);
+        assert.deepEqual(Object.fromEntries(shown.map(([, answer, count]) => [answer, Number(count)])), scLine.votes);
+        await workbench.screenshot('run-prompt--self-consistency-votes');
+    }, { timeoutMs: 240_000 });
 
     scenario('killing the runtime host during a run shows the error; the next run succeeds', async ({ server, workbench }) => {
         // Long enough (about 1900 tokens, seconds on the fixture model) to be killed in the middle.

@@ -8,11 +8,18 @@ import { fixtureModel } from './support/fixtureModel';
 import { extensionFolder } from './support/paths';
 import { e2eSuite, manifestCommands } from './support/session';
 import { Walkthrough, manifestWalkthroughs, stepButtons } from './support/Walkthrough';
+import type { Workbench } from './support/Workbench';
 
 const manifest = manifestWalkthroughs().find(w => w.id === 'gettingStarted');
 
 /** Built-in commands a step's button may run; any other command must be one the extension contributes. */
 const workbenchCommands = ['workbench.action.quickOpen'];
+
+/** Clicks into the text of an open prompt's editor, as a user does before running a command on it. */
+async function focusPrompt(workbench: Workbench, name: string): Promise<void> {
+    await workbench.page.locator(`.tabs-container .tab[data-resource-name="${name}"]`).first().click();
+    await workbench.editorOf(`/${name}`).locator('.view-lines').first().click();
+}
 
 e2eSuite('walkthrough', {}, scenario => {
     let walkthrough: Walkthrough;
@@ -61,10 +68,16 @@ e2eSuite('walkthrough', {}, scenario => {
     }, { timeoutMs: 180_000 });
 
     scenario('Run a prompt: one button opens arithmetic.prompt beside the walkthrough, the other runs it', async ({ workbench }) => {
-        await walkthrough.clickButton('Run a prompt', 'Open arithmetic.prompt');
-        // Quick Open, filled in with the example's name, in a new group beside the walkthrough.
+        // Quick Open, filled in with the example's name, for a new group beside the walkthrough. VS Code moves the focus
+        // to that group as it opens Quick Open, which on a busy machine can close Quick Open again (its own Get Started
+        // step "Quick Open" does the same): a user clicks again, and so does this test, at most twice more.
         const row = workbench.quickPickRows().filter({ hasText: 'arithmetic.prompt' }).first();
-        await row.waitFor({ state: 'visible', timeout: 15_000 });
+        for (let attempt = 1; ; attempt++) {
+            await walkthrough.clickButton('Run a prompt', 'Open arithmetic.prompt');
+            if (await row.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) break;
+            assert.ok(attempt < 3, 'Quick Open showed arithmetic.prompt after one of 3 clicks');
+            console.log(`[walkthrough] click ${attempt} on "Open arithmetic.prompt" showed no Quick Open; clicking again`);
+        }
         await workbench.page.keyboard.press('Enter');
         await workbench.editorOf('/arithmetic.prompt').waitFor({ state: 'visible', timeout: 30_000 });
         assert.match(await workbench.editorText(workbench.editorOf('/arithmetic.prompt')), /promptscope\.strategy: cot/);
@@ -82,7 +95,10 @@ e2eSuite('walkthrough', {}, scenario => {
         await eventually(async () => assert.ok(await walkthrough.isDone('Run a prompt'), 'the step is ticked'));
     }, { timeoutMs: 300_000 });
 
-    scenario('Open token probabilities: the button shows the panel for the prompt beside the walkthrough', async ({ workbench }) => {
+    scenario('Open token probabilities: the button shows the panel for the prompt clicked into beside the walkthrough', async ({ workbench }) => {
+        // As the step says: click into the prompt (the run's output document was the last editor focused), then the button.
+        await focusPrompt(workbench, 'arithmetic.prompt');
+        await walkthrough.show();
         await walkthrough.clickButton('Open token probabilities', 'Show Token Probabilities');
         const panel = await workbench.webviewFrame('.tokens[role="listbox"] .token', 120_000);
         assert.ok(await panel.locator('.tokens .token').count() > 0, 'the panel lists tokens');
@@ -94,6 +110,8 @@ e2eSuite('walkthrough', {}, scenario => {
     }, { timeoutMs: 180_000 });
 
     scenario('Try self-consistency: the button evaluates arithmetic.prompt on a dataset with the strategy picked', async ({ server, workbench }) => {
+        await focusPrompt(workbench, 'arithmetic.prompt');
+        await walkthrough.show();
         await walkthrough.clickButton('Try self-consistency', 'Evaluate Prompt on Dataset…');
         await workbench.answerFileDialog(join(server.workspace, 'data', 'arithmetic.jsonl'));
         await eventually(async () => assert.match(await workbench.quickInputPrompt(), /Evaluate arithmetic\.prompt on arithmetic\.jsonl/));

@@ -5,10 +5,11 @@ import { builtinModules } from 'node:module';
 import { join, posix, relative } from 'node:path';
 
 /*
- * The layers of src/ and what each may import (README's layout):
+ * The layers of src/ and what each may import:
  *   shared   pure types, limits, error classes, panel protocols: only src/shared
  *   core     pure TypeScript: src/core, src/shared, Node built-ins and the npm packages in `corePackages`
- *   runtime  the only importer of node-llama-cpp; its engine (src/runtime/host) is reached only through the runtime client
+ *   runtime  the only importer of node-llama-cpp (in src/runtime/host, the engine's process, which the others reach
+ *            only through the runtime client)
  *   vscode   the only importer of `vscode`; reaches browser code only through src/shared and src/core
  *   webview  browser code: no Node built-ins, `vscode`, runtime, cli or extension code, not even through core
  *   cli      never the engine, but for the exceptions named in `engineImportExceptions`
@@ -174,9 +175,11 @@ test('src/webview is browser code: no Node built-ins, vscode, node-llama-cpp, ru
     assert.ok(beyond.some(f => f.path.startsWith('src/core/')) && beyond.some(f => f.path.startsWith('src/shared/')), 'the pages reach core and shared');
 });
 
-test('only src/runtime imports node-llama-cpp', () => {
+test('only src/runtime imports node-llama-cpp, and there only the engine\'s process (src/runtime/host)', () => {
     assert.deepEqual(offenders(files.filter(f => !f.path.startsWith('src/runtime/')), i => isLlama(i.specifier)), []);
-    assert.ok(seen(inLayer('runtime'), i => isLlama(i.specifier)) > 0);
+    // runtime/client, runtime/rpc and runtime/build run in the extension host and the CLI, which never load llama.cpp.
+    assert.deepEqual(offenders(files.filter(f => f.path.startsWith('src/runtime/') && !f.path.startsWith('src/runtime/host/')), i => isLlama(i.specifier)), []);
+    assert.ok(seen(inLayer('runtime/host'), i => isLlama(i.specifier)) > 0);
 });
 
 test('only src/vscode imports vscode', () => {

@@ -1,7 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-    PromptConfigError, PromptDocument, UnsupportedContentError, checkConfig, configKeys, memoryPartials, preparePrompt,
+    FrontMatterError, PromptConfigError, PromptDocument, PromptReadError, UnsupportedContentError, analyzePrompt, checkConfig, configKeys,
+    formatDiagnostic, memoryPartials, preparePrompt,
 } from '../../src/core/prompt';
 import { validateSampling } from '../../src/core/sampling/validateSampling';
 
@@ -164,5 +169,60 @@ describe('preparePrompt', () => {
         });
         assert.deepEqual(prepared.messages.map(m => m.role), ['system', 'user', 'model', 'user']);
         assert.equal(prepared.messages.at(-1)!.text, 'And now?');
+    });
+});
+
+describe('preparePrompt sources: a path read once, a document in memory, raw text', () => {
+    test('a .prompt path, its text as a document and the same text give the same preparation', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-prepare-'));
+        try {
+            const file = join(dir, 'ask.prompt');
+            const text = '---\nconfig:\n  temperature: 0.2\n  colour: red\npromptscope.strategy: cot\n---\nAsk {{q}}';
+            writeFileSync(file, text);
+            const fromPath = await preparePrompt({ path: file }, { input: { q: 'why' } });
+            const fromDocument = await preparePrompt({ document: PromptDocument.fromText(text, file) }, { input: { q: 'why' } });
+            assert.equal(fromPath.kind, 'chat');
+            assert.deepEqual({ ...fromPath, rendered: undefined }, { ...fromDocument, rendered: undefined });
+            assert.equal(fromPath.file, file);
+            assert.equal(fromPath.text, text);
+            assert.equal(fromPath.strategy, 'cot');
+            assert.equal(fromPath.promptHash, createHash('sha256').update(text).digest('hex'));
+            assert.deepEqual(fromPath.warnings.map(w => formatDiagnostic(w, fromPath.file)), [`${file}:4:3: warning: Unknown config key \`colour\`: it is ignored.`]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test('any other file, and --text, are raw text: one user message, no settings', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-prepare-'));
+        try {
+            const file = join(dir, 'notes.txt');
+            writeFileSync(file, '---\nconfig: {temperature: 9}\n---\n{{x}}');
+            const fromFile = await preparePrompt({ path: file }, { input: { x: 1 } });
+            assert.equal(fromFile.kind, 'text');
+            assert.equal(fromFile.file, file);
+            assert.deepEqual(fromFile.messages, [{ role: 'user', text: '---\nconfig: {temperature: 9}\n---\n{{x}}' }]);
+            assert.deepEqual([fromFile.sampling, fromFile.lora, fromFile.warnings, fromFile.strategy], [{}, [], [], undefined]);
+            const fromText = await preparePrompt({ text: 'hello' });
+            assert.deepEqual([fromText.kind, fromText.file, fromText.text, fromText.promptHash], ['text', undefined, 'hello', createHash('sha256').update('hello').digest('hex')]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test('a file that cannot be read is a PromptReadError naming it', async () => {
+        const missing = join(tmpdir(), 'promptscope-no-such-dir', 'gone.prompt');
+        await assert.rejects(preparePrompt({ path: missing }), (error: unknown) =>
+            error instanceof PromptReadError && error.message === `Cannot read ${missing}: no such file` && error.path === missing);
+        await assert.rejects(preparePrompt({ path: tmpdir() + '/' }), { name: 'PromptReadError', message: /it is a folder$/ });
+    });
+
+    test('every error the editor squiggles stops the run as a typed error at the same place', async () => {
+        const text = '---\nmodel: [a, b]\nconfig:\n  temperature: 0\n---\nHi';
+        const doc = PromptDocument.fromText(text, path);
+        const [first] = (await analyzePrompt(doc)).filter(d => d.severity === 'error');
+        await assert.rejects(preparePrompt(doc), (error: unknown) =>
+            error instanceof FrontMatterError && error.range !== undefined
+            && error.range.start.line === first!.range.start.line && error.detail === first!.message);
     });
 });

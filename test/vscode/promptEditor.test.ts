@@ -215,8 +215,9 @@ describe('Promptscope .prompt editor', function () {
                 assert.equal((body.match(/^── path \d \(seed \d+, mean logprob -?[\d.]+\) → [1-4]$/gm) ?? []).length, 3, body);
                 const line = historyLines().at(-1)!;
                 assert.deepEqual({ strategy: line.strategy, prompt: line.prompt }, { strategy: 'self-consistency', prompt: file });
-                const recorded = Object.entries(line.votes as Record<string, number>).map(([a, n]) => `${a} ×${n}`).join(', ');
-                assert.equal(recorded, votes);
+                const shown = votes.split(', ').map(vote => /^(.+) ×(\d+)$/.exec(vote)!);
+                assert.deepEqual(Object.fromEntries(shown.map(([, answer, count]) => [answer, Number(count)])), line.votes);
+                assert.deepEqual(shown.map(([, , count]) => Number(count)), shown.map(([, , count]) => Number(count)).sort((x, y) => y - x), 'most votes first');
                 assert.match(header, new RegExp(`^Answer: +${String(line.answer)}( \\(tie|$)`, 'm'));
             } finally {
                 rmSync(file, { force: true });

@@ -24,7 +24,8 @@ Options:
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
-  --json               Print {model, tokens: [{id, text}], layers, heads, kvHeads, attention: [layer][head][query][key]}
+  --json               Print {model, tokens: [{id, text}], layers, modelLayers, heads, kvHeads,
+                       attention: [layer][head][query][key], timing: {tokens, ms}}
   --verbose            Log llama.cpp's messages to stderr
 `;
 

@@ -29,8 +29,9 @@ Options:
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
-  --json               Print the result object {model, exact, tokens: [{index, id, text, source, logprob, entropy,
-                       top: [{id, text, logprob}], sampledTop?}], promptPerplexity, stopReason, seed, timing}
+  --json               Print the result object {model, tokens: [{index, id, text, source, logprob, entropy,
+                       top: [{id, text, logprob}], sampledTop?}], promptPerplexity, exact, seed, stopReason,
+                       logitsSource, timing: {promptTokens, generatedTokens, ms}}
   --verbose            Log llama.cpp's messages to stderr
 `;
 
@@ -76,7 +77,7 @@ export const probsCommand: CliCommand = {
 };
 
 /**
- * `--alternatives N` (1–100, default 10), or its deprecated alias `--top-k`, which then prints a warning: `run`'s
+ * `--alternatives N` (1 to `maxProbabilityAlternatives`, default 10), or its deprecated alias `--top-k`, which then prints a warning: `run`'s
  * `--top-k` is a sampling filter, and one flag should not mean two things.
  */
 export function alternativesFlag(values: Record<string, unknown>): number {

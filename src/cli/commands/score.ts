@@ -25,7 +25,8 @@ Options:
   --input JSON         Input variables, e.g. '{"review": "Great film"}'
   --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
-  --json               Print {labels: [{label, logprob, probability}], ...}
+  --json               Print {labels: [{label, logprob, probability, uncalibrated?}], forms, calibrated, ms,
+                       model, modelPath}
 `;
 
 /** `promptscope score`: label scoring through the runtime's scoreContinuations, optionally calibrated. */

@@ -11,9 +11,13 @@ export function answerText(outcome: StrategyOutcome): string {
     return `${outcome.answer ?? '(no answer)'}${tie}`;
 }
 
-/** The votes of a self-consistency or ensemble run: `18 ×3, 17 ×2; unmapped: 0; agreement 60% of 5 paths`. */
+/**
+ * The votes of a self-consistency or ensemble run, most first: `18 ×3, 17 ×2; unmapped: 0; agreement 60% of 5 paths`
+ * (sorted here since a record lists number-like answers in numeric order).
+ */
 export function votesText(outcome: StrategyOutcome): string {
-    const votes = Object.entries(outcome.votes ?? {}).map(([answer, count]) => `${answer} ×${count}`).join(', ') || 'none';
+    const votes = Object.entries(outcome.votes ?? {}).sort(([, a], [, b]) => b - a)
+        .map(([answer, count]) => `${answer} ×${count}`).join(', ') || 'none';
     const of = outcome.strategy === 'ensemble' ? `${outcome.variants?.length ?? 0} variants` : `${outcome.paths?.length ?? 0} paths`;
     return `${votes}; unmapped: ${outcome.unmapped ?? 0}; agreement ${Math.round((outcome.agreement ?? 0) * 100)}% of ${of}`;
 }

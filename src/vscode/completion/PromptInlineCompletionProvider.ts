@@ -52,7 +52,7 @@ export class PromptInlineCompletionProvider implements vscode.InlineCompletionIt
         // What the suggestion depends on besides the text: a changed setting or model never serves an old one.
         const context = JSON.stringify([models.model!.path, models.model!.lora, settings]);
         const place: SuggestionPlace = { document: document.uri.toString(), version: document.version, text, offset: document.offsetAt(position), context };
-        const rest = this.shown.rest(place);
+        const rest = token.isCancellationRequested ? undefined : this.shown.rest(place);
         if (rest !== undefined) {
             log.trace(`Inline completion typed through: ${rest.length} characters of the shown suggestion left, no model call`);
             return [new vscode.InlineCompletionItem(rest, new vscode.Range(position, position))];

@@ -18,7 +18,7 @@ import type { ModelService } from '../ModelService';
 import { isPromptDocument, partialsFor, promptDocumentOf, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
 import { EvaluationPanel } from './EvaluationPanel';
-import { rowView, strategyPicks, summaryView } from './evaluationState';
+import { evaluationSummary, rowView, strategyPicks, summaryView } from './evaluationState';
 
 export interface PromptEvaluationsOptions {
     models: ModelService;
@@ -162,7 +162,7 @@ export class PromptEvaluations implements vscode.Disposable {
             if (evaluation === undefined) {
                 panel.update({ phase: abort.signal.aborted ? 'cancelled' : 'failed', message: abort.signal.aborted ? 'cancelled' : failure ?? 'no model (see the Promptscope log)' });
             } else {
-                const summary = evaluation.metrics === undefined ? undefined : summaryView(evaluation.metrics, evaluation.labels, evaluation.tokens, evaluation.ms);
+                const summary = evaluationSummary(evaluation);
                 panel.update({
                     phase: evaluation.cancelled ? 'cancelled' : 'done', summary,
                     ...(evaluation.cancelled ? { message: `cancelled after ${evaluation.results.length} of ${rows.length} rows` } : {}),

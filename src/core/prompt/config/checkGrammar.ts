@@ -27,7 +27,8 @@ export function grammarDiagnostics(doc: PromptDocument, data: Record<string, unk
         code: 'invalid-grammar',
         subject: 'grammar',
         path: grammarPath,
-        message: `\`config.grammar\` is not valid GBNF: ${check.message} (line ${check.line}, column ${check.column} of the grammar).`,
+        // One line, as every diagnostic: a quoted piece of grammar may hold a line break.
+        message: `\`config.grammar\` is not valid GBNF: ${check.message.replace(/\r\n|\r|\n/g, '\\n')} (line ${check.line}, column ${check.column} of the grammar).`,
     }];
 }
 
