@@ -16,12 +16,12 @@ export const contextSizeOption = stringOptions('context-size');
  * The model to load as the flags say. The prompt's own adapters (`promptscope.lora`) come before those of
  * `--lora`. `--context-size` is read only where a command declares it (parseArgs rejects it elsewhere).
  */
-export function modelChoice(values: Record<string, unknown>, promptLora: readonly LoraAdapterSpec[]): ModelChoice & { lora: LoraAdapterSpec[] } {
+export function modelChoice(values: Record<string, unknown>): ModelChoice & { lora: LoraAdapterSpec[] } {
     return {
         model: values.model as string | undefined,
         threads: integerFlag(values, 'threads'),
         gpu: values.gpu as GpuSetting | undefined,
         contextSize: integerFlag(values, 'context-size'),
-        lora: [...promptLora, ...loraFlags(values)],
+        lora: loraFlags(values),
     };
 }

@@ -49,6 +49,6 @@ export function sourceSampling(source: PreparedPrompt, flags: SamplingOptions): 
  * The adapters a request carries, as the editor sends them: the prompt's own (`promptscope.lora`), then `--lora`'s,
  * for this request instead of the model's; undefined (the model's own: `--lora`'s) when the prompt names none.
  */
-export function requestLora(source: PreparedPrompt, values: Record<string, unknown>): LoraAdapterSpec[] | undefined {
+export function requestLora(source: Pick<PreparedPrompt, 'lora'>, values: Record<string, unknown>): LoraAdapterSpec[] | undefined {
     return source.lora.length === 0 ? undefined : [...source.lora, ...loraFlags(values)];
 }

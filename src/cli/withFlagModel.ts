@@ -8,19 +8,18 @@ export interface FlagModel {
     /** Aborted by Ctrl-C. */
     signal: AbortSignal;
     model: ModelInfo;
-    /** The adapters loaded: the prompt's own, then `--lora`'s (run history records them). */
+    /** The adapters loaded with the model: `--lora`'s (a prompt's own go with each request instead). */
     lora: LoraAdapterSpec[];
 }
 
 /**
- * Loads the model named by the model flags (`--model`, `--threads`, `--gpu`, `--context-size`, `--lora`, plus a
- * prompt file's own adapters), runs `work` on it and closes the runtime. Ctrl-C aborts through the signal instead
+ * Loads the model named by the model flags (`--model`, `--threads`, `--gpu`, `--context-size`, `--lora`), runs
+ * `work` on it and closes the runtime. Ctrl-C aborts through the signal instead
  * of killing the process, so the host is stopped cleanly and a partial result can still be printed.
  */
 export async function withFlagModel<T>(
     values: Record<string, unknown>,
     verbose: boolean,
-    promptLora: readonly LoraAdapterSpec[],
     work: (loaded: FlagModel) => Promise<T>,
 ): Promise<T> {
     const session = new RuntimeSession(verbose);
@@ -28,7 +27,7 @@ export async function withFlagModel<T>(
     const onInterrupt = () => controller.abort();
     process.once('SIGINT', onInterrupt);
     try {
-        const choice = modelChoice(values, promptLora);
+        const choice = modelChoice(values);
         const model = await session.load(choice, controller.signal);
         return await work({ session, signal: controller.signal, model, lora: choice.lora });
     } finally {

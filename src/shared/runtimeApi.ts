@@ -365,6 +365,8 @@ export interface ScoreContinuationsRequest {
     continuations: string[];
     /** Use an F32 KV cache (see TokenProbabilitiesRequest.exact). Defaults to `true`. */
     exact?: boolean;
+    /** LoRA adapters for this request only (see CompletionRequest.lora). Defaults to the model's adapters. */
+    lora?: LoraAdapterSpec[];
 }
 
 export interface ContinuationScore {

@@ -60,17 +60,17 @@ describe('samplingFlags', () => {
 });
 
 describe('modelChoice', () => {
-    test('the prompt\'s adapters come before --lora\'s; a numeric suffix is the scale', () => {
-        const choice = modelChoice({ model: 'm.gguf', lora: ['b.gguf:0.5', 'C:\\x.gguf'] }, [{ path: '/p/a.gguf', scale: 2 }]);
-        assert.deepEqual(choice.lora, [{ path: '/p/a.gguf', scale: 2 }, { path: 'b.gguf', scale: 0.5 }, { path: 'C:\\x.gguf' }]);
+    test('the model is loaded with --lora\'s adapters only (a prompt\'s go with each request); a numeric suffix is the scale', () => {
+        const choice = modelChoice({ model: 'm.gguf', lora: ['b.gguf:0.5', 'C:\\x.gguf'] });
+        assert.deepEqual(choice.lora, [{ path: 'b.gguf', scale: 0.5 }, { path: 'C:\\x.gguf' }]);
         assert.equal(choice.model, 'm.gguf');
     });
 
     test('--threads and --context-size are integers; absent ones stay undefined', () => {
-        assert.deepEqual(modelChoice({ threads: '4', 'context-size': '512', gpu: 'off' }, []),
+        assert.deepEqual(modelChoice({ threads: '4', 'context-size': '512', gpu: 'off' }),
             { model: undefined, threads: 4, gpu: 'off', contextSize: 512, lora: [] });
-        assert.deepEqual(modelChoice({}, []), { model: undefined, threads: undefined, gpu: undefined, contextSize: undefined, lora: [] });
-        assert.throws(() => modelChoice({ threads: 'x' }, []), /--threads expects a number/);
+        assert.deepEqual(modelChoice({}), { model: undefined, threads: undefined, gpu: undefined, contextSize: undefined, lora: [] });
+        assert.throws(() => modelChoice({ threads: 'x' }), /--threads expects a number/);
     });
 });
 

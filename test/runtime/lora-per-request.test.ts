@@ -58,6 +58,27 @@ describe('per-request LoRA adapters', () => {
         assert.ok(logprobOf(one, LORA_BOOSTED_TOKEN.id) > logprobOf(base, LORA_BOOSTED_TOKEN.id));
     });
 
+    test('self-consistency paths (chatMany, completeMany) run on the request\'s adapters, not the model\'s', async () => {
+        const messages = [{ role: 'user' as const, text: LORA_TEST_PROMPT }];
+        const sampling = { ...greedy, maxTokens: 3 };
+        const base = await client.chatMany({ messages, sampling, n: 2 });
+        const adapted = await client.chatMany({ messages, sampling, n: 2, lora: [{ path: adapter, scale: 1 }] });
+        const lone = await client.chat({ messages, sampling, lora: [{ path: adapter, scale: 1 }] });
+        for (const path of adapted.paths) assert.deepEqual(path.tokens, lone.tokens, 'each greedy path equals the lone adapted chat');
+        assert.notDeepEqual(adapted.paths[0]!.tokens, base.paths[0]!.tokens, 'the adapter changes the greedy path');
+        const many = await client.completeMany({ prompt: LORA_TEST_PROMPT, sampling, n: 2, lora: [{ path: adapter, scale: 1 }] });
+        assert.equal(many.paths[0]!.tokens[0], LORA_BOOSTED_TOKEN.id);
+    });
+
+    test('label scores (scoreContinuations) under an adapter equal the adapted distribution', async () => {
+        const request = { prompt: LORA_TEST_PROMPT, continuations: [LORA_BOOSTED_TOKEN.text] };
+        const base = await client.scoreContinuations(request);
+        const zero = await client.scoreContinuations({ ...request, lora: [{ path: adapter, scale: 0 }] });
+        const one = await client.scoreContinuations({ ...request, lora: [{ path: adapter, scale: 1 }] });
+        assert.ok(Math.abs(zero.scores[0]!.logprob - base.scores[0]!.logprob) < 1e-5);
+        assert.ok(one.scores[0]!.logprob > base.scores[0]!.logprob + 0.1, `${one.scores[0]!.logprob} vs ${base.scores[0]!.logprob}`);
+    });
+
     test('validateLora accepts the fixture adapter and rejects one for other dimensions; a request with it fails cleanly', async () => {
         assert.equal(await client.validateLora(adapter), adapter);
         const foreign = await otherFixtureLoraPath();

@@ -46,7 +46,7 @@ export const attentionCommand: CliCommand = {
         const source = await preparePromptTarget(target, values);
         const lora = requestLora(source, values);
 
-        return withFlagModel(values, verbose, [], async ({ session, signal }) => {
+        return withFlagModel(values, verbose, async ({ session, signal }) => {
             const result = await session.client.attention({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 layers: layer === undefined ? undefined : [layer],

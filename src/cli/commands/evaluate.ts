@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { checkExpected, datasetInput, readDataset } from '../../core/reasoning/dataset';
 import { evaluateDataset } from '../../core/reasoning/evaluateDataset';
-import { handlingFor } from '../../core/reasoning/executeStrategy';
+import { handlingFor, requestAdapters } from '../../core/reasoning/executeStrategy';
 import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CliCommand } from '../CliCommand';
@@ -15,7 +15,7 @@ import { historyFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag
 import { preparePrompt, readPromptscopeSettings, readPromptSource } from '../../core/prompt';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
-import { printWarnings } from '../promptTarget';
+import { printWarnings, requestLora } from '../promptTarget';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -88,19 +88,21 @@ export const evalCommand: CliCommand = {
         const variantSources = files === undefined ? undefined : await Promise.all(files.slice(1).map(readPromptSource));
         const history = historyFlag(values);
 
-        return withFlagModel(values, verbose, first.lora, async ({ session, signal, model: info, lora }) => {
+        return withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
             const evaluation = await evaluateDataset(session.client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal,
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt',
                 async prepareRow(input, index) {
-                    const run = index === 0 ? first : await preparePrompt(source, { input });
+                    // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
+                    const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
+                    const run = withAdapters(index === 0 ? first : await preparePrompt(source, { input }));
                     if (!variantSources) return { run };
                     const variants: PromptRun[] = [run];
-                    for (const variant of variantSources) variants.push(await preparePrompt(variant, { input }));
+                    for (const variant of variantSources) variants.push(withAdapters(await preparePrompt(variant, { input })));
                     return { run, variants };
                 },
                 async onRow(row, done, total) {
                     history?.append(await runRecord({
-                        command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora, outcome: row.outcome,
+                        command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora: requestAdapters(row.run, 'prompt') ?? lora, outcome: row.outcome,
                         dataset: { file: resolve(dataset), row: row.index, expected: row.expected, correct: row.correct },
                     }));
                     if (!json && verbose) process.stderr.write(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`);

@@ -60,7 +60,7 @@ export const probsCommand: CliCommand = {
         const source = await preparePromptTarget(target, values);
         const lora = requestLora(source, values);
 
-        return withFlagModel(values, verbose, [], async ({ session, signal }) => {
+        return withFlagModel(values, verbose, async ({ session, signal }) => {
             const result = await session.client.tokenProbabilities({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 generate,

@@ -95,7 +95,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
     // The prompt's own adapters go with the request (as the editor sends them); the model is loaded with --lora's.
     const promptLora = requestLora(source, values);
-    return withFlagModel(values, verbose, [], async ({ session, signal, model: info, lora: modelLora }) => {
+    return withFlagModel(values, verbose, async ({ session, signal, model: info, lora: modelLora }) => {
         const lora = promptLora ?? modelLora;
         const adapters = promptLora === undefined ? {} : { lora: promptLora };
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };

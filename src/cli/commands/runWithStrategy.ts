@@ -6,7 +6,7 @@ import { modelJson, printJson } from '../printJson';
 import { preparePrompt, type PreparedPrompt } from '../../core/prompt';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
-import { preparePromptTarget, printWarnings, promptTarget, sourceSampling } from '../promptTarget';
+import { preparePromptTarget, printWarnings, promptTarget, requestLora, sourceSampling } from '../promptTarget';
 import { samplingFlags, unseededSamplingFlags } from '../samplingFlags';
 import { constraintFlags, resolveConstraints } from '../constraintFlags';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
@@ -85,11 +85,13 @@ export const runWithStrategyCommand: CliCommand = {
         }
         const history = historyFlag(values);
 
-        return withFlagModel(values, verbose, run.lora, async ({ session, signal, model: info, lora }) => {
+        return withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
             const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
             const recording: RunRecording = { command: 'run', history, input, model: info, modelLora: lora };
-            const outcome = await runStrategy(session.client, run, {
-                strategy, flags: runFlags, samples, temperature, seed, variants, weighting, signal,
+            // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
+            const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
+            const outcome = await runStrategy(session.client, withAdapters(run), {
+                strategy, flags: runFlags, samples, temperature, seed, variants: variants?.map(withAdapters), weighting, signal, adapters: 'prompt',
             }, recording);
             if (json) {
                 const extra = strategy === 'self-consistency'

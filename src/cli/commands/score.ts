@@ -7,7 +7,7 @@ import { booleanOptions, stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';
-import { preparePromptTarget } from '../promptTarget';
+import { preparePromptTarget, requestLora } from '../promptTarget';
 import { UsageError } from '../UsageError';
 
 const contentFree = 'N/A';
@@ -61,11 +61,13 @@ export const scoreCommand: CliCommand = {
         // Not withFlagModel: scoring takes no abort signal, so Ctrl-C ends the process (no SIGINT handler), as it always has.
         const session = new RuntimeSession(verbose);
         try {
-            const info = await session.load(modelChoice(values, run.lora));
+            const info = await session.load(modelChoice(values));
+            // The prompt's own adapters (then --lora's) go with the request, as the editor sends them.
+            const lora = requestLora(run, values);
             const startedAt = performance.now();
             const byLabel = async (messages: ChatMessage[]) => {
                 const continuations = [...new Set(Object.values(forms).flat())];
-                const result = await session.client.scoreContinuations({ prompt: messages, continuations });
+                const result = await session.client.scoreContinuations({ prompt: messages, continuations, ...(lora === undefined ? {} : { lora }) });
                 const logprob = new Map(result.scores.map(s => [s.text, s.logprob]));
                 return Object.fromEntries(Object.entries(forms).map(([label, list]) => [label, list.map(f => logprob.get(f)!)]));
             };

@@ -63,10 +63,17 @@ export class Walkthrough {
         return this.page.locator('.gettingStartedContainer .getting-started-step').filter({ has: this.page.locator('.step-title', { hasText: title }) });
     }
 
-    /** Expands a step (clicking its title, as a user does) and returns it once expanded. */
+    /**
+     * Expands a step (clicking its title, as a user does) and returns it once expanded and focused. VS Code focuses a
+     * step it expands after its expand animation (a timer), which would close a quick input a button opened meanwhile,
+     * so a button is clicked only once that focus has arrived, as it has by the time a person moves the mouse there.
+     */
     async select(title: string): Promise<Locator> {
         const step = this.step(title);
-        if ((await step.getAttribute('aria-expanded')) !== 'true') await step.locator('.step-title').click();
+        if ((await step.getAttribute('aria-expanded')) !== 'true') {
+            await step.locator('.step-title').click();
+            await this.page.waitForFunction(element => document.activeElement === element, await step.elementHandle(), { timeout: 10_000 });
+        }
         await this.page.locator(`.gettingStartedContainer .getting-started-step.expanded`).filter({ has: this.page.locator('.step-title', { hasText: title }) }).waitFor({ state: 'visible', timeout: 10_000 });
         return step;
     }

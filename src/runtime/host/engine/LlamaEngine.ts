@@ -129,7 +129,10 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
         const tokens = this.completionPrompt(loaded, request);
-        return loaded.generateMany({ n: request.n, tokens, sampling, stopSequences: sampling.stopSequences, startedAt, signal: call.signal });
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
+        return loaded.generateMany({
+            n: request.n, tokens, sampling, stopSequences: sampling.stopSequences, startedAt, signal: call.signal, ...(lora ? { lora } : {}),
+        });
     }
 
     /** `n` sampled replies to one conversation, its rendered prompt evaluated once and shared by every path. */
@@ -138,7 +141,9 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
         const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return loaded.generateMany({
+            ...(lora ? { lora } : {}),
             n: request.n,
             tokens: rendered.tokens,
             sampling,
@@ -201,7 +206,10 @@ export class LlamaEngine {
         else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
             promptTokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
         } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
-        return runScoreContinuations(loaded, { promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt });
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
+        return runScoreContinuations(loaded, {
+            promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
+        });
     }
 
     /** Attention weights of a prompt (≤ 512 tokens) from the native addon (see runAttention). */

@@ -28,6 +28,8 @@ export interface GenerateJob {
 export interface GenerateManyJob extends Omit<GenerateJob, 'context' | 'onToken'> {
     /** Number of paths: the context used has exactly this many sequences. */
     n: number;
+    /** LoRA adapters of this request (validated). Defaults to the model's. */
+    lora?: readonly Required<LoraAdapterSpec>[];
 }
 
 /** Label of the contexts multi-path sampling runs in, kept apart from the default context's single sequence. */
@@ -123,7 +125,7 @@ export class LoadedModel {
         // Flash attention off: llama.cpp's CPU kernel walks the keys once per query, so a step of n paths reads the
         // shared prompt's cells n times; the plain path multiplies all queries against them at once. Measured on the
         // 100m fixture, 2 threads, 8 paths × 128 tokens after a 513-token prompt: 4.3–5.4 s off against 6.6–7.0 s on.
-        const context = await this.contexts.get({ lora: this.lora, sequences: job.n, label: samplePathsContextLabel, flashAttention: false });
+        const context = await this.contexts.get({ lora: job.lora ?? this.lora, sequences: job.n, label: samplePathsContextLabel, flashAttention: false });
         checkPromptFits(job.tokens, context.contextSize);
 
         const { signal, finish } = this.startJob(job.signal);

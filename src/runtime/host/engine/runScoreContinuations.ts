@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import type { ContinuationScore, ScoreContinuationsResult } from '../../../shared/runtimeApi';
+import type { ContinuationScore, LoraAdapterSpec, ScoreContinuationsResult } from '../../../shared/runtimeApi';
 import { ContextOverflowError } from '../../../shared/errors/ContextOverflowError';
 import type { LoadedModel } from './LoadedModel';
 
@@ -7,6 +7,8 @@ export interface ScoreContinuationsJob {
     promptTokens: Token[];
     continuations: { text: string; tokens: Token[] }[];
     exact: boolean;
+    /** LoRA adapters of this request (validated). Defaults to the model's. */
+    lora?: readonly Required<LoraAdapterSpec>[];
     signal?: AbortSignal;
     startedAt: number;
 }
@@ -23,9 +25,8 @@ export async function runScoreContinuations(loaded: LoadedModel, job: ScoreConti
     const { promptTokens, continuations } = job;
     if (promptTokens.length === 0) throw new Error('The prompt is empty: give some text (or token ids) to score after.');
     // Same context as exact token probabilities (F32 KV, no flash attention), so the two agree to float noise.
-    const context = await loaded.contexts.get(job.exact
-        ? { lora: loaded.lora, kvCacheType: 'F32', flashAttention: false }
-        : { lora: loaded.lora });
+    const lora = job.lora ?? loaded.lora;
+    const context = await loaded.contexts.get(job.exact ? { lora, kvCacheType: 'F32', flashAttention: false } : { lora });
     const longest = Math.max(...continuations.map(c => c.tokens.length));
     const needed = promptTokens.length + longest - 1;
     if (needed >= context.contextSize) throw new ContextOverflowError(needed, context.contextSize);
