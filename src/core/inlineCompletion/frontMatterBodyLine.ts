@@ -14,7 +14,3 @@ export function frontMatterBodyLine(lineCount: number, lineText: (line: number) 
     return lineCount;
 }
 
-/** Whether zero-based `line` lies in the front matter, its `---` fences included. */
-export function isInFrontMatter(line: number, lineCount: number, lineText: (line: number) => string): boolean {
-    return line < frontMatterBodyLine(lineCount, lineText);
-}

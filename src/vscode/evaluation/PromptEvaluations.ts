@@ -6,6 +6,7 @@ import {
 import { checkExpected, readDataset, datasetInput } from '../../core/reasoning/dataset';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import { evaluateDataset, type PreparedRow } from '../../core/reasoning/evaluateDataset';
+import { promptRunOf } from '../../core/reasoning/promptRunOf';
 import { handlingFor } from '../../core/reasoning/executeStrategy';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import { runRecord } from '../../core/reasoning/history/runRecord';
@@ -195,8 +196,7 @@ export class PromptEvaluations implements vscode.Disposable {
 
     /** A prompt as the strategies run it: the editor's sampling defaults under the prompt's own `config`. */
     private async prepareRun(source: PromptDocument | PromptSource, partials: PartialLookup | undefined, input: Record<string, unknown>): Promise<PromptRun> {
-        const prepared = await preparePrompt(source, { input, ...(partials !== undefined ? { partials } : {}) });
-        return { ...prepared, sampling: { ...this.options.config.samplingDefaults, ...prepared.sampling } };
+        return promptRunOf(await preparePrompt(source, { input, ...(partials !== undefined ? { partials } : {}) }), this.options.config.samplingDefaults);
     }
 
     private async pickDataset(folder: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {

@@ -6,6 +6,7 @@ import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
 import { buildRequest, type PlaygroundRun } from '../../core/panels/playground/buildRequest';
 import { applyPreset, describeAdapters, withAdapters } from '../../core/panels/playground/form';
 import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
+import { randomSeed } from '../../core/sampling/randomSeed';
 
 /** Alternatives per position for the KL: the runtime's maximum (the rest is one cell; see truncatedKl). */
 const klTopK = 100;
@@ -52,7 +53,7 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
     const b = sideRun(request.form, modelPath, request.b);
     if ('error' in a) return { phase: 'failed', error: `Side A: ${a.error}` };
     if ('error' in b) return { phase: 'failed', error: `Side B: ${b.error}` };
-    const seed = a.run.sampling.seed ?? b.run.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+    const seed = a.run.sampling.seed ?? b.run.sampling.seed ?? randomSeed();
     const resultA = await generate(client, a.run, seed, signal);
     const resultB = await generate(client, b.run, seed, signal);
 

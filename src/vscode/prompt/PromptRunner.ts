@@ -201,7 +201,7 @@ export class PromptRunner implements vscode.Disposable {
         const name = promptName(document.uri);
         const file = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
         const defaults = this.options.config.samplingDefaults;
-        const run = promptRunOf(prepared, file, document.getText(), defaults);
+        const run = promptRunOf(prepared, defaults);
         const strategy = prepared.settings.strategy ?? 'direct';
         try {
             handlingFor(run);
@@ -214,7 +214,7 @@ export class PromptRunner implements vscode.Disposable {
             const variants = [run];
             for (const variantFile of files) {
                 const variant = await preparePrompt({ path: variantFile }, { input: prepared.input });
-                const variantRun = promptRunOf(variant, variantFile, variant.text, defaults);
+                const variantRun = promptRunOf(variant, defaults);
                 handlingFor(variantRun);
                 variants.push(variantRun);
             }

@@ -64,8 +64,3 @@ export function matrixPixels(matrix: readonly (readonly number[])[], contrast: C
 export function legendStops(contrast: ContrastScale): { label: string; color: string }[] {
     return [0, 0.05, 0.25, 0.5, 1].map(w => ({ label: `${w * 100}%`, color: rgbCss(weightRgb(w, contrast)) }));
 }
-
-/** Text colour that stays readable on a cell of `rgb` (for labels drawn on the map). */
-export function contrastingText([r, g, b]: Rgb): string {
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b > 140 ? '#000' : '#fff';
-}

@@ -73,6 +73,8 @@ export class Walkthrough {
         if ((await step.getAttribute('aria-expanded')) !== 'true') {
             await step.locator('.step-title').click();
             await this.page.waitForFunction(element => document.activeElement === element, await step.elementHandle(), { timeout: 10_000 });
+            // Its page (a webview beside the steps) has rendered too: loading it can move the focus as well.
+            await this.workbench.webviewFrame(`h1:text-is(${JSON.stringify(title)})`, 30_000);
         }
         await this.page.locator(`.gettingStartedContainer .getting-started-step.expanded`).filter({ has: this.page.locator('.step-title', { hasText: title }) }).waitFor({ state: 'visible', timeout: 10_000 });
         return step;

@@ -12,6 +12,7 @@ import { GrammarCache } from './GrammarCache';
 import type { LlamaBackend } from './LlamaBackend';
 import type { ManagedContext } from './ManagedContext';
 import { sampleManyPaths } from './sampleManyPaths';
+import { randomSeed } from '../../../core/sampling/randomSeed';
 
 export interface GenerateJob {
     tokens: Token[];
@@ -83,7 +84,7 @@ export class LoadedModel {
             finish();
         });
         try {
-            const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+            const seed = job.sampling.seed ?? randomSeed();
             const history = job.tokens.slice();
             const evaluateOptions = await buildEvaluateOptions(this.model, this.grammars, job.sampling, seed, history);
             const decodeJob: DecodeJob = {
@@ -136,7 +137,7 @@ export class LoadedModel {
             finish();
         });
         try {
-            const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+            const seed = job.sampling.seed ?? randomSeed();
             const { result, settled } = await sampleManyPaths(this, sequences, {
                 tokens: job.tokens, sampling: job.sampling, seed, stopSequences: job.stopSequences, stopTokens: job.stopTokens,
                 signal, startedAt: job.startedAt,

@@ -2,7 +2,7 @@ import type { Token } from 'node-llama-cpp';
 import { AttentionLimitError } from '../../../shared/errors/AttentionLimitError';
 import { maxAttentionTokens } from '../../../shared/limits';
 import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
-import { triangleSize } from '../../../core/attention/attentionWeights';
+import { checkAttentionShape } from '../../../core/attention/attentionWeights';
 import { captureAttention } from './llamaExtrasAddon';
 import type { LoadedModel } from './LoadedModel';
 
@@ -36,20 +36,18 @@ export async function runAttention(loaded: LoadedModel, job: {
     job.signal?.throwIfAborted();
     const T = tokens.length;
     const { heads } = capture;
-    // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
-    const attention = capture.attention;
-    if (attention.length !== capture.layers.length * heads * triangleSize(T)) {
-        throw new Error(`the native addon returned ${attention.length} weights for ${capture.layers.length} layers × ${heads} heads × ${T}·${T + 1}/2 (lower triangles of ${T} tokens)`);
-    }
     const texts = await job.pieces(tokens);
-    return {
+    const result = {
         model: loaded.info.name,
         tokens: tokens.map((id, i) => ({ id, text: texts[i]! })),
         layers: capture.layers,
         modelLayers: capture.modelLayers,
         heads,
         kvHeads: capture.kvHeads,
-        attention,
+        // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
+        attention: capture.attention,
         timing: { tokens: T, ms: Math.round(performance.now() - startedAt) },
     };
+    checkAttentionShape(result);
+    return result;
 }

@@ -10,6 +10,7 @@ import type { LoadedModel } from './LoadedModel';
 import type { LogitsSource } from './LogitsSource';
 import { NativeLogitsSource } from './NativeLogitsSource';
 import { NodeLlamaLogitsSource } from './NodeLlamaLogitsSource';
+import { randomSeed } from '../../../core/sampling/randomSeed';
 
 export interface TokenProbabilitiesJob {
     tokens: Token[];
@@ -77,7 +78,7 @@ function checkFits(tokens: Token[], generate: number, contextSize: number): void
 async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob, source: LogitsSource, signal: AbortSignal,
     sourceName: TokenProbabilitiesResult['logitsSource']): Promise<TokenProbabilitiesResult> {
     const { tokens, topK } = job;
-    const seed = job.sampling.seed ?? Math.floor(Math.random() * 0xffffffff);
+    const seed = job.sampling.seed ?? randomSeed();
     const random = new SeededRandom(seed, 'token-probabilities');
     const pieces = pieceCache(loaded);
     // Index i: the distribution that predicted token i, and token i's log-probability under it.
