@@ -59,7 +59,6 @@ const server = await CodeServer.start({
     extensionFolders: [root],
     workspace: join(root, 'examples'),
     port,
-    reapable: false,
     settings: { 'promptscope.model': model },
 }).catch(e => fail(`code-server did not start: ${e instanceof Error ? e.message : e}`));
 

@@ -20,14 +20,26 @@ function fail(message) {
     process.exit(1);
 }
 
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return e?.code === 'EPERM';
+    }
+}
+
 /** Ends code-servers a killed test process left behind: only the ones it recorded, by process group. */
 function reapLeftovers() {
     if (!existsSync(runningDir)) return;
     for (const name of readdirSync(runningDir)) {
+        // Each record is a folder, then the pid of the test process that made it: a record whose process still runs
+        // (a test/vscode run or another e2e run beside this one) is not left behind, and not this run's to end.
+        const [folder = '', owner] = readFileSync(join(runningDir, name), 'utf8').split('\n').map(line => line.trim());
+        if (owner !== undefined && owner !== '' && isAlive(Number(owner))) continue;
         if (name.startsWith('chromium-')) {
             // A Chromium profile; Chromium itself exits with the test process that drove it.
-            const profile = readFileSync(join(runningDir, name), 'utf8').trim();
-            if (profile.includes('promptscope-e2e-chromium-')) rmSync(profile, { recursive: true, force: true });
+            if (folder.includes('promptscope-e2e-chromium-')) rmSync(folder, { recursive: true, force: true });
             rmSync(join(runningDir, name), { force: true });
             continue;
         }
@@ -42,8 +54,7 @@ function reapLeftovers() {
             console.error(`[e2e] stopping code-server ${pid} left running by an interrupted test`);
             try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
         }
-        const sandbox = readFileSync(join(runningDir, name), 'utf8').trim();
-        if (sandbox.includes('promptscope-e2e-')) rmSync(sandbox, { recursive: true, force: true });
+        if (folder.includes('promptscope-e2e-')) rmSync(folder, { recursive: true, force: true });
         rmSync(join(runningDir, name), { force: true });
     }
 }

@@ -21,11 +21,6 @@ export interface CodeServerOptions {
     workspace?: string;
     /** Port on 127.0.0.1. Defaults to a free one. */
     port?: number;
-    /**
-     * Whether test/e2e/run.mjs may end this server when it finds it left running (a test process killed before
-     * stop()). Off for `npm run editor`, whose server must survive an e2e run beside it. Defaults to true.
-     */
-    reapable?: boolean;
     /** User settings merged over the quiet defaults below. */
     settings?: Record<string, unknown>;
     /** Extra environment for code-server and so for its extension host (e.g. VSCODE_TEST_OPTIONS). */
@@ -124,11 +119,10 @@ export class CodeServer {
         child.stderr!.pipe(log, { end: false });
 
         const server = new CodeServer(`http://127.0.0.1:${port}/`, sandbox, dirs.workspace, dirs.userData, child, logFile);
-        // If this test process is killed before stop(), the runner ends the group recorded here.
-        if (options.reapable ?? true) {
-            mkdirSync(runningDir, { recursive: true });
-            writeFileSync(join(runningDir, String(child.pid)), `${sandbox}\n`);
-        }
+        // If this test process is killed before stop(), the runner ends the group recorded here (the second line says
+        // whose it is: a server whose test process still runs, e.g. a test/vscode run beside an e2e run, is left alone).
+        mkdirSync(runningDir, { recursive: true });
+        writeFileSync(join(runningDir, String(child.pid)), `${sandbox}\n${process.pid}\n`);
         try {
             await server.waitHealthy(options.startTimeoutMs ?? 60_000);
         } catch (e) {

@@ -86,7 +86,7 @@ export async function openBrowser(url: string): Promise<Omit<E2eSession, 'server
     // Recorded like code-server's pid, so the runner removes the profile if this process is interrupted.
     const marker = join(runningDir, `chromium-${basename(browserHome)}`);
     mkdirSync(runningDir, { recursive: true });
-    writeFileSync(marker, `${browserHome}\n`);
+    writeFileSync(marker, `${browserHome}\n${process.pid}\n`);
     let browser: Browser | undefined;
     const closeBrowser = async () => {
         await browser?.close().catch(() => undefined);

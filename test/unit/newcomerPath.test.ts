@@ -1,5 +1,7 @@
-// README's "Install in VS Code": the committed .vscode/launch.json starts an Extension Development Host on this
-// folder after building it. The debugger itself needs a desktop VS Code, so this checks the wiring it relies on.
+// A newcomer's first commands: README opens with the commands CI runs (so a lock file out of step with package.json,
+// which breaks `npm ci`, fails CI), and README's "Install in VS Code": the committed .vscode/launch.json starts an
+// Extension Development Host on this folder after building it. The debugger itself needs a desktop VS Code, so this
+// checks the wiring it relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,20 @@ const json = (file: string) => JSON.parse(readFileSync(join(root, file), 'utf8')
 
 interface LaunchConfig { name: string; type: string; request: string; args: string[]; outFiles: string[]; preLaunchTask?: string }
 interface Task { label: string; type: string; script?: string }
+
+/** The commands of README's first code block: its lines that do not start with a space, without their comments. */
+function readmeCommands(): string[] {
+    const block = /```sh\n([\s\S]*?)```/.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[1] ?? '';
+    return block.split('\n').filter(line => /^\S/.test(line)).map(line => line.replace(/\s+#.*$/, '').trim());
+}
+
+test("README opens with `npm ci && npm start` and `npm test`, and .ci/run runs exactly those lines", () => {
+    const commands = readmeCommands();
+    assert.deepEqual(commands, ['npm ci && npm start', 'npm test']);
+    const ciLines = readFileSync(join(root, '.ci/run'), 'utf8').split('\n').map(line => line.trim());
+    for (const command of commands) assert.ok(ciLines.includes(command), `.ci/run runs README's \`${command}\``);
+    assert.ok(!ciLines.some(line => /^npm install\b/.test(line)), '.ci/run installs with npm ci, as README says, not npm install');
+});
 
 test('launch.json: an Extension Development Host on this folder, opening examples/, after the build task', () => {
     const configs: LaunchConfig[] = json('.vscode/launch.json').configurations;
