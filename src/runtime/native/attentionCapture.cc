@@ -257,18 +257,8 @@ void CaptureJob::run() {
         cparams.cb_eval = eval_callback;
         cparams.cb_eval_user_data = &context.state;
         cparams.no_perf = true;
-        llama_context * ctx = llama_init_from_model(model, cparams);
-        if (!ctx) {
-            error = "llama.cpp could not create the attention context";
-            return;
-        }
-        if (!adapters.empty()) {
-            if (llama_set_adapters_lora(ctx, adapters.data(), adapters.size(), lora_scales.data()) != 0) {
-                llama_free(ctx);
-                error = "llama.cpp could not apply the LoRA adapters";
-                return;
-            }
-        }
+        llama_context * ctx = create_context(model, cparams, adapters, lora_scales, "attention", error);
+        if (!ctx) return;
         free_contexts_before_model(free_attention_context);
         context.ctx = ctx;
         context.n_ctx = want_ctx;

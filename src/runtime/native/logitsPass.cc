@@ -217,16 +217,8 @@ void LogitsJob::run() {
         cparams.type_k = exact ? GGML_TYPE_F32 : GGML_TYPE_F16;
         cparams.type_v = exact ? GGML_TYPE_F32 : GGML_TYPE_F16;
         cparams.no_perf = true;
-        llama_context * ctx = llama_init_from_model(model, cparams);
-        if (!ctx) {
-            error = "llama.cpp could not create the probabilities context";
-            return;
-        }
-        if (!adapters.empty() && llama_set_adapters_lora(ctx, adapters.data(), adapters.size(), lora_scales.data()) != 0) {
-            llama_free(ctx);
-            error = "llama.cpp could not apply the LoRA adapters";
-            return;
-        }
+        llama_context * ctx = create_context(model, cparams, adapters, lora_scales, "probabilities", error);
+        if (!ctx) return;
         free_contexts_before_model(free_logits_context);
         context.ctx = ctx;
         context.n_ctx = want_ctx;

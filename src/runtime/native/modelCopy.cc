@@ -131,6 +131,22 @@ llama_model * prepare_model(ModelJob & job, std::vector<llama_adapter_lora *> & 
     return model;
 }
 
+llama_context * create_context(llama_model * model, const llama_context_params & params, const std::vector<llama_adapter_lora *> & adapters,
+        const std::vector<float> & scales, const char * what, std::string & error) {
+    llama_context * ctx = llama_init_from_model(model, params);
+    if (!ctx) {
+        error = std::string("llama.cpp could not create the ") + what + " context";
+        return nullptr;
+    }
+    if (!adapters.empty() && llama_set_adapters_lora(ctx, const_cast<llama_adapter_lora **>(adapters.data()), adapters.size(),
+            const_cast<float *>(scales.data())) != 0) {
+        llama_free(ctx);
+        error = "llama.cpp could not apply the LoRA adapters";
+        return nullptr;
+    }
+    return ctx;
+}
+
 void free_contexts_before_model(void (*free_contexts)()) {
     if (std::find(g_context_owners.begin(), g_context_owners.end(), free_contexts) == g_context_owners.end()) {
         g_context_owners.push_back(free_contexts);

@@ -35,6 +35,11 @@ struct ModelJob {
 // job.tokens checked against its vocabulary; nullptr with job.error set otherwise. Called from a job's `run`.
 llama_model * prepare_model(ModelJob & job, std::vector<llama_adapter_lora *> & adapters);
 
+// A context on the model copy with `adapters` applied at `scales`; nullptr with `error` set (naming `what`, e.g.
+// "attention") when llama.cpp refuses either. A context whose adapters failed is freed, not returned half-made.
+llama_context * create_context(llama_model * model, const llama_context_params & params, const std::vector<llama_adapter_lora *> & adapters,
+        const std::vector<float> & scales, const char * what, std::string & error);
+
 // Has `free_contexts` (which frees the contexts a capability made on the model copy) called before the copy is freed:
 // when another model file is asked for, and on release(). Registering the same function again changes nothing.
 void free_contexts_before_model(void (*free_contexts)());

@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from '../errors/SerializedError';
 import type { AttentionResult } from '../runtimeApi';
+import type { InspectionPanelState } from './inspectionPanel';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'attention';
@@ -26,18 +27,7 @@ export type AttentionReport = Omit<AttentionResult, 'attention'> & { attention: 
 export type PanelPhase = 'computing' | 'done' | 'failed' | 'unavailable';
 
 /** Everything the host knows about one panel; also what a reload restores. */
-export interface PanelState {
-    /** The prompt file's name. */
-    title: string;
-    /** The prompt's URI, so a restored panel can recompute. */
-    promptUri?: string;
-    /**
-     * Computed from a run given as a request (the playground's last run) rather than a prompt file: Recompute computes
-     * that run again while the panel lives (a reload forgets the request).
-     */
-    inspected?: boolean;
-    phase: PanelPhase;
-    message?: string;
+export interface PanelState extends InspectionPanelState<PanelPhase> {
     /**
      * The error a `failed` or `unavailable` phase comes from, so the page recognises it by its class (`reviveError`)
      * rather than by its message. Defaults to none (cancelled, or failed before asking the runtime).

@@ -4,6 +4,7 @@
  * `tokenProbabilities` result as the host passes it through, less what the panel does not show.
  */
 import type { TokenProbabilitiesResult, TokenProbability } from '../runtimeApi';
+import type { InspectionPanelState } from './inspectionPanel';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'tokenProbabilities';
@@ -32,18 +33,7 @@ export interface Branch {
 export type PanelPhase = 'computing' | 'done' | 'failed';
 
 /** Everything the host knows about one panel; also what a reload restores. */
-export interface PanelState {
-    /** The prompt file's name. */
-    title: string;
-    /** The prompt's URI, so a restored panel can recompute. */
-    promptUri?: string;
-    /**
-     * Computed from a run given as a request (the playground's last run) rather than a prompt file: Recompute computes
-     * that run again while the panel lives (a reload forgets the request).
-     */
-    inspected?: boolean;
-    phase: PanelPhase;
-    message?: string;
+export interface PanelState extends InspectionPanelState<PanelPhase> {
     /** Sampling of the run, as shown in the header (e.g. `temperature 0.7, topK 40`). */
     sampling?: string;
     report?: ProbabilityReport;

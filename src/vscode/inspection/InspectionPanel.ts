@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
+import type { InspectionPanelState as SharedInspectionPanelState } from '../../shared/protocols/inspectionPanel';
 import type { IpcCommand, IpcNotification } from '../../shared/protocols/ipc';
 import type { ModelService } from '../ModelService';
 import type { PromptRunner } from '../prompt/PromptRunner';
@@ -8,15 +9,8 @@ import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';
 import type { InspectionRequest } from './InspectionRequest';
 
-/** What every inspection panel's state has: the title, what it was computed from, and how far it got. */
-export interface InspectionPanelState {
-    title: string;
-    promptUri?: string;
-    inspected?: boolean;
-    phase: string;
-    message?: string;
-    report?: unknown;
-}
+/** What every inspection panel's state has: the title, what it was computed from, how far it got, and its report. */
+export type InspectionPanelState = SharedInspectionPanelState<string> & { report?: unknown };
 
 /** What tells one kind of inspection panel (token probabilities, attention) from another. */
 export interface InspectionPanelKind<S extends InspectionPanelState> {
