@@ -91,6 +91,26 @@ describe('Promptscope .prompt editor', function () {
         assert.equal(ctx.models.model, undefined, 'rendering loads no model');
     });
 
+    it('a command without a target acts on the one .prompt in view when focus is in another editor, and on none when two are', async () => {
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(hello), vscode.ViewColumn.One);
+        writeFileSync(join(dir, 'notes.txt'), 'not a prompt\n');
+        const other = await vscode.workspace.openTextDocument(join(dir, 'notes.txt'));
+        await vscode.window.showTextDocument(other, vscode.ViewColumn.Two);
+        assert.equal(vscode.window.activeTextEditor?.document, other);
+        const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.renderPrompt');
+        assert.ok(uri, 'Render Prompt found no prompt beside the focused editor');
+        assert.match(openDocument(uri).getText(), /Explain why the sky is blue/);
+
+        const second = join(dir, 'second.prompt');
+        writeFileSync(second, 'Hi\n');
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(second), vscode.ViewColumn.Three);
+        await vscode.window.showTextDocument(other, vscode.ViewColumn.Two);
+        assert.equal(await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.renderPrompt'), undefined,
+            'two prompts in view and none focused: which one is meant is not known');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
     it('Run Prompt streams the fixture model\'s output under a header with token counts and speed', async () => {
         const settings = vscode.workspace.getConfiguration('promptscope');
         await settings.update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);

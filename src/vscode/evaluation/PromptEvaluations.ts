@@ -16,7 +16,7 @@ import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasonin
 import { evaluationViewType, type EvaluationState, type RowView } from '../../shared/protocols/evaluation';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
-import { isPromptDocument, partialsFor, promptDocumentOf, promptName } from '../prompt/promptSource';
+import { activePromptDocument, isPromptDocument, partialsFor, promptDocumentOf, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
 import { EvaluationPanel } from './EvaluationPanel';
 import { evaluationSummary, rowView, strategyPicks, summaryView } from './evaluationState';
@@ -56,7 +56,7 @@ export class PromptEvaluations implements vscode.Disposable {
     /** Resolves with the panel once the evaluation ended (done, cancelled or failed); undefined when nothing ran. */
     async evaluate(target?: vscode.Uri, given: EvaluateOptions = {}): Promise<EvaluationPanel | undefined> {
         const { log, config } = this.options;
-        const document = target !== undefined ? await vscode.workspace.openTextDocument(target) : vscode.window.activeTextEditor?.document;
+        const document = target !== undefined ? await vscode.workspace.openTextDocument(target) : activePromptDocument();
         if (document === undefined || !isPromptDocument(document)) {
             void vscode.window.showErrorMessage('Promptscope: open a .prompt file to evaluate it on a dataset.');
             return undefined;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isPromptDocument, promptName } from '../prompt/promptSource';
+import { activePromptDocument, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
 import type { InspectionPanel, InspectionPanelKind, InspectionPanelOptions, InspectionPanelState } from './InspectionPanel';
 import type { InspectionRequest } from './InspectionRequest';
@@ -101,6 +101,5 @@ function inspectionKey(key: string): string {
 }
 
 function activePromptUri(): vscode.Uri | undefined {
-    const document = vscode.window.activeTextEditor?.document;
-    return document !== undefined && isPromptDocument(document) ? document.uri : undefined;
+    return activePromptDocument()?.uri;
 }

@@ -19,7 +19,7 @@ import type { ModelService } from '../ModelService';
 import { OutputDocuments } from './OutputDocuments';
 import { formatRunHeader, type RunHeader } from './outputHeader';
 import type { PromptInputs } from './PromptInputs';
-import { isPromptDocument, partialsFor, promptDocumentOf, promptName, toRange } from './promptSource';
+import { activePromptDocument, isPromptDocument, partialsFor, promptDocumentOf, promptName, toRange } from './promptSource';
 import { RunTranscript } from './RunTranscript';
 
 export interface PromptRunnerOptions {
@@ -233,9 +233,9 @@ export class PromptRunner implements vscode.Disposable {
         }
     }
 
-    /** The prompt to run: the one given (CodeLens, editor title), else the active editor's. */
+    /** The prompt to run: the one given (CodeLens, editor title), else the active one (see activePromptDocument). */
     private async promptFor(target: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
-        const document = target !== undefined ? await vscode.workspace.openTextDocument(target) : vscode.window.activeTextEditor?.document;
+        const document = target !== undefined ? await vscode.workspace.openTextDocument(target) : activePromptDocument();
         if (document === undefined || !isPromptDocument(document)) {
             void vscode.window.showErrorMessage('Promptscope: open a .prompt file to run or render it.');
             return undefined;

@@ -11,6 +11,18 @@ export function isPromptDocument(document: vscode.TextDocument): boolean {
     return document.languageId === promptLanguageId;
 }
 
+/**
+ * The `.prompt` a command without a target acts on: the active editor's, else the one `.prompt` editor in view. Focus
+ * is often elsewhere when such a command runs (the walkthrough, a panel, the run's output beside the prompt), and with
+ * a single prompt in view there is no doubt which one the user means; with several and none active, undefined.
+ */
+export function activePromptDocument(): vscode.TextDocument | undefined {
+    const active = vscode.window.activeTextEditor?.document;
+    if (active !== undefined && isPromptDocument(active)) return active;
+    const visible = new Set(vscode.window.visibleTextEditors.map(editor => editor.document).filter(isPromptDocument));
+    return visible.size === 1 ? [...visible][0] : undefined;
+}
+
 /** The editor's text of `document` (unsaved changes included) as a core PromptDocument, with its file path when it has one. */
 export function promptDocumentOf(document: vscode.TextDocument): PromptDocument {
     return PromptDocument.fromText(document.getText(), document.uri.scheme === 'file' ? document.uri.fsPath : undefined);

@@ -84,7 +84,7 @@ export class Workbench {
     async answerQuickInput(text: string, timeoutMs = 10_000): Promise<void> {
         await this.quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
         await this.quickInputBox.fill(text);
-        await this.page.keyboard.press('Enter');
+        await this.quickInputBox.press('Enter');
     }
 
     /** Selects the first row of the open quick pick whose text matches, as a user would with the arrow keys and Enter. */
@@ -107,16 +107,26 @@ export class Workbench {
             await this.quickInputBox.fill(path);
             await this.page.waitForTimeout(500);
             if ((await this.quickInputBox.inputValue()) !== path) continue;
-            await this.page.keyboard.press('Enter');
-            try {
-                await this.quickInput.waitFor({ state: 'hidden', timeout: 2_000 });
-                return;
-            } catch {
-                // still open: the value was replaced under us, or the path is not accepted (message below)
+            // Pressed on the box itself (focusing it first): a page beside it, such as Get Started, may have taken the
+            // focus since, and a keyboard Enter would go there.
+            const dialogTitle = await this.quickInputTitle();
+            await this.quickInputBox.press('Enter');
+            // Accepted when the dialog closes, or when the command's next question takes its place in the same widget
+            // at once (it never closes then): typing the path again there would answer that question instead.
+            const acceptedBy = Date.now() + 2_000;
+            while (Date.now() < acceptedBy) {
+                if (!await this.quickInput.isVisible() || await this.quickInputTitle() !== dialogTitle) return;
+                await this.page.waitForTimeout(100);
             }
+            // still open: the value was replaced under us, or the path is not accepted (message below)
         }
         const message = await this.quickInput.locator('.quick-input-message').innerText().catch(() => '');
         throw new Error(`the file dialog did not accept ${path} within ${timeoutMs} ms (value: ${await this.quickInputBox.inputValue()}, message: ${message})`);
+    }
+
+    /** The open quick input's title ('' when it has none or is closed). */
+    private async quickInputTitle(): Promise<string> {
+        return this.quickInput.locator('.quick-input-title').innerText({ timeout: 500 }).catch(() => '');
     }
 
     /** Current text of the quick input's title or placeholder, to see which prompt is showing. */
