@@ -9,6 +9,7 @@ import { extensionFolder } from './support/paths';
 import { e2eSuite, manifestCommands } from './support/session';
 import { Walkthrough, manifestWalkthroughs, stepButtons } from './support/Walkthrough';
 import type { Workbench } from './support/Workbench';
+import type { Locator } from 'playwright-core';
 
 const manifest = manifestWalkthroughs().find(w => w.id === 'gettingStarted');
 
@@ -28,6 +29,20 @@ async function clickUntilShown(what: string, click: () => Promise<void>, shown: 
         if (await shown().then(() => true, () => false)) return;
         assert.ok(attempt < 3, `${what} after one of 3 clicks`);
         console.log(`[walkthrough] click ${attempt}: no ${what} yet; clicking again`);
+    }
+}
+
+/**
+ * Clicks a step's button until the quick pick it opens shows `row`, then picks that row: the quick pick can close
+ * between the two (the focus moved under it), and then the button is clicked again, as a person would.
+ */
+async function pickThrough(what: string, click: () => Promise<void>, row: Locator): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        await click();
+        const picked = await row.waitFor({ state: 'visible', timeout: 10_000 }).then(() => row.click({ timeout: 5_000 })).then(() => true, () => false);
+        if (picked) return;
+        assert.ok(attempt < 3, `${what} after one of 3 clicks`);
+        console.log(`[walkthrough] click ${attempt}: ${what} closed before its row was picked; clicking again`);
     }
 }
 
@@ -72,8 +87,7 @@ e2eSuite('walkthrough', {}, scenario => {
 
     scenario('Load a model: the button opens the model picker; the fixture model loads and the step is done', async ({ workbench }) => {
         const browse = workbench.quickPickRows().filter({ hasText: /Browse for GGUF/ }).first();
-        await clickUntilShown('model picker', () => walkthrough.clickButton('Load a model', 'Load Model…'), () => browse.waitFor({ state: 'visible', timeout: 10_000 }));
-        await browse.click();
+        await pickThrough('model picker', () => walkthrough.clickButton('Load a model', 'Load Model…'), browse);
         await workbench.answerFileDialog(await fixtureModel());
         await eventually(async () => {
             const shown = await workbench.statusBarItem('promptscope.status').innerText();
@@ -86,8 +100,7 @@ e2eSuite('walkthrough', {}, scenario => {
     scenario('Run a prompt: one button opens arithmetic.prompt beside the walkthrough, the other runs it', async ({ workbench }) => {
         // Quick Open, filled in with the example's name, for a new group beside the walkthrough.
         const row = workbench.quickPickRows().filter({ hasText: 'arithmetic.prompt' }).first();
-        await clickUntilShown('Quick Open with arithmetic.prompt', () => walkthrough.clickButton('Run a prompt', 'Open arithmetic.prompt'), () => row.waitFor({ state: 'visible', timeout: 10_000 }));
-        await workbench.page.keyboard.press('Enter');
+        await pickThrough('Quick Open with arithmetic.prompt', () => walkthrough.clickButton('Run a prompt', 'Open arithmetic.prompt'), row);
         await workbench.editorOf('/arithmetic.prompt').waitFor({ state: 'visible', timeout: 30_000 });
         assert.match(await workbench.editorText(workbench.editorOf('/arithmetic.prompt')), /promptscope\.strategy: cot/);
 
@@ -134,7 +147,8 @@ e2eSuite('walkthrough', {}, scenario => {
         await workbench.page.locator('.tabs-container .tab').filter({ hasText: 'Evaluation: arithmetic.prompt on arithmetic.jsonl' }).first()
             .waitFor({ state: 'visible', timeout: 180_000 });
         // The results page says which strategy ran: the one picked, with the prompt's promptscope.samples.
-        const results = await workbench.webviewFrame('dl.facts', 60_000);
+        // The evaluation page's facts, not the probabilities panel's (both pages have a dl.facts): only it says the strategy.
+        const results = await workbench.webviewFrame('dl.facts dt:text-is("Strategy")', 60_000);
         await eventually(async () => assert.match(await results.locator('dl.facts').innerText(), /Strategy\s+self-consistency \(5 paths\)/));
         await walkthrough.show();
         await eventually(async () => assert.ok(await walkthrough.isDone('Try self-consistency'), 'the step is ticked'));
