@@ -3,35 +3,13 @@
 // benchmark's own report; this checks the report's shape and arithmetic.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../support/runCli';
 
-const repoRoot = join(__dirname, '..', '..');
-const cli = join(repoRoot, 'dist', 'cli.js');
 
-interface CliRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
 
-function runCli(args: string[]): Promise<CliRun> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args], {
-            cwd: repoRoot,
-            env: { ...process.env, PROMPTSCOPE_MODEL: '' },
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-        child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
-    });
-}
 
 interface Figure { id: string; label: string; value: number; unit: string; samples?: number[]; goal?: { min?: number; max?: number } }
 interface Section { id: string; title: string; figures: Figure[]; notes: string[] }

@@ -1,29 +1,12 @@
 // `promptscope probs` as a user runs it: the built CLI in a child process.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 import { fixtureModelPath } from '../support/fixtures';
+import { repoRoot, runCli } from '../support/runCli';
 
-const repoRoot = join(__dirname, '..', '..');
-const cli = join(repoRoot, 'dist', 'cli.js');
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args], {
-            cwd: repoRoot,
-            env: { ...process.env, PROMPTSCOPE_MODEL: '' },
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-        child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
-    });
-}
 
 describe('promptscope probs', () => {
     let model: string;

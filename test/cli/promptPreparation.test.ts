@@ -6,15 +6,13 @@
 // history line it writes shows what was sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDiagnostic, preparePrompt, PromptDocument, PromptError, type PreparedPrompt } from '../../src/core/prompt';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+import { runCli } from '../support/runCli';
 
-const repoRoot = join(__dirname, '..', '..');
-const cli = join(repoRoot, 'dist', 'cli.js');
 
 interface Row {
     name: string;
@@ -76,23 +74,7 @@ const rows: Row[] = [
     },
 ];
 
-interface CliRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
 
-function runCli(args: string[]): Promise<CliRun> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env: { ...process.env, PROMPTSCOPE_MODEL: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-        child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
-    });
-}
 
 /** The editor's preparation: the buffer's text as a PromptDocument with its file path (promptDocumentOf). */
 async function editorPrepare(path: string, input: Record<string, unknown> | undefined): Promise<PreparedPrompt | PromptError> {

@@ -1,36 +1,14 @@
 // `promptscope run` and `promptscope info` as a user runs them: the built CLI in a child process.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureModelPath } from '../support/fixtures';
+import { runCli, type CliRun } from '../support/runCli';
 
-const repoRoot = join(__dirname, '..', '..');
-const cli = join(repoRoot, 'dist', 'cli.js');
 
-interface CliRun {
-    code: number | null;
-    stdout: string;
-    stderr: string;
-}
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, ...args], {
-            cwd: repoRoot,
-            env: { ...process.env, PROMPTSCOPE_MODEL: '', ...env },
-            stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-        child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
-    });
-}
 
 /** Errors are one clear line (plus a pointer to --help for usage errors), never a stack trace. */
 function assertNoStack(run: CliRun): void {
