@@ -18,7 +18,7 @@ import { join, posix, relative } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 /** npm packages src/core may import, each pure JavaScript that runs in Node and in the webview bundle alike. */
-const corePackages = ['dotprompt', 'handlebars', 'yaml'];
+const corePackages = ['csv-parse', 'dotprompt', 'handlebars', 'yaml'];
 
 /** Imports of the engine (src/runtime/host) from outside it, each with why the runtime client cannot serve it. */
 const engineImportExceptions: readonly { from: string; to: string; reason: string }[] = [
