@@ -75,8 +75,15 @@ export interface ModelInfo {
     /** Whether the model has fill-in-the-middle tokens. */
     supportsInfill: boolean;
     backend: Backend;
-    /** Which native llama.cpp binding runs it: node-llama-cpp's prebuilt binaries, or a local build for this CPU (`promptscope build-runtime`). */
-    runtimeBinary?: 'prebuilt' | 'localBuild';
+    /**
+     * Which llama.cpp binaries run it: node-llama-cpp's prebuilt ones throughout, or those with ggml's CPU backend
+     * built for this CPU (`optimized`: at npm install or by `promptscope build-runtime`).
+     */
+    runtimeBinary?: 'prebuilt' | 'optimized';
+    /** The optimized CPU backend library, when it is the one llama.cpp computes with. */
+    cpuBackend?: string;
+    /** Why that one: the optimized backend's build, or why it is not in use. */
+    runtimeBinaryReason?: string;
     gpuLayers: number;
     threads: number;
     bosToken?: number;
@@ -253,6 +260,11 @@ export interface MultiGenerationTiming {
     timeToFirstTokenMs: number;
     /** All paths' tokens per second of decoding, from the first generated token to the last. */
     tokensPerSecond: number;
+    /**
+     * Which loop decoded the paths: `native`, Promptscope's addon (one batch per step, sampling in C++; no grammar), or
+     * `node-llama-cpp`'s (grammars, or when the addon is unavailable).
+     */
+    loop?: 'native' | 'node-llama-cpp';
 }
 
 export interface MultiCompletionResult {

@@ -3,15 +3,15 @@ import { buildOptimizedRuntime } from '../runtime/build/buildRuntime';
 import type { Ctx } from './Ctx';
 
 /**
- * `Promptscope: Build Optimized Runtime`: builds node-llama-cpp's native binding for this CPU from its bundled
- * llama.cpp source, offline (src/runtime/build/buildRuntime.ts), with progress in a cancellable notification and every
- * build line in the Promptscope log. The runtime prefers the build from its next start; on failure or cancel the
- * prebuilt binaries stay in use.
+ * `Promptscope: Build Optimized Runtime`: builds ggml's CPU backend for this CPU from node-llama-cpp's bundled
+ * llama.cpp source, offline (src/runtime/build/buildRuntime.ts; npm install already does it where a compiler is), with
+ * progress in a cancellable notification and every build line in the Promptscope log. The runtime registers it from
+ * its next start; on failure or cancel the prebuilt binaries stay in use.
  */
 export async function buildRuntimeCommand(ctx: Ctx): Promise<boolean> {
     const result = await vscode.window.withProgress({
         location: vscode.ProgressLocation.Notification,
-        title: 'Promptscope: building the optimized runtime (several minutes)',
+        title: 'Promptscope: building the optimized runtime (about 2 minutes)',
         cancellable: true,
     }, async (progress, token) => {
         const controller = new AbortController();

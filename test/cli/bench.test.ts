@@ -7,6 +7,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/runCli';
+import { parseBatchedBenchJsonl, ReferenceBatchedBench } from '../../src/cli/bench/ReferenceBatchedBench';
+import { formatNPathsCost, nPathsCounts } from '../../src/cli/bench/nPathsSection';
 
 
 
@@ -72,6 +74,31 @@ describe('promptscope bench', () => {
         const reference = model.sections[1]!;
         if (reference.figures.length === 0) assert.match(reference.notes.join('\n'), /--reference/);
         else assert.ok(reference.figures.some(f => f.id === 'pp.llamaBench'));
+
+        // Self-consistency's 8 paths / one path compares the runtime with itself: a figure without a goal.
+        const selfConsistency = model.sections.find(s => s.id === 'selfConsistency')!;
+        assert.equal(selfConsistency.figures.find(f => f.id === 'ratio')?.goal, undefined);
+
+        // N paths: ours at every N; llama-batched-bench beside it when a reference build is cached (never built here).
+        const nPaths = model.sections.find(s => s.id === 'nPaths')!;
+        const paths = new Map(nPaths.figures.map(f => [f.id, f]));
+        assert.equal(paths.get('promptTokens')?.value, 65);
+        for (const n of nPathsCounts) {
+            assertPositiveFinite(paths.get(`n${n}.ms`)?.value, `n${n}.ms`);
+            assertPositiveFinite(paths.get(`n${n}.tokensPerSecond`)?.value, `n${n}.tokensPerSecond`);
+        }
+        if (paths.has('n1.llamaBatchedBench.ms')) {
+            for (const n of nPathsCounts) {
+                const ours = paths.get(`n${n}.ms`)!;
+                const theirs = paths.get(`n${n}.llamaBatchedBench.ms`)!;
+                const ratio = paths.get(`n${n}.speedRatio`)!;
+                assert.ok(Math.abs(ratio.value - theirs.value / ours.value) <= 1e-12 * ratio.value, `n${n} speed ratio`);
+                assert.deepEqual(ratio.goal, { min: 0.9 });
+                assert.deepEqual(paths.get(`n${n}.tokensPerSecondRatio`)?.goal, { min: 0.9 });
+            }
+        } else {
+            assert.match(nPaths.notes.join('\n'), /--reference/);
+        }
     });
 
     test('--threads repeated: one report per thread count, each loaded with its count; --markdown lists the goals', async () => {
@@ -108,5 +135,57 @@ describe('promptscope bench', () => {
         const section = await runCli(['bench', '--sections', 'no-such-section']);
         assert.equal(section.code, 2);
         assert.match(section.stderr, /--sections takes ids among throughput, reference/);
+    });
+});
+
+describe('llama-batched-bench reference', () => {
+    test('its --output-format jsonl output (captured from a run on the tiny fixture) parses into one row per path count', () => {
+        const output = readFileSync(join(__dirname, 'fixtures', 'llama-batched-bench.jsonl.txt'), 'utf8');
+        const rows = parseBatchedBenchJsonl(`build: 0 (v0.5.0) with cc\n${output}\nllama_perf_context_print: load time = 5 ms\n`);
+        assert.deepEqual(rows.map(r => r.paths), [1, 4, 16]);
+        for (const row of rows) {
+            assert.equal(row.promptTokens, 65);
+            assert.equal(row.genTokens, 16);
+            assert.equal(row.threads, 1);
+            assert.equal(row.promptShared, true);
+            // batched-bench's own arithmetic: T = T_PP + T_TG, S_TG = paths × tokens / T_TG (printed to 6 decimals).
+            assert.ok(Math.abs(row.totalSeconds - (row.promptSeconds + row.genSeconds)) < 2e-6, `T of ${row.paths}`);
+            assert.ok(Math.abs(row.genTokensPerSecond - row.paths * row.genTokens / row.genSeconds) / row.genTokensPerSecond < 1e-3, `S_TG of ${row.paths}`);
+        }
+        assert.throws(() => parseBatchedBenchJsonl('{"pp": 65, "tg": 16}'), /without is_pp_shared, n_threads, pl, t_pp/);
+        assert.deepEqual(parseBatchedBenchJsonl(''), []);
+    });
+
+    test('runs share the prompt in one unified KV buffer, with room for the prompt once plus every path', () => {
+        const args = ReferenceBatchedBench.arguments('m.gguf', { threads: 2, promptTokens: 513, genTokens: 128, paths: 8 });
+        const flag = (name: string) => args[args.indexOf(name) + 1];
+        assert.equal(flag('-m'), 'm.gguf');
+        assert.equal(flag('-c'), String(513 + 8 * 128));
+        assert.equal(flag('-npp'), '513');
+        assert.equal(flag('-ntg'), '128');
+        assert.equal(flag('-npl'), '8');
+        assert.equal(flag('-t'), '2');
+        assert.equal(flag('--output-format'), 'jsonl');
+        assert.ok(args.includes('-pps') && args.includes('-kvu'));
+    });
+
+    test('BENCHMARKS.md\'s "What N paths cost" table: a row per N, llama.cpp\'s columns blank without a reference', () => {
+        const figure = (id: string, value: number, unit: string) => ({ id, label: id, value, unit });
+        const lines = formatNPathsCost([{
+            model: { name: 'M', threads: 2, promptTokens: 512, genTokens: 128 } as never,
+            section: {
+                id: 'nPaths', title: 't', notes: [], figures: [
+                    figure('promptTokens', 513, 'tokens'),
+                    figure('n1.ms', 1528, 'ms'), figure('n1.llamaBatchedBench.ms', 1288, 'ms'), figure('n1.speedRatio', 0.843, '×'),
+                    figure('n1.tokensPerSecond', 95, 'tok/s'), figure('n1.llamaBatchedBench.tokensPerSecond', 110, 'tok/s'), figure('n1.tokensPerSecondRatio', 0.864, '×'),
+                    figure('n4.ms', 3000, 'ms'), figure('n4.tokensPerSecond', 190, 'tok/s'),
+                ],
+            },
+        }]);
+        assert.equal(lines[0], '## What N paths cost');
+        assert.ok(lines.some(l => l.includes('513-token prompt and 128 tokens per path')));
+        assert.ok(lines.includes('| M | 2 | 1 | 1528 | 1288 | 0.843× | 95.0 | 110 | 0.864× |'), lines.join('\n'));
+        assert.ok(lines.includes('| M | 2 | 4 | 3000 | — | — | 190 | — | — |'), lines.join('\n'));
+        assert.equal(lines.filter(l => l.startsWith('| M |')).length, 2);
     });
 });

@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeMissingTools, existingLocalBuilds, findOnPath, missingBuildTools } from '../../src/runtime/build/buildRuntime';
-import { prebuiltOnlyCmakeOptions } from '../../src/runtime/host/engine/LlamaBackend';
+import { describeMissingTools, findOnPath, findOptimizedRuntime, missingBuildTools } from '../../src/runtime/build/buildRuntime';
 import { fixtureModelPath } from '../support/fixtures';
 
 const repoRoot = join(__dirname, '..', '..');
@@ -53,11 +52,11 @@ describe('promptscope build-runtime', () => {
     test('--help prints where the build lands', async () => {
         const run = await runCli(['build-runtime', '--help'], noTools);
         assert.equal(run.code, 0);
-        assert.match(run.stdout, /node_modules\/node-llama-cpp\/llama\/localBuilds/);
+        assert.match(run.stdout, /\.cache\/promptscope\/cpu-backend/);
     });
 
     test('without cmake on PATH: a clear message naming the Debian package, exit 1, nothing built', async () => {
-        const run = await runCli(['build-runtime'], noTools);
+        const run = await runCli(['build-runtime', '--force'], noTools);
         assert.equal(run.code, 1);
         assert.match(run.stderr, /cmake.* not found on PATH/);
         assert.match(run.stderr, /apt-get install cmake/);
@@ -66,12 +65,12 @@ describe('promptscope build-runtime', () => {
     });
 
     test('--json reports the failure as an object', async () => {
-        const run = await runCli(['build-runtime', '--json'], noTools);
+        const run = await runCli(['build-runtime', '--force', '--json'], noTools);
         assert.equal(run.code, 1);
-        const result = JSON.parse(run.stdout) as { ok: boolean; message: string; localBuildsFolder: string };
+        const result = JSON.parse(run.stdout) as { ok: boolean; message: string; cacheFolder: string };
         assert.equal(result.ok, false);
         assert.match(result.message, /cmake/);
-        assert.match(result.localBuildsFolder, /node-llama-cpp[\\/]llama[\\/]localBuilds$/);
+        assert.match(result.cacheFolder, /promptscope[\\/]cpu-backend$/);
     });
 });
 
@@ -86,47 +85,45 @@ describe('build tool checks', () => {
     });
 
     test('missingBuildTools names each missing tool and its package', () => {
-        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake', 'g++', 'git']) }), []);
-        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['clang++', 'git']) }).map(m => m.debianPackage), ['cmake']);
-        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake']) }).map(m => m.debianPackage), ['build-essential', 'git']);
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake', 'gcc', 'g++', 'make', 'git']) }), []);
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['clang', 'clang++', 'ninja', 'git']) }).map(m => m.debianPackage), ['cmake']);
+        assert.deepEqual(missingBuildTools({ PATH: fakeTools(['cmake']) }).map(m => m.debianPackage), ['build-essential', 'build-essential', 'build-essential', 'git']);
         const message = describeMissingTools(missingBuildTools({ PATH: fakeTools(['g++', 'git']) }));
-        assert.match(message, /cmake not found on PATH/);
+        assert.match(message, /cmake, .*not found on PATH/);
         assert.match(message, /sudo apt-get install cmake\b/);
-    });
-
-    test('existingLocalBuilds lists folders with a built binding, newest first', () => {
-        const dir = mkdtempSync(join(tmpdir(), 'promptscope-nlc-'));
-        const make = (name: string, seconds: number) => {
-            const release = join(dir, 'llama', 'localBuilds', name, 'Release');
-            mkdirSync(release, { recursive: true });
-            writeFileSync(join(release, 'llama-addon.node'), '');
-            utimesSync(join(release, 'llama-addon.node'), seconds, seconds);
-        };
-        assert.deepEqual(existingLocalBuilds(dir), []);
-        make('linux-x64', 1000);
-        make('linux-x64-vulkan', 2000);
-        mkdirSync(join(dir, 'llama', 'localBuilds', 'partial'), { recursive: true });
-        assert.deepEqual(existingLocalBuilds(dir), [
-            join(dir, 'llama', 'localBuilds', 'linux-x64-vulkan'),
-            join(dir, 'llama', 'localBuilds', 'linux-x64'),
-        ]);
     });
 });
 
 describe('which binary the runtime loads', () => {
-    test('info reports the local build when one exists, else the prebuilt binary', async () => {
+    const run = async (env: NodeJS.ProcessEnv) => {
         const model = await fixtureModelPath();
-        const run = await runCli(['info', model, '--json'], { ...process.env, PROMPTSCOPE_MODEL: '' });
-        assert.equal(run.code, 0, run.stderr);
-        const { info } = JSON.parse(run.stdout) as { info: { runtimeBinary: string } };
-        assert.equal(info.runtimeBinary, existingLocalBuilds().length > 0 ? 'localBuild' : 'prebuilt');
+        const result = await runCli(['info', model, '--json'], { ...process.env, PROMPTSCOPE_MODEL: '', ...env });
+        assert.equal(result.code, 0, result.stderr);
+        return (JSON.parse(result.stdout) as { info: { runtimeBinary: string; cpuBackend?: string; runtimeBinaryReason?: string } }).info;
+    };
+
+    test('the optimized CPU backend built for this CPU is the one loaded', async (t) => {
+        const found = findOptimizedRuntime();
+        if ('missing' in found) {
+            // Only a machine without the tools may lack it: npm install builds it wherever it can.
+            if (missingBuildTools().length > 0) return t.skip(`no compiler here: ${found.missing}`);
+            assert.fail(`${found.missing}: run npm install or promptscope build-runtime`);
+        }
+        const info = await run({});
+        assert.equal(info.runtimeBinary, 'optimized', info.runtimeBinaryReason);
+        assert.equal(info.cpuBackend, found.library);
     });
 
-    test('PROMPTSCOPE_RUNTIME_BINARY=prebuilt loads the prebuilt binary even beside a local build', async () => {
-        assert.deepEqual(prebuiltOnlyCmakeOptions({}), undefined);
-        const model = await fixtureModelPath();
-        const run = await runCli(['info', model], { ...process.env, PROMPTSCOPE_MODEL: '', PROMPTSCOPE_RUNTIME_BINARY: 'prebuilt' });
-        assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout, /Binary\s+node-llama-cpp prebuilt/);
+    test('without a build for this CPU: node-llama-cpp\'s prebuilt variant, and why', async () => {
+        const info = await run({ PROMPTSCOPE_CPU_BACKEND_CACHE: mkdtempSync(join(tmpdir(), 'promptscope-no-cpu-backend-')) });
+        assert.equal(info.runtimeBinary, 'prebuilt');
+        assert.match(info.runtimeBinaryReason ?? '', /no CPU backend has been built for this CPU/);
+        assert.equal(info.cpuBackend, undefined);
+    });
+
+    test('PROMPTSCOPE_RUNTIME_BINARY=prebuilt loads the prebuilt binary even beside a build', async () => {
+        const info = await run({ PROMPTSCOPE_RUNTIME_BINARY: 'prebuilt' });
+        assert.equal(info.runtimeBinary, 'prebuilt');
+        assert.match(info.runtimeBinaryReason ?? '', /PROMPTSCOPE_RUNTIME_BINARY=prebuilt/);
     });
 });

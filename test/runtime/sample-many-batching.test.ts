@@ -10,6 +10,10 @@ import { LlamaEngine } from '../../src/runtime/host/engine/LlamaEngine';
 import { unifyMultiSequenceKv } from '../../src/runtime/host/engine/llamaExtrasAddon';
 import { fixtureModelPath } from '../support/fixtures';
 
+// These tests count node-llama-cpp's own decodes: its loop must run (the addon's multi-sequence loop is tested, one
+// decode per step included, in native-many-paths.test.ts). Read when the engine creates its contexts.
+process.env.PROMPTSCOPE_DECODE_LOOP = 'node-llama-cpp';
+
 let engine: LlamaEngine;
 let eos: number | undefined;
 const llamaLog: string[] = [];

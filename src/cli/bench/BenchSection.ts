@@ -1,5 +1,6 @@
 import type { LoadModelOptions, ModelInfo } from '../../shared/runtimeApi';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
+import type { ModelReport, SectionReport } from './BenchRunner';
 
 /**
  * One part of `promptscope bench`: measures something on the model under test and returns figures. The report is
@@ -16,6 +17,17 @@ export interface BenchSection {
      * aborts the whole benchmark with the error's message: catch what is merely unavailable.
      */
     run(ctx: BenchContext): Promise<BenchFigure[]>;
+    /**
+     * Markdown lines of the section's own summary over every model and thread count of the run, placed near the top
+     * of BENCHMARKS.md under a `##` heading of its own (so that README can link to it). Defaults to none.
+     */
+    markdownSummary?(runs: readonly SectionRun[]): string[];
+}
+
+/** One section's report on one model at one thread count. */
+export interface SectionRun {
+    model: ModelReport;
+    section: SectionReport;
 }
 
 /** What a section gets: the model, loaded in the runtime host, and the settings. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
+import { checkWriteTarget, createFolders } from '../../core/files';
 import { dirname, join } from 'node:path';
 import { writeFixtureModel, type FixtureSize } from '../../core/fixtures';
 
@@ -9,10 +10,11 @@ import { writeFixtureModel, type FixtureSize } from '../../core/fixtures';
  * Written under a temporary name and renamed, so a benchmark and a test starting together never load half a file.
  */
 export async function benchFixture(size: FixtureSize, log: (line: string) => void): Promise<string> {
-    const folder = join(projectRoot(), '.cache', 'fixtures', 'bench');
-    const path = join(folder, `${size}-seed1.gguf`);
+    const root = projectRoot();
+    const path = join(root, '.cache', 'fixtures', 'bench', `${size}-seed1.gguf`);
     if (existsSync(path)) return path;
-    await mkdir(folder, { recursive: true });
+    // The cache folders are made one by one, never through a link (see core/files), and the file is written only there.
+    createFolders(checkWriteTarget(path, { root }));
     log(`Writing the ${size} fixture model to ${path}…`);
     const temporary = `${path}.${process.pid}.partial`;
     try {

@@ -2,6 +2,8 @@ import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'no
 import { formatBytes, formatParameterCount } from '../../core/format';
 import { meetsGoal, type BenchFigure } from './BenchSection';
 import type { ModelReport } from './BenchRunner';
+import { formatValue } from './formatValue';
+import { benchSections } from './sections';
 
 export interface MachineDescription {
     cpu: string;
@@ -63,14 +65,6 @@ function formatTable(figures: readonly BenchFigure[]): string[] {
     return rows.map(row => `  ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padStart(widths[1]!)}  ${row[2]!.padEnd(widths[2]!)}  ${row[3]}`.trimEnd());
 }
 
-function formatValue(value: number, unit: string): string {
-    if (unit === '×') return value.toFixed(3);
-    if (Math.abs(value) >= 100) return Math.round(value).toString();
-    // Sub-millisecond figures (the typed-through suggestion) would all read 0.0: two significant digits instead.
-    if (value !== 0 && Math.abs(value) < 0.1) return value.toPrecision(2);
-    return value.toFixed(1);
-}
-
 function describeSpread(figure: BenchFigure): string {
     const samples = figure.samples;
     if (!samples || samples.length < 2) return '';
@@ -112,8 +106,13 @@ export function formatBenchMarkdown(report: BenchReport): string {
         'runs in Promptscope\'s native token loop (`timing.loop`: `native`). *llama-bench* is llama.cpp\'s own benchmark, built natively',
         'from the llama.cpp source node-llama-cpp ships (`--reference`); its runs take turns with the runtime host\'s, one each per',
         'repetition, and the ratio to llama-bench is the median of the turns\' ratios (host / llama-bench of the same turn).',
+        '*llama-batched-bench* (same build) is the reference for N paths of one shared prompt (self-consistency): see "What N paths cost".',
     ];
     lines.push(...formatGoalSummary(report));
+    for (const benchSection of benchSections) {
+        const runs = report.models.flatMap(model => model.sections.filter(s => s.id === benchSection.id).map(section => ({ model, section })));
+        if (runs.length > 0 && benchSection.markdownSummary) lines.push('', ...benchSection.markdownSummary(runs));
+    }
     for (const model of report.models) {
         lines.push(
             '',
@@ -155,7 +154,8 @@ function formatGoalSummary(report: BenchReport): string[] {
 
 /** Which llama.cpp binary ran it, e.g. ` (local build)`; nothing when the report predates the field. */
 function binaryNote(model: ModelReport): string {
+    if (model.runtimeBinary === 'optimized') return ' (llama.cpp: optimized, node-llama-cpp\'s prebuilt binaries with the CPU backend built for this CPU at install)';
     if (model.runtimeBinary === 'localBuild') return ' (llama.cpp: local build for this CPU, `promptscope build-runtime`)';
-    if (model.runtimeBinary === 'prebuilt') return ' (llama.cpp: node-llama-cpp prebuilt binaries)';
+    if (model.runtimeBinary === 'prebuilt') return ' (llama.cpp: node-llama-cpp prebuilt binaries, its generic CPU variants)';
     return '';
 }

@@ -1,6 +1,7 @@
 import { attentionSection } from './attentionSection';
 import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
+import { nPathsSection } from './nPathsSection';
 import { referenceSection } from './referenceSection';
 import { selfConsistencySection } from './selfConsistencySection';
 import { throughputSection } from './throughputSection';
@@ -17,4 +18,5 @@ export const benchSections: BenchSection[] = [
     tokenProbabilitiesSection,
     attentionSection,
     selfConsistencySection,
+    nPathsSection,
 ];

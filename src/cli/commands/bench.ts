@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { FixtureSize } from '../../core/fixtures';
 import type { GpuSetting } from '../../shared/runtimeApi';
 import { benchFixture } from '../bench/benchFixture';
@@ -12,12 +10,14 @@ import { integerFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { chooseModel } from '../runtimeSession';
 import { UsageError } from '../UsageError';
+import { checkOutputPath, writeOutputFile } from '../outputFlag';
 
 const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m]… [options]
 
 Measures prompt processing and generation speed of the runtime host (over RPC) and of node-llama-cpp
 called in this process, side by side on the same model and threads, and prints the ratio host / in-process
-(the RPC overhead ratio, goal ≥ 0.95). With a reference build, also compares with llama.cpp's own llama-bench.
+(the RPC overhead ratio, goal ≥ 0.95). With a reference build, also compares with llama.cpp's own llama-bench,
+and N paths of one prompt (N = 1, 4, 8, 16: self-consistency) with llama.cpp's llama-batched-bench.
 Runs alternate between the two paths; each figure is the median of --repeat runs.
 
 Models: the project's tiny fixture model (written into .cache/fixtures/bench/ when missing) unless --model
@@ -32,8 +32,9 @@ Options:
   --prompt-tokens N    Prompt length for prompt processing (default 512; capped to the context)
   --gen-tokens N       Tokens to generate, greedy (default 128; capped to the context)
   --seed N             Sampling seed (default 1)
-  --reference          Build llama.cpp's llama-bench from node-llama-cpp's bundled source when not cached
-                       (~5 minutes, once) and compare with it; without this flag a cached build is used if present
+  --reference          Build llama.cpp's llama-bench and llama-batched-bench from node-llama-cpp's bundled source
+                       when not cached (~5 minutes, once) and compare with them; without this flag cached builds
+                       are used if present
   --sections A,B       Run only these sections, by id (default: all: ${benchSections.map(s => s.id).join(', ')})
   --json               Print one JSON object with every figure
   --markdown FILE      Also write the report as Markdown to FILE, replacing it (how BENCHMARKS.md is made)
@@ -77,6 +78,8 @@ export const benchCommand: CliCommand = {
             if (threads === undefined || threads < 1) throw new UsageError(`--threads must be at least 1, got ${value}`);
             return threads;
         });
+        // Checked before minutes of measuring: a directory, a link or an unwritable folder is reported now.
+        if (typeof values.markdown === 'string') checkOutputPath('--markdown', values.markdown);
         // Progress goes to stderr so that stdout is exactly the report (or the JSON).
         const log = (line: string) => { process.stderr.write(line + '\n'); };
 
@@ -105,8 +108,7 @@ export const benchCommand: CliCommand = {
         if (json) printJson(report);
         else process.stdout.write(formatBenchReport(report));
         if (typeof values.markdown === 'string') {
-            await writeFile(resolve(values.markdown), formatBenchMarkdown(report));
-            log(`Wrote ${resolve(values.markdown)}`);
+            log(`Wrote ${writeOutputFile('--markdown', values.markdown, formatBenchMarkdown(report))}`);
         }
     },
 };

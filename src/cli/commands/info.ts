@@ -49,7 +49,7 @@ export function formatInfo(info: ModelInfo): string {
         ['Chat template', info.chatTemplate !== undefined ? `yes, ${info.chatTemplate.length} characters (${info.chatWrapper})` : `none (${info.chatWrapper})`],
         ['Infill (FIM)', info.supportsInfill ? 'yes' : 'no'],
         ['Backend', `${info.backend}, ${info.gpuLayers} GPU layers, ${info.threads} thread${info.threads === 1 ? '' : 's'}`],
-        ['Binary', info.runtimeBinary === 'localBuild' ? 'local build for this CPU (promptscope build-runtime)' : info.runtimeBinary === 'prebuilt' ? 'node-llama-cpp prebuilt (promptscope build-runtime builds a faster one for this CPU)' : 'unknown'],
+        ['Binary', info.runtimeBinary === 'optimized' ? `optimized: CPU backend built for this CPU, ${info.cpuBackend ?? ''}` : info.runtimeBinary === 'prebuilt' ? `node-llama-cpp prebuilt${info.cpuBackend ? `, ${info.cpuBackend}` : ''} (${info.runtimeBinaryReason ?? 'promptscope build-runtime builds a faster one for this CPU'})` : 'unknown'],
         ['LoRA', info.lora.length === 0 ? 'none' : info.lora.map(a => `${a.path} × ${a.scale ?? 1}`).join(', ')],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));

@@ -1,18 +1,26 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { describeMissingTools, findOnPath, missingBuildTools } from './buildTools';
+import { cpuBackendCacheRoot, cpuBackendFolder, cpuBackendLibraryName, findCachedCpuBackend, type CachedCpuBackend, type CpuBackendBuildRecord } from './cpuBackendCache';
+import { currentCpuTarget, type CpuTarget } from './cpuTarget';
 import { nodeLlamaCppFolder } from './nodeLlamaCppFolder';
+import { runBuildProcess } from './runBuildProcess';
 
 /**
- * Building node-llama-cpp's native binding for this CPU from the llama.cpp source it ships
- * (`llama/gitRelease.bundle`), offline. The build is node-llama-cpp's own `source download --gpu false`: with the
- * bundle present for the pinned release it clones the bundle (no network), applies node-llama-cpp's patches and
- * compiles with cmake (GGML_NATIVE on, so ggml uses every instruction set this CPU has). The result lands where
- * node-llama-cpp looks for local builds: `node_modules/node-llama-cpp/llama/localBuilds/<platform-arch>/`.
- * `getLlama({build: "never"})` (LlamaBackend) loads a local build first when one exists and falls back to the
- * prebuilt binaries when it is absent or fails to load. Reinstalling node-llama-cpp removes the build.
+ * The optimized runtime: ggml's CPU backend (libggml-cpu) compiled for this CPU from the llama.cpp source node-llama-cpp
+ * ships (`llama/gitRelease.bundle`), offline, with the options of the reference llama-bench build (native instruction
+ * sets, OpenMP, llamafile's sgemm). Only that one library is built (about 1.5 minutes on 2 cores, against 12 for
+ * node-llama-cpp's whole binding): the prompt-processing gap between node-llama-cpp's prebuilt binaries and llama.cpp's
+ * own tools is all in the CPU backend, and everything else (libllama, libggml, libggml-base, node-llama-cpp's binding
+ * and our addon) stays node-llama-cpp's prebuilt one, so the process keeps one consistent set of libraries. The runtime
+ * registers it before node-llama-cpp loads its own CPU variant (LlamaBackend, cpuBackendChoice.ts). It is built at
+ * `npm install` (scripts/build-cpu-backend.mjs), by `promptscope build-runtime` and by the VS Code command, and kept
+ * per llama.cpp tag and CPU in ~/.cache/promptscope/cpu-backend/ (cpuBackendCache.ts), so a second clone reuses it.
  */
+
+export { describeMissingTools, findOnPath, missingBuildTools, type MissingTool } from './buildTools';
 
 export interface BuildRuntimeOptions {
     /** One call per line of the build's output (ANSI colours removed, empty lines skipped). */
@@ -24,6 +32,8 @@ export interface BuildRuntimeOptions {
     niceness?: number;
     /** node-llama-cpp's package folder. Defaults to the one found next to this file. */
     nodeLlamaCppDir?: string;
+    /** Build again even when this CPU already has a build for this llama.cpp tag. Defaults to false. */
+    force?: boolean;
 }
 
 export interface BuildRuntimeResult {
@@ -31,159 +41,160 @@ export interface BuildRuntimeResult {
     /** What happened, in one or two sentences a user can act on. */
     message: string;
     seconds: number;
-    /** The local build's folder when the build succeeded. */
-    buildFolder?: string;
+    /** The CPU backend library, when the build succeeded or was already there. */
+    library?: string;
+    /** The build was already in the cache: nothing was compiled. */
+    cached?: boolean;
     cancelled?: boolean;
 }
 
-/** A missing build tool: what to install, with the Debian/Ubuntu package that provides it. */
-export interface MissingTool {
-    tool: string;
-    debianPackage: string;
+/** The llama.cpp release tag node-llama-cpp ships (its bundled source and prebuilt binaries), e.g. `v0.5.0`. */
+export function llamaCppTag(nodeLlamaCppDir: string): string {
+    return (JSON.parse(readFileSync(join(nodeLlamaCppDir, 'llama', 'llama.cpp.info.json'), 'utf8')) as { tag: string }).tag;
 }
 
-/** The first executable called `name` on `PATH`, or undefined. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-    const path = env.PATH ?? env.Path ?? '';
-    for (const folder of path.split(delimiter)) {
-        if (folder === '') continue;
-        const candidate = join(folder, name);
-        try {
-            accessSync(candidate, constants.X_OK);
-            if (statSync(candidate).isFile()) return candidate;
-        } catch {
-            // not here
-        }
-    }
-    return undefined;
+/**
+ * cmake options of the CPU backend build for `target`. As the reference llama-bench build (GGML_NATIVE, OpenMP,
+ * llamafile): `-march=native` for the code, with GGML_NATIVE's equivalent spelled out as feature options because
+ * ggml refuses GGML_NATIVE with GGML_BACKEND_DL (which a library loaded at run time needs: it exports
+ * ggml_backend_init and a score). Unversioned sonames and no build rpath: the library must bind to the
+ * `libggml-base.so` node-llama-cpp has already loaded, never to one of its own.
+ */
+export function cpuBackendCmakeOptions(target: CpuTarget): string[] {
+    return [
+        'CMAKE_BUILD_TYPE=Release',
+        'BUILD_SHARED_LIBS=ON',
+        'GGML_BACKEND_DL=ON',
+        'GGML_NATIVE=OFF',
+        'GGML_CPU_ALL_VARIANTS=OFF',
+        ...target.ggmlFeatures.map(feature => `${feature}=ON`),
+        'CMAKE_C_FLAGS=-march=native',
+        'CMAKE_CXX_FLAGS=-march=native',
+        'GGML_OPENMP=ON',
+        'GGML_LLAMAFILE=ON',
+        'GGML_CCACHE=OFF',
+        'CMAKE_PLATFORM_NO_VERSIONED_SONAME=ON',
+        'CMAKE_SKIP_BUILD_RPATH=ON',
+        'LLAMA_BUILD_COMMON=OFF',
+        'LLAMA_BUILD_TESTS=OFF',
+        'LLAMA_BUILD_EXAMPLES=OFF',
+        'LLAMA_BUILD_TOOLS=OFF',
+        'LLAMA_BUILD_SERVER=OFF',
+        'LLAMA_CURL=OFF',
+        'LLAMA_OPENSSL=OFF',
+    ];
 }
 
-/** Build tools the local build needs that are not on `PATH`: cmake, a C++ compiler, git (clones the bundle). */
-export function missingBuildTools(env: NodeJS.ProcessEnv = process.env): MissingTool[] {
-    const missing: MissingTool[] = [];
-    if (!findOnPath('cmake', env)) missing.push({ tool: 'cmake', debianPackage: 'cmake' });
-    if (!['c++', 'g++', 'clang++'].some(name => findOnPath(name, env))) missing.push({ tool: 'a C++ compiler (g++)', debianPackage: 'build-essential' });
-    if (!findOnPath('git', env)) missing.push({ tool: 'git', debianPackage: 'git' });
-    return missing;
+/** The cached CPU backend for this CPU and node-llama-cpp's llama.cpp tag, or why there is none. */
+export function findOptimizedRuntime(options: { env?: NodeJS.ProcessEnv; nodeLlamaCppDir?: string } = {}): CachedCpuBackend | { missing: string } {
+    const dir = options.nodeLlamaCppDir ?? nodeLlamaCppFolder();
+    if (dir === undefined) return { missing: 'node-llama-cpp is not installed next to Promptscope' };
+    const target = currentCpuTarget();
+    if ('unsupported' in target) return { missing: target.unsupported };
+    const root = cpuBackendCacheRoot(options.env);
+    const tag = llamaCppTag(dir);
+    return findCachedCpuBackend(root, tag, target)
+        ?? { missing: `no CPU backend has been built for this CPU and llama.cpp ${tag} yet (looked in ${cpuBackendFolder(root, tag, target)}); \`promptscope build-runtime\` or \`npm install\` builds it` };
 }
 
-export function describeMissingTools(missing: MissingTool[]): string {
-    const tools = missing.map(m => m.tool).join(', ');
-    const packages = [...new Set(missing.map(m => m.debianPackage))].join(' ');
-    return `Cannot build the optimized runtime: ${tools} not found on PATH. `
-        + `Install ${missing.length === 1 ? 'it' : 'them'} (Debian/Ubuntu: sudo apt-get install ${packages}) and try again. `
-        + 'The prebuilt runtime stays in use.';
+function firstLine(command: string, env: NodeJS.ProcessEnv): string {
+    const run = spawnSync(command, ['--version'], { encoding: 'utf8', env });
+    return (run.stdout ?? '').split('\n')[0]?.trim() || command;
 }
-
-/** node-llama-cpp's local builds folder (where `source download` puts its build). */
-export function localBuildsFolder(nodeLlamaCppDir: string | undefined = nodeLlamaCppFolder()): string | undefined {
-    return nodeLlamaCppDir === undefined ? undefined : join(nodeLlamaCppDir, 'llama', 'localBuilds');
-}
-
-/** The local build folders that hold a loadable binding (`Release/llama-addon.node`), newest first. */
-export function existingLocalBuilds(nodeLlamaCppDir: string | undefined = nodeLlamaCppFolder()): string[] {
-    const root = localBuildsFolder(nodeLlamaCppDir);
-    if (root === undefined || !existsSync(root)) return [];
-    return readdirSync(root)
-        .map(name => join(root, name))
-        .filter(folder => existsSync(join(folder, 'Release', 'llama-addon.node')))
-        .sort((a, b) => statSync(join(b, 'Release', 'llama-addon.node')).mtimeMs - statSync(join(a, 'Release', 'llama-addon.node')).mtimeMs);
-}
-
-const ansi = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 export async function buildOptimizedRuntime(options: BuildRuntimeOptions = {}): Promise<BuildRuntimeResult> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const env = options.env ?? process.env;
+    const onLine = options.onLine ?? (() => undefined);
+    const failed = (message: string): BuildRuntimeResult => ({ ok: false, seconds: seconds(), message: `${message} The prebuilt runtime stays in use.` });
+
     const dir = options.nodeLlamaCppDir ?? nodeLlamaCppFolder();
-    if (dir === undefined) {
-        return { ok: false, seconds: seconds(), message: 'Cannot build the optimized runtime: node-llama-cpp is not installed next to Promptscope. The prebuilt runtime stays in use.' };
-    }
+    if (dir === undefined) return failed('Cannot build the optimized runtime: node-llama-cpp is not installed next to Promptscope.');
+    const target = currentCpuTarget();
+    if ('unsupported' in target) return failed(`Cannot build the optimized runtime: ${target.unsupported}.`);
     const bundle = join(dir, 'llama', 'gitRelease.bundle');
     if (!existsSync(bundle)) {
-        return { ok: false, seconds: seconds(), message: `Cannot build the optimized runtime offline: ${bundle} (the llama.cpp source node-llama-cpp ships) is missing; reinstall node-llama-cpp. The prebuilt runtime stays in use.` };
+        return failed(`Cannot build the optimized runtime offline: ${bundle} (the llama.cpp source node-llama-cpp ships) is missing; reinstall node-llama-cpp.`);
+    }
+    const tag = llamaCppTag(dir);
+    const root = cpuBackendCacheRoot(env);
+    const cached = findCachedCpuBackend(root, tag, target);
+    if (cached && !options.force) {
+        return {
+            ok: true, cached: true, seconds: seconds(), library: cached.library,
+            message: `The optimized CPU backend for this CPU (${target.model}) and llama.cpp ${tag} is already built: ${cached.library}.`,
+        };
     }
     const missing = missingBuildTools(env);
     if (missing.length > 0) return { ok: false, seconds: seconds(), message: describeMissingTools(missing) };
-    if (options.signal?.aborted) return { ok: false, cancelled: true, seconds: 0, message: 'Build cancelled before it started. The prebuilt runtime stays in use.' };
+    if (options.signal?.aborted) return { ...failed('Build cancelled before it started.'), cancelled: true };
 
-    const cli = join(dir, 'dist', 'cli', 'cli.js');
-    const args = [cli, 'source', 'download', '--gpu', 'false', '--noUsageExample'];
-    const onLine = options.onLine ?? (() => undefined);
-    onLine(`Building node-llama-cpp's native binding from its bundled llama.cpp source (offline): node-llama-cpp ${args.slice(1).join(' ')}`);
+    const step = (command: string, args: string[], cwd: string) =>
+        runBuildProcess(command, args, { cwd, env, niceness: options.niceness ?? 10, signal: options.signal, onLine });
+    const why = (tail: string[]) => tail.filter(line => /error|fail|not found/i.test(line)).slice(-3).join(' | ') || tail.slice(-3).join(' | ') || 'no output';
 
-    const tail: string[] = [];
-    const code = await new Promise<number | string>((resolvePromise) => {
-        const child = spawn(process.execPath, args, {
-            cwd: dir,
-            // the bundle is used for the pinned release, so nothing is fetched; colours off
-            // (ELECTRON_RUN_AS_NODE: in VS Code's extension host, process.execPath is Electron)
-            env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ELECTRON_RUN_AS_NODE: '1' },
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true, // its own process group, so a cancel stops cmake and the compilers too
-        });
-        if (child.pid !== undefined) {
-            try { setPriority(child.pid, options.niceness ?? 10); } catch { /* not permitted: build at normal priority */ }
+    mkdirSync(root, { recursive: true });
+    // One source clone per tag, shared by the CPUs' builds; a clone without ggml's CPU sources is half made.
+    const source = join(root, `src-${tag}`);
+    if (!existsSync(join(source, 'ggml', 'src', 'ggml-cpu', 'CMakeLists.txt'))) {
+        rmSync(source, { recursive: true, force: true });
+        onLine(`Cloning llama.cpp ${tag} from node-llama-cpp's bundled source (offline) into ${source}`);
+        const clone = await step('git', ['clone', '--quiet', '--depth', '1', bundle, source], root);
+        if (options.signal?.aborted) return { ...failed('Build cancelled.'), cancelled: true };
+        if (clone.code !== 0) return failed(`The optimized runtime build failed: git clone of ${bundle} exited ${String(clone.code)}: ${why(clone.tail)}.`);
+    }
+
+    const build = join(root, `build-${tag}-${target.fingerprint}-${process.pid}`);
+    rmSync(build, { recursive: true, force: true });
+    const cmakeOptions = cpuBackendCmakeOptions(target);
+    const generator = findOnPath('ninja', env) ? ['-G', 'Ninja'] : [];
+    onLine(`Configuring ggml's CPU backend for ${target.model} (${target.ggmlFeatures.map(f => f.replace(/^GGML_/, '')).join(' ')}; -march=native, OpenMP, llamafile)`);
+    try {
+        const configure = await step('cmake', ['-S', source, '-B', build, ...generator, ...cmakeOptions.map(option => `-D${option}`)], root);
+        if (options.signal?.aborted) return { ...failed('Build cancelled.'), cancelled: true };
+        if (configure.code !== 0) return failed(`The optimized runtime build failed: cmake configure exited ${String(configure.code)}: ${why(configure.tail)}.`);
+        onLine(`Compiling libggml-cpu (about 30 files; ~1.5 minutes on 2 cores, longer on a busy machine)`);
+        const compile = await step('cmake', ['--build', build, '--target', 'ggml-cpu', '-j', String(Math.max(1, availableParallelism()))], root);
+        if (options.signal?.aborted) return { ...failed('Build cancelled (a partial build is never loaded).'), cancelled: true };
+        const product = join(build, 'bin', 'libggml-cpu.so');
+        if (compile.code !== 0 || !existsSync(product)) {
+            return failed(`The optimized runtime build failed: cmake --build exited ${String(compile.code)}: ${why(compile.tail)}.`);
         }
-        const lineReader = (stream: NodeJS.ReadableStream) => {
-            let pending = '';
-            stream.setEncoding('utf8');
-            stream.on('data', (chunk: string) => {
-                pending += chunk;
-                const parts = pending.split(/\r?\n|\r/);
-                pending = parts.pop() ?? '';
-                for (const part of parts) emit(part);
-            });
-            stream.on('end', () => { if (pending !== '') emit(pending); });
-        };
-        let lastProgress = '';
-        const emit = (raw: string) => {
-            const line = raw.replace(ansi, '').trimEnd();
-            if (line.trim() === '' || /^\d+s left$/.test(line.trim())) return;
-            // git's clone progress ("Cloning … 42%") comes many times a second: keep every 25%
-            const progress = /^(.*?)\s+(\d+)%(.*)$/.exec(line);
-            if (progress !== null && !line.startsWith('[')) {
-                const key = `${progress[1]}${progress[3]} ${Math.floor(Number(progress[2]) / 25)}`;
-                if (key === lastProgress) return;
-                lastProgress = key;
-            }
-            tail.push(line);
-            if (tail.length > 30) tail.shift();
-            onLine(line);
-        };
-        lineReader(child.stdout!);
-        lineReader(child.stderr!);
-        const abort = () => {
-            if (child.pid !== undefined) {
-                try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-            }
-        };
-        options.signal?.addEventListener('abort', abort, { once: true });
-        child.on('error', error => resolvePromise(error.message));
-        child.on('close', (status, signal) => {
-            options.signal?.removeEventListener('abort', abort);
-            resolvePromise(status ?? signal ?? 'unknown');
-        });
-    });
 
-    if (options.signal?.aborted) {
-        return { ok: false, cancelled: true, seconds: seconds(), message: 'Build cancelled. The prebuilt runtime stays in use (a partial build is not loaded).' };
-    }
-    const builds = existingLocalBuilds(dir);
-    if (code !== 0 || builds.length === 0) {
-        const reason = tail.filter(line => /error|fail|not found/i.test(line)).slice(-3).join(' | ') || tail.slice(-3).join(' | ');
-        return {
-            ok: false,
-            seconds: seconds(),
-            message: `The optimized runtime build failed (exit ${String(code)}): ${reason || 'no output'}. The prebuilt runtime stays in use.`,
+        // Written beside the final folder, then renamed into place: a reader never sees a library without its record.
+        const folder = cpuBackendFolder(root, tag, target);
+        const staging = `${folder}.partial-${process.pid}`;
+        rmSync(staging, { recursive: true, force: true });
+        mkdirSync(staging, { recursive: true });
+        copyFileSync(product, join(staging, cpuBackendLibraryName));
+        const record: CpuBackendBuildRecord = {
+            llamaCppTag: tag,
+            cpuModel: target.model,
+            ggmlFeatures: target.ggmlFeatures,
+            cmakeOptions,
+            compiler: firstLine('c++', env),
+            seconds: Math.round(seconds()),
+            builtAt: new Date().toISOString(),
         };
+        writeFileSync(join(staging, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
+        rmSync(folder, { recursive: true, force: true });
+        try {
+            renameSync(staging, folder);
+        } catch (error) {
+            // Another install finished the same build first: theirs is as good as ours.
+            rmSync(staging, { recursive: true, force: true });
+            if (!findCachedCpuBackend(root, tag, target)) throw error;
+        }
+        const library = join(folder, cpuBackendLibraryName);
+        return {
+            ok: true,
+            seconds: seconds(),
+            library,
+            message: `Built the optimized CPU backend for ${target.model} in ${seconds().toFixed(0)} s: ${library}. Promptscope uses it from the `
+                + 'next start of its runtime (reload the model in a new window, or rerun the CLI); the prebuilt one is used when it is absent or fails to load.',
+        };
+    } finally {
+        rmSync(build, { recursive: true, force: true });
     }
-    return {
-        ok: true,
-        seconds: seconds(),
-        buildFolder: builds[0],
-        message: `Built the optimized runtime in ${seconds().toFixed(0)} s: ${builds[0]}. Promptscope loads it from the next model load `
-            + '(restart the runtime or reload the model); the prebuilt binaries are used when it is absent or fails to load.',
-    };
 }

@@ -144,10 +144,12 @@ std::string resolve_linked(void * handle) {
     resolve(handle, "llama_get_model", linked.get_model, missing);
     resolve(handle, "llama_get_memory", linked.get_memory, missing);
     resolve(handle, "llama_memory_seq_rm", linked.memory_seq_rm, missing);
+    resolve(handle, "llama_memory_seq_cp", linked.memory_seq_cp, missing);
     resolve(handle, "llama_n_batch", linked.n_batch, missing);
     resolve(handle, "llama_model_get_vocab", linked.model_get_vocab, missing);
     resolve(handle, "llama_vocab_n_tokens", linked.vocab_n_tokens, missing);
     resolve(handle, "llama_vocab_is_eog", linked.vocab_is_eog, missing);
+    resolve(handle, "llama_token_to_piece", linked.token_to_piece, missing);
     resolve(handle, "llama_sampler_chain_default_params", linked.sampler_chain_default_params, missing);
     resolve(handle, "llama_sampler_chain_init", linked.sampler_chain_init, missing);
     resolve(handle, "llama_sampler_chain_add", linked.sampler_chain_add, missing);

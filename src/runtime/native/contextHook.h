@@ -18,10 +18,12 @@ struct LinkedLlama {
     decltype(&llama_get_model) get_model = nullptr;
     decltype(&llama_get_memory) get_memory = nullptr;
     decltype(&llama_memory_seq_rm) memory_seq_rm = nullptr;
+    decltype(&llama_memory_seq_cp) memory_seq_cp = nullptr;
     decltype(&llama_n_batch) n_batch = nullptr;
     decltype(&llama_model_get_vocab) model_get_vocab = nullptr;
     decltype(&llama_vocab_n_tokens) vocab_n_tokens = nullptr;
     decltype(&llama_vocab_is_eog) vocab_is_eog = nullptr;
+    decltype(&llama_token_to_piece) token_to_piece = nullptr;
     decltype(&llama_sampler_chain_default_params) sampler_chain_default_params = nullptr;
     decltype(&llama_sampler_chain_init) sampler_chain_init = nullptr;
     decltype(&llama_sampler_chain_add) sampler_chain_add = nullptr;

@@ -15,17 +15,13 @@
 // a second calling thread made generation 1.5–2.5× slower on 2 cores. Slicing lets other queued work (another
 // context's evaluation, an attention capture) take its turn between slices instead of waiting for a whole generation.
 //
-// The sampler chain is node-llama-cpp's (AddonSampler::rebuildChainIfNeeded): logit bias, repeat penalties, then greedy,
-// or top-k, top-p, min-p, temperature and a seeded draw, with node-llama-cpp's defaults for absent values — so a seed
-// gives the same tokens either way. Grammars and per-token probabilities stay on node-llama-cpp's loop. Which sampler
-// serves which path: README.md, "Samplers".
+// The sampler chain is node-llama-cpp's (nodeLlamaSampler.cc), so a seed gives the same tokens either way. Grammars and
+// per-token probabilities stay on node-llama-cpp's loop. Which sampler serves which path: README.md, "Samplers".
 //
 // The context is node-llama-cpp's own (see contextHook.cc), used only while JavaScript holds the context's only
 // sequence, and afterwards JavaScript records what was evaluated in node-llama-cpp's sequence state. Every llama.cpp call
 // goes through the library that created the context (LinkedLlama).
 #include "generationLoop.h"
-
-#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,24 +30,14 @@
 #include <vector>
 
 #include "contextHook.h"
+#include "decodeSupport.h"
 #include "llama.h"
 #include "napiArgs.h"
+#include "nodeLlamaSampler.h"
 
 namespace promptscope {
 
 namespace {
-
-struct SamplingOptions {
-    float temperature = 0;
-    int32_t top_k = 40;
-    float top_p = 0.95f;
-    float min_p = 0;
-    uint32_t seed = 0;
-    float repeat_penalty = 1;
-    int32_t repeat_last_n = 0;
-    std::vector<llama_token> repeat_history;
-    std::vector<llama_logit_bias> bias;
-};
 
 struct Job {
     const LinkedLlama * api = nullptr;
@@ -59,7 +45,7 @@ struct Job {
     llama_seq_id seq = 0;
     llama_pos start = 0;
     std::vector<llama_token> prompt;
-    SamplingOptions sampling;
+    ChainSettings sampling;
     int32_t max_tokens = 0;
     std::vector<llama_token> stop_tokens;
     bool stream = false;
@@ -92,50 +78,10 @@ struct Event {
     std::vector<llama_token> tokens;
 };
 
-double monotonic_ms() {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
-
-llama_sampler * build_chain(const LinkedLlama & api, const llama_vocab * vocab, const SamplingOptions & o, llama_sampler ** penalties) {
-    const int32_t n_vocab = api.vocab_n_tokens(vocab);
-    llama_sampler * chain = api.sampler_chain_init(api.sampler_chain_default_params());
-    if (!o.bias.empty()) {
-        api.sampler_chain_add(chain, api.sampler_init_logit_bias(n_vocab, static_cast<int32_t>(o.bias.size()), o.bias.data()));
-    }
-    *penalties = nullptr;
-    if (o.repeat_last_n > 0 && o.repeat_penalty != 1.0f) {
-        *penalties = api.sampler_init_penalties(n_vocab, o.repeat_last_n, o.repeat_penalty, 0.0f, 0.0f);
-        for (llama_token t : o.repeat_history) api.sampler_accept(*penalties, t);
-        api.sampler_chain_add(chain, *penalties);
-    }
-    if (o.temperature <= 0.0f) {
-        api.sampler_chain_add(chain, api.sampler_init_greedy());
-        return chain;
-    }
-    const int32_t top_k = o.top_k <= 0 ? n_vocab : std::min(o.top_k, n_vocab);
-    api.sampler_chain_add(chain, api.sampler_init_top_k(top_k));
-    if (o.top_p >= 0.0f && o.top_p <= 1.0f) api.sampler_chain_add(chain, api.sampler_init_top_p(o.top_p, 1));
-    if (o.min_p > 0.0f) api.sampler_chain_add(chain, api.sampler_init_min_p(o.min_p, 1));
-    api.sampler_chain_add(chain, api.sampler_init_temp(o.temperature));
-    api.sampler_chain_add(chain, api.sampler_init_dist(o.seed));
-    return chain;
-}
-
 void post(const std::shared_ptr<Job> & job, bool done, std::vector<llama_token> tokens = {}) {
     auto * event = new Event{job, done, std::move(tokens)};
     if (napi_call_threadsafe_function(job->events, event, napi_tsfn_nonblocking) != napi_ok) delete event;
 }
-
-std::string decode_failure(int32_t code) {
-    if (code == 1) return "llama_decode found no KV slot for the batch (the context is full)";
-    if (code == 2) return "llama_decode was aborted";
-    return "llama_decode failed with code " + std::to_string(code);
-}
-
-// How long one slice of the loop may hold the thread pool before it lets other work in.
-constexpr double kSliceMs = 50;
 
 void fill(Job & job, const llama_token * tokens, int32_t count, bool logits_for_last) {
     job.batch.n_tokens = count;
@@ -270,15 +216,6 @@ void queue_slice(napi_env env, std::shared_ptr<Job> * held) {
     (*held)->work = work;
 }
 
-napi_value make_int32_array(napi_env env, const std::vector<llama_token> & values) {
-    napi_value buffer, array;
-    void * data = nullptr;
-    napi_create_arraybuffer(env, values.size() * sizeof(int32_t), &data, &buffer);
-    if (!values.empty()) std::copy(values.begin(), values.end(), static_cast<int32_t *>(data));
-    napi_create_typedarray(env, napi_int32_array, values.size(), buffer, 0, &array);
-    return array;
-}
-
 void set_named(napi_env env, napi_value object, const char * name, napi_value value) {
     napi_set_named_property(env, object, name, value);
 }
@@ -313,24 +250,6 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
     }
     napi_value argv[2] = {kind, payload};
     napi_call_function(env, undefined, callback, 2, argv, nullptr);
-}
-
-bool get_property(napi_env env, napi_value object, const char * name, napi_value * value) {
-    bool has = false;
-    if (napi_has_named_property(env, object, name, &has) != napi_ok || !has) return false;
-    napi_valuetype type;
-    return napi_get_named_property(env, object, name, value) == napi_ok && napi_typeof(env, *value, &type) == napi_ok
-        && type != napi_undefined && type != napi_null;
-}
-
-bool get_double(napi_env env, napi_value object, const char * name, double & out) {
-    napi_value value;
-    return !get_property(env, object, name, &value) || napi_get_value_double(env, value, &out) == napi_ok;
-}
-
-bool get_int32_list(napi_env env, napi_value object, const char * name, std::vector<llama_token> & out) {
-    napi_value value;
-    return !get_property(env, object, name, &value) || get_int32_array(env, value, out);
 }
 
 napi_value cancel(napi_env env, napi_callback_info info) {
@@ -370,37 +289,14 @@ napi_value generate(napi_env env, napi_callback_info info) {
     if (!get_int32_array(env, argv[3], job->prompt) || job->prompt.empty()) return throw_type_error(env, "promptTokens must be a non-empty array of token ids");
 
     napi_value options = argv[4];
-    SamplingOptions & s = job->sampling;
-    double max_tokens = 0, temperature = 0, top_k = 40, top_p = 0.95, min_p = 0, seed = 0, penalty = 1, last_n = 0;
-    if (!get_double(env, options, "maxTokens", max_tokens) || !get_double(env, options, "temperature", temperature)
-        || !get_double(env, options, "topK", top_k) || !get_double(env, options, "topP", top_p) || !get_double(env, options, "minP", min_p)
-        || !get_double(env, options, "seed", seed) || !get_double(env, options, "repeatPenalty", penalty)
-        || !get_double(env, options, "repeatLastTokens", last_n)) {
-        return throw_type_error(env, "generate options must be numbers");
-    }
+    double max_tokens = 0;
+    if (!get_optional_double(env, options, "maxTokens", max_tokens)) return throw_type_error(env, "maxTokens must be a number");
     if (max_tokens < 1) return throw_type_error(env, "maxTokens must be at least 1");
     job->max_tokens = static_cast<int32_t>(max_tokens);
-    s.temperature = static_cast<float>(temperature);
-    s.top_k = static_cast<int32_t>(top_k);
-    s.top_p = static_cast<float>(top_p);
-    s.min_p = static_cast<float>(min_p);
-    s.seed = static_cast<uint32_t>(std::max(0.0, seed));
-    s.repeat_penalty = static_cast<float>(penalty);
-    s.repeat_last_n = static_cast<int32_t>(last_n);
-    std::vector<llama_token> bias_tokens;
-    std::vector<double> bias_values;
-    if (!get_int32_list(env, options, "repeatHistory", s.repeat_history) || !get_int32_list(env, options, "stopTokens", job->stop_tokens)
-        || !get_int32_list(env, options, "biasTokens", bias_tokens)) {
-        return throw_type_error(env, "repeatHistory, stopTokens and biasTokens must be arrays of token ids");
-    }
-    napi_value values;
-    if (get_property(env, options, "biasValues", &values) && !get_number_array(env, values, bias_values)) {
-        return throw_type_error(env, "biasValues must be an array of numbers");
-    }
-    if (bias_values.size() != bias_tokens.size()) return throw_type_error(env, "biasTokens and biasValues differ in length");
-    for (size_t i = 0; i < bias_tokens.size(); ++i) s.bias.push_back(llama_logit_bias{bias_tokens[i], static_cast<float>(bias_values[i])});
+    if (const char * problem = read_chain_settings(env, options, job->sampling)) return throw_type_error(env, problem);
+    if (!get_optional_int32_array(env, options, "stopTokens", job->stop_tokens)) return throw_type_error(env, "stopTokens must be an array of token ids");
     napi_value stream;
-    if (get_property(env, options, "stream", &stream)) napi_get_value_bool(env, stream, &job->stream);
+    if (get_optional_property(env, options, "stream", &stream)) napi_get_value_bool(env, stream, &job->stream);
 
     napi_valuetype callback_type;
     napi_typeof(env, argv[5], &callback_type);

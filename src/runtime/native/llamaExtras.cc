@@ -12,6 +12,11 @@
 //   contextHook.cc       unifyMultiSequenceKv(), trackContexts(), contextSerial(), contextsSince(): node-llama-cpp's own
 //                                    contexts seen from inside (one KV stream for multi-sequence ones; their llama_context)
 //   generationLoop.cc    generate()  the token loop on a node-llama-cpp context, with node-llama-cpp's sampler chain
+//   multiSequenceLoop.cc generateMany()  the same loop over many sequences of one context, one batch per step
+//   sequenceStep.cc      decodeStep(), copySequence(), removeSequence(): one step over chosen sequences; fork and prune
+//   nodeLlamaSampler.cc              node-llama-cpp's sampler chain and `confidence`, shared by the loops
+//   decodeSupport.cc                 the loops' clock and decode failure messages
+//   cpuBackend.cc        loadCpuBackend()  a CPU backend built for this CPU, registered before node-llama-cpp's own
 //   napiArgs.cc                      reading arguments and writing typed arrays, shared by the others
 //
 // Which sampler serves which path, and the tests that prove they agree: README.md, "Samplers: which one serves which path".
@@ -19,7 +24,10 @@
 
 #include "attentionCapture.h"
 #include "contextHook.h"
+#include "cpuBackend.h"
 #include "generationLoop.h"
+#include "multiSequenceLoop.h"
+#include "sequenceStep.h"
 #include "logitsPass.h"
 #include "modelCopy.h"
 
@@ -35,6 +43,11 @@ napi_value init(napi_env env, napi_value exports) {
         { "contextSerial", nullptr, promptscope::context_serial, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "contextsSince", nullptr, promptscope::contexts_since, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "generate", nullptr, promptscope::generate, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "generateMany", nullptr, promptscope::generate_many, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "decodeStep", nullptr, promptscope::decode_step, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "copySequence", nullptr, promptscope::copy_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "removeSequence", nullptr, promptscope::remove_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "loadCpuBackend", nullptr, promptscope::load_cpu_backend, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
     napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
     return exports;

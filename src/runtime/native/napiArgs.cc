@@ -44,6 +44,33 @@ bool get_int32_array(napi_env env, napi_value value, std::vector<int32_t> & out)
     return get_array(env, value, out, napi_get_value_int32);
 }
 
+bool get_optional_property(napi_env env, napi_value object, const char * name, napi_value * value) {
+    bool has = false;
+    if (napi_has_named_property(env, object, name, &has) != napi_ok || !has) return false;
+    napi_valuetype type;
+    return napi_get_named_property(env, object, name, value) == napi_ok && napi_typeof(env, *value, &type) == napi_ok
+        && type != napi_undefined && type != napi_null;
+}
+
+bool get_optional_double(napi_env env, napi_value object, const char * name, double & out) {
+    napi_value value;
+    return !get_optional_property(env, object, name, &value) || napi_get_value_double(env, value, &out) == napi_ok;
+}
+
+bool get_optional_int32_array(napi_env env, napi_value object, const char * name, std::vector<int32_t> & out) {
+    napi_value value;
+    return !get_optional_property(env, object, name, &value) || get_int32_array(env, value, out);
+}
+
+napi_value make_int32_array(napi_env env, const std::vector<int32_t> & values) {
+    napi_value buffer, array;
+    void * data = nullptr;
+    napi_create_arraybuffer(env, values.size() * sizeof(int32_t), &data, &buffer);
+    if (!values.empty()) std::memcpy(data, values.data(), values.size() * sizeof(int32_t));
+    napi_create_typedarray(env, napi_int32_array, values.size(), buffer, 0, &array);
+    return array;
+}
+
 napi_status set_typed(napi_env env, napi_value result, const char * name, napi_typedarray_type type, const void * data,
         size_t count, size_t size) {
     void * bytes = nullptr;

@@ -27,6 +27,18 @@ bool get_number_array(napi_env env, napi_value value, std::vector<double> & out)
 // `value` as an array of 32-bit integers (token ids); false when it is not one.
 bool get_int32_array(napi_env env, napi_value value, std::vector<int32_t> & out);
 
+// object[name] when it is there and neither undefined nor null.
+bool get_optional_property(napi_env env, napi_value object, const char * name, napi_value * value);
+
+// object[name] as a number into `out` when present; false when present and not a number (absent leaves `out` as is).
+bool get_optional_double(napi_env env, napi_value object, const char * name, double & out);
+
+// object[name] as an array of 32-bit integers when present; false when present and not one.
+bool get_optional_int32_array(napi_env env, napi_value object, const char * name, std::vector<int32_t> & out);
+
+// A new Int32Array holding a copy of `values`.
+napi_value make_int32_array(napi_env env, const std::vector<int32_t> & values);
+
 // result[name] = a new typed array holding a copy of `count` elements of `size` bytes at `data`.
 napi_status set_typed(napi_env env, napi_value result, const char * name, napi_typedarray_type type, const void * data,
     size_t count, size_t size);

@@ -1,25 +1,40 @@
 import type { Llama, LlamaLogLevel } from 'node-llama-cpp';
-import type { GpuSetting, LogLevel, RuntimeLogSink } from '../../../shared/runtimeApi';
+import type { GpuSetting, LogLevel, ModelInfo, RuntimeLogSink } from '../../../shared/runtimeApi';
+import { chooseCpuBackend, type CpuBackendChoice } from './cpuBackendChoice';
 import { loadLlamaModule } from './llamaModule';
 import { LlamaLogTail } from './LlamaLogTail';
 
 /**
- * Where the native llama.cpp binding comes from. `never`: a local build when one exists (node-llama-cpp 3.22.1's
- * loadExistingLlamaBinary tries `llama/localBuilds/<platform-arch>` first, as `promptscope build-runtime` makes it),
- * else — also when that build fails to load — the prebuilt binaries shipped in `@node-llama-cpp/<platform>`; never
- * compile at load time (`auto` would, when nothing loads: minutes, and a toolchain). ModelInfo.runtimeBinary says
- * which one was loaded.
+ * Where the native llama.cpp binding comes from: node-llama-cpp's prebuilt binaries (`@node-llama-cpp/<platform>`),
+ * never compiled at load time (`auto` would, when nothing loads: minutes, and a toolchain). Their CPU backend is
+ * replaced by the one built for this CPU when there is one (cpuBackendChoice.ts); ModelInfo.runtimeBinary says which.
  */
 export const llamaBuildMode: 'never' | 'auto' = 'never';
 
 /**
- * `PROMPTSCOPE_RUNTIME_BINARY=prebuilt` skips a local build (to compare with it, or when it misbehaves without
- * failing to load). node-llama-cpp 3.22.1 has no option for that; a custom cmake option does it: local builds are
- * looked up under a folder name that includes custom cmake options (no such folder exists), prebuilt binaries
- * under the name without them.
+ * Makes node-llama-cpp skip local builds of its whole binding (in `llama/localBuilds`, made by its own `source
+ * download`, or by earlier Promptscope versions): our addon links the prebuilt libllama/libggml, and a process must
+ * hold one set of llama.cpp libraries. node-llama-cpp 3.22.1 has no option for that; a custom cmake option does it:
+ * local builds are looked up under a folder name that includes custom cmake options (no such folder exists), prebuilt
+ * binaries under the name without them.
  */
-export function prebuiltOnlyCmakeOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
-    return env.PROMPTSCOPE_RUNTIME_BINARY === 'prebuilt' ? { PROMPTSCOPE_PREBUILT_ONLY: 'ON' } : undefined;
+export const prebuiltOnlyCmakeOptions: Readonly<Record<string, string>> = { PROMPTSCOPE_PREBUILT_ONLY: 'ON' };
+
+/** ggml's line naming the CPU backend library it loaded (node-llama-cpp's prebuilt variant, when it loads one). */
+const loadedCpuBackendLine = /load_backend: loaded CPU backend from (.+)$/;
+
+/** The prebuilt variant ggml loaded in this process: it logs that once, and the registry keeps it for later Llamas. */
+let prebuiltVariant: string | undefined;
+
+/** The CPU backend each live Llama computes with (for ModelInfo; see {@link describeRuntimeBinary}). */
+const choices = new WeakMap<Llama, CpuBackendChoice>();
+
+/** ModelInfo's runtimeBinary, cpuBackend and runtimeBinaryReason for a Llama made by {@link LlamaBackend.create}. */
+export function describeRuntimeBinary(llama: Llama): Pick<ModelInfo, 'runtimeBinary' | 'cpuBackend' | 'runtimeBinaryReason'> {
+    const choice = choices.get(llama);
+    // node-llama-cpp hands log lines over in a later microtask: the prebuilt variant's line comes after getLlama returns.
+    const library = choice?.runtimeBinary === 'optimized' ? choice.library : prebuiltVariant;
+    return { runtimeBinary: choice?.runtimeBinary ?? 'prebuilt', cpuBackend: library, runtimeBinaryReason: choice?.reason };
 }
 
 /** Our log levels for node-llama-cpp's (which adds `fatal`, `log` and `disabled`). */
@@ -37,9 +52,13 @@ export class LlamaBackend {
     static async create(gpu: GpuSetting, log: RuntimeLogSink): Promise<LlamaBackend> {
         const { getLlama, LlamaLogLevel: Levels } = await loadLlamaModule();
         const tail = new LlamaLogTail();
+        // Registered before getLlama, so that node-llama-cpp finds a CPU backend and loads none of its own.
+        const choice: CpuBackendChoice = { ...await chooseCpuBackend(gpu) };
         const logger = (level: LlamaLogLevel, message: string) => {
             tail.record(level, message);
             const text = message.replace(/\s+$/, '');
+            const loaded = loadedCpuBackendLine.exec(text);
+            if (loaded !== null && choice.runtimeBinary === 'prebuilt') prebuiltVariant = loaded[1];
             if (text !== '') log(levelOf[level] ?? 'info', text, 'llama.cpp');
         };
         let llama: Llama;
@@ -47,7 +66,7 @@ export class LlamaBackend {
             llama = await getLlama({
                 gpu: gpu === 'off' ? false : gpu,
                 build: llamaBuildMode,
-                cmakeOptions: prebuiltOnlyCmakeOptions(),
+                cmakeOptions: { ...prebuiltOnlyCmakeOptions },
                 logLevel: Levels.info,
                 logger,
                 progressLogs: false,
@@ -56,6 +75,10 @@ export class LlamaBackend {
             throw new Error(`The llama.cpp backend for gpu = "${gpu}" is not available: ${(error as Error).message}. `
                 + 'Set promptscope.gpu to "auto" (or "off" for CPU only).');
         }
+        choices.set(llama, choice);
+        log('info', choice.runtimeBinary === 'optimized'
+            ? `llama.cpp CPU backend: optimized for this CPU, ${choice.library} (${choice.reason})`
+            : `llama.cpp CPU backend: node-llama-cpp's prebuilt variant (ggml names it at node-llama-cpp's log level "log"), because ${choice.reason}`, 'runtime');
         return new LlamaBackend(llama, gpu, tail);
     }
 

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { ChatWrapper, Llama, LlamaModel } from 'node-llama-cpp';
 import type { Backend, LoraAdapterSpec, ModelInfo, ModelMetadata } from '../../../shared/runtimeApi';
 import { lookup } from '../validateModelFile';
+import { describeRuntimeBinary } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
 
 export interface DescribeModelInput {
@@ -73,7 +74,7 @@ export async function describeModel(input: DescribeModelInput): Promise<ModelInf
         chatWrapper: input.chatWrapper.constructor.name,
         supportsInfill: model.tokens.infill.prefix != null && model.tokens.infill.suffix != null,
         backend,
-        runtimeBinary: llama.buildType,
+        ...describeRuntimeBinary(llama),
         gpuLayers,
         threads: input.threads,
         bosToken: model.tokens.bos ?? undefined,

@@ -97,6 +97,62 @@ export interface NativeGenerateResult {
     lastTokenMs: number;
 }
 
+/** One sequence of a native multi-sequence run (multiSequenceLoop.cc): where it starts, what it evaluates, how it samples. */
+export interface NativeSequenceSpec extends Omit<NativeGenerateOptions, 'stream'> {
+    sequenceId: number;
+    startPosition: number;
+    /** Evaluated from `startPosition` before the first sample (at least one token: the first sample needs its logits). */
+    promptTokens: number[];
+}
+
+/** The tokens one step of a native multi-sequence run sampled, with the index (in the run's list) of each token's sequence. */
+export interface NativeStepTokens {
+    paths: Int32Array;
+    tokens: Int32Array;
+    /** Per token: the natural log of node-llama-cpp's `confidence` (its probability after the sampler chain). */
+    logprobs: Float64Array;
+    /** The loop waits for `resume()` (a token's text may end a stop sequence): stop sequences first, then resume. */
+    awaiting: boolean;
+}
+
+export interface NativeSequenceResult {
+    /** Every sampled token, including an end-of-generation or stop token that ended it. */
+    tokens: Int32Array;
+    logprobs: Float64Array;
+    /** Tokens added to the sequence's KV cache: the prompt's, then sampled ones (the last sampled never is). */
+    decoded: number;
+    /** `stopped`: stopSequence() asked for it; `cancelled`: the run was cancelled while it was live. */
+    reason: 'eos' | 'maxTokens' | 'stopped' | 'cancelled' | 'error';
+    firstTokenMs: number;
+    lastTokenMs: number;
+}
+
+export interface NativeManyResult {
+    sequences: NativeSequenceResult[];
+    /** llama_decode calls: the prompts' batches (when more than one token each), then one per step. */
+    decodeCalls: number;
+    steps: number;
+    reason: 'done' | 'cancelled' | 'error';
+    error?: string;
+}
+
+/** A native multi-sequence run: its result, and how JavaScript ends it early (whole, or one sequence). */
+export interface NativeManyRun {
+    result: Promise<NativeManyResult>;
+    cancel(): void;
+    stopSequence(index: number): void;
+}
+
+/** One decode step's reduced logits (sequenceStep.cc): per entry asked for, its k most likely next tokens. */
+export interface NativeStepResult {
+    /** Per output row × k: token ids, most likely first. */
+    topIds: Int32Array;
+    /** Per output row × k: their log-probabilities under the raw logits (log-softmax). */
+    topLogprobs: Float32Array;
+    k: number;
+    decodeCalls: number;
+}
+
 type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | NativeGenerateResult) => void;
 
 interface AttentionAddon {
@@ -111,6 +167,13 @@ interface AttentionAddon {
     contextsSince(serial: number): number[];
     generate(contextId: number, sequenceId: number, startPosition: number, promptTokens: number[], options: NativeGenerateOptions,
         onEvent: NativeGenerateEvent): { cancel(): void };
+    generateMany(contextId: number, sequences: NativeSequenceSpec[], stream: boolean, stopSequences: readonly string[],
+        onEvent: (kind: 'tokens' | 'done', payload: NativeStepTokens | NativeManyResult) => void): { cancel(): void; stopSequence(index: number): void; resume(): void };
+    decodeStep(contextId: number, sequenceIds: number[], positions: number[], tokens: number[], outputs: number[], topK: number): Promise<NativeStepResult>;
+    copySequence(contextId: number, source: number, target: number, fromPosition: number, toPosition: number): void;
+    removeSequence(contextId: number, sequence: number, fromPosition: number, toPosition: number): boolean;
+    /** Absent from an addon built before it (then the prebuilt CPU backend is used). */
+    loadCpuBackend?(path: string): string | null;
 }
 
 const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';
@@ -250,6 +313,83 @@ export function startNativeGeneration(contextId: number, sequenceId: number, sta
         else resolve(payload as NativeGenerateResult);
     });
     return { result, cancel: () => handle.cancel() };
+}
+
+/**
+ * Generates on several sequences of a recorded node-llama-cpp context at once (multiSequenceLoop.cc): one llama_batch
+ * per step with the next token of every live sequence, each sampled natively with its own chain and seed. With `onStep`,
+ * each step's tokens come as they are sampled, for JavaScript to watch `stopSequences` in each sequence's text and stop
+ * a sequence that hit one with `stopSequence` from inside `onStep`: after a step whose tokens may end one, the loop
+ * waits until `onStep` has returned, so a stopped sequence decodes nothing more (as in node-llama-cpp's loop). Without
+ * `onStep` every token comes with the result. The caller must hold every sequence named until the result settles, then
+ * record in node-llama-cpp's sequences what was evaluated (`decoded` of each).
+ */
+export function startNativeManyGeneration(contextId: number, sequences: NativeSequenceSpec[],
+    onStep: ((step: NativeStepTokens) => void) | undefined, stopSequences: readonly string[] = []): NativeManyRun {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError('native generation', String(error));
+    let resolve!: (result: NativeManyResult) => void;
+    const result = new Promise<NativeManyResult>(r => { resolve = r; });
+    const handle = addon.generateMany(contextId, sequences, onStep !== undefined, onStep ? stopSequences : [], (kind, payload) => {
+        if (kind === 'done') return resolve(payload as NativeManyResult);
+        const step = payload as NativeStepTokens;
+        try {
+            onStep?.(step);
+        } finally {
+            if (step.awaiting) handle.resume();
+        }
+    });
+    return { result, cancel: () => handle.cancel(), stopSequence: index => handle.stopSequence(index) };
+}
+
+/** One entry of a {@link decodeNativeStep}: `token` at `position` of sequence `sequenceId`; `output` asks for its next-token distribution. */
+export interface NativeStepEntry {
+    sequenceId: number;
+    position: number;
+    token: number;
+    output: boolean;
+}
+
+/**
+ * Decodes `entries` in one llama_batch (more only past the context's batch size) on a recorded node-llama-cpp context and
+ * returns, per entry with `output`, in order, its `topK` (0: all) most likely next tokens with their log-probabilities:
+ * the step a caller that prunes and forks sequences between steps (beam search, tree of thoughts) drives. The caller
+ * holds the sequences and keeps node-llama-cpp's record of them.
+ */
+export async function decodeNativeStep(contextId: number, entries: readonly NativeStepEntry[], topK: number): Promise<NativeStepResult> {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError('native generation', String(error));
+    return addon.decodeStep(contextId, entries.map(e => e.sequenceId), entries.map(e => e.position), entries.map(e => e.token),
+        entries.map(e => e.output ? 1 : 0), topK);
+}
+
+/**
+ * Forks: sequence `target` gets `source`'s KV cells at positions [fromPosition, toPosition) (−1: to the end); in a
+ * unified-KV context they are shared, not copied. Not while a step or loop on the context is in flight.
+ */
+export function copyNativeSequence(contextId: number, source: number, target: number, fromPosition = 0, toPosition = -1): void {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError('native generation', String(error));
+    addon.copySequence(contextId, source, target, fromPosition, toPosition);
+}
+
+/** Prunes: drops sequence `sequence`'s KV cells at positions [fromPosition, toPosition) (−1: to the end); false when llama.cpp refused. */
+export function removeNativeSequence(contextId: number, sequence: number, fromPosition = 0, toPosition = -1): boolean {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError('native generation', String(error));
+    return addon.removeSequence(contextId, sequence, fromPosition, toPosition);
+}
+
+/**
+ * Registers the CPU backend library at `path` (built for this CPU, src/runtime/build) in ggml's backend registry before
+ * node-llama-cpp creates its Llama, which then loads no prebuilt CPU variant (cpuBackend.cc). Returns undefined once it
+ * is this process's CPU backend, or why not (node-llama-cpp then loads its prebuilt variant as usual).
+ */
+export function loadCpuBackend(path: string): string | undefined {
+    const { addon, error } = load();
+    if (!addon) return `the native addon is unavailable: ${error}`;
+    if (typeof addon.loadCpuBackend !== 'function') return `the native addon predates loadCpuBackend: ${howToFix}`;
+    return addon.loadCpuBackend(path) ?? undefined;
 }
 
 /** Frees the addon's copy of the model, when the addon was loaded at all. */

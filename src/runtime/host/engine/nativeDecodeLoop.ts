@@ -59,8 +59,7 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
         return { result: finish(), settled: Promise.resolve() };
     }
 
-    const internals = sequence as unknown as Required<SequenceInternals>;
-    const startPosition = internals._nextTokenIndex;
+    const { sequenceId, startPosition } = nativeSequencePlace(sequence);
     const stream = transcript.needsEveryToken;
     let stopped = false;
     let stopEarly!: () => void;
@@ -70,7 +69,7 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
         run.cancel();
         stopEarly();
     };
-    const run = startNativeGeneration(contextId, internals._sequenceId, startPosition, evalTokens, {
+    const run = startNativeGeneration(contextId, sequenceId, startPosition, evalTokens, {
         ...nativeSamplingOptions(job.sampling, job.seed, job.history),
         maxTokens: limit,
         stream,
@@ -88,12 +87,9 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
     };
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    // node-llama-cpp's record of the sequence: what the KV cache now holds.
     const settled = run.result.then(outcome => {
         signal?.removeEventListener('abort', onAbort);
-        const added = [...evalTokens, ...Array.from(outcome.tokens)].slice(0, outcome.decoded) as Token[];
-        internals._contextTokens = internals._contextTokens.concat(added);
-        internals._nextTokenIndex = startPosition + added.length;
+        recordEvaluated(sequence, startPosition, evalTokens, outcome);
         return outcome;
     });
 
@@ -105,8 +101,27 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
     return { result: finish(), settled: Promise.resolve() };
 }
 
+/**
+ * Brings node-llama-cpp's record of `sequence` up to what a native run left in its KV cache: of `evalTokens` (evaluated
+ * from `startPosition`) and then the sampled tokens, the first `decoded`.
+ */
+export function recordEvaluated(sequence: LlamaContextSequence, startPosition: number, evalTokens: readonly Token[],
+    outcome: { tokens: Int32Array; decoded: number }): void {
+    const internals = sequence as unknown as Required<SequenceInternals>;
+    const added = [...evalTokens, ...Array.from(outcome.tokens)].slice(0, outcome.decoded) as Token[];
+    internals._contextTokens = internals._contextTokens.concat(added);
+    internals._nextTokenIndex = startPosition + added.length;
+}
+
+/** Where a native run starts on `sequence`: its llama.cpp sequence id and the position after what it holds. */
+export function nativeSequencePlace(sequence: LlamaContextSequence): { sequenceId: number; startPosition: number } {
+    const internals = sequence as unknown as Required<SequenceInternals>;
+    return { sequenceId: internals._sequenceId, startPosition: internals._nextTokenIndex };
+}
+
 /** Feeds the tokens a non-streaming run returned, with the times the addon measured them at. */
-function acceptAll(transcript: { accept(token: Token, at?: number): boolean }, outcome: NativeGenerateResult): void {
+export function acceptAll(transcript: { accept(token: Token, at?: number): boolean },
+    outcome: Pick<NativeGenerateResult, 'tokens' | 'firstTokenMs' | 'lastTokenMs'>): void {
     // The addon's clock is process.hrtime's (CLOCK_MONOTONIC); performance.now() counts from the time origin on it.
     const offset = performance.now() - Number(process.hrtime.bigint()) / 1e6;
     const tokens = outcome.tokens;

@@ -6,6 +6,8 @@ import { buildEvaluateOptions } from './buildEvaluateOptions';
 import { copySequenceState } from './copySequenceState';
 import { runDecodeLoop } from './decodeLoop';
 import type { LoadedModel } from './LoadedModel';
+import { canDecodeNatively } from './nativeDecodeLoop';
+import { decodePathsNatively, type PathOutcome } from './nativeManyPaths';
 
 export interface SampleManyJob {
     tokens: Token[];
@@ -16,6 +18,11 @@ export interface SampleManyJob {
     stopTokens?: ReadonlySet<Token>;
     signal: AbortSignal;
     startedAt: number;
+    /**
+     * The addon's id of the llama.cpp context behind the sequences (ManagedContext.nativeContextId): the paths then run
+     * in the addon's multi-sequence loop wherever the sampling allows (no grammar). Defaults to node-llama-cpp's loop.
+     */
+    nativeContextId?: number;
 }
 
 export interface SampleManyOutcome {
@@ -28,8 +35,9 @@ export interface SampleManyOutcome {
  * Decodes one path per sequence from a shared prompt. Every prompt token but the last is evaluated once, on the
  * first sequence (keeping what it already holds from a previous request), and its KV cells are copied to the
  * others; each path then evaluates the last prompt token itself, since sampling needs that token's logits in the
- * path's own sequence. The paths run concurrently and step in lockstep (each asks for its next token once all live
- * paths have), so node-llama-cpp batches one token of every live path into one decode per step.
+ * path's own sequence. Then one token of every live path is decoded per step, in one batch: by the addon's
+ * multi-sequence loop (nativeManyPaths.ts) when it can serve the request, else by node-llama-cpp's loop with the
+ * paths stepping in lockstep (each asks for its next token once all live paths have). Both give the same tokens.
  */
 export async function sampleManyPaths(loaded: LoadedModel, sequences: LlamaContextSequence[], job: SampleManyJob): Promise<SampleManyOutcome> {
     const { tokens, signal } = job;
@@ -51,21 +59,26 @@ export async function sampleManyPaths(loaded: LoadedModel, sequences: LlamaConte
         if (!signal.aborted) for (const other of others) await copySequenceState(source, other, shared);
     }
 
+    const native = job.nativeContextId !== undefined && canShare && sequences.every(sequence => canDecodeNatively(sequence, job.sampling));
+    const paths = native ? await decodePathsNatively(sequences, job, job.nativeContextId!) : await decodeInLockstep();
+
     // Every path asks for its next token only once all live paths have: node-llama-cpp then queues the n tokens in one
     // tick and decodes them as one batch. Left to themselves, paths whose sampling finished late miss the dispatch and
     // ride in the next batch (measured on the 100m fixture: 39 decodes of mostly 7 tokens for 32 steps of 8 paths).
-    const barrier = new StepBarrier(sequences.length);
-    const paths = await Promise.all(sequences.map(async (real, index) => {
-        const member = barrier.member();
-        const sequence = inLockstep(real, member);
-        try {
-            return await decodePath(sequence, index);
-        } finally {
-            member.leave();
-        }
-    }));
+    function decodeInLockstep(): Promise<PathOutcome[]> {
+        const barrier = new StepBarrier(sequences.length);
+        return Promise.all(sequences.map(async (real, index) => {
+            const member = barrier.member();
+            const sequence = inLockstep(real, member);
+            try {
+                return await decodePath(sequence, index);
+            } finally {
+                member.leave();
+            }
+        }));
+    }
 
-    async function decodePath(sequence: LlamaContextSequence, index: number) {
+    async function decodePath(sequence: LlamaContextSequence, index: number): Promise<PathOutcome> {
         const seed = deriveSeed(job.seed, index);
         const history = tokens.slice();
         const evaluateOptions = await buildEvaluateOptions(loaded.model, loaded.grammars, job.sampling, seed, history);
@@ -129,6 +142,7 @@ export async function sampleManyPaths(loaded: LoadedModel, sequences: LlamaConte
                 tokensPerSecond: generated > sequences.length && decodeMs > 0
                     ? (generated - sequences.length) / (decodeMs / 1000)
                     : generated > 0 ? generated / ((end - job.startedAt) / 1000) : 0,
+                loop: native ? 'native' : 'node-llama-cpp',
             },
         },
         settled: Promise.all(paths.map(p => p.outcome.settled)).then(() => undefined),

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { runProcess } from './runProcess';
+
+/** llama.cpp's own benchmark programs the bench compares with, by their cmake target (and binary) name. */
+export type ReferenceTool = 'llama-bench' | 'llama-batched-bench';
+
+export interface ReferenceBuildOptions {
+    /** node-llama-cpp's package folder; its `llama/gitRelease.bundle` holds the exact llama.cpp source it ships. */
+    nodeLlamaCppDir: string;
+    /** Where the reference build is cached. Defaults to `~/.cache/promptscope/reference`. */
+    cacheDir?: string;
+    /** Progress lines (cmake output is long; we only report phases). */
+    onLine?: (line: string) => void;
+}
+
+/**
+ * One native build of llama.cpp's tools from the source node-llama-cpp ships (`<cache>/<tag>/src`, built in
+ * `<cache>/<tag>/build`), so that our runtime is compared with llama.cpp itself at the same commit. Each tool is a cmake
+ * target of the same configured build: the first one cloned, configured and compiled the libraries (minutes); a tool
+ * added later compiles only its own sources (seconds).
+ */
+export class ReferenceBuild {
+    static cacheFolder(options: ReferenceBuildOptions): string {
+        return options.cacheDir ?? join(homedir(), '.cache', 'promptscope', 'reference');
+    }
+
+    static llamaCppTag(nodeLlamaCppDir: string): string {
+        const info = JSON.parse(readFileSync(join(nodeLlamaCppDir, 'llama', 'llama.cpp.info.json'), 'utf8')) as { tag: string };
+        return info.tag;
+    }
+
+    /** The folder of node-llama-cpp's llama.cpp tag in the cache: `src` and `build` live in it. */
+    static tagFolder(options: ReferenceBuildOptions): string {
+        return join(ReferenceBuild.cacheFolder(options), ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir));
+    }
+
+    /** The cached binary of `tool`, if it was built for node-llama-cpp's llama.cpp tag. */
+    static find(options: ReferenceBuildOptions, tool: ReferenceTool): string | undefined {
+        const binary = join(ReferenceBuild.tagFolder(options), 'build', 'bin', tool);
+        return existsSync(binary) ? binary : undefined;
+    }
+
+    /**
+     * Builds `tool` unless cached: in the tag's configured build when there is one (only the tool's own sources
+     * compile), else from a fresh clone of the bundled source (about 5 minutes on 2 cores). Returns the binary.
+     */
+    static async build(options: ReferenceBuildOptions, tool: ReferenceTool): Promise<string> {
+        const existing = ReferenceBuild.find(options, tool);
+        if (existing) return existing;
+        const say = options.onLine ?? (() => {});
+        const folder = ReferenceBuild.tagFolder(options);
+        const source = join(folder, 'src');
+        const build = join(folder, 'build');
+        const configured = existsSync(join(build, 'CMakeCache.txt')) && existsSync(join(source, 'CMakeLists.txt'));
+        for (const program of configured ? ['cmake', 'c++'] : ['git', 'cmake', 'c++']) {
+            if (spawnSync(program, ['--version'], { stdio: 'ignore' }).status !== 0)
+                throw new Error(`building the reference ${tool} needs \`${program}\` on PATH (Debian: apt-get install git cmake g++)`);
+        }
+        const started = Date.now();
+        if (!configured) {
+            // A half-made folder (an interrupted clone or configure) is started over.
+            rmSync(folder, { recursive: true, force: true });
+            mkdirSync(folder, { recursive: true });
+            say(`cloning llama.cpp ${ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir)} from node-llama-cpp's bundled source`);
+            await runProcess('git', ['clone', '--quiet', join(options.nodeLlamaCppDir, 'llama', 'gitRelease.bundle'), source], folder);
+            say('configuring (cmake, Release, native CPU)');
+            await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=ON', '-DLLAMA_CURL=OFF',
+                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF'], folder);
+            say(`compiling ${tool} and llama.cpp's libraries (a few minutes)`);
+        } else {
+            say(`compiling ${tool} in the existing reference build (llama.cpp's libraries are already built)`);
+        }
+        await runProcess('cmake', ['--build', build, '-j', String(Math.max(1, availableParallelism())), '--target', tool], folder);
+        const built = ReferenceBuild.find(options, tool);
+        if (!built) throw new Error(`the reference build finished but ${join(build, 'bin', tool)} is missing; see the output above`);
+        say(`reference ${tool} built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${built}`);
+        return built;
+    }
+}
