@@ -1,4 +1,5 @@
 import type { SamplingOptions } from '../shared/runtimeApi';
+import { UsageError } from './UsageError';
 import { grammarFlag } from './grammarFlag';
 import { logitBiasFlag, resolveLogitBias, type LogitBiasEntry } from './logitBiasFlag';
 
@@ -22,6 +23,16 @@ export async function constraintFlags(values: Record<string, unknown>): Promise<
     const logitBias = logitBiasFlag(values);
     if (logitBias !== undefined) flags.logitBias = logitBias;
     return flags;
+}
+
+/**
+ * `--grammar` replaces a prompt's own `config.grammar`, but not its `output.schema`, a constraint of another kind: the
+ * two together are a usage error (as `config.grammar` beside `output.schema` is in the prompt itself), not a silent choice.
+ */
+export function checkGrammarFlag(flags: ConstraintFlags, prompt: { sampling: SamplingOptions }, file: string | undefined): void {
+    if (flags.grammar !== undefined && prompt.sampling.jsonSchema !== undefined) {
+        throw new UsageError(`--grammar cannot be combined with ${file}'s output.schema: use one of the two`);
+    }
 }
 
 /** The sampling fields the constraint flags set, once the model can tokenize the bias words (absent fields left out). */

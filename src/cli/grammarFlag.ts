@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedText } from '../core/files/readBoundedText';
 import { checkGbnf } from '../core/grammar/checkGbnf';
 import { GrammarFileError } from './GrammarFileError';
 import { UsageError } from './UsageError';
@@ -13,10 +13,10 @@ export async function grammarFlag(values: Record<string, unknown>): Promise<stri
     if (typeof file !== 'string' || file.trim() === '') throw new UsageError('--grammar expects a GBNF file, e.g. --grammar answer.gbnf');
     let text: string;
     try {
-        text = await readFile(file, 'utf8');
+        text = await readBoundedText(file, 'grammar');
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new UsageError(`--grammar ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a GBNF file' : (error as Error).message}`);
+        throw new UsageError(`--grammar ${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
     }
     const check = checkGbnf(text);
     if (!check.ok) throw new GrammarFileError(file, check);

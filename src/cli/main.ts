@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands';
+import { exitStatus, guardOutputStreams } from './outputStreams';
+import { joinNegativeNumbers } from './parseFlags';
 import { UsageError } from './UsageError';
+import { CancelledError } from '../shared/errors/CancelledError';
 import type { CliCommand } from './CliCommand';
 
 const commonOptions = {
@@ -32,11 +35,12 @@ function seeHelp(command?: CliCommand): string {
 }
 
 async function runCommand(command: CliCommand, argv: string[]): Promise<number> {
+    const options = { ...command.options, ...commonOptions };
     let parsed;
     try {
         parsed = parseArgs({
-            args: argv,
-            options: { ...command.options, ...commonOptions },
+            args: joinNegativeNumbers(argv, options),
+            options,
             allowPositionals: command.allowPositionals ?? false,
             strict: true,
         });
@@ -77,6 +81,11 @@ export async function main(argv: string[]): Promise<number> {
             process.stderr.write(`promptscope ${command.name}: ${oneLine(error.message)}\n${seeHelp(command)}\n`);
             return 2;
         }
+        // Ctrl-C before there was anything to print (during a download or load): the status a shell expects of SIGINT.
+        if (error instanceof CancelledError) {
+            process.stderr.write(`promptscope ${command.name}: ${error.message}\n`);
+            return 130;
+        }
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`promptscope ${command.name}: ${message}\n`);
         if (verbose && error instanceof Error && error.stack) process.stderr.write(error.stack + '\n');
@@ -84,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     }
 }
 
+guardOutputStreams();
 main(process.argv.slice(2)).then(
-    code => { process.exitCode = code; },
+    code => { process.exitCode = exitStatus(code); },
     error => { process.stderr.write(`promptscope: ${String(error)}\n`); process.exitCode = 1; },
 );

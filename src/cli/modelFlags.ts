@@ -1,11 +1,14 @@
 import type { GpuSetting, LoraAdapterSpec } from '../shared/runtimeApi';
 import { stringOptions } from './optionTables';
-import { integerFlag, loraFlags } from './parseFlags';
+import { integerFlag, loraFlags, numberFlag, threadsFlag } from './parseFlags';
 import type { ModelChoice } from './runtimeSession';
 
-/** The flags that choose and load the model: `--model`, `--threads`, `--gpu`, `--lora PATH[:SCALE]` (repeatable). */
+/**
+ * The flags that choose and load the model: `--model`, `--threads`, `--gpu`, `--lora PATH[:SCALE]` (repeatable), and
+ * `--runtime-timeout SECONDS`, how long the runtime may not respond before the command fails.
+ */
 export const modelOptions = {
-    ...stringOptions('model', 'threads', 'gpu'),
+    ...stringOptions('model', 'threads', 'gpu', 'runtime-timeout'),
     lora: { type: 'string', multiple: true },
 } as const;
 
@@ -19,9 +22,10 @@ export const contextSizeOption = stringOptions('context-size');
 export function modelChoice(values: Record<string, unknown>): ModelChoice & { lora: LoraAdapterSpec[] } {
     return {
         model: values.model as string | undefined,
-        threads: integerFlag(values, 'threads'),
+        threads: threadsFlag(values),
         gpu: values.gpu as GpuSetting | undefined,
         contextSize: integerFlag(values, 'context-size'),
         lora: loraFlags(values),
+        runtimeTimeoutSeconds: numberFlag(values, 'runtime-timeout'),
     };
 }

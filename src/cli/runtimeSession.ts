@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '../shared/runtimeApi';
-import { RuntimeClient } from '../runtime/client/RuntimeClient';
+import { defaultResponseTimeoutSeconds, RuntimeClient } from '../runtime/client/RuntimeClient';
 import { isRemoteModelUri } from '../core/model/modelUri';
 import { UsageError } from './UsageError';
 
@@ -11,6 +11,8 @@ export interface ModelChoice {
     gpu?: GpuSetting;
     contextSize?: number;
     lora?: LoraAdapterSpec[];
+    /** `--runtime-timeout`, else the PROMPTSCOPE_RUNTIME_TIMEOUT environment variable (see {@link chooseResponseTimeout}). */
+    runtimeTimeoutSeconds?: number;
 }
 
 /** The model to load: a path made absolute (relative to the working directory) or an `hf:` URI as given. */
@@ -24,14 +26,33 @@ export function chooseModel(flag: string | undefined): string {
 }
 
 /**
+ * Seconds the runtime may not respond (or a download send nothing) before the command fails: `--runtime-timeout`,
+ * else PROMPTSCOPE_RUNTIME_TIMEOUT, else 30; 0 turns the check off.
+ */
+export function chooseResponseTimeout(flag: number | undefined): number {
+    const fromEnvironment = process.env.PROMPTSCOPE_RUNTIME_TIMEOUT?.trim();
+    const [value, source] = flag !== undefined ? [flag, '--runtime-timeout'] as const
+        : fromEnvironment ? [Number(fromEnvironment), 'PROMPTSCOPE_RUNTIME_TIMEOUT'] as const
+        : [defaultResponseTimeoutSeconds, ''] as const;
+    if (!Number.isFinite(value) || value < 0) {
+        const given = source === '--runtime-timeout' ? String(flag) : JSON.stringify(fromEnvironment);
+        throw new UsageError(`${source} expects a number of seconds ≥ 0 (0 turns the check off; default ${defaultResponseTimeoutSeconds}), got ${given}`);
+    }
+    return value;
+}
+
+/**
  * A runtime client for one CLI invocation: llama.cpp's log goes to stderr with --verbose only, download
  * progress goes to stderr, and `close()` stops the host so the process can exit.
  */
 export class RuntimeSession {
     readonly client: RuntimeClient;
+    /** Set by {@link load}, from the choice's flag or the environment. */
+    private responseTimeoutSeconds = defaultResponseTimeoutSeconds;
 
     constructor(private readonly verbose: boolean) {
         this.client = new RuntimeClient({
+            responseTimeoutSeconds: () => this.responseTimeoutSeconds,
             log: (level, message, source) => {
                 if (verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[${source}] ${message}\n`);
             },
@@ -40,6 +61,7 @@ export class RuntimeSession {
 
     async load(choice: ModelChoice, signal?: AbortSignal): Promise<ModelInfo> {
         const options: LoadModelOptions = { model: chooseModel(choice.model) };
+        this.responseTimeoutSeconds = chooseResponseTimeout(choice.runtimeTimeoutSeconds);
         if (choice.threads !== undefined) options.threads = choice.threads;
         if (choice.gpu !== undefined) options.gpu = choice.gpu;
         if (choice.contextSize !== undefined) options.contextSize = choice.contextSize;

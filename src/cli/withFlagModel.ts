@@ -1,4 +1,5 @@
 import type { LoraAdapterSpec, ModelInfo } from '../shared/runtimeApi';
+import { CancelledError } from '../shared/errors/CancelledError';
 import { modelChoice } from './modelFlags';
 import { RuntimeSession } from './runtimeSession';
 
@@ -28,7 +29,11 @@ export async function withFlagModel<T>(
     process.once('SIGINT', onInterrupt);
     try {
         const choice = modelChoice(values);
-        const model = await session.load(choice, controller.signal);
+        const model = await session.load(choice, controller.signal).catch((error: unknown) => {
+            // However the load ended after Ctrl-C (a download reports it, llama.cpp's load just stops), it was cancelled.
+            if (controller.signal.aborted && !(error instanceof CancelledError)) throw new CancelledError('loading the model');
+            throw error;
+        });
         return await work({ session, signal: controller.signal, model, lora: choice.lora });
     } finally {
         process.off('SIGINT', onInterrupt);

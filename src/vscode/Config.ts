@@ -55,6 +55,11 @@ export class Config implements vscode.Disposable {
         return settings;
     }
 
+    /** `promptscope.history.enabled`: whether the playground, Run and evaluations append to the run history; read per run. */
+    get historyEnabled(): boolean {
+        return this.section.get<unknown>('history.enabled') !== false;
+    }
+
     /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */
     get modelLayers(): SettingLayers<string> {
         return this.section.inspect<string>('model') ?? {};

@@ -10,7 +10,9 @@ import { ModelStatusBar } from './ModelStatusBar';
 import type { SettingsChange } from './modelSettings';
 import { InputMemory } from './prompt/InputMemory';
 import { OutputDocuments } from './prompt/OutputDocuments';
+import { workspaceFolder } from './playground/PlaygroundContext';
 import { PlaygroundFormStore } from './playground/PlaygroundFormStore';
+import { PlaygroundHistory } from './playground/PlaygroundHistory';
 import { PlaygroundView } from './playground/PlaygroundView';
 import { PromptInputs } from './prompt/PromptInputs';
 import { TokenProbabilitiesPanels } from './probabilities/TokenProbabilitiesPanels';
@@ -66,7 +68,7 @@ export class Ctx {
         this.own(registerInlineCompletion(this.models, this.config, this.log));
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());
-        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs }));
+        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs, trust: this.trust }));
         this.probabilities = this.own(new TokenProbabilitiesPanels({
             models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri,
         }));
@@ -75,7 +77,8 @@ export class Ctx {
         }));
         this.playground = this.own(new PlaygroundView({
             models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,
-            recent: this.recentModels, probabilities: this.probabilities, attention: this.attention,
+            recent: this.recentModels, probabilities: this.probabilities, attention: this.attention, trust: this.trust,
+            history: new PlaygroundHistory(workspaceFolder, { enabled: () => this.config.historyEnabled, warn: message => this.log.warn(message) }),
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));

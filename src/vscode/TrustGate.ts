@@ -55,6 +55,18 @@ export class TrustGate implements vscode.Disposable {
         return allowed;
     }
 
+    /**
+     * The adapters a workspace file names (`source`: a `.prompt`'s front matter, a run-history file), through {@link allow}:
+     * all of them when allowed (or when the workspace is trusted), else none, with the paths that were declined so
+     * the caller can say what it did not load.
+     */
+    async adaptersFrom<T extends { path: string }>(adapters: readonly T[], source: vscode.Uri | string): Promise<{ allowed: T[]; declined: string[] }> {
+        if (adapters.length === 0) return { allowed: [], declined: [] };
+        const requests = adapters.map(a => ({ kind: 'adapter' as const, ref: a.path, origin: 'workspaceFile' as const, source }));
+        if (await this.allow(requests)) return { allowed: [...adapters], declined: [] };
+        return { allowed: [], declined: [...new Set(adapters.map(a => a.path))] };
+    }
+
     dispose(): void {
         this.subscription.dispose();
     }

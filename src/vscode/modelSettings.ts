@@ -2,6 +2,7 @@
  * The `promptscope.*` settings as typed values, and their mapping onto the runtime's options. Free
  * of `vscode` so unit tests can run it; Config.ts feeds it from `workspace.getConfiguration`.
  */
+import { isLoraScale, loraScaleAllowed } from '../core/model/loraScale';
 import { resolveModelRef, type ModelPathBase } from '../core/model/modelRef';
 import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 
@@ -108,8 +109,8 @@ export function readLoraSetting(value: unknown): { adapters: LoraAdapterSpec[]; 
             problems.push(`promptscope.lora[${index}]: missing "path"; ignoring the entry`);
             return;
         }
-        if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale))) {
-            problems.push(`promptscope.lora[${index}]: "scale" must be a number; ignoring the entry`);
+        if (scale !== undefined && !isLoraScale(scale)) {
+            problems.push(`promptscope.lora[${index}]: "scale" must be ${loraScaleAllowed}; ignoring the entry`);
             return;
         }
         adapters.push({ path: path.trim(), ...(scale !== undefined ? { scale } : {}) });

@@ -14,8 +14,8 @@ e2eSuite('request errors', {}, scenario => {
         await workbench.runCommand('Promptscope: Open Playground');
         const view = await workbench.webviewFrame('.playground');
         const history = view.getByRole('list', { name: 'Recent runs' });
-        // The host's message (EISDIR from reading the directory), in the list where the runs would be.
-        await eventually(async () => assert.match(await history.innerText(), /EISDIR/), 60_000);
+        // The host's message (the bounded reader refuses the directory, naming it), in the list where the runs would be.
+        await eventually(async () => assert.match(await history.innerText(), /2020-01-01\.jsonl: it is a folder, not a regular file/), 60_000);
         assert.equal(await history.locator('.error').count(), 1, 'shown as an error');
 
         rmSync(broken, { recursive: true });

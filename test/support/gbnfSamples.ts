@@ -33,6 +33,22 @@ export const acceptedGrammars = [
     'root ::= ("yes" | "no") " " [0-9] [0-9]?',
     'root ::= item{2}\nitem ::= [a-z]{1,3} "\\u00e9" [\\-\\]x]',
     'root ::= "a" |\n  "b" # trailing comment\n',
+    // A bounded repetition of a rule that may be empty is a chain of rules, not a loop: no left recursion.
+    'root ::= ws{0,3} "a"\nws ::= | " "',
+    // Recursion after a terminal is not left recursion.
+    'root ::= "(" root ")" | "x"',
+];
+
+/** Left-recursive grammars: checkGbnf finds each as llama.cpp does, and llama.cpp refuses each when the grammar is used. */
+export const leftRecursiveGrammars = [
+    'root ::= root "a" | "b"',
+    'root ::= x\nx ::= y\ny ::= x "a"',
+    'root ::= (root "a") | "b"',
+    // Rules that may be empty (an empty alternative) are passed over: `e` and `x?` can match nothing.
+    'e ::= ""\nroot ::= e root | "a"',
+    'root ::= x? root "a" | "b"\nx ::= "x"',
+    // An unbounded repetition of something that may be empty loops on itself.
+    'root ::= ws* "a"\nws ::= | " "',
 ];
 
 /** Grammars checkGbnf rejects that llama.cpp rejects as well (not the two checks where the checker is stricter). */

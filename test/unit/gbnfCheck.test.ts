@@ -82,3 +82,21 @@ test('positionAt counts lines and UTF-16 columns', () => {
     assert.deepEqual(positionAt('a\r\nb', 3), { line: 2, column: 1 });
     assert.deepEqual(positionAt('x', 0), { line: 1, column: 1 });
 });
+
+test('left recursion: found before anything runs, positioned at the reference that starts the cycle, the cycle named', async () => {
+    const { leftRecursiveGrammars, acceptedGrammars } = await import('../support/gbnfSamples');
+    for (const grammar of leftRecursiveGrammars) assert.match(problem(grammar).message, /^left recursion: /, grammar);
+    for (const grammar of acceptedGrammars) assert.ok(checkGbnf(grammar).ok, grammar);
+    const direct = problem('root ::= root "a" | "b"');
+    assert.deepEqual([direct.line, direct.column], [1, 10]);
+    assert.match(direct.message, /^left recursion: "root" can begin with itself \(root → root\), which llama\.cpp refuses; .*list ::= item \(","/);
+    const indirect = problem('root ::= x\nx ::= y\ny ::= x "a"');
+    assert.deepEqual([indirect.line, indirect.column], [2, 7]);
+    assert.match(indirect.message, /\(x → y → x\)/);
+    // Rules that may match nothing are passed over, and named.
+    assert.match(problem('e ::= ""\nroot ::= e root | "a"').message, /\(root → root\) \("e" may match nothing\)/);
+    assert.match(problem('root ::= ws* "a"\nws ::= | " "').message, /"a repetition in root" can begin with itself .*\("ws" may match nothing\)/);
+    // After a terminal, or through a bounded repetition, it is no left recursion.
+    assert.ok(checkGbnf('root ::= "(" root ")" | "x"').ok);
+    assert.ok(checkGbnf('root ::= ws{0,3} "a"\nws ::= | " "').ok);
+});

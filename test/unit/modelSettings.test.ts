@@ -49,7 +49,7 @@ test('gpu off means no layers on the GPU whatever gpuLayers says', () => {
 test('promptscope.lora accepts objects and plain paths, and reports bad entries', () => {
     const { adapters, problems } = readLoraSetting(['/a.gguf', { path: '/b.gguf', scale: 0.5 }, { scale: 1 }, { path: '/c.gguf', scale: 'x' }]);
     assert.deepEqual(adapters, [{ path: '/a.gguf' }, { path: '/b.gguf', scale: 0.5 }]);
-    assert.deepEqual(problems, ['promptscope.lora[2]: missing "path"; ignoring the entry', 'promptscope.lora[3]: "scale" must be a number; ignoring the entry']);
+    assert.deepEqual(problems, ['promptscope.lora[2]: missing "path"; ignoring the entry', 'promptscope.lora[3]: "scale" must be a number from -100 to 100 (1 = as trained, 0 = off; see maxLoraScale); ignoring the entry']);
     assert.match(readLoraSetting({ path: '/a' }).problems[0]!, /expected a list/);
     assert.deepEqual(readLoraSetting(undefined), { adapters: [], problems: [] });
 });

@@ -2,16 +2,25 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dotprompt } from 'dotprompt';
 import {
-    PromptDocument, analyzePrompt, diagnosticCodes, knownHelpers, memoryPartials, type DiagnosticCode, type PromptDiagnostic,
+    PromptDocument, analyzePrompt, diagnosticCodes, knownHelpers, memoryPartials, type DiagnosticCode, type PartialLookup, type PromptDiagnostic,
 } from '../../src/core/prompt';
+import { NotARegularFileError } from '../../src/shared/errors/NotARegularFileError';
 
-const partials = memoryPartials({
+const inMemory = memoryPartials({
     persona: 'a {{mood}} guide',
     card: 'Card {{title}} for {{owner}}',
     broken: 'ok\n{{#if x}}',
     nested: 'outer {{> missingInner}}',
     helpful: '{{shout x}}',
+    loopA: 'a then\n{{> loopB}}',
+    loopB: 'b then {{> loopA}}',
+    tree: '{{name}}{{#each children}}{{> tree}}{{/each}}',
+    zeroed: 'text\0more',
 });
+/** The memory partials, and `devzero`, which fails to read as a partial linked to /dev/zero does. */
+const partials: PartialLookup = name => name === 'devzero'
+    ? Promise.reject(new NotARegularFileError('/p/_devzero.prompt', 'partial', 'a character device (through the symbolic link to /dev/zero)'))
+    : inMemory(name);
 
 async function analyze(text: string): Promise<PromptDiagnostic[]> {
     return analyzePrompt(PromptDocument.fromText(text, '/p/test.prompt'), { partials });
@@ -44,6 +53,9 @@ const cases: { code: DiagnosticCode; text: string; expect: string; severity: Pro
     { code: 'helper-arguments', severity: 'error', text: 'Hi {{json}}', expect: '1:6' },
     { code: 'unknown-partial', severity: 'error', text: 'Hi\n{{> nobody}}', expect: '2:5' },
     { code: 'partial-syntax', severity: 'error', text: 'Hi {{> broken}}', expect: '1:8' },
+    { code: 'unreadable-partial', severity: 'error', text: 'Hi\n  {{> devzero}}', expect: '2:7' },
+    { code: 'partial-cycle', severity: 'error', text: 'Hi {{> loopA}}', expect: '1:8' },
+    { code: 'nul-character', severity: 'error', text: '---\nmodel: x\n---\nHi a\0b', expect: '4:5' },
     { code: 'unknown-role', severity: 'warning', text: '{{role "assistant"}}Hi', expect: '1:3' },
     { code: 'unsupported-media', severity: 'warning', text: '{{media url=pic}}', expect: '1:3' },
     { code: 'nested-promptscope-settings', severity: 'warning', text: '---\npromptscope:\n  strategy: cot\n---\nHi', expect: '2:1' },
@@ -154,4 +166,31 @@ test('every helper the analysis knows renders through Dotprompt', async () => {
         console.log = log;
         console.info = info;
     }
+});
+
+describe('analyzePrompt: partials that cannot be read, include themselves or hold NUL', () => {
+    test('a partial linked to /dev/zero is a diagnostic naming it and the link, at the {{> name}}', async () => {
+        const [found] = await analyze('Hi {{> devzero}}');
+        assert.equal(found?.code, 'unreadable-partial');
+        assert.match(found!.message, /Partial `devzero` cannot be read: .*\/p\/_devzero\.prompt: it is a character device \(through the symbolic link to \/dev\/zero\)/);
+    });
+
+    test('a loop of partials names the chain and points into the partial that closes it', async () => {
+        const [found] = await analyze('Hi {{> loopA}}');
+        assert.deepEqual(found?.chain, ['loopA', 'loopB', 'loopA']);
+        assert.match(found!.message, /`loopA` → `loopB` → `loopA`.*remove `\{\{> loopA\}\}` from `loopB`/);
+        assert.deepEqual(found!.related?.range.start, { line: 0, character: 11 });
+        const self = await analyzePrompt(PromptDocument.fromText('{{> me}}', '/p/x.prompt'), { partials: memoryPartials({ me: 'again {{> me}}' }) });
+        assert.deepEqual(self.map(d => [d.code, d.chain]), [['partial-cycle', ['me', 'me']]]);
+    });
+
+    test('recursion inside a block (a tree) is no error: it can end', async () => {
+        assert.deepEqual(summary(await analyze('---\ninput:\n  default:\n    name: x\n    children: []\n---\n{{> tree}}')), []);
+    });
+
+    test('a NUL byte in a partial is reported at the include, with its line in the partial', async () => {
+        const [found] = await analyze('Hi {{> zeroed}}');
+        assert.equal(found?.code, 'nul-character');
+        assert.match(found!.message, /`zeroed` holds a NUL byte at line 1, column 5/);
+    });
 });

@@ -214,7 +214,8 @@ describe('preparePrompt sources: a path read once, a document in memory, raw tex
         const missing = join(tmpdir(), 'promptscope-no-such-dir', 'gone.prompt');
         await assert.rejects(preparePrompt({ path: missing }), (error: unknown) =>
             error instanceof PromptReadError && error.message === `Cannot read ${missing}: no such file` && error.path === missing);
-        await assert.rejects(preparePrompt({ path: tmpdir() + '/' }), { name: 'PromptReadError', message: /it is a folder$/ });
+        // A folder is refused by the bounded reader before it is opened, naming the path.
+        await assert.rejects(preparePrompt({ path: tmpdir() + '/' }), { name: 'NotARegularFileError', message: /prompt file .*: it is a folder, not a regular file/ });
     });
 
     test('every error the editor squiggles stops the run as a typed error at the same place', async () => {

@@ -133,7 +133,7 @@ describe('renderPrompt', () => {
 
     test('a syntax error inside a partial points into the partial file', async () => {
         const error = await renderError('Hi {{> broken}}', {
-            partials: name => name === 'broken' ? { name, text: 'line one\n{{#each items}}x', path: '/prompts/_broken.prompt' } : undefined,
+            partials: async name => name === 'broken' ? { name, text: 'line one\n{{#each items}}x', path: '/prompts/_broken.prompt' } : undefined,
         });
         assert.ok(error instanceof TemplateSyntaxError);
         assert.equal(error.path, '/prompts/_broken.prompt');

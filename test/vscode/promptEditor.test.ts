@@ -1,7 +1,7 @@
 // The `.prompt` editor features inside a real extension host: diagnostics while editing, Render Prompt's
 // read-only JSON document, and Run Prompt on the fixture model streaming into its output document.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -60,6 +60,27 @@ describe('Promptscope .prompt editor', function () {
         await editor.edit(edit => edit.replace(new vscode.Range(0, 0, document.lineCount, 0), '---\nconfig:\n  temperature: 0.5\n---\nHello\n'));
         await waitFor('diagnostics to clear', () => vscode.languages.getDiagnostics(document.uri).length === 0 ? true : undefined);
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('a partial linked to /dev/zero is a diagnostic naming it, read without blocking the extension host', async () => {
+        const file = join(dir, 'zero.prompt');
+        writeFileSync(file, 'Hello\n{{> zero}}\n');
+        symlinkSync('/dev/zero', join(dir, '_zero.prompt'));
+        // Timers keep firing while the analysis runs: a synchronous read of /dev/zero would stop them until memory ran out.
+        let ticks = 0;
+        const ticker = setInterval(() => { ticks++; }, 20);
+        try {
+            const document = await vscode.workspace.openTextDocument(file);
+            await vscode.window.showTextDocument(document);
+            const found = await waitFor('the unreadable-partial diagnostic', () =>
+                vscode.languages.getDiagnostics(document.uri).find(d => d.source === 'promptscope' && d.code === 'unreadable-partial'));
+            assert.equal(found.range.start.line, 1);
+            assert.match(found.message, /Partial `zero` cannot be read: .*_zero\.prompt: it is a character device \(through the symbolic link to \/dev\/zero\)/);
+            assert.ok(ticks > 0, 'the extension host kept running');
+        } finally {
+            clearInterval(ticker);
+        }
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 
     it('offers config keys in the front matter and documents them on hover', async () => {

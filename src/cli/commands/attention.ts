@@ -24,6 +24,8 @@ Options:
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
+                       (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {model, tokens: [{id, text}], layers, modelLayers, heads, kvHeads,
                        attention: [layer][head][query][key], timing: {tokens, ms}}
   --verbose            Log llama.cpp's messages to stderr

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { checkExpected, datasetInput, readDataset } from '../../core/reasoning/dataset';
 import { evaluateDataset } from '../../core/reasoning/evaluateDataset';
+import { DatasetRowError } from '../../core/reasoning/errors/DatasetRowError';
 import { handlingFor, requestAdapters } from '../../core/reasoning/executeStrategy';
 import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
@@ -11,11 +12,13 @@ import { stringOptions } from '../optionTables';
 import { integerFlag, numberFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { allSamplingFlags, samplingFlags, samplingOptions, unseededSamplingFlags } from '../samplingFlags';
+import { historyJson, historyText, reportHistory } from '../strategy/reportHistory';
 import { historyFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
 import { preparePrompt, readPromptscopeSettings, readPromptSource } from '../../core/prompt';
-import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
+import { ensembleFiles, readVariantSources } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { printWarnings, requestLora } from '../promptTarget';
+import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -37,7 +40,7 @@ Options:
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
   --no-history         Do not append the rows' runs to the run history
   --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R,
-  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
+  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
   --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
                        results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history}
 `;
@@ -78,19 +81,20 @@ export const evalCommand: CliCommand = {
         const rows = (await readDataset(resolve(dataset))).slice(0, limit);
         checkExpected(dataset, rows, expectedField, settings.expected !== undefined);
         // Render row 1 first: template and answer-setting mistakes fail before a model is loaded.
-        const first = printWarnings(await preparePrompt(source, { input: datasetInput(rows[0]!, expectedField) }));
+        const first = printWarnings(await preparePrompt(source, { input: datasetInput(rows[0]!, expectedField) })
+            .catch((error: unknown) => { throw new DatasetRowError(1, error, resolve(dataset)); }));
         const { verbalizer } = handlingFor(first);
         const variantFiles = strategy === 'ensemble'
             ? (() => { const listed = variantsFlag(values); return listed ? Promise.resolve([file, ...listed]) : ensembleFiles(file, first.settings); })()
             : undefined;
         const files = await variantFiles;
         if (files !== undefined && files.length < 2) throw new UsageError('an ensemble needs prompt variants: promptscope.variants, --variants, or NAME.VARIANT.prompt files');
-        const variantSources = files === undefined ? undefined : await Promise.all(files.slice(1).map(readPromptSource));
+        const variantSources = files === undefined ? undefined : await readVariantSources(files.slice(1));
         const history = historyFlag(values);
 
-        return withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
+        const code = await withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
             const evaluation = await evaluateDataset(session.client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt',
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', file: resolve(dataset),
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
                     const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
@@ -105,7 +109,7 @@ export const evalCommand: CliCommand = {
                         command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora: requestAdapters(row.run, 'prompt') ?? lora, outcome: row.outcome,
                         dataset: { file: resolve(dataset), row: row.index, expected: row.expected, correct: row.correct },
                     }));
-                    if (!json && verbose) process.stderr.write(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`);
+                    if (!json && verbose) process.stderr.write(terminalText(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`, false, process.stderr.isTTY === true));
                 },
             });
             const { tokens } = evaluation;
@@ -120,15 +124,17 @@ export const evalCommand: CliCommand = {
                 printJson({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
                     confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
-                    results, tokens, ms, model: info.name, history: history?.path ?? null,
+                    results, tokens, ms, model: info.name, ...historyJson(history),
                 });
             } else {
                 process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
-                if (verbalizer) process.stdout.write(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix));
-                process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${history?.path ?? 'not written (--no-history)'}\n`);
+                // The labels come from the prompt file, which a workspace wrote: shown escaped like model text.
+                if (verbalizer) process.stdout.write(terminalText(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix), false));
+                process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${historyText(history)}\n`);
             }
             return signal.aborted ? 130 : 0;
         });
+        return reportHistory('eval', history, code);
     },
 };
 

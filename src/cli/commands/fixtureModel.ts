@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { writeFixtureLora, writeFixtureModel, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
 import { formatBytes, formatParameterCount } from '../../core/format';
 import type { CliCommand } from '../CliCommand';
 import { stringOptions } from '../optionTables';
 import { printJson } from '../printJson';
+import { checkOutputPath } from '../outputFlag';
 import { UsageError } from '../UsageError';
 
 const usage = `Usage: promptscope fixture-model OUT.gguf [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--type f16|f32|q8_0] [--json]
@@ -38,8 +38,12 @@ export const fixtureModelCommand: CliCommand = {
         const type = values.type as FixtureTensorType | undefined;
         if (type !== undefined && !types.includes(type)) throw new UsageError(`--type must be one of ${types.join(', ')}, got ${String(values.type)}`);
 
-        const model = await writeFixtureModel(resolve(positionals[0]!), { seed, size, type });
-        const lora = typeof values.lora === 'string' ? await writeFixtureLora(resolve(values.lora), { seed, size }) : undefined;
+        // Both targets checked before either is generated (a 400m model takes a while): a directory, a link, a FIFO or
+        // an unwritable folder is reported naming it.
+        const modelPath = checkOutputPath('OUT.gguf', positionals[0]!);
+        const loraPath = typeof values.lora === 'string' ? checkOutputPath('--lora', values.lora) : undefined;
+        const model = await writeFixtureModel(modelPath, { seed, size, type });
+        const lora = loraPath !== undefined ? await writeFixtureLora(loraPath, { seed, size }) : undefined;
         if (json) {
             printJson({ model, lora });
             return;

@@ -1,4 +1,5 @@
 import { maxProbabilityAlternatives } from '../../shared/limits';
+import { escapeControlCharacters } from '../../core/text/escapeControlCharacters';
 import type { TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
 import { modelOptions } from '../modelFlags';
@@ -7,6 +8,7 @@ import { integerFlag } from '../parseFlags';
 import { printJson } from '../printJson';
 import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
 import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
+import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -29,6 +31,8 @@ Options:
   --threads N          CPU threads (default: physical cores - 1)
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
+                       (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print the result object {model, tokens: [{index, id, text, source, logprob, entropy,
                        top: [{id, text, logprob}], sampledTop?}], promptPerplexity, exact, seed, stopReason,
                        logitsSource, timing: {promptTokens, generatedTokens, ms}}
@@ -68,7 +72,7 @@ export const probsCommand: CliCommand = {
                 exact: values['no-exact'] !== true,
                 sampling: sourceSampling(source, flags),
                 ...(lora === undefined ? {} : { lora }),
-            }, { signal });
+            }, { signal }).catch((error: unknown) => { throw generateTooLarge(error, generate); });
             if (json) printJson(result);
             else process.stdout.write(formatProbabilities(result));
             return result.stopReason === 'aborted' ? 130 : 0;
@@ -89,9 +93,24 @@ export function alternativesFlag(values: Record<string, unknown>): number {
     return count;
 }
 
+/**
+ * The runtime's context overflow in terms of `--generate` when the prompt alone fits: the runtime counts the generated
+ * tokens into the prompt it reports, which would blame a short prompt for a large `--generate`. Other errors as they are.
+ */
+export function generateTooLarge(error: unknown, generate: number): unknown {
+    if (!(error instanceof ContextOverflowError) || generate <= 1) return error;
+    // The runtime needs the prompt plus all generated tokens but the last (scored, never evaluated) below the context size.
+    const promptTokens = error.promptTokens - (generate - 1);
+    const most = error.contextSize - promptTokens;
+    if (most < 1) return error;
+    return new UsageError(`--generate ${generate} is too large: the prompt's ${promptTokens} tokens and the generated ones must fit `
+        + `the model's context of ${error.contextSize} tokens; use --generate ${most} or less`);
+}
+
 /** The human table: one line per token with its probability, entropy and its best alternatives. */
 export function formatProbabilities(result: TokenProbabilitiesResult): string {
-    const show = (piece: string) => JSON.stringify(piece).slice(1, -1);
+    // One line per token: a piece's line breaks and other control characters are shown as escapes.
+    const show = (piece: string) => escapeControlCharacters(piece);
     // Prompt tokens are often far below 0.1%: show those in scientific notation instead of a flat 0.0%.
     const percent = (logprob: number) => {
         const p = Math.exp(logprob) * 100;

@@ -7,7 +7,8 @@ import { jsonObjectFlag } from '../parseFlags';
 import { modelJson, printJson } from '../printJson';
 import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
 import { allSamplingFlags, samplingFlags, samplingOptions } from '../samplingFlags';
-import { constraintFlags, constraintOptions, resolveConstraints } from '../constraintFlags';
+import { checkGrammarFlag, constraintFlags, constraintOptions, resolveConstraints } from '../constraintFlags';
+import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 
@@ -20,7 +21,8 @@ A .prompt file is rendered with Dotprompt and goes through the model's chat temp
 Options:
   --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
   --text TEXT          Prompt text instead of a file
-  --raw                Continue the text as is, without the chat template
+  --raw                Continue the text as is, without the chat template, and print the output as is
+                       (on a terminal, control characters in the output are otherwise shown escaped, e.g. \u001b)
   --input JSON         Input variables for a .prompt file, e.g. '{"topic": "cats"}'
   --seed N             Sampling seed (same seed, same output)
   --max-tokens N       Most tokens to generate (default 256)
@@ -37,6 +39,8 @@ Options:
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --context-size N     Context size in tokens (default: the model's, at most 4096)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
+                       (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {output, timing: {promptTokens, generatedTokens, ms, tokensPerSecond, loop},
                        model, modelPath, backend, stopReason, seed, answer, rawAnswer, history} instead of streaming
   --verbose            Log llama.cpp's messages and errors' stack traces to stderr
@@ -88,9 +92,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     const source = hooks.prepared ?? await preparePromptTarget(target, values);
     const raw = values.raw === true;
     if (raw && source.kind === 'chat') throw new UsageError('--raw applies to --text and plain text files, not to .prompt files');
-    if (constraints.grammar !== undefined && sourceSampling(source, {}).jsonSchema !== undefined) {
-        throw new UsageError(`--grammar cannot be combined with ${target.file}'s output.schema: use one of the two`);
-    }
+    checkGrammarFlag(constraints, source, target.file);
 
     // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
     // The prompt's own adapters go with the request (as the editor sends them); the model is loaded with --lora's.
@@ -98,7 +100,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     return withFlagModel(values, verbose, async ({ session, signal, model: info, lora: modelLora }) => {
         const lora = promptLora ?? modelLora;
         const adapters = promptLora === undefined ? {} : { lora: promptLora };
-        const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(piece); } };
+        const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(terminalText(piece, raw)); } };
         const call = { ...stream, signal };
         const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
         const sampling = sourceSampling(source, runFlags);

@@ -8,12 +8,14 @@ import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { preparePromptTarget, printWarnings, promptTarget, requestLora, sourceSampling } from '../promptTarget';
 import { samplingFlags, unseededSamplingFlags } from '../samplingFlags';
-import { constraintFlags, resolveConstraints } from '../constraintFlags';
+import { checkGrammarFlag, constraintFlags, resolveConstraints } from '../constraintFlags';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import { directOutcome, handlingFor } from '../../core/reasoning/executeStrategy';
 import { historyFlag, samplesFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
 import { formatOutcome } from '../../core/reasoning/outcomeText';
 import { outcomeJson } from '../strategy/printOutcome';
+import { historyJson, reportHistory } from '../strategy/reportHistory';
+import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 import { runCommand, runDirect } from './run';
@@ -71,9 +73,7 @@ export const runWithStrategyCommand: CliCommand = {
 
         // Settings problems (a regex without a group, clashing labels) fail before a model is loaded.
         handlingFor(run);
-        if (constraints.grammar !== undefined && run.sampling.jsonSchema !== undefined) {
-            throw new UsageError(`--grammar cannot be combined with ${file}'s output.schema: use one of the two`);
-        }
+        checkGrammarFlag(constraints, run, file);
         let variants: PromptRun[] | undefined;
         if (strategy === 'ensemble') {
             const listed = variantsFlag(values);
@@ -85,7 +85,7 @@ export const runWithStrategyCommand: CliCommand = {
         }
         const history = historyFlag(values);
 
-        return withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
+        const code = await withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
             const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
             const recording: RunRecording = { command: 'run', history, input, model: info, modelLora: lora };
             // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
@@ -97,12 +97,13 @@ export const runWithStrategyCommand: CliCommand = {
                 const extra = strategy === 'self-consistency'
                     ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature, weighting: weighting ?? 'count' }
                     : {};
-                printJson({ ...outcomeJson(outcome), ...extra, ...modelJson(info), history: history?.path ?? null });
+                printJson({ ...outcomeJson(outcome), ...extra, ...modelJson(info), ...historyJson(history) });
             } else {
-                process.stdout.write(formatOutcome(outcome));
+                process.stdout.write(terminalText(formatOutcome(outcome), false));
             }
             return signal.aborted ? 130 : 0;
         });
+        return reportHistory('run', history, code);
     },
 };
 
@@ -115,13 +116,14 @@ async function runDirectWithHistory(args: CliArgs, run: PreparedPrompt): Promise
     const input = jsonObjectFlag(values, 'input');
     const handling = handlingFor(run);
     const history = historyFlag(values);
-    return runDirect(args, {
+    const code = await runDirect(args, {
         prepared: run,
         async afterRun({ model, source, raw, flags, lora, result }) {
             const outcome = directOutcome(run.messages, result, handling, result.timing.ms);
             const sampling = sourceSampling(source, flags);
             await recordRun({ command: 'run', history, input, model, modelLora: lora }, { run, outcome, sampling, lora, raw });
-            return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, history: history?.path ?? null };
+            return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, ...historyJson(history) };
         },
     });
+    return reportHistory('run', history, code);
 }

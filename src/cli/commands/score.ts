@@ -24,7 +24,7 @@ Options:
                        content-free input ("${contentFree}" for every input variable), then renormalise
   --input JSON         Input variables, e.g. '{"review": "Great film"}'
   --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
-  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE]   as for run
+  --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
   --json               Print {labels: [{label, logprob, probability, uncalibrated?}], forms, calibrated, ms,
                        model, modelPath}
 `;

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { writeFailure } from '../../core/files';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { integerFlag } from '../parseFlags';
@@ -43,9 +44,24 @@ export function variantsFlag(values: Record<string, unknown>): string[] | undefi
     return files.map(f => resolve(f));
 }
 
-/** The run history `--out PATH` names, else the day's file under .promptscope/runs/; undefined with `--no-history`. */
+/**
+ * The run history `--out PATH` names, else the day's file under .promptscope/runs/; undefined with `--no-history`.
+ * A named file is checked now, before any model loads: a directory, a link, a FIFO or an unwritable folder is a usage
+ * error naming `--out` and the path, not a failure after the generation.
+ */
 export function historyFlag(values: Record<string, unknown>): RunHistory | undefined {
-    if (values['no-history'] !== true) return new RunHistory(values.out as string | undefined);
-    if (values.out !== undefined) throw new UsageError('--out names the run history file and --no-history skips it: give one of the two');
-    return undefined;
+    if (values['no-history'] === true) {
+        if (values.out !== undefined) throw new UsageError('--out names the run history file and --no-history skips it: give one of the two');
+        return undefined;
+    }
+    const history = new RunHistory(values.out as string | undefined);
+    if (history.named) {
+        try {
+            history.check();
+        } catch (error) {
+            const failure = writeFailure(error, history.path);
+            throw new UsageError(`--out ${history.path}: ${failure.problem}. ${failure.fix}`);
+        }
+    }
+    return history;
 }

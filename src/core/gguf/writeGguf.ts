@@ -1,4 +1,5 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { checkWriteTarget, writeFailure } from '../files';
 import { ByteBuilder } from './ByteBuilder';
 import { GgmlType, ggmlBlockSize, ggmlByteSize } from './GgmlType';
 import type { GgufArrayItem, GgufMetadata, GgufValue } from './GgufValue';
@@ -95,8 +96,16 @@ export async function writeGguf(path: string, options: WriteGgufOptions): Promis
     header.pad(alignment);
     const dataOffset = header.size;
 
+    // Only over a regular file, never through a link (see core/files); the temporary name is created new ('wx'), so a
+    // link planted at it fails the open instead of being followed.
+    checkWriteTarget(path);
     const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    const file = await open(temporary, 'w');
+    let file: FileHandle;
+    try {
+        file = await open(temporary, 'wx');
+    } catch (error) {
+        throw writeFailure(error, path);
+    }
     try {
         const sink = new ChunkedSink(file);
         await sink.write(header.toBytes());
@@ -113,12 +122,14 @@ export async function writeGguf(path: string, options: WriteGgufOptions): Promis
         }
         await sink.flush();
         await file.close();
+        checkWriteTarget(path);
         await rename(temporary, path);
         return { path, bytes: dataOffset + dataSize, dataOffset };
     } catch (error) {
         await file.close().catch(() => undefined);
         await rm(temporary, { force: true });
-        throw error;
+        // A system error (a full disk) as the typed write error naming the file; the writer's own errors as they are.
+        throw typeof (error as NodeJS.ErrnoException).code === 'string' ? writeFailure(error, path) : error;
     }
 }
 

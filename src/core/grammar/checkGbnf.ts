@@ -9,10 +9,13 @@
  * - groups, `|`, `.`, repetitions `*` `+` `?` `{m}` `{m,}` `{m,n}`, token references `<[id]>` / `<tok>` / `!<…>`;
  * - `#` comments to the end of the line; every referenced rule defined; a `root` rule.
  *
+ * - no left recursion (`list ::= list "," item`), which llama.cpp refuses only when the grammar is used, after the
+ *   model loaded: found as llama.cpp finds it (`llama_grammar_detect_left_recursion`), on the rules its parser makes,
+ *   groups and repetitions included, where a rule "may be empty" when one of its alternatives is empty.
+ *
  * Two checks are stricter than llama.cpp, which accepts these but can never match them: a reversed range
  * (`[z-a]`) and a repetition whose maximum is below its minimum (`{3,1}`). Not checked (llama.cpp rejects them when
- * the grammar is used): left recursion, whether a `<token>` is one token of the model's vocabulary, and the
- * repetition expansion limit.
+ * the grammar is used): whether a `<token>` is one token of the model's vocabulary, and the repetition expansion limit.
  *
  * Pure: no DOM, no Node, no llama.cpp.
  */
@@ -60,12 +63,26 @@ function describe(c: string | undefined): string {
     return JSON.stringify(c);
 }
 
+/** One symbol of a rule as llama.cpp's parser lays it out: a reference to a rule (where it is written), or anything else. */
+type RuleElement = { ref: string; offset: number } | 'terminal';
+
+/** A rule's alternatives, and how messages name it: a group or a repetition makes a rule of its own, named by the rule it is in. */
+interface RuleBody {
+    alternatives: RuleElement[][];
+    label: string;
+    /** The rule the user wrote it in. */
+    owner: string;
+}
+
 class Parser {
     private pos = 0;
     /** Defined rule → offset of its name. */
     readonly defined = new Map<string, number>();
     /** Referenced rule → offset of its first reference. */
     readonly referenced = new Map<string, number>();
+    /** Every rule with its alternatives, the rules llama.cpp synthesizes for groups and repetitions included. */
+    readonly bodies = new Map<string, RuleBody>();
+    private synthesized = 0;
 
     constructor(private readonly text: string) {}
 
@@ -114,7 +131,10 @@ class Parser {
         if (!this.defined.has(name)) this.defined.set(name, start);
         this.pos += 3;
         this.space(true);
-        this.alternatives(false);
+        // A rule defined twice is the later definition, as in llama.cpp.
+        const body: RuleBody = { alternatives: [], label: name, owner: name };
+        this.bodies.set(name, body);
+        this.alternatives(false, body);
         const c = this.peek();
         if (c === '\r') this.pos += this.text[this.pos + 1] === '\n' ? 2 : 1;
         else if (c === '\n') this.pos++;
@@ -123,56 +143,84 @@ class Parser {
         this.space(true);
     }
 
-    private alternatives(nested: boolean): void {
-        this.sequence(nested);
+    private alternatives(nested: boolean, body: RuleBody): void {
+        this.sequence(nested, body);
         while (this.peek() === '|') {
             this.pos++;
             this.space(true);
-            this.sequence(nested);
+            this.sequence(nested, body);
         }
     }
 
-    private sequence(nested: boolean): void {
+    /** A rule llama.cpp's parser would add for a group or a repetition inside `owner`. */
+    private synthesize(owner: string, kind: 'group' | 'repetition', alternatives: RuleElement[][]): { ref: string; offset: number; body: RuleBody } {
+        const name = `${owner}#${++this.synthesized}`;
+        const body: RuleBody = { alternatives, label: `a ${kind} in ${owner}`, owner };
+        this.bodies.set(name, body);
+        return { ref: name, offset: this.pos, body };
+    }
+
+    private sequence(nested: boolean, body: RuleBody): void {
         let hasItem = false;
+        const symbols: RuleElement[] = [];
+        body.alternatives.push(symbols);
+        // Where the last item's symbols start: a repetition applies to them.
+        let lastItem = 0;
         for (;;) {
             const c = this.peek();
             if (c === undefined) return;
             const start = this.pos;
             if (c === '"') {
                 this.pos++;
+                lastItem = symbols.length;
                 while (this.peek() !== '"') {
                     if (this.peek() === undefined) this.fail('unterminated string literal: no closing \'"\'', start);
                     this.char();
+                    symbols.push('terminal');
                 }
                 this.pos++;
                 hasItem = true;
             } else if (c === '[') {
                 this.charClass();
+                lastItem = symbols.length;
+                symbols.push('terminal');
                 hasItem = true;
             } else if (c === '<' || c === '!') {
                 this.token();
+                lastItem = symbols.length;
+                symbols.push('terminal');
                 hasItem = true;
             } else if (isWordChar(c)) {
                 const name = this.name();
                 if (this.peek() === '_') this.fail('rule names may hold letters, digits and "-" only (no "_")');
                 if (!this.referenced.has(name)) this.referenced.set(name, start);
+                lastItem = symbols.length;
+                symbols.push({ ref: name, offset: start });
                 hasItem = true;
             } else if (c === '(') {
                 this.pos++;
                 this.space(true);
-                this.alternatives(true);
+                const group = this.synthesize(body.owner, 'group', []);
+                group.offset = start;
+                this.alternatives(true, group.body);
                 if (this.peek() !== ')') this.fail(this.peek() === undefined ? 'unclosed group: no ")" for this "("' : `expecting ")" to close the group, found ${describe(this.peek())}`, this.peek() === undefined ? start : this.pos);
                 this.pos++;
+                lastItem = symbols.length;
+                symbols.push({ ref: group.ref, offset: start });
                 hasItem = true;
             } else if (c === '.') {
                 this.pos++;
+                lastItem = symbols.length;
+                symbols.push('terminal');
                 hasItem = true;
             } else if (c === '*' || c === '+' || c === '?') {
                 if (!hasItem) this.fail(`"${c}" needs an item before it to repeat`);
                 this.pos++;
+                this.repeat(body.owner, symbols, lastItem, c === '+' ? 1 : 0, c === '?' ? 1 : undefined);
             } else if (c === '{') {
                 if (!hasItem) this.fail('"{" needs an item before it to repeat');
-                this.repetition();
+                const { min, max } = this.repetition();
+                this.repeat(body.owner, symbols, lastItem, min, max);
             } else {
                 return;
             }
@@ -255,7 +303,27 @@ class Parser {
         return Number(this.text.slice(start, this.pos));
     }
 
-    private repetition(): void {
+    /**
+     * llama.cpp's rewrite of a repetition of `symbols[from…]` (S): S{m,n} is S m times, then a rule S' ::= S S'' |
+     * chained n − m deep (S{m,} ends in S' ::= S S' |). Only the rules' first symbols matter for left recursion, and
+     * every link of a bounded chain starts alike, so a chain of two links stands for any longer one.
+     */
+    private repeat(owner: string, symbols: RuleElement[], from: number, min: number, max: number | undefined): void {
+        const item = symbols.slice(from);
+        symbols.length = from;
+        for (let i = 0; i < min; i++) symbols.push(...item);
+        if (max === undefined) {
+            const loop = this.synthesize(owner, 'repetition', []);
+            loop.body.alternatives.push([...item, { ref: loop.ref, offset: loop.offset }], []);
+            symbols.push({ ref: loop.ref, offset: loop.offset });
+        } else if (max > min) {
+            const last = this.synthesize(owner, 'repetition', [[...item], []]);
+            const chain = max - min > 1 ? this.synthesize(owner, 'repetition', [[...item, { ref: last.ref, offset: last.offset }], []]) : last;
+            symbols.push({ ref: chain.ref, offset: chain.offset });
+        }
+    }
+
+    private repetition(): { min: number; max: number | undefined } {
         const open = this.pos;
         this.pos++;
         this.space(false);
@@ -272,6 +340,8 @@ class Parser {
         this.pos++;
         if (min > maxRepetitions) this.fail(`at most ${maxRepetitions} repetitions (llama.cpp's limit)`, open);
         if (max !== undefined && max < min) this.fail(`the repetition's maximum ${max} is below its minimum ${min}`, open);
+        // llama.cpp reads a maximum beyond its limit as no maximum.
+        return { min, max: max !== undefined && max > maxRepetitions ? undefined : max };
     }
 }
 
@@ -291,7 +361,65 @@ export function checkGbnf(text: string): GbnfCheck {
     if (!parser.defined.has('root')) {
         return problem(0, parser.defined.size === 0 ? 'the grammar has no rules: start with "root ::= …"' : 'no "root" rule: the grammar starts at a rule named root');
     }
+    const recursion = leftRecursion(parser.bodies);
+    if (recursion !== undefined) {
+        const skipped = recursion.skipped.length === 0 ? '' : ` (${recursion.skipped.map(r => `"${r}"`).join(', ')} may match nothing)`;
+        return problem(recursion.offset, `left recursion: "${recursion.cycle[0]}" can begin with itself (${recursion.cycle.join(' → ')})${skipped}, which llama.cpp refuses; `
+            + 'start the rule with something that matches text and repeat what follows, e.g. list ::= item ("," item)* instead of list ::= list "," item | item');
+    }
     return { ok: true, rules: [...parser.defined.keys()] };
+}
+
+/**
+ * The first left-recursive cycle, as llama.cpp's `llama_grammar_detect_left_recursion` finds one: from each rule,
+ * follow the rule references an alternative starts with, past references to rules that may be empty (one of their
+ * alternatives is empty; llama.cpp does not look further), until a rule is reached again. The cycle names the rules
+ * (a group's or repetition's rule by the rule it is in); `skipped` the may-be-empty rules passed over on the way; the
+ * offset is the reference that starts the cycle.
+ */
+function leftRecursion(bodies: ReadonlyMap<string, RuleBody>): { cycle: string[]; skipped: string[]; offset: number } | undefined {
+    const mayBeEmpty = (name: string) => bodies.get(name)?.alternatives.some(a => a.length === 0) ?? false;
+    /** The references an alternative of `name` can start with, each with the may-be-empty references before it. */
+    const leftReferences = (name: string): { ref: string; offset: number; after: string[] }[] => {
+        const out: { ref: string; offset: number; after: string[] }[] = [];
+        for (const alternative of bodies.get(name)?.alternatives ?? []) {
+            const after: string[] = [];
+            for (const element of alternative) {
+                if (element === 'terminal') break;
+                out.push({ ...element, after: [...after] });
+                if (!mayBeEmpty(element.ref)) break;
+                after.push(element.ref);
+            }
+        }
+        return out;
+    };
+    const done = new Set<string>();
+    const path: { rule: string; offset: number; after: string[] }[] = [];
+    const onPath = new Set<string>();
+    const visit = (rule: string): { cycle: string[]; skipped: string[]; offset: number } | undefined => {
+        if (onPath.has(rule)) {
+            const loop = path.slice(path.findIndex(p => p.rule === rule));
+            const cycle = [...loop.map(p => bodies.get(p.rule)!.label), bodies.get(rule)!.label];
+            const skipped = [...new Set(loop.flatMap(p => p.after).map(r => bodies.get(r)!.label))];
+            return { cycle, skipped, offset: loop[0]!.offset };
+        }
+        if (done.has(rule)) return undefined;
+        onPath.add(rule);
+        for (const reference of leftReferences(rule)) {
+            path.push({ rule, offset: reference.offset, after: reference.after });
+            const found = visit(reference.ref);
+            if (found) return found;
+            path.pop();
+        }
+        onPath.delete(rule);
+        done.add(rule);
+        return undefined;
+    };
+    for (const rule of bodies.keys()) {
+        const found = visit(rule);
+        if (found) return found;
+    }
+    return undefined;
 }
 
 /** `line:column message`, as the playground shows it. */

@@ -1,3 +1,5 @@
+import { NonFiniteResultError } from '../../shared/errors/NonFiniteResultError';
+
 /** One entry of a top-K list: a token id and its natural-log probability. */
 export interface RankedLogprob {
     id: number;
@@ -24,7 +26,8 @@ export function logitStatistics(logits: ArrayLike<number>, topK: number): LogitS
     if (n === 0) throw new RangeError('no logits: the vocabulary is empty');
     let max = -Infinity;
     for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
-    if (!Number.isFinite(max)) throw new RangeError(`the largest logit is ${max}: the distribution is undefined`);
+    // An overflowed model (every logit NaN, or one Infinity) has no distribution: typed as every non-finite result is.
+    if (!Number.isFinite(max)) throw new NonFiniteResultError('logits', 'the largest logit', max);
     let sum = 0;
     let weighted = 0;
     for (let i = 0; i < n; i++) {

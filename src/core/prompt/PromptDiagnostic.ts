@@ -16,6 +16,8 @@ export interface PromptDiagnostic {
     path?: FrontMatterPath;
     /** Where the problem really is when that is another file (a syntax error inside a partial). */
     related?: { path?: string; range: TextRange; message: string };
+    /** For `partial-cycle`: the partials of the loop, first and last the same (`['a', 'b', 'a']`). */
+    chain?: string[];
     /** A one-edit fix: replace `range` with `newText`. */
     fix?: { title: string; newText: string };
 }
@@ -42,6 +44,9 @@ export const diagnosticCodes = {
     'helper-arguments': 'A helper called with the wrong number of arguments (it would throw while rendering).',
     'unknown-partial': 'A `{{> name}}` partial that cannot be found.',
     'partial-syntax': 'A partial that does not parse.',
+    'unreadable-partial': 'A partial that exists but is not read: not a regular file (a link to a device, a FIFO, a folder), too large, or not readable.',
+    'partial-cycle': 'A partial that includes itself (directly or through others) outside any condition: it would render forever.',
+    'nul-character': 'A NUL byte in the prompt or a partial: binary or UTF-16 text, not a UTF-8 prompt.',
     'unknown-role': 'A `{{role}}` other than system, user or model.',
     'unsupported-media': '`{{media}}`: local text models cannot take media.',
     'nested-promptscope-settings': 'A nested `promptscope:` mapping, which Dotprompt drops.',

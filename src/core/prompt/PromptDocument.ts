@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import { readBoundedText } from '../files/readBoundedText';
 import { LineIndex } from './LineIndex';
 import type { TextRange } from './TextRange';
 
@@ -67,8 +67,9 @@ export class PromptDocument {
         return new PromptDocument(text, path);
     }
 
+    /** Reads `path` with the bounded reader: a prompt over the size limit, or that is not a regular file, is refused. */
     static async load(path: string): Promise<PromptDocument> {
-        return new PromptDocument(await readFile(path, 'utf8'), path);
+        return new PromptDocument(await readBoundedText(path, 'prompt'), path);
     }
 
     /**

@@ -10,7 +10,7 @@ import type { PromptDocument } from './PromptDocument';
 import { convertSchema } from './schema/convertSchema';
 import { validateInput } from './schema/validateInput';
 import { readPromptscopeSettings } from './settings/readPromptscopeSettings';
-import { checkTemplate, type UsedVariable } from './template/checkTemplate';
+import { checkTemplate, nulHint, type UsedVariable } from './template/checkTemplate';
 
 export interface AnalyzePromptOptions {
     /** Where `{{> name}}` partials come from. Defaults to `_name.prompt` files beside the prompt (none for a prompt without a path). */
@@ -28,6 +28,16 @@ export interface AnalyzePromptOptions {
  */
 export async function analyzePrompt(doc: PromptDocument, options: AnalyzePromptOptions = {}): Promise<PromptDiagnostic[]> {
     const diagnostics: PromptDiagnostic[] = [];
+    const nul = doc.text.indexOf('\0');
+    if (nul >= 0) {
+        // Nothing after a NUL means what it seems (YAML and Handlebars read it as text; a tokenizer may stop there).
+        const at = doc.lines.positionAt(nul);
+        diagnostics.push({
+            range: doc.lines.range(nul, nul + 1), severity: 'error', code: 'nul-character',
+            message: `The prompt holds a NUL byte at line ${at.line + 1}, column ${at.character + 1}: ${nulHint}`,
+        });
+        return diagnostics;
+    }
     const frontMatterProblems = doc.frontMatterProblems();
     for (const problem of frontMatterProblems) {
         diagnostics.push({ range: doc.lines.range(problem.start, problem.end), severity: problem.severity, code: problem.code, message: problem.message });
@@ -35,14 +45,8 @@ export async function analyzePrompt(doc: PromptDocument, options: AnalyzePromptO
     const frontMatterReadable = !frontMatterProblems.some(p => p.severity === 'error');
 
     const lookup = options.partials ?? (doc.path === undefined ? noPartials : filePartials(doc.path));
-    let template;
-    try {
-        template = checkTemplate(doc, lookup);
-    } catch (error) {
-        // A partial that exists but cannot be read (permissions): report it rather than fail the whole analysis.
-        diagnostics.push({ range: doc.templateRange(0, 0), severity: 'error', code: 'unknown-partial', message: (error as Error).message });
-        return sortDiagnostics(diagnostics);
-    }
+    // Partials that cannot be read come back as diagnostics: analysis never throws.
+    const template = await checkTemplate(doc, lookup);
     diagnostics.push(...template.diagnostics);
     if (!frontMatterReadable) return sortDiagnostics(diagnostics);
 

@@ -1,6 +1,9 @@
 import { FrontMatterError } from './errors/FrontMatterError';
 import { InvalidInputError } from './errors/InvalidInputError';
+import { NulCharacterError } from './errors/NulCharacterError';
+import { PartialCycleError } from './errors/PartialCycleError';
 import { PartialNotFoundError } from './errors/PartialNotFoundError';
+import { PartialReadError } from './errors/PartialReadError';
 import { PromptConfigError } from './errors/PromptConfigError';
 import type { PromptError, PromptErrorLocation } from './errors/PromptError';
 import { PromptSchemaError } from './errors/PromptSchemaError';
@@ -31,6 +34,12 @@ export function diagnosticError(diagnostic: PromptDiagnostic, path: string | und
             return new InvalidInputError(message, location);
         case 'unknown-partial':
             return new PartialNotFoundError(diagnostic.subject ?? '', message, location);
+        case 'unreadable-partial':
+            return new PartialReadError(diagnostic.subject ?? '', message, location);
+        case 'partial-cycle':
+            return new PartialCycleError(diagnostic.chain ?? [], message, location);
+        case 'nul-character':
+            return new NulCharacterError(message, location);
         case 'unsupported-media':
             return new UnsupportedContentError(message, location);
         case 'template-syntax': case 'unknown-helper': case 'helper-arguments': case 'partial-syntax': case 'unknown-role':

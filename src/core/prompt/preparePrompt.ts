@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { RenderedPrompt } from 'dotprompt';
 import type { LoraAdapterSpec } from '../../shared/runtimeApi';
+import type { ReadFileKind } from '../../shared/limits';
 import type { SamplingOptions } from '../../shared/sampling';
+import { readBoundedText } from '../files/readBoundedText';
 import { analyzePrompt } from './analyzePrompt';
 import { toChatMessages, type ChatMessage } from './chatMessages';
 import { checkConfig } from './config/checkConfig';
 import { diagnosticError } from './diagnosticError';
+import { EmptyPromptError } from './errors/EmptyPromptError';
 import { PromptReadError } from './errors/PromptReadError';
+import { NulCharacterError } from './errors/NulCharacterError';
 import { PromptConfigError } from './errors/PromptConfigError';
 import { issueRange } from './issueDiagnostic';
 import type { PromptDiagnostic } from './PromptDiagnostic';
 import { PromptDocument } from './PromptDocument';
 import type { PromptSource } from './PromptSource';
 import { renderPrompt, type RenderPromptOptions } from './renderPrompt';
+import { nulHint } from './template/checkTemplate';
 import { readPromptscopeSettings } from './settings/readPromptscopeSettings';
 import type { PromptscopeSettings, PromptStrategy } from './settings/PromptscopeSettings';
 
@@ -75,15 +79,19 @@ export async function preparePrompt(source: PromptDocument | PromptSource, optio
 
 /**
  * Reads a prompt file once, for callers that prepare it several times (one dataset row after another): a
- * `.prompt` file as a {@link PromptDocument}, any other file as raw text. Throws {@link PromptReadError}.
+ * `.prompt` file as a {@link PromptDocument}, any other file as raw text. `kind` picks the size limit and names the
+ * file in errors (`variant` for an ensemble's other prompts); defaults to `prompt`. Throws {@link PromptReadError}
+ * when the file cannot be read, and the bounded reader's NotARegularFileError or FileTooLargeError (each naming the
+ * file) for a path that is not a regular file or is too large.
  */
-export async function readPromptSource(path: string): Promise<{ document: PromptDocument } | { text: string; file: string }> {
+export async function readPromptSource(path: string, kind: Extract<ReadFileKind, 'prompt' | 'variant'> = 'prompt'): Promise<{ document: PromptDocument } | { text: string; file: string }> {
     let text: string;
     try {
-        text = await readFile(path, 'utf8');
+        text = await readBoundedText(path, kind);
     } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new PromptReadError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message);
+        if (code === undefined) throw error;
+        throw new PromptReadError(path, code === 'ENOENT' ? 'no such file' : (error as Error).message);
     }
     return path.endsWith('.prompt') ? { document: PromptDocument.fromText(text, path) } : { text, file: resolve(path) };
 }
@@ -92,6 +100,12 @@ async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions
     const analysis = await analyzePrompt(doc, { partials: options.partials, schemas: options.schemas });
     const error = analysis.find(d => d.severity === 'error');
     if (error !== undefined) throw diagnosticError(error, doc.path);
+    if (doc.template.trim() === '') {
+        throw new EmptyPromptError(doc.frontMatter === undefined
+            ? 'the prompt is empty: write the text to send to the model in it.'
+            : 'the prompt has front matter but no template after it: write the text to send to the model after the closing `---`.',
+        { path: doc.path, ...(doc.frontMatter === undefined ? {} : { range: doc.lines.range(doc.text.length, doc.text.length) }) });
+    }
 
     const rendered = await renderPrompt(doc, options);
     // The analysis read the front matter; render options may still override `config` (metadata), so check what renders.
@@ -125,6 +139,12 @@ async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions
 }
 
 function textPrompt(file: string | undefined, text: string): PreparedTextPrompt {
+    if (text.trim() === '') throw new EmptyPromptError('the prompt is empty: write the text to send to the model in it.', { path: file });
+    const nul = text.indexOf('\0');
+    if (nul >= 0) {
+        const line = text.slice(0, nul).split('\n').length;
+        throw new NulCharacterError(`the prompt holds a NUL byte on line ${line}: ${nulHint}`, { path: file });
+    }
     return {
         kind: 'text', file, text, messages: [{ role: 'user', text }], sampling: {}, settings: {}, lora: [],
         strategy: undefined, variants: [], warnings: [], promptHash: sha256(text),

@@ -3,7 +3,8 @@ import Handlebars from 'handlebars/dist/cjs/handlebars.js';
 import { FrontMatterError } from './errors/FrontMatterError';
 import { InvalidInputError } from './errors/InvalidInputError';
 import { MissingInputError } from './errors/MissingInputError';
-import { PartialNotFoundError } from './errors/PartialNotFoundError';
+import { PartialCycleError } from './errors/PartialCycleError';
+import { diagnosticError } from './diagnosticError';
 import { PromptError } from './errors/PromptError';
 import { PromptSchemaError } from './errors/PromptSchemaError';
 import { TemplateRenderError } from './errors/TemplateRenderError';
@@ -49,7 +50,7 @@ export async function renderPrompt(doc: PromptDocument, options: RenderPromptOpt
     }
 
     const lookup = options.partials ?? (doc.path === undefined ? noPartials : filePartials(doc.path));
-    const check = checkTemplate(doc, lookup);
+    const check = await checkTemplate(doc, lookup);
     const templateProblem = check.diagnostics.find(d => d.severity === 'error');
     if (templateProblem !== undefined) throw templateError(doc, templateProblem);
 
@@ -80,7 +81,7 @@ export async function renderPrompt(doc: PromptDocument, options: RenderPromptOpt
                     { input: { default: defaults } },
                 );
             } catch (error) {
-                throw renderError(doc, error);
+                throw renderError(doc, error, check.conditionalCycles);
             }
             return { ...metadata, messages: rendered.messages };
         } finally {
@@ -121,16 +122,26 @@ function checkInput(doc: PromptDocument, input: Record<string, unknown>, schema:
 }
 
 function templateError(doc: PromptDocument, diagnostic: PromptDiagnostic): Error {
+    if (diagnostic.code === 'unknown-partial' || diagnostic.code === 'unreadable-partial' || diagnostic.code === 'partial-cycle' || diagnostic.code === 'nul-character') {
+        return diagnosticError(diagnostic, doc.path);
+    }
     // Point at the fault itself: inside the partial when it is there.
     const location = diagnostic.related === undefined
         ? { path: doc.path, range: diagnostic.range }
         : { path: diagnostic.related.path ?? doc.path, range: diagnostic.related.range };
-    if (diagnostic.code === 'unknown-partial') return new PartialNotFoundError(diagnostic.subject ?? '', diagnostic.message, location);
     return new TemplateSyntaxError(diagnostic.message, location);
 }
 
-function renderError(doc: PromptDocument, error: unknown): Error {
+function renderError(doc: PromptDocument, error: unknown, conditionalCycles: readonly string[][]): Error {
     if (error instanceof PromptError) return error;
+    // Recursion through partials whose condition never ended it (checkTemplate only rejects unconditional loops).
+    if (error instanceof RangeError && conditionalCycles.length > 0) {
+        const loops = conditionalCycles.map(c => c.map(n => `\`${n}\``).join(' → ')).join('; ');
+        return new PartialCycleError(conditionalCycles[0]!,
+            `Rendering recursed without end through partials that include themselves (${loops}): the condition around the `
+            + 'inner include never became false for this input; make it end (e.g. recurse on a smaller part of the data).',
+            { path: doc.path });
+    }
     const message = error instanceof Error ? error.message : String(error);
     const exception = error as { lineNumber?: number; column?: number };
     const range = typeof exception.lineNumber === 'number' && typeof exception.column === 'number'

@@ -5,6 +5,7 @@ import { normalizeAnswer } from './normalizeAnswer';
 import type { PromptRun } from './PromptRun';
 import { scoreAnswers, type AnswerMetrics } from './scoreAnswers';
 import type { Verbalizer } from './Verbalizer';
+import { DatasetRowError } from './errors/DatasetRowError';
 
 /** One row's prompt, rendered with the row's input (and, for an ensemble, its variants, the main prompt first). */
 export interface PreparedRow {
@@ -18,6 +19,8 @@ export interface DatasetEvaluationOptions extends Omit<StrategyOptions, 'variant
     expectedField: string;
     /** The main prompt's verbalizer: expected answers are mapped through it like the model's. Defaults to folding. */
     verbalizer: Verbalizer | undefined;
+    /** The dataset file, named with the row in a row's error. Defaults to none ("dataset: row N: …"). */
+    file?: string;
     /** Renders the prompt (and variants) for a row's input: the CLI reads the files, the editor its documents. */
     prepareRow(input: Record<string, unknown>, index: number): Promise<PreparedRow>;
     /** After each row, before the next starts (history line, progress); awaited. */
@@ -60,7 +63,7 @@ export interface DatasetEvaluation {
  * implementation behind `promptscope eval` and the editor's Evaluate Prompt on Dataset.
  */
 export async function evaluateDataset(model: StrategyModel, options: DatasetEvaluationOptions): Promise<DatasetEvaluation> {
-    const { rows, expectedField, verbalizer, prepareRow, onRow, signal, ...strategy } = options;
+    const { rows, expectedField, verbalizer, prepareRow, onRow, signal, file, ...strategy } = options;
     const startedAt = performance.now();
     const results: EvaluatedRow[] = [];
     const tokens = { prompt: 0, generated: 0 };
@@ -71,7 +74,7 @@ export async function evaluateDataset(model: StrategyModel, options: DatasetEval
             break;
         }
         const input = datasetInput(row, expectedField);
-        const { run, variants } = await prepareRow(input, index);
+        const { run, variants } = await prepareRow(input, index).catch((error: unknown) => { throw new DatasetRowError(index + 1, error, file); });
         const outcome = await executeStrategy(model, run, { ...strategy, variants, signal });
         if (signal?.aborted) {
             // A row cut short has no answer to score.

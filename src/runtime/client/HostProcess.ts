@@ -3,9 +3,11 @@ import type { Readable } from 'node:stream';
 import type { LoadProgress, RuntimeLogSink } from '../../shared/runtimeApi';
 import { describeExit } from './describeExit';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
+import { RuntimeNotRespondingError } from '../../shared/errors/RuntimeNotRespondingError';
 import { reviveError } from '../../shared/errors/serializeError';
 import type { ClientMessage, HostMessage, RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
 import { removeBulkFolders, unpackBulk } from '../rpc/bulkTransfer';
+import { LivenessMonitor } from './LivenessMonitor';
 
 export interface RequestHooks {
     onTokens?: (tokens: number[], text: string) => void;
@@ -25,7 +27,9 @@ const keptLines = 30;
 
 /**
  * One runtime host child process and the requests pending on it. Once it exits, every pending request is
- * rejected with a RuntimeStoppedError and this object is spent; RuntimeClient starts a new one.
+ * rejected with a RuntimeStoppedError and this object is spent; RuntimeClient starts a new one. A host that stops
+ * answering pings for longer than the response bound is spent the same way: its requests are rejected with a
+ * RuntimeNotRespondingError and it is killed.
  */
 export class HostProcess {
     private readonly child: ChildProcess;
@@ -34,10 +38,15 @@ export class HostProcess {
     private nextId = 1;
     private exitReason: string | undefined;
     private stopping = false;
+    /** Set when the host stopped answering: requests fail with it, and it explains the exit that follows. */
+    private unresponsive: RuntimeNotRespondingError | undefined;
+    private readonly liveness: LivenessMonitor;
+    private readonly failReady: (error: Error) => void;
     readonly ready: Promise<void>;
     readonly exited: Promise<{ reason: string; expected: boolean }>;
 
-    constructor(hostScript: string, env: NodeJS.ProcessEnv, private readonly log: RuntimeLogSink) {
+    /** `responseTimeoutSeconds` is read at every liveness tick; 0 turns the check off. */
+    constructor(hostScript: string, env: NodeJS.ProcessEnv, private readonly log: RuntimeLogSink, responseTimeoutSeconds: () => number) {
         this.child = fork(hostScript, [], {
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
             serialization: 'advanced',
@@ -54,11 +63,19 @@ export class HostProcess {
         let markReady!: () => void;
         let failReady!: (error: Error) => void;
         this.ready = new Promise((resolve, reject) => { markReady = resolve; failReady = reject; });
+        this.failReady = failReady;
         this.ready.catch(() => undefined);
 
         this.child.on('message', (message: HostMessage) => {
+            this.liveness.heard();
             if (message.type === 'ready') markReady();
             else this.receive(message);
+        });
+        // From the fork on: a host that hangs while starting is caught too.
+        this.liveness = new LivenessMonitor({
+            timeoutSeconds: responseTimeoutSeconds,
+            ping: seq => this.post({ type: 'ping', seq }),
+            onUnresponsive: seconds => this.declareUnresponsive(seconds),
         });
         this.exited = new Promise(resolve => {
             let done = false;
@@ -66,7 +83,8 @@ export class HostProcess {
                 if (done) return;
                 done = true;
                 this.exitReason = reason;
-                const error = () => new RuntimeStoppedError(reason);
+                this.liveness.dispose();
+                const error = () => this.unresponsive ?? new RuntimeStoppedError(reason);
                 failReady(error());
                 for (const [id, request] of this.pending) {
                     this.pending.delete(id);
@@ -82,7 +100,8 @@ export class HostProcess {
                 void drained([this.child.stdout, this.child.stderr], 500).then(() => {
                     this.flushPartialLines();
                     const described = describeExit(code, signal, this.lastLines);
-                    finish(this.stopping ? (code === 0 && !signal ? 'the runtime was stopped' : `the runtime was stopped (${described})`) : described);
+                    if (this.unresponsive) finish(this.unresponsive.reason);
+                    else finish(this.stopping ? (code === 0 && !signal ? 'the runtime was stopped' : `the runtime was stopped (${described})`) : described);
                 });
             });
             this.child.on('error', error => finish(`the runtime host could not be started (${error.message})`));
@@ -90,14 +109,16 @@ export class HostProcess {
     }
 
     get pid(): number | undefined {
-        return this.exitReason === undefined ? this.child.pid : undefined;
+        return this.alive ? this.child.pid : undefined;
     }
 
+    /** False once the host exited or stopped answering (it is being killed then): the client starts a new one. */
     get alive(): boolean {
-        return this.exitReason === undefined;
+        return this.exitReason === undefined && this.unresponsive === undefined;
     }
 
     request<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params'], hooks: RequestHooks = {}): Promise<RuntimeMethods[M]['result']> {
+        if (this.unresponsive) return Promise.reject(this.unresponsive);
         if (this.exitReason !== undefined) return Promise.reject(new RuntimeStoppedError(this.exitReason));
         const id = this.nextId++;
         return new Promise((resolve, reject) => {
@@ -117,12 +138,36 @@ export class HostProcess {
     /** Ends the process: politely (disconnect lets it free the model), then SIGKILL after `graceMs`. */
     async stop(graceMs = 2000): Promise<void> {
         if (this.exitReason !== undefined) return;
+        if (this.unresponsive) {
+            // Already killed; only its exit is left to wait for.
+            await this.exited;
+            return;
+        }
         this.stopping = true;
         const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
         if (this.child.connected) this.child.disconnect();
         else this.child.kill('SIGKILL');
         await this.exited;
         clearTimeout(timer);
+    }
+
+    /**
+     * The host stopped answering: every pending request fails now (the caller must not wait for a process that may
+     * never run again), then the process is killed. SIGKILL, because it also ends a stopped (SIGSTOP) process and
+     * needs nothing from the host; its exit then completes `exited`, and the client starts a new host on the next request.
+     */
+    private declareUnresponsive(seconds: number): void {
+        if (!this.alive) return;
+        const error = new RuntimeNotRespondingError(seconds);
+        this.unresponsive = error;
+        this.failReady(error);
+        this.log('error', `Runtime host (pid ${this.child.pid}) did not answer for ${seconds} s: killing it`, 'runtime');
+        for (const [id, request] of this.pending) {
+            this.pending.delete(id);
+            request.detachAbort?.();
+            request.reject(error);
+        }
+        this.child.kill('SIGKILL');
     }
 
     private post(message: ClientMessage): void {

@@ -15,7 +15,9 @@ import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../
 import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
-import type { RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
+import { defaultResponseTimeoutSeconds, type LoadModelParams, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
+
+export { defaultResponseTimeoutSeconds };
 
 export interface RuntimeClientOptions {
     /** Path of the runtime host script. Defaults to `runtime-host.js` beside the running bundle (path.join(__dirname, 'runtime-host.js')). */
@@ -24,6 +26,13 @@ export interface RuntimeClientOptions {
     log?: RuntimeLogSink;
     /** Extra environment for the host process. Defaults to the parent's environment. */
     env?: NodeJS.ProcessEnv;
+    /**
+     * Seconds the host may go without answering a ping before every pending request fails with a
+     * RuntimeNotRespondingError and the host is killed (the next request starts a new one); also how long a model
+     * download may go without a byte. 0 turns both checks off. A function is read again at every check, so a changed
+     * setting applies at once. Defaults to {@link defaultResponseTimeoutSeconds} (30).
+     */
+    responseTimeoutSeconds?: number | (() => number);
 }
 
 export type RuntimeState = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready' | 'busy';
@@ -32,6 +41,7 @@ export class RuntimeClient {
     private readonly hostScript: string;
     private readonly log: RuntimeLogSink;
     private readonly env: NodeJS.ProcessEnv;
+    private readonly timeoutSetting: () => number;
     private readonly stateListeners = new Set<(state: RuntimeState) => void>();
     private readonly stopListeners = new Set<(reason: string) => void>();
 
@@ -54,6 +64,14 @@ export class RuntimeClient {
         this.hostScript = options.hostScript ?? join(__dirname, 'runtime-host.js');
         this.log = options.log ?? (() => undefined);
         this.env = { ...process.env, ...options.env };
+        const timeout = options.responseTimeoutSeconds ?? defaultResponseTimeoutSeconds;
+        this.timeoutSetting = typeof timeout === 'function' ? timeout : () => timeout;
+    }
+
+    /** The response bound in force now, in seconds (0: off); an invalid value counts as the default. */
+    get responseTimeoutSeconds(): number {
+        const seconds = this.timeoutSetting();
+        return Number.isFinite(seconds) && seconds >= 0 ? seconds : defaultResponseTimeoutSeconds;
     }
 
     /** Fires on state changes; returns an unsubscribe function. */
@@ -87,7 +105,7 @@ export class RuntimeClient {
         this.loads++;
         this.updateState();
         try {
-            const info = await host.request('loadModel', options, { onProgress: call.onProgress, signal: call.signal });
+            const info = await host.request('loadModel', this.loadParams(options), { onProgress: call.onProgress, signal: call.signal });
             this.lastLoad = structuredClone(options);
             this.model = info;
             return info;
@@ -297,7 +315,7 @@ export class RuntimeClient {
     }
 
     private async start(reload: boolean): Promise<{ host: HostProcess; reloadError?: unknown }> {
-        const host = new HostProcess(this.hostScript, this.env, this.log);
+        const host = new HostProcess(this.hostScript, this.env, this.log, () => this.responseTimeoutSeconds);
         const epoch = this.epoch;
         this.startingHost = host;
         void host.exited.then(({ reason, expected }) => this.onHostExit(host, reason, expected));
@@ -311,7 +329,7 @@ export class RuntimeClient {
                 this.loads++;
                 this.updateState();
                 try {
-                    this.model = await host.request('loadModel', model);
+                    this.model = await host.request('loadModel', this.loadParams(model));
                 } catch (error) {
                     this.lastLoad = undefined;
                     this.model = undefined;
@@ -333,6 +351,10 @@ export class RuntimeClient {
         } finally {
             if (this.startingHost === host) this.startingHost = undefined;
         }
+    }
+
+    private loadParams(options: LoadModelOptions): LoadModelParams {
+        return { ...options, downloadTimeoutSeconds: this.responseTimeoutSeconds };
     }
 
     private onHostExit(host: HostProcess, reason: string, expected: boolean): void {

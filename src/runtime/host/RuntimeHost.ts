@@ -1,8 +1,11 @@
 import type { LogLevel } from '../../shared/runtimeApi';
 import { serializeError } from '../../shared/errors/serializeError';
+import { NonFiniteResultError } from '../../shared/errors/NonFiniteResultError';
+import { findNonFinite } from '../../core/results/findNonFinite';
 import type { LlamaEngine } from './engine/LlamaEngine';
 import type { ClientMessage, HostMessage, RequestMessage, RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
 import { TokenStreamBatcher } from './TokenStreamBatcher';
+import { withDownloadTimeout } from './downloadTimeout';
 
 interface RequestScope {
     id: number;
@@ -18,10 +21,10 @@ type Handler<M extends RuntimeMethod> = (params: RuntimeMethods[M]['params'], sc
 /** One handler per protocol method; each is a thin translation onto the engine. */
 function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
     return {
-        loadModel: (options, { id, signal, send }) => engine.loadModel(options, {
+        loadModel: ({ downloadTimeoutSeconds, ...options }, { id, signal, send }) => withDownloadTimeout(downloadTimeoutSeconds, () => engine.loadModel(options, {
             signal,
             onProgress: progress => send({ type: 'progress', id, progress }),
-        }),
+        })),
         unloadModel: () => engine.unloadModel(),
         modelInfo: () => engine.modelInfo,
         modelMetadata: () => engine.modelMetadata(),
@@ -43,6 +46,14 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
 }
 
 /**
+ * The requests whose results the model computed (texts with timings, probabilities, scores, attention weights): a
+ * NaN or Infinity in one is an overflow, refused in this one place before any caller can show or record it.
+ */
+const computedResults: ReadonlySet<RuntimeMethod> = new Set<RuntimeMethod>([
+    'complete', 'chat', 'completeInline', 'completeMany', 'chatMany', 'tokenProbabilities', 'scoreContinuations', 'attention',
+]);
+
+/**
  * The host side of the RPC: dispatches requests to the engine, concurrently, and answers each exactly once.
  * Cancellation arrives as a message and aborts the request's signal.
  */
@@ -62,6 +73,11 @@ export class RuntimeHost {
     }
 
     receive(message: ClientMessage): void {
+        if (message.type === 'ping') {
+            // Answered here, on the main thread, and not from a worker: a host whose event loop is blocked must stay silent.
+            this.batcher.sendNow({ type: 'pong', seq: message.seq });
+            return;
+        }
         if (message.type === 'cancel') {
             this.running.get(message.id)?.abort();
             return;
@@ -82,6 +98,10 @@ export class RuntimeHost {
             const handler = this.table[request.method] as Handler<RuntimeMethod> | undefined;
             if (!handler) throw new Error(`Unknown runtime request "${String(request.method)}" (client and host bundles out of step?)`);
             const result = await handler(request.params as never, scope);
+            if (computedResults.has(request.method)) {
+                const bad = findNonFinite(result);
+                if (bad !== undefined) throw new NonFiniteResultError(request.method, bad.field, bad.value);
+            }
             this.batcher.sendNow({ type: 'response', id: request.id, result });
         } catch (error) {
             this.batcher.sendNow({ type: 'error', id: request.id, error: serializeError(error) });

@@ -25,6 +25,9 @@ function main(): void {
     });
 
     process.on('message', (message: ClientMessage) => host!.receive(message));
+    // Ctrl-C in a terminal reaches the whole process group, this host included. The client decides what it means (the
+    // CLI cancels the request, reports it and then stops this host); dying here would turn that into a crash report.
+    process.on('SIGINT', () => undefined);
     // The client is gone (editor closed, CLI exited): free the model and leave.
     process.on('disconnect', () => {
         void host!.dispose().finally(() => process.exit(0));

@@ -5,6 +5,7 @@
  *
  * Shape: the client sends `request`s with an id and may `cancel` one; the host answers each with exactly one
  * `response` or `error`, and may send `tokens` / `progress` for it before that. `log` and `ready` are unsolicited.
+ * The client also sends `ping`s, each answered by a `pong` from the host's main thread (the liveness check).
  */
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
@@ -16,9 +17,24 @@ import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../
 import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
+/**
+ * How long the runtime host may stay silent, in seconds, before the client reports it not responding and kills it;
+ * also how long a model download may go without a byte. The user's bound (promptscope.runtime.responseTimeoutSeconds,
+ * --runtime-timeout) replaces it; 0 turns both checks off. Long enough for any single call we make into llama.cpp
+ * on the host's main thread (the heavy ones run on libuv workers), short enough that a hang is reported while the
+ * user still waits for it.
+ */
+export const defaultResponseTimeoutSeconds = 30;
+
+/** loadModel's parameters on the channel: the options, and the bound on a silent download (the client's response bound). */
+export interface LoadModelParams extends LoadModelOptions {
+    /** Seconds a download may go without receiving a byte before it fails naming its URL; 0: no limit. Defaults to {@link defaultResponseTimeoutSeconds}. */
+    downloadTimeoutSeconds?: number;
+}
+
 /** Every request method: its parameters and its result. Add a method here, in the host's handler table and in the client. */
 export interface RuntimeMethods {
-    loadModel: { params: LoadModelOptions; result: ModelInfo };
+    loadModel: { params: LoadModelParams; result: ModelInfo };
     unloadModel: { params: Record<string, never>; result: void };
     modelInfo: { params: Record<string, never>; result: ModelInfo | undefined };
     modelMetadata: { params: Record<string, never>; result: ModelMetadata | undefined };
@@ -57,7 +73,13 @@ export interface CancelMessage {
     id: number;
 }
 
-export type ClientMessage = RequestMessage | CancelMessage;
+/** Asks whether the host's main thread runs: the host answers with a `pong` carrying the same `seq`. */
+export interface PingMessage {
+    type: 'ping';
+    seq: number;
+}
+
+export type ClientMessage = RequestMessage | CancelMessage | PingMessage;
 
 /** Sent once when the host has started and installed its handlers. */
 export interface ReadyMessage {
@@ -103,4 +125,10 @@ export interface LogMessage {
     message: string;
 }
 
-export type HostMessage = ReadyMessage | ResponseMessage | ErrorMessage | TokensMessage | ProgressMessage | LogMessage;
+/** The answer to a `ping`, sent from the host's main thread (so a blocked or stopped host sends none). */
+export interface PongMessage {
+    type: 'pong';
+    seq: number;
+}
+
+export type HostMessage = ReadyMessage | ResponseMessage | ErrorMessage | TokensMessage | ProgressMessage | LogMessage | PongMessage;

@@ -1,17 +1,27 @@
 import { AddonUnavailableError } from './AddonUnavailableError';
 import { AttentionLimitError } from './AttentionLimitError';
+import { CancelledError } from './CancelledError';
 import { ContextOverflowError } from './ContextOverflowError';
+import { FileTooLargeError } from './FileTooLargeError';
+import { FileWriteError } from './FileWriteError';
 import { GrammarError } from './GrammarError';
 import { LoraAdapterError } from './LoraAdapterError';
 import { ModelDownloadError } from './ModelDownloadError';
+import { ModelDownloadTimeoutError } from './ModelDownloadTimeoutError';
 import { ModelFileError } from './ModelFileError';
 import { NoModelLoadedError } from './NoModelLoadedError';
+import { NonFiniteResultError } from './NonFiniteResultError';
+import { NotARegularFileError } from './NotARegularFileError';
+import { RuntimeNotRespondingError } from './RuntimeNotRespondingError';
 import { RuntimeStoppedError } from './RuntimeStoppedError';
 import { SamplingOptionsError } from './SamplingOptionsError';
+import { UnsafePathError } from './UnsafePathError';
 
 export {
+    CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
-    ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
+    ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
+    FileWriteError, UnsafePathError,
 };
 
 /**
@@ -19,6 +29,8 @@ export {
  * looks them up by `name`, so receivers check them with `instanceof`. Register every class of this folder here.
  */
 export const errorClasses: Readonly<Record<string, new (...args: never[]) => Error>> = {
+    CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
-    ModelFileError, NoModelLoadedError, RuntimeStoppedError, SamplingOptionsError,
+    ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
+    FileWriteError, UnsafePathError,
 };

@@ -1,14 +1,15 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import {
-    analyzePrompt, preparePrompt, PromptDocument, PromptError, readPromptscopeSettings, readPromptSource, type PartialLookup, type PromptSource,
+    analyzePrompt, preparePrompt, PromptDocument, PromptError, readPromptscopeSettings, type PartialLookup, type PromptSource,
 } from '../../core/prompt';
 import { checkExpected, readDataset, datasetInput } from '../../core/reasoning/dataset';
-import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
+import { ensembleFiles, readVariantSources } from '../../core/reasoning/ensembleFiles';
 import { evaluateDataset, type PreparedRow } from '../../core/reasoning/evaluateDataset';
 import { promptRunOf } from '../../core/reasoning/promptRunOf';
 import { handlingFor } from '../../core/reasoning/executeStrategy';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { warnHistoryFailure } from '../warnHistoryFailure';
 import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { scoreAnswers } from '../../core/reasoning/scoreAnswers';
@@ -101,17 +102,17 @@ export class PromptEvaluations implements vscode.Disposable {
             const first = await this.prepareRun(doc, partials, datasetInput(rows[0]!, expectedField));
             ({ verbalizer } = handlingFor(first));
             // Each variant file is read once; every row renders it again with its own input.
-            if (strategy === 'ensemble') variants = await Promise.all(variantFiles.map(readPromptSource));
+            if (strategy === 'ensemble') variants = await readVariantSources(variantFiles);
         } catch (error) {
             return this.refuse(error instanceof PromptError ? `${name}: ${error.detail}` : error instanceof Error ? error.message : String(error));
         }
 
         const workspaceFolder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? (promptPath === undefined ? undefined : dirname(promptPath));
-        const history = new RunHistory(undefined, workspaceFolder);
+        const history = this.options.config.historyEnabled ? new RunHistory(undefined, workspaceFolder) : undefined;
         const samples = strategy === 'self-consistency' ? given.samples ?? settings.samples ?? 5 : undefined;
         const state: EvaluationState = {
             prompt: name, dataset: basename(datasetUri.path), strategy, ...(samples !== undefined ? { samples } : {}),
-            phase: 'running', total: rows.length, rows: [], history: history.path,
+            phase: 'running', total: rows.length, rows: [], ...(history !== undefined ? { history: history.path } : {}),
         };
         const panel = this.openPanel(state, folder);
         const abort = new AbortController();
@@ -141,7 +142,7 @@ export class PromptEvaluations implements vscode.Disposable {
                             strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal,
                             prepareRow: (input): Promise<PreparedRow> => this.prepareRow(doc, partials, input, variants),
                             onRow: async (row, count, total) => {
-                                history.append(await runRecord({
+                                history?.append(await runRecord({
                                     command: 'vscode-eval', run: row.run, input: row.input, model, sampling: row.run.sampling, lora, outcome: row.outcome,
                                     dataset: { file: datasetUri.fsPath, row: row.index, expected: row.expected, correct: row.correct },
                                 }));
@@ -169,8 +170,9 @@ export class PromptEvaluations implements vscode.Disposable {
                     ...(evaluation.cancelled ? { message: `cancelled after ${evaluation.results.length} of ${rows.length} rows` } : {}),
                 });
                 log.info(`Evaluated ${name} on ${state.dataset} (${strategy}): ${evaluation.results.length} rows, accuracy `
-                    + `${summary === undefined ? '-' : (summary.accuracy * 100).toFixed(1)}%, unmapped ${summary?.unmapped ?? 0}; history ${history.path}`);
+                    + `${summary === undefined ? '-' : (summary.accuracy * 100).toFixed(1)}%, unmapped ${summary?.unmapped ?? 0}; history ${history?.path ?? 'off'}`);
             }
+            warnHistoryFailure(history, log);
         } finally {
             this.running.delete(abort);
         }

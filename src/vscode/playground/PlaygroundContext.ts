@@ -5,6 +5,7 @@ import type { AttentionPanels } from '../attention/AttentionPanels';
 import type { ModelService } from '../ModelService';
 import type { TokenProbabilitiesPanels } from '../probabilities/TokenProbabilitiesPanels';
 import type { RecentModels } from '../RecentModels';
+import type { TrustGate } from '../TrustGate';
 import type { WebviewConnection } from '../webview/WebviewConnection';
 import type { PlaygroundFormStore } from './PlaygroundFormStore';
 import type { PlaygroundHistory } from './PlaygroundHistory';
@@ -22,11 +23,18 @@ export interface PlaygroundViewOptions {
     probabilities?: Pick<TokenProbabilitiesPanels, 'showRequest'>;
     /** Show attention for the last run opens its panel here. Defaults to none (the command says so). */
     attention?: Pick<AttentionPanels, 'showRequest'>;
+    /** Asks before taking adapters that a workspace file (an opened .prompt, the run history) names, in an untrusted workspace. */
+    trust: Pick<TrustGate, 'adaptersFrom'>;
 }
 
 /** The first (file) workspace folder: where runs are recorded and .prompt files are saved by default. */
 export function workspaceFolder(): string | undefined {
     return vscode.workspace.workspaceFolders?.find(f => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+/** The notice's sentence for adapters a workspace file named that Workspace Trust declined ('' when none). */
+export function declinedNotice(declined: readonly string[]): string {
+    return declined.length === 0 ? '' : ` Not loading the adapter${declined.length > 1 ? 's' : ''} ${declined.join(', ')}: declined for this untrusted workspace.`;
 }
 
 export function errorText(error: unknown): string {

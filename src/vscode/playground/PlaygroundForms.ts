@@ -1,8 +1,9 @@
+import { join } from 'node:path';
 import type { SamplingOptions } from '../../shared/sampling';
 import { migrateForm } from '../../core/panels/playground/form';
 import { formFromRun } from '../../core/panels/playground/formFromRun';
 import { loadFormNotification, type PlaygroundForm } from '../../shared/protocols/playground';
-import type { PlaygroundContext } from './PlaygroundContext';
+import { declinedNotice, type PlaygroundContext } from './PlaygroundContext';
 import type { PlaygroundHistory } from './PlaygroundHistory';
 import type { PlaygroundRunner } from './PlaygroundRunner';
 
@@ -31,20 +32,30 @@ export class PlaygroundForms {
     async reopen(key: string, run = false): Promise<PlaygroundForm | undefined> {
         const record = await this.history.get(key);
         if (record === undefined) return this.context.setNotice(`History entry ${key} was not found.`);
+        // The history is a workspace file (a repository can commit it): its adapters go through Workspace Trust.
+        const source = join(this.history.directory ?? '', key.replace(/:\d+$/, ''));
+        const { trust } = this.context.options;
         let form: PlaygroundForm | undefined;
         if (record.playground !== undefined) {
             form = migrateForm(record.playground);
+            const named = Object.values(form.adapters).flat();
+            const { declined } = await trust.adaptersFrom(named, source);
+            if (declined.length > 0) {
+                // Each model keeps its list, emptied: it runs as the base model rather than with adapters not allowed.
+                form = { ...form, adapters: Object.fromEntries(Object.keys(form.adapters).map(model => [model, []])) };
+            }
             // Re-running reproduces the run: its seed, locked.
             if (typeof record.seed === 'number') form = { ...form, sampling: { ...form.sampling, seed: String(record.seed), seedLocked: true } };
             await this.context.options.store.save(form);
             this.context.notify(loadFormNotification, form);
-            this.context.setNotice(`Reopened the run of ${record.time ?? key}`);
+            this.context.setNotice(`Reopened the run of ${record.time ?? key}${declinedNotice(declined)}`);
         } else {
+            const { allowed, declined } = await trust.adaptersFrom(record.adapters ?? [], source);
             form = await this.load({
                 messages: record.messages ?? [],
                 sampling: { ...(record.sampling ?? {}), ...(typeof record.seed === 'number' ? { seed: record.seed } : {}) } as SamplingOptions,
-                ...(record.adapters !== undefined ? { lora: record.adapters } : {}),
-            }, `Reopened the ${record.command ?? ''} run of ${record.time ?? key}`);
+                ...(record.adapters !== undefined ? { lora: allowed } : {}),
+            }, `Reopened the ${record.command ?? ''} run of ${record.time ?? key}${declinedNotice(declined)}`);
         }
         if (form !== undefined && run) await this.runner.runForm(form);
         return form;

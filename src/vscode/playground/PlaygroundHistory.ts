@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readBoundedText } from '../../core/files/readBoundedText';
 import { join } from 'node:path';
 import { modelFileHash } from '../../core/reasoning/history/modelFileHash';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
@@ -21,13 +22,23 @@ export interface HistoryRecord {
     model?: { path?: string };
 }
 
+export interface PlaygroundHistoryOptions {
+    /** Whether runs are recorded (`promptscope.history.enabled`), asked per run. Defaults to always. */
+    enabled?: () => boolean;
+    /** Where warnings about the files read back go (the log). Defaults to nowhere. */
+    warn?: (message: string) => void;
+}
+
 /**
  * The playground's side of the run history: every run is appended as one line to the same JSONL the CLI writes
  * (`.promptscope/runs/YYYY-MM-DD.jsonl` in the workspace, with the CLI's own RunHistory and model fingerprint), with
  * `command: "playground"` and the form; the History list reads the newest records of those files back.
  */
 export class PlaygroundHistory {
-    constructor(private readonly folder: () => string | undefined) {}
+    /** Damaged lines already reported, per file, so a list refreshed after each run warns once. */
+    private readonly reportedDamage = new Map<string, number>();
+
+    constructor(private readonly folder: () => string | undefined, private readonly options: PlaygroundHistoryOptions = {}) {}
 
     /** The runs folder, or undefined without a (file) workspace folder. */
     get directory(): string | undefined {
@@ -35,10 +46,14 @@ export class PlaygroundHistory {
         return root === undefined ? undefined : join(root, '.promptscope', 'runs');
     }
 
-    /** Appends a finished run; returns the file written, or undefined without a workspace folder. */
+    /**
+     * Appends a finished run; returns the file written, or undefined without a workspace folder or with the history
+     * turned off (`promptscope.history.enabled`). Throws the UnsafePathError or FileWriteError that kept it from the
+     * file (a symbolic link there, a read-only folder, a full disk), for the caller to warn about once the run is shown.
+     */
     async append(form: PlaygroundForm, run: PlaygroundRun, model: ModelInfo, result: CompletionResult): Promise<string | undefined> {
         const directory = this.directory;
-        if (directory === undefined) return undefined;
+        if (directory === undefined || this.options.enabled?.() === false) return undefined;
         const messages = run.mode === 'chat' ? run.messages : [{ role: 'user', text: run.prompt }];
         const sampling = { ...run.sampling, seed: result.seed };
         const record = {
@@ -65,7 +80,7 @@ export class PlaygroundHistory {
             playground: form,
         };
         const history = new RunHistory(undefined, this.folder());
-        history.append(record);
+        if (!history.append(record)) throw history.failure!;
         return history.path;
     }
 
@@ -88,7 +103,7 @@ export class PlaygroundHistory {
         const directory = this.directory;
         const match = /^([^/\\:]+\.jsonl):(\d+)$/.exec(key);
         if (directory === undefined || match === null) return undefined;
-        const lines = (await readFile(join(directory, match[1]!), 'utf8')).split('\n');
+        const lines = (await readBoundedText(join(directory, match[1]!), 'history')).split('\n');
         return parseRecord(lines[Number(match[2])] ?? '');
     }
 
@@ -103,15 +118,25 @@ export class PlaygroundHistory {
         }
         const out: { key: string; record: HistoryRecord }[] = [];
         for (const file of files) {
-            const lines = (await readFile(join(directory, file), 'utf8')).split('\n');
+            const lines = (await readBoundedText(join(directory, file), 'history')).split('\n');
+            let damaged = 0;
             for (let i = lines.length - 1; i >= 0 && out.length < limit; i--) {
                 const record = parseRecord(lines[i]!);
                 if (record !== undefined) out.push({ key: `${file}:${i}`, record });
+                else if (lines[i]!.trim() !== '') damaged++;
             }
+            this.reportDamage(join(directory, file), damaged);
             if (out.length >= limit) break;
         }
         // Files are per day and lines in time order; a tie-break by time keeps other writers' (--out) lines in place.
         return out.sort((a, b) => (b.record.time ?? '').localeCompare(a.record.time ?? ''));
+    }
+
+    /** Warns of damaged lines (a write cut short by a full disk or a kill) once per file and count. */
+    private reportDamage(file: string, damaged: number): void {
+        if (damaged === 0 || this.reportedDamage.get(file) === damaged) return;
+        this.reportedDamage.set(file, damaged);
+        this.options.warn?.(`Run history ${file}: skipped ${damaged} damaged line${damaged === 1 ? '' : 's'} (a write cut short by a full disk or a killed process)`);
     }
 }
 

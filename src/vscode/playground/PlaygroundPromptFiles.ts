@@ -1,12 +1,12 @@
-import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { writeProjectFile } from '../../core/files';
 import { PromptDocument } from '../../core/prompt/PromptDocument';
 import { preparePrompt } from '../../core/prompt/preparePrompt';
 import { writePromptFile } from '../../core/prompt/promptFile';
 import type { SamplingOptions } from '../../shared/sampling';
 import { buildRequest } from '../../core/panels/playground/buildRequest';
 import type { PlaygroundForm } from '../../shared/protocols/playground';
-import { errorText, workspaceFolder, type PlaygroundContext } from './PlaygroundContext';
+import { declinedNotice, errorText, workspaceFolder, type PlaygroundContext } from './PlaygroundContext';
 import type { PlaygroundForms } from './PlaygroundForms';
 import type { PlaygroundRunner } from './PlaygroundRunner';
 
@@ -41,7 +41,12 @@ export class PlaygroundPromptFiles {
             ...(workspaceFolder() !== undefined ? { defaultUri: vscode.Uri.file(`${workspaceFolder()}/playground.prompt`) } : {}),
         });
         if (uri === undefined) return undefined;
-        await writeFile(uri.fsPath, text, 'utf8');
+        try {
+            // Never through a link or into a FIFO (which would wait for a reader forever): see core/files.
+            writeProjectFile(uri.fsPath, text);
+        } catch (error) {
+            return this.context.setNotice(`Cannot save: ${errorText(error)}`);
+        }
         this.context.setNotice(`Saved ${uri.fsPath}`);
         return uri;
     }
@@ -56,7 +61,9 @@ export class PlaygroundPromptFiles {
         try {
             const prepared = await preparePrompt({ path: uri.fsPath });
             const warnings = prepared.warnings.length === 0 ? '' : ` (${prepared.warnings.map(w => `line ${w.range.start.line + 1}: ${w.message}`).join('; ')})`;
-            return this.forms.load({ messages: prepared.messages, sampling: prepared.sampling, lora: prepared.lora }, `Opened ${uri.fsPath}${warnings}`);
+            // Adapters the file names go through Workspace Trust; declined, the form runs without them and says so.
+            const { allowed: lora, declined } = await this.context.options.trust.adaptersFrom(prepared.lora, uri);
+            return this.forms.load({ messages: prepared.messages, sampling: prepared.sampling, lora }, `Opened ${uri.fsPath}${warnings}${declinedNotice(declined)}`);
         } catch (error) {
             return this.context.setNotice(`Cannot open ${uri.fsPath}: ${errorText(error)}`);
         }

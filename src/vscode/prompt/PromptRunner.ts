@@ -4,9 +4,10 @@ import {
     analyzePrompt, formatDiagnostic, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
 } from '../../core/prompt';
 import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
-import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
+import { ensembleFiles, readVariantSources } from '../../core/reasoning/ensembleFiles';
 import { handlingFor, type StrategyModel, type StrategyOutcome } from '../../core/reasoning/executeStrategy';
 import { RunHistory } from '../../core/reasoning/history/RunHistory';
+import { warnHistoryFailure } from '../warnHistoryFailure';
 import { answerText, votesText } from '../../core/reasoning/outcomeText';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { promptRunOf } from '../../core/reasoning/promptRunOf';
@@ -16,6 +17,7 @@ import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CompletionResult } from '../../shared/runtimeApi';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
+import type { PathRequest, TrustGate } from '../TrustGate';
 import { OutputDocuments } from './OutputDocuments';
 import { formatRunHeader, type RunHeader } from './outputHeader';
 import type { PromptInputs } from './PromptInputs';
@@ -28,6 +30,8 @@ export interface PromptRunnerOptions {
     log: vscode.LogOutputChannel;
     inputs: PromptInputs;
     outputs: OutputDocuments;
+    /** Asks before loading adapters that a prompt's front matter names in an untrusted workspace. */
+    trust: Pick<TrustGate, 'allow'>;
 }
 
 /** A prompt ready to run with its strategy: what {@link PromptRunner.run} hands to core's `runStrategy`. */
@@ -84,6 +88,7 @@ export class PromptRunner implements vscode.Disposable {
         const plan = await this.plan(document, prepared);
         if (plan === undefined) return undefined;
         const { run, strategy, variants, input } = plan;
+        if (!await this.adaptersAllowed(document, variants ?? [run])) return undefined;
 
         const key = document.uri.toString();
         this.running.get(key)?.abort();
@@ -91,7 +96,7 @@ export class PromptRunner implements vscode.Disposable {
         this.running.set(key, abort);
 
         const name = promptName(document.uri);
-        const history = new RunHistory(undefined, historyFolder(document));
+        const history = this.options.config.historyEnabled ? new RunHistory(undefined, historyFolder(document)) : undefined;
         const header: RunHeader = {
             prompt: name, phase: 'waiting for the model', sampling: run.sampling, adapters: run.lora,
             ...(strategy === 'direct' ? {} : { strategy: describeStrategy(strategy, run, variants) }),
@@ -166,11 +171,12 @@ export class PromptRunner implements vscode.Disposable {
                 header.seed = outcome.seed;
                 if (strategy !== 'direct' || run.settings.answer !== undefined) header.answer = answerText(outcome);
                 if (outcome.votes !== undefined) header.votes = votesText(outcome);
-                header.history = history.path;
+                if (history !== undefined) header.history = history.failure === undefined ? history.path : `not written: ${history.failure.problem}`;
                 log.info(`Ran ${name} (${strategy}): ${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, `
-                    + `${Math.round(outcome.ms)} ms, answer ${outcome.answer ?? '(none)'}; history ${history.path}`);
+                    + `${Math.round(outcome.ms)} ms, answer ${outcome.answer ?? '(none)'}; history ${history?.path ?? 'off'}`);
             }
             show(true);
+            warnHistoryFailure(history, log);
             return outcome === undefined ? undefined : uri;
         } finally {
             if (this.running.get(key) === abort) this.running.delete(key);
@@ -185,7 +191,28 @@ export class PromptRunner implements vscode.Disposable {
         const document = await this.promptFor(target);
         if (document === undefined) return undefined;
         const prepared = await this.prepare(document);
-        return prepared === undefined ? undefined : { document, prepared };
+        if (prepared === undefined) return undefined;
+        if (!await this.adaptersAllowed(document, [{ file: prepared.file, lora: prepared.lora }])) return undefined;
+        return { document, prepared };
+    }
+
+    /**
+     * Whether the adapters the prompts' front matter names (`promptscope.lora`) may be loaded. In an untrusted workspace
+     * Workspace Trust asks once per path, showing it and the file that names it (TrustGate); when declined, nothing
+     * runs and the error says which adapter was not loaded and why.
+     */
+    private async adaptersAllowed(document: vscode.TextDocument, runs: readonly { file: string | undefined; lora: readonly { path: string }[] }[]): Promise<boolean> {
+        const requests: PathRequest[] = runs.flatMap(run => run.lora.map(adapter => ({
+            kind: 'adapter' as const, ref: adapter.path, origin: 'workspaceFile' as const, source: run.file ?? document.uri,
+        })));
+        if (requests.length === 0 || await this.options.trust.allow(requests)) return true;
+        const paths = [...new Set(requests.map(r => r.ref))];
+        this.showProblem({
+            file: promptName(document.uri),
+            message: `not loading the adapter${paths.length > 1 ? 's' : ''} ${paths.join(', ')} named in promptscope.lora: this workspace is not trusted `
+                + 'and loading was declined, so the prompt did not run. Trust the workspace (Workspaces: Manage Workspace Trust) to use it.',
+        });
+        return false;
     }
 
     dispose(): void {
@@ -213,7 +240,7 @@ export class PromptRunner implements vscode.Disposable {
             }
             const variants = [run];
             for (const variantFile of files) {
-                const variant = await preparePrompt({ path: variantFile }, { input: prepared.input });
+                const variant = await preparePrompt((await readVariantSources([variantFile]))[0]!, { input: prepared.input });
                 const variantRun = promptRunOf(variant, defaults);
                 handlingFor(variantRun);
                 variants.push(variantRun);

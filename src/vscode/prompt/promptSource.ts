@@ -30,16 +30,18 @@ export function promptDocumentOf(document: vscode.TextDocument): PromptDocument 
 
 /**
  * Partials for `document`: `_name.prompt` beside it, read from an open editor first (so an unsaved change
- * to a partial shows up at once), else from disk. Untitled prompts have no folder and no partials.
+ * to a partial shows up at once), else from disk, asynchronously and bounded (core filePartials): a partial that
+ * links to `/dev/zero` or a FIFO becomes a diagnostic naming it, never a frozen extension host. Untitled prompts
+ * have no folder and no partials.
  */
 export function partialsFor(document: vscode.TextDocument): PartialLookup {
     if (document.uri.scheme !== 'file') return noPartials;
     const folder = dirname(document.uri.fsPath);
     const openEditors: PartialLookup = name => {
         const path = partialFilePath(folder, name);
-        if (path === undefined) return undefined;
+        if (path === undefined) return Promise.resolve(undefined);
         const open = vscode.workspace.textDocuments.find(d => d.uri.scheme === 'file' && d.uri.fsPath === path);
-        return open === undefined ? undefined : { name, text: open.getText().replace(/^\uFEFF/, ''), path };
+        return Promise.resolve(open === undefined ? undefined : { name, text: open.getText().replace(/^\uFEFF/, ''), path });
     };
     return chainPartials(openEditors, filePartials(document.uri.fsPath));
 }

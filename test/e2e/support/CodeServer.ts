@@ -27,6 +27,11 @@ export interface CodeServerOptions {
     env?: Record<string, string>;
     /** How long to wait for the server's health endpoint. Defaults to 60 s. */
     startTimeoutMs?: number;
+    /**
+     * Keep Workspace Trust on: the workspace opens untrusted (Restricted Mode, without the startup question), as a
+     * freshly cloned repository does. Defaults to off (trust disabled: every workspace is trusted).
+     */
+    untrustedWorkspace?: boolean;
 }
 
 /**
@@ -76,7 +81,10 @@ export class CodeServer {
             if (existsSync(folder)) cpSync(folder, dirs.workspace, { recursive: true });
         }
         mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-        writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 4));
+        const trustSettings = options.untrustedWorkspace
+            ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
+            : {};
+        writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...trustSettings, ...options.settings }, null, 4));
         for (const folder of options.extensionFolders) {
             const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
             symlinkSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
@@ -110,7 +118,7 @@ export class CodeServer {
             '--extensions-dir', dirs.extensions,
             '--disable-telemetry',
             '--disable-update-check',
-            '--disable-workspace-trust',
+            ...(options.untrustedWorkspace ? [] : ['--disable-workspace-trust']),
             '--disable-getting-started-override',
             '--log', 'info',
             dirs.workspace,

@@ -1,4 +1,5 @@
 import type { FrontMatterIssue } from '../FrontMatterIssue';
+import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
     type AnswerExtractor, type AnswerSettings, type CotMode, type PromptLoraSetting, type PromptscopeSettings, type PromptStrategy,
@@ -140,7 +141,7 @@ function readLora(value: unknown): PromptLoraSetting[] | string {
             out.push({ path: item });
         } else if (isMapping(item) && typeof item.path === 'string' && item.path !== '') {
             const scale = item.scale;
-            if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale))) return `scale of ${item.path} must be a finite number; got ${show(scale)}.`;
+            if (scale !== undefined && !isLoraScale(scale)) return `scale of ${item.path} must be ${loraScaleAllowed}; got ${show(scale)}.`;
             const unknown = Object.keys(item).filter(k => k !== 'path' && k !== 'scale');
             if (unknown.length > 0) return `entries take only \`path\` and \`scale\`; got ${unknown.join(', ')}.`;
             out.push(scale === undefined ? { path: item.path } : { path: item.path, scale });

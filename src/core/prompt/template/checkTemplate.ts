@@ -23,6 +23,11 @@ export interface TemplateCheck {
     parsed: boolean;
     /** Every partial the body reaches that was found, by name. */
     partials: Map<string, PartialSource>;
+    /**
+     * Partials that include themselves only under a condition (`{{#if}}`, `{{#each}}`: recursion that can stop), each as
+     * its chain, e.g. `['tree', 'node', 'tree']`: when rendering still overflows the stack, the error names them.
+     */
+    conditionalCycles: string[][];
     variables: UsedVariable[];
     diagnostics: PromptDiagnostic[];
 }
@@ -31,11 +36,12 @@ const helperList = [...handlebarsHelpers, ...dotpromptHelpers].join(', ');
 
 /**
  * Static checks of a prompt's Handlebars body and of every partial it reaches: syntax errors with positions,
- * unknown helpers and partials, odd roles, and the root variables read. Rendering runs these first, so a
- * template that would fail half-way fails before anything renders.
+ * unknown, unreadable and self-including partials, unknown helpers, odd roles, and the root variables read.
+ * Rendering runs these first, so a template that would fail half-way fails before anything renders; and every
+ * partial is looked up (asynchronously) here, so rendering gets them all in memory.
  */
-export function checkTemplate(doc: PromptDocument, lookup: PartialLookup): TemplateCheck {
-    const result: TemplateCheck = { parsed: false, partials: new Map(), variables: [], diagnostics: [] };
+export async function checkTemplate(doc: PromptDocument, lookup: PartialLookup): Promise<TemplateCheck> {
+    const result: TemplateCheck = { parsed: false, partials: new Map(), conditionalCycles: [], variables: [], diagnostics: [] };
     const parsed = parseTemplate(doc.template);
     if (!parsed.ok) {
         result.diagnostics.push({
@@ -56,18 +62,55 @@ export function checkTemplate(doc: PromptDocument, lookup: PartialLookup): Templ
     }
 
     const visited = new Set<string>();
-    const resolvePartials = (
+    /** The partials being resolved, outermost first, each with whether it was included under a condition. */
+    const chain: { name: string; conditional: boolean }[] = [];
+    const resolvePartials = async (
         refs: TemplateReferences,
         inlineNames: ReadonlySet<string>,
         /** The `{{> …}}` in the prompt itself through which these references are reached; undefined for the prompt's own. */
         via: { name: string; range: TextRange; rootContext: boolean; hiddenVariables: ReadonlySet<string> } | undefined,
         /** The partial holding `refs`, for positions inside it. */
         holder: { source: PartialSource; lines: LineIndex } | undefined,
-    ): void => {
+    ): Promise<void> => {
         for (const ref of refs.partials) {
             if (inlineNames.has(ref.name)) continue;
             const range = via?.range ?? at(ref);
-            const source = lookup(ref.name);
+            const open = chain.findIndex(link => link.name === ref.name);
+            if (open >= 0) {
+                const loop = [...chain.slice(open), { name: ref.name, conditional: ref.conditional }];
+                const names = loop.map(link => link.name);
+                // Every include of the loop but the first (which entered it from outside) runs again on each turn.
+                if (loop.slice(1).some(link => link.conditional)) {
+                    result.conditionalCycles.push(names);
+                } else {
+                    const where = holder === undefined ? undefined : relatedIn(holder, ref, `\`{{> ${ref.name}}}\` is here.`);
+                    result.diagnostics.push({
+                        range,
+                        severity: 'error',
+                        code: 'partial-cycle',
+                        subject: ref.name,
+                        chain: names,
+                        message: `Partial \`${ref.name}\` includes itself (${names.map(n => `\`${n}\``).join(' → ')}), so it would render forever: `
+                            + `remove \`{{> ${ref.name}}}\` from \`${chain.at(-1)!.name}\`, or put it inside an \`{{#if}}\` that ends the recursion.`,
+                        ...(where ? { related: where } : {}),
+                    });
+                }
+                continue;
+            }
+            let source: PartialSource | undefined;
+            try {
+                source = await lookup(ref.name);
+            } catch (error) {
+                // A partial that exists but must not or cannot be read (a link to /dev/zero, too large, no permission).
+                result.diagnostics.push({
+                    range,
+                    severity: 'error',
+                    code: 'unreadable-partial',
+                    subject: ref.name,
+                    message: `Partial \`${ref.name}\` cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+                });
+                continue;
+            }
             if (source === undefined) {
                 if (ref.block) continue;
                 const where = holder === undefined ? undefined : relatedIn(holder, ref, `\`{{> ${ref.name}}}\` is here.`);
@@ -86,6 +129,20 @@ export function checkTemplate(doc: PromptDocument, lookup: PartialLookup): Templ
             if (visited.has(ref.name)) continue;
             visited.add(ref.name);
             result.partials.set(ref.name, source);
+            const nul = source.text.indexOf('\0');
+            if (nul >= 0) {
+                const lines = new LineIndex(source.text);
+                const at = lines.positionAt(nul);
+                result.diagnostics.push({
+                    range,
+                    severity: 'error',
+                    code: 'nul-character',
+                    subject: ref.name,
+                    message: `Partial \`${ref.name}\` holds a NUL byte at line ${at.line + 1}, column ${at.character + 1}: ${nulHint}`,
+                    related: { path: source.path, range: lines.range(nul, nul + 1), message: 'The NUL byte is here.' },
+                });
+                continue;
+            }
 
             const partialParse = parseTemplate(source.text);
             const lines = new LineIndex(source.text);
@@ -121,12 +178,17 @@ export function checkTemplate(doc: PromptDocument, lookup: PartialLookup): Templ
                     result.variables.push({ name: variable.name, path: variable.path, range, viaPartial: ref.name });
                 }
             }
-            resolvePartials(inner, new Set([...inlineNames, ...inner.inlinePartials]), via ?? { name: ref.name, range, rootContext, hiddenVariables: hidden }, innerHolder);
+            chain.push({ name: ref.name, conditional: ref.conditional });
+            await resolvePartials(inner, new Set([...inlineNames, ...inner.inlinePartials]), via ?? { name: ref.name, range, rootContext, hiddenVariables: hidden }, innerHolder);
+            chain.pop();
         }
     };
-    resolvePartials(references, references.inlinePartials, undefined, undefined);
+    await resolvePartials(references, references.inlinePartials, undefined, undefined);
     return result;
 }
+
+/** What to do about a NUL byte in a prompt or partial. */
+export const nulHint = 'a prompt is text, and NUL is no text: the file may be binary or saved as UTF-16; save it as UTF-8 text.';
 
 interface HelperProblem {
     span: TemplateSpan;

@@ -33,6 +33,11 @@ export interface PartialReference extends TemplateSpan {
     rootContext: boolean;
     /** Names the call passes as hash arguments (`{{> card title=x}}`): variables the partial sees besides its context. */
     hashKeys: string[];
+    /**
+     * Whether it renders only under a condition: inside a block (`#if`, `#each`, …), a block partial's fallback or an
+     * inline partial. A partial that includes itself this way can stop (a tree rendered by recursion); unconditionally it cannot.
+     */
+    conditional: boolean;
 }
 
 export interface TemplateReferences {
@@ -48,6 +53,8 @@ interface Scope {
     depth: number;
     /** Block parameters in scope (`as |item index|`). */
     locals: ReadonlySet<string>;
+    /** Inside a block, a partial block or an inline partial: what is here may not render. */
+    conditional: boolean;
 }
 
 // A loose view of Handlebars' AST: only the fields this walk reads.
@@ -92,11 +99,11 @@ export function collectReferences(ast: hbs.AST.Program, template: string): Templ
                 const preserves = helper !== undefined && contextPreservingBlocks.has(helper);
                 const params = block.program?.blockParams ?? [];
                 const inner: Scope = preserves
-                    ? scope
-                    : { depth: scope.depth + 1, locals: new Set([...scope.locals, ...params]) };
+                    ? { ...scope, conditional: true }
+                    : { depth: scope.depth + 1, locals: new Set([...scope.locals, ...params]), conditional: true };
                 program(block.program, inner);
                 // `{{else}}` of `#each`/`#with` runs against the outer context.
-                program(block.inverse, scope);
+                program(block.inverse, { ...scope, conditional: true });
                 break;
             }
             case 'PartialStatement':
@@ -110,7 +117,7 @@ export function collectReferences(ast: hbs.AST.Program, template: string): Templ
                     out.inlinePartials.add(first.value);
                 }
                 // An inline partial's body runs wherever it is used: its context is unknown here.
-                program(decorator.program, { depth: scope.depth + 1, locals: scope.locals });
+                program(decorator.program, { depth: scope.depth + 1, locals: scope.locals, conditional: true });
                 break;
             }
             default:
@@ -170,7 +177,7 @@ export function collectReferences(ast: hbs.AST.Program, template: string): Templ
         const name = node.name;
         for (const param of node.params) expression(param, scope);
         for (const pair of node.hash?.pairs ?? []) expression(pair.value, scope);
-        if (block) program(node.program, scope);
+        if (block) program(node.program, { ...scope, conditional: true });
         // `{{> (expr)}}` is resolved at render time; `{{> @partial-block}}` is the caller's block.
         if (name.type === 'SubExpression') return;
         const partialName = typeof name.original === 'string' ? name.original : String(name.value ?? '');
@@ -180,10 +187,11 @@ export function collectReferences(ast: hbs.AST.Program, template: string): Templ
             block,
             rootContext: scope.depth === 0 && node.params.length === 0,
             hashKeys: node.hash?.pairs.map(p => p.key) ?? [],
+            conditional: scope.conditional,
             ...span(name),
         });
     };
 
-    program(ast as unknown as ProgramNode, { depth: 0, locals: new Set() });
+    program(ast as unknown as ProgramNode, { depth: 0, locals: new Set(), conditional: false });
     return out;
 }

@@ -7,7 +7,8 @@ import type { InlineCompletionRequest, InlineCompletionResult } from '../../../s
 import { validateSampling } from '../../../core/sampling/validateSampling';
 import { ModelFileError } from '../../../shared/errors/ModelFileError';
 import { NoModelLoadedError } from '../../../shared/errors/NoModelLoadedError';
-import { maxProbabilityAlternatives } from '../../../shared/limits';
+import { maxProbabilityAlternatives, maxThreads } from '../../../shared/limits';
+import { isLoraScale, loraScaleAllowed } from '../../../core/model/loraScale';
 import { resolveModelSource } from '../resolveModelSource';
 import { validateLoraFile } from '../validateLoraFile';
 import { validateModelFile, validateTensorData } from '../validateModelFile';
@@ -425,16 +426,16 @@ function checkLoadOptions(options: LoadModelOptions): void {
     if (gpuLayers !== undefined && gpuLayers !== 'auto' && gpuLayers !== 'max' && !(Number.isInteger(gpuLayers) && gpuLayers >= 0)) {
         throw new Error(`Invalid gpuLayers ${JSON.stringify(gpuLayers)}: use "auto", "max" or an integer ≥ 0.`);
     }
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 1024)) {
-        throw new Error(`Invalid threads ${JSON.stringify(threads)}: use an integer ≥ 1.`);
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= maxThreads)) {
+        throw new Error(`Invalid threads ${JSON.stringify(threads)}: use an integer from 1 to ${maxThreads}.`);
     }
     if (contextSize !== undefined && !(Number.isInteger(contextSize) && contextSize >= 16)) {
         throw new Error(`Invalid contextSize ${JSON.stringify(contextSize)}: use an integer ≥ 16.`);
     }
     for (const adapter of options.lora ?? []) {
         if (typeof adapter?.path !== 'string' || adapter.path === '') throw new Error('Each LoRA adapter needs a path.');
-        if (adapter.scale !== undefined && !Number.isFinite(adapter.scale)) {
-            throw new Error(`Invalid LoRA scale ${JSON.stringify(adapter.scale)} for ${adapter.path}: use a finite number.`);
+        if (adapter.scale !== undefined && !isLoraScale(adapter.scale)) {
+            throw new Error(`Invalid LoRA scale ${String(adapter.scale)} for ${adapter.path}: use ${loraScaleAllowed}.`);
         }
     }
 }

@@ -140,7 +140,7 @@ export class LoadedModel {
             const seed = job.sampling.seed ?? randomSeed();
             const { result, settled } = await sampleManyPaths(this, sequences, {
                 tokens: job.tokens, sampling: job.sampling, seed, stopSequences: job.stopSequences, stopTokens: job.stopTokens,
-                signal, startedAt: job.startedAt,
+                signal, startedAt: job.startedAt, nativeContextId: context.nativeContextId,
             });
             void settled.then(release);
             return result;
