@@ -141,6 +141,21 @@ describe('native and node-llama-cpp logits sources', () => {
         assertSamePass(forcedNative, forcedNode, 1e-5);
     });
 
+    test('a pass that ends at the end-of-text token after generating some: same pass from both sources', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const eos = engine.modelInfo!.eosToken!;
+        // A raised end-of-text token: likely at each step, but rarely at the first; the seeds that end early are kept.
+        const ended: TokenProbabilitiesResult[] = [];
+        for (let seed = 1; seed <= 40 && ended.length < 3; seed++) {
+            const sampling: SamplingOptions = { temperature: 1, topK: 0, topP: 1, minP: 0, repeatPenalty: 1, seed, logitBias: { [eos]: 6 } };
+            const [native, node] = await both({ prompt, generate: 24, topK: 4, sampling, exact: true });
+            assertSamePass(native, node, 1e-5);
+            const generated = native.tokens.filter(row => row.source === 'generated').length;
+            if (native.stopReason === 'eos' && generated > 0 && generated < 24) ended.push(native);
+        }
+        assert.ok(ended.length > 0, 'some seed ends at the end-of-text token after at least one generated token');
+    });
+
     // Plain generation draws with node-llama-cpp's chain (in generationLoop.cc or node-llama-cpp's own loop), a
     // probabilities pass with sampleFromLogits.ts or logitSampler.cc (README, "Samplers"). Their seeded random streams
     // differ; greedy, with a bias and a repeat penalty, they must pick the same tokens.

@@ -53,7 +53,10 @@ export class NativeLogitsSource implements LogitsSource {
      */
     async evaluateAndSample(tokens: Token[], reset: boolean, generation: LogitsGeneration): Promise<EvaluatedPositions & GeneratedRows> {
         const rows = await evaluateLogits(this.job(tokens, reset), generation);
-        const expected = tokens.length + Math.max(0, rows.generated.length - 1);
+        // Every generated token is evaluated but the last, which the next call starts with; a generation that ended
+        // at an end-of-generation token has none left over (that token is neither kept nor evaluated).
+        const unevaluated = rows.generated.length > 0 && !rows.endOfGeneration ? 1 : 0;
+        const expected = tokens.length + rows.generated.length - unevaluated;
         if (rows.logNormalizer.length !== expected || rows.sampledCounts.length !== rows.generated.length) {
             throw new Error(`the native addon returned ${rows.logNormalizer.length} positions for ${expected} evaluated tokens`);
         }
