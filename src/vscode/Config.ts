@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelPathBase } from '../core/model/modelRef';
 import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
+import { defaultResponseTimeoutSeconds } from '../runtime/client/RuntimeClient';
 import {
     classifyChange, readLoraSetting, readModelSettings, readSamplingDefaults, type ModelSettings, type SettingsChange,
 } from './modelSettings';
@@ -58,6 +59,21 @@ export class Config implements vscode.Disposable {
     /** `promptscope.history.enabled`: whether the playground, Run and evaluations append to the run history; read per run. */
     get historyEnabled(): boolean {
         return this.section.get<unknown>('history.enabled') !== false;
+    }
+
+    /**
+     * `promptscope.runtime.responseTimeoutSeconds`: how long the runtime may not answer (or a download send nothing)
+     * before it is reported and restarted; 0: never. The runtime client reads it at every check, so a change applies
+     * at once. An invalid value is logged and replaced by the default.
+     */
+    get responseTimeoutSeconds(): number {
+        const value = this.section.get<unknown>('runtime.responseTimeoutSeconds');
+        if (value === undefined) return defaultResponseTimeoutSeconds;
+        if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+        this.reportProblems([
+            `promptscope.runtime.responseTimeoutSeconds: ${JSON.stringify(value)} is not a number of seconds ≥ 0 (0 turns the check off); using ${defaultResponseTimeoutSeconds}`,
+        ]);
+        return defaultResponseTimeoutSeconds;
     }
 
     /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */

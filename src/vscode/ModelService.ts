@@ -60,7 +60,12 @@ export class ModelService implements vscode.Disposable {
     private disposed = false;
 
     constructor(private readonly options: ModelServiceOptions) {
-        this.client = new RuntimeClient({ hostScript: options.hostScript, log: options.runtimeLog });
+        this.client = new RuntimeClient({
+            hostScript: options.hostScript,
+            log: options.runtimeLog,
+            // A function: read at every liveness check, so a changed setting applies without a restart.
+            responseTimeoutSeconds: () => options.config.responseTimeoutSeconds,
+        });
         this.unsubscribe.push(
             this.client.onDidChangeState(state => this.stateChanges.fire(state)),
             this.client.onDidStop(reason => this.handleStop(reason)),

@@ -5,8 +5,8 @@
  */
 import { ModelRefError } from '../core/model/errors/ModelRefError';
 import {
-    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeStoppedError,
-    SamplingOptionsError,
+    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeNotRespondingError,
+    RuntimeStoppedError, SamplingOptionsError,
 } from '../shared/errors';
 
 /** Buttons of the error notification. The labels are what users (and the e2e tests) click. */
@@ -33,6 +33,8 @@ export function describeLoadFailure(error: unknown, modelLabel: string): Failure
         return { message: `Promptscope: ${message} Fix or remove it in the setting promptscope.lora.`, actions: [openSettings, showLogs] };
     }
     if (error instanceof ModelRefError) return { message: `Promptscope: ${message}`, actions: [openSettings, chooseModel] };
+    // Before RuntimeStoppedError, its base: a runtime that stopped answering says nothing about the file.
+    if (error instanceof RuntimeNotRespondingError) return { message: `Promptscope: ${message}`, actions: [openSettings, showLogs] };
     if (error instanceof RuntimeStoppedError) {
         return {
             message: `Promptscope: the runtime stopped while loading ${modelLabel} (${error.reason}). `
@@ -47,6 +49,8 @@ export function describeLoadFailure(error: unknown, modelLabel: string): Failure
 export function describeRunFailure(error: unknown): FailureMessage {
     const message = messageOf(error);
     const { chooseModel, openSettings, showLogs } = FailureAction;
+    // Its message names the setting that allows a busy runtime longer (Open Settings shows it).
+    if (error instanceof RuntimeNotRespondingError) return { message: `Promptscope: ${message}`, actions: [openSettings, showLogs] };
     if (error instanceof RuntimeStoppedError) {
         return {
             message: `Promptscope: the runtime stopped (${error.reason}). The next command restarts it and reloads the model.`,

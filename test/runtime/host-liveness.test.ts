@@ -1,5 +1,6 @@
 // The client pings the host: a host that stops answering (stopped, or its event loop blocked) fails the pending
 // requests with a RuntimeNotRespondingError within the bound, is killed, and the next request starts a new one.
+// An error that escapes every caller in the host is logged (a rejection) or ends it with its reason (an exception).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { AddonUnavailableError, RuntimeNotRespondingError, RuntimeStoppedError } from '../../src/shared/errors';
 import { fixtureModelPath } from '../support/fixtures';
-import { greedy, hostScript } from './helpers';
+import { greedy, hostScript, type LogLine } from './helpers';
 
 const prompt = 'The dog sat on the';
 
@@ -20,14 +21,18 @@ const prompt = 'The dog sat on the';
 const slackSeconds = 4;
 
 /** A client whose response bound the test sets as it goes (`bound.seconds`), read by the client at every check. */
-function liveClient(options: { hostScript?: string } = {}): { client: RuntimeClient; bound: { seconds: number } } {
+function liveClient(options: { hostScript?: string } = {}): { client: RuntimeClient; bound: { seconds: number }; log: LogLine[] } {
     const bound = { seconds: 30 };
+    const log: LogLine[] = [];
     const client = new RuntimeClient({
         hostScript: options.hostScript ?? hostScript,
         responseTimeoutSeconds: () => bound.seconds,
-        log: (level, message, source) => { if (process.env.PROMPTSCOPE_TEST_LOG) process.stderr.write(`[${source}:${level}] ${message}\n`); },
+        log: (level, message, source) => {
+            log.push({ level, message, source });
+            if (process.env.PROMPTSCOPE_TEST_LOG) process.stderr.write(`[${source}:${level}] ${message}\n`);
+        },
     });
-    return { client, bound };
+    return { client, bound, log };
 }
 
 /** Resumes `pid` if it still exists (a test that fails half-way must not leave a stopped process behind). */
@@ -176,6 +181,51 @@ describe('runtime host liveness', () => {
             assert.ok(seconds < 1 + slackSeconds, `reported after ${seconds.toFixed(1)} s`);
         } finally {
             await blocked.dispose();
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test('an error that escapes the host: a rejection nothing waits on is logged and the host keeps serving; an exception ends it with its reason, and the next request starts a new host', async () => {
+        // A stand-in host with the real host's handlers (src/runtime/host/escapedErrors.ts, loaded through the tsx
+        // this test runs under): the runtime's own escapes (node-llama-cpp's downloader) need a broken server, which
+        // test/cli/runtime-liveness.test.ts sets up.
+        const dir = mkdtempSync(join(tmpdir(), 'promptscope-escaping-'));
+        const script = join(dir, 'escaping-host.ts');
+        writeFileSync(script, `
+            import { handleEscapedErrors } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'runtime', 'host', 'escapedErrors.ts'))};
+            const send = (message: object) => process.send!(message);
+            handleEscapedErrors((level, message) => send({ type: 'log', level, source: 'runtime', message }));
+            process.on('message', (message: { type: string; id: number; seq: number; params: { text: string } }) => {
+                if (message.type === 'ping') send({ type: 'pong', seq: message.seq });
+                else if (message.params.text === 'reject') {
+                    void Promise.reject(new RangeError('a stream failed with nobody listening'));
+                    send({ type: 'response', id: message.id, result: [process.pid] });
+                } else {
+                    setImmediate(() => { throw new TypeError('thrown out of a callback'); });
+                }
+            });
+            send({ type: 'ready', pid: process.pid });
+        `);
+        const { client: escaping, log } = liveClient({ hostScript: script });
+        const stops: string[] = [];
+        escaping.onDidStop(reason => stops.push(reason));
+        try {
+            const [pid] = await escaping.tokenize('reject');
+            for (let waited = 0; !log.some(line => line.level === 'error') && waited < 5000; waited += 50) await wait(50);
+            assert.ok(log.some(line => line.level === 'error' && /^A promise rejected with nothing waiting for it; the runtime keeps running: RangeError: a stream failed with nobody listening/.test(line.message)),
+                JSON.stringify(log));
+            assert.deepEqual(await escaping.tokenize('reject'), [pid], 'the same host answers again');
+
+            await assert.rejects(escaping.tokenize('throw'), (error: unknown) => {
+                assert.ok(error instanceof RuntimeStoppedError, String(error));
+                assert.equal(error.reason, 'exited with code 1 (uncaught error in the runtime host: TypeError: thrown out of a callback)');
+                return true;
+            });
+            assert.deepEqual(stops, ['exited with code 1 (uncaught error in the runtime host: TypeError: thrown out of a callback)']);
+            const [next] = await escaping.tokenize('reject');
+            assert.notEqual(next, pid, 'a new host');
+        } finally {
+            await escaping.dispose();
             rmSync(dir, { recursive: true, force: true });
         }
     });

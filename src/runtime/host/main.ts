@@ -6,6 +6,7 @@ import { LlamaEngine } from './engine/LlamaEngine';
 import { loadLlamaModule } from './engine/llamaModule';
 import type { ClientMessage, HostMessage } from '../rpc/protocol';
 import { RuntimeHost } from './RuntimeHost';
+import { handleEscapedErrors } from './escapedErrors';
 
 function main(): void {
     const send = process.send?.bind(process);
@@ -15,6 +16,11 @@ function main(): void {
     }
 
     let host: RuntimeHost | undefined;
+    // Before anything can fail: an error no caller catches must not end the host with nothing but a stack on stderr.
+    handleEscapedErrors((level, message) => {
+        if (host) host.log(level, message, 'runtime');
+        else process.stderr.write(`${message}\n`);
+    });
     const engine = new LlamaEngine({ log: (level, message, source) => host?.log(level, message, source) });
     const bulk = new BulkWriter();
     process.on('exit', () => bulk.dispose());
