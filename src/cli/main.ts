@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { commands } from './commands';
 import { exitStatus, guardOutputStreams } from './outputStreams';
-import { joinNegativeNumbers } from './parseFlags';
+import { checkKnownFlags, joinNegativeNumbers } from './parseFlags';
 import { UsageError } from './UsageError';
 import { CancelledError } from '../shared/errors/CancelledError';
+import { EnvironmentVariableError } from '../shared/errors/EnvironmentVariableError';
 import type { CliCommand } from './CliCommand';
 
 const commonOptions = {
@@ -36,10 +37,12 @@ function seeHelp(command?: CliCommand): string {
 
 async function runCommand(command: CliCommand, argv: string[]): Promise<number> {
     const options = { ...command.options, ...commonOptions };
+    const args = joinNegativeNumbers(argv, options);
+    checkKnownFlags(args, options);
     let parsed;
     try {
         parsed = parseArgs({
-            args: joinNegativeNumbers(argv, options),
+            args,
             options,
             allowPositionals: command.allowPositionals ?? false,
             strict: true,
@@ -79,6 +82,11 @@ export async function main(argv: string[]): Promise<number> {
         // text after it would push the line that matters off the screen.
         if (error instanceof UsageError) {
             process.stderr.write(`promptscope ${command.name}: ${oneLine(error.message)}\n${seeHelp(command)}\n`);
+            return 2;
+        }
+        // A setting in the environment is as much a part of the call as a flag (the usage status), but --help does not list it.
+        if (error instanceof EnvironmentVariableError) {
+            process.stderr.write(`promptscope ${command.name}: ${error.message}\n`);
             return 2;
         }
         // Ctrl-C before there was anything to print (during a download or load): the status a shell expects of SIGINT.

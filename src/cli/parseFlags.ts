@@ -36,6 +36,54 @@ export function joinNegativeNumbers(argv: readonly string[], options: Record<str
     return out;
 }
 
+/**
+ * Refuses the first `--name` that `options` does not declare, suggesting the closest declared flag when one is a
+ * likely typo (`--max-tokenz`: did you mean --max-tokens?). `parseArgs` only says an option is unknown. Values of
+ * flags that take one are skipped, and nothing after `--` is looked at; short options are left to `parseArgs`.
+ */
+export function checkKnownFlags(argv: readonly string[], options: Record<string, { type: 'string' | 'boolean' }>): void {
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i]!;
+        if (arg === '--') return;
+        if (!arg.startsWith('--') || arg.length === 2) continue;
+        const name = arg.slice(2).split('=', 1)[0]!;
+        const option = options[name];
+        if (option === undefined) {
+            const suggestion = closestName(name, Object.keys(options));
+            throw new UsageError(`Unknown option '--${name}'${suggestion === undefined ? '' : `: did you mean --${suggestion}?`}`);
+        }
+        if (option.type === 'string' && !arg.includes('=')) i++;
+    }
+}
+
+/**
+ * The known name nearest `name` by edit distance, when near enough to be a typo: at most a third of the name's
+ * length in edits (and at least one), or a known name that `name` begins (`--temp` for `--temperature`).
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+    let best: { name: string; distance: number } | undefined;
+    for (const candidate of known) {
+        const distance = editDistance(name, candidate);
+        if (best === undefined || distance < best.distance) best = { name: candidate, distance };
+    }
+    if (best !== undefined && best.distance <= Math.max(1, Math.floor(name.length / 3))) return best.name;
+    const prefixed = known.filter(candidate => name.length >= 3 && candidate.startsWith(name));
+    return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), with two rows: flag names are short. */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const row = [i];
+        for (let j = 1; j <= b.length; j++) {
+            row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = row;
+    }
+    return previous[b.length]!;
+}
+
 /** A numeric flag's value (a finite number), or undefined when absent. Range checks are left to the callers, which name the allowed range. */
 export function numberFlag(values: Record<string, unknown>, name: string): number | undefined {
     const raw = values[name];

@@ -3,6 +3,7 @@ import type { GpuSetting, LoadModelOptions, LoraAdapterSpec, ModelInfo } from '.
 import { defaultResponseTimeoutSeconds, RuntimeClient } from '../runtime/client/RuntimeClient';
 import { isRemoteModelUri } from '../core/model/modelUri';
 import { UsageError } from './UsageError';
+import { checkRuntimeSwitches } from '../shared/environmentSwitches';
 
 export interface ModelChoice {
     /** `--model`, else the PROMPTSCOPE_MODEL environment variable. */
@@ -62,6 +63,7 @@ export class RuntimeSession {
     async load(choice: ModelChoice, signal?: AbortSignal): Promise<ModelInfo> {
         const options: LoadModelOptions = { model: chooseModel(choice.model) };
         this.responseTimeoutSeconds = chooseResponseTimeout(choice.runtimeTimeoutSeconds);
+        checkRuntimeSwitches(process.env);
         if (choice.threads !== undefined) options.threads = choice.threads;
         if (choice.gpu !== undefined) options.gpu = choice.gpu;
         if (choice.contextSize !== undefined) options.contextSize = choice.contextSize;

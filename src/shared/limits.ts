@@ -30,6 +30,13 @@ export const maxLoraScale = 100;
 export const maxThreads = 1024;
 
 /**
+ * Deepest nesting of Handlebars blocks (`{{#if}}`, `{{#each}}`, …) a prompt or partial may have. Handlebars parses,
+ * compiles and renders blocks by recursion and overflows the stack at about a thousand levels (fewer on a deeper
+ * stack, as in the editor); hand-written templates nest a few levels, so 100 refuses only generated or hostile ones.
+ */
+export const maxTemplateNesting = 100;
+
+/**
  * The kinds of file the project reads that a workspace (or a user's flag) can name. Each has its own size limit
  * ({@link maxFileBytes}), so a committed multi-gigabyte file, or a link to `/dev/zero`, is refused before it is read.
  */

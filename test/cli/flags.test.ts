@@ -24,7 +24,7 @@ describe('option tables', () => {
     test('the shared tables declare the flags their parsers read', () => {
         assert.deepEqual(Object.keys(samplingOptions(allSamplingFlags)), ['seed', 'max-tokens', 'temperature', 'top-k', 'top-p', 'min-p', 'repeat-penalty']);
         assert.deepEqual(modelOptions.lora, { type: 'string', multiple: true });
-        assert.deepEqual(Object.keys(modelOptions), ['model', 'threads', 'gpu', 'lora']);
+        assert.deepEqual(Object.keys(modelOptions), ['model', 'threads', 'gpu', 'runtime-timeout', 'lora']);
         assert.deepEqual(strategyOptions.weighted, { type: 'boolean' });
         assert.deepEqual(Object.keys(strategyOptions).sort(), ['no-history', 'out', 'samples', 'strategy', 'variants', 'weighted']);
         assert.deepEqual(strategyOptions['no-history'], { type: 'boolean' });
@@ -66,10 +66,10 @@ describe('modelChoice', () => {
         assert.equal(choice.model, 'm.gguf');
     });
 
-    test('--threads and --context-size are integers; absent ones stay undefined', () => {
-        assert.deepEqual(modelChoice({ threads: '4', 'context-size': '512', gpu: 'off' }),
-            { model: undefined, threads: 4, gpu: 'off', contextSize: 512, lora: [] });
-        assert.deepEqual(modelChoice({}), { model: undefined, threads: undefined, gpu: undefined, contextSize: undefined, lora: [] });
+    test('--threads and --context-size are integers, --runtime-timeout a number of seconds; absent ones stay undefined', () => {
+        assert.deepEqual(modelChoice({ threads: '4', 'context-size': '512', gpu: 'off', 'runtime-timeout': '2.5' }),
+            { model: undefined, threads: 4, gpu: 'off', contextSize: 512, lora: [], runtimeTimeoutSeconds: 2.5 });
+        assert.deepEqual(modelChoice({}), { model: undefined, threads: undefined, gpu: undefined, contextSize: undefined, lora: [], runtimeTimeoutSeconds: undefined });
         assert.throws(() => modelChoice({ threads: 'x' }), /--threads expects a number/);
     });
 });

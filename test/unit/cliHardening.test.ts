@@ -6,7 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { integerFlag, joinNegativeNumbers, loraFlags, numberFlag, threadsFlag } from '../../src/cli/parseFlags';
+import { checkKnownFlags, closestName, integerFlag, joinNegativeNumbers, loraFlags, numberFlag, threadsFlag } from '../../src/cli/parseFlags';
+import { samplesFlag } from '../../src/cli/strategy/parseStrategyFlags';
+import { checkRuntimeSwitches } from '../../src/shared/environmentSwitches';
+import { EnvironmentVariableError } from '../../src/shared/errors/EnvironmentVariableError';
 import { modelOptions } from '../../src/cli/modelFlags';
 import { samplingOptions, allSamplingFlags } from '../../src/cli/samplingFlags';
 import { terminalText } from '../../src/cli/terminalText';
@@ -14,7 +17,7 @@ import { formatProbabilities, generateTooLarge } from '../../src/cli/commands/pr
 import { UsageError } from '../../src/cli/UsageError';
 import { escapeControlCharacters } from '../../src/core/text/escapeControlCharacters';
 import { ContextOverflowError } from '../../src/shared/errors/ContextOverflowError';
-import { maxLoraScale, maxThreads } from '../../src/shared/limits';
+import { maxLoraScale, maxSamplePaths, maxThreads } from '../../src/shared/limits';
 import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 
 const options = { ...samplingOptions(allSamplingFlags), ...modelOptions, raw: { type: 'boolean' }, text: { type: 'string', short: 't' } } as const;
@@ -45,6 +48,50 @@ describe('negative numbers after a space', () => {
     test('numbers must be finite', () => {
         assert.throws(() => numberFlag({ temperature: '1e400' }, 'temperature'), (e: Error) => e instanceof UsageError && /--temperature expects a finite number, got 1e400/.test(e.message));
         assert.throws(() => numberFlag({ temperature: 'warm' }, 'temperature'), /expects a number, got "warm"/);
+    });
+});
+
+describe('unknown flags', () => {
+    test('the closest known flag is suggested for a likely typo, nothing for a name far from every flag', () => {
+        const known = Object.keys(options);
+        assert.equal(closestName('max-tokenz', known), 'max-tokens');
+        assert.equal(closestName('temprature', known), 'temperature');
+        assert.equal(closestName('seedd', known), 'seed');
+        assert.equal(closestName('temp', known), 'temperature');
+        assert.equal(closestName('frobnicate', known), undefined);
+        assert.equal(closestName('x', known), undefined);
+    });
+
+    test('checkKnownFlags names the first unknown --flag (with =value too) and skips values and everything after --', () => {
+        const unknown = (argv: string[]) => { try { checkKnownFlags(argv, options); return undefined; } catch (error) { assert.ok(error instanceof UsageError); return error.message; } };
+        assert.equal(unknown(['--max-tokenz', '3']), "Unknown option '--max-tokenz': did you mean --max-tokens?");
+        assert.equal(unknown(['--seed', '1', '--temprature=0']), "Unknown option '--temprature': did you mean --temperature?");
+        assert.equal(unknown(['--frobnicate']), "Unknown option '--frobnicate'");
+        assert.equal(unknown(['--text', '--max-tokenz', '--raw', '-t', 'x', '--', '--anything']), undefined);
+        assert.equal(unknown(['--text=--max-tokenz']), undefined);
+    });
+});
+
+describe('--samples', () => {
+    test(`1 to maxSamplePaths (${maxSamplePaths}), the flag and the range in the message`, () => {
+        assert.equal(samplesFlag({ samples: String(maxSamplePaths) }), maxSamplePaths);
+        assert.equal(samplesFlag({}), undefined);
+        for (const bad of ['0', String(maxSamplePaths + 1), '1000']) {
+            assert.throws(() => samplesFlag({ samples: bad }), (error: Error) => error instanceof UsageError
+                && error.message.startsWith(`--samples expects an integer from 1 to ${maxSamplePaths}`) && error.message.endsWith(`got ${bad}`));
+        }
+    });
+});
+
+describe('runtime switches in the environment', () => {
+    test('unset, empty or a value a switch takes passes; anything else names the variable and the values', () => {
+        checkRuntimeSwitches({});
+        checkRuntimeSwitches({ PROMPTSCOPE_DECODE_LOOP: '', PROMPTSCOPE_LOGITS_SOURCE: 'native' });
+        checkRuntimeSwitches({ PROMPTSCOPE_DECODE_LOOP: 'node-llama-cpp', PROMPTSCOPE_LOGITS_SOURCE: 'node-llama-cpp' });
+        assert.throws(() => checkRuntimeSwitches({ PROMPTSCOPE_DECODE_LOOP: 'garbage' }), (error: unknown) => error instanceof EnvironmentVariableError
+            && error.variable === 'PROMPTSCOPE_DECODE_LOOP' && error.value === 'garbage'
+            && error.message === 'PROMPTSCOPE_DECODE_LOOP="garbage" is not a value it takes: set it to node-llama-cpp, or unset it for the default.');
+        assert.throws(() => checkRuntimeSwitches({ PROMPTSCOPE_LOGITS_SOURCE: 'Native' }), /PROMPTSCOPE_LOGITS_SOURCE="Native".*native or node-llama-cpp/);
     });
 });
 

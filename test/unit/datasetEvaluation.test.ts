@@ -4,6 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkExpected, datasetInput, parseDataset } from '../../src/core/reasoning/dataset';
 import { DatasetError } from '../../src/core/reasoning/errors/DatasetError';
+import { DatasetRowOverflowError } from '../../src/core/reasoning/errors/DatasetRowOverflowError';
+import { ContextOverflowError } from '../../src/shared/errors/ContextOverflowError';
+import { CancelledError } from '../../src/shared/errors/CancelledError';
 import { evaluateDataset, expectedAnswer } from '../../src/core/reasoning/evaluateDataset';
 import { executeStrategy, type StrategyModel } from '../../src/core/reasoning/executeStrategy';
 import type { PromptRun } from '../../src/core/reasoning/PromptRun';
@@ -103,6 +106,25 @@ test('evaluateDataset stops before the next row once the signal is aborted, and 
     });
     assert.equal(none.metrics, undefined);
     assert.equal(none.cancelled, true);
+});
+
+test('a row too long for the context names the file and the row, and is still a ContextOverflowError; other failures pass as they are', async () => {
+    const failing = (error: Error): StrategyModel => ({
+        ...fakeModel({}),
+        async chat(request) {
+            if (request.messages.at(-1)!.text === 'long') throw error;
+            return { text: 'good', seed: 1, timing: { promptTokens: 10, generatedTokens: 2 } };
+        },
+    });
+    const options = {
+        strategy: 'direct' as const, flags: {}, rows: [{ r: 'short', expected: 'positive' }, { r: 'long', expected: 'positive' }],
+        expectedField: 'expected', verbalizer: new Verbalizer(labels), file: '/d/long.jsonl',
+        prepareRow: async (input: Record<string, unknown>) => ({ run: run(String(input.r)) }),
+    };
+    await assert.rejects(evaluateDataset(failing(new ContextOverflowError(40_026, 2048)), options), (error: unknown) =>
+        error instanceof DatasetRowOverflowError && error instanceof ContextOverflowError && error.row === 2 && error.file === '/d/long.jsonl'
+        && error.promptTokens === 40_026 && /^\/d\/long\.jsonl: row 2: The prompt is 40026 tokens long but the context holds 2048/.test(error.message));
+    await assert.rejects(evaluateDataset(failing(new CancelledError('The evaluation')), options), (error: unknown) => error instanceof CancelledError);
 });
 
 test('self-consistency with probability weighting: the more probable paths outvote the more numerous ones', async () => {

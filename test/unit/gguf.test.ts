@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-    GgmlType, GgufFile, GgufFormatError, GgufValueType, gguf, plainValue, readGgufHeader, readGgufTensor, writeGguf,
+    GgmlType, GgufCountError, GgufFile, GgufFormatError, GgufValueType, gguf, plainValue, readGgufHeader, readGgufPreamble, readGgufTensor, writeGguf,
+    ggufPreambleBytes, minMetadataEntryBytes, minTensorInfoBytes,
     float16BitsToFloat32, float32ToFloat16Bits, type GgufMetadata,
 } from '../../src/core/gguf';
 
@@ -229,4 +230,39 @@ test('the reader names the file and the problem for files that are not GGUF', as
     const v1 = join(dir, 'v1.gguf');
     writeFileSync(v1, version);
     await assert.rejects(readGgufHeader(v1), /GGUF version 1 is not supported/);
+});
+
+/** A GGUF v3 preamble announcing `tensors` tensors and `keys` metadata entries. */
+function preamble(tensors: bigint, keys: bigint): Buffer {
+    const bytes = Buffer.alloc(ggufPreambleBytes);
+    bytes.write('GGUF', 0, 'latin1');
+    bytes.writeUInt32LE(3, 4);
+    bytes.writeBigUInt64LE(tensors, 8);
+    bytes.writeBigUInt64LE(keys, 16);
+    return bytes;
+}
+
+test('counts the file cannot hold are refused at once, as a GgufCountError naming the file', async () => {
+    for (const [tensors, keys] of [[2n ** 62n, 1n], [1n, 2n ** 62n], [2n ** 64n - 1n, 2n ** 64n - 1n]] as const) {
+        const path = join(dir, `huge-${tensors}-${keys}.gguf`);
+        writeFileSync(path, preamble(tensors, keys));
+        const started = performance.now();
+        await assert.rejects(readGgufHeader(path), (error: unknown) => error instanceof GgufCountError && error.path === path
+            && error.tensorCount === tensors && error.metadataCount === keys && error.message.includes(path) && /more than the file can hold/.test(error.message));
+        assert.ok(performance.now() - started < 1000);
+    }
+    // The smallest encodings fit exactly; one byte less does not.
+    const exact = ggufPreambleBytes + 2 * minTensorInfoBytes + 3 * minMetadataEntryBytes;
+    assert.deepEqual(readGgufPreamble('x.gguf', preamble(2n, 3n), exact), { version: 3, tensorCount: 2, metadataCount: 3 });
+    assert.throws(() => readGgufPreamble('x.gguf', preamble(2n, 3n), exact - 1), GgufCountError);
+    // Not GGUF, or too short for the preamble: the format error, not the count error.
+    assert.throws(() => readGgufPreamble('x.gguf', Buffer.from('PK\x03\x04'), 4), (error: unknown) => error instanceof GgufFormatError && !(error instanceof GgufCountError));
+    assert.throws(() => readGgufPreamble('x.gguf', preamble(0n, 0n).subarray(0, 12), 12), /too short/);
+});
+
+test('a real file\'s preamble passes the count check', async () => {
+    const path = tempPath();
+    await writeGguf(path, { metadata: everyType, tensors: [{ name: 'x', shape: [64], type: GgmlType.F32, data: new Float32Array(64) }] });
+    const bytes = readFileSync(path);
+    assert.deepEqual(readGgufPreamble(path, bytes.subarray(0, ggufPreambleBytes), bytes.length), { version: 3, tensorCount: 1, metadataCount: (await readGgufHeader(path)).metadata.size });
 });

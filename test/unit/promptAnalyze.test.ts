@@ -5,6 +5,7 @@ import {
     PromptDocument, analyzePrompt, diagnosticCodes, knownHelpers, memoryPartials, type DiagnosticCode, type PartialLookup, type PromptDiagnostic,
 } from '../../src/core/prompt';
 import { NotARegularFileError } from '../../src/shared/errors/NotARegularFileError';
+import { maxTemplateNesting } from '../../src/shared/limits';
 
 const inMemory = memoryPartials({
     persona: 'a {{mood}} guide',
@@ -49,6 +50,7 @@ const cases: { code: DiagnosticCode; text: string; expect: string; severity: Pro
     { code: 'invalid-default', severity: 'error', text: '---\ninput:\n  schema:\n    n: integer\n  default:\n    n: many\n---\n{{n}}', expect: '6:8' },
     { code: 'undeclared-variable', severity: 'warning', text: '---\ninput:\n  schema:\n    topic: string\n---\n{{topic}} and {{tpoic}}', expect: '6:17' },
     { code: 'template-syntax', severity: 'error', text: '---\nmodel: x\n---\nHello {{name}', expect: '4:13' },
+    { code: 'template-nesting', severity: 'error', text: `Hi\n${'{{#if a}}'.repeat(maxTemplateNesting + 1)}x${'{{/if}}'.repeat(maxTemplateNesting + 1)}`, expect: `2:${9 * maxTemplateNesting + 1}` },
     { code: 'unknown-helper', severity: 'error', text: 'Hi {{shout name}}', expect: '1:6' },
     { code: 'helper-arguments', severity: 'error', text: 'Hi {{json}}', expect: '1:6' },
     { code: 'unknown-partial', severity: 'error', text: 'Hi\n{{> nobody}}', expect: '2:5' },

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
     FrontMatterError, InvalidInputError, MissingInputError, PartialNotFoundError, PromptDocument, PromptError,
-    PromptSchemaError, TemplateRenderError, TemplateSyntaxError, memoryPartials, renderPrompt,
+    PromptSchemaError, TemplateNestingError, TemplateRenderError, TemplateSyntaxError, memoryPartials, renderPrompt,
 } from '../../src/core/prompt';
+import { maxTemplateNesting } from '../../src/shared/limits';
 
 /** `line:column`, 1-based, of an error. */
 function where(error: PromptError): string {
@@ -138,6 +139,24 @@ describe('renderPrompt', () => {
         assert.ok(error instanceof TemplateSyntaxError);
         assert.equal(error.path, '/prompts/_broken.prompt');
         assert.equal(where(error), '2:1');
+    });
+
+    test('blocks nested deeper than the limit: a TemplateNestingError at the first block too deep, never a stack overflow', async () => {
+        const nested = (levels: number) => `${'{{#if a}}'.repeat(levels)}x${'{{/if}}'.repeat(levels)}`;
+        const rendered = await renderPrompt(PromptDocument.fromText(nested(maxTemplateNesting), '/prompts/test.prompt'), { partials: memoryPartials({}), input: { a: true } });
+        assert.deepEqual(texts(rendered.messages), ['user: x']);
+        for (const levels of [maxTemplateNesting + 1, 3000]) {
+            const error = await renderError(`---\nmodel: x\n---\nHi\n${nested(levels)}`, { input: { a: true } });
+            assert.ok(error instanceof TemplateNestingError, String(error));
+            assert.equal(where(error), `5:${9 * maxTemplateNesting + 1}`);
+            assert.match(error.message, new RegExp(`at most ${maxTemplateNesting} deep`));
+        }
+        const inPartial = await renderError('Hi {{> deep}}', {
+            partials: async name => name === 'deep' ? { name, text: `one\n${nested(maxTemplateNesting + 1)}`, path: '/prompts/_deep.prompt' } : undefined,
+        });
+        assert.ok(inPartial instanceof TemplateNestingError);
+        assert.equal(inPartial.path, '/prompts/_deep.prompt');
+        assert.equal(where(inPartial), `2:${9 * maxTemplateNesting + 1}`);
     });
 
     test('unknown helpers and wrong helper arguments are caught before rendering', async () => {

@@ -6,7 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBoundedText } from '../../src/core/files/readBoundedText';
+import { firstInvalidUtf8 } from '../../src/core/files/decodeUtf8';
 import { FileTooLargeError } from '../../src/shared/errors/FileTooLargeError';
+import { InvalidUtf8Error } from '../../src/shared/errors/InvalidUtf8Error';
 import { NotARegularFileError } from '../../src/shared/errors/NotARegularFileError';
 import { reviveError, serializeError } from '../../src/shared/errors/serializeError';
 import { maxFileBytes, maxPromptFileBytes } from '../../src/shared/limits';
@@ -96,10 +98,39 @@ describe('readBoundedText', () => {
         await assert.rejects(readBoundedText(join(folder, 'gone.prompt'), 'prompt'), { code: 'ENOENT' });
     });
 
+    test('invalid UTF-8 is an InvalidUtf8Error naming the file, the byte, its offset and line; never U+FFFD', async () => {
+        const latin1 = join(folder, 'latin1.prompt');
+        writeFileSync(latin1, Buffer.from('ok\nCaf\xe9 cr\xe8me\n', 'latin1'));
+        await assert.rejects(readBoundedText(latin1, 'prompt'), (error: unknown) => error instanceof InvalidUtf8Error
+            && error.path === latin1 && error.offset === 6 && error.line === 2 && error.byte === 0xe9
+            && error.message.includes(latin1) && /0xE9 at offset 6, line 2/.test(error.message) && /Latin-1/.test(error.message));
+        const utf16 = join(folder, 'utf16.csv');
+        writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('q,expected\n', 'utf16le')]));
+        await assert.rejects(readBoundedText(utf16, 'dataset'), (error: unknown) => error instanceof InvalidUtf8Error && error.offset === 0 && /UTF-16/.test(error.message));
+        // The run history, written by this project, keeps a line torn mid-character readable around it.
+        const history = join(folder, 'torn.jsonl');
+        writeFileSync(history, Buffer.concat([Buffer.from('{"a":"\u00e9"}\n{"b":"'), Buffer.from([0xc3])]));
+        assert.match(await readBoundedText(history, 'history'), /^\{"a":"é"\}\n\{"b":"\uFFFD$/);
+    });
+
+    test('firstInvalidUtf8 follows RFC 3629: overlong forms, surrogates, code points past U+10FFFF and cut sequences are invalid', () => {
+        const at = (...bytes: number[]) => firstInvalidUtf8(Uint8Array.from(bytes));
+        assert.equal(at(0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80), 10);
+        assert.equal(at(0x61, 0xc0, 0xaf), 1);
+        assert.equal(at(0xe0, 0x80, 0xaf), 0);
+        assert.equal(at(0x61, 0xed, 0xa0, 0x80), 1);
+        assert.equal(at(0xf4, 0x90, 0x80, 0x80), 0);
+        assert.equal(at(0x61, 0x62, 0xe2, 0x82), 2);
+        assert.equal(at(0x80), 0);
+    });
+
     test('the errors keep their class and fields across a channel', () => {
         const revived = reviveError(serializeError(new FileTooLargeError('/w/d.csv', 'dataset', 10, 5)));
         assert.ok(revived instanceof FileTooLargeError);
         assert.deepEqual([revived.path, revived.size, revived.limit], ['/w/d.csv', 10, 5]);
         assert.ok(reviveError(serializeError(new NotARegularFileError('/w/p', 'prompt', 'a folder'))) instanceof NotARegularFileError);
+        const utf8 = reviveError(serializeError(new InvalidUtf8Error('/w/p.prompt', 'prompt', 3, 1, 0xe9, undefined)));
+        assert.ok(utf8 instanceof InvalidUtf8Error);
+        assert.deepEqual([utf8.path, utf8.offset, utf8.line, utf8.byte], ['/w/p.prompt', 3, 1, 0xe9]);
     });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { AnswerSettingsError } from '../../src/core/reasoning/errors/AnswerSettingsError';
 import { extractChoice } from '../../src/core/reasoning/extractAnswer';
 import { answerHandlingFor, runSelfConsistency, type GeneratedPath, type GeneratePathsRequest, type PathGenerator } from '../../src/core/reasoning/selfConsistency';
+import { maxSamplePaths } from '../../src/shared/limits';
 
 /** Returns the scripted paths (as many as asked, cycling) and remembers each request. */
 function fake(texts: (string | GeneratedPath)[]): PathGenerator & { requests: GeneratePathsRequest[] } {
@@ -62,6 +63,7 @@ test('probability weighting uses each path\'s mean log-prob', async () => {
 test('bad settings and a misbehaving generator are clear errors', async () => {
     await assert.rejects(runSelfConsistency(fake(['1']), { samples: 0 }), (e: unknown) => e instanceof AnswerSettingsError && e.setting === 'samples');
     await assert.rejects(runSelfConsistency(fake(['1']), { samples: 1.5 }), AnswerSettingsError);
+    await assert.rejects(runSelfConsistency(fake(['1']), { samples: maxSamplePaths + 1 }), (e: unknown) => e instanceof AnswerSettingsError && e.message.includes(`${maxSamplePaths}`));
     await assert.rejects(runSelfConsistency(fake(['1']), { temperature: -1 }), AnswerSettingsError);
     await assert.rejects(runSelfConsistency({ generate: async () => [{ text: '1' }] }, { samples: 2 }), /returned 1 paths for 2/);
     assert.throws(() => answerHandlingFor({ extractor: 'regex', pattern: 'no group' }), AnswerSettingsError);

@@ -20,6 +20,7 @@ import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { printWarnings, requestLora } from '../promptTarget';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
+import { maxSamplePaths } from '../../shared/limits';
 import { withFlagModel } from '../withFlagModel';
 
 const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
@@ -70,6 +71,9 @@ export const evalCommand: CliCommand = {
         const strategy: ReasoningStrategy = strategyFlag(values) ?? settings.strategy ?? 'direct';
         const samples = integerFlag(values, 'samples');
         if (samples !== undefined && samples < 1) throw new EvalOptionError('samples', `must be at least 1; got ${samples}`);
+        if (samples !== undefined && samples > maxSamplePaths) {
+            throw new EvalOptionError('samples', `must be at most ${maxSamplePaths} (the most self-consistency paths one request samples); got ${samples}`);
+        }
         const weighting = weightingFlag(values, strategy);
         const limit = integerFlag(values, 'limit');
         if (limit !== undefined && limit < 1) throw new EvalOptionError('limit', `must be at least 1; got ${limit}`);

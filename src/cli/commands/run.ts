@@ -22,7 +22,7 @@ Options:
   --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
   --text TEXT          Prompt text instead of a file
   --raw                Continue the text as is, without the chat template, and print the output as is
-                       (on a terminal, control characters in the output are otherwise shown escaped, e.g. \u001b)
+                       (on a terminal, control characters in the output are otherwise shown escaped, e.g. \\u001b)
   --input JSON         Input variables for a .prompt file, e.g. '{"topic": "cats"}'
   --seed N             Sampling seed (same seed, same output)
   --max-tokens N       Most tokens to generate (default 256)

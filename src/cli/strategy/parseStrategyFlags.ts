@@ -4,6 +4,7 @@ import { RunHistory } from '../../core/reasoning/history/RunHistory';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { integerFlag } from '../parseFlags';
 import { UsageError } from '../UsageError';
+import { maxSamplePaths } from '../../shared/limits';
 import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasoning/strategies';
 
 /**
@@ -21,10 +22,12 @@ export function strategyFlag(values: Record<string, unknown>): ReasoningStrategy
     return flag as ReasoningStrategy | undefined;
 }
 
-/** `--samples N`, at least 1. */
+/** `--samples N`: 1 to `maxSamplePaths`, the runtime's bound on one request's paths, checked before a model loads. */
 export function samplesFlag(values: Record<string, unknown>): number | undefined {
     const samples = integerFlag(values, 'samples');
-    if (samples !== undefined && samples < 1) throw new UsageError(`--samples must be at least 1; got ${samples}`);
+    if (samples !== undefined && (samples < 1 || samples > maxSamplePaths)) {
+        throw new UsageError(`--samples expects an integer from 1 to ${maxSamplePaths} (the most self-consistency paths one request samples), got ${samples}`);
+    }
     return samples;
 }
 

@@ -3,6 +3,7 @@ import { lstat, open, readlink, stat } from 'node:fs/promises';
 import { FileTooLargeError } from '../../shared/errors/FileTooLargeError';
 import { NotARegularFileError } from '../../shared/errors/NotARegularFileError';
 import { maxFileBytes, type ReadFileKind } from '../../shared/limits';
+import { decodeUtf8 } from './decodeUtf8';
 
 export interface ReadBoundedTextOptions {
     /** Largest size accepted, in bytes. Defaults to the limit of `kind` in {@link maxFileBytes}. */
@@ -19,7 +20,8 @@ const chunkBytes = 64 * 1024;
  * opened); and only up to the limit for its kind ({@link FileTooLargeError}), counting bytes as they are read, so a
  * file that grows while read is refused at limit + 1 bytes rather than read without end. Other failures (`ENOENT`,
  * `EACCES`) are the file system's own errors, for callers to word. The text is UTF-8 as it is on disk (a byte-order
- * mark included).
+ * mark included); a file that is not valid UTF-8 is refused with an InvalidUtf8Error, the run history excepted
+ * (see {@link decodeUtf8}).
  */
 export async function readBoundedText(path: string, kind: ReadFileKind, options: ReadBoundedTextOptions = {}): Promise<string> {
     const limit = options.maxBytes ?? maxFileBytes[kind];
@@ -46,7 +48,7 @@ export async function readBoundedText(path: string, kind: ReadFileKind, options:
             total += bytesRead;
             if (total > limit) throw new FileTooLargeError(path, kind, total, limit);
         }
-        return Buffer.concat(chunks, total).toString('utf8');
+        return decodeUtf8(Buffer.concat(chunks, total), path, kind);
     } finally {
         await handle.close();
     }

@@ -7,7 +7,8 @@ import type { GgufArray, GgufArrayItem, GgufMetadata, GgufValue } from './GgufVa
 import { GgufValueType } from './GgufValueType';
 import { GgufFormatError } from './errors/GgufFormatError';
 import { decodeTensorValues } from './tensorCodec';
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC } from './writeGguf';
+import { readGgufPreamble, ggufPreambleBytes } from './ggufPreamble';
+import { GGUF_DEFAULT_ALIGNMENT } from './writeGguf';
 
 /**
  * An open GGUF file: the header is parsed on open (reading only the header's bytes), tensors are read on
@@ -58,15 +59,11 @@ export class GgufFile {
 
 async function readHeader(file: FileHandle, path: string): Promise<GgufHeader> {
     const fileSize = (await file.stat()).size;
+    const preamble = new Uint8Array(ggufPreambleBytes);
+    const { bytesRead } = await file.read(preamble, 0, ggufPreambleBytes, 0);
+    const { version, tensorCount, metadataCount } = readGgufPreamble(path, preamble.subarray(0, bytesRead), fileSize);
     const cursor = new FileCursor(file, path, fileSize);
-    if (fileSize < 24) cursor.fail(`it is ${fileSize} bytes long, too short for a GGUF header`, 0);
-    const magic = await cursor.u32();
-    if (magic !== GGUF_MAGIC) cursor.fail(`it does not start with "GGUF" (starts with ${JSON.stringify(asciiOf(magic))})`, 0);
-    const version = await cursor.u32();
-    if (version === 0x03000000 || version === 0x02000000) cursor.fail('it is a big-endian GGUF, which is not supported', 4);
-    if (version !== 2 && version !== 3) cursor.fail(`GGUF version ${version} is not supported (only 2 and 3)`, 4);
-    const tensorCount = await cursor.count('the tensor count', fileSize);
-    const metadataCount = await cursor.count('the metadata count', fileSize);
+    cursor.position = ggufPreambleBytes;
 
     const metadata: GgufMetadata = new Map();
     for (let i = 0; i < metadataCount; i++) {
@@ -151,8 +148,4 @@ async function readItem(cursor: FileCursor, type: GgufValueType, key: string): P
         case GgufValueType.String: return cursor.string();
         case GgufValueType.Array: return readArray(cursor, key);
     }
-}
-
-function asciiOf(magic: number): string {
-    return String.fromCharCode(magic & 0xff, (magic >>> 8) & 0xff, (magic >>> 16) & 0xff, magic >>> 24);
 }

@@ -10,3 +10,6 @@ export { writeGguf, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VERSION } from './w
 export type { GgufTensorSource, WriteGgufOptions, WrittenGguf } from './writeGguf';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 export { GgufFormatError } from './errors/GgufFormatError';
+export { GgufCountError } from './errors/GgufCountError';
+export { readGgufPreamble, ggufPreambleBytes, minMetadataEntryBytes, minTensorInfoBytes } from './ggufPreamble';
+export type { GgufPreamble } from './ggufPreamble';

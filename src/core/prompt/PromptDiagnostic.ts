@@ -40,6 +40,7 @@ export const diagnosticCodes = {
     'invalid-default': 'An `input.default` value does not match `input.schema`.',
     'undeclared-variable': 'The body reads a variable that neither `input.schema` nor `input.default` declares.',
     'template-syntax': 'The Handlebars body does not parse.',
+    'template-nesting': 'The body (or a partial) nests blocks deeper than Handlebars can parse and render safely.',
     'unknown-helper': 'A helper that is neither a Handlebars nor a Dotprompt helper.',
     'helper-arguments': 'A helper called with the wrong number of arguments (it would throw while rendering).',
     'unknown-partial': 'A `{{> name}}` partial that cannot be found.',

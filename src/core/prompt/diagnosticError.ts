@@ -7,6 +7,7 @@ import { PartialReadError } from './errors/PartialReadError';
 import { PromptConfigError } from './errors/PromptConfigError';
 import type { PromptError, PromptErrorLocation } from './errors/PromptError';
 import { PromptSchemaError } from './errors/PromptSchemaError';
+import { TemplateNestingError } from './errors/TemplateNestingError';
 import { TemplateSyntaxError } from './errors/TemplateSyntaxError';
 import { UnsupportedContentError } from './errors/UnsupportedContentError';
 import type { PromptDiagnostic } from './PromptDiagnostic';
@@ -42,6 +43,8 @@ export function diagnosticError(diagnostic: PromptDiagnostic, path: string | und
             return new NulCharacterError(message, location);
         case 'unsupported-media':
             return new UnsupportedContentError(message, location);
+        case 'template-nesting':
+            return new TemplateNestingError(message, location);
         case 'template-syntax': case 'unknown-helper': case 'helper-arguments': case 'partial-syntax': case 'unknown-role':
         case 'undeclared-variable':
             return new TemplateSyntaxError(message, location);

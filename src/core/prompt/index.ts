@@ -16,6 +16,7 @@ export * from './settings/PromptscopeSettings';
 export { PromptError, type PromptErrorLocation } from './errors/PromptError';
 export { FrontMatterError } from './errors/FrontMatterError';
 export { TemplateSyntaxError } from './errors/TemplateSyntaxError';
+export { TemplateNestingError } from './errors/TemplateNestingError';
 export { TemplateRenderError } from './errors/TemplateRenderError';
 export { PartialNotFoundError } from './errors/PartialNotFoundError';
 export { MissingInputError } from './errors/MissingInputError';

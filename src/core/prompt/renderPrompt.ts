@@ -122,7 +122,8 @@ function checkInput(doc: PromptDocument, input: Record<string, unknown>, schema:
 }
 
 function templateError(doc: PromptDocument, diagnostic: PromptDiagnostic): Error {
-    if (diagnostic.code === 'unknown-partial' || diagnostic.code === 'unreadable-partial' || diagnostic.code === 'partial-cycle' || diagnostic.code === 'nul-character') {
+    if (diagnostic.code === 'unknown-partial' || diagnostic.code === 'unreadable-partial' || diagnostic.code === 'partial-cycle' || diagnostic.code === 'nul-character'
+        || diagnostic.code === 'template-nesting') {
         return diagnosticError(diagnostic, doc.path);
     }
     // Point at the fault itself: inside the partial when it is there.

@@ -6,6 +6,8 @@ import type { PromptRun } from './PromptRun';
 import { scoreAnswers, type AnswerMetrics } from './scoreAnswers';
 import type { Verbalizer } from './Verbalizer';
 import { DatasetRowError } from './errors/DatasetRowError';
+import { DatasetRowOverflowError } from './errors/DatasetRowOverflowError';
+import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
 
 /** One row's prompt, rendered with the row's input (and, for an ensemble, its variants, the main prompt first). */
 export interface PreparedRow {
@@ -75,7 +77,11 @@ export async function evaluateDataset(model: StrategyModel, options: DatasetEval
         }
         const input = datasetInput(row, expectedField);
         const { run, variants } = await prepareRow(input, index).catch((error: unknown) => { throw new DatasetRowError(index + 1, error, file); });
-        const outcome = await executeStrategy(model, run, { ...strategy, variants, signal });
+        const outcome = await executeStrategy(model, run, { ...strategy, variants, signal }).catch((error: unknown) => {
+            // The row's own values made the prompt too long for the context: name the row, as for one that cannot be prepared.
+            if (error instanceof ContextOverflowError) throw new DatasetRowOverflowError(index + 1, error, file);
+            throw error;
+        });
         if (signal?.aborted) {
             // A row cut short has no answer to score.
             cancelled = true;

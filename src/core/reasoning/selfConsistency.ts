@@ -4,6 +4,7 @@ import { answerExtractorFor, type ExtractAnswer } from './extractAnswer';
 import { majorityVote, type VoteResult, type VoteWeighting } from './majorityVote';
 import { normalizeAnswer } from './normalizeAnswer';
 import { Verbalizer } from './Verbalizer';
+import { maxSamplePaths } from '../../shared/limits';
 
 /** One sampled reasoning path, as a generator returns it. */
 export interface GeneratedPath {
@@ -28,7 +29,7 @@ export interface PathGenerator {
 export const selfConsistencyDefaults = { samples: 5, temperature: 0.7 } as const;
 
 export interface SelfConsistencyOptions {
-    /** Paths to sample, an integer ≥ 1. Defaults to `5` (Wang et al. 2022 report gains from 5 paths on). */
+    /** Paths to sample, an integer from 1 to `maxSamplePaths`. Defaults to `5` (Wang et al. 2022 report gains from 5 paths on). */
     samples?: number;
     /** Sampling temperature of every path. Defaults to `0.7`. */
     temperature?: number;
@@ -74,7 +75,9 @@ export interface SelfConsistencyResult {
 export async function runSelfConsistency(generator: PathGenerator, options: SelfConsistencyOptions = {}): Promise<SelfConsistencyResult> {
     const samples = options.samples ?? selfConsistencyDefaults.samples;
     const temperature = options.temperature ?? selfConsistencyDefaults.temperature;
-    if (!Number.isInteger(samples) || samples < 1) throw new AnswerSettingsError('samples', `must be an integer ≥ 1; got ${String(samples)}.`);
+    if (!Number.isInteger(samples) || samples < 1 || samples > maxSamplePaths) {
+        throw new AnswerSettingsError('samples', `must be an integer from 1 to ${maxSamplePaths}; got ${String(samples)}.`);
+    }
     if (!Number.isFinite(temperature) || temperature < 0) throw new AnswerSettingsError('temperature', `must be a number ≥ 0; got ${String(temperature)}.`);
     const extract = options.extract ?? answerExtractorFor();
     const verbalizer = options.verbalizer;

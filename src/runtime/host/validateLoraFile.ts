@@ -1,7 +1,9 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GgufFileInfo } from 'node-llama-cpp';
 import { LoraAdapterError } from '../../shared/errors/LoraAdapterError';
+import { GgufFormatError } from '../../core/gguf/errors/GgufFormatError';
+import { ggufPreambleBytes, readGgufPreamble } from '../../core/gguf/ggufPreamble';
 import { loadLlamaModule } from './engine/llamaModule';
 import { lookup } from './validateModelFile';
 
@@ -19,6 +21,21 @@ export async function validateLoraFile(pathGiven: string, model: GgufFileInfo): 
     } catch (error) {
         if (error instanceof LoraAdapterError) throw error;
         throw new LoraAdapterError(path, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (error as Error).message);
+    }
+
+    // As for models (validateModelFile): counts the file cannot hold would keep node-llama-cpp's reader looping.
+    try {
+        const handle = await open(path, 'r');
+        try {
+            const head = new Uint8Array(ggufPreambleBytes);
+            const { bytesRead } = await handle.read(head, 0, ggufPreambleBytes, 0);
+            readGgufPreamble(path, head.subarray(0, bytesRead), (await handle.stat()).size);
+        } finally {
+            await handle.close();
+        }
+    } catch (error) {
+        if (error instanceof GgufFormatError) throw new LoraAdapterError(path, `it is not a readable GGUF file (${error.problem})`);
+        throw new LoraAdapterError(path, `it cannot be read (${(error as Error).message})`);
     }
 
     const { readGgufFileInfo } = await loadLlamaModule();

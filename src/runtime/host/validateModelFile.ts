@@ -2,6 +2,8 @@ import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GgufFileInfo, Llama } from 'node-llama-cpp';
 import { ModelFileError } from '../../shared/errors/ModelFileError';
+import { GgufFormatError } from '../../core/gguf/errors/GgufFormatError';
+import { ggufPreambleBytes, readGgufPreamble } from '../../core/gguf/ggufPreamble';
 import { loadLlamaModule } from './engine/llamaModule';
 
 export interface ValidatedModelFile {
@@ -52,12 +54,12 @@ export async function validateModelFile(pathGiven: string): Promise<ValidatedMod
     if (stats.isDirectory()) throw new ModelFileError(path, 'this is a directory, not a .gguf file', 'Point at a .gguf file inside it.');
     if (!stats.isFile()) throw new ModelFileError(path, 'this is not a regular file', pickAnotherModel);
 
-    const head = Buffer.alloc(8);
+    const head = Buffer.alloc(ggufPreambleBytes);
     let bytesRead: number;
     try {
         const handle = await open(path, 'r');
         try {
-            ({ bytesRead } = await handle.read(head, 0, 8, 0));
+            ({ bytesRead } = await handle.read(head, 0, ggufPreambleBytes, 0));
         } finally {
             await handle.close();
         }
@@ -75,6 +77,14 @@ export async function validateModelFile(pathGiven: string): Promise<ValidatedMod
     if (!supportedGgufVersions.includes(version)) {
         throw new ModelFileError(path, `GGUF version ${version} is not supported (llama.cpp reads versions ${supportedGgufVersions.join(' and ')})`,
             'Convert the model again with a current llama.cpp.');
+    }
+    // node-llama-cpp's reader (and llama.cpp's) trusts the header's counts: 2^62 metadata entries or tensors in a
+    // file of a few bytes make it loop for ever, so counts the file cannot hold are refused before it sees them.
+    try {
+        readGgufPreamble(path, head.subarray(0, bytesRead), stats.size);
+    } catch (error) {
+        if (error instanceof GgufFormatError) throw new ModelFileError(path, error.problem, reconvert);
+        throw error;
     }
 
     const llamaModule = await loadLlamaModule();

@@ -2,9 +2,11 @@ import { AddonUnavailableError } from './AddonUnavailableError';
 import { AttentionLimitError } from './AttentionLimitError';
 import { CancelledError } from './CancelledError';
 import { ContextOverflowError } from './ContextOverflowError';
+import { EnvironmentVariableError } from './EnvironmentVariableError';
 import { FileTooLargeError } from './FileTooLargeError';
 import { FileWriteError } from './FileWriteError';
 import { GrammarError } from './GrammarError';
+import { InvalidUtf8Error } from './InvalidUtf8Error';
 import { LoraAdapterError } from './LoraAdapterError';
 import { ModelDownloadError } from './ModelDownloadError';
 import { ModelDownloadTimeoutError } from './ModelDownloadTimeoutError';
@@ -21,7 +23,7 @@ export {
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error,
 };
 
 /**
@@ -32,5 +34,5 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error,
 };

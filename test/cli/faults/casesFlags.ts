@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { maxLoraScale, maxProbabilityAlternatives, maxSamplePaths, maxSeed, maxThreads } from '../../../src/shared/limits';
 import type { FaultCase, FaultContext } from '../../support/faultHarness';
-import { missingModel, noModelMessage, printedJson, probsFlags, quick } from './caseHelpers';
+import { missingModel, noModelMessage, printedJson, probsFlags, questionPrompt, quick } from './caseHelpers';
 
 const textRun = (ctx: FaultContext, ...more: string[]) => ['run', '--text', 'hi', ...missingModel(ctx), ...more];
 
@@ -80,14 +80,40 @@ export const flagCases: FaultCase[] = [
     refusedFlag(['--strategy', 'bogus'], [/strategy/, /self-consistency/]),
     refusedFlag(['--strategy', 'self-consistency', '--samples', '0'], /--samples/, 2),
     {
-        name: `--samples 1000 (over ${maxSamplePaths} paths): refused with the limit`,
-        args: ctx => ['run', '--text', 'hi', ...quick(ctx), '--strategy', 'self-consistency', '--samples', '1000', '--no-history'],
-        expect: { code: [1, 2], stderr: [/samples/, new RegExp(`${maxSamplePaths}`)] },
+        name: `--samples 1000 (over ${maxSamplePaths} paths): refused with the flag and the range, before the model loads`,
+        args: ctx => textRun(ctx, '--strategy', 'self-consistency', '--samples', '1000', '--no-history'),
+        expect: { code: 2, stderr: [/--samples/, new RegExp(`from 1 to ${maxSamplePaths}`), /1000/], not: noModelMessage },
+    },
+    {
+        name: `eval --samples 1000: refused with the flag and the limit, before the model loads`,
+        setup: ctx => { questionPrompt(ctx); ctx.file('rows.jsonl', '{"q": "1 + 1", "expected": "2"}\n'); },
+        args: ctx => ['eval', 'q.prompt', '--dataset', 'rows.jsonl', '--strategy', 'self-consistency', '--samples', '1000', ...missingModel(ctx)],
+        expect: { code: [1, 2], stderr: [/--samples/, new RegExp(`${maxSamplePaths}`)], not: noModelMessage },
     },
     {
         name: 'an unknown flag (--max-tokenz): a usage error that suggests --max-tokens',
         args: ctx => textRun(ctx, '--max-tokenz', '3'),
-        expect: { code: 2, stderr: [/--max-tokenz/, /--max-tokens/], not: noModelMessage },
+        expect: { code: 2, stderr: [/--max-tokenz/, /did you mean --max-tokens\?/], not: noModelMessage },
+    },
+    {
+        name: 'an unknown flag with its value attached (--temprature=0): suggests --temperature',
+        args: ctx => textRun(ctx, '--temprature=0'),
+        expect: { code: 2, stderr: [/--temprature/, /did you mean --temperature\?/], not: noModelMessage },
+    },
+    {
+        name: 'an unknown flag nothing is close to (--frobnicate): named, no wild guess',
+        args: ctx => textRun(ctx, '--frobnicate'),
+        expect: { code: 2, stderr: /--frobnicate/, not: [noModelMessage, /did you mean/] },
+    },
+    {
+        name: 'a flag another command has (probs --max-tokens): named as unknown to probs, before the model loads',
+        args: ctx => ['probs', '--text', 'hi', ...missingModel(ctx), '--max-tokens', '3'],
+        expect: { code: 2, stderr: [/--max-tokens/, /promptscope probs --help/], not: noModelMessage },
+    },
+    {
+        name: 'a flag\'s value that looks like an unknown flag (--text --max-tokenz): not taken for a flag of its own',
+        args: ctx => ['run', '--text=--max-tokenz', ...missingModel(ctx)],
+        expect: { code: 1, stderr: noModelMessage, not: /Unknown option/ },
     },
     {
         name: 'a flag without its value (--seed at the end): a usage error naming it',
@@ -166,11 +192,28 @@ export const flagCases: FaultCase[] = [
         expect: { code: 2, stderr: [/PROMPTSCOPE_RUNTIME_TIMEOUT/, /garbage/] },
     },
     {
-        name: 'PROMPTSCOPE_DECODE_LOOP=garbage: named (a warning or an error), not silently ignored',
+        name: 'PROMPTSCOPE_DECODE_LOOP=garbage: a usage error naming the variable and the values it takes, before the model loads',
         args: ctx => ['run', '--text', 'hi', ...quick(ctx), '--no-history'],
         env: () => ({ PROMPTSCOPE_DECODE_LOOP: 'garbage' }),
-        expect: { code: [0, 1, 2], stderr: /PROMPTSCOPE_DECODE_LOOP/ },
+        expect: { code: 2, stderr: [/PROMPTSCOPE_DECODE_LOOP="garbage"/, /node-llama-cpp/], withinMs: 5_000 },
     },
+    {
+        name: 'PROMPTSCOPE_LOGITS_SOURCE=garbage (probs): a usage error naming the variable and the values it takes',
+        args: ctx => ['probs', '--text', 'hi', ...probsFlags(ctx)],
+        env: () => ({ PROMPTSCOPE_LOGITS_SOURCE: 'garbage' }),
+        expect: { code: 2, stderr: [/PROMPTSCOPE_LOGITS_SOURCE="garbage"/, /native or node-llama-cpp/], withinMs: 5_000 },
+    },
+    {
+        name: 'PROMPTSCOPE_DECODE_LOOP set but empty: the default, no error',
+        args: ctx => ['run', '--text', 'hi', ...quick(ctx), '--no-history'],
+        env: () => ({ PROMPTSCOPE_DECODE_LOOP: '' }),
+        expect: { code: 0 },
+    },
+    ...['run', 'probs', 'attention', 'eval', 'render', 'info', 'score', 'bench', 'fixture-model', 'build-runtime'].map((command): FaultCase => ({
+        name: `${command} --help: plain text, no control characters (a stray escape in a template literal)`,
+        args: () => [command, '--help'],
+        expect: { code: 0, stdout: new RegExp(`promptscope ${command}`), not: /[\x00-\x08\x0b-\x1f\x7f]/ },
+    })),
     {
         name: 'PROMPTSCOPE_MODEL names a folder: named, with what to do',
         setup: ctx => mkdirSync(join(ctx.work, 'models')),

@@ -53,14 +53,46 @@ export const modelCases: FaultCase[] = [
         setup: ctx => { ctx.file('huge-count.gguf', ggufHeader(2n ** 62n, 1n)); },
         args: runModel('huge-count.gguf'),
         timeoutMs: 20_000,
-        expect: { code: 1, stderr: /huge-count\.gguf/, not: /bad_alloc|Aborted|core dumped|out of memory/i, withinMs: 15_000 },
+        expect: { code: 1, stderr: [/huge-count\.gguf/, /more than the file can hold/], not: /bad_alloc|Aborted|core dumped|out of memory/i, withinMs: 15_000 },
     },
     {
         name: 'a GGUF header announcing 2^62 metadata keys: refused without trying to read them',
         setup: ctx => { ctx.file('huge-keys.gguf', ggufHeader(1n, 2n ** 62n)); },
         args: runModel('huge-keys.gguf'),
         timeoutMs: 20_000,
-        expect: { code: 1, stderr: /huge-keys\.gguf/, not: /bad_alloc|Aborted|core dumped|out of memory/i, withinMs: 15_000 },
+        expect: { code: 1, stderr: [/huge-keys\.gguf/, /more than the file can hold/], not: /bad_alloc|Aborted|core dumped|out of memory/i, withinMs: 15_000 },
+    },
+    {
+        name: 'a GGUF header announcing 2^64 - 1 of each: refused at once, naming the counts',
+        setup: ctx => { ctx.file('max-count.gguf', ggufHeader(2n ** 64n - 1n, 2n ** 64n - 1n)); },
+        args: runModel('max-count.gguf'),
+        timeoutMs: 20_000,
+        expect: { code: 1, stderr: [/max-count\.gguf/, /more than the file can hold/], withinMs: 15_000 },
+    },
+    {
+        name: 'a GGUF header announcing more tensors than a real model\'s file could hold: refused, not read past its end',
+        setup: ctx => editedModel(ctx, 'many-tensors.gguf', bytes => {
+            const edited = Buffer.from(bytes);
+            edited.writeBigUInt64LE(BigInt(bytes.length), 8);
+            return edited;
+        }),
+        args: runModel('many-tensors.gguf'),
+        timeoutMs: 20_000,
+        expect: { code: 1, stderr: [/many-tensors\.gguf/, /more than the file can hold/], withinMs: 15_000 },
+    },
+    {
+        name: 'info on a GGUF header announcing 2^62 metadata keys: refused, no hang',
+        setup: ctx => { ctx.file('huge-keys.gguf', ggufHeader(1n, 2n ** 62n)); },
+        args: () => ['info', 'huge-keys.gguf', '--gpu', 'off'],
+        timeoutMs: 20_000,
+        expect: { code: 1, stderr: [/huge-keys\.gguf/, /more than the file can hold/], withinMs: 15_000 },
+    },
+    {
+        name: 'an adapter whose header announces 2^62 tensors: refused, naming the adapter, no hang',
+        setup: ctx => { ctx.file('huge-lora.gguf', ggufHeader(2n ** 62n, 1n)); },
+        args: ctx => runModel(ctx.model, '--lora', 'huge-lora.gguf')(),
+        timeoutMs: 30_000,
+        expect: { code: 1, stderr: [/huge-lora\.gguf/, /more than the file can hold/], not: /bad_alloc|Aborted|core dumped/i, withinMs: 20_000 },
     },
     {
         name: 'the model path is a directory: named',

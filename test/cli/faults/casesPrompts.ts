@@ -1,4 +1,5 @@
 // Broken `.prompt` files: each mistake is reported at its FILE:LINE:COLUMN with what to do, before any model loads.
+import { maxSamplePaths, maxTemplateNesting } from '../../../src/shared/limits';
 import type { FaultCase } from '../../support/faultHarness';
 import { missingModel, noModelMessage, quick } from './caseHelpers';
 
@@ -154,10 +155,31 @@ export const promptCases: FaultCase[] = [
         expect: { code: 1, stderr: [/helper\.prompt:1:\d+/, /shout/, /helpers/] },
     },
     {
-        name: 'a template nested 3000 blocks deep: a clear error or a render, never a stack overflow',
+        name: 'a template nested 3000 blocks deep: the line of the first block too deep and the limit, never a stack overflow',
         setup: ctx => { ctx.file('deep.prompt', `${'{{#if a}}'.repeat(3000)}x${'{{/if}}'.repeat(3000)}\n`); },
         args: () => ['render', 'deep.prompt', '--input', '{"a": true}'],
-        expect: { code: [0, 1], output: /deep\.prompt|x/, not: /Maximum call stack|RangeError/ },
+        expect: { code: 1, stderr: [/deep\.prompt:1:\d+/, new RegExp(`at most ${maxTemplateNesting} deep`)], not: /Maximum call stack|RangeError/, withinMs: 10_000 },
+    },
+    {
+        name: `a template nested exactly ${maxTemplateNesting} blocks deep (the limit): renders`,
+        setup: ctx => { ctx.file('limit.prompt', `${'{{#if a}}'.repeat(maxTemplateNesting)}x${'{{/if}}'.repeat(maxTemplateNesting)}\n`); },
+        args: () => ['render', 'limit.prompt', '--input', '{"a": true}', '--json'],
+        expect: { code: 0, stdout: /"text": "x\\n"/ },
+    },
+    {
+        name: 'a partial nested 3000 blocks deep (run): the partial\'s file and line, before the model loads',
+        setup: ctx => {
+            ctx.file('p.prompt', 'Intro\n{{> deep}}\n');
+            ctx.file('_deep.prompt', `one\n${'{{#each xs}}'.repeat(3000)}x${'{{/each}}'.repeat(3000)}\n`);
+        },
+        args: ctx => ['run', 'p.prompt', ...missingModel(ctx)],
+        expect: { code: 1, stderr: [/_deep\.prompt:2:\d+/, new RegExp(`at most ${maxTemplateNesting} deep`)], not: [noModelMessage, /Maximum call stack/] },
+    },
+    {
+        name: `promptscope.samples: 1000 (over ${maxSamplePaths} paths): the line and the limit, before the model loads`,
+        setup: ctx => { ctx.file('many.prompt', '---\npromptscope.strategy: self-consistency\npromptscope.samples: 1000\n---\nhi\n'); },
+        args: ctx => ['run', 'many.prompt', ...missingModel(ctx)],
+        expect: { code: 1, stderr: [/many\.prompt:3:\d+/, new RegExp(`1 to ${maxSamplePaths}`)], not: noModelMessage },
     },
     {
         name: 'a missing required input variable: names the variable',

@@ -130,10 +130,43 @@ export const readerCases: FaultCase[] = [
         expect: { code: 1, stderr: [/nul\.prompt:2:4/, /NUL/, /UTF-8/], not: noModelMessage },
     },
     {
-        name: 'invalid UTF-8 in the prompt (a Latin-1 file): named, not silently replaced by U+FFFD',
+        name: 'invalid UTF-8 in the prompt (a Latin-1 file): an error naming the file, the byte offset and line, not U+FFFD',
         setup: ctx => { ctx.file('latin1.prompt', Buffer.from('Caf\xe9 cr\xe8me\n', 'latin1')); },
         args: () => ['render', 'latin1.prompt'],
-        expect: { code: [0, 1], stderr: [/latin1\.prompt/, /UTF-8/] },
+        expect: { code: 1, stderr: [/latin1\.prompt/, /not valid UTF-8/, /0xE9 at offset 3, line 1/, /Latin-1/], not: /\uFFFD/ },
+    },
+    {
+        name: 'invalid UTF-8 in a plain-text prompt (run): refused before the model loads',
+        setup: ctx => { ctx.file('latin1.txt', Buffer.from('ok\nna\xefve\n', 'latin1')); },
+        args: ctx => ['run', 'latin1.txt', ...missingModel(ctx)],
+        expect: { code: 1, stderr: [/latin1\.txt/, /offset 5, line 2/], not: noModelMessage },
+    },
+    {
+        name: 'a UTF-16 prompt (with its byte-order mark): says it is UTF-16, to save it as UTF-8',
+        setup: ctx => { ctx.file('utf16.prompt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Hello\n', 'utf16le')])); },
+        args: () => ['render', 'utf16.prompt'],
+        expect: { code: 1, stderr: [/utf16\.prompt/, /UTF-16/, /Save it as UTF-8/] },
+    },
+    {
+        name: 'invalid UTF-8 in a partial: the partial named, with the offset',
+        setup: ctx => {
+            ctx.file('p.prompt', 'Hi {{> latin}}\n');
+            ctx.file('_latin.prompt', Buffer.from('\xabquoted\xbb\n', 'latin1'));
+        },
+        args: () => ['render', 'p.prompt'],
+        expect: { code: 1, stderr: [/p\.prompt:1:\d+/, /_latin\.prompt/, /offset 0/] },
+    },
+    {
+        name: 'invalid UTF-8 in a dataset: the dataset named, with the line',
+        setup: ctx => { ctx.file('rows.jsonl', Buffer.from('{"q": "1 + 1", "expected": "2"}\n{"q": "caf\xe9", "expected": "x"}\n', 'latin1')); },
+        args: ctx => dataset(ctx, 'rows.jsonl', ...missingModel(ctx)),
+        expect: { code: [1, 2], stderr: [/rows\.jsonl/, /not valid UTF-8/, /line 2/], not: noModelMessage },
+    },
+    {
+        name: 'invalid UTF-8 in a --grammar file: named with the flag, before the model loads',
+        setup: ctx => { ctx.file('latin1.gbnf', Buffer.from('root ::= "caf\xe9"\n', 'latin1')); },
+        args: ctx => ['run', '--text', 'hi', ...missingModel(ctx), '--grammar', 'latin1.gbnf'],
+        expect: { code: 2, stderr: [/--grammar/, /latin1\.gbnf/, /not valid UTF-8/], not: noModelMessage },
     },
     {
         name: 'a UTF-8 BOM before the front matter: the front matter is still read',
@@ -202,10 +235,10 @@ export const readerCases: FaultCase[] = [
         expect: { code: [1, 2], stderr: [/header\.csv/, /no rows|empty/i] },
     },
     {
-        name: 'a dataset row with a 200 000-character field: a clear error naming the row (too long for the context)',
+        name: 'a dataset row with a 200 000-character field: an error naming the file and the row (too long for the context)',
         setup: ctx => { ctx.file('long.jsonl', `${JSON.stringify({ q: 'word '.repeat(40_000), expected: '2' })}\n`); },
         args: ctx => dataset(ctx, 'long.jsonl', ...quick(ctx), '--no-history'),
-        expect: { code: 1, stderr: [/row 1|line 1|long\.jsonl/, /context|too long|tokens/] },
+        expect: { code: 1, stderr: [/long\.jsonl: row 1:/, /tokens long but the context holds/] },
     },
     {
         name: 'an ensemble variant file that does not exist: named',

@@ -2,14 +2,29 @@
 // outside the workspace, whole lines only, and a history failure never hides the result.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nobody, runningAsRoot, type FaultCase } from '../../support/faultHarness';
 import { assertWholeLines, missingModel, mkfifo, noModelMessage, printedJson, questionPrompt, quick, todaysHistory } from './caseHelpers';
 
 const run = (ctx: Parameters<typeof quick>[0], ...more: string[]) => ['run', '--text', 'Count: 1, 2,', ...quick(ctx, ...more)];
 const runsFolder = (work: string) => join(work, '.promptscope', 'runs');
-const notRoot = () => runningAsRoot ? undefined : 'needs root (mounts a tmpfs)';
+let mountProbe: string | undefined | null = null;
+/** Root in a container may still lack the right to mount (no CAP_SYS_ADMIN): asked once, by mounting a tmpfs. */
+const cannotMount = (): string | undefined => {
+    if (mountProbe !== null) return mountProbe;
+    if (!runningAsRoot) return mountProbe = 'needs root (mounts a tmpfs)';
+    const folder = mkdtempSync(join(tmpdir(), 'promptscope-mount-probe-'));
+    try {
+        const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', folder]);
+        if (mounted.status !== 0) return mountProbe = `cannot mount a tmpfs here: ${String(mounted.stderr).trim() || `mount exited ${String(mounted.status)}`}`;
+        spawnSync('umount', [folder]);
+        return mountProbe = undefined;
+    } finally {
+        rmSync(folder, { recursive: true, force: true });
+    }
+};
 
 export const writeCases: FaultCase[] = [
     {
@@ -94,7 +109,7 @@ export const writeCases: FaultCase[] = [
     },
     {
         name: 'a full disk (a 64 KiB tmpfs under .promptscope): the result is printed, a warning says so, the next record is a whole line',
-        skip: notRoot,
+        skip: cannotMount,
         setup: ctx => {
             const folder = join(ctx.work, '.promptscope');
             mkdirSync(folder);

@@ -1,3 +1,4 @@
+import { maxSamplePaths } from '../../../shared/limits';
 /** How a prompt is run (issue 4's reasoning strategies). */
 export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble';
 
@@ -38,7 +39,7 @@ export interface PromptLoraSetting {
  */
 export interface PromptscopeSettings {
     strategy?: PromptStrategy;
-    /** Paths sampled for self-consistency; an integer ≥ 1. */
+    /** Paths sampled for self-consistency; an integer from 1 to `maxSamplePaths`. */
     samples?: number;
     answer?: AnswerSettings;
     lora?: PromptLoraSetting[];
@@ -53,7 +54,7 @@ export interface PromptscopeSettings {
 /** The setting names, with the one-line documentation completion and hover show. */
 export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
     strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote).',
-    samples: 'How many reasoning paths self-consistency samples (an integer ≥ 1).',
+    samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}).`,
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
     variants: 'Other `.prompt` files an ensemble runs on the same input, relative to this one.',

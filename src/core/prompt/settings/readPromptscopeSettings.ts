@@ -1,4 +1,5 @@
 import type { FrontMatterIssue } from '../FrontMatterIssue';
+import { maxSamplePaths } from '../../../shared/limits';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
@@ -52,8 +53,8 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                 else error(`must be one of ${promptStrategies.join(', ')}; got ${show(value)}.`);
                 break;
             case 'samples':
-                if (typeof value === 'number' && Number.isInteger(value) && value >= 1) settings.samples = value;
-                else error(`must be an integer ≥ 1; got ${show(value)}.`);
+                if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= maxSamplePaths) settings.samples = value;
+                else error(`must be an integer from 1 to ${maxSamplePaths} (the most paths one request samples); got ${show(value)}.`);
                 break;
             case 'answer':
                 if (isMapping(value)) answerParts.push({ path, value });

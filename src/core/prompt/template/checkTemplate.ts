@@ -47,7 +47,7 @@ export async function checkTemplate(doc: PromptDocument, lookup: PartialLookup):
         result.diagnostics.push({
             range: doc.templateRange(parsed.problem.start, parsed.problem.end),
             severity: 'error',
-            code: 'template-syntax',
+            code: parsed.problem.kind === 'nesting' ? 'template-nesting' : 'template-syntax',
             message: parsed.problem.message,
         });
         return result;
@@ -150,8 +150,8 @@ export async function checkTemplate(doc: PromptDocument, lookup: PartialLookup):
                 result.diagnostics.push({
                     range,
                     severity: 'error',
-                    code: 'partial-syntax',
-                    message: `Partial \`${ref.name}\` does not parse: ${partialParse.problem.message}`,
+                    code: partialParse.problem.kind === 'nesting' ? 'template-nesting' : 'partial-syntax',
+                    message: `Partial \`${ref.name}\` ${partialParse.problem.kind === 'nesting' ? 'nests too deeply' : 'does not parse'}: ${partialParse.problem.message}`,
                     related: {
                         path: source.path,
                         range: lines.range(partialParse.problem.start, partialParse.problem.end),

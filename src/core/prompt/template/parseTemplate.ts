@@ -1,11 +1,14 @@
 import Handlebars from 'handlebars/dist/cjs/handlebars.js';
 import { LineIndex } from '../LineIndex';
+import { maxTemplateNesting } from '../../../shared/limits';
 
 /** A syntax error in a template, with offsets into that template. */
 export interface TemplateSyntaxProblem {
     message: string;
     start: number;
     end: number;
+    /** `nesting`: blocks nested deeper than {@link maxTemplateNesting}; `syntax`: anything else. */
+    kind: 'syntax' | 'nesting';
 }
 
 export type TemplateParse =
@@ -50,16 +53,49 @@ const tokenWords: Record<string, string> = {
     INVALID: 'text that is not valid inside `{{ }}`',
 };
 
-/** Parses a Handlebars template as Dotprompt will, turning a syntax error into a message and a span. */
+/**
+ * Parses a Handlebars template as Dotprompt will, turning a syntax error into a message and a span. Blocks nested
+ * deeper than {@link maxTemplateNesting} are refused first: Handlebars parses, compiles and renders them by recursion,
+ * and a thousand levels overflow the stack.
+ */
 export function parseTemplate(template: string): TemplateParse {
+    const deep = tooDeepBlock(template);
+    if (deep !== undefined) return { ok: false, problem: nestingProblem(deep) };
     try {
         return { ok: true, ast: Handlebars.parse(template) };
     } catch (error) {
-        return { ok: false, problem: describeSyntaxError(template, error) };
+        // The scan counts blocks only: whatever else nests without end (subexpressions) still ends here, not in a crash.
+        if (error instanceof RangeError) return { ok: false, problem: nestingProblem({ start: 0, end: Math.min(1, template.length), depth: undefined }) };
+        return { ok: false, problem: { ...describeSyntaxError(template, error), kind: 'syntax' } };
     }
 }
 
-function describeSyntaxError(template: string, error: unknown): TemplateSyntaxProblem {
+function nestingProblem(deep: { start: number; end: number; depth: number | undefined }): TemplateSyntaxProblem {
+    return {
+        message: `${deep.depth === undefined ? 'The template nests too deeply' : `This block is nested ${deep.depth} deep`}: `
+            + `a template may nest blocks at most ${maxTemplateNesting} deep. Flatten it, e.g. compute one condition into an input variable instead of nesting \`{{#if}}\`s.`,
+        start: deep.start,
+        end: deep.end,
+        kind: 'nesting',
+    };
+}
+
+/** The first block opened deeper than {@link maxTemplateNesting}, found by a plain scan (before the recursive parser runs). */
+function tooDeepBlock(template: string): { start: number; end: number; depth: number } | undefined {
+    let depth = 0;
+    for (const m of template.matchAll(blockTag)) {
+        // `\{{` is literal text.
+        if (m.index > 0 && template[m.index - 1] === '\\') continue;
+        if (m[1] === '/') {
+            depth = Math.max(0, depth - 1);
+        } else if (++depth > maxTemplateNesting) {
+            return { start: m.index, end: m.index + m[0].length, depth };
+        }
+    }
+    return undefined;
+}
+
+function describeSyntaxError(template: string, error: unknown): Omit<TemplateSyntaxProblem, 'kind'> {
     const message = error instanceof Error ? error.message : String(error);
     const lines = new LineIndex(template);
     const lexer = (Handlebars as unknown as { Parser?: { lexer?: JisonLexer } }).Parser?.lexer;
@@ -121,11 +157,13 @@ function describeSyntaxError(template: string, error: unknown): TemplateSyntaxPr
     return { message: message.split('\n')[0]!, start: 0, end: Math.min(1, template.length) };
 }
 
+/** A block's opening (`{{#name …}}`, `{{^name}}`, `{{#> partial}}`, `{{#*inline …}}`) or closing (`{{/name}}`) tag. */
+const blockTag = /\{\{~?\s*([#^/])\s*[*>]?\s*([^\s}~()]+)[^}]*\}\}/g;
+
 /** The innermost `{{#name}}` without its `{{/name}}`, found by a plain scan (the parser gives up at EOF). */
 function findUnclosedBlock(template: string): { name: string; start: number; end: number } | undefined {
     const stack: { name: string; start: number; end: number }[] = [];
-    const tag = /\{\{~?\s*([#^/])\s*[*>]?\s*([^\s}~()]+)[^}]*\}\}/g;
-    for (const m of template.matchAll(tag)) {
+    for (const m of template.matchAll(blockTag)) {
         const [, kind, name] = m;
         if (kind === '/') {
             const open = stack.map(b => b.name).lastIndexOf(name!);
