@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
-import { LoraAdapterError, ModelDownloadError, ModelFileError } from '../../src/shared/errors';
+import { EnvironmentVariableError, LoraAdapterError, ModelDownloadError, ModelFileError } from '../../src/shared/errors';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
 import { newClient } from './helpers';
 
@@ -32,6 +32,20 @@ function patchStringValue(buffer: Buffer, key: string, value: string): Buffer {
     copy.write(value, typeAt + 12, 'latin1');
     return copy;
 }
+
+test('a runtime host started with a misspelt switch (PROMPTSCOPE_DECODE_LOOP) refuses to load, naming the variable and its values', async () => {
+    const { client } = newClient({ env: { ...process.env, PROMPTSCOPE_DECODE_LOOP: 'garbage' } });
+    try {
+        await assert.rejects(client.loadModel({ model: await fixtureModelPath(), gpu: 'off' }), (error: unknown) => {
+            assert.ok(error instanceof EnvironmentVariableError, String(error));
+            assert.match(error.message, /PROMPTSCOPE_DECODE_LOOP/);
+            assert.match(error.message, /node-llama-cpp/);
+            return true;
+        });
+    } finally {
+        await client.dispose();
+    }
+});
 
 describe('bad model files', () => {
     let client: RuntimeClient;

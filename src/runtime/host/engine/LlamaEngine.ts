@@ -1,3 +1,4 @@
+import { checkRuntimeSwitches } from '../../../shared/environmentSwitches';
 import type { GgufFileInfo, Token } from 'node-llama-cpp';
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
@@ -283,6 +284,8 @@ export class LlamaEngine {
         const startedAt = performance.now();
         const { signal, onProgress } = call;
         checkLoadOptions(options);
+        // The host reads these switches later, wherever a path is chosen; a typo must fail here, whoever started it.
+        checkRuntimeSwitches(process.env);
         const gpu = options.gpu ?? 'auto';
         // The model loaded now stays until the new file has passed every check below, so a missing, corrupt or
         // undownloadable file (or a cancelled download) loses nothing. Only another backend needs it gone first:
