@@ -1,3 +1,4 @@
+import type { BackgroundBuildSetting } from '../runtime/build/backgroundBuildDecision';
 import * as vscode from 'vscode';
 import type { ModelPathBase } from '../core/model/modelRef';
 import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
@@ -74,6 +75,17 @@ export class Config implements vscode.Disposable {
             `promptscope.runtime.responseTimeoutSeconds: ${JSON.stringify(value)} is not a number of seconds ≥ 0 (0 turns the check off); using ${defaultResponseTimeoutSeconds}`,
         ]);
         return defaultResponseTimeoutSeconds;
+    }
+
+    /**
+     * `promptscope.runtime.buildOptimized`: whether loading a model on node-llama-cpp's prebuilt CPU binary starts the
+     * build of the CPU backend for this CPU in the background. An invalid value is logged and replaced by `auto`.
+     */
+    get buildOptimizedRuntime(): BackgroundBuildSetting {
+        const value = this.section.get<unknown>('runtime.buildOptimized');
+        if (value === undefined || value === 'auto' || value === 'off') return value ?? 'auto';
+        this.reportProblems([`promptscope.runtime.buildOptimized: ${JSON.stringify(value)} is not "auto" or "off"; using "auto"`]);
+        return 'auto';
     }
 
     /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */

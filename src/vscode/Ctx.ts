@@ -1,3 +1,4 @@
+import { BackgroundRuntimeBuild } from './BackgroundRuntimeBuild';
 import * as vscode from 'vscode';
 import { AttentionPanels } from './attention/AttentionPanels';
 import type { CommandFactory } from './commands';
@@ -34,6 +35,8 @@ export class Ctx {
     readonly picker: ModelPicker;
     /** The runtime and its model. Nothing starts until a command needs the model. */
     readonly models: ModelService;
+    /** Builds the CPU backend for this CPU after a model loads without it (an installed `.vsix` has no npm install). */
+    readonly backgroundBuild: BackgroundRuntimeBuild;
     readonly statusBar: ModelStatusBar;
     /** Read-only `promptscope-output:` documents: rendered prompts and run output. */
     readonly outputs: OutputDocuments;
@@ -65,6 +68,7 @@ export class Ctx {
             runtimeLog: runtimeLogSink(this.log),
         });
         this.statusBar = this.own(new ModelStatusBar(this.models));
+        this.backgroundBuild = this.own(new BackgroundRuntimeBuild({ models: this.models, config: this.config, log: this.log }));
         this.own(registerInlineCompletion(this.models, this.config, this.log));
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());

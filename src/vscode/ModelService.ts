@@ -129,6 +129,34 @@ export class ModelService implements vscode.Disposable {
         return next;
     }
 
+    /**
+     * Starts a fresh runtime host with the current model, once nothing runs on the present one: what a host computes
+     * with is fixed when it starts (the CPU backend built for this CPU is registered then), so only a new one picks up
+     * a backend built since. Work already running finishes first; nothing is loaded when no model was.
+     */
+    async restartRuntime(): Promise<ModelInfo | undefined> {
+        await this.untilIdle();
+        const choice = this.current;
+        await this.client.stop();
+        return choice === undefined ? undefined : this.load(choice);
+    }
+
+    private untilIdle(): Promise<void> {
+        const busy = () => this.loading !== undefined || ['starting', 'loading', 'busy'].includes(this.client.state);
+        if (!busy()) return Promise.resolve();
+        return new Promise(resolve => {
+            const check = () => {
+                if (busy()) return;
+                unsubscribe();
+                clearInterval(timer);
+                resolve();
+            };
+            const unsubscribe = this.client.onDidChangeState(check);
+            // A load ends without a state change of its own when it fails early: look again now and then.
+            const timer = setInterval(check, 1000);
+        });
+    }
+
     /** Loads the current model again (or the configured one, when `promptscope.model` changed), applying changed settings. */
     async reload(modelSettingChanged = false): Promise<ModelInfo | undefined> {
         const choice = modelSettingChanged || this.current?.fromSettings === true || this.current === undefined

@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuBackendCmakeOptions } from '../../src/runtime/build/buildRuntime';
+import { backgroundBuildDecision } from '../../src/runtime/build/backgroundBuildDecision';
+import { cpuBackendCmakeOptions, llamaCppTag } from '../../src/runtime/build/buildRuntime';
+import { missingBuildTools } from '../../src/runtime/build/buildTools';
+import { nodeLlamaCppFolder } from '../../src/runtime/build/nodeLlamaCppFolder';
+import { optimizedRuntimeStatus } from '../../src/runtime/build/optimizedRuntimeStatus';
 import { cpuBackendCacheRoot, cpuBackendFolder, cpuBackendLibraryName, findCachedCpuBackend } from '../../src/runtime/build/cpuBackendCache';
-import { cpuTargetFrom, parseCpuInfo } from '../../src/runtime/build/cpuTarget';
+import { cpuTargetFrom, currentCpuTarget, parseCpuInfo } from '../../src/runtime/build/cpuTarget';
 import { chooseCpuBackend } from '../../src/runtime/host/engine/cpuBackendChoice';
 
 const zen4Flags = 'fpu sse sse2 sse4_1 sse4_2 avx f16c fma avx2 bmi1 bmi2 avx512f avx512dq avx512cd avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16 avx_vnni'.split(' ');
@@ -92,4 +96,41 @@ test('the optimized backend is registered when it exists and nothing speaks agai
     assert.deepEqual(choice, { runtimeBinary: 'optimized', library: '/cache/libggml-cpu-native.so', reason: 'built for zen' });
     assert.deepEqual(registered, ['/cache/libggml-cpu-native.so']);
     assert.equal((await chooseCpuBackend('off', { env: {}, register: mustNotRegister })).runtimeBinary, 'optimized');
+});
+
+test('a background build starts only for a CPU model on the prebuilt binary, where it can be built, once, unless turned off', () => {
+    const buildable = { kind: 'buildable', why: 'not built yet' } as const;
+    const prebuiltCpu = { backend: 'cpu', runtimeBinary: 'prebuilt' } as const;
+    const decide = (facts: Partial<Parameters<typeof backgroundBuildDecision>[0]>) =>
+        backgroundBuildDecision({ setting: 'auto', model: prebuiltCpu, status: buildable, attempted: false, ...facts });
+    assert.deepEqual(decide({}), { build: true, why: 'not built yet' });
+    assert.match(decide({ setting: 'off' }).why, /buildOptimized is "off"/);
+    assert.equal(decide({ model: { backend: 'vulkan', runtimeBinary: 'prebuilt' } }).build, false);
+    assert.equal(decide({ model: { backend: 'cpu', runtimeBinary: 'optimized' } }).build, false);
+    assert.match(decide({ status: { kind: 'built', library: '/cache/libggml-cpu-native.so' } }).why, /uses it from its next start/);
+    assert.deepEqual(decide({ status: { kind: 'unavailable', why: 'cmake not found' } }), { build: false, why: 'cmake not found' });
+    assert.match(decide({ attempted: true }).why, /already ran/);
+});
+
+test('the status of the optimized runtime: built when its cache has the library, buildable when it has not and tools are here', () => {
+    const target = currentCpuTarget();
+    if ('unsupported' in target) {
+        assert.equal(optimizedRuntimeStatus().kind, 'unavailable');
+        return;
+    }
+    const empty = mkdtempSync(join(tmpdir(), 'promptscope-cpu-cache-'));
+    const noTools = optimizedRuntimeStatus({ env: { PROMPTSCOPE_CPU_BACKEND_CACHE: empty, PATH: empty } });
+    assert.equal(noTools.kind, 'unavailable');
+    assert.match(noTools.why, /cmake/);
+    if (missingBuildTools().length === 0) {
+        const status = optimizedRuntimeStatus({ env: { ...process.env, PROMPTSCOPE_CPU_BACKEND_CACHE: empty } });
+        assert.equal(status.kind, 'buildable');
+        assert.ok(status.why.includes(empty), status.why);
+    }
+    // A finished build (its library and record) in the cache folder for this CPU and tag.
+    const folder = cpuBackendFolder(empty, llamaCppTag(nodeLlamaCppFolder()!), target);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, cpuBackendLibraryName), '');
+    writeFileSync(join(folder, 'build.json'), '{}');
+    assert.deepEqual(optimizedRuntimeStatus({ env: { PROMPTSCOPE_CPU_BACKEND_CACHE: empty, PATH: empty } }), { kind: 'built', library: join(folder, cpuBackendLibraryName) });
 });

@@ -24,7 +24,7 @@ export interface RuntimeClientOptions {
     hostScript?: string;
     /** Receives our logs and llama.cpp's own log lines. Defaults to dropping them. */
     log?: RuntimeLogSink;
-    /** Extra environment for the host process. Defaults to the parent's environment. */
+    /** Extra environment for the host process, over the parent's as it is when a host starts. Defaults to none. */
     env?: NodeJS.ProcessEnv;
     /**
      * Seconds the host may go without answering a ping before every pending request fails with a
@@ -40,7 +40,8 @@ export type RuntimeState = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready'
 export class RuntimeClient {
     private readonly hostScript: string;
     private readonly log: RuntimeLogSink;
-    private readonly env: NodeJS.ProcessEnv;
+    /** Added to the parent's environment as it is when each host starts (a host started later sees later changes). */
+    private readonly extraEnv: NodeJS.ProcessEnv;
     private readonly timeoutSetting: () => number;
     private readonly stateListeners = new Set<(state: RuntimeState) => void>();
     private readonly stopListeners = new Set<(reason: string) => void>();
@@ -63,7 +64,7 @@ export class RuntimeClient {
     constructor(options: RuntimeClientOptions = {}) {
         this.hostScript = options.hostScript ?? join(__dirname, 'runtime-host.js');
         this.log = options.log ?? (() => undefined);
-        this.env = { ...process.env, ...options.env };
+        this.extraEnv = options.env ?? {};
         const timeout = options.responseTimeoutSeconds ?? defaultResponseTimeoutSeconds;
         this.timeoutSetting = typeof timeout === 'function' ? timeout : () => timeout;
     }
@@ -315,7 +316,7 @@ export class RuntimeClient {
     }
 
     private async start(reload: boolean): Promise<{ host: HostProcess; reloadError?: unknown }> {
-        const host = new HostProcess(this.hostScript, this.env, this.log, () => this.responseTimeoutSeconds);
+        const host = new HostProcess(this.hostScript, { ...process.env, ...this.extraEnv }, this.log, () => this.responseTimeoutSeconds);
         const epoch = this.epoch;
         this.startingHost = host;
         void host.exited.then(({ reason, expected }) => this.onHostExit(host, reason, expected));

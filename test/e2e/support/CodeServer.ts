@@ -1,3 +1,4 @@
+import { cpuBackendCacheRoot } from '../../../src/runtime/build/cpuBackendCache';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -100,6 +101,9 @@ export class CodeServer {
             XDG_DATA_HOME: join(dirs.home, '.local/share'),
             XDG_CACHE_HOME: join(dirs.home, '.cache'),
             XDG_STATE_HOME: join(dirs.home, '.local/state'),
+            // The CPU backend npm install built for this CPU lives under the real home: the extension computes with it
+            // there as it does for the developer, rather than starting its background build in every sandbox.
+            PROMPTSCOPE_CPU_BACKEND_CACHE: cpuBackendCacheRoot(process.env),
             // An outer VS Code's variables would make code-server think it runs inside a VS Code terminal.
             VSCODE_IPC_HOOK_CLI: '',
             NODE_OPTIONS: '',
