@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runCli } from '../support/runCli';
 import { parseBatchedBenchJsonl, ReferenceBatchedBench } from '../../src/cli/bench/ReferenceBatchedBench';
 import { formatNPathsCost, nPathsCounts } from '../../src/cli/bench/nPathsSection';
+import { formatBinaries } from '../../src/cli/bench/referenceSection';
 
 
 
@@ -187,5 +188,25 @@ describe('llama-batched-bench reference', () => {
         assert.ok(lines.includes('| M | 2 | 1 | 1528 | 1288 | 0.843× | 95.0 | 110 | 0.864× |'), lines.join('\n'));
         assert.ok(lines.includes('| M | 2 | 4 | 3000 | — | — | 190 | — | — |'), lines.join('\n'));
         assert.equal(lines.filter(l => l.startsWith('| M |')).length, 2);
+    });
+
+    test('BENCHMARKS.md\'s "Prebuilt and optimized binaries" table: pp and tg rows beside llama-bench; none without a prebuilt run', () => {
+        const figure = (id: string, value: number, unit: string) => ({ id, label: id, value, unit });
+        const model = { name: 'M', threads: 2, promptTokens: 512, genTokens: 128 } as never;
+        const lines = formatBinaries([{
+            model,
+            section: {
+                id: 'reference', title: 't', notes: [], figures: [
+                    figure('pp.llamaBench', 1380, 'tok/s'), figure('pp.host', 1270, 'tok/s'), figure('pp.hostVsLlamaBench', 0.92, '×'),
+                    figure('pp.prebuilt', 700, 'tok/s'), figure('pp.prebuiltVsLlamaBench', 0.507, '×'),
+                    figure('tg.llamaBench', 195, 'tok/s'), figure('tg.host', 181, 'tok/s'), figure('tg.hostVsLlamaBench', 0.93, '×'),
+                    figure('tg.prebuilt', 150, 'tok/s'), figure('tg.prebuiltVsLlamaBench', 0.769, '×'),
+                ],
+            },
+        }]);
+        assert.equal(lines[0], '## Prebuilt and optimized binaries');
+        assert.ok(lines.includes('| M | 2 | pp512 | 1270 | 700 | 1380 | 0.920× | 0.507× |'), lines.join('\n'));
+        assert.ok(lines.includes('| M | 2 | tg128 | 181 | 150 | 195 | 0.930× | 0.769× |'), lines.join('\n'));
+        assert.deepEqual(formatBinaries([{ model, section: { id: 'reference', title: 't', notes: [], figures: [figure('pp.host', 1270, 'tok/s')] } }]), []);
     });
 });

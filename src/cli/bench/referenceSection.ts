@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
+import { RuntimeClient } from '../../runtime/client/RuntimeClient';
 import { nodeLlamaCppFolder } from '../../runtime/build/nodeLlamaCppFolder';
-import type { BenchContext, BenchFigure, BenchSection } from './BenchSection';
+import type { BenchContext, BenchFigure, BenchSection, SectionRun } from './BenchSection';
+import { formatValue } from './formatValue';
 import { measureGeneration, measurePromptProcessing, median, PromptPool } from './measureThroughput';
 import { ReferenceLlamaBench } from './ReferenceLlamaBench';
 
@@ -42,14 +44,20 @@ export const referenceSection: BenchSection = {
 
         const eos = ctx.model.eosToken;
         const host = ctx.client;
+        // With the CPU backend built for this CPU in use, node-llama-cpp's prebuilt binary takes the same turns in a host
+        // of its own, so that BENCHMARKS.md shows what a user without that build gets, measured side by side.
+        const prebuilt = ctx.model.runtimeBinary === 'optimized' ? await startPrebuiltHost(ctx) : undefined;
         const pool = await PromptPool.create(text => ctx.client.tokenize(text, { addBos: false }), ctx.promptTokens, ctx.seed);
         const startToken = ctx.model.bosToken ?? pool.anyToken;
-        const samples = { pp: { host: [] as number[], llamaBench: [] as number[] }, tg: { host: [] as number[], llamaBench: [] as number[] } };
+        const samples = {
+            pp: { host: [] as number[], llamaBench: [] as number[], prebuilt: [] as number[] },
+            tg: { host: [] as number[], llamaBench: [] as number[], prebuilt: [] as number[] },
+        };
         const tokens = { pp: ctx.promptTokens, tg: ctx.genTokens };
-        const measureHost = async (test: 'pp' | 'tg') => {
-            if (test === 'pp') return measurePromptProcessing(host, pool.next(host), ctx.seed, eos);
-            const run = await measureGeneration(host, startToken, ctx.genTokens, ctx.seed, eos);
-            pool.used(host, startToken);
+        const measureHost = async (test: 'pp' | 'tg', client: RuntimeClient = host) => {
+            if (test === 'pp') return measurePromptProcessing(client, pool.next(client), ctx.seed, eos);
+            const run = await measureGeneration(client, startToken, ctx.genTokens, ctx.seed, eos);
+            pool.used(client, startToken);
             return run.tokensPerSecond;
         };
         const measureReference = async (test: 'pp' | 'tg') =>
@@ -64,15 +72,19 @@ export const referenceSection: BenchSection = {
                     for (const side of hostFirst ? ['host', 'llamaBench'] as const : ['llamaBench', 'host'] as const) {
                         samples[test][side].push(side === 'host' ? await measureHost(test) : await measureReference(test));
                     }
+                    if (prebuilt) samples[test].prebuilt.push(await measureHost(test, prebuilt));
                 }
             }
         } catch (error) {
+            await prebuilt?.dispose();
             // Asked for explicitly, a failure is the answer; merely found in the cache, it must not hide the other figures.
             if (ctx.reference) throw error;
             ctx.note(`skipped: the cached llama-bench failed: ${(error as Error).message.split('\n')[0]}`);
             return [];
         }
+        await prebuilt?.dispose();
         ctx.note(`llama-bench ${reference.tag}: ${reference.binary}; each of its runs is one repetition after its own warm-up run`);
+        if (prebuilt) ctx.note('prebuilt: node-llama-cpp\'s prebuilt CPU binary (PROMPTSCOPE_RUNTIME_BINARY=prebuilt) in a second runtime host, measured after the other two in each turn');
 
         for (const test of ['pp', 'tg'] as const) {
             const name = test === 'pp' ? 'prompt processing' : 'generation';
@@ -88,7 +100,65 @@ export const referenceSection: BenchSection = {
                     value: median(turnRatios), unit: '×', samples: turnRatios, goal: { min: llamaBenchRatioGoal },
                 },
             );
+            const prebuiltRuns = samples[test].prebuilt;
+            if (prebuiltRuns.length > 0) {
+                const prebuiltRatios = prebuiltRuns.map((value, i) => value / referenceRuns[i]!);
+                figures.push(
+                    { id: `${test}.prebuilt`, label: `${name} (${test} ${tokens[test]}), runtime host on the prebuilt binary, in the same turns`, value: median(prebuiltRuns), unit: 'tok/s', samples: prebuiltRuns },
+                    { id: `${test}.prebuiltVsLlamaBench`, label: `${test} ratio, prebuilt binary / llama-bench (median of the turns' ratios)`, value: median(prebuiltRatios), unit: '×', samples: prebuiltRatios },
+                );
+            }
         }
         return figures;
     },
+    markdownSummary: formatBinaries,
 };
+
+/** A second runtime host with the bench's model on node-llama-cpp's prebuilt CPU binary. */
+async function startPrebuiltHost(ctx: BenchContext): Promise<RuntimeClient> {
+    const client = new RuntimeClient({
+        env: { PROMPTSCOPE_RUNTIME_BINARY: 'prebuilt' },
+        log: (level, message, source) => {
+            if (ctx.verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[prebuilt ${source}] ${message}\n`);
+        },
+    });
+    try {
+        const info = await client.loadModel(ctx.loadOptions);
+        if (info.runtimeBinary !== 'prebuilt') throw new Error(`the second host computes with the ${info.runtimeBinary ?? 'unknown'} binary`);
+        return client;
+    } catch (error) {
+        await client.dispose();
+        throw error;
+    }
+}
+
+/** BENCHMARKS.md's "Prebuilt and optimized binaries": what the CPU backend built for this CPU changes, beside llama-bench. */
+export function formatBinaries(runs: readonly SectionRun[]): string[] {
+    const rows: string[] = [];
+    for (const { model, section } of runs) {
+        const byId = new Map(section.figures.map(f => [f.id, f]));
+        for (const test of ['pp', 'tg'] as const) {
+            const cell = (id: string) => {
+                const figure = byId.get(`${test}.${id}`);
+                return figure ? `${formatValue(figure.value, figure.unit)}${figure.unit === '×' ? '×' : ''}` : '—';
+            };
+            if (!byId.has(`${test}.prebuilt`)) continue;
+            const size = test === 'pp' ? model.promptTokens : model.genTokens;
+            rows.push(`| ${model.name} | ${model.threads} | ${test}${size} | ${cell('host')} | ${cell('prebuilt')} | ${cell('llamaBench')} `
+                + `| ${cell('hostVsLlamaBench')} | ${cell('prebuiltVsLlamaBench')} |`);
+        }
+    }
+    if (rows.length === 0) return [];
+    return [
+        '## Prebuilt and optimized binaries',
+        '',
+        'What a user gets from node-llama-cpp\'s prebuilt binary (its generic CPU variant) and from the default install, which',
+        'builds llama.cpp\'s CPU backend for this CPU at `npm install` (or in the background on first use of an installed `.vsix`),',
+        'each in a runtime host of its own, taking turns with llama.cpp\'s own `llama-bench` (tok/s, medians; ratios are medians of',
+        'the turns\' ratios).',
+        '',
+        '| model | threads | test | optimized (default) | prebuilt | llama-bench | optimized / llama-bench | prebuilt / llama-bench |',
+        '|---|---:|---|---:|---:|---:|---:|---:|',
+        ...rows,
+    ];
+}
