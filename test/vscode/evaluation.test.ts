@@ -3,7 +3,9 @@
 // eval`; the results open in a strict-CSP webview panel, every row lands in the run history, and the export writes
 // CSV and JSON. The fixture's text is noise, so the test checks structure and counts, not accuracy.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/Ctx';
 import type { EvaluationPanel } from '../../src/vscode/evaluation/EvaluationPanel';
@@ -99,6 +101,22 @@ describe('Promptscope: Evaluate Prompt on Dataset', function () {
             const exported = JSON.parse(readFileSync(json.fsPath, 'utf8'));
             assert.equal(exported.results.length, 2);
             assert.equal(exported.n, 2);
+            // An export over a committed link (to a file outside, such as ~/.bashrc) is refused, naming it; the
+            // linked file is unchanged.
+            const outside = join(mkdtempSync(join(tmpdir(), 'promptscope-export-outside-')), 'bashrc');
+            writeFileSync(outside, 'export PATH=/usr/bin\n');
+            const linked = vscode.Uri.joinPath(folder, 'evaluation-linked.csv');
+            symlinkSync(outside, linked.fsPath);
+            try {
+                await assert.rejects(panel.exportTo('csv', linked), (error: unknown) => {
+                    assert.ok(error instanceof Error && error.name === 'UnsafePathError', String(error));
+                    assert.ok(error.message.includes(linked.fsPath), error.message);
+                    return true;
+                });
+                assert.equal(readFileSync(outside, 'utf8'), 'export PATH=/usr/bin\n');
+            } finally {
+                rmSync(linked.fsPath, { force: true });
+            }
         } finally {
             panel.dispose();
         }

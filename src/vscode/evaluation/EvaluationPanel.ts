@@ -1,3 +1,4 @@
+import { writeExport } from '../writeExport';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { evaluationToCsv, evaluationToJson } from '../../core/panels/evaluation/exportEvaluation';
@@ -51,7 +52,7 @@ export class EvaluationPanel implements vscode.Disposable {
     /** Writes the export to `target` (the export button asks where first). */
     async exportTo(format: ExportFormat, target: vscode.Uri): Promise<void> {
         const text = format === 'json' ? evaluationToJson(this.state) : evaluationToCsv(this.state);
-        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+        await writeExport(target, new TextEncoder().encode(text));
         this.options.log.info(`Exported the evaluation of ${this.state.prompt} on ${this.state.dataset} to ${target.fsPath}`);
     }
 

@@ -1,3 +1,4 @@
+import { writeExport } from '../writeExport';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
@@ -130,7 +131,7 @@ export abstract class InspectionPanel<S extends InspectionPanelState, O extends 
             title: `Export ${this.kind.shows} as ${format.toUpperCase()}`,
         });
         if (target === undefined) return {};
-        await vscode.workspace.fs.writeFile(target, bytes);
+        await writeExport(target, bytes);
         this.options.log.info(`Exported ${this.kind.shows} of ${this.state.title} to ${target.fsPath}`);
         void vscode.window.setStatusBarMessage(`Promptscope: exported ${basename(target.path)}`, 4000);
         return { path: target.fsPath };
