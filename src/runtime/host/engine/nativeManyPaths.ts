@@ -1,6 +1,6 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { deriveSeed } from '../../../core/reasoning/deriveSeed';
-import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
+import type { SampleManyJob } from './sampleManyPaths';
 import { prepareDecode, type DecodeOutcome, type PreparedDecode } from './decodeLoop';
 import { startNativeManyGeneration, type NativeManyResult, type NativeStepTokens } from './llamaExtrasAddon';
 import { acceptAll, nativeSamplingOptions, nativeSequencePlace, recordEvaluated } from './nativeDecodeLoop';
@@ -11,15 +11,8 @@ export interface PathOutcome {
     logprobs: number[];
 }
 
-export interface NativePathsJob {
-    tokens: Token[];
-    sampling: ResolvedSampling;
-    seed: number;
-    stopSequences: readonly string[];
-    stopTokens?: ReadonlySet<Token>;
-    signal: AbortSignal;
-    startedAt: number;
-}
+/** What the native loop needs of sampleManyPaths' job (the context comes as its own argument). */
+export type NativePathsJob = Omit<SampleManyJob, 'nativeContextId'>;
 
 /**
  * The paths of sampleManyPaths decoded by the addon's multi-sequence loop (multiSequenceLoop.cc) on `contextId`, the
