@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
 import { fixtureModelPath } from '../support/fixtures';
-import { repoRoot, runCli, type CliRun } from '../support/runCli';
+import { collectOutput, repoRoot, runCli, type CliRun } from '../support/runCli';
 
 /** On top of a bound: the CLI's start (~1–3 s on a busy two-core machine) and one liveness tick. */
 const slackSeconds = 8;
@@ -68,17 +68,12 @@ function startCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
     });
-    let stdout = '';
-    let stderr = '';
-    let markOutput!: () => void;
-    const firstOutput = new Promise<void>(resolve => { markOutput = resolve; });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; markOutput(); });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const output = collectOutput(child);
     const done = new Promise<CliRun>((resolve, reject) => {
         child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
+        child.on('close', code => resolve({ code, stdout: output.stdout, stderr: output.stderr }));
     });
-    return { child, firstOutput, done };
+    return { child, firstOutput: output.firstOutput, done };
 }
 
 /** The runtime host a CLI process forked (Linux: its only child process). */

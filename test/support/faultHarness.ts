@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './runCli';
+import { collectOutput, repoRoot } from './runCli';
 
 const cli = join(repoRoot, 'dist', 'cli.js');
 
@@ -174,26 +174,21 @@ function spawnCli(fault: FaultCase, ctx: FaultContext): Promise<FaultResult> {
     const child = spawn(command, commandArgs, {
         cwd: ctx.work, env, stdio: ['pipe', 'pipe', 'pipe'], ...fault.asUser,
     });
-    let stdout = '';
-    let stderr = '';
-    let markOutput!: () => void;
-    const firstOutput = new Promise<void>(resolve => { markOutput = resolve; });
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; markOutput(); });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const output = collectOutput(child);
     child.stdin!.on('error', () => undefined);
     child.stdin!.end(fault.stdin ?? '');
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; killTree(child.pid); }, fault.timeoutMs ?? 60_000);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve => {
         child.on('close', (code, signal) => resolve({ code, signal }));
-        child.on('error', error => { stderr += `spawn failed: ${error.message}`; resolve({ code: null, signal: null }); });
+        child.on('error', error => { output.stderr += `spawn failed: ${error.message}`; resolve({ code: null, signal: null }); });
     });
-    const running: RunningCli = { child, firstOutput, exited: exited.then(() => undefined), elapsedMs: () => performance.now() - started };
+    const running: RunningCli = { child, firstOutput: output.firstOutput, exited: exited.then(() => undefined), elapsedMs: () => performance.now() - started };
     return (async () => {
         try {
             if (fault.during) await Promise.race([fault.during(running, ctx), running.exited]);
             const { code, signal } = await exited;
-            return { code, signal, stdout, stderr, ms: performance.now() - started, timedOut };
+            return { code, signal, stdout: output.stdout, stderr: output.stderr, ms: performance.now() - started, timedOut };
         } finally {
             clearTimeout(timer);
             // A runtime host left behind (the CLI killed by the timeout) must not outlive the case.

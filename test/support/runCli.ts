@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 /** The repository, where the CLI tests run the built `dist/cli.js` from. */
@@ -22,11 +22,24 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
             env: { ...process.env, PROMPTSCOPE_MODEL: '', ...env },
             stdio: ['ignore', 'pipe', 'pipe'],
         });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+        const output = collectOutput(child);
         child.on('error', reject);
-        child.on('close', code => resolve({ code, stdout, stderr }));
+        child.on('close', code => resolve({ code, stdout: output.stdout, stderr: output.stderr }));
     });
+}
+
+/** What a child process has printed so far, and a promise of its first output on stdout (tests act once it runs). */
+export interface ChildOutput {
+    stdout: string;
+    stderr: string;
+    readonly firstOutput: Promise<void>;
+}
+
+/** Collects `child`'s stdout and stderr (both piped) as text while it runs. */
+export function collectOutput(child: ChildProcess): ChildOutput {
+    let markOutput!: () => void;
+    const output: ChildOutput = { stdout: '', stderr: '', firstOutput: new Promise<void>(resolve => { markOutput = resolve; }) };
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output.stdout += chunk; markOutput(); });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output.stderr += chunk; });
+    return output;
 }
