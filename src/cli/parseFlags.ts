@@ -1,3 +1,4 @@
+import { editDistance } from '../core/text/editDistance';
 import { existsSync } from 'node:fs';
 import { maxThreads } from '../shared/limits';
 import type { LoraAdapterSpec } from '../shared/runtimeApi';
@@ -71,18 +72,6 @@ export function closestName(name: string, known: readonly string[]): string | un
     return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-/** Levenshtein distance (insertions, deletions, substitutions), with two rows: flag names are short. */
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const row = [i];
-        for (let j = 1; j <= b.length; j++) {
-            row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = row;
-    }
-    return previous[b.length]!;
-}
 
 /** A numeric flag's value (a finite number), or undefined when absent. Range checks are left to the callers, which name the allowed range. */
 export function numberFlag(values: Record<string, unknown>, name: string): number | undefined {

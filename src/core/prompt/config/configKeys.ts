@@ -1,3 +1,4 @@
+import { editDistance } from '../../text/editDistance';
 import { samplingDefaults, type SamplingOptions } from '../../../shared/sampling';
 
 /** One key of a `.prompt` file's `config` mapping and the sampling option it sets. */
@@ -109,14 +110,3 @@ export function suggestConfigKey(key: string): string | undefined {
     return best?.key;
 }
 
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length]!;
-}
