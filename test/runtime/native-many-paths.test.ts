@@ -21,7 +21,7 @@ import { greedy, newClient } from './helpers';
 
 const prompt = 'The river ran past the old stone mill and the';
 
-function assertSamePaths(actual: MultiCompletionResult, expected: MultiCompletionResult, label: string): void {
+function assertSamePaths(actual: MultiCompletionResult, expected: MultiCompletionResult, label: string, logprobTolerance = 1e-5): void {
     assert.equal(actual.paths.length, expected.paths.length, `${label}: path count`);
     actual.paths.forEach((path, i) => {
         const other = expected.paths[i]!;
@@ -30,7 +30,7 @@ function assertSamePaths(actual: MultiCompletionResult, expected: MultiCompletio
         assert.equal(path.stopReason, other.stopReason, `${label}, path ${i}: stop reason`);
         assert.equal(path.seed, other.seed, `${label}, path ${i}: seed`);
         assert.equal(path.tokenLogprobs.length, other.tokenLogprobs.length, `${label}, path ${i}: log-prob count`);
-        path.tokenLogprobs.forEach((l, t) => assert.ok(Math.abs(l - other.tokenLogprobs[t]!) <= 1e-5,
+        path.tokenLogprobs.forEach((l, t) => assert.ok(Math.abs(l - other.tokenLogprobs[t]!) <= logprobTolerance,
             `${label}, path ${i}, token ${t}: log-prob ${l} vs ${other.tokenLogprobs[t]}`));
     });
     assert.equal(actual.timing.generatedTokens, expected.timing.generatedTokens, `${label}: generated tokens`);
@@ -112,7 +112,10 @@ describe('native multi-sequence loop against node-llama-cpp\'s, through the runt
         const result = await running;
         for (const path of result.paths) assert.equal(path.stopReason, 'aborted');
         const sampling = { temperature: 0.9, seed: 12, maxTokens: 16, ...(eos !== undefined ? { logitBias: { [eos]: 'ban' as const } } : {}) };
-        assertSamePaths(await native.completeMany({ prompt, n: 8, sampling }), await reference.completeMany({ prompt, n: 8, sampling }), 'after abort');
+        // The aborted paths' freed cells leave the KV cache laid out differently from the reference host's (how many
+        // depends on when the abort landed), and attention sums over cells in cell order: the same tokens, with
+        // log-probabilities equal to float rounding (seen 6e-5 apart), which is the exact mode's 1e-4.
+        assertSamePaths(await native.completeMany({ prompt, n: 8, sampling }), await reference.completeMany({ prompt, n: 8, sampling }), 'after abort', 1e-4);
     });
 });
 
