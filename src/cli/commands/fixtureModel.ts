@@ -1,4 +1,4 @@
-import { writeFixtureLora, writeFixtureModel, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
+import { fixtureArchitectures, writeFixtureLora, writeFixtureModel, type FixtureArchitectureName, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
 import { formatBytes, formatParameterCount } from '../../core/format';
 import type { CliCommand } from '../CliCommand';
 import { stringOptions } from '../optionTables';
@@ -6,17 +6,23 @@ import { printJson } from '../printJson';
 import { checkOutputPath } from '../outputFlag';
 import { UsageError } from '../UsageError';
 
-const usage = `Usage: promptscope fixture-model OUT.gguf [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--type f16|f32|q8_0] [--json]
+const architectureNames = Object.keys(fixtureArchitectures) as FixtureArchitectureName[];
 
-Writes a llama-architecture GGUF with deterministic random weights (same options, same bytes), its own
-SPM vocabulary (byte fallback, ChatML and FIM tokens) and the ChatML chat template. Its text is noise:
-it exists for tests, demos and benchmarks without a download.
+const usage = `Usage: promptscope fixture-model OUT.gguf [--arch A] [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--vocab N] [--type f16|f32|q8_0] [--json]
 
+Writes a GGUF of one model family with deterministic random weights (same options, same bytes), the family's
+own tokenizer (SentencePiece or byte-level BPE, with its special and FIM tokens) and its chat template, written
+by Promptscope. Its text is noise: it exists for tests, demos and benchmarks without a download.
+
+  --arch A      family (default llama):
+${architectureNames.map(name => `                ${name}: ${fixtureArchitectures[name]!.description}`).join('\n')}
   --lora FILE   also write a LoRA adapter for it that makes " banana" the greedy next token at scale 1
   --seed N      seed of the weights (default 1)
   --size S      tiny: 2 layers, n_embd 64, GQA 4/2 heads (default)
                 100m: ~125M parameters, 12 layers, n_embd 768, 32000 tokens
                 400m: ~405M parameters, 24 layers, n_embd 1024, 32000 tokens
+  --vocab N     vocabulary size (synthetic pieces fill the family's own), e.g. 152064 for qwen2's or 262144
+                for gemma3's real size in speed figures (default: the preset's, the family's natural size for tiny)
   --type T      type of the weight matrices: f32 (default for tiny), f16 (default otherwise) or q8_0
 `;
 
@@ -28,7 +34,7 @@ export const fixtureModelCommand: CliCommand = {
     summary: 'Write a small llama GGUF with random weights (and a matching LoRA) for tests and benchmarks',
     usage,
     allowPositionals: true,
-    options: stringOptions('lora', 'seed', 'size', 'type'),
+    options: stringOptions('arch', 'lora', 'seed', 'size', 'type', 'vocab'),
     async run({ values, positionals, json }) {
         if (positionals.length !== 1) throw new UsageError('give exactly one output path, e.g. fixture.gguf');
         const seed = values.seed === undefined ? 1 : Number(values.seed);
@@ -37,13 +43,20 @@ export const fixtureModelCommand: CliCommand = {
         if (!sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(values.size)}`);
         const type = values.type as FixtureTensorType | undefined;
         if (type !== undefined && !types.includes(type)) throw new UsageError(`--type must be one of ${types.join(', ')}, got ${String(values.type)}`);
+        const arch = (values.arch ?? 'llama') as FixtureArchitectureName;
+        if (!architectureNames.includes(arch)) throw new UsageError(`--arch must be one of ${architectureNames.join(', ')}, got ${String(values.arch)}`);
+        const vocab = values.vocab === undefined ? undefined : Number(values.vocab);
+        if (vocab !== undefined && (!Number.isSafeInteger(vocab) || vocab < 1 || vocab > 1_048_576)) {
+            throw new UsageError(`--vocab must be a whole number of tokens from 1 to 1048576, got ${String(values.vocab)}`);
+        }
+        const shape = { arch, size, ...(vocab !== undefined ? { dims: { vocabularySize: vocab } } : {}) };
 
         // Both targets checked before either is generated (a 400m model takes a while): a directory, a link, a FIFO or
         // an unwritable folder is reported naming it.
         const modelPath = checkOutputPath('OUT.gguf', positionals[0]!);
         const loraPath = typeof values.lora === 'string' ? checkOutputPath('--lora', values.lora) : undefined;
-        const model = await writeFixtureModel(modelPath, { seed, size, type });
-        const lora = loraPath !== undefined ? await writeFixtureLora(loraPath, { seed, size }) : undefined;
+        const model = await writeFixtureModel(modelPath, { ...shape, seed, type });
+        const lora = loraPath !== undefined ? await writeFixtureLora(loraPath, { ...shape, seed }) : undefined;
         if (json) {
             printJson({ model, lora });
             return;
@@ -51,12 +64,12 @@ export const fixtureModelCommand: CliCommand = {
         const d = model.dimensions;
         process.stdout.write(
             `Wrote ${model.path}\n` +
-            `  ${formatParameterCount(model.parameters)} parameters, ${model.type}, ${formatBytes(model.bytes)}, seed ${model.seed}, ${formatDuration(model.milliseconds)}\n` +
+            `  ${model.arch}, ${formatParameterCount(model.parameters)} parameters, ${model.type}, ${formatBytes(model.bytes)}, seed ${model.seed}, ${formatDuration(model.milliseconds)}\n` +
             `  ${d.blockCount} layers, n_embd ${d.embeddingLength}, ${d.headCount} heads (${d.headCountKv} KV), feed-forward ${d.feedForwardLength}, ` +
             `vocabulary ${d.vocabularySize}, context ${d.contextLength}\n`,
         );
         if (lora) {
-            process.stdout.write(`Wrote ${lora.path}\n  LoRA on output.weight, rank ${lora.rank}, alpha ${lora.alpha}, ${formatBytes(lora.bytes)}; boosts token ${lora.boostedTokenId}\n`);
+            process.stdout.write(`Wrote ${lora.path}\n  LoRA on ${lora.target}, rank ${lora.rank}, alpha ${lora.alpha}, ${formatBytes(lora.bytes)}; boosts token ${lora.boostedTokenId}\n`);
         }
     },
 };
