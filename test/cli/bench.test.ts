@@ -10,6 +10,7 @@ import { runCli } from '../support/runCli';
 import { parseBatchedBenchJsonl, ReferenceBatchedBench } from '../../src/cli/bench/ReferenceBatchedBench';
 import { formatNPathsCost, nPathsCounts } from '../../src/cli/bench/nPathsSection';
 import { formatBinaries } from '../../src/cli/bench/referenceSection';
+import { fixtureArchitectures } from '../../src/core/fixtures';
 
 
 
@@ -118,6 +119,30 @@ describe('promptscope bench', () => {
         const bad = await runCli(['bench', '--threads', '0']);
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /--threads must be at least 1/);
+    });
+
+    test('--arch for every family of the zoo, --vocab: label scoring figures and a per-architecture table row for each', async () => {
+        const archs = Object.keys(fixtureArchitectures);
+        const markdown = join(tmpdir(), `promptscope-bench-arch-${process.pid}.md`);
+        const run = await runCli(['bench', '--json', '--repeat', '1', '--threads', '1', '--gen-tokens', '4', '--vocab', '3000',
+            '--sections', 'tokenProbabilities,labelScoring,attention', ...archs.flatMap(a => ['--arch', a]), '--markdown', markdown]);
+        assert.equal(run.code, 0, run.stderr);
+        const report = JSON.parse(run.stdout) as Report;
+        assert.equal(report.models.length, archs.length);
+        const text = readFileSync(markdown, 'utf8');
+        rmSync(markdown, { force: true });
+        assert.match(text, /^## Per architecture$/m);
+        for (const [i, model] of report.models.entries()) {
+            assert.match(model.path, new RegExp(`${archs[i] === 'llama' ? '' : `${archs[i]}-`}tiny-vocab3000-seed1\\.gguf$`));
+            const scoring = new Map(model.sections.find(s => s.id === 'labelScoring')!.figures.map(f => [f.id, f]));
+            for (const id of ['prefill.ms', 'score.ms', 'ratio']) assertPositiveFinite(scoring.get(id)?.value, `${archs[i]} labelScoring/${id}`);
+            const row = text.split('\n').find(line => line.startsWith(`| ${(model as { architecture?: string }).architecture} | ${model.name} | 3000 | 1 |`));
+            assert.ok(row, `a per-architecture row for ${model.name}`);
+            assert.doesNotMatch(row, /\| – \|/, 'every instrument measured');
+        }
+        const bad = await runCli(['bench', '--arch', 'gpt9']);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--arch must be one of llama/);
     });
 
     test('a model file that does not exist: exit 1, one clear line, nothing on stdout', async () => {

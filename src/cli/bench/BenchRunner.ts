@@ -33,6 +33,9 @@ export interface SectionReport {
 export interface ModelReport {
     path: string;
     name: string;
+    /** `general.architecture`. */
+    architecture?: string;
+    vocabularySize?: number;
     parameters: number;
     quantization: string;
     fileSizeBytes: number;
@@ -105,6 +108,8 @@ export class BenchRunner {
             return {
                 path: info.path,
                 name: info.name,
+                architecture: info.architecture,
+                vocabularySize: info.vocabularySize,
                 parameters: info.parameters,
                 quantization: info.quantization,
                 fileSizeBytes: info.fileSizeBytes,

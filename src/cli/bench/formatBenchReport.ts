@@ -109,6 +109,7 @@ export function formatBenchMarkdown(report: BenchReport): string {
         '*llama-batched-bench* (same build) is the reference for N paths of one shared prompt (self-consistency): see "What N paths cost".',
     ];
     lines.push(...formatGoalSummary(report));
+    lines.push(...formatArchitectureTable(report));
     for (const benchSection of benchSections) {
         const runs = report.models.flatMap(model => model.sections.filter(s => s.id === benchSection.id).map(section => ({ model, section })));
         if (runs.length > 0 && benchSection.markdownSummary) lines.push('', ...benchSection.markdownSummary(runs));
@@ -150,6 +151,29 @@ function formatGoalSummary(report: BenchReport): string[] {
     }
     if (rows.length === 0) return [];
     return ['', '## Goals', '', '| model | threads | figure | value | goal |', '|---|---:|---|---:|---|', ...rows];
+}
+
+/**
+ * One row per model and thread count: what the instruments cost on each architecture and vocabulary (the per-family
+ * figures the fixture zoo exists for). Cells a run did not measure are `–`.
+ */
+export function formatArchitectureTable(report: BenchReport): string[] {
+    const figure = (model: ModelReport, section: string, id: string): string => {
+        const f = model.sections.find(s => s.id === section)?.figures.find(x => x.id === id);
+        return f ? `${formatValue(f.value, f.unit)} ${f.unit}` : '–';
+    };
+    const rows = report.models.map(model => `| ${model.architecture ?? '?'} | ${model.name} | ${model.vocabularySize ?? '?'} | ${model.threads} | `
+        + `${figure(model, 'tokenProbabilities', 'ratio')} | ${figure(model, 'tokenProbabilities', 'exact.ratio')} | `
+        + `${figure(model, 'labelScoring', 'score.ms')} | ${figure(model, 'labelScoring', 'ratio')} | ${figure(model, 'attention', 'ratio')} |`);
+    if (rows.length === 0) return [];
+    return [
+        '', '## Per architecture', '',
+        'Instrument costs by model family and vocabulary size (probabilities mode / plain generation has the goal ≤ 1.15×; label',
+        'scoring and attention capture are reported against a plain prefill of the same prompt).', '',
+        '| architecture | model | vocabulary | threads | probabilities / plain | exact / plain | label scoring | label scoring / prefill | attention / prefill |',
+        '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+        ...rows,
+    ];
 }
 
 /** Which llama.cpp binary ran it, e.g. ` (local build)`; nothing when the report predates the field. */

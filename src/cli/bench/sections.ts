@@ -1,6 +1,7 @@
 import { attentionSection } from './attentionSection';
 import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
+import { labelScoringSection } from './labelScoringSection';
 import { nPathsSection } from './nPathsSection';
 import { referenceSection } from './referenceSection';
 import { selfConsistencySection } from './selfConsistencySection';
@@ -16,6 +17,7 @@ export const benchSections: BenchSection[] = [
     referenceSection,
     inlineCompletionSection,
     tokenProbabilitiesSection,
+    labelScoringSection,
     attentionSection,
     selfConsistencySection,
     nPathsSection,

@@ -1,4 +1,4 @@
-import type { FixtureSize } from '../../core/fixtures';
+import { fixtureArchitectures, type FixtureArchitectureName, type FixtureSize } from '../../core/fixtures';
 import type { GpuSetting } from '../../shared/runtimeApi';
 import { benchFixture } from '../bench/benchFixture';
 import { BenchRunner } from '../bench/BenchRunner';
@@ -12,7 +12,9 @@ import { chooseModel } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 import { checkOutputPath, writeOutputFile } from '../outputFlag';
 
-const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m]… [options]
+const architectureNames = Object.keys(fixtureArchitectures) as FixtureArchitectureName[];
+
+const usage = `Usage: promptscope bench [--model M]… [--size tiny|100m|400m]… [--arch A]… [--vocab N] [options]
 
 Measures prompt processing and generation speed of the runtime host (over RPC) and of node-llama-cpp
 called in this process, side by side on the same model and threads, and prints the ratio host / in-process
@@ -26,6 +28,9 @@ or --size is given; --size benches the fixture of that size (repeatable, and com
 Options:
   --model M            A .gguf path or hf:owner/repo:quant to measure (repeatable)
   --size S             Fixture model size: tiny (default), 100m or 400m (repeatable)
+  --arch A             Fixture family (repeatable; default llama): ${architectureNames.join(', ')}; each --size is
+                       benched in each family, and BENCHMARKS.md gets a per-architecture table
+  --vocab N            Vocabulary size of the fixtures, e.g. 152064 (qwen2's) or 262144 (gemma3's)
   --threads N          CPU threads for both paths (default: physical cores - 1); repeatable: each model at each count
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --repeat N           Repetitions of each measurement (default 3)
@@ -50,6 +55,8 @@ export const benchCommand: CliCommand = {
     options: {
         model: { type: 'string', multiple: true },
         size: { type: 'string', multiple: true },
+        arch: { type: 'string', multiple: true },
+        vocab: { type: 'string' },
         threads: { type: 'string', multiple: true },
         gpu: { type: 'string' },
         repeat: { type: 'string' },
@@ -68,6 +75,11 @@ export const benchCommand: CliCommand = {
         for (const size of fixtureSizes) {
             if (!sizes.includes(size)) throw new UsageError(`--size must be one of ${sizes.join(', ')}, got ${String(size)}`);
         }
+        const archs = [...(values.arch as string[] | undefined) ?? []] as FixtureArchitectureName[];
+        for (const arch of archs) {
+            if (!architectureNames.includes(arch)) throw new UsageError(`--arch must be one of ${architectureNames.join(', ')}, got ${String(arch)}`);
+        }
+        const vocab = positive(values, 'vocab');
         const repeat = positive(values, 'repeat');
         const promptTokens = positive(values, 'prompt-tokens');
         const genTokens = positive(values, 'gen-tokens');
@@ -86,9 +98,13 @@ export const benchCommand: CliCommand = {
         const modelFlags = (values.model as string[] | undefined) ?? [];
         // PROMPTSCOPE_MODEL is not consulted: without --model the benchmark measures the fixture, so runs compare.
         const models = modelFlags.map(model => chooseModel(model));
-        if (models.length === 0 && fixtureSizes.length === 0) fixtureSizes.push('tiny');
+        // --arch or --vocab alone means fixtures of the default size.
+        if ((models.length === 0 || archs.length > 0 || vocab !== undefined) && fixtureSizes.length === 0) fixtureSizes.push('tiny');
+        if (archs.length === 0) archs.push('llama');
         const fixtures: string[] = [];
-        for (const size of fixtureSizes) fixtures.push(await benchFixture(size, log));
+        for (const arch of archs) {
+            for (const size of fixtureSizes) fixtures.push(await benchFixture(size, log, { arch, vocab }));
+        }
         models.unshift(...fixtures);
 
         const runner = new BenchRunner(chooseSections(values.sections as string | undefined), {
