@@ -1,5 +1,5 @@
 // Attention weights from the native addon (src/runtime/native/attentionCapture.cc) checked against an independent forward
-// pass of the fixture model (test/support/referenceLlama): rows sum to 1, the causal upper triangle is 0, and every
+// pass of the fixture model (test/support/referenceModel): rows sum to 1, the causal upper triangle is 0, and every
 // weight of every layer and head matches within 1e-4, in one micro-batch and stitched from several.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import type { AttentionResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
-import { loadReferenceLlama, type ReferenceLlama } from '../support/referenceLlama';
+import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { newClient } from './helpers';
 
 const tolerance = 1e-4;
@@ -25,7 +25,7 @@ const skip = !hasCompiler && !existsSync(addonPath)
     ? 'no C++ compiler on this machine, so the native addon cannot be built (install g++, make, python3)' : false;
 
 /** Checks the structure and returns the largest difference from the reference's weights. */
-function check(result: AttentionResult, reference: ReferenceLlama): number {
+function check(result: AttentionResult, reference: ReferenceModel): number {
     const T = result.tokens.length;
     const { attention } = reference.forward(result.tokens.map(t => t.id));
     assert.equal(result.heads, reference.heads);
@@ -58,12 +58,12 @@ function check(result: AttentionResult, reference: ReferenceLlama): number {
 describe('attention vs a reference forward pass', { skip }, () => {
     let client: RuntimeClient;
     let model: string;
-    let reference: ReferenceLlama;
+    let reference: ReferenceModel;
 
     before(async () => {
         assert.ok(existsSync(addonPath), `${addonPath} is missing: the native addon did not build (run node scripts/build-native.mjs --strict to see why)`);
         model = await fixtureModelPath();
-        reference = await loadReferenceLlama(model);
+        reference = await loadReferenceModel(model);
         ({ client } = newClient());
         await client.loadModel({ model, gpu: 'off', threads: 1 });
     });
@@ -110,7 +110,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
 
     test('LoRA adapters of the loaded model apply to the attention context', async () => {
         const adapter = await fixtureLoraPath();
-        const adapted = await loadReferenceLlama(model, { lora: { path: adapter, scale: 1 } });
+        const adapted = await loadReferenceModel(model, { lora: { path: adapter, scale: 1 } });
         await client.loadModel({ model, gpu: 'off', threads: 1, lora: [{ path: adapter, scale: 1 }] });
         try {
             const result = await client.attention({ prompt: LORA_TEST_PROMPT });

@@ -11,7 +11,7 @@ import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { attentionAt } from '../../src/core/attention/attentionWeights';
 import { fixtureLoraPath, fixtureModelPath, otherFixtureLoraPath } from '../support/fixtures';
-import { loadReferenceLlama } from '../support/referenceLlama';
+import { loadReferenceModel } from '../support/referenceModel';
 import { greedy, newClient } from './helpers';
 
 /** A runtime client with the fixture model loaded for the enclosing describe block (1 thread), disposed after it. */
@@ -103,7 +103,7 @@ describe('attention of a finished run', { skip }, () => {
 
         const adapter = await fixtureLoraPath();
         const adapted = await fixture.client.attention({ prompt: LORA_TEST_PROMPT, lora: [{ path: adapter, scale: 1 }] });
-        const reference = await loadReferenceLlama(fixture.model, { lora: { path: adapter, scale: 1 } });
+        const reference = await loadReferenceModel(fixture.model, { lora: { path: adapter, scale: 1 } });
         const expected = reference.forward(adapted.tokens.map(t => t.id)).attention;
         const n = adapted.tokens.length;
         let worst = 0;

@@ -1,4 +1,4 @@
-// Token probabilities checked against an independent forward pass of the fixture model (test/support/referenceLlama):
+// Token probabilities checked against an independent forward pass of the fixture model (test/support/referenceModel):
 // raw log-probabilities, entropies and top-K lists at every prompt and generated position, with and without LoRA.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
-import { loadReferenceLlama, type ReferenceLlama } from '../support/referenceLlama';
+import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { greedy, newClient } from './helpers';
 
 const tolerance = 1e-4;
@@ -19,7 +19,7 @@ interface Differences {
 }
 
 /** Largest differences between the runtime's numbers and the reference's, over every scored position. */
-function compare(result: TokenProbabilitiesResult, reference: ReferenceLlama, topK: number): Differences {
+function compare(result: TokenProbabilitiesResult, reference: ReferenceModel, topK: number): Differences {
     const ids = result.tokens.map(t => t.id);
     const { logprobs } = reference.forward(ids);
     const worst: Differences = { logprob: 0, entropy: 0, top: 0 };
@@ -45,11 +45,11 @@ describe('token probabilities vs a reference forward pass', () => {
     let client: RuntimeClient;
     let model: string;
     let adapter: string;
-    let reference: ReferenceLlama;
+    let reference: ReferenceModel;
 
     before(async () => {
         [model, adapter] = await Promise.all([fixtureModelPath(), fixtureLoraPath()]);
-        reference = await loadReferenceLlama(model);
+        reference = await loadReferenceModel(model);
         ({ client } = newClient());
         await client.loadModel({ model, gpu: 'off', threads: 1 });
     });
@@ -127,7 +127,7 @@ describe('token probabilities vs a reference forward pass', () => {
     });
 
     test('LoRA at scale 1 changes the probabilities exactly as the reference with the adapter applied', async () => {
-        const adapted = await loadReferenceLlama(model, { lora: { path: adapter, scale: 1 } });
+        const adapted = await loadReferenceModel(model, { lora: { path: adapter, scale: 1 } });
         await client.loadModel({ model, gpu: 'off', threads: 1, lora: [{ path: adapter, scale: 1 }] });
         try {
             const result = await client.tokenProbabilities({ prompt: LORA_TEST_PROMPT, generate: 3, topK: 10, sampling: greedy });
