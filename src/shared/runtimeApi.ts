@@ -4,8 +4,9 @@
  * runtime host bundle include this file, and neither side may drag node-llama-cpp into the other.
  */
 import type { SamplingOptions } from './sampling';
+import type { TokenText } from './tokenText';
 
-export type { SamplingOptions };
+export type { SamplingOptions, TokenText };
 
 /** Which GPU backend llama.cpp may use. `auto` picks CUDA, Metal or Vulkan when present, else CPU. */
 export type GpuSetting = 'auto' | 'cuda' | 'metal' | 'vulkan' | 'off';
@@ -72,6 +73,8 @@ export interface ModelInfo {
     chatTemplate?: string;
     /** node-llama-cpp chat wrapper chosen for this model, e.g. `ChatMLChatWrapper`. */
     chatWrapper: string;
+    /** How chat prompts are rendered: that wrapper, where it comes from, and why the model's own template is not used when it is not. */
+    chatTemplateUse: ChatTemplateUse;
     /** Whether the model has fill-in-the-middle tokens. */
     supportsInfill: boolean;
     backend: Backend;
@@ -89,6 +92,54 @@ export interface ModelInfo {
     bosToken?: number;
     eosToken?: number;
     lora: LoraAdapterSpec[];
+}
+
+/**
+ * Where a chat prompt's format comes from. `model-template`: the model's own Jinja template (`tokenizer.chat_template`)
+ * renders it. `family-wrapper`: node-llama-cpp's built-in wrapper of the template's family (ChatML, Llama 3, …), which it
+ * checked renders the same as the model's template. `fallback`: the model has no template, or one node-llama-cpp
+ * cannot interpret, so the format is a wrapper guessed from the model's name, architecture or BOS token.
+ */
+export type ChatTemplateSource = 'model-template' | 'family-wrapper' | 'fallback';
+
+/** Why the model's own template is not what renders its chat prompts. */
+export interface ChatTemplateWarning {
+    /** `template-unusable`: node-llama-cpp could not interpret the template (syntax, an unsupported construct, a failed render). `no-template`: the file has none. */
+    code: 'template-unusable' | 'no-template';
+    /** The template's GGUF metadata key, `tokenizer.chat_template`. */
+    template: string;
+    /** The template's first line, at most 80 characters; absent for `no-template`. */
+    firstLine?: string;
+    /** Why, in node-llama-cpp's words for `template-unusable`. */
+    reason: string;
+}
+
+/** How a loaded model's chat prompts are rendered. */
+export interface ChatTemplateUse {
+    /** node-llama-cpp's chat wrapper class, e.g. `ChatMLChatWrapper`, `JinjaTemplateChatWrapper`. */
+    wrapper: string;
+    source: ChatTemplateSource;
+    /** Present when `source` is `fallback`. */
+    warning?: ChatTemplateWarning;
+}
+
+/** One token of a rendered chat prompt. */
+export interface RenderedToken {
+    id: number;
+    /** The token's text as the model prints it, control tokens included (`<|im_start|>`). */
+    text: string;
+    /** A control or end-of-generation token of the model's vocabulary (not text a user could type). */
+    special: boolean;
+    /** Whether the chat template wrote this token (markers, role names), rather than a message's text. */
+    fromTemplate: boolean;
+}
+
+/** Messages as the model receives them: the templated text and its tokens, exactly what `chat` evaluates. */
+export interface RenderChatResult {
+    template: ChatTemplateUse;
+    /** The templated text, special tokens written as their text; the tokens' texts concatenate to it. */
+    text: string;
+    tokens: RenderedToken[];
 }
 
 export interface CompletionRequest {
@@ -309,25 +360,27 @@ export interface TokenProbabilitiesRequest {
 }
 
 /** A token with its natural-log probability under the raw model (temperature 1, no filters). */
-export interface TokenAlternative {
+/** A candidate token at a position; its text is how it would be shown there (a byte finishing a character shows the character). */
+export interface TokenAlternative extends TokenText {
     id: number;
-    text: string;
     logprob: number;
 }
 
 /** A token with its probability after the sampler's filters (top-k, top-p, min-p, temperature, penalties, bias). */
-export interface SampledAlternative {
+export interface SampledAlternative extends TokenText {
     id: number;
-    text: string;
     prob: number;
 }
 
-export interface TokenProbability {
+/**
+ * One token of the evaluated sequence. Its {@link TokenText} fields: `text` is what it shows (control tokens included,
+ * e.g. `<s>`): joined over the tokens, the texts are the text the sequence stands for, a character split over byte
+ * tokens shown once, on its last byte's token (the others show '' and carry `pieces`); `raw` is the vocabulary's piece.
+ */
+export interface TokenProbability extends TokenText {
     /** Position in the evaluated sequence (the prompt's tokens first, then the generated ones). */
     index: number;
     id: number;
-    /** The token's own text (control tokens included, e.g. `<s>`). */
-    text: string;
     source: 'prompt' | 'generated';
     /** log P(this token | every earlier token) under the raw model; null for the first token (nothing predicted it). */
     logprob: number | null;
@@ -424,7 +477,8 @@ export interface AttentionRequest {
 
 export interface AttentionResult {
     model: string;
-    tokens: { id: number; text: string }[];
+    /** The tokens as shown (see TokenProbability: joined, their texts are the prompt's text). */
+    tokens: ({ id: number } & TokenText)[];
     /** The model layers in `attention`'s first dimension. */
     layers: number[];
     /** Number of layers of the model. */
@@ -439,5 +493,10 @@ export interface AttentionResult {
      * (`attentionAt`) and makes the nested [layer][head][query][key] arrays of the CLI's `--json` (`toNestedArrays`).
      */
     attention: Float32Array;
+    /**
+     * Where the weights were computed: always the CPU (the native addon's own context). `copy` is true when the model
+     * itself runs on a GPU, and `reason` then says why the weights come from a CPU copy of its file.
+     */
+    computedOn: { device: 'cpu'; copy: boolean; reason?: string };
     timing: { tokens: number; ms: number };
 }

@@ -26,6 +26,7 @@ function fixtureReport(layers = [0, 2]): AttentionReport {
         heads: 2,
         kvHeads: 1,
         attention: layers.map(() => [head0, head1]),
+        computedOn: { device: 'cpu', copy: false },
         timing: { tokens: 3, ms: 5 },
     };
 }

@@ -14,6 +14,11 @@ export interface ReferenceBuildOptions {
     cacheDir?: string;
     /** Progress lines (cmake output is long; we only report phases). */
     onLine?: (line: string) => void;
+    /**
+     * Build with ggml's CUDA backend (`-DGGML_CUDA=ON`, needs `nvcc`), in a folder of its own, so that a run on an NVIDIA
+     * GPU compares with llama.cpp on the same GPU. Defaults to false (the native CPU build).
+     */
+    cuda?: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export class ReferenceBuild {
 
     /** The folder of node-llama-cpp's llama.cpp tag in the cache: `src` and `build` live in it. */
     static tagFolder(options: ReferenceBuildOptions): string {
-        return join(ReferenceBuild.cacheFolder(options), ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir));
+        return join(ReferenceBuild.cacheFolder(options), ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir) + (options.cuda ? '-cuda' : ''));
     }
 
     /** The cached binary of `tool`, if it was built for node-llama-cpp's llama.cpp tag. */
@@ -55,9 +60,12 @@ export class ReferenceBuild {
         const source = join(folder, 'src');
         const build = join(folder, 'build');
         const configured = existsSync(join(build, 'CMakeCache.txt')) && existsSync(join(source, 'CMakeLists.txt'));
-        for (const program of configured ? ['cmake', 'c++'] : ['git', 'cmake', 'c++']) {
-            if (spawnSync(program, ['--version'], { stdio: 'ignore' }).status !== 0)
-                throw new Error(`building the reference ${tool} needs \`${program}\` on PATH (Debian: apt-get install git cmake g++)`);
+        for (const program of [...configured ? ['cmake', 'c++'] : ['git', 'cmake', 'c++'], ...options.cuda ? ['nvcc'] : []]) {
+            if (spawnSync(program, ['--version'], { stdio: 'ignore' }).status !== 0) {
+                throw new Error(`building the reference ${tool} needs \`${program}\` on PATH (${program === 'nvcc'
+                    ? 'the CUDA toolkit: Debian\'s nvidia-cuda-toolkit, or NVIDIA\'s'
+                    : 'Debian: apt-get install git cmake g++'})`);
+            }
         }
         const started = Date.now();
         if (!configured) {
@@ -66,9 +74,10 @@ export class ReferenceBuild {
             mkdirSync(folder, { recursive: true });
             say(`cloning llama.cpp ${ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir)} from node-llama-cpp's bundled source`);
             await runProcess('git', ['clone', '--quiet', join(options.nodeLlamaCppDir, 'llama', 'gitRelease.bundle'), source], folder);
-            say('configuring (cmake, Release, native CPU)');
+            say(`configuring (cmake, Release, native CPU${options.cuda ? ', CUDA' : ''})`);
             await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=ON', '-DLLAMA_CURL=OFF',
-                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF'], folder);
+                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
+                ...options.cuda ? ['-DGGML_CUDA=ON'] : []], folder);
             say(`compiling ${tool} and llama.cpp's libraries (a few minutes)`);
         } else {
             say(`compiling ${tool} in the existing reference build (llama.cpp's libraries are already built)`);

@@ -33,9 +33,10 @@ export class ReferenceLlamaBench {
      * One llama-bench run of one test (after its own warm-up), for interleaving with other measurements: separate
      * invocations between ours see the same machine state, where a block of repetitions after ours would not.
      */
-    async measureOnce(model: string, options: { threads: number; test: 'pp' | 'tg'; tokens: number }): Promise<LlamaBenchResult> {
+    async measureOnce(model: string, options: { threads: number; test: 'pp' | 'tg'; tokens: number; gpuLayers?: number }): Promise<LlamaBenchResult> {
         const [row] = await this.measure(model, {
             threads: options.threads,
+            gpuLayers: options.gpuLayers,
             promptTokens: options.test === 'pp' ? options.tokens : 0,
             generateTokens: options.test === 'tg' ? options.tokens : 0,
             repetitions: 1,
@@ -44,10 +45,10 @@ export class ReferenceLlamaBench {
         return row;
     }
 
-    /** Runs prompt processing and generation tests and returns llama-bench's own averages. */
-    async measure(model: string, options: { threads: number; promptTokens: number; generateTokens: number; repetitions?: number }): Promise<LlamaBenchResult[]> {
+    /** Runs prompt processing and generation tests and returns llama-bench's own averages; `gpuLayers` is `-ngl` (a GPU build). */
+    async measure(model: string, options: { threads: number; promptTokens: number; generateTokens: number; repetitions?: number; gpuLayers?: number }): Promise<LlamaBenchResult[]> {
         const args = ['-m', model, '-t', String(options.threads), '-p', String(options.promptTokens), '-n', String(options.generateTokens),
-            '-r', String(options.repetitions ?? 3), '-o', 'json'];
+            '-r', String(options.repetitions ?? 3), '-o', 'json', ...options.gpuLayers !== undefined ? ['-ngl', String(options.gpuLayers)] : []];
         const output = await runProcess(this.binary, args, undefined, true);
         const rows = JSON.parse(output) as { n_prompt: number; n_gen: number; n_threads: number; avg_ts: number; stddev_ts: number }[];
         return rows.map(row => ({

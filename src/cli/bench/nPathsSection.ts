@@ -104,6 +104,11 @@ async function findReference(ctx: BenchContext, figures: BenchFigure[]): Promise
         ctx.note('llama-batched-bench left out: node-llama-cpp\'s package folder (with its bundled llama.cpp source) was not found');
         return undefined;
     }
+    if (ctx.model.backend !== 'cpu') {
+        // Its runs here are CPU-only (no -ngl): a CPU reference for a GPU run would compare different machines.
+        ctx.note(`llama-batched-bench left out: the model runs on ${ctx.model.backend}, and this comparison is made with llama.cpp's CPU build only`);
+        return undefined;
+    }
     const cached = ReferenceBatchedBench.find({ nodeLlamaCppDir });
     if (cached) return cached;
     if (!ctx.reference) {

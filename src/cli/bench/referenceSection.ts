@@ -26,7 +26,9 @@ export const referenceSection: BenchSection = {
             ctx.note('skipped: node-llama-cpp\'s package folder (with its bundled llama.cpp source) was not found');
             return [];
         }
-        let bench = ReferenceLlamaBench.find({ nodeLlamaCppDir });
+        // On CUDA the reference is llama.cpp built with CUDA, all layers offloaded as the host offloads them.
+        const cuda = ctx.model.backend === 'cuda';
+        let bench = ReferenceLlamaBench.find({ nodeLlamaCppDir, cuda });
         const figures: BenchFigure[] = [];
         if (!bench) {
             if (!ctx.reference) {
@@ -35,7 +37,7 @@ export const referenceSection: BenchSection = {
             }
             ctx.log('Building the reference llama-bench (once; about 5 minutes on 2 cores)…');
             const started = performance.now();
-            bench = await ReferenceLlamaBench.build({ nodeLlamaCppDir, onLine: line => ctx.log(`  ${line}`) });
+            bench = await ReferenceLlamaBench.build({ nodeLlamaCppDir, cuda, onLine: line => ctx.log(`  ${line}`) });
             const seconds = (performance.now() - started) / 1000;
             ctx.note(`reference llama-bench built in ${seconds.toFixed(0)} s (cached in ${dirname(dirname(dirname(bench.binary)))})`);
             figures.push({ id: 'build.seconds', label: 'reference build time (this run only; cached afterwards)', value: seconds, unit: 's' });
@@ -61,7 +63,7 @@ export const referenceSection: BenchSection = {
             return run.tokensPerSecond;
         };
         const measureReference = async (test: 'pp' | 'tg') =>
-            (await reference.measureOnce(ctx.modelPath, { threads: ctx.threads, test, tokens: tokens[test] })).tokensPerSecond;
+            (await reference.measureOnce(ctx.modelPath, { threads: ctx.threads, test, tokens: tokens[test], ...cuda ? { gpuLayers: ctx.model.gpuLayers } : {} })).tokensPerSecond;
 
         ctx.log(`Running llama-bench ${reference.tag} interleaved with the runtime host (pp ${ctx.promptTokens}, tg ${ctx.genTokens}, ${ctx.threads} thread${ctx.threads === 1 ? '' : 's'}, ${ctx.repeat} repetition${ctx.repeat === 1 ? '' : 's'})…`);
         try {

@@ -27,7 +27,8 @@ Options:
   --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {model, tokens: [{id, text}], layers, modelLayers, heads, kvHeads,
-                       attention: [layer][head][query][key], timing: {tokens, ms}}
+                       attention: [layer][head][query][key], computedOn: {device, copy, reason?}, timing: {tokens, ms}}
+                       (copy: the model runs on a GPU and the weights come from a CPU copy of it; reason says why)
   --verbose            Log llama.cpp's messages to stderr
 `;
 
@@ -84,5 +85,6 @@ export function formatAttention(result: AttentionResult): string {
     });
     lines.push('', `${result.model}: ${result.tokens.length} tokens, ${result.modelLayers} layers, ${result.heads} heads `
         + `(${result.kvHeads} KV heads), ${result.timing.ms} ms`);
+    if (result.computedOn.copy) lines.push(`Computed on a CPU copy of the model: ${result.computedOn.reason ?? ''}`);
     return lines.join('\n') + '\n';
 }

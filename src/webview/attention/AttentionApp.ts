@@ -104,6 +104,7 @@ export class AttentionApp {
             fact('Layers', String(report.modelLayers));
             fact('Heads', `${report.heads} query, ${report.kvHeads} KV`, report.heads === report.kvHeads ? undefined : 'grouped-query attention: query heads share KV heads');
             fact('Capture', `${report.timing.ms} ms (layer ${report.layers[report.layers.length - 1] ?? '–'})`);
+            if (report.computedOn.copy) fact('Computed on', 'a CPU copy of the model', report.computedOn.reason);
         }
         const toolbar = el('div', { className: 'toolbar' });
         if (report !== undefined) toolbar.append(...this.selectors(report));

@@ -1,8 +1,9 @@
 import type { Token } from 'node-llama-cpp';
 import { AttentionLimitError } from '../../../shared/errors/AttentionLimitError';
 import { maxAttentionTokens } from '../../../shared/limits';
-import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
+import type { AttentionRequest, AttentionResult, Backend } from '../../../shared/runtimeApi';
 import { checkAttentionShape } from '../../../core/attention/attentionWeights';
+import type { TokenText } from '../../../shared/tokenText';
 import { captureAttention } from './llamaExtrasAddon';
 import type { LoadedModel } from './LoadedModel';
 
@@ -12,7 +13,7 @@ import type { LoadedModel } from './LoadedModel';
  * page cache holds them once), with flash attention off, an F32 KV cache and the model's LoRA adapters applied.
  */
 export async function runAttention(loaded: LoadedModel, job: {
-    tokens: Token[]; layers?: number[]; ubatch?: number; pieces: (tokens: number[]) => Promise<string[]>; signal?: AbortSignal;
+    tokens: Token[]; layers?: number[]; ubatch?: number; texts: (tokens: number[]) => Promise<TokenText[]>; signal?: AbortSignal;
     /** Adapters to apply instead of the model's (a request's, validated). Defaults to the model's. */
     lora?: readonly { path: string; scale: number }[];
 }): Promise<AttentionResult> {
@@ -36,18 +37,34 @@ export async function runAttention(loaded: LoadedModel, job: {
     job.signal?.throwIfAborted();
     const T = tokens.length;
     const { heads } = capture;
-    const texts = await job.pieces(tokens);
+    const texts = await job.texts(tokens);
     const result = {
         model: loaded.info.name,
-        tokens: tokens.map((id, i) => ({ id, text: texts[i]! })),
+        tokens: tokens.map((id, i) => ({ id, ...texts[i]! })),
         layers: capture.layers,
         modelLayers: capture.modelLayers,
         heads,
         kvHeads: capture.kvHeads,
         // The addon's Float32Array is the result as-is (no nested arrays: the advanced-serialization IPC clones it whole).
         attention: capture.attention,
+        computedOn: attentionDevice(loaded.info.backend),
         timing: { tokens: T, ms: Math.round(performance.now() - startedAt) },
     };
     checkAttentionShape(result);
     return result;
+}
+
+/**
+ * The capture always runs on the CPU: llama.cpp's GPU backends compute attention in fused kernels with no softmax
+ * tensor to read back, and the capture needs flash attention off and an F32 KV cache. A model on a GPU is read from
+ * a CPU copy of its file, which the result says, so the panel can.
+ */
+function attentionDevice(backend: Backend): AttentionResult['computedOn'] {
+    if (backend === 'cpu') return { device: 'cpu', copy: false };
+    return {
+        device: 'cpu', copy: true,
+        reason: `the model runs on ${backend}, where llama.cpp computes attention in fused kernels that expose no softmax weights; `
+            + 'these weights come from a CPU copy of the same file (flash attention off, F32 KV cache), so they are the model\'s, '
+            + 'computed on another device',
+    };
 }
