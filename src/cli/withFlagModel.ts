@@ -1,5 +1,6 @@
 import type { LoraAdapterSpec, ModelInfo } from '../shared/runtimeApi';
 import { CancelledError } from '../shared/errors/CancelledError';
+import { chatTemplateWarningText } from '../core/model/chatTemplateText';
 import { modelChoice } from './modelFlags';
 import { RuntimeSession } from './runtimeSession';
 
@@ -34,6 +35,9 @@ export async function withFlagModel<T>(
             if (controller.signal.aborted && !(error instanceof CancelledError)) throw new CancelledError('loading the model');
             throw error;
         });
+        // node-llama-cpp falls back to a guessed format without a word outside its process: say it here, once per load.
+        const template = model.chatTemplateUse;
+        if (template.warning?.code === 'template-unusable') process.stderr.write(`${model.path}: warning: ${chatTemplateWarningText(template)}\n`);
         return await work({ session, signal: controller.signal, model, lora: choice.lora });
     } finally {
         process.off('SIGINT', onInterrupt);

@@ -3,6 +3,7 @@
  * import, so unit tests run it). The tooltip is Markdown.
  */
 import { formatBytes, formatParameterCount, formatTokensPerSecond } from '../core/format';
+import { chatTemplateSummary, chatTemplateWarningText } from '../core/model/chatTemplateText';
 import type { ModelInfo } from '../shared/runtimeApi';
 import type { RuntimeState } from '../runtime/client/RuntimeClient';
 
@@ -73,7 +74,7 @@ export function modelTooltip(model: ModelInfo, lastTokensPerSecond?: number): st
         ['File', `${model.path} (${formatBytes(model.fileSizeBytes)})`],
         ['Context', `${model.contextSize} tokens (trained on ${model.trainContextLength})`],
         ['Layers', `${model.layers} · ${model.heads} heads · ${model.kvHeads} KV heads`],
-        ['Chat template', model.chatTemplate !== undefined ? `yes (${model.chatWrapper})` : `none (falls back to ${model.chatWrapper})`],
+        ['Chat template', chatTemplateWarningText(model.chatTemplateUse) ?? chatTemplateSummary(model.chatTemplateUse)],
         ['Backend', model.backend === 'cpu' ? 'CPU' : `${model.backend} · ${model.gpuLayers} GPU layers`],
         ['Threads', String(model.threads)],
     ];

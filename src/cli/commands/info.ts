@@ -1,4 +1,5 @@
 import type { GpuSetting, ModelInfo } from '../../shared/runtimeApi';
+import { chatTemplateSummary } from '../../core/model/chatTemplateText';
 import type { CliCommand } from '../CliCommand';
 import { printJson } from '../printJson';
 import { RuntimeSession } from '../runtimeSession';
@@ -46,7 +47,7 @@ export function formatInfo(info: ModelInfo): string {
         ['Context', `${info.contextSize} tokens (trained on ${info.trainContextLength})`],
         ['Vocabulary', `${info.vocabularySize} tokens${info.bosToken !== undefined ? `, BOS ${info.bosToken}` : ''}${info.eosToken !== undefined ? `, EOS ${info.eosToken}` : ''}`],
         ['Layers', `${info.layers} (embedding ${info.embeddingLength}, ${info.heads} heads, ${info.kvHeads} KV heads)`],
-        ['Chat template', info.chatTemplate !== undefined ? `yes, ${info.chatTemplate.length} characters (${info.chatWrapper})` : `none (${info.chatWrapper})`],
+        ['Chat template', `${info.chatTemplate !== undefined ? `${info.chatTemplate.length} characters; ` : ''}${chatTemplateSummary(info.chatTemplateUse)}`],
         ['Infill (FIM)', info.supportsInfill ? 'yes' : 'no'],
         ['Backend', `${info.backend}, ${info.gpuLayers} GPU layers, ${info.threads} thread${info.threads === 1 ? '' : 's'}`],
         ['Binary', info.runtimeBinary === 'optimized' ? `optimized: CPU backend built for this CPU, ${info.cpuBackend ?? ''}` : info.runtimeBinary === 'prebuilt' ? `node-llama-cpp prebuilt${info.cpuBackend ? `, ${info.cpuBackend}` : ''} (${info.runtimeBinaryReason ?? 'promptscope build-runtime builds a faster one for this CPU'})` : 'unknown'],

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelCallOptions, LoadModelOptions, ModelInfo, ModelMetadata,
-    RuntimeLogSink, StreamOptions,
+    RenderChatResult, RuntimeLogSink, StreamOptions,
 } from '../../shared/runtimeApi';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../shared/runtimeApi';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../shared/runtimeApi';
@@ -156,6 +156,14 @@ export class RuntimeClient {
     /** The tokens `messages` become through the model's chat template (what chat() evaluates), ready for the reply. */
     tokenizeChat(messages: ChatMessage[]): Promise<number[]> {
         return this.call('tokenizeChat', { messages });
+    }
+
+    /**
+     * `messages` as the model receives them through its chat template: the templated text, its tokens (special and
+     * template tokens marked) and which wrapper rendered them, with a warning when it is not the model's own template.
+     */
+    renderChat(messages: ChatMessage[]): Promise<RenderChatResult> {
+        return this.call('renderChat', { messages });
     }
 
     /** Text of each token id as the model prints it (for token views). */

@@ -30,6 +30,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         modelMetadata: () => engine.modelMetadata(),
         tokenize: ({ text, addBos, specialTokens }) => engine.tokenize(text, { addBos, specialTokens }),
         tokenizeChat: ({ messages }) => engine.tokenizeChat(messages),
+        renderChat: ({ messages }) => engine.renderChat(messages),
         tokenPieces: ({ tokens }) => engine.tokenPieces(tokens),
         detokenize: ({ tokens, specialTokens }) => engine.detokenize(tokens, { specialTokens }),
         complete: (request, { signal, onToken }) => engine.complete(request, { signal, onToken }),

@@ -9,6 +9,7 @@
  */
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, LoadModelOptions, LoadProgress, LogLevel, ModelInfo, ModelMetadata,
+    RenderChatResult,
 } from '../../shared/runtimeApi';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../shared/runtimeApi';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../shared/runtimeApi';
@@ -41,6 +42,7 @@ export interface RuntimeMethods {
     tokenize: { params: { text: string; addBos?: boolean; specialTokens?: boolean }; result: number[] };
     tokenPieces: { params: { tokens: number[] }; result: string[] };
     tokenizeChat: { params: { messages: ChatMessage[] }; result: number[] };
+    renderChat: { params: { messages: ChatMessage[] }; result: RenderChatResult };
     detokenize: { params: { tokens: number[]; specialTokens?: boolean }; result: string };
     complete: { params: CompletionRequest; result: CompletionResult };
     chat: { params: ChatRequest; result: CompletionResult };

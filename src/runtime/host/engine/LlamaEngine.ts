@@ -2,7 +2,7 @@ import { checkRuntimeSwitches } from '../../../shared/environmentSwitches';
 import type { GgufFileInfo, Token } from 'node-llama-cpp';
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
-    LoraAdapterSpec, ModelInfo, ModelMetadata, RuntimeLogSink,
+    LoraAdapterSpec, ModelInfo, ModelMetadata, RenderChatResult, RuntimeLogSink,
 } from '../../../shared/runtimeApi';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../../shared/runtimeApi';
 import { validateSampling } from '../../../core/sampling/validateSampling';
@@ -22,6 +22,8 @@ import { LlamaBackend } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
 import { LoadedModel } from './LoadedModel';
 import { renderChat } from './renderChat';
+import { chooseChatWrapper } from './chooseChatWrapper';
+import { templatedText } from './templatedText';
 import { runInlineCompletion } from './runInlineCompletion';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../../shared/runtimeApi';
 import { runTokenProbabilities } from './runTokenProbabilities';
@@ -107,6 +109,22 @@ export class LlamaEngine {
     async tokenizeChat(messages: ChatMessage[]): Promise<number[]> {
         const loaded = await this.currentModel();
         return renderChat(loaded.model, loaded.chatWrapper, checkMessages(messages)).tokens;
+    }
+
+    /**
+     * `messages` as the model receives them through its chat template: the templated text and its tokens, each marked
+     * special or not and template or message, with the wrapper that rendered them (the same rendering chat() evaluates).
+     */
+    async renderChat(messages: ChatMessage[]): Promise<RenderChatResult> {
+        const loaded = await this.currentModel();
+        const { model } = loaded;
+        const rendered = renderChat(model, loaded.chatWrapper, checkMessages(messages));
+        const pieces = await this.tokenPieces(rendered.tokens);
+        return {
+            template: loaded.info.chatTemplateUse,
+            text: templatedText(rendered.contextText, model),
+            tokens: rendered.tokens.map((id, i) => ({ id, text: pieces[i]!, special: model.isSpecialToken(id), fromTemplate: rendered.fromTemplate[i]! })),
+        };
     }
 
     async detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {
@@ -310,7 +328,7 @@ export class LlamaEngine {
         signal?.throwIfAborted();
         await this.doUnloadModel();
         const backendAt = performance.now();
-        const { resolveChatWrapper } = await loadLlamaModule();
+        const llamaModule = await loadLlamaModule();
         const mark = backend.logTail.mark();
         let model;
         try {
@@ -334,9 +352,13 @@ export class LlamaEngine {
             const contextSize = options.contextSize ?? Math.min(model.trainContextSize || defaultContextSizeCap, defaultContextSizeCap);
             const contexts = new ContextRegistry(model, { contextSize, threads }, backend.logTail, undefined, (level, message) => this.log(level, message, 'runtime'));
             const context = await contexts.get({ lora });
-            const chatWrapper = resolveChatWrapper(model);
+            const { wrapper: chatWrapper, use: chatTemplateUse } = chooseChatWrapper(model, llamaModule);
+            if (chatTemplateUse.warning?.code === 'template-unusable') {
+                this.log('warn', `${chatTemplateUse.warning.template} of ${file.path} cannot be used (${chatTemplateUse.warning.reason}); `
+                    + `chat prompts use ${chatTemplateUse.wrapper} instead`, 'runtime');
+            }
             const info = await describeModel({
-                llama: backend.llama, model, path: file.path, fileSizeBytes: file.sizeBytes, chatWrapper,
+                llama: backend.llama, model, path: file.path, fileSizeBytes: file.sizeBytes, chatWrapper, chatTemplateUse,
                 contextSize: context.contextSize, threads, lora,
             });
             this.loaded = new LoadedModel(backend, model, contexts, chatWrapper, info, lora);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { ChatWrapper, Llama, LlamaModel } from 'node-llama-cpp';
-import type { Backend, LoraAdapterSpec, ModelInfo, ModelMetadata } from '../../../shared/runtimeApi';
+import type { Backend, ChatTemplateUse, LoraAdapterSpec, ModelInfo, ModelMetadata } from '../../../shared/runtimeApi';
 import { lookup } from '../validateModelFile';
 import { describeRuntimeBinary } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
@@ -11,6 +11,7 @@ export interface DescribeModelInput {
     path: string;
     fileSizeBytes: number;
     chatWrapper: ChatWrapper;
+    chatTemplateUse: ChatTemplateUse;
     contextSize: number;
     threads: number;
     lora: LoraAdapterSpec[];
@@ -72,6 +73,7 @@ export async function describeModel(input: DescribeModelInput): Promise<ModelInf
         kvHeads: number(`${arch}.attention.head_count_kv`) || heads,
         chatTemplate: typeof chatTemplate === 'string' ? chatTemplate : undefined,
         chatWrapper: input.chatWrapper.constructor.name,
+        chatTemplateUse: input.chatTemplateUse,
         supportsInfill: model.tokens.infill.prefix != null && model.tokens.infill.suffix != null,
         backend,
         ...describeRuntimeBinary(llama),

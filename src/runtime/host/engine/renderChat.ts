@@ -1,8 +1,12 @@
-import type { ChatHistoryItem, ChatWrapper, LlamaModel, LlamaText, Token } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatWrapper, LlamaModel, LlamaText, Token, Tokenizer } from 'node-llama-cpp';
 import type { ChatMessage } from '../../../shared/runtimeApi';
 
 export interface RenderedChat {
     tokens: Token[];
+    /** Per token: whether the template wrote it (markers, role names, BOS) rather than a message's text. */
+    fromTemplate: boolean[];
+    /** The template's output before tokenization: message text, the template's own text and special tokens. */
+    contextText: LlamaText;
     /** Single tokens that end the model's turn (e.g. ChatML's `<|im_end|>` when it is not an EOG token). */
     stopTokens: Set<Token>;
     /** Textual end-of-turn markers, handled like user stop sequences. */
@@ -35,7 +39,26 @@ export function renderChat(model: LlamaModel, wrapper: ChatWrapper, messages: re
             else if (tokens.length === 1) stopTokens.add(tokens[0]!);
         }
     }
-    return { tokens: contextText.tokenize(model.tokenizer), stopTokens, stopTexts };
+    const { tokens, fromTemplate } = tokenizeByOrigin(contextText, model.tokenizer);
+    return { tokens, fromTemplate, contextText, stopTokens, stopTexts };
+}
+
+/**
+ * `text.tokenize(tokenizer)`, with each token's origin: node-llama-cpp tokenizes message text with special tokens
+ * off (so a message cannot forge `<|im_start|>`) and the template's own text with them on, one call per part, so
+ * the calls tell which part each token came from.
+ */
+function tokenizeByOrigin(text: LlamaText, tokenizer: Tokenizer): { tokens: Token[]; fromTemplate: boolean[] } {
+    const fromTemplate: boolean[] = [];
+    const recording = ((input: string, specialTokens?: boolean | 'builtin', options?: 'trimLeadingSpace') => {
+        const tokens = (tokenizer as (input: string, specialTokens?: boolean | 'builtin', options?: 'trimLeadingSpace') => Token[])(input, specialTokens, options);
+        for (let i = 0; i < tokens.length; i++) fromTemplate.push(specialTokens !== false && specialTokens !== undefined);
+        return tokens;
+    }) as Tokenizer;
+    Object.assign(recording, { detokenize: tokenizer.detokenize, isSpecialToken: tokenizer.isSpecialToken, isEogToken: tokenizer.isEogToken });
+    const tokens = text.tokenize(recording);
+    if (tokens.length !== fromTemplate.length) throw new Error(`renderChat: ${tokens.length} tokens but ${fromTemplate.length} origins (node-llama-cpp's LlamaText.tokenize changed?)`);
+    return { tokens, fromTemplate };
 }
 
 function isOnlySpecial(text: LlamaText): boolean {
