@@ -87,6 +87,15 @@ describe('attention vs a reference forward pass', { skip }, () => {
         assert.ok(worst <= tolerance, `differs by ${worst}`);
     });
 
+    test('token labels: characters split over byte tokens are shown once, joined they are the decoded text', async () => {
+        const text = '正面 👍🏽 cafe\u0301';
+        const result = await client.attention({ prompt: text, layers: [0] });
+        assert.equal(result.tokens.map(t => t.text).join(''), await client.detokenize(result.tokens.map(t => t.id), { specialTokens: true }));
+        assert.equal(result.tokens.map(t => t.text).join(''), `<s> ${text}`);
+        assert.deepEqual(result.tokens.slice(2, 5).map(t => [t.raw, t.text, t.pieces?.[0]?.from]), [['<0xE6>', '', 1], ['<0xAD>', '', 2], ['<0xA3>', '正', 3]]);
+        assert.ok(!result.tokens.some(t => t.text.includes('\uFFFD')));
+    });
+
     test('micro-batches are stitched: 5-token micro-batches give the same maps', async () => {
         const whole = await client.attention({ prompt });
         const stitched = await client.attention({ prompt, ubatch: 5 });

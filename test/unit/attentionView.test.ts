@@ -20,7 +20,7 @@ function fixtureReport(layers = [0, 2]): AttentionReport {
     const head1 = [[1, 0, 0], [0.75, 0.25, 0], [0.1, 0.1, 0.8]];
     return {
         model: 'fixture',
-        tokens: [{ id: 1, text: '<s>' }, { id: 7, text: '<img src=x onerror=alert(1)>' }, { id: 9, text: '</script>\n' }],
+        tokens: [{ id: 1, text: '<s>', raw: '<s>' }, { id: 7, text: '<img src=x onerror=alert(1)>', raw: '<img src=x onerror=alert(1)>' }, { id: 9, text: '</script>\n', raw: '</script>\n' }],
         layers,
         modelLayers: 4,
         heads: 2,
@@ -58,7 +58,7 @@ test('layers captured one at a time merge in model order; other tokens replace t
     assert.deepEqual(merged.layers, [0, 2]);
     assert.deepEqual(merged.attention[0]![0]![2], [0, 0, 1]);
     assert.equal(merged.attention[1], a.attention[0]);
-    const other = { ...fixtureReport([1]), tokens: [{ id: 1, text: '<s>' }, { id: 8, text: 'x' }, { id: 9, text: 'y' }] };
+    const other = { ...fixtureReport([1]), tokens: [{ id: 1, text: '<s>', raw: '<s>' }, { id: 8, text: 'x', raw: 'x' }, { id: 9, text: 'y', raw: 'y' }] };
     assert.equal(mergeLayers(merged, other), other);
     assert.equal(mergeLayers(undefined, b), b);
 });

@@ -16,19 +16,19 @@ import { restoredState } from '../../src/core/panels/tokenProbabilities/restored
 /** A report of the runtime's shape: BOS, two prompt tokens (one hostile), two generated tokens. */
 function fixtureReport(): ProbabilityReport {
     const tokens: ProbabilityToken[] = [
-        { index: 0, id: 1, text: '<s>', source: 'prompt', logprob: null, entropy: null, top: [] },
-        { index: 1, id: 10, text: 'Hello', source: 'prompt', logprob: Math.log(0.5), entropy: Math.log(4), top: [
-            { id: 10, text: 'Hello', logprob: Math.log(0.5) }, { id: 11, text: ' Hi', logprob: Math.log(0.25) },
+        { index: 0, id: 1, text: '<s>', raw: '<s>', source: 'prompt', logprob: null, entropy: null, top: [] },
+        { index: 1, id: 10, text: 'Hello', raw: 'Hello', source: 'prompt', logprob: Math.log(0.5), entropy: Math.log(4), top: [
+            { id: 10, text: 'Hello', raw: 'Hello', logprob: Math.log(0.5) }, { id: 11, text: ' Hi', raw: ' Hi', logprob: Math.log(0.25) },
         ] },
-        { index: 2, id: 12, text: '<img src=x onerror=alert(1)>', source: 'prompt', logprob: Math.log(0.01), entropy: 2, top: [
-            { id: 13, text: ' world', logprob: Math.log(0.6) },
+        { index: 2, id: 12, text: '<img src=x onerror=alert(1)>', raw: '<img src=x onerror=alert(1)>', source: 'prompt', logprob: Math.log(0.01), entropy: 2, top: [
+            { id: 13, text: ' world', raw: ' world', logprob: Math.log(0.6) },
         ] },
-        { index: 3, id: 14, text: '</script>\n', source: 'generated', logprob: Math.log(0.9), entropy: 0.3, top: [
-            { id: 14, text: '</script>\n', logprob: Math.log(0.9) },
-        ], sampledTop: [{ id: 14, text: '</script>\n', prob: 1 }] },
-        { index: 4, id: 15, text: '=SUM(A1)', source: 'generated', logprob: Math.log(0.25), entropy: 1, top: [
-            { id: 15, text: '=SUM(A1)', logprob: Math.log(0.25) },
-        ], sampledTop: [{ id: 15, text: '=SUM(A1)', prob: 0.7 }, { id: 16, text: 'x', prob: 0.3 }] },
+        { index: 3, id: 14, text: '</script>\n', raw: '</script>\n', source: 'generated', logprob: Math.log(0.9), entropy: 0.3, top: [
+            { id: 14, text: '</script>\n', raw: '</script>\n', logprob: Math.log(0.9) },
+        ], sampledTop: [{ id: 14, text: '</script>\n', raw: '</script>\n', prob: 1 }] },
+        { index: 4, id: 15, text: '=SUM(A1)', raw: '=SUM(A1)', source: 'generated', logprob: Math.log(0.25), entropy: 1, top: [
+            { id: 15, text: '=SUM(A1)', raw: '=SUM(A1)', logprob: Math.log(0.25) },
+        ], sampledTop: [{ id: 15, text: '=SUM(A1)', raw: '=SUM(A1)', prob: 0.7 }, { id: 16, text: 'x', raw: 'x', prob: 0.3 }] },
     ];
     return { model: 'fixture', tokens, promptPerplexity: Math.exp(-(Math.log(0.5) + Math.log(0.01)) / 2), exact: true };
 }

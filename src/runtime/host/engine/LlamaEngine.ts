@@ -5,6 +5,7 @@ import type {
     LoraAdapterSpec, ModelInfo, ModelMetadata, RenderChatResult, RuntimeLogSink,
 } from '../../../shared/runtimeApi';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../../shared/runtimeApi';
+import type { TokenText } from '../../../shared/tokenText';
 import { validateSampling } from '../../../core/sampling/validateSampling';
 import { ModelFileError } from '../../../shared/errors/ModelFileError';
 import { NoModelLoadedError } from '../../../shared/errors/NoModelLoadedError';
@@ -132,15 +133,19 @@ export class LlamaEngine {
         return model.detokenize(this.checkTokens(tokens, 'tokens'), options.specialTokens ?? false);
     }
 
-    /**
-     * Each token's own text as the model prints it, control tokens included (`<s>`, `<|im_end|>`). Decoded after
-     * an anchor token, because SentencePiece drops the leading space of a text's first token (`▁the` → `the`).
-     */
+    /** The {@link tokenTexts} of a sequence, text only: joined, they are the text the tokens stand for. */
     async tokenPieces(tokens: number[]): Promise<string[]> {
+        return (await this.tokenTexts(tokens)).map(token => token.text);
+    }
+
+    /**
+     * A sequence's tokens as shown (src/core/tokens/tokenTexts): each token's text from its exact bytes, control tokens
+     * included (`<s>`, `<|im_end|>`), leading spaces kept, a character split over tokens shown once and its pieces
+     * marked, with the vocabulary's piece (`Ġthe`, `<0xE6>`) beside it.
+     */
+    async tokenTexts(tokens: number[]): Promise<TokenText[]> {
         const loaded = await this.currentModel();
-        const { model } = loaded;
-        const anchor = loaded.pieceAnchor;
-        return this.checkTokens(tokens, 'tokens').map(token => model.detokenize([token], true, anchor));
+        return loaded.vocabulary.texts(this.checkTokens(tokens, 'tokens'));
     }
 
     /** `n` sampled continuations of one prompt, evaluated once and decoded in one batch (self-consistency paths). */
@@ -244,7 +249,7 @@ export class LlamaEngine {
         if (request.generated !== undefined) tokens = [...tokens, ...this.checkTokens(request.generated, 'generated')];
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runAttention(loaded, {
-            tokens, layers: request.layers, ubatch: request.ubatch, pieces: ids => this.tokenPieces(ids), signal: call.signal,
+            tokens, layers: request.layers, ubatch: request.ubatch, texts: ids => this.tokenTexts(ids), signal: call.signal,
             ...(lora ? { lora } : {}),
         });
     }

@@ -12,6 +12,7 @@ import { GrammarCache } from './GrammarCache';
 import type { LlamaBackend } from './LlamaBackend';
 import type { ManagedContext } from './ManagedContext';
 import { sampleManyPaths } from './sampleManyPaths';
+import { TokenVocabulary } from './TokenVocabulary';
 import { randomSeed } from '../../../core/sampling/randomSeed';
 
 export interface GenerateJob {
@@ -56,13 +57,13 @@ export class LoadedModel {
         this.grammars = new GrammarCache(backend.llama);
     }
 
-    /** A token that prints as plain text, put before a token to read its piece with its leading space intact. */
-    get pieceAnchor(): Token[] {
-        this.anchor ??= this.model.tokenize('a', false).slice(-1);
-        return this.anchor;
+    /** Each token's exact bytes and vocabulary piece, for showing tokens (read once per token, on first use). */
+    get vocabulary(): TokenVocabulary {
+        this.tokenVocabulary ??= new TokenVocabulary(this.model);
+        return this.tokenVocabulary;
     }
 
-    private anchor: Token[] | undefined;
+    private tokenVocabulary: TokenVocabulary | undefined;
 
     /** Prompt tokens for a text prompt; BOS only when the caller (default: the model's GGUF) asks for one. */
     tokenizePrompt(text: string, addBos: boolean | undefined): Token[] {

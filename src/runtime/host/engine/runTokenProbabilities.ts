@@ -1,5 +1,5 @@
 import type { Token } from 'node-llama-cpp';
-import type { LoraAdapterSpec, SampledAlternative, StopReason, TokenProbabilitiesResult, TokenProbability } from '../../../shared/runtimeApi';
+import type { LoraAdapterSpec, StopReason, TokenProbabilitiesResult, TokenProbability } from '../../../shared/runtimeApi';
 import { SeededRandom } from '../../../core/fixtures/SeededRandom';
 import type { LogitStatistics } from '../../../core/probabilities/logitStatistics';
 import { sampleFromLogits } from '../../../core/probabilities/sampleFromLogits';
@@ -80,7 +80,6 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
     const { tokens, topK } = job;
     const seed = job.sampling.seed ?? randomSeed();
     const random = new SeededRandom(seed, 'token-probabilities');
-    const pieces = pieceCache(loaded);
     // Index i: the distribution that predicted token i, and token i's log-probability under it.
     const stats: ScoredRows = [undefined];
     const sampled: SampledRows = [];
@@ -92,13 +91,18 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
 
     let promptLogprobSum = 0;
     const rows: TokenProbability[] = [];
+    const { vocabulary } = loaded;
+    const shown = vocabulary.texts(all);
+    const sequence = all.map(id => vocabulary.bytes(id));
     for (let index = 0; index < all.length; index++) {
         const id = all[index]!;
         const scored = stats[index];
+        // Alternatives are shown as they would stand after the tokens before this one.
+        const candidate = (alt: number) => vocabulary.textAfter(sequence, index, alt);
         const row: TokenProbability = {
             index,
             id,
-            text: pieces.get(id),
+            ...shown[index]!,
             source: index < tokens.length ? 'prompt' : 'generated',
             logprob: null,
             entropy: null,
@@ -107,11 +111,11 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
         if (scored) {
             row.logprob = scored.logprob;
             row.entropy = scored.stat.entropy;
-            row.top = scored.stat.top.map(({ id: alt, logprob }) => ({ id: alt, text: pieces.get(alt), logprob }));
+            row.top = scored.stat.top.map(({ id: alt, logprob }) => ({ id: alt, ...candidate(alt), logprob }));
             if (index < tokens.length) promptLogprobSum += scored.logprob;
         }
         const alternatives = sampled[index];
-        if (alternatives) row.sampledTop = alternatives.map(a => ({ ...a, text: pieces.get(a.id) }));
+        if (alternatives) row.sampledTop = alternatives.map(a => ({ id: a.id, ...candidate(a.id), prob: a.prob }));
         rows.push(row);
     }
     return {
@@ -127,7 +131,9 @@ async function probabilitiesPass(loaded: LoadedModel, job: TokenProbabilitiesJob
 }
 
 type ScoredRows = ({ stat: LogitStatistics; logprob: number } | undefined)[];
-type SampledRows = (SampledAlternative[] | undefined)[];
+/** Per position, the sampler's distribution (its texts are added with the rows'). */
+type SampledRow = { id: number; prob: number }[];
+type SampledRows = (SampledRow | undefined)[];
 
 /**
  * Evaluates the prompt and generates `job.generate` tokens in JavaScript: per token, one evaluation, then a draw from
@@ -149,7 +155,7 @@ async function generateHere(loaded: LoadedModel, job: TokenProbabilitiesJob, sou
         const token = (forced ?? choice.token) as Token;
         if (forced === undefined && (loaded.model.isEogToken(token) || job.stopTokens?.has(token))) return 'eos';
         stats.push({ stat: nextStat, logprob: next[token]! - nextStat.logNormalizer });
-        sampled[all.length] = choice.distribution.slice(0, topK).map(({ id, prob }) => ({ id, text: '', prob }));
+        sampled[all.length] = choice.distribution.slice(0, topK).map(({ id, prob }) => ({ id, prob }));
         all.push(token);
         if (step + 1 < job.generate) {
             const evaluated = await source.evaluate([token], false);
@@ -208,8 +214,8 @@ async function generateInAddon(job: TokenProbabilitiesJob, source: NativeLogitsS
         for (let j = 0; j < result.generated.length; j++) {
             stats.push({ stat: result.stats[evaluate.length - 1 + j]!, logprob: result.generatedLogprobs[j]! });
             const count = result.sampledCounts[j]!;
-            const alternatives: SampledAlternative[] = [];
-            for (let a = offset; a < offset + count; a++) alternatives.push({ id: result.sampledIds[a]!, text: '', prob: result.sampledProbs[a]! });
+            const alternatives: SampledRow = [];
+            for (let a = offset; a < offset + count; a++) alternatives.push({ id: result.sampledIds[a]!, prob: result.sampledProbs[a]! });
             offset += count;
             sampled[all.length] = alternatives;
             all.push(result.generated[j]! as Token);
@@ -222,19 +228,4 @@ async function generateInAddon(job: TokenProbabilitiesJob, source: NativeLogitsS
         evaluate = [all.at(-1)!];
         reset = false;
     }
-}
-
-/** Token texts for the result, each decoded once per request (after an anchor, so a leading space survives). */
-function pieceCache(loaded: LoadedModel): { get(id: number): string } {
-    const cache = new Map<number, string>();
-    return {
-        get(id) {
-            let piece = cache.get(id);
-            if (piece === undefined) {
-                piece = loaded.model.detokenize([id as Token], true, loaded.pieceAnchor);
-                cache.set(id, piece);
-            }
-            return piece;
-        },
-    };
 }
