@@ -1,10 +1,14 @@
 // `promptscope render` through the built CLI bundle (scripts/test.mjs builds dist/ first).
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RenderChatResult } from '../../src/shared/runtimeApi';
+import { writeFixtureModel } from '../../src/core/fixtures';
+import { fixtureFile, fixtureModelPath } from '../support/fixtures';
+import { runCli } from '../support/runCli';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'dist', 'cli.js');
@@ -121,3 +125,89 @@ describe('promptscope render', () => {
         assert.equal(missing.stderr, `promptscope render: Cannot read ${join(root, 'examples', 'nope.prompt')}: no such file\n`);
     });
 });
+
+describe('promptscope render --model: what the model receives', () => {
+    const prompt = '---\nconfig:\n  temperature: 0\n---\n{{role "system"}}Be brief.\n{{role "user"}}Hi there';
+    /** The prompt file's messages in ChatML, as the fixture's template writes them (with the BOS node-llama-cpp's ChatML wrapper puts first). */
+    const chatml = '<s><|im_start|>system\nBe brief.\n<|im_end|>\n<|im_start|>user\nHi there<|im_end|>\n<|im_start|>assistant\n';
+    let dir: string;
+    let file: string;
+    let model: string;
+
+    before(async () => {
+        model = await fixtureModelPath();
+        dir = mkdtempSync(join(tmpdir(), 'promptscope-render-model-'));
+        file = join(dir, 'chat.prompt');
+        writeFileSync(file, prompt);
+    });
+
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('--json adds the template, the templated text and the tokens to what a run sends', async () => {
+        const run = await runCli(['render', file, '--model', model, '--threads', '1', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stderr, '');
+        const json = JSON.parse(run.stdout) as RenderChatResult & { kind: string; messages: unknown[]; model: string };
+        assert.equal(json.kind, 'chat');
+        assert.equal(json.messages.length, 2);
+        assert.match(json.model, /fixture/);
+        assert.deepEqual(json.template, { wrapper: 'ChatMLChatWrapper', source: 'family-wrapper' });
+        assert.equal(json.text, chatml);
+        assert.deepEqual(json.tokens.filter(t => t.special).map(t => t.text), ['<s>', '<|im_start|>', '<|im_end|>', '<|im_start|>', '<|im_end|>', '<|im_start|>']);
+        assert.deepEqual(Object.keys(json.tokens[0]!).sort(), ['fromTemplate', 'id', 'special', 'text']);
+    });
+
+    test('text: the tokens\' text with special tokens bracketed, the token table and the ids', async () => {
+        const [text, json] = await Promise.all([
+            runCli(['render', file, '--model', model, '--threads', '1']),
+            runCli(['render', file, '--model', model, '--threads', '1', '--json']),
+        ]);
+        assert.equal(text.code, 0, text.stderr);
+        const tokens = (JSON.parse(json.stdout) as RenderChatResult).tokens;
+        const marked = tokens.map(t => t.special ? `⟦${t.text}⟧` : t.text).join('');
+        assert.ok(marked.startsWith('⟦<s>⟧⟦<|im_start|>⟧'), marked);
+        assert.ok(text.stdout.includes(`\n${marked}\n`), text.stdout);
+        assert.match(text.stdout, /^Template: ChatMLChatWrapper, /m);
+        assert.ok(text.stdout.includes(`Token ids: ${JSON.stringify(tokens.map(t => t.id))}\n`));
+        for (const [index, token] of tokens.entries()) {
+            assert.match(text.stdout, new RegExp(`^${index} +${token.id} +${escapeRegExp(JSON.stringify(token.text))} +${token.special ? 'special, ' : ''}${token.fromTemplate ? 'template' : 'message'}$`, 'm'));
+        }
+        // The SentencePiece fixture puts a space after each special token of the template's text: said, not hidden.
+        assert.match(text.stdout, /^Note: the tokens do not spell the template's text exactly/m);
+    });
+
+    test('a template node-llama-cpp cannot interpret: the fallback is used, with the warning (stderr and --json)', async () => {
+        const template = "{% for m in messages %}{% do m.update({}) %}{{ m['content'] }}{% endfor %}";
+        const broken = await fixtureFile('tiny-template-do-statement.gguf', p => writeFixtureModel(p, { chatTemplate: template }));
+        const run = await runCli(['render', file, '--model', broken, '--threads', '1', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const json = JSON.parse(run.stdout) as RenderChatResult;
+        assert.equal(json.template.source, 'fallback');
+        assert.equal(json.template.warning?.code, 'template-unusable');
+        assert.equal(json.template.warning?.firstLine, template);
+        const lines = run.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, run.stderr);
+        assert.ok(lines[0]!.startsWith(`${broken}: warning: `), run.stderr);
+        assert.ok(lines[0]!.includes(template), 'the warning names the template by its first line');
+
+        // Every command that loads the model says it, once.
+        const probs = await runCli(['probs', '--text', 'Hi', '--model', broken, '--threads', '1', '--json']);
+        assert.equal(probs.code, 0, probs.stderr);
+        assert.equal(probs.stderr, run.stderr);
+    });
+
+    test('a plain file is one user message, as run sends it; model flags need --model', async () => {
+        const text = join(dir, 'note.txt');
+        writeFileSync(text, 'Hello');
+        const run = await runCli(['render', text, '--model', model, '--threads', '1', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal((JSON.parse(run.stdout) as RenderChatResult).text, '<s><|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n');
+        const usage = render(file, '--threads', '1');
+        assert.equal(usage.code, 2);
+        assert.match(usage.stderr, /--threads applies with --model only/);
+    });
+});
+
+function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
