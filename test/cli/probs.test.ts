@@ -8,6 +8,9 @@ import { repoRoot, runCli } from '../support/runCli';
 
 
 
+/** Keys a token text has only when they apply (src/shared/tokenText.ts). */
+const optionalTextKeys = ['pieces', 'joinsPrevious', 'undecodable'];
+
 describe('promptscope probs', () => {
     let model: string;
 
@@ -39,7 +42,9 @@ describe('promptscope probs', () => {
             }
             assert.ok(token.logprob! <= 0 && token.entropy! >= 0);
             assert.equal(token.top.length, 4);
-            for (const alt of token.top) assert.deepEqual(Object.keys(alt).sort(), ['id', 'logprob', 'text']);
+            for (const alt of token.top) {
+                assert.deepEqual(Object.keys(alt).filter(key => !optionalTextKeys.includes(key)).sort(), ['id', 'logprob', 'raw', 'text']);
+            }
             assert.ok(token.top[0]!.logprob >= token.top[3]!.logprob);
         });
         for (const token of generated) assert.ok(token.sampledTop && token.sampledTop.length > 0);
@@ -59,9 +64,34 @@ describe('promptscope probs', () => {
     test('the human table lists each token with its probability and alternatives', async () => {
         const run = await runCli(['probs', '--text', 'hello world', '--model', model, '--threads', '1', '--no-exact']);
         assert.equal(run.code, 0, run.stderr);
-        assert.match(run.stdout, /token\s+p\s+H \(nats\)\s+top alternatives/);
-        assert.match(run.stdout, / hello\s+\d\.\d(e[+-]\d+)?%/);
+        assert.match(run.stdout, /token\s+piece\s+p\s+H \(nats\)\s+top alternatives/);
+        assert.match(run.stdout, / hello\s+▁hello\s+\d\.\d(e[+-]\d+)?%/);
         assert.match(run.stdout, /prompt perplexity \d+\.\d+, F16 KV cache/);
+    });
+
+    test('Chinese, emoji and combining marks: the joined texts are the text, split characters shown once, never U+FFFD', async () => {
+        // The fixture's SPM vocabulary has none of these characters: each falls back to byte tokens.
+        const text = '正面 负面 😀 👍🏽 👨\u200d👩\u200d👧 cafe\u0301';
+        const run = await runCli(['probs', '--text', text, '--model', model, '--alternatives', '5', '--threads', '1', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const result = JSON.parse(run.stdout) as TokenProbabilitiesResult;
+        assert.equal(result.tokens.map(t => t.text).join(''), `<s> ${text}`);
+        assert.ok(!run.stdout.includes('\uFFFD') && !run.stdout.includes('\\ufffd'));
+        const fu = result.tokens.findIndex(t => t.text === '负');
+        assert.deepEqual(result.tokens.slice(fu - 2, fu + 1).map(t => [t.raw, t.text, t.pieces]), [
+            ['<0xE8>', '', [{ character: '负', from: 1, to: 1, of: 3 }]],
+            ['<0xB4>', '', [{ character: '负', from: 2, to: 2, of: 3 }]],
+            ['<0x9F>', '负', [{ character: '负', from: 3, to: 3, of: 3 }]],
+        ]);
+        const grin = result.tokens.findIndex(t => t.text === '😀');
+        assert.deepEqual(result.tokens.slice(grin - 3, grin + 1).map(t => t.pieces![0]!.from), [1, 2, 3, 4]);
+        assert.equal(result.tokens.find(t => t.text === '\u0301')!.joinsPrevious, true);
+
+        const table = await runCli(['probs', '--text', '正面', '--model', model, '--threads', '1']);
+        assert.equal(table.code, 0, table.stderr);
+        assert.ok(!table.stdout.includes('\uFFFD'), table.stdout);
+        assert.match(table.stdout, /⟨正 1\/3⟩\s+<0xE6>/);
+        assert.match(table.stdout, /正⟨正 3\/3⟩\s+<0xA3>/);
     });
 
     test('--alternatives out of range, or given with --top-k, is a usage error', async () => {

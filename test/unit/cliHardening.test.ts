@@ -148,11 +148,11 @@ describe('model text on a terminal', () => {
         const result: TokenProbabilitiesResult = {
             model: 'm', exact: true, seed: 1, stopReason: 'maxTokens', logitsSource: 'native', promptPerplexity: 2,
             timing: { promptTokens: 1, generatedTokens: 0, ms: 1 },
-            tokens: [{ index: 0, id: 30, text: '\x1b[2J\n', source: 'prompt', logprob: -1, entropy: 1, top: [{ id: 31, text: '\x07', logprob: -2 }] }],
+            tokens: [{ index: 0, id: 30, text: '\x1b[2J\n', raw: '\x1b[2J\n', source: 'prompt', logprob: -1, entropy: 1, top: [{ id: 31, text: '\x07', raw: '\x07', logprob: -2 }] }],
         } as unknown as TokenProbabilitiesResult;
         const table = formatProbabilities(result);
         assert.ok(!/[\x00-\x09\x0b-\x1f]/.test(table), JSON.stringify(table));
-        assert.match(table, /\\u001b\[2J\\n/);
+        assert.match(table, /\\u001b\[2J\\n\s+\\u001b\[2J\\n/, 'the text and the piece');
         assert.match(table, /\\u0007 13\.5%/);
     });
 });

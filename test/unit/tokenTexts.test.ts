@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom } from '../../src/core/fixtures/SeededRandom';
 import { byteLevelByte } from '../../src/core/tokens/byteLevelAlphabet';
+import { pieceSummary, tokenTooltip } from '../../src/core/tokens/pieceSummary';
 import { tokenPieceBytes } from '../../src/core/tokens/tokenPieceBytes';
 import { textAfter, tokenTexts, type TokenBytes } from '../../src/core/tokens/tokenTexts';
 
@@ -187,4 +188,15 @@ test('the byte-level alphabet is a bijection of the 256 bytes, printable Latin-1
     assert.equal(byteLevelByte('Ċ'.codePointAt(0)!), 0x0a);
     assert.equal(byteLevelByte('Ń'.codePointAt(0)!), 0xad);
     assert.equal(byteLevelByte(' '.codePointAt(0)!), undefined, 'a plain space is not in the alphabet');
+});
+
+test('pieceSummary and tokenTooltip say which bytes a token holds', () => {
+    assert.equal(pieceSummary([{ character: '正', from: 1, to: 1, of: 3 }]), '正 1/3');
+    assert.equal(pieceSummary([{ character: '正', from: 3, to: 3, of: 3 }, { character: '面', from: 1, to: 2, of: 3 }]), '正 3/3, 面 1-2/3');
+    assert.equal(pieceSummary([{ character: '\u0301', from: 2, to: 2, of: 2 }]), '\u25CC\u0301 2/2');
+    assert.equal(tokenTooltip({ text: '', raw: '<0xE6>', pieces: [{ character: '正', from: 1, to: 1, of: 3 }] }),
+        'token "<0xE6>"\nbytes of a character split over tokens: 正 1/3');
+    assert.equal(tokenTooltip({ text: '\\xE6', raw: '<0xE6>', undecodable: true }), 'token "<0xE6>"\nholds bytes that are not UTF-8 here (shown as \\xNN)');
+    assert.equal(tokenTooltip({ text: '\u0301', raw: '\u0301', joinsPrevious: true }), 'token "\u0301"\njoins the character before it');
+    assert.equal(tokenTooltip({ text: '\n', raw: 'Ċ' }), 'token "Ċ"');
 });

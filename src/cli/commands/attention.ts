@@ -1,4 +1,5 @@
 import { attentionRow, toNestedArrays } from '../../core/attention/attentionWeights';
+import { piecesMark } from '../../core/tokens/pieceSummary';
 import { maxAttentionTokens } from '../../shared/limits';
 import type { AttentionResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
@@ -26,7 +27,7 @@ Options:
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
   --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
-  --json               Print {model, tokens: [{id, text}], layers, modelLayers, heads, kvHeads,
+  --json               Print {model, tokens: [{id, text, raw, pieces?}], layers, modelLayers, heads, kvHeads,
                        attention: [layer][head][query][key], computedOn: {device, copy, reason?}, timing: {tokens, ms}}
                        (copy: the model runs on a GPU and the weights come from a CPU copy of it; reason says why)
   --verbose            Log llama.cpp's messages to stderr
@@ -79,8 +80,8 @@ export function formatAttention(result: AttentionResult): string {
                 for (let key = 0; key <= query; key++) mean[key]! += row[key]! / result.heads;
             }
             const top = Array.from(mean, (w, key) => ({ w, key })).sort((a, b) => b.w - a.w).slice(0, 3);
-            lines.push(`  ${String(query).padStart(3)}  ${show(token.text).padEnd(14)}  `
-                + top.map(({ w, key }) => `${key}:${show(result.tokens[key]!.text)} ${(w * 100).toFixed(1)}%`).join(', '));
+            lines.push(`  ${String(query).padStart(3)}  ${(show(token.text) + piecesMark(token)).padEnd(14)}  `
+                + top.map(({ w, key }) => `${key}:${show(result.tokens[key]!.text)}${piecesMark(result.tokens[key]!)} ${(w * 100).toFixed(1)}%`).join(', '));
         });
     });
     lines.push('', `${result.model}: ${result.tokens.length} tokens, ${result.modelLayers} layers, ${result.heads} heads `

@@ -1,6 +1,7 @@
 import { maxProbabilityAlternatives } from '../../shared/limits';
 import { escapeControlCharacters } from '../../core/text/escapeControlCharacters';
-import type { TokenProbabilitiesResult } from '../../shared/runtimeApi';
+import type { TokenProbabilitiesResult, TokenText } from '../../shared/runtimeApi';
+import { piecesMark } from '../../core/tokens/pieceSummary';
 import type { CliCommand } from '../CliCommand';
 import { modelOptions } from '../modelFlags';
 import { booleanOptions, stringOptions } from '../optionTables';
@@ -33,9 +34,12 @@ Options:
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
   --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
-  --json               Print the result object {model, tokens: [{index, id, text, source, logprob, entropy,
-                       top: [{id, text, logprob}], sampledTop?}], promptPerplexity, exact, seed, stopReason,
-                       logitsSource, timing: {promptTokens, generatedTokens, ms}}
+  --json               Print the result object {model, tokens: [{index, id, text, raw, pieces?, joinsPrevious?,
+                       undecodable?, source, logprob, entropy, top: [{id, text, raw, …, logprob}], sampledTop?}],
+                       promptPerplexity, exact, seed, stopReason, logitsSource, timing: {promptTokens,
+                       generatedTokens, ms}}. Joined, the tokens' texts are the decoded text: a character split
+                       over tokens is in the text of its last byte's token, and each token holding its bytes
+                       has pieces: [{character, from, to, of}]; raw is the vocabulary's piece (Ġthe, <0xE6>)
   --verbose            Log llama.cpp's messages to stderr
 `;
 
@@ -116,15 +120,18 @@ export function formatProbabilities(result: TokenProbabilitiesResult): string {
         const p = Math.exp(logprob) * 100;
         return p >= 0.1 ? `${p.toFixed(1)}%` : `${p.toExponential(1)}%`;
     };
+    // A split character is shown on the token with its last byte; each token holding its bytes says which (`⟨正 1/3⟩`).
+    const shown = (token: TokenText) => show(token.text) + piecesMark(token);
     const rows = result.tokens.map(token => [
         String(token.index),
         token.source === 'generated' ? 'gen' : '',
-        show(token.text),
+        shown(token),
+        show(token.raw),
         token.logprob === null ? '' : percent(token.logprob),
         token.entropy === null ? '' : token.entropy.toFixed(2),
-        token.top.slice(0, 3).map(alt => `${show(alt.text)} ${percent(alt.logprob)}`).join(', '),
+        token.top.slice(0, 3).map(alt => `${shown(alt)} ${percent(alt.logprob)}`).join(', '),
     ]);
-    const header = ['#', '', 'token', 'p', 'H (nats)', 'top alternatives'];
+    const header = ['#', '', 'token', 'piece', 'p', 'H (nats)', 'top alternatives'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i]!)).join('  ').trimEnd();
     const lines = [line(header), ...rows.map(line)];
