@@ -65,7 +65,8 @@ let directory: string | undefined;
 function fixtureDirectory(): string {
     if (directory) return directory;
     const hash = createHash('sha256');
-    for (const folder of ['src/core/gguf', 'src/core/gguf/errors', 'src/core/fixtures']) {
+    // Every folder the writers import from: a change to a family's tokenizer or graph must make fresh files too.
+    for (const folder of ['src/core/gguf', 'src/core/gguf/errors', 'src/core/fixtures', 'src/core/fixtures/architectures', 'src/core/fixtures/tokenizers', 'src/core/tokens']) {
         const absolute = join(repoRoot, folder);
         for (const file of readdirSync(absolute).filter(f => f.endsWith('.ts')).sort()) {
             hash.update(`${folder}/${file}\0`).update(readFileSync(join(absolute, file))).update('\0');
