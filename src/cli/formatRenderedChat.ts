@@ -34,10 +34,10 @@ export function formatRenderedChat(result: RenderChatResult, options: FormatRend
     if (decoded !== result.text) lines.push(differenceNote(result.text, decoded), '');
 
     const rows = result.tokens.map((token, index) => [
-        String(index), String(token.id), JSON.stringify(token.text),
+        String(index), String(token.id), JSON.stringify(token.text), JSON.stringify(token.raw),
         [token.special ? 'special' : '', token.fromTemplate ? 'template' : 'message'].filter(Boolean).join(', '),
     ]);
-    const header = ['#', 'id', 'text', 'from'];
+    const header = ['#', 'id', 'text', 'piece', 'from'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i]!)).join('  ').trimEnd();
     lines.push(line(header), ...rows.map(line), '', `Token ids: ${JSON.stringify(result.tokens.map(token => token.id))}`);

@@ -123,11 +123,9 @@ export interface ChatTemplateUse {
     warning?: ChatTemplateWarning;
 }
 
-/** One token of a rendered chat prompt. */
-export interface RenderedToken {
+/** One token of a rendered chat prompt: its {@link TokenText} (`text` what it shows, control tokens included, `raw` its vocabulary piece). */
+export interface RenderedToken extends TokenText {
     id: number;
-    /** The token's text as the model prints it, control tokens included (`<|im_start|>`). */
-    text: string;
     /** A control or end-of-generation token of the model's vocabulary (not text a user could type). */
     special: boolean;
     /** Whether the chat template wrote this token (markers, role names), rather than a message's text. */
@@ -137,7 +135,10 @@ export interface RenderedToken {
 /** Messages as the model receives them: the templated text and its tokens, exactly what `chat` evaluates. */
 export interface RenderChatResult {
     template: ChatTemplateUse;
-    /** The templated text, special tokens written as their text; the tokens' texts concatenate to it. */
+    /**
+     * The template's output, special tokens written as their text. The tokens' texts are what the model reads: they
+     * differ from this where the tokenizer changes the text (a SentencePiece space after a special token).
+     */
     text: string;
     tokens: RenderedToken[];
 }

@@ -154,7 +154,7 @@ describe('promptscope render --model: what the model receives', () => {
         assert.deepEqual(json.template, { wrapper: 'ChatMLChatWrapper', source: 'family-wrapper' });
         assert.equal(json.text, chatml);
         assert.deepEqual(json.tokens.filter(t => t.special).map(t => t.text), ['<s>', '<|im_start|>', '<|im_end|>', '<|im_start|>', '<|im_end|>', '<|im_start|>']);
-        assert.deepEqual(Object.keys(json.tokens[0]!).sort(), ['fromTemplate', 'id', 'special', 'text']);
+        assert.deepEqual(Object.keys(json.tokens[0]!).sort(), ['fromTemplate', 'id', 'raw', 'special', 'text']);
     });
 
     test('text: the tokens\' text with special tokens bracketed, the token table and the ids', async () => {
@@ -170,7 +170,8 @@ describe('promptscope render --model: what the model receives', () => {
         assert.match(text.stdout, /^Template: ChatMLChatWrapper, /m);
         assert.ok(text.stdout.includes(`Token ids: ${JSON.stringify(tokens.map(t => t.id))}\n`));
         for (const [index, token] of tokens.entries()) {
-            assert.match(text.stdout, new RegExp(`^${index} +${token.id} +${escapeRegExp(JSON.stringify(token.text))} +${token.special ? 'special, ' : ''}${token.fromTemplate ? 'template' : 'message'}$`, 'm'));
+            const cells = [index, token.id, JSON.stringify(token.text), JSON.stringify(token.raw), `${token.special ? 'special, ' : ''}${token.fromTemplate ? 'template' : 'message'}`];
+            assert.match(text.stdout, new RegExp(`^${cells.map(c => escapeRegExp(String(c))).join(' +')}$`, 'm'));
         }
         // The SentencePiece fixture puts a space after each special token of the template's text: said, not hidden.
         assert.match(text.stdout, /^Note: the tokens do not spell the template's text exactly/m);

@@ -36,10 +36,17 @@ describe('renderChat: what the model receives through its chat template', () => 
         assert.equal(result.template.wrapper, info.chatWrapper);
         // Exactly the prompt chat() evaluates.
         assert.deepEqual(result.tokens.map(t => t.id), await client.tokenizeChat(messages));
-        // Each token's text is its vocabulary entry read as SentencePiece writes it (these fixtures' vocabulary), from
-        // the file itself: `▁` a space, `<0xNN>` a byte (ASCII here), special tokens as they are.
-        const vocabulary = await vocabularyOf(path);
-        for (const token of result.tokens) assert.equal(token.text, spmText(vocabulary[token.id]!), `token ${token.id}`);
+        // Each token's text is its vocabulary entry as the file's tokenizer spells it, read from the file itself.
+        const header = await readGgufHeader(path);
+        const vocabulary = plainValue(header.metadata.get('tokenizer.ggml.tokens')!) as string[];
+        const types = plainValue(header.metadata.get('tokenizer.ggml.token_type')!) as number[];
+        const spell = plainValue(header.metadata.get('tokenizer.ggml.model')!) === 'gpt2' ? byteLevelText : spmText;
+        for (const token of result.tokens) {
+            assert.equal(token.text, types[token.id] === TokenType.Control ? vocabulary[token.id] : spell(vocabulary[token.id]!), `token ${token.id}`);
+            assert.equal(token.raw, vocabulary[token.id]);
+            // Special: a control token in the file's own token types.
+            assert.equal(token.special, types[token.id] === TokenType.Control, `token ${token.id} ${JSON.stringify(vocabulary[token.id])}`);
+        }
         // The messages' tokens spell the messages, the rest is the template's.
         assert.equal(result.tokens.filter(t => !t.fromTemplate).map(t => t.text).join(''), messages.map(m => m.text).join(''));
         return result;
@@ -56,16 +63,23 @@ describe('renderChat: what the model receives through its chat template', () => 
         assert.equal(result.tokens.map(t => t.text).join(''),
             '<s><|im_start|> system\nBe brief.<|im_end|> \n<|im_start|> user\nHi there<|im_end|> \n<|im_start|> assistant\n');
 
-        const header = await readGgufHeader(path);
-        const vocabulary = await vocabularyOf(path);
-        const types = plainValue(header.metadata.get('tokenizer.ggml.token_type')!) as number[];
-        for (const token of result.tokens) {
-            assert.equal(token.special, types[token.id] === TokenType.Control, `token ${token.id} ${JSON.stringify(vocabulary[token.id])}`);
-            if (token.special) assert.equal(token.text, vocabulary[token.id]);
-        }
         const specials = result.tokens.filter(t => t.special).map(t => t.text);
         assert.deepEqual(specials, ['<s>', '<|im_start|>', '<|im_end|>', '<|im_start|>', '<|im_end|>', '<|im_start|>']);
         assert.ok(result.tokens.filter(t => t.special).every(t => t.fromTemplate));
+    });
+
+    test('Llama 3 fixture (byte-level BPE): its documented format, its header and turn tokens special, the text spelt exactly', async () => {
+        const path = await fixtureFile('llama3-tiny.gguf', p => writeFixtureModel(p, { arch: 'llama3' }));
+        const result = await render(path);
+        assert.equal(result.template.source, 'family-wrapper');
+        assert.match(result.template.wrapper, /^Llama3(_\d+)?ChatWrapper$/);
+        const llama3 = '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>'
+            + '<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
+        assert.equal(result.text, llama3);
+        // No space prefix in a byte-level BPE: the tokens spell the template's text exactly.
+        assert.equal(result.tokens.map(t => t.text).join(''), llama3);
+        assert.deepEqual([...new Set(result.tokens.filter(t => t.special).map(t => t.text))].sort(),
+            ['<|begin_of_text|>', '<|end_header_id|>', '<|eot_id|>', '<|start_header_id|>']);
     });
 
     test('a custom Jinja template renders through the model\'s own template', async () => {
@@ -105,13 +119,24 @@ describe('renderChat: what the model receives through its chat template', () => 
     });
 });
 
-async function vocabularyOf(path: string): Promise<string[]> {
-    const header = await readGgufHeader(path);
-    return plainValue(header.metadata.get('tokenizer.ggml.tokens')!) as string[];
-}
-
 /** A SentencePiece vocabulary entry as text: `▁` is a space, `<0xNN>` one byte (the tests' texts are ASCII). */
 function spmText(entry: string): string {
     const byte = /^<0x([0-9A-F]{2})>$/.exec(entry);
     return byte ? String.fromCharCode(parseInt(byte[1]!, 16)) : entry.replaceAll('\u2581', ' ');
+}
+
+/** GPT-2's byte ↔ character table of byte-level BPE vocabularies: printable Latin-1 bytes stand for themselves, the rest from U+0100. */
+const byteOfCharacter = (() => {
+    const table = new Map<string, number>();
+    let next = 256;
+    for (let byte = 0; byte < 256; byte++) {
+        const printable = (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || (byte >= 0xae && byte <= 0xff);
+        table.set(String.fromCodePoint(printable ? byte : next++), byte);
+    }
+    return table;
+})();
+
+/** A byte-level BPE vocabulary entry as text: each character one byte (`Ġ` a space, `Ċ` a line feed), the bytes UTF-8. */
+function byteLevelText(entry: string): string {
+    return Buffer.from([...entry].map(c => byteOfCharacter.get(c) ?? assert.fail(`${JSON.stringify(entry)} is not byte-level`))).toString('utf8');
 }

@@ -22,7 +22,7 @@ setting, a missing input) goes to stderr as FILE:LINE:COLUMN: MESSAGE, nothing t
 
 With --model, the messages go through the model's own chat template, as run sends them, and it prints what
 the model receives: the text with special tokens marked ${specialOpen}like this${specialClose} (in colour on a terminal), a
-table of the tokens (id, text, special, written by the template or by a message) and the token ids, and which
+table of the tokens (id, text, vocabulary piece, special, written by the template or by a message) and the ids, and which
 chat wrapper rendered them: the model's Jinja template, node-llama-cpp's built-in wrapper of its family (checked
 to render the same), or a fallback. A template node-llama-cpp cannot interpret, or none, falls back to a guessed
 format with a warning on stderr naming the template (MODEL: warning: ...).
@@ -39,8 +39,8 @@ Options:
                        settings, promptHash, warnings: [{line, column, severity, code, message}], rendered}; with
                        --model also {model, modelPath, backend, template: {wrapper, source: "model-template" |
                        "family-wrapper" | "fallback", warning?: {code: "template-unusable" | "no-template",
-                       template, firstLine?, reason}}, text (the template's output), tokens: [{id, text, special,
-                       fromTemplate}]}
+                       template, firstLine?, reason}}, text (the template's output), tokens: [{id, text, raw,
+                       special, fromTemplate}]}
 `;
 
 const roles = new Set(['system', 'user', 'model', 'tool']);

@@ -120,11 +120,11 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const { model } = loaded;
         const rendered = renderChat(model, loaded.chatWrapper, checkMessages(messages));
-        const pieces = await this.tokenPieces(rendered.tokens);
+        const texts = await this.tokenTexts(rendered.tokens);
         return {
             template: loaded.info.chatTemplateUse,
             text: templatedText(rendered.contextText, model),
-            tokens: rendered.tokens.map((id, i) => ({ id, text: pieces[i]!, special: model.isSpecialToken(id), fromTemplate: rendered.fromTemplate[i]! })),
+            tokens: rendered.tokens.map((id, i) => ({ id, ...texts[i]!, special: model.isSpecialToken(id), fromTemplate: rendered.fromTemplate[i]! })),
         };
     }
 
