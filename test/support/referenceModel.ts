@@ -10,7 +10,7 @@ import { apply, row, type Linear } from './reference/linear';
 import { add, logSoftmax, rmsNorm } from './reference/math';
 import { attend, loadAttention, type AttentionWeights } from './reference/attention';
 import { loadFeedForward, type FeedForward } from './reference/feedForward';
-import { readHyperparameters, type ReferenceHyperparameters } from './reference/hyperparameters';
+import { layerHyperparameters, readHyperparameters, type ReferenceHyperparameters } from './reference/hyperparameters';
 import { ReferenceTensors } from './reference/ReferenceTensors';
 
 export interface ReferenceLora {
@@ -41,6 +41,9 @@ interface Layer {
     attention: AttentionWeights;
     ffnNorm: Float64Array;
     feedForward: FeedForward;
+    /** Gemma's norms of the attention and feed-forward outputs before they join the residual stream. */
+    postAttentionNorm?: Float64Array;
+    postFeedForwardNorm?: Float64Array;
 }
 
 /** Loads the model's weights (and optionally one adapter) into Float64 arrays. */
@@ -56,7 +59,9 @@ export async function loadReferenceModel(path: string, options: { lora?: Referen
                 attentionNorm: await tensors.vector(`${prefix}.attn_norm.weight`),
                 attention: await loadAttention(tensors, prefix),
                 ffnNorm: await tensors.vector(`${prefix}.ffn_norm.weight`),
-                feedForward: await loadFeedForward(tensors, prefix),
+                feedForward: await loadFeedForward(tensors, prefix, hp),
+                postAttentionNorm: await tensors.optionalVector(`${prefix}.post_attention_norm.weight`),
+                postFeedForwardNorm: await tensors.optionalVector(`${prefix}.post_ffw_norm.weight`),
             });
         }
         const outputNorm = await tensors.vector('output_norm.weight');
@@ -87,15 +92,22 @@ function forward(tokens: readonly number[], w: Weights): ReferenceForward {
     const { hp } = w;
     let hidden = tokens.map(t => {
         if (!Number.isInteger(t) || t < 0 || t >= w.embedding.rows) throw new RangeError(`token ${t} is outside the vocabulary`);
-        return row(w.embedding, t);
+        const embedded = row(w.embedding, t);
+        // Gemma's graphs scale token embeddings by √n_embd.
+        return hp.facts.scaleEmbedding ? embedded.map(v => v * Math.sqrt(hp.embeddingLength)) : embedded;
     });
     const attention: number[][][][] = [];
-    for (const layer of w.layers) {
-        const attended = attend(layer.attention, hidden.map(x => rmsNorm(x, layer.attentionNorm, hp.eps)), hp);
+    const postNorm = (x: Float64Array, weight: Float64Array | undefined): Float64Array => (weight ? rmsNorm(x, weight, hp.eps) : x);
+    w.layers.forEach((layer, l) => {
+        const attended = attend(layer.attention, hidden.map(x => rmsNorm(x, layer.attentionNorm, hp.eps)), layerHyperparameters(hp, l));
         attention.push(attended.weights);
-        hidden = hidden.map((x, p) => add(x, attended.output[p]!));
-        hidden = hidden.map(x => add(x, layer.feedForward.run(rmsNorm(x, layer.ffnNorm, hp.eps))));
-    }
-    const logprobs = hidden.map(x => logSoftmax(apply(w.output, rmsNorm(x, w.outputNorm, hp.eps))));
+        hidden = hidden.map((x, p) => add(x, postNorm(attended.output[p]!, layer.postAttentionNorm)));
+        hidden = hidden.map(x => add(x, postNorm(layer.feedForward.run(rmsNorm(x, layer.ffnNorm, hp.eps)), layer.postFeedForwardNorm)));
+    });
+    const softcap = (logits: Float64Array): Float64Array => {
+        const cap = hp.finalSoftcap;
+        return cap === undefined ? logits : logits.map(v => cap * Math.tanh(v / cap));
+    };
+    const logprobs = hidden.map(x => logSoftmax(softcap(apply(w.output, rmsNorm(x, w.outputNorm, hp.eps)))));
     return { logprobs, attention };
 }

@@ -1,4 +1,4 @@
-import { GgufFile } from '../../../src/core/gguf';
+import { GgufFile, plainValue } from '../../../src/core/gguf';
 import type { Linear } from './linear';
 
 /**
@@ -66,6 +66,14 @@ export class ReferenceTensors {
         return this.has(`${base}.weight`) ? this.linear(base) : undefined;
     }
 
+    /** The matrices of a 3-D `<base>.weight` (ggml `[n_in, n_out, n_expert]`: one per expert), in expert order. */
+    async stacked(base: string): Promise<Linear[]> {
+        const info = this.file.tensor(`${base}.weight`);
+        const [cols, rows, count] = [info.shape[0]!, info.shape[1] ?? 1, info.shape[2] ?? 1];
+        const data = Float64Array.from(await this.file.readTensor(info));
+        return Array.from({ length: count }, (_, e) => ({ cols, rows, data: data.subarray(e * rows * cols, (e + 1) * rows * cols) }));
+    }
+
     async close(): Promise<void> {
         await this.file.close();
         await this.adapter?.close();
@@ -79,6 +87,6 @@ async function plain(file: GgufFile, name: string): Promise<Linear> {
 
 function metadataValue(file: GgufFile, key: string): unknown {
     const value = file.metadata.get(key);
-    if (value === undefined) return undefined;
-    return (value as { value: unknown }).value;
+    // Arrays as JS arrays (a per-layer `attention.sliding_window_pattern`, for one).
+    return value === undefined ? undefined : plainValue(value);
 }

@@ -58,7 +58,17 @@ function project(w: AttentionWeights, x: Float64Array, hp: ReferenceHyperparamet
     return parts;
 }
 
-/** `normed[p]` is position p's input after the layer's attention norm. */
+/**
+ * One attention score before the softmax: scaled, soft-capped (gemma2: cap · tanh(s / cap)), and −∞ for a key
+ * `distance` tokens back that a sliding-window layer no longer sees (llama.cpp masks it when distance ≥ n_swa).
+ */
+function score(dot: number, distance: number, hp: ReferenceHyperparameters): number {
+    if (hp.slidingWindow !== undefined && distance >= hp.slidingWindow) return -Infinity;
+    const scaled = dot * hp.attentionScale;
+    return hp.attentionSoftcap === undefined ? scaled : hp.attentionSoftcap * Math.tanh(scaled / hp.attentionSoftcap);
+}
+
+/** `normed[p]` is position p's input after the layer's attention norm (`hp` is the layer's: `layerHyperparameters`). */
 export function attend(w: AttentionWeights, normed: Float64Array[], hp: ReferenceHyperparameters): AttentionOutput {
     const T = normed.length;
     const { heads, kvHeads, headDim, valueDim } = hp;
@@ -86,7 +96,7 @@ export function attend(w: AttentionWeights, normed: Float64Array[], hp: Referenc
             for (let key = 0; key <= query; key++) {
                 let dot = 0;
                 for (let d = 0; d < headDim; d++) dot += q[query]![h * headDim + d]! * k[key]![kvHead * headDim + d]!;
-                scores.push(dot * hp.attentionScale);
+                scores.push(score(dot, query - key, hp));
             }
             const row = softmax(scores);
             rows.push(row);
