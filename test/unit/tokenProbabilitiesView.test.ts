@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { barFraction, rawAlternatives, sampledAlternatives } from '../../src/webview/tokenProbabilities/alternatives';
 import { branchPrompt, originalContinuation } from '../../src/core/panels/tokenProbabilities/branchTokens';
 import { heat, heatColor, legendStops } from '../../src/webview/tokenProbabilities/colorScale';
-import { endsLine, quotedToken, visibleText } from '../../src/webview/tokenProbabilities/displayText';
+import { endsLine, quotedToken, standaloneText, visibleText } from '../../src/webview/tokenProbabilities/displayText';
 import { csvText, reportToCsv, reportToJson } from '../../src/core/panels/tokenProbabilities/exportReport';
 import {
     formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, surprisalBits,
@@ -115,10 +115,10 @@ test('alternatives: raw top-k with the actual token appended when missing; sampl
 test('CSV export quotes per RFC 4180 and defuses spreadsheet formulas', () => {
     const csv = reportToCsv(fixtureReport());
     const lines = csv.split('\r\n');
-    assert.equal(lines[0], 'index,source,id,text,logprob,probability,surprisal_bits,entropy_bits,top');
+    assert.equal(lines[0], 'index,source,id,text,raw,pieces,logprob,probability,surprisal_bits,entropy_bits,top');
     assert.equal(lines.length, 7, 'header, 5 tokens, trailing newline');
-    assert.match(lines[1]!, /^0,prompt,1,<s>,,,,,\[\]$/);
-    assert.match(csv, /,"'=SUM\(A1\)",/);
+    assert.match(lines[1]!, /^0,prompt,1,<s>,<s>,,,,,,\[\]$/);
+    assert.match(csv, /,"'=SUM\(A1\)","'=SUM\(A1\)",,/, 'the text and the piece, both defused');
     assert.equal(csvText('a "quote", comma'), '"a ""quote"", comma"');
     assert.equal(csvText(' lead'), '" lead"');
     assert.equal(csvText('-1'), `"'-1"`);
@@ -160,4 +160,18 @@ test('restore after reload: the kept state (hostile text as it was), interrupted
         // A state whose only fault is a junk branch keeps the rest.
         assert.deepEqual(state.branches, [], JSON.stringify(junk));
     }
+});
+
+test('a piece of a split character: the chart names it by its vocabulary piece, the CSV by its bytes', () => {
+    const pieces = [{ character: '正', from: 1, to: 1, of: 3 }];
+    const token: ProbabilityToken = {
+        index: 1, id: 233, text: '', raw: '<0xE6>', pieces, source: 'prompt', logprob: Math.log(0.01), entropy: 1,
+        top: [{ id: 13, text: ' world', raw: '▁world', logprob: Math.log(0.6) }],
+    };
+    assert.equal(standaloneText(token), '<0xE6>');
+    assert.equal(standaloneText({ text: '正', raw: '<0xA3>', pieces }), '正');
+    assert.equal(standaloneText({ text: '', raw: '<unused0>' }), '', 'a token that stands for nothing is not a piece');
+    assert.deepEqual(rawAlternatives(token).map(r => [r.text, r.raw, r.actual]), [[' world', '▁world', false], ['<0xE6>', '<0xE6>', true]]);
+    const csv = reportToCsv({ model: 'm', tokens: [token], promptPerplexity: null, exact: true });
+    assert.match(csv.split('\r\n')[1]!, /^1,prompt,233,,<0xE6>,正 1\/3,/);
 });

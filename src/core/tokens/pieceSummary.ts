@@ -1,5 +1,7 @@
 import type { CharacterPiece, TokenText } from '../../shared/tokenText';
 
+const utf8 = new TextEncoder();
+
 /** A mark that would combine with whatever precedes it is written on a dotted circle, as Unicode's charts show marks. */
 const combiningMark = /^\p{M}/u;
 
@@ -26,4 +28,15 @@ export function tokenTooltip(token: TokenText): string {
 /** After a token's text in a one-line view (the CLI's tables): `⟨正 1/3⟩` when it holds bytes of a split character, else ''. */
 export function piecesMark(token: TokenText): string {
     return token.pieces === undefined ? '' : `⟨${pieceSummary(token.pieces)}⟩`;
+}
+
+/** The bytes of split characters a token holds, in hex (`E6 AD`): what a piece with no text of its own is drawn with. */
+export function pieceBytesHex(pieces: readonly CharacterPiece[]): string {
+    return pieces.flatMap(p => [...utf8.encode(p.character)].slice(p.from - 1, p.to))
+        .map(byte => byte.toString(16).toUpperCase().padStart(2, '0')).join(' ');
+}
+
+/** A token in a list or on an axis, where it stands alone: its text, and the split characters it holds a part of. */
+export function tokenLabel(token: TokenText): string {
+    return token.text + piecesMark(token);
 }

@@ -12,7 +12,7 @@ import type { InlineCompletionRequest, InlineCompletionResult } from '../../shar
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../shared/runtimeApi';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
-import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
+import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import { defaultResponseTimeoutSeconds, type LoadModelParams, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
@@ -166,9 +166,14 @@ export class RuntimeClient {
         return this.call('renderChat', { messages });
     }
 
-    /** Text of each token id as the model prints it (for token views). */
+    /** The text each token of a sequence shows (joined, the sequence's text; see tokenTexts). */
     tokenPieces(tokens: number[]): Promise<string[]> {
         return this.call('tokenPieces', { tokens });
+    }
+
+    /** A sequence's tokens as shown: text, vocabulary piece and split-character marks (src/shared/tokenText.ts). */
+    tokenTexts(tokens: number[]): Promise<TokenText[]> {
+        return this.call('tokenTexts', { tokens });
     }
 
     detokenize(tokens: number[], options: { specialTokens?: boolean } = {}): Promise<string> {

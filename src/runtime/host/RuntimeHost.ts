@@ -32,6 +32,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         tokenizeChat: ({ messages }) => engine.tokenizeChat(messages),
         renderChat: ({ messages }) => engine.renderChat(messages),
         tokenPieces: ({ tokens }) => engine.tokenPieces(tokens),
+        tokenTexts: ({ tokens }) => engine.tokenTexts(tokens),
         detokenize: ({ tokens, specialTokens }) => engine.detokenize(tokens, { specialTokens }),
         complete: (request, { signal, onToken }) => engine.complete(request, { signal, onToken }),
         chat: (request, { signal, onToken }) => engine.chat(request, { signal, onToken }),

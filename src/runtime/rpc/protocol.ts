@@ -15,7 +15,7 @@ import type { InlineCompletionRequest, InlineCompletionResult } from '../../shar
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../shared/runtimeApi';
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
-import type { AttentionRequest, AttentionResult } from '../../shared/runtimeApi';
+import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /**
@@ -41,6 +41,7 @@ export interface RuntimeMethods {
     modelMetadata: { params: Record<string, never>; result: ModelMetadata | undefined };
     tokenize: { params: { text: string; addBos?: boolean; specialTokens?: boolean }; result: number[] };
     tokenPieces: { params: { tokens: number[] }; result: string[] };
+    tokenTexts: { params: { tokens: number[] }; result: TokenText[] };
     tokenizeChat: { params: { messages: ChatMessage[] }; result: number[] };
     renderChat: { params: { messages: ChatMessage[] }; result: RenderChatResult };
     detokenize: { params: { tokens: number[]; specialTokens?: boolean }; result: string };

@@ -4,6 +4,7 @@
  * the sampler rejects survives a reload and keeps showing its reason.
  */
 import type { CompletionResult, GenerationTiming, ModelInfo } from '../runtimeApi';
+import type { CharacterPiece } from '../tokenText';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'playground';
@@ -29,7 +30,10 @@ export interface SamplingForm {
 
 export interface TokenPiece {
     id: number;
+    /** What the token shows within the word (joined, the word's text: see TokenText.text). */
     piece: string;
+    /** The vocabulary's piece (`▁the`, `<0xE6>`); absent where no model gave one (the CLI's flags). */
+    raw?: string;
 }
 
 /** One word of the logit bias editor: its tokens all get the same bias (or are all banned). */
@@ -121,7 +125,11 @@ export interface CompareRequest {
 
 /** A generated token of side A with the divergence of the two sides' raw next-token distributions that predicted it. */
 export interface ComparePosition {
+    /** A's token as shown in A's output (joined, the pieces spell A's output: see TokenText.text). */
     piece: string;
+    /** A's token's vocabulary piece, and the bytes of split characters it holds (see TokenText); absent in a compare saved before them. */
+    raw?: string;
+    pieces?: CharacterPiece[];
     /** The token B generated at the same position (absent when B stopped before it); differs from `piece` from firstDivergence on. */
     pieceB?: string;
     /** Lower bound on KL(A‖B) in nats (truncatedKl over the top-K lists). */

@@ -52,8 +52,8 @@ export class PlaygroundModel {
         if (model === undefined) return { error: 'Load a model to tokenize.' };
         try {
             const ids = await models.client.tokenize(word, { addBos: false });
-            const pieces = await models.client.tokenPieces(ids);
-            return { tokens: ids.map((id, i) => ({ id, piece: pieces[i] ?? '' })) };
+            const texts = await models.client.tokenTexts(ids);
+            return { tokens: ids.map((id, i) => ({ id, piece: texts[i]?.text ?? '', ...(texts[i] ? { raw: texts[i].raw } : {}) })) };
         } catch (error) {
             return { error: errorText(error) };
         }

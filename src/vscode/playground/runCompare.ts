@@ -1,11 +1,11 @@
 import { truncatedKl } from '../../core/probabilities/klDivergence';
 import { commonPrefixLength, comparablePositions } from '../../core/probabilities/sharedPrefix';
 import { diffWords, firstDifference } from '../../core/text/wordDiff';
-import type { CompletionResult } from '../../shared/runtimeApi';
+import type { CompletionResult, TokenText } from '../../shared/runtimeApi';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
 import { buildRequest, type PlaygroundRun } from '../../core/panels/playground/buildRequest';
 import { applyPreset, describeAdapters, withAdapters } from '../../core/panels/playground/form';
-import type { CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
+import type { ComparePosition, CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
 import { randomSeed } from '../../core/sampling/randomSeed';
 
 /** Alternatives per position for the KL: the runtime's maximum (the rest is one cell; see truncatedKl). */
@@ -73,7 +73,7 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
             const distB = await client.tokenProbabilities({ prompt: sequenceB, topK: klTopK, exact: false, ...(b.run.lora ? { lora: b.run.lora } : {}) }, { signal });
             for (const i of comparable) {
                 const kl = truncatedKl(distA.tokens[i]!.top, distB.tokens[i]!.top);
-                positions.push({ piece: distA.tokens[i]!.text, pieceB: distB.tokens[i]!.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+                positions.push({ ...comparePiece(distA.tokens[i]!), pieceB: distB.tokens[i]!.text, kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
             }
         }
         if (comparable.length < resultA.tokens.length) {
@@ -93,7 +93,7 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
             const rowA = distA.tokens[i]!;
             const kl = truncatedKl(rowA.top, distB.tokens[i]!.top);
             const pieceB = piecesB[i - promptA.length];
-            positions.push({ piece: rowA.text, ...(pieceB !== undefined ? { pieceB } : {}), kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
+            positions.push({ ...comparePiece(rowA), ...(pieceB !== undefined ? { pieceB } : {}), kl: kl.kl, unknownMass: Math.max(...kl.unknownMass) });
         }
     }
     const divergence = firstDifference(resultA.tokens, resultB.tokens);
@@ -108,4 +108,9 @@ export async function runCompare(client: RuntimeClient, modelPath: string, reque
         ...(variants ? { variants } : {}),
         ...(klNote !== undefined ? { klNote } : {}),
     };
+}
+
+/** A's token at a compared position: its text in A's output, its vocabulary piece and its split-character marks. */
+function comparePiece(token: TokenText): Pick<ComparePosition, 'piece' | 'raw' | 'pieces'> {
+    return { piece: token.text, raw: token.raw, ...(token.pieces !== undefined ? { pieces: token.pieces } : {}) };
 }

@@ -5,6 +5,8 @@ import { keepFocus } from '../shared/keepFocus';
 import { onThemeChange } from '../shared/themeChanges';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { quotedToken } from '../tokenProbabilities/displayText';
+import { tokenLabel } from '../../core/tokens/pieceSummary';
+import type { TokenText } from '../../shared/tokenText';
 import { legendStops } from './colorMap';
 import { viewSuffix } from '../../core/panels/attention/exportReport';
 import { limitFailure, limitHelp, unavailableHelp } from '../../core/panels/attention/failure';
@@ -204,7 +206,8 @@ export class AttentionApp {
             this.body.replaceChildren();
             return;
         }
-        const texts = report.tokens.map(t => t.text);
+        // The heatmap's axes label every token on its own: a piece of a split character says which (`⟨正 1/3⟩`).
+        const labels = report.tokens.map(tokenLabel);
         const parts: HTMLElement[] = [];
         if (this.view.allHeads) {
             const slot = slotOf(report, this.view.layer)!;
@@ -214,8 +217,8 @@ export class AttentionApp {
             this.thumbnails.render(thumbnails, this.view.contrast, this.view.head, Math.max(240, this.root.clientWidth - 32));
             parts.push(el('h2', { text: `All heads of layer ${this.view.layer}` }), this.thumbnails.element);
         }
-        this.heatmap.draw(matrix, texts, this.view.contrast, this.view.query, this.headLabel());
-        this.tokenView.setTokens(texts);
+        this.heatmap.draw(matrix, labels, this.view.contrast, this.view.query, this.headLabel());
+        this.tokenView.setTokens(report.tokens);
         parts.push(el('h2', { text: `Heatmap — ${this.headLabel()}` }), el('div', { className: 'heatmap-box' }, this.heatmap.element), this.readout,
             el('h2', { text: 'Tokens' }), this.tokenView.element, this.tokenView.summary);
         this.body.replaceChildren(...parts);
@@ -231,8 +234,8 @@ export class AttentionApp {
         }
         const weight = matrix[cell.query]?.[cell.key] ?? 0;
         this.readout.replaceChildren(
-            el('span', { text: `query #${cell.query} ` }), el('code', { text: quotedToken(report.tokens[cell.query]?.text ?? '') }),
-            el('span', { text: ` → key #${cell.key} ` }), el('code', { text: quotedToken(report.tokens[cell.key]?.text ?? '') }),
+            el('span', { text: `query #${cell.query} ` }), el('code', { text: quotedToken(label(report.tokens[cell.query])) }),
+            el('span', { text: ` → key #${cell.key} ` }), el('code', { text: quotedToken(label(report.tokens[cell.key])) }),
             el('span', { text: `: ${(weight * 100).toFixed(2)}%` }));
     }
 
@@ -244,4 +247,8 @@ export class AttentionApp {
         if (result.error !== undefined) this.status.textContent = `Export failed: ${result.error}`;
         else if (result.path !== undefined) this.status.textContent = `Exported to ${result.path}`;
     }
+}
+
+function label(token: TokenText | undefined): string {
+    return token === undefined ? '' : tokenLabel(token);
 }

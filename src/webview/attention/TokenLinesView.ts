@@ -1,6 +1,9 @@
 import { el } from '../shared/dom';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
-import { endsLine, quotedToken, visibleText } from '../tokenProbabilities/displayText';
+import { endsLine, quotedToken } from '../tokenProbabilities/displayText';
+import { chipText, markTokenChip } from '../shared/tokenChip';
+import { tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
+import type { TokenText } from '../../shared/tokenText';
 import { rgbCss, weightRgb } from './colorMap';
 import { arcPath, lineWidth, topAttended, type Attended } from './topAttended';
 
@@ -19,7 +22,7 @@ export class TokenLinesView {
     private readonly flow = el('div', { className: 'token-flow', attrs: { role: 'listbox', 'aria-label': 'Tokens: hover or focus one to see what it attends to' } });
     private readonly svg = document.createElementNS(svgNs, 'svg');
     private chips: HTMLElement[] = [];
-    private texts: readonly string[] = [];
+    private tokens: readonly TokenText[] = [];
     private matrix: readonly (readonly number[])[] = [];
     private preview: number | undefined;
     private pinned: number | undefined;
@@ -32,12 +35,16 @@ export class TokenLinesView {
         this.flow.addEventListener('mouseleave', () => this.setPreview(undefined));
     }
 
-    setTokens(texts: readonly string[]): void {
-        if (texts.length === this.texts.length && texts.every((t, i) => t === this.texts[i])) return;
-        this.texts = texts;
-        const focusable = Math.min(this.pinned ?? 0, Math.max(0, texts.length - 1));
-        this.chips = texts.map((text, i) => {
-            const chip = el('span', { className: 'token', text: visibleText(text), attrs: { role: 'option', 'data-index': String(i), 'aria-label': `#${i} ${text}` } });
+    setTokens(tokens: readonly TokenText[]): void {
+        if (tokens.length === this.tokens.length && tokens.every((t, i) => t.text === this.tokens[i]!.text && t.raw === this.tokens[i]!.raw)) return;
+        this.tokens = tokens;
+        const focusable = Math.min(this.pinned ?? 0, Math.max(0, tokens.length - 1));
+        this.chips = tokens.map((token, i) => {
+            const chip = el('span', {
+                className: 'token', text: chipText(token), title: `#${i}\n${tokenTooltip(token)}`,
+                attrs: { role: 'option', 'data-index': String(i), 'aria-label': `#${i} ${tokenLabel(token)}` },
+            });
+            markTokenChip(chip, token);
             chip.tabIndex = i === focusable ? 0 : -1;
             chip.addEventListener('mouseenter', () => this.setPreview(i));
             chip.addEventListener('focus', () => this.setPreview(i));
@@ -47,7 +54,7 @@ export class TokenLinesView {
         const nodes: Node[] = [];
         for (const [i, chip] of this.chips.entries()) {
             nodes.push(chip);
-            if (endsLine(texts[i]!)) nodes.push(el('br'));
+            if (endsLine(tokens[i]!.text)) nodes.push(el('br'));
         }
         this.flow.replaceChildren(...nodes);
     }
@@ -116,12 +123,17 @@ export class TokenLinesView {
 
     private renderSummary(query: number, attended: Attended[]): void {
         const items = attended.map(({ key, weight }) => el('li', {},
-            el('code', { text: quotedToken(this.texts[key] ?? '') }),
+            el('code', { text: quotedToken(this.label(key)) }),
             el('span', { text: ` #${key} ${(weight * 100).toFixed(1)}%` })));
         this.summary.replaceChildren(
-            el('span', { text: `#${query} ` }), el('code', { text: quotedToken(this.texts[query] ?? '') }),
+            el('span', { text: `#${query} ` }), el('code', { text: quotedToken(this.label(query)) }),
             el('span', { text: attended.length === 0 ? ' attends to no token with ≥ 1% of its weight' : ' attends to:' }),
             el('ol', {}, ...items));
+    }
+
+    private label(index: number): string {
+        const token = this.tokens[index];
+        return token === undefined ? '' : tokenLabel(token);
     }
 
     private onKey(event: KeyboardEvent): void {

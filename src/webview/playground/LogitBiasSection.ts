@@ -70,7 +70,11 @@ export class LogitBiasSection {
                 page.changed(true);
                 this.biasWord.focus();
             });
-            const pieces = el('span', { className: 'pieces' }, ...row.tokens.map(t => el('code', { text: `${t.id}:${JSON.stringify(t.piece)}` })));
+            // A piece of a split character shows '' within the word; its vocabulary piece says what it is (`<0xE6>`).
+            const pieces = el('span', { className: 'pieces' }, ...row.tokens.map(t => el('code', {
+                text: `${t.id}:${JSON.stringify(t.piece === '' && t.raw !== undefined ? t.raw : t.piece)}`,
+                ...(t.raw !== undefined ? { title: `token ${JSON.stringify(t.raw)}` } : {}),
+            })));
             return el('li', { className: 'bias-row' },
                 el('span', { className: 'word', text: JSON.stringify(row.word) }), pieces, slider, value,
                 ban, remove);

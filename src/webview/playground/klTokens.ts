@@ -1,7 +1,10 @@
 import { el } from '../shared/dom';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import { quotedToken, visibleText } from '../tokenProbabilities/displayText';
+import { markTokenChip } from '../shared/tokenChip';
+import { tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
 import type { ComparePosition, CompareState } from '../../shared/protocols/playground';
+import type { TokenText } from '../../shared/tokenText';
 
 /** KL (nats) above which a position counts as diverging. */
 export const divergentKl = 0.1;
@@ -10,6 +13,11 @@ export const divergentKl = 0.1;
 function klFacts(p: ComparePosition, firstDivergence: boolean): string {
     const precision = p.unknownMass > 1e-6 ? ` (${(p.unknownMass * 100).toFixed(1)}% of the mass outside the shared top-100)` : ' (exact)';
     return `KL(A‖B) ≥ ${p.kl.toFixed(4)} nats${precision}${firstDivergence ? '; B generated another token here' : ''}`;
+}
+
+/** A's token at a position as a TokenText (a compare saved before vocabulary pieces were kept has its text only). */
+function tokenOf(p: ComparePosition): TokenText {
+    return { text: p.piece, raw: p.raw ?? p.piece, ...(p.pieces !== undefined ? { pieces: p.pieces } : {}) };
 }
 
 /**
@@ -28,17 +36,19 @@ export function klTokensView(state: CompareState): HTMLElement[] {
     const describe = (i: number) => {
         const p = positions[i]!;
         const b = p.pieceB !== undefined ? `B ${quotedToken(p.pieceB)}` : 'B generated no token here';
-        readout.textContent = `#${i} A ${quotedToken(p.piece)}, ${b}: ${klFacts(p, i === state.firstDivergence)}`;
+        readout.textContent = `#${i} A ${quotedToken(tokenLabel(tokenOf(p)))}, ${b}: ${klFacts(p, i === state.firstDivergence)}`;
     };
     const chips = positions.map((p, i) => {
         const strength = Number.isFinite(p.kl) ? Math.min(1, p.kl / max) : 1;
         const first = i === state.firstDivergence;
         const classes = ['kl-token', p.kl > divergentKl ? 'diverges' : '', first ? 'first-divergence' : ''].filter(c => c !== '').join(' ');
         const b = p.pieceB !== undefined ? `B “${visibleText(p.pieceB)}”` : 'B none';
+        const token = tokenOf(p);
         const chip = el('span', {
-            className: classes, text: p.piece, title: klFacts(p, first),
-            attrs: { role: 'option', 'data-index': String(i), 'aria-label': `#${i} A “${visibleText(p.piece)}”, ${b}: ${klFacts(p, first)}` },
+            className: classes, text: p.piece, title: `${klFacts(p, first)}\n${tokenTooltip(token)}`,
+            attrs: { role: 'option', 'data-index': String(i), 'aria-label': `#${i} A “${visibleText(tokenLabel(token))}”, ${b}: ${klFacts(p, first)}` },
         });
+        markTokenChip(chip, token);
         chip.tabIndex = i === 0 ? 0 : -1;
         chip.style.setProperty('--kl', strength.toFixed(3));
         chip.addEventListener('focus', () => describe(i));

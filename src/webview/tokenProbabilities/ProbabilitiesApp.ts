@@ -7,7 +7,9 @@ import type { VsCodeApi } from '../shared/vscodeApi';
 import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
 import { originalContinuation } from '../../core/panels/tokenProbabilities/branchTokens';
 import { heat, heatColor, legendStops } from './colorScale';
-import { endsLine, quotedToken, visibleText } from './displayText';
+import { endsLine, quotedToken, standaloneText } from './displayText';
+import { chipText, markTokenChip } from '../shared/tokenChip';
+import { pieceSummary, tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
 import { formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, probabilityOf, surprisalBits } from '../../core/panels/tokenProbabilities/metrics';
 import {
     branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
@@ -157,12 +159,13 @@ export class ProbabilitiesApp {
             const value = metricValue(token, metric);
             const chip = el('span', {
                 className: `token ${token.source}`,
-                text: visibleText(token.text),
-                attrs: { role: 'option', 'data-index': String(token.index), 'aria-label': `${token.text}: ${formatMetric(metric, value)}` },
+                text: chipText(token),
+                attrs: { role: 'option', 'data-index': String(token.index), 'aria-label': `${tokenLabel(token)}: ${formatMetric(metric, value)}` },
             });
+            markTokenChip(chip, token);
             chip.tabIndex = token.index === focusable ? 0 : -1;
             if (value !== undefined) chip.style.background = heatColor(heat(metric, value));
-            chip.title = `#${token.index} ${token.source} · ${formatMetric(metric, value)}`;
+            chip.title = `#${token.index} ${token.source} · ${formatMetric(metric, value)}\n${tokenTooltip(token)}`;
             chip.addEventListener('mouseenter', () => this.setPreview(token.index));
             chip.addEventListener('focus', () => this.setPreview(token.index));
             chip.addEventListener('click', () => this.select(token.index));
@@ -233,6 +236,8 @@ export class ProbabilitiesApp {
         fact('Surprisal', token.logprob === null ? '–' : formatBits(surprisalBits(token.logprob)));
         fact('Entropy', token.entropy === null ? '–' : formatBits(natsToBits(token.entropy)));
         fact('Token id', String(token.id));
+        fact('Vocabulary piece', JSON.stringify(token.raw));
+        if (token.pieces !== undefined) fact('Bytes of', pieceSummary(token.pieces));
 
         const charts = el('div', { className: 'charts' });
         const sampled = sampledAlternatives(token);
@@ -240,7 +245,7 @@ export class ProbabilitiesApp {
         if (sampled !== undefined) charts.append(this.chart('After filters (sampler)', sampled, token, false));
 
         this.details.replaceChildren(
-            el('h2', {}, el('span', { text: `#${token.index} ${token.source} token ` }), el('code', { text: quotedToken(token.text) }),
+            el('h2', {}, el('span', { text: `#${token.index} ${token.source} token ` }), el('code', { text: quotedToken(standaloneText(token)), title: tokenTooltip(token) }),
                 el('span', { className: 'pin', text: pinned ? ' (pinned, Esc to unpin)' : '' })),
             facts,
             charts,
@@ -254,7 +259,7 @@ export class ProbabilitiesApp {
             const bar = el('span', { className: 'bar' });
             bar.style.width = `${(barFraction(row.prob) * 100).toFixed(2)}%`;
             const item = el('li', { className: row.actual ? 'actual' : '' },
-                el('code', { className: 'alt', text: quotedToken(row.text), title: `token id ${row.id}` }),
+                el('code', { className: 'alt', text: quotedToken(row.text), title: `token id ${row.id}\n${tokenTooltip(row)}` }),
                 el('span', { className: 'bar-track' }, bar),
                 el('span', { className: 'prob', text: formatProbability(row.prob) }));
             if (branchable && token.index > 0) {
@@ -285,7 +290,7 @@ export class ProbabilitiesApp {
         const original = this.tokenList[branch.fromIndex];
         const head = el('div', { className: 'branch-head' },
             el('span', { text: `At #${branch.fromIndex}: ` }),
-            el('code', { text: quotedToken(original?.text ?? '') }),
+            el('code', { text: quotedToken(original === undefined ? '' : standaloneText(original)) }),
             el('span', { text: ' → ' }),
             el('code', { text: quotedToken(branch.token.text) }),
             el('span', { className: `branch-status ${branch.status}`, text: ` ${branch.status}${branch.error !== undefined ? `: ${branch.error}` : ''}` }));

@@ -1,3 +1,5 @@
+import type { TokenText } from '../../shared/tokenText';
+
 /**
  * A token's text made visible in a token chip: control characters that would vanish or break the layout become
  * symbols. The result is still model text: render it with textContent only.
@@ -22,4 +24,12 @@ export function endsLine(text: string): boolean {
 /** A token in a list of alternatives: quoted, so leading spaces show. */
 export function quotedToken(text: string): string {
     return `“${visibleText(text).replace(/ /g, '·')}”`;
+}
+
+/**
+ * A token's text where it stands alone (a details heading, a list): a piece of a split character has no text of its own
+ * in the sequence, so its vocabulary piece (`<0xE6>`) says what it is.
+ */
+export function standaloneText(token: TokenText): string {
+    return token.text === '' && token.pieces !== undefined ? token.raw : token.text;
 }

@@ -1,10 +1,12 @@
 import { natsToBits, probabilityOf, surprisalBits } from './metrics';
+import { pieceSummary } from '../../tokens/pieceSummary';
 import type { Branch, ProbabilityReport } from '../../../shared/protocols/tokenProbabilities';
 
-const csvColumns = ['index', 'source', 'id', 'text', 'logprob', 'probability', 'surprisal_bits', 'entropy_bits', 'top'] as const;
+const csvColumns = ['index', 'source', 'id', 'text', 'raw', 'pieces', 'logprob', 'probability', 'surprisal_bits', 'entropy_bits', 'top'] as const;
 
 /**
- * One row per token. `top` holds the raw alternatives as JSON (`[{id,text,logprob}]`). Text cells are quoted per
+ * One row per token: `text` as shown (joined, the decoded text), `raw` the vocabulary's piece, `pieces` the bytes of split
+ * characters it holds (`正 1/3`). `top` holds the raw alternatives as JSON (`[{id,text,raw,…,logprob}]`). Text cells are quoted per
  * RFC 4180; a cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, since
  * token text is model output. The JSON export keeps the text exactly.
  */
@@ -16,6 +18,8 @@ export function reportToCsv(report: ProbabilityReport): string {
             t.source,
             String(t.id),
             csvText(t.text),
+            csvText(t.raw),
+            csvText(t.pieces === undefined ? '' : pieceSummary(t.pieces)),
             numberCell(t.logprob),
             numberCell(t.logprob === null ? null : probabilityOf(t.logprob)),
             numberCell(t.logprob === null ? null : surprisalBits(t.logprob)),
