@@ -4,7 +4,7 @@ import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
 import { onThemeChange } from '../shared/themeChanges';
 import type { VsCodeApi } from '../shared/vscodeApi';
-import { quotedToken } from '../tokenProbabilities/displayText';
+import { quotedLabel } from '../tokenProbabilities/displayText';
 import { tokenLabel } from '../../core/tokens/pieceSummary';
 import type { TokenText } from '../../shared/tokenText';
 import { legendStops } from './colorMap';
@@ -234,8 +234,8 @@ export class AttentionApp {
         }
         const weight = matrix[cell.query]?.[cell.key] ?? 0;
         this.readout.replaceChildren(
-            el('span', { text: `query #${cell.query} ` }), el('code', { text: quotedToken(label(report.tokens[cell.query])) }),
-            el('span', { text: ` → key #${cell.key} ` }), el('code', { text: quotedToken(label(report.tokens[cell.key])) }),
+            el('span', { text: `query #${cell.query} ` }), el('code', { text: label(report.tokens[cell.query]) }),
+            el('span', { text: ` → key #${cell.key} ` }), el('code', { text: label(report.tokens[cell.key]) }),
             el('span', { text: `: ${(weight * 100).toFixed(2)}%` }));
     }
 
@@ -250,5 +250,5 @@ export class AttentionApp {
 }
 
 function label(token: TokenText | undefined): string {
-    return token === undefined ? '' : tokenLabel(token);
+    return token === undefined ? '' : quotedLabel(token);
 }

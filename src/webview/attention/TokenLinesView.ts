@@ -1,6 +1,6 @@
 import { el } from '../shared/dom';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
-import { endsLine, quotedToken } from '../tokenProbabilities/displayText';
+import { endsLine, quotedLabel } from '../tokenProbabilities/displayText';
 import { chipText, markTokenChip } from '../shared/tokenChip';
 import { tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
 import type { TokenText } from '../../shared/tokenText';
@@ -123,17 +123,17 @@ export class TokenLinesView {
 
     private renderSummary(query: number, attended: Attended[]): void {
         const items = attended.map(({ key, weight }) => el('li', {},
-            el('code', { text: quotedToken(this.label(key)) }),
+            el('code', { text: this.label(key) }),
             el('span', { text: ` #${key} ${(weight * 100).toFixed(1)}%` })));
         this.summary.replaceChildren(
-            el('span', { text: `#${query} ` }), el('code', { text: quotedToken(this.label(query)) }),
+            el('span', { text: `#${query} ` }), el('code', { text: this.label(query) }),
             el('span', { text: attended.length === 0 ? ' attends to no token with ≥ 1% of its weight' : ' attends to:' }),
             el('ol', {}, ...items));
     }
 
     private label(index: number): string {
         const token = this.tokens[index];
-        return token === undefined ? '' : tokenLabel(token);
+        return token === undefined ? '' : quotedLabel(token);
     }
 
     private onKey(event: KeyboardEvent): void {

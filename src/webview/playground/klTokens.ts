@@ -1,6 +1,6 @@
 import { el } from '../shared/dom';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
-import { quotedToken, visibleText } from '../tokenProbabilities/displayText';
+import { quotedLabel, quotedToken, visibleText } from '../tokenProbabilities/displayText';
 import { markTokenChip } from '../shared/tokenChip';
 import { tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
 import type { ComparePosition, CompareState } from '../../shared/protocols/playground';
@@ -36,7 +36,7 @@ export function klTokensView(state: CompareState): HTMLElement[] {
     const describe = (i: number) => {
         const p = positions[i]!;
         const b = p.pieceB !== undefined ? `B ${quotedToken(p.pieceB)}` : 'B generated no token here';
-        readout.textContent = `#${i} A ${quotedToken(tokenLabel(tokenOf(p)))}, ${b}: ${klFacts(p, i === state.firstDivergence)}`;
+        readout.textContent = `#${i} A ${quotedLabel(tokenOf(p))}, ${b}: ${klFacts(p, i === state.firstDivergence)}`;
     };
     const chips = positions.map((p, i) => {
         const strength = Number.isFinite(p.kl) ? Math.min(1, p.kl / max) : 1;

@@ -1,3 +1,4 @@
+import { piecesMark } from '../../core/tokens/pieceSummary';
 import type { TokenText } from '../../shared/tokenText';
 
 /**
@@ -32,4 +33,9 @@ export function quotedToken(text: string): string {
  */
 export function standaloneText(token: TokenText): string {
     return token.text === '' && token.pieces !== undefined ? token.raw : token.text;
+}
+
+/** A token named in a sentence (a readout): quoted as it stands alone, then the split characters it holds (`“面”⟨面 3/3⟩`). */
+export function quotedLabel(token: TokenText): string {
+    return quotedToken(standaloneText(token)) + piecesMark(token);
 }
