@@ -5,8 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import type { TokenProbabilitiesResult, TokenText } from '../../src/shared/runtimeApi';
-import { BOS_ID, fixtureVocabulary } from '../../src/core/fixtures';
-import { fixtureModelPath } from '../support/fixtures';
+import { BOS_ID, fixtureVocabulary, writeFixtureModel, type FixtureArchitectureName } from '../../src/core/fixtures';
+import { plainValue, readGgufHeader } from '../../src/core/gguf';
+import { fixtureFile, fixtureModelPath } from '../support/fixtures';
 import { greedy, newClient } from './helpers';
 
 /** The sentiment example's labels, emoji with a skin tone and a ZWJ family, and a combining accent. */
@@ -133,4 +134,48 @@ describe('token texts: exact bytes, split characters shown once', () => {
         assert.equal(pieces.join(''), await client.detokenize(ids, { specialTokens: true }));
         assert.ok(!pieces.some(p => p.includes('\uFFFD')));
     });
+});
+
+// The zoo's tokenizers: byte-level BPE (llama3, qwen2: `Ġ` spaces, pieces holding part of a character) and the
+// SentencePiece layouts of gemma3 and phi3, each checked against llama.cpp's decoding of the same tokens.
+describe('token texts on the fixture zoo\'s tokenizers', () => {
+    const text = 'Hello 正面 🙂 负面 👍🏽 cafe\u0301, world.\nok';
+
+    for (const arch of ['llama3', 'qwen2', 'gemma3', 'phi3'] as const satisfies readonly FixtureArchitectureName[]) {
+        test(`${arch}: joined texts are llama.cpp's decoded text, pieces are the file's, no U+FFFD`, async () => {
+            const path = await fixtureFile(`token-texts-${arch}.gguf`, file => writeFixtureModel(file, { arch }));
+            const header = await readGgufHeader(path);
+            const pieces = plainValue(header.metadata.get('tokenizer.ggml.tokens')!) as string[];
+            const byteLevel = plainValue(header.metadata.get('tokenizer.ggml.model')!) === 'gpt2';
+            const { client } = newClient();
+            try {
+                await client.loadModel({ model: path, gpu: 'off', threads: 1 });
+                // With BOS where the model has one: llama.cpp then keeps an SPM text's first space, as the tokens do.
+                const result = await client.tokenProbabilities({ prompt: text, addBos: true, topK: 10, sampling: greedy });
+                const ids = result.tokens.map(t => t.id);
+                const decoded = await client.detokenize(ids, { specialTokens: true });
+                assert.ok(decoded.endsWith(text), JSON.stringify(decoded));
+                assert.equal(result.tokens.map(t => t.text).join(''), decoded);
+                for (const row of result.tokens) {
+                    assert.equal(row.raw, pieces[row.id], `#${row.index}`);
+                    for (const alt of row.top) assert.equal(alt.raw, pieces[alt.id]);
+                }
+                assertNoReplacement(result);
+                for (const character of ['正', '面', '🙂', '负', '👍', '🏽']) {
+                    assert.ok(result.tokens.some(t => t.text.includes(character)), `${character} is shown`);
+                }
+                const split = result.tokens.filter(t => t.pieces !== undefined);
+                assert.ok(split.length >= 6, 'characters split over tokens are marked');
+                if (byteLevel) {
+                    assert.ok(result.tokens.some(t => t.raw.startsWith('\u0120') && t.text.startsWith(' ')), 'Ġ is a space');
+                    // 面 = E9 9D A2 as `éĿ` + `¢`: the first token holds two of its three bytes and shows nothing.
+                    const first = result.tokens.find(t => t.raw === 'éĿ')!;
+                    assert.deepEqual([first.text, first.pieces], ['', [{ character: '面', from: 1, to: 2, of: 3 }]]);
+                    assert.equal(result.tokens[first.index + 1]!.text, '面');
+                }
+            } finally {
+                await client.dispose();
+            }
+        });
+    }
 });
