@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionAt, toNestedArrays } from '../../src/core/attention/attentionWeights';
+import { toNestedArrays } from '../../src/core/attention/attentionWeights';
 import { AttentionLimitError } from '../../src/shared/errors/AttentionLimitError';
 import { maxAttentionTokens } from '../../src/shared/limits';
-import type { AttentionResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+import { compareAttention } from '../support/referenceComparisons';
 import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { newClient } from './helpers';
 
@@ -23,37 +23,6 @@ const hasCompiler = spawnSync(process.env.CXX || 'g++', ['--version']).status ==
 // Only a machine without a C++ compiler may skip; with one (CI), a missing addon is a failure.
 const skip = !hasCompiler && !existsSync(addonPath)
     ? 'no C++ compiler on this machine, so the native addon cannot be built (install g++, make, python3)' : false;
-
-/** Checks the structure and returns the largest difference from the reference's weights. */
-function check(result: AttentionResult, reference: ReferenceModel): number {
-    const T = result.tokens.length;
-    const { attention } = reference.forward(result.tokens.map(t => t.id));
-    assert.equal(result.heads, reference.heads);
-    assert.equal(result.kvHeads, reference.kvHeads);
-    // The runtime ships one flat Float32Array of lower triangles per [layerSlot][head]; read it as nested rows. The
-    // keys after each query are not shipped: the addon checks that llama.cpp gave them no weight (else it fails).
-    assert.ok(result.attention instanceof Float32Array, 'attention crosses the IPC as a Float32Array');
-    assert.equal(result.attention.length, result.layers.length * result.heads * T * (T + 1) / 2);
-    const nested = toNestedArrays(result);
-    assert.equal(nested.length, result.layers.length);
-    let worst = 0;
-    nested.forEach((layer, slot) => {
-        assert.equal(layer.length, result.heads);
-        layer.forEach((rows, head) => {
-            assert.equal(rows.length, T);
-            rows.forEach((row, query) => {
-                assert.equal(row.length, T);
-                const sum = row.reduce((s, v) => s + v, 0);
-                assert.ok(Math.abs(sum - 1) <= 1e-5, `layer ${result.layers[slot]} head ${head} query ${query} sums to ${sum}`);
-                for (let key = query + 1; key < T; key++) assert.equal(row[key], 0, `causal: key ${key} after query ${query}`);
-                const expected = attention[result.layers[slot]!]![head]![query]!;
-                for (let key = 0; key <= query; key++) worst = Math.max(worst, Math.abs(row[key]! - expected[key]!));
-                assert.equal(attentionAt(result, slot, head, query, query), row[query]);
-            });
-        });
-    });
-    return worst;
-}
 
 describe('attention vs a reference forward pass', { skip }, () => {
     let client: RuntimeClient;
@@ -82,7 +51,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
         assert.equal(result.kvHeads, 2);
         assert.deepEqual(result.tokens.map(t => t.id), await client.tokenize(prompt, { addBos: true }));
         assert.equal(result.tokens.map(t => t.text).join(''), (await client.tokenPieces(result.tokens.map(t => t.id))).join(''));
-        const worst = check(result, reference);
+        const worst = compareAttention(result, reference);
         process.stderr.write(`attention max |Δ| vs reference: ${worst.toExponential(2)} (${result.tokens.length} tokens, ${result.timing.ms} ms)\n`);
         assert.ok(worst <= tolerance, `differs by ${worst}`);
     });
@@ -99,7 +68,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
     test('micro-batches are stitched: 5-token micro-batches give the same maps', async () => {
         const whole = await client.attention({ prompt });
         const stitched = await client.attention({ prompt, ubatch: 5 });
-        assert.ok(check(stitched, reference) <= tolerance);
+        assert.ok(compareAttention(stitched, reference) <= tolerance);
         const a = whole.attention;
         const b = stitched.attention;
         assert.equal(a.length, b.length);
@@ -114,7 +83,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
         assert.deepEqual(result.tokens.map(t => t.id), ids);
         assert.deepEqual(result.layers, [1]);
         assert.equal(toNestedArrays(result).length, 1);
-        assert.ok(check(result, reference) <= tolerance);
+        assert.ok(compareAttention(result, reference) <= tolerance);
     });
 
     test('LoRA adapters of the loaded model apply to the attention context', async () => {
@@ -123,7 +92,7 @@ describe('attention vs a reference forward pass', { skip }, () => {
         await client.loadModel({ model, gpu: 'off', threads: 1, lora: [{ path: adapter, scale: 1 }] });
         try {
             const result = await client.attention({ prompt: LORA_TEST_PROMPT });
-            assert.ok(check(result, adapted) <= tolerance);
+            assert.ok(compareAttention(result, adapted) <= tolerance);
         } finally {
             await client.loadModel({ model, gpu: 'off', threads: 1 });
         }

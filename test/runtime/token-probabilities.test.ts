@@ -2,44 +2,15 @@
 // raw log-probabilities, entropies and top-K lists at every prompt and generated position, with and without LoRA.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
 import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+import { compareProbabilities } from '../support/referenceComparisons';
 import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { greedy, newClient } from './helpers';
 
 const tolerance = 1e-4;
 const prompt = 'The quick brown fox jumps over the lazy dog. Hello world, this is a small test of the model';
-
-interface Differences {
-    logprob: number;
-    entropy: number;
-    top: number;
-}
-
-/** Largest differences between the runtime's numbers and the reference's, over every scored position. */
-function compare(result: TokenProbabilitiesResult, reference: ReferenceModel, topK: number): Differences {
-    const ids = result.tokens.map(t => t.id);
-    const { logprobs } = reference.forward(ids);
-    const worst: Differences = { logprob: 0, entropy: 0, top: 0 };
-    assert.equal(result.tokens[0]!.logprob, null);
-    for (const row of result.tokens.slice(1)) {
-        const expected = logprobs[row.index - 1]!;
-        worst.logprob = Math.max(worst.logprob, Math.abs(row.logprob! - expected[row.id]!));
-        let entropy = 0;
-        for (const lp of expected) entropy -= Math.exp(lp) * lp;
-        worst.entropy = Math.max(worst.entropy, Math.abs(row.entropy! - entropy));
-        const order = Array.from(expected.keys()).sort((a, b) => expected[b]! - expected[a]!).slice(0, topK);
-        assert.equal(row.top.length, topK);
-        row.top.forEach((alt, rank) => {
-            // Near-ties may swap places within the tolerance: compare each listed token with its own reference value,
-            // and the rank's value with the reference's value at that rank.
-            worst.top = Math.max(worst.top, Math.abs(alt.logprob - expected[alt.id]!), Math.abs(alt.logprob - expected[order[rank]!]!));
-        });
-    }
-    return worst;
-}
 
 describe('token probabilities vs a reference forward pass', () => {
     let client: RuntimeClient;
@@ -64,7 +35,7 @@ describe('token probabilities vs a reference forward pass', () => {
         const generated = result.tokens.filter(t => t.source === 'generated');
         assert.equal(generated.length, 8);
         assert.equal(result.tokens[0]!.id, 1, 'BOS first');
-        const worst = compare(result, reference, 10);
+        const worst = compareProbabilities(result, reference, 10);
         process.stderr.write(`max |Δ| vs reference: logprob ${worst.logprob.toExponential(2)}, entropy ${worst.entropy.toExponential(2)}, top-10 ${worst.top.toExponential(2)}\n`);
         assert.ok(worst.logprob <= tolerance, `logprob differs by ${worst.logprob}`);
         assert.ok(worst.entropy <= tolerance, `entropy differs by ${worst.entropy}`);
@@ -88,11 +59,11 @@ describe('token probabilities vs a reference forward pass', () => {
         const ids = await client.tokenize(LORA_TEST_PROMPT, { addBos: true });
         const byIds = await client.tokenProbabilities({ prompt: ids, topK: 3 });
         assert.deepEqual(byIds.tokens.map(t => t.id), ids);
-        assert.ok(compare(byIds, reference, 3).logprob <= tolerance);
+        assert.ok(compareProbabilities(byIds, reference, 3).logprob <= tolerance);
 
         const chat = await client.tokenProbabilities({ prompt: [{ role: 'user', text: 'Hello' }], topK: 3 });
         assert.ok(chat.tokens.some(t => t.text === '<|im_start|>'), chat.tokens.map(t => t.text).join('|'));
-        assert.ok(compare(chat, reference, 3).logprob <= tolerance);
+        assert.ok(compareProbabilities(chat, reference, 3).logprob <= tolerance);
     });
 
     test('with topK 5 sampling, the post-sampler distribution has at most 5 entries summing to 1', async () => {
@@ -112,7 +83,7 @@ describe('token probabilities vs a reference forward pass', () => {
             const z = raw.reduce((s, a) => s + Math.exp(a.logprob), 0);
             row.sampledTop.forEach((a, i) => assert.ok(Math.abs(a.prob - Math.exp(raw[i]!.logprob) / z) < 1e-9));
         }
-        assert.ok(compare(result, reference, 10).logprob <= tolerance);
+        assert.ok(compareProbabilities(result, reference, 10).logprob <= tolerance);
         // Same seed, same tokens.
         const again = await client.tokenProbabilities({
             prompt, generate: 6, topK: 10, sampling: { temperature: 1, topK: 5, topP: 1, minP: 0, repeatPenalty: 1, seed: 7 },
@@ -123,7 +94,7 @@ describe('token probabilities vs a reference forward pass', () => {
     test('exact: false (F16 KV cache) is close but reported as not exact', async () => {
         const result = await client.tokenProbabilities({ prompt, exact: false, topK: 3 });
         assert.equal(result.exact, false);
-        assert.ok(compare(result, reference, 3).logprob < 0.05);
+        assert.ok(compareProbabilities(result, reference, 3).logprob < 0.05);
     });
 
     test('LoRA at scale 1 changes the probabilities exactly as the reference with the adapter applied', async () => {
@@ -131,12 +102,12 @@ describe('token probabilities vs a reference forward pass', () => {
         await client.loadModel({ model, gpu: 'off', threads: 1, lora: [{ path: adapter, scale: 1 }] });
         try {
             const result = await client.tokenProbabilities({ prompt: LORA_TEST_PROMPT, generate: 3, topK: 10, sampling: greedy });
-            const worst = compare(result, adapted, 10);
+            const worst = compareProbabilities(result, adapted, 10);
             process.stderr.write(`LoRA max |Δ| vs reference: logprob ${worst.logprob.toExponential(2)}, top-10 ${worst.top.toExponential(2)}\n`);
             assert.ok(worst.logprob <= tolerance && worst.top <= tolerance && worst.entropy <= tolerance, JSON.stringify(worst));
             assert.equal(result.tokens.find(t => t.source === 'generated')?.id, LORA_BOOSTED_TOKEN.id);
             // And the base reference does not explain it.
-            assert.ok(compare(result, reference, 10).logprob > 0.1);
+            assert.ok(compareProbabilities(result, reference, 10).logprob > 0.1);
         } finally {
             await client.loadModel({ model, gpu: 'off', threads: 1 });
         }
