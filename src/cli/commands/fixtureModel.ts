@@ -1,4 +1,4 @@
-import { fixtureArchitectures, writeFixtureLora, writeFixtureModel, type FixtureArchitectureName, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
+import { fixtureArchitectures, FixtureVocabularySizeError, writeFixtureLora, writeFixtureModel, type FixtureArchitectureName, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
 import { formatBytes, formatParameterCount } from '../../core/format';
 import type { CliCommand } from '../CliCommand';
 import { stringOptions } from '../optionTables';
@@ -55,7 +55,11 @@ export const fixtureModelCommand: CliCommand = {
         // an unwritable folder is reported naming it.
         const modelPath = checkOutputPath('OUT.gguf', positionals[0]!);
         const loraPath = typeof values.lora === 'string' ? checkOutputPath('--lora', values.lora) : undefined;
-        const model = await writeFixtureModel(modelPath, { ...shape, seed, type });
+        const model = await writeFixtureModel(modelPath, { ...shape, seed, type }).catch((error: unknown) => {
+            if (vocab === undefined || !(error instanceof FixtureVocabularySizeError)) throw error;
+            const fits = error.maximum === undefined ? `at least ${error.minimum}` : `from ${error.minimum} to ${error.maximum}`;
+            throw new UsageError(`--vocab ${vocab} does not fit the ${arch} tokenizer: give ${fits} tokens`);
+        });
         const lora = loraPath !== undefined ? await writeFixtureLora(loraPath, { ...shape, seed }) : undefined;
         if (json) {
             printJson({ model, lora });
