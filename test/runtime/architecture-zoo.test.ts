@@ -8,13 +8,13 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureArchitectures, LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT, writeFixtureLora, writeFixtureModel, type FixtureArchitectureName } from '../../src/core/fixtures';
+import { fixtureArchitectures, LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT, type FixtureArchitectureName } from '../../src/core/fixtures';
 import { plainValue } from '../../src/core/gguf';
 import { resolveFixture } from '../../src/core/fixtures/resolveFixture';
 import type { FixtureTokenizer } from '../../src/core/fixtures/tokenizers/FixtureTokenizer';
 import type { ModelInfo } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
-import { fixtureFile } from '../support/fixtures';
+import { zooLoraPath, zooModelPath } from '../support/fixtures';
 import { compareAttention, compareProbabilities } from '../support/referenceComparisons';
 import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { greedy, newClient } from './helpers';
@@ -26,15 +26,6 @@ const hasCompiler = spawnSync(process.env.CXX || 'g++', ['--version']).status ==
 // As in attention.test.ts: only a machine without a C++ compiler may skip the addon's instruments.
 const noAddon = !hasCompiler && !existsSync(addonPath)
     ? 'no C++ compiler on this machine, so the native addon cannot be built (install g++, make, python3)' : false;
-
-/** The same files test/gpu/cuda.test.ts uses for the zoo. */
-function zooModelPath(arch: FixtureArchitectureName): Promise<string> {
-    return fixtureFile(`zoo-${arch}-tiny.gguf`, path => writeFixtureModel(path, { arch }));
-}
-
-function zooLoraPath(arch: FixtureArchitectureName): Promise<string> {
-    return fixtureFile(`zoo-${arch}-lora.gguf`, path => writeFixtureLora(path, { arch }));
-}
 
 /** The reference's most likely next token after `tokens`, and its margin over the second. */
 function referenceArgmax(reference: ReferenceModel, tokens: readonly number[]): { token: number; margin: number } {

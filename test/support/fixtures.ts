@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { writeFixtureLora, writeFixtureModel } from '../../src/core/fixtures';
+import { writeFixtureLora, writeFixtureModel, type FixtureArchitectureName } from '../../src/core/fixtures';
 
 const repoRoot = findRepoRoot();
 const pending = new Map<string, Promise<string>>();
@@ -29,6 +29,16 @@ export function otherFixtureModelPath(): Promise<string> {
 /** A LoRA made for `otherFixtureModelPath()`: llama.cpp rejects it on the main fixture ("incorrect shape"). */
 export function otherFixtureLoraPath(): Promise<string> {
     return fixtureFile('tiny-embd32-lora.gguf', path => writeFixtureLora(path, { dims: { embeddingLength: 32 } }));
+}
+
+/** The tiny model of one family of the fixture zoo (src/core/fixtures/architectures). */
+export function zooModelPath(arch: FixtureArchitectureName): Promise<string> {
+    return fixtureFile(`zoo-${arch}-tiny.gguf`, path => writeFixtureModel(path, { arch }));
+}
+
+/** The fixture LoRA for `zooModelPath(arch)`: it makes the family's ` banana` greedy at scale 1. */
+export function zooLoraPath(arch: FixtureArchitectureName): Promise<string> {
+    return fixtureFile(`zoo-${arch}-lora.gguf`, path => writeFixtureLora(path, { arch }));
 }
 
 /**

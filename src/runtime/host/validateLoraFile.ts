@@ -10,8 +10,8 @@ import { lookup } from './validateModelFile';
 /**
  * Checks a LoRA adapter against the model it will be applied to, before llama.cpp sees it: a GGUF with
  * `general.type = adapter` and `adapter.type = lora`, the same architecture, and every `X.lora_a` / `X.lora_b`
- * pair shaped to fit the model's tensor `X` (ggml shapes: lora_a [n_in, r], lora_b [r, n_out], X [n_in, n_out]).
- * Returns the absolute path.
+ * pair shaped to fit the model's tensor `X` (ggml shapes: lora_a [n_in, r], lora_b [r, n_out], X [n_in, n_out]; the
+ * token embedding's pair as llama.cpp reads it, see `checkEmbeddingPair`). Returns the absolute path.
  */
 export async function validateLoraFile(pathGiven: string, model: GgufFileInfo): Promise<string> {
     const path = resolve(pathGiven);
@@ -67,6 +67,11 @@ export async function validateLoraFile(pathGiven: string, model: GgufFileInfo): 
         const weights = base.get(target);
         if (!b) throw new LoraAdapterError(path, `${name} has no matching ${target}.lora_b`);
         if (!weights) throw new LoraAdapterError(path, `it adapts ${target}, which this model does not have (an adapter for another model?)`);
+        if (target.endsWith('token_embd.weight')) {
+            checkEmbeddingPair(path, target, a, b, weights, base.has('output.weight'));
+            pairs++;
+            continue;
+        }
         if (a[0] !== weights[0] || b[1] !== weights[1] || a[1] !== b[0]) {
             throw new LoraAdapterError(path, `its ${target} update is ${a[0]}×${b[1]} (rank ${a[1]}) but the model's tensor is ${weights[0]}×${weights[1]} (an adapter for another model?)`);
         }
@@ -74,4 +79,20 @@ export async function validateLoraFile(pathGiven: string, model: GgufFileInfo): 
     }
     if (pairs === 0) throw new LoraAdapterError(path, 'it contains no LoRA tensors (*.lora_a / *.lora_b)');
     return path;
+}
+
+/**
+ * llama.cpp adds a `token_embd.weight` update to the looked-up rows (llm_graph_context::build_inp_embd), so it wants
+ * that pair the other way round: lora_a [r, n_vocab] (a column per token), lora_b [r, n_embd]. A model without
+ * `output.weight` multiplies its output by that same tensor, and llama.cpp applies the pair there too as an ordinary
+ * one, where the shapes cannot fit: GGML_ASSERT in ggml_mul_mat aborts the process (measured on a tied fixture).
+ */
+function checkEmbeddingPair(path: string, target: string, a: number[], b: number[], weights: number[], untiedOutput: boolean): void {
+    const [embedding, vocabulary] = weights;
+    if (b[1] !== embedding || a[1] !== vocabulary || a[0] !== b[0]) {
+        throw new LoraAdapterError(path, `its ${target} update is lora_a [${a.join(', ')}], lora_b [${b.join(', ')}] but this model's embedding needs lora_a [r, ${vocabulary}] and lora_b [r, ${embedding}] (an adapter for another model?)`);
+    }
+    if (!untiedOutput) {
+        throw new LoraAdapterError(path, `it adapts ${target}, which this model also uses as its output layer (tied embeddings, no output.weight); llama.cpp would abort applying it there. Use an adapter without ${target}, or merge it into the model`);
+    }
 }

@@ -29,7 +29,16 @@ export function apply(m: Linear, x: Float64Array): Float64Array {
     return out;
 }
 
-/** Row `row` of the matrix (an embedding lookup). */
+/**
+ * Row `index` of the matrix (an embedding lookup). A LoRA on an embedding is stored the other way round (llama.cpp's
+ * build_inp_embd: lora_a [r, n_vocab], lora_b [r, n_embd]), and adds factor · B times column `index` of A.
+ */
 export function row(m: Linear, index: number): Float64Array {
-    return Float64Array.from(m.data.subarray(index * m.cols, (index + 1) * m.cols));
+    const out = Float64Array.from(m.data.subarray(index * m.cols, (index + 1) * m.cols));
+    if (m.lora) {
+        const { a, b, factor } = m.lora;
+        const delta = apply(b, Float64Array.from(a.data.subarray(index * a.cols, (index + 1) * a.cols)));
+        for (let i = 0; i < out.length; i++) out[i]! += factor * delta[i]!;
+    }
+    return out;
 }
