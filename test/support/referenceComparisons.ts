@@ -8,10 +8,16 @@ export interface ProbabilityDifferences {
     logprob: number;
     entropy: number;
     top: number;
+    /** Float16 steps of llama.cpp's CPU GELU table it took to explain differences beyond the tolerance (Gemma families). */
+    floatSteps?: number;
 }
 
-/** Largest differences between the runtime's probabilities and the reference's, over every scored position. */
-export function compareProbabilities(result: TokenProbabilitiesResult, reference: ReferenceModel, topK: number): ProbabilityDifferences {
+/**
+ * Largest differences between the runtime's probabilities and the reference's, over every scored position. With a
+ * `tolerance`, differences beyond it that float16 steps of llama.cpp's CPU GELU table explain, token by token, are
+ * left out (reference/floatSteps.ts: only families with GELU, on the CPU).
+ */
+export function compareProbabilities(result: TokenProbabilitiesResult, reference: ReferenceModel, topK: number, tolerance?: number): ProbabilityDifferences {
     const ids = result.tokens.map(t => t.id);
     const { logprobs } = reference.forward(ids);
     const worst: ProbabilityDifferences = { logprob: 0, entropy: 0, top: 0 };
@@ -29,6 +35,16 @@ export function compareProbabilities(result: TokenProbabilitiesResult, reference
             // and the rank's value with the reference's value at that rank.
             worst.top = Math.max(worst.top, Math.abs(alt.logprob - expected[alt.id]!), Math.abs(alt.logprob - expected[order[rank]!]!));
         });
+    }
+    if (tolerance !== undefined && Math.max(worst.logprob, worst.entropy, worst.top) > tolerance) {
+        const observed = result.tokens.slice(1).map(row => ({
+            position: row.index - 1,
+            ids: [row.id, ...row.top.map(alt => alt.id)],
+            logprobs: [row.logprob!, ...row.top.map(alt => alt.logprob)],
+            entropy: row.entropy!,
+        }));
+        const explained = reference.explainByFloatSteps(ids, observed, tolerance);
+        if (explained.steps > 0) return { logprob: explained.worst, entropy: explained.worst, top: explained.worst, floatSteps: explained.steps };
     }
     return worst;
 }

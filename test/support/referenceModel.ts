@@ -9,7 +9,8 @@
 import { apply, row, type Linear } from './reference/linear';
 import { add, logSoftmax, rmsNorm } from './reference/math';
 import { attend, loadAttention, type AttentionWeights } from './reference/attention';
-import { loadFeedForward, type FeedForward } from './reference/feedForward';
+import { loadFeedForward, type ActivationOverride, type FeedForward, type ReferenceBackend } from './reference/feedForward';
+import { explainByFloatSteps, type FloatStepExplanation, type ObservedLogprobs } from './reference/floatSteps';
 import { layerHyperparameters, readHyperparameters, type ReferenceHyperparameters } from './reference/hyperparameters';
 import { ReferenceTensors } from './reference/ReferenceTensors';
 
@@ -34,6 +35,13 @@ export interface ReferenceModel {
     heads: number;
     kvHeads: number;
     forward(tokens: readonly number[]): ReferenceForward;
+    /**
+     * The largest difference between llama.cpp's log-probabilities and the reference's on these tokens once float16
+     * steps of llama.cpp's CPU GELU table explain what they can (reference/floatSteps.ts); the plain largest difference
+     * for families without one. Costs a partial forward pass per activation near a step: call it only to explain a
+     * difference beyond the tolerance.
+     */
+    explainByFloatSteps(tokens: readonly number[], observed: readonly ObservedLogprobs[], tolerance: number): FloatStepExplanation;
 }
 
 interface Layer {
@@ -47,7 +55,8 @@ interface Layer {
 }
 
 /** Loads the model's weights (and optionally one adapter) into Float64 arrays. */
-export async function loadReferenceModel(path: string, options: { lora?: ReferenceLora } = {}): Promise<ReferenceModel> {
+export async function loadReferenceModel(path: string, options: { lora?: ReferenceLora; backend?: ReferenceBackend } = {}): Promise<ReferenceModel> {
+    const backend = options.backend ?? 'cpu';
     const tensors = await ReferenceTensors.open(path, options.lora);
     try {
         const hp = readHyperparameters(tensors);
@@ -59,7 +68,7 @@ export async function loadReferenceModel(path: string, options: { lora?: Referen
                 attentionNorm: await tensors.vector(`${prefix}.attn_norm.weight`),
                 attention: await loadAttention(tensors, prefix),
                 ffnNorm: await tensors.vector(`${prefix}.ffn_norm.weight`),
-                feedForward: await loadFeedForward(tensors, prefix, hp),
+                feedForward: await loadFeedForward(tensors, prefix, hp, backend),
                 postAttentionNorm: await tensors.optionalVector(`${prefix}.post_attention_norm.weight`),
                 postFeedForwardNorm: await tensors.optionalVector(`${prefix}.post_ffw_norm.weight`),
             });
@@ -67,13 +76,20 @@ export async function loadReferenceModel(path: string, options: { lora?: Referen
         const outputNorm = await tensors.vector('output_norm.weight');
         // Without output.weight llama.cpp multiplies by the token embedding (TENSOR_DUPLICATED in its loaders).
         const output = (await tensors.optionalLinear('output')) ?? embedding;
+        const weights: Weights = { hp, embedding, layers, outputNorm, output };
         return {
             architecture: hp.architecture,
             vocabularySize: output.rows,
             layers: hp.layers,
             heads: hp.heads,
             kvHeads: hp.kvHeads,
-            forward: tokens => forward(tokens, { hp, embedding, layers, outputNorm, output }),
+            forward: tokens => forward(tokens, weights),
+            explainByFloatSteps: (tokens, observed, tolerance) => explainByFloatSteps(tokens, observed, {
+                stepped: hp.facts.activation === 'gelu' && backend === 'cpu',
+                run: (hidden, fromLayer, override) => runLayers(hidden, fromLayer, weights, override),
+                embed: t => embed(t, weights),
+                logprobs: x => logprobsOf(x, weights),
+            }, tolerance),
         };
     } finally {
         await tensors.close();
@@ -89,25 +105,42 @@ interface Weights {
 }
 
 function forward(tokens: readonly number[], w: Weights): ReferenceForward {
-    const { hp } = w;
-    let hidden = tokens.map(t => {
+    const { states, attention } = runLayers(embed(tokens, w), 0, w);
+    return { logprobs: states.at(-1)!.map(x => logprobsOf(x, w)), attention };
+}
+
+function embed(tokens: readonly number[], w: Weights): Float64Array[] {
+    return tokens.map(t => {
         if (!Number.isInteger(t) || t < 0 || t >= w.embedding.rows) throw new RangeError(`token ${t} is outside the vocabulary`);
         const embedded = row(w.embedding, t);
         // Gemma's graphs scale token embeddings by √n_embd.
-        return hp.facts.scaleEmbedding ? embedded.map(v => v * Math.sqrt(hp.embeddingLength)) : embedded;
+        return w.hp.facts.scaleEmbedding ? embedded.map(v => v * Math.sqrt(w.hp.embeddingLength)) : embedded;
     });
+}
+
+/**
+ * The layers from `fromLayer` on, `hidden` being the residual stream entering it. `states[i]` is the stream entering
+ * layer fromLayer + i (the last: leaving the last layer); `override(layer, position)` may replace activations.
+ */
+function runLayers(hidden: Float64Array[], fromLayer: number, w: Weights, override?: (layer: number, position: number) => ActivationOverride | undefined): { states: Float64Array[][]; attention: number[][][][] } {
+    const { hp } = w;
+    const states = [hidden];
     const attention: number[][][][] = [];
     const postNorm = (x: Float64Array, weight: Float64Array | undefined): Float64Array => (weight ? rmsNorm(x, weight, hp.eps) : x);
-    w.layers.forEach((layer, l) => {
+    for (let l = fromLayer; l < w.layers.length; l++) {
+        const layer = w.layers[l]!;
         const attended = attend(layer.attention, hidden.map(x => rmsNorm(x, layer.attentionNorm, hp.eps)), layerHyperparameters(hp, l));
         attention.push(attended.weights);
         hidden = hidden.map((x, p) => add(x, postNorm(attended.output[p]!, layer.postAttentionNorm)));
-        hidden = hidden.map(x => add(x, postNorm(layer.feedForward.run(rmsNorm(x, layer.ffnNorm, hp.eps)), layer.postFeedForwardNorm)));
-    });
-    const softcap = (logits: Float64Array): Float64Array => {
-        const cap = hp.finalSoftcap;
-        return cap === undefined ? logits : logits.map(v => cap * Math.tanh(v / cap));
-    };
-    const logprobs = hidden.map(x => logSoftmax(softcap(apply(w.output, rmsNorm(x, w.outputNorm, hp.eps)))));
-    return { logprobs, attention };
+        hidden = hidden.map((x, p) => add(x, postNorm(layer.feedForward.run(rmsNorm(x, layer.ffnNorm, hp.eps), override?.(l, p)), layer.postFeedForwardNorm)));
+        states.push(hidden);
+    }
+    return { states, attention };
+}
+
+/** Final norm, output projection and (gemma2) soft-capping: one position's log-probabilities. */
+function logprobsOf(x: Float64Array, w: Weights): Float64Array {
+    const logits = apply(w.output, rmsNorm(x, w.outputNorm, w.hp.eps));
+    const cap = w.hp.finalSoftcap;
+    return logSoftmax(cap === undefined ? logits : logits.map(v => cap * Math.tanh(v / cap)));
 }

@@ -1,17 +1,27 @@
 // The feed-forward part of a layer. Each kind reads the tensors it needs; `loadFeedForward` picks the kind from the
 // tensors present, as llama.cpp's loaders do.
 import { apply, type Linear } from './linear';
-import { geluAsLlamaCppCpu, silu, softmax } from './math';
+import { geluAsLlamaCppCpu, geluFloat32, silu, softmax } from './math';
 import type { ReferenceHyperparameters } from './hyperparameters';
 import type { ReferenceTensors } from './ReferenceTensors';
 
 export interface FeedForward {
-    /** x is the position's input after the layer's FFN norm; returns what the layer adds to the residual stream. */
-    run(x: Float64Array): Float64Array;
+    /**
+     * x is the position's input after the layer's FFN norm; returns what the layer adds to the residual stream.
+     * `override` sees each hidden unit's activation (its input and output) and may replace it (floatSteps.ts).
+     */
+    run(x: Float64Array, override?: ActivationOverride): Float64Array;
 }
 
-export async function loadFeedForward(t: ReferenceTensors, prefix: string, hp: ReferenceHyperparameters): Promise<FeedForward> {
-    const activation = hp.facts.activation === 'gelu' ? geluAsLlamaCppCpu : silu;
+/** Returns the activation hidden unit `unit` uses: `y`, computed from `x`, or another value. */
+export type ActivationOverride = (unit: number, x: number, y: number) => number;
+
+/** Whose numerics the reference follows where llama.cpp's backends differ: the CPU's GELU is a float16 table lookup. */
+export type ReferenceBackend = 'cpu' | 'gpu';
+
+export async function loadFeedForward(t: ReferenceTensors, prefix: string, hp: ReferenceHyperparameters, backend: ReferenceBackend = 'cpu'): Promise<FeedForward> {
+    const gelu = backend === 'cpu' ? geluAsLlamaCppCpu : geluFloat32;
+    const activation = hp.facts.activation === 'gelu' ? gelu : silu;
     if (t.has(`${prefix}.ffn_gate_inp.weight`)) return loadMixtureOfExperts(t, prefix, hp, activation);
     return loadGatedFeedForward(t, prefix, activation);
 }
@@ -31,9 +41,10 @@ async function loadGatedFeedForward(t: ReferenceTensors, prefix: string, activat
         return [both.subarray(0, width), both.subarray(width)];
     };
     return {
-        run(x) {
+        run(x, override) {
             const [g, u] = halves(x);
-            return apply(down, g.map((value, i) => activation(value) * u[i]!));
+            const act = override ? (value: number, i: number) => override(i, value, activation(value)) : activation;
+            return apply(down, g.map((value, i) => act(value, i) * u[i]!));
         },
     };
 }

@@ -30,14 +30,48 @@ export function gelu(x: number): number {
 /**
  * GELU as llama.cpp's CPU backend computes it (ggml-cpu/vec.h, GGML_GELU_FP16): the input rounded to float16 looks up a
  * table of float16 results, 0 below −10 and the identity above 10. Exact GELU instead moves the gemma3 fixture's
- * log-probabilities by ~3e-3, so the reference does as the backend does. It stays a step function: an input within
- * float32 rounding of a float16 rounding boundary may fall on the other side in llama.cpp (see the zoo test's GELU note).
- * CUDA computes GELU in float32, without the table.
+ * log-probabilities by ~3e-3, so the reference does as the backend does. CUDA computes GELU in float32, without the
+ * table (`geluFloat32`).
  */
 export function geluAsLlamaCppCpu(x: number): number {
     if (x <= -10) return 0;
     if (x >= 10) return x;
-    return float16BitsToFloat32(float32ToFloat16Bits(gelu(float16BitsToFloat32(float32ToFloat16Bits(x)))));
+    return roundToFloat16(gelu(roundToFloat16(x)));
+}
+
+/** GELU as the GPU backends compute it: the formula, no table. */
+export const geluFloat32 = gelu;
+
+/**
+ * The CPU GELU is a step function: an input within float32 rounding of a float16 rounding boundary (or of ±10) may
+ * fall on the other side in llama.cpp, whose inputs differ from the reference's in the last float32 bits. Returns the
+ * value llama.cpp would get then, or undefined when `x` is further than `distance` from any boundary. (Table values
+ * near a boundary count too: ggml computes them in float32, within 1e-6 relative of the reference's GELU.)
+ */
+export function geluAsLlamaCppCpuAlternative(x: number, distance: number): number | undefined {
+    for (const edge of [-10, 10]) {
+        if (Math.abs(x - edge) <= distance) return geluAsLlamaCppCpu(x <= edge ? edge + 2 * distance : edge - 2 * distance);
+    }
+    if (Math.abs(x) >= 10) return undefined;
+    const input = otherFloat16Rounding(x, distance);
+    if (input !== undefined) return roundToFloat16(gelu(input));
+    const y = gelu(roundToFloat16(x));
+    return otherFloat16Rounding(y, 1e-6 * Math.abs(y));
+}
+
+export function roundToFloat16(x: number): number {
+    return float16BitsToFloat32(float32ToFloat16Bits(x));
+}
+
+/** The float16 value `v` rounds to when it lies within `distance` of the midpoint between two float16 values and lands on the other side; else undefined. */
+function otherFloat16Rounding(v: number, distance: number): number | undefined {
+    const bits = float32ToFloat16Bits(v);
+    const nearest = float16BitsToFloat32(bits);
+    if (nearest === v || !Number.isFinite(nearest)) return undefined;
+    // Float16 bits grow with the magnitude on either sign: one step away from zero when |v| is above its rounding.
+    const neighbour = float16BitsToFloat32(Math.abs(v) > Math.abs(nearest) ? bits + 1 : bits - 1);
+    const midpoint = (nearest + neighbour) / 2;
+    return Math.abs(v - midpoint) <= distance ? neighbour : undefined;
 }
 
 export function softmax(x: readonly number[]): number[] {
