@@ -4,10 +4,9 @@
 // explains llama.cpp's real ones, and explains neither a small real difference nor GELU computed without the table.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFixtureLora, writeFixtureModel } from '../../src/core/fixtures';
 import type { TokenProbabilitiesResult } from '../../src/shared/runtimeApi';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
-import { fixtureFile } from '../support/fixtures';
+import { zooLoraPath, zooModelPath } from '../support/fixtures';
 import { compareProbabilities } from '../support/referenceComparisons';
 import { loadReferenceModel, type ReferenceModel } from '../support/referenceModel';
 import { greedy, newClient } from './helpers';
@@ -23,8 +22,7 @@ describe('float16 steps of llama.cpp\'s CPU GELU (gemma3 fixture)', () => {
     let result: TokenProbabilitiesResult;
 
     before(async () => {
-        // The architecture-zoo test's file.
-        model = await fixtureFile('zoo-gemma3-tiny.gguf', path => writeFixtureModel(path, { arch: 'gemma3' }));
+        model = await zooModelPath('gemma3');
         reference = await loadReferenceModel(model);
         ({ client } = newClient());
         await client.loadModel({ model, gpu: 'off', threads: 1 });
@@ -46,7 +44,7 @@ describe('float16 steps of llama.cpp\'s CPU GELU (gemma3 fixture)', () => {
 
     test('a small real difference is not explained away', async () => {
         // The fixture LoRA at 3/1000 of its scale moves these log-probabilities by ~5e-4: a difference steps must not hide.
-        const adapter = await fixtureFile('zoo-gemma3-lora.gguf', path => writeFixtureLora(path, { arch: 'gemma3' }));
+        const adapter = await zooLoraPath('gemma3');
         const nudged = await loadReferenceModel(model, { lora: { path: adapter, scale: 3e-3 } });
         const explained = compareProbabilities(result, nudged, 10, tolerance);
         assert.ok(Math.max(explained.logprob, explained.top) > 3 * tolerance, JSON.stringify(explained));

@@ -252,6 +252,9 @@ void CaptureJob::run() {
         cparams.n_threads = threads;
         cparams.n_threads_batch = threads;
         cparams.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;  // with it on there is no kq_soft_max node
+        // Sliding-window layers (gemma2/3) keep a full-size KV cache too: the capture reads cell k as position k, and a
+        // reduced SWA cache reuses the cells of tokens that left the window. llama.cpp's default, stated on purpose.
+        cparams.swa_full = true;
         cparams.type_k = GGML_TYPE_F32;
         cparams.type_v = GGML_TYPE_F32;
         cparams.cb_eval = eval_callback;
