@@ -291,7 +291,8 @@ void CaptureJob::run() {
     for (int l : out_layers) {
         if (state.filled[l] != T) {
             error = "captured " + std::to_string(state.filled[l]) + " of " + std::to_string(T) + " attention rows of layer "
-                + std::to_string(l) + " (no kq_soft_max node: is flash attention on?)";
+                + std::to_string(l) + ": llama.cpp's graph for this architecture has no kq_soft_max node on that layer"
+                + " (its attention is computed in a form with no softmax weights to read; flash attention is off here)";
             return;
         }
     }
