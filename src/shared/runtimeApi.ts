@@ -449,6 +449,8 @@ export interface ScoreContinuationsResult {
     promptTokens: number;
     scores: ContinuationScore[];
     exact: boolean;
+    /** Where the log-normalizers were computed: the native addon's context (CPU) or node-llama-cpp's logits. */
+    logitsSource: 'native' | 'node-llama-cpp';
     /** Tokens evaluated in all: the prompt once plus each continuation's tokens but its last. */
     timing: { evaluatedTokens: number; ms: number };
 }

@@ -95,6 +95,48 @@ describe('native and node-llama-cpp logits sources', () => {
         assertSamePass(native, node, 1e-3);
     });
 
+    // rowStatistics.cc keeps a sorted buffer for up to 64 entries and partially sorts the row beyond: both must agree
+    // with the JavaScript statistics, and greedy with a penalty must leave the addon's argmax shortcut.
+    test('top-K beyond 64 entries, greedy with and without a repeat penalty: same as node-llama-cpp', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        for (const sampling of [{ temperature: 0, repeatPenalty: 1 }, { temperature: 0, repeatPenalty: 1.8, repeatLastTokens: 8 }]) {
+            const [native, node] = await both({ prompt, generate: 10, topK: 100, sampling, exact: true });
+            assert.equal(native.tokens.at(-1)!.top.length, 100);
+            assertSamePass(native, node, 1e-5);
+        }
+    });
+
+    // Label scoring takes the same two sources: the addon keeps the prompt's positions and evaluates each continuation
+    // after them (logitsPass.cc's `from`), node-llama-cpp erases the continuation from its sequence.
+    test('label scoring: the same log-probabilities from both sources, exact and F16 KV, with multi-token continuations', async t => {
+        if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
+        const continuations = [' positive', ' mixed feelings overall', ' negative', ' a long and winding answer'];
+        for (const exact of [true, false]) {
+            const request = { prompt: 'The review says the film was a delight. Sentiment:', continuations, addBos: true, exact };
+            const scores = async (source: 'native' | 'node-llama-cpp') => {
+                const previous = process.env.PROMPTSCOPE_LOGITS_SOURCE;
+                process.env.PROMPTSCOPE_LOGITS_SOURCE = source;
+                try {
+                    return await engine.scoreContinuations(request);
+                } finally {
+                    if (previous === undefined) delete process.env.PROMPTSCOPE_LOGITS_SOURCE;
+                    else process.env.PROMPTSCOPE_LOGITS_SOURCE = previous;
+                }
+            };
+            const native = await scores('native');
+            const node = await scores('node-llama-cpp');
+            assert.equal(native.logitsSource, 'native');
+            assert.equal(node.logitsSource, 'node-llama-cpp');
+            assert.equal(native.timing.evaluatedTokens, node.timing.evaluatedTokens);
+            assert.ok(native.scores.some(s => s.tokens.length > 2));
+            native.scores.forEach((score, i) => {
+                assert.deepEqual(score.tokens, node.scores[i]!.tokens);
+                score.tokenLogprobs.forEach((logprob, j) => assert.ok(Math.abs(logprob - node.scores[i]!.tokenLogprobs[j]!) <= (exact ? 1e-5 : 1e-3),
+                    `${score.text} token ${j} (exact: ${exact}): ${logprob} vs ${node.scores[i]!.tokenLogprobs[j]}`));
+            });
+        }
+    });
+
     test('with a LoRA adapter on the request: same numbers as node-llama-cpp, different from the base model', async t => {
         if (unavailable) return t.skip(`the native addon is not available: ${unavailable}`);
         const request: TokenProbabilitiesRequest = { prompt: LORA_TEST_PROMPT, generate: 3, topK: 5, sampling: { temperature: 0, repeatPenalty: 1 }, lora: [{ path: adapter, scale: 1 }] };

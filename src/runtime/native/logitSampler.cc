@@ -9,6 +9,8 @@
 #include <cmath>
 #include <set>
 
+#include "rowStatistics.h"
+
 namespace promptscope {
 
 namespace {
@@ -31,6 +33,13 @@ std::vector<double> softmax(const std::vector<double> & logits) {
 SampledChoice sample_from_logits(const float * logits, int32_t n_vocab, const LogitSamplerSettings & settings,
         const std::vector<int32_t> & penalized, double draw, std::vector<double> & adjusted) {
     SampledChoice choice;
+    if (settings.temperature <= 0 && settings.bias.empty() && (settings.repeat_penalty == 1 || penalized.empty())) {
+        // Greedy on untouched logits: no vocabulary-sized copy into doubles (a visible cost per step at 262k tokens).
+        choice.token = row_argmax(logits, n_vocab);
+        choice.ids = {choice.token};
+        choice.probs = {1};
+        return choice;
+    }
     adjusted.assign(logits, logits + n_vocab);
     for (const auto & [id, bias] : settings.bias) {
         // A literal +Infinity would make the softmax Infinity − Infinity = NaN: a huge finite logit wins as surely.

@@ -20,6 +20,7 @@
 #include "logitSampler.h"
 #include "modelCopy.h"
 #include "napiArgs.h"
+#include "rowStatistics.h"
 
 namespace promptscope {
 
@@ -51,6 +52,10 @@ void free_logits_context() {
 
 struct LogitsJob : ModelJob {
     bool reset = false;
+    // ≥ 0: the KV keeps only this many positions before `tokens` are evaluated (label scoring goes back to the prompt).
+    int keep = -1;
+    // Logits and statistics of the last token only (label scoring needs no other position of the prompt).
+    bool last_only = false;
     bool exact = false;
     int n_ctx = 0;
     int top_k = 0;
@@ -76,33 +81,17 @@ struct LogitsJob : ModelJob {
     void generate_after(llama_context * ctx, int n_vocab, std::vector<int32_t> & order);
 };
 
-// Statistics of one position's raw logits, the same as src/core/probabilities/logitStatistics.ts: float64 sums with the
-// max subtracted first; top-K most likely first, ties broken by the lower id.
+// Statistics of one position's raw logits, the same as src/core/probabilities/logitStatistics.ts (rowStatistics.cc):
+// log-normalizer, entropy, and the top-K most likely first, ties broken by the lower id.
 void row_statistics(const float * logits, int n_vocab, int top_k, double & log_normalizer, double & entropy,
         int32_t * top_ids, double * top_logprobs, std::vector<int32_t> & order) {
-    float max = -INFINITY;
-    for (int i = 0; i < n_vocab; ++i) if (logits[i] > max) max = logits[i];
-    double sum = 0, weighted = 0;
-    for (int i = 0; i < n_vocab; ++i) {
-        const double shifted = static_cast<double>(logits[i]) - max;
-        const double e = std::exp(shifted);
-        sum += e;
-        if (e > 0) weighted += e * shifted;
-    }
-    const double log_sum = std::log(sum);
-    log_normalizer = max + log_sum;
-    entropy = std::max(0.0, log_sum - weighted / sum);
+    const RowNormalizer row = row_normalizer(logits, n_vocab);
+    log_normalizer = row.log_normalizer;
+    entropy = row.entropy;
     const int k = std::min(top_k, n_vocab);
     if (k <= 0) return;
-    order.resize(n_vocab);
-    for (int i = 0; i < n_vocab; ++i) order[i] = i;
-    std::partial_sort(order.begin(), order.begin() + k, order.end(), [logits](int32_t a, int32_t b) {
-        return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
-    });
-    for (int i = 0; i < k; ++i) {
-        top_ids[i] = order[i];
-        top_logprobs[i] = static_cast<double>(logits[order[i]]) - log_normalizer;
-    }
+    row_top_k(logits, n_vocab, k, top_ids, order);
+    for (int i = 0; i < k; ++i) top_logprobs[i] = static_cast<double>(logits[top_ids[i]]) - log_normalizer;
 }
 
 // Goes on from the last evaluated position: samples a token from its raw logits with the user's settings (as the
@@ -236,6 +225,19 @@ void LogitsJob::run() {
         llama_memory_clear(llama_get_memory(ctx), true);
         context.n_past = 0;
     }
+    if (keep >= 0) {
+        if (keep > context.n_past) {
+            error = "cannot keep " + std::to_string(keep) + " positions: the probabilities context holds " + std::to_string(context.n_past);
+            return;
+        }
+        // The context is made with llama.cpp's default swa_full, so sliding-window layers still hold every cell to go back to.
+        if (!llama_memory_seq_rm(llama_get_memory(ctx), 0, keep, -1)) {
+            free_logits_context();
+            error = "llama.cpp could not remove positions " + std::to_string(keep) + " onwards from the probabilities context";
+            return;
+        }
+        context.n_past = keep;
+    }
     const int start = context.n_past;
     if (start + T > static_cast<int>(want_ctx)) {
         error = "the sequence (" + std::to_string(start + T) + " tokens) does not fit the context (" + std::to_string(want_ctx) + ")";
@@ -247,7 +249,7 @@ void LogitsJob::run() {
         batch.pos[i] = start + i;
         batch.n_seq_id[i] = 1;
         batch.seq_id[i][0] = 0;
-        batch.logits[i] = 1;
+        batch.logits[i] = !last_only || i + 1 == T;
     }
     batch.n_tokens = T;
     const int rc = llama_decode(ctx, batch);
@@ -262,21 +264,23 @@ void LogitsJob::run() {
     vocabulary_size = n_vocab;
     const int k = std::max(0, std::min(top_k, n_vocab));
     top_k = k;
-    log_normalizer.assign(T, 0);
-    entropy.assign(T, 0);
-    target.assign(T, NAN);
-    top_ids.assign(static_cast<size_t>(T) * k, 0);
-    top_logprobs.assign(static_cast<size_t>(T) * k, 0);
+    const int rows = last_only ? 1 : T;
+    log_normalizer.assign(rows, 0);
+    entropy.assign(rows, 0);
+    target.assign(rows, NAN);
+    top_ids.assign(static_cast<size_t>(rows) * k, 0);
+    top_logprobs.assign(static_cast<size_t>(rows) * k, 0);
     std::vector<int32_t> order;
-    for (int i = 0; i < T; ++i) {
+    for (int row = 0; row < rows; ++row) {
+        const int i = last_only ? T - 1 : row;
         const float * logits = llama_get_logits_ith(ctx, i);
         if (!logits) {
             error = "llama.cpp returned no logits for position " + std::to_string(start + i);
             return;
         }
-        row_statistics(logits, n_vocab, k, log_normalizer[i], entropy[i], top_ids.data() + static_cast<size_t>(i) * k,
-            top_logprobs.data() + static_cast<size_t>(i) * k, order);
-        if (i + 1 < T) target[i] = static_cast<double>(logits[tokens[i + 1]]) - log_normalizer[i];
+        row_statistics(logits, n_vocab, k, log_normalizer[row], entropy[row], top_ids.data() + static_cast<size_t>(row) * k,
+            top_logprobs.data() + static_cast<size_t>(row) * k, order);
+        if (i + 1 < T) target[row] = static_cast<double>(logits[tokens[i + 1]]) - log_normalizer[row];
         if (i + 1 == T) last_logits.assign(logits, logits + n_vocab);
     }
     if (generate) generate_after(ctx, n_vocab, order);
@@ -343,8 +347,8 @@ const char * get_generation_args(napi_env env, napi_value object, LogitsJob & w)
 }  // namespace
 
 napi_value logits(napi_env env, napi_callback_info info) {
-    size_t argc = 11;
-    napi_value argv[11];
+    size_t argc = 12;
+    napi_value argv[12];
     napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
     if (argc < 10) return throw_type_error(env, "logits expects 10 arguments");
     std::unique_ptr<LogitsJob> w(new LogitsJob());
@@ -355,7 +359,17 @@ napi_value logits(napi_env env, napi_callback_info info) {
     if (!get_number_array(env, argv[2], numbers)) return throw_type_error(env, "tokens must be an array of numbers");
     for (double t : numbers) w->tokens.push_back(static_cast<llama_token>(t));
     if (w->tokens.empty()) return throw_type_error(env, "tokens must not be empty");
-    if (napi_get_value_bool(env, argv[3], &w->reset) != napi_ok) return throw_type_error(env, "reset must be a boolean");
+    napi_valuetype from_type = napi_undefined;
+    napi_typeof(env, argv[3], &from_type);
+    if (from_type == napi_number) {
+        double keep = -1;
+        napi_get_value_double(env, argv[3], &keep);
+        if (!(keep >= 0) || keep != static_cast<int>(keep)) return throw_type_error(env, "from must be a position (an integer ≥ 0) or a boolean");
+        w->keep = static_cast<int>(keep);
+        w->reset = w->keep == 0;
+    } else if (napi_get_value_bool(env, argv[3], &w->reset) != napi_ok) {
+        return throw_type_error(env, "from must be a boolean (reset) or a position to keep");
+    }
     if (napi_get_value_double(env, argv[4], &threads) != napi_ok) return throw_type_error(env, "threads must be a number");
     if (napi_get_value_double(env, argv[5], &n_ctx) != napi_ok) return throw_type_error(env, "nCtx must be a number");
     if (napi_get_value_bool(env, argv[6], &w->exact) != napi_ok) return throw_type_error(env, "exact must be a boolean");
@@ -369,6 +383,7 @@ napi_value logits(napi_env env, napi_callback_info info) {
     if (type == napi_object) {
         if (const char * error = get_generation_args(env, argv[10], *w)) return throw_type_error(env, error);
     }
+    if (argc > 11 && napi_get_value_bool(env, argv[11], &w->last_only) != napi_ok) return throw_type_error(env, "lastOnly must be a boolean");
     return queue_model_job(env, w.release());
 }
 

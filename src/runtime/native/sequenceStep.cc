@@ -22,6 +22,7 @@
 #include "decodeSupport.h"
 #include "llama.h"
 #include "napiArgs.h"
+#include "rowStatistics.h"
 
 namespace promptscope {
 
@@ -46,18 +47,12 @@ struct StepJob {
 
 // Appends the top `k` tokens of `logits` and their log-softmax values, most likely first (ties: lower id first).
 void reduce_row(const float * logits, int32_t n_vocab, int32_t k, std::vector<int32_t> & order, StepJob & job) {
-    float max_logit = -INFINITY;
-    for (int32_t i = 0; i < n_vocab; ++i) max_logit = std::max(max_logit, logits[i]);
-    double sum = 0;
-    for (int32_t i = 0; i < n_vocab; ++i) sum += std::exp(static_cast<double>(logits[i]) - max_logit);
-    const double log_normalizer = max_logit + std::log(sum);
-    std::iota(order.begin(), order.end(), 0);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(), [logits](int32_t a, int32_t b) {
-        return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
-    });
+    const double log_normalizer = row_normalizer(logits, n_vocab).log_normalizer;
+    const size_t first = job.top_ids.size();
+    job.top_ids.resize(first + k);
+    row_top_k(logits, n_vocab, k, job.top_ids.data() + first, order);
     for (int32_t i = 0; i < k; ++i) {
-        job.top_ids.push_back(order[i]);
-        job.top_logprobs.push_back(static_cast<float>(logits[order[i]] - log_normalizer));
+        job.top_logprobs.push_back(static_cast<float>(logits[job.top_ids[first + i]] - log_normalizer));
     }
 }
 

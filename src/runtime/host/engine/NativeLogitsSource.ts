@@ -1,7 +1,7 @@
 import type { Token } from 'node-llama-cpp';
 import type { LoraAdapterSpec } from '../../../shared/runtimeApi';
 import type { LogitStatistics } from '../../../core/probabilities/logitStatistics';
-import { evaluateLogits, type GeneratedRows, type LogitRows, type LogitsGeneration } from './llamaExtrasAddon';
+import { evaluateLogits, type GeneratedRows, type LogitRows, type LogitsFrom, type LogitsGeneration } from './llamaExtrasAddon';
 import type { EvaluatedPositions, LogitsSource } from './LogitsSource';
 
 export interface NativeLogitsOptions {
@@ -39,7 +39,28 @@ export class NativeLogitsSource implements LogitsSource {
     }
 
     async evaluate(tokens: Token[], reset: boolean): Promise<EvaluatedPositions> {
-        const rows = await evaluateLogits(this.job(tokens, reset));
+        return this.evaluateFrom(tokens, reset);
+    }
+
+    /**
+     * Evaluates `tokens` after the first `keep` positions the context holds, the positions after those removed first:
+     * label scoring evaluates each continuation after the prompt this way, the prompt evaluated once.
+     */
+    async evaluateAfter(tokens: Token[], keep: number): Promise<EvaluatedPositions> {
+        return this.evaluateFrom(tokens, keep);
+    }
+
+    /** Evaluates `tokens` from position 0 with logits for the last of them only: its statistics and logits. */
+    async evaluateLast(tokens: Token[]): Promise<{ stats: LogitStatistics; last: Float32Array }> {
+        const rows = await evaluateLogits({ ...this.job(tokens, true), lastOnly: true });
+        if (rows.logNormalizer.length !== 1 || rows.lastLogits.length !== rows.vocabularySize) {
+            throw new Error(`the native addon returned ${rows.logNormalizer.length} positions for the last of ${tokens.length} tokens`);
+        }
+        return { stats: rowStatistics(rows, 0), last: rows.lastLogits };
+    }
+
+    private async evaluateFrom(tokens: Token[], from: LogitsFrom): Promise<EvaluatedPositions> {
+        const rows = await evaluateLogits(this.job(tokens, from));
         if (rows.logNormalizer.length !== tokens.length || rows.lastLogits.length !== rows.vocabularySize) {
             throw new Error(`the native addon returned ${rows.logNormalizer.length} positions for ${tokens.length} tokens`);
         }
@@ -63,10 +84,10 @@ export class NativeLogitsSource implements LogitsSource {
         return { ...positions(rows, tokens.length), ...rows };
     }
 
-    private job(tokens: Token[], reset: boolean): Parameters<typeof evaluateLogits>[0] {
+    private job(tokens: Token[], from: LogitsFrom): Parameters<typeof evaluateLogits>[0] {
         const { options } = this;
         return {
-            modelPath: options.modelPath, tokens, reset, threads: options.threads, contextSize: options.contextSize,
+            modelPath: options.modelPath, tokens, from, threads: options.threads, contextSize: options.contextSize,
             exact: options.exact, topK: options.topK, lora: options.lora,
         };
     }

@@ -156,8 +156,8 @@ export interface NativeStepResult {
 type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | NativeGenerateResult) => void;
 
 interface AttentionAddon {
-    logits(modelPath: string, binsDir: string, tokens: number[], reset: boolean, threads: number, nCtx: number, exact: boolean,
-        topK: number, loraPaths: string[], loraScales: number[], generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>>;
+    logits(modelPath: string, binsDir: string, tokens: number[], from: LogitsFrom, threads: number, nCtx: number, exact: boolean,
+        topK: number, loraPaths: string[], loraScales: number[], generation?: LogitsGeneration, lastOnly?: boolean): Promise<LogitRows & Partial<GeneratedRows>>;
     capture(modelPath: string, binsDir: string, tokens: number[], layers: number[], threads: number, ubatch: number,
         loraPaths: string[], loraScales: number[]): Promise<AttentionCapture>;
     release(): Promise<void>;
@@ -238,29 +238,38 @@ export function captureAttention(job: {
         lora.map(a => a.path), lora.map(a => a.scale));
 }
 
+/** Where an evaluation starts: `true` from position 0, `false` after what the context holds, a number after that many of its positions (the rest removed). */
+export type LogitsFrom = boolean | number;
+
 /**
- * Evaluates `tokens` in the addon's probabilities context (after what it holds, or from position 0 with `reset`), with
+ * Evaluates `tokens` in the addon's probabilities context (where `from` says), with
  * logits at every position reduced there to their statistics; only the last position's logits come back whole.
  * The context holds one sequence for the whole process: callers take turns (see NativeLogitsSource).
  */
 export function evaluateLogits(job: {
-    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    modelPath: string; tokens: number[]; from: LogitsFrom; threads: number; contextSize: number; exact: boolean; topK: number;
+    /** Logits for the last of `tokens` only: every per-token array then has one row. Defaults to false. */
+    lastOnly?: boolean;
     lora?: readonly { path: string; scale: number }[];
 }): Promise<LogitRows>;
 /** The same, then samples up to `generation.steps` tokens in the addon, evaluating each but the last. */
 export function evaluateLogits(job: {
-    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    modelPath: string; tokens: number[]; from: LogitsFrom; threads: number; contextSize: number; exact: boolean; topK: number;
+    /** Logits for the last of `tokens` only: every per-token array then has one row. Defaults to false. */
+    lastOnly?: boolean;
     lora?: readonly { path: string; scale: number }[];
 }, generation: LogitsGeneration): Promise<LogitRows & GeneratedRows>;
 export function evaluateLogits(job: {
-    modelPath: string; tokens: number[]; reset: boolean; threads: number; contextSize: number; exact: boolean; topK: number;
+    modelPath: string; tokens: number[]; from: LogitsFrom; threads: number; contextSize: number; exact: boolean; topK: number;
+    /** Logits for the last of `tokens` only: every per-token array then has one row. Defaults to false. */
+    lastOnly?: boolean;
     lora?: readonly { path: string; scale: number }[];
 }, generation?: LogitsGeneration): Promise<LogitRows & Partial<GeneratedRows>> {
     const { addon, error, bins } = load();
     if (!addon) return Promise.reject(new AddonUnavailableError('native probabilities', String(error)));
     const lora = job.lora ?? [];
-    return addon.logits(job.modelPath, bins, job.tokens, job.reset, job.threads, job.contextSize, job.exact, job.topK,
-        lora.map(a => a.path), lora.map(a => a.scale), generation);
+    return addon.logits(job.modelPath, bins, job.tokens, job.from, job.threads, job.contextSize, job.exact, job.topK,
+        lora.map(a => a.path), lora.map(a => a.scale), generation, job.lastOnly ?? false);
 }
 
 /**
