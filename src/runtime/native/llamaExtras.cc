@@ -16,6 +16,8 @@
 //   sequenceStep.cc      decodeStep(), copySequence(), removeSequence(): one step over chosen sequences; fork and prune
 //   nodeLlamaSampler.cc              node-llama-cpp's sampler chain and `confidence`, shared by the loops
 //   decodeSupport.cc                 the loops' clock and decode failure messages
+//   modelTraining.cc     trainerOpen(), trainerRun(), trainerProgress(), trainerSave(), trainerClose(): full fine-tuning
+//                                    through llama_opt_* (the trained fixtures)
 //   cpuBackend.cc        loadCpuBackend()  a CPU backend built for this CPU, registered before node-llama-cpp's own
 //   napiArgs.cc                      reading arguments and writing typed arrays, shared by the others
 //
@@ -30,6 +32,7 @@
 #include "sequenceStep.h"
 #include "logitsPass.h"
 #include "modelCopy.h"
+#include "modelTraining.h"
 
 namespace {
 
@@ -47,6 +50,11 @@ napi_value init(napi_env env, napi_value exports) {
         { "decodeStep", nullptr, promptscope::decode_step, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "copySequence", nullptr, promptscope::copy_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "removeSequence", nullptr, promptscope::remove_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trainerOpen", nullptr, promptscope::trainer_open, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trainerRun", nullptr, promptscope::trainer_run, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trainerProgress", nullptr, promptscope::trainer_progress, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trainerSave", nullptr, promptscope::trainer_save, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "trainerClose", nullptr, promptscope::trainer_close, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "loadCpuBackend", nullptr, promptscope::load_cpu_backend, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
     napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

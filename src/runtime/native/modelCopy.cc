@@ -88,12 +88,15 @@ struct ReleaseJob : ModelJob {
 
 }  // namespace
 
+bool ensure_cpu_backend(const std::string & bins_dir, std::string & error) {
+    ensure_backend(bins_dir);
+    if (ggml_backend_reg_by_name("CPU") != nullptr) return true;
+    error = "no llama.cpp CPU backend could be loaded from " + bins_dir;
+    return false;
+}
+
 llama_model * prepare_model(ModelJob & job, std::vector<llama_adapter_lora *> & adapters) {
-    ensure_backend(job.bins_dir);
-    if (ggml_backend_reg_by_name("CPU") == nullptr) {
-        job.error = "no llama.cpp CPU backend could be loaded from " + job.bins_dir;
-        return nullptr;
-    }
+    if (!ensure_cpu_backend(job.bins_dir, job.error)) return nullptr;
     if (!g_copy || g_copy->path != job.model_path) {
         free_model_copy();
         llama_model_params mparams = llama_model_default_params();

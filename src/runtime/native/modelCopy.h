@@ -31,6 +31,9 @@ struct ModelJob {
     napi_deferred deferred = nullptr;
 };
 
+// Registers llama.cpp's backends from `bins_dir` unless node-llama-cpp did; false with `error` set when no CPU backend is there.
+bool ensure_cpu_backend(const std::string & bins_dir, std::string & error);
+
 // The model copy for `job` (loaded on first use or when the file changes), its LoRA adapters appended to `adapters`, and
 // job.tokens checked against its vocabulary; nullptr with job.error set otherwise. Called from a job's `run`.
 llama_model * prepare_model(ModelJob & job, std::vector<llama_adapter_lora *> & adapters);
