@@ -14,7 +14,7 @@
 // on failure. Either way the files of the addon's former name (build/native/attention.node, attention.unavailable.txt)
 // are removed, so no copy built from older sources is left beside the current one.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -125,6 +125,10 @@ if (!built.ok || !existsSync(product)) {
     unavailable(`node-gyp failed: ${(lines[0] ?? built.output.trim().split('\n').pop() ?? '').trim()} (full log: cd ${relative(root, work)} && node ${nodeGyp} rebuild)`);
 }
 mkdirSync(outDir, { recursive: true });
-copyFileSync(product, outFile);
+// A new file renamed over the old one, never the old one overwritten: a runtime host that has the addon loaded (an
+// editor window, a running training) keeps its mapped copy instead of crashing on a truncated file.
+const staged = `${outFile}.${process.pid}.tmp`;
+copyFileSync(product, staged);
+renameSync(staged, outFile);
 rmSync(reasonFile, { force: true });
 console.log(`[build-native] ${relative(root, outFile)} built in ${((performance.now() - started) / 1000).toFixed(1)} s (llama.cpp ${info.tag})`);

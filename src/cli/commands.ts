@@ -2,6 +2,7 @@ import type { CliCommand } from './CliCommand';
 import { benchCommand } from './commands/bench';
 import { buildRuntimeCommand } from './commands/buildRuntime';
 import { fixtureModelCommand } from './commands/fixtureModel';
+import { trainFixtureCommand } from './commands/trainFixture';
 import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
 import { attentionCommand } from './commands/attention';
@@ -20,6 +21,7 @@ export const commands: CliCommand[] = [
     probsCommand,
     attentionCommand,
     fixtureModelCommand,
+    trainFixtureCommand,
     benchCommand,
     buildRuntimeCommand,
 ];

@@ -503,3 +503,74 @@ export interface AttentionResult {
     computedOn: { device: 'cpu'; copy: boolean; reason?: string };
     timing: { tokens: number; ms: number };
 }
+
+/**
+ * Full fine-tuning of a model file through llama.cpp's training API (the trained fixtures): the examples are packed
+ * into windows, each epoch in its own seeded order, and trained on in chunks of windows; after each epoch the weights
+ * are evaluated on the validation windows and written to `checkpoint`.
+ */
+export interface TrainModelRequest {
+    /** The model file to train: F32 weights (llama.cpp's backward pass does not go through quantized tensors). */
+    model: string;
+    /** Written after every epoch by llama.cpp's own model writer: an intermediate, see composeTrainedModel. */
+    checkpoint: string;
+    /** Whole training examples as token ids (BOS … end of turn), concatenated into windows in a new order each epoch. */
+    train: number[][];
+    /** Held-out examples, packed once in their own order; evaluated after each epoch. */
+    validation: number[][];
+    /** Tokens per training window (the context the model trains with). Defaults to 128. */
+    window?: number;
+    /** Epochs in the whole schedule (the learning rate decays over all of them). */
+    epochs: number;
+    /** The first epoch to run, 0-based: a resumed run starts after its last checkpoint. Defaults to 0. */
+    startEpoch?: number;
+    /** Peak learning rate (AdamW's alpha). */
+    learningRate: number;
+    /** The learning rate at the end of the schedule: cosine decay from `learningRate`. Defaults to learningRate / 10. */
+    learningRateMin?: number;
+    /** AdamW's decoupled weight decay. Defaults to 0. */
+    weightDecay?: number;
+    /** Windows per trainer call: progress, cancellation and the learning rate change between calls. Defaults to 16. */
+    chunkWindows?: number;
+    /** Seed of each epoch's order of the examples. */
+    seed: number;
+    /** CPU threads. Defaults to the runtime's. */
+    threads?: number;
+}
+
+export interface TrainingEpoch {
+    /** 0-based. */
+    epoch: number;
+    trainLoss: number;
+    trainAccuracy: number;
+    validationLoss: number;
+    validationAccuracy: number;
+    /** The learning rate of the epoch's last chunk. */
+    learningRate: number;
+    ms: number;
+}
+
+export interface TrainingProgress {
+    phase: 'train' | 'validate';
+    /** Of the whole request, 0…1. */
+    fraction: number;
+    /** 0-based, of `epochs`. */
+    epoch: number;
+    epochs: number;
+    windowsDone: number;
+    windowsTotal: number;
+    /** Mean training loss of the epoch's chunks so far. */
+    loss?: number;
+    /** Sent once per epoch, after its checkpoint is written. */
+    completed?: TrainingEpoch;
+}
+
+export interface TrainModelResult {
+    parameters: number;
+    /** The epochs this request ran (from `startEpoch`). */
+    epochs: TrainingEpoch[];
+    tokens: { train: number; validation: number };
+    windows: { train: number; validation: number };
+    checkpoint: string;
+    ms: number;
+}

@@ -1,17 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { LoadProgress, RuntimeLogSink } from '../../shared/runtimeApi';
+import type { RuntimeLogSink } from '../../shared/runtimeApi';
 import { describeExit } from './describeExit';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { RuntimeNotRespondingError } from '../../shared/errors/RuntimeNotRespondingError';
 import { reviveError } from '../../shared/errors/serializeError';
-import type { ClientMessage, HostMessage, RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
+import type { ClientMessage, HostMessage, RequestProgress, RuntimeMethod, RuntimeMethods } from '../rpc/protocol';
 import { removeBulkFolders, unpackBulk } from '../rpc/bulkTransfer';
 import { LivenessMonitor } from './LivenessMonitor';
 
 export interface RequestHooks {
     onTokens?: (tokens: number[], text: string) => void;
-    onProgress?: (progress: LoadProgress) => void;
+    onProgress?: (progress: RequestProgress) => void;
     signal?: AbortSignal;
 }
 

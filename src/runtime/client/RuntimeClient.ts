@@ -13,9 +13,10 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
+import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
-import { defaultResponseTimeoutSeconds, type LoadModelParams, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
+import { defaultResponseTimeoutSeconds, type LoadModelParams, type RequestProgress, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
 
 export { defaultResponseTimeoutSeconds };
 
@@ -106,7 +107,11 @@ export class RuntimeClient {
         this.loads++;
         this.updateState();
         try {
-            const info = await host.request('loadModel', this.loadParams(options), { onProgress: call.onProgress, signal: call.signal });
+            const onProgress = call.onProgress;
+            const info = await host.request('loadModel', this.loadParams(options), {
+                signal: call.signal,
+                ...(onProgress ? { onProgress: (progress: RequestProgress) => { if (progress.phase === 'download' || progress.phase === 'load') onProgress(progress); } } : {}),
+            });
             this.lastLoad = structuredClone(options);
             this.model = info;
             return info;
@@ -234,6 +239,19 @@ export class RuntimeClient {
             this.generations--;
             this.updateState();
         }
+    }
+
+    /**
+     * Full fine-tuning of a model file through llama.cpp's training API (the trained fixtures), with progress per chunk
+     * of windows and one report per finished epoch (see TrainModelRequest). The loaded model is left as it is.
+     */
+    async trainModel(request: TrainModelRequest, options: { signal?: AbortSignal; onProgress?: (progress: TrainingProgress) => void } = {}): Promise<TrainModelResult> {
+        const host = await this.ensureHost(false);
+        const onProgress = options.onProgress;
+        return host.request('trainModel', request, {
+            signal: options.signal,
+            ...(onProgress ? { onProgress: (progress: RequestProgress) => { if (progress.phase === 'train' || progress.phase === 'validate') onProgress(progress); } } : {}),
+        });
     }
 
     /** Attention weights (a flat Float32Array [layer][head][query][key]) of a prompt of at most 512 tokens (see AttentionRequest). */

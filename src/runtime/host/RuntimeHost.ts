@@ -44,6 +44,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         scoreContinuations: (request, { signal }) => engine.scoreContinuations(request, { signal }),
         attention: (request, { signal }) => engine.attention(request, { signal }),
         validateLora: ({ path }) => engine.validateLora(path),
+        trainModel: (request, { id, signal, send }) => engine.trainModel(request, { signal, onProgress: progress => send({ type: 'progress', id, progress }) }),
     };
 }
 

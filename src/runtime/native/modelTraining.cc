@@ -95,6 +95,14 @@ struct OpenJob : ModelJob {
             error = "llama.cpp could not create a training context of " + std::to_string(window) + " tokens";
             return;
         }
+        if (static_cast<int>(llama_n_ctx(ctx)) != window) {
+            // llama.cpp rounds a context up (to 256 tokens in this tag); a training window must be one whole context.
+            error = "a training window of " + std::to_string(window) + " tokens is not a context size llama.cpp keeps (it made "
+                + std::to_string(llama_n_ctx(ctx)) + "): use a multiple of 256";
+            llama_free(ctx);
+            llama_model_free(model);
+            return;
+        }
         llama_opt_params params{};
         params.n_ctx_train = 0;
         params.param_filter = llama_opt_param_filter_all;
@@ -233,7 +241,15 @@ napi_value trainer_run(napi_env env, napi_callback_info info) {
     napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
     if (argc < 4) return throw_type_error(env, "trainerRun expects windows, train, learningRate, weightDecay");
     std::unique_ptr<RunJob> job(new RunJob());
-    if (!get_int32_array(env, argv[0], job->windows)) return throw_type_error(env, "windows must be an Int32Array");
+    bool typed = false;
+    napi_is_typedarray(env, argv[0], &typed);
+    napi_typedarray_type type;
+    size_t length = 0;
+    void * data = nullptr;
+    if (!typed || napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+        return throw_type_error(env, "windows must be an Int32Array");
+    }
+    job->windows.assign(static_cast<int32_t *>(data), static_cast<int32_t *>(data) + length);
     if (napi_get_value_bool(env, argv[1], &job->train) != napi_ok) return throw_type_error(env, "train must be a boolean");
     if (napi_get_value_double(env, argv[2], &job->learning_rate) != napi_ok || !(job->learning_rate >= 0)) {
         return throw_type_error(env, "learningRate must be a number ≥ 0");

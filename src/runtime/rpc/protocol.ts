@@ -16,6 +16,7 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../shared/runtimeApi';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
+import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /**
@@ -54,6 +55,7 @@ export interface RuntimeMethods {
     scoreContinuations: { params: ScoreContinuationsRequest; result: ScoreContinuationsResult };
     attention: { params: AttentionRequest; result: AttentionResult };
     validateLora: { params: { path: string }; result: string };
+    trainModel: { params: TrainModelRequest; result: TrainModelResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
@@ -115,10 +117,13 @@ export interface TokensMessage {
     text: string;
 }
 
+/** Progress of a model load (phases `download`, `load`) or of a training run (phases `train`, `validate`). */
+export type RequestProgress = LoadProgress | TrainingProgress;
+
 export interface ProgressMessage {
     type: 'progress';
     id: number;
-    progress: LoadProgress;
+    progress: RequestProgress;
 }
 
 export interface LogMessage {

@@ -18,6 +18,8 @@ import { ContextRegistry } from './ContextRegistry';
 import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } from '../../../shared/runtimeApi';
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
+import { trainModel } from '../training/trainModel';
+import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../../shared/runtimeApi';
 import { describeModel, summarizeMetadata } from './describeModel';
 import { LlamaBackend } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
@@ -278,6 +280,15 @@ export class LlamaEngine {
             startedAt,
             ...call,
         });
+    }
+
+    /**
+     * Full fine-tuning of a model file with the native addon's trainer (the trained fixtures); the loaded model, if any,
+     * stays as it is. node-llama-cpp's llama.cpp libraries are loaded first: the addon links them.
+     */
+    async trainModel(request: TrainModelRequest, call: { signal?: AbortSignal; onProgress?: (progress: TrainingProgress) => void } = {}): Promise<TrainModelResult> {
+        const backend = this.backend ?? await this.backendFor('off');
+        return trainModel(request, { ...call, defaultThreads: defaultThreadCount(backend.llama.cpuMathCores) });
     }
 
     /**

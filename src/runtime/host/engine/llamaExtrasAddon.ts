@@ -174,6 +174,57 @@ interface AttentionAddon {
     removeSequence(contextId: number, sequence: number, fromPosition: number, toPosition: number): boolean;
     /** Absent from an addon built before it (then the prebuilt CPU backend is used). */
     loadCpuBackend?(path: string): string | null;
+    trainerOpen(binsDir: string, modelPath: string, window: number, threads: number, optimizer: TrainingOptimizer): Promise<{ parameters: number; vocabularySize: number }>;
+    trainerRun(windows: Int32Array, train: boolean, learningRate: number, weightDecay: number): Promise<TrainerPassResult>;
+    trainerProgress(): { done: number; total: number };
+    trainerSave(path: string): Promise<void>;
+    trainerClose(): Promise<void>;
+}
+
+export type TrainingOptimizer = 'adamw' | 'sgd';
+
+/** One pass of the trainer over some windows (see modelTraining.cc). */
+export interface TrainerPassResult {
+    /** Mean cross-entropy per predicted token, in nats, and its standard error. */
+    loss: number;
+    lossUncertainty: number;
+    /** Share of tokens whose most likely prediction was the next token, and its standard error. */
+    accuracy: number;
+    accuracyUncertainty: number;
+    windows: number;
+}
+
+/**
+ * The addon's trainer (src/runtime/native/modelTraining.cc): full fine-tuning of a model file through llama.cpp's
+ * training API, one per process, its jobs queued behind the model copy's.
+ */
+export const nativeTrainer = {
+    open(modelPath: string, window: number, threads: number, optimizer: TrainingOptimizer = 'adamw') {
+        const { addon, error, bins } = load();
+        if (!addon) return Promise.reject(new AddonUnavailableError('training', String(error)));
+        return addon.trainerOpen(bins, modelPath, window, threads, optimizer);
+    },
+    /** Trains on (or with `train: false` only evaluates) `windows`: each `window + 1` tokens, the labels shifted by one. */
+    run(windows: Int32Array, train: boolean, learningRate: number, weightDecay: number): Promise<TrainerPassResult> {
+        return loadedAddon('training').trainerRun(windows, train, learningRate, weightDecay);
+    },
+    /** Windows done of the pass in progress (or the last one). */
+    progress(): { done: number; total: number } {
+        return loadedAddon('training').trainerProgress();
+    },
+    save(path: string): Promise<void> {
+        return loadedAddon('training').trainerSave(path);
+    },
+    close(): Promise<void> {
+        const { addon } = load();
+        return addon ? addon.trainerClose() : Promise.resolve();
+    },
+};
+
+function loadedAddon(what: string): AttentionAddon {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError(what, String(error));
+    return addon;
 }
 
 const howToFix = 'run `npm run build:native` in the Promptscope folder (needs g++, make and python3)';

@@ -1,0 +1,48 @@
+import type { FixtureDimensions } from '../fixtures/fixtureDimensions';
+import { arithmeticProblems } from './arithmeticProblems';
+
+/** One example of a task: the prompt file's input variables and the reply the model is taught to give. */
+export interface TrainingExample {
+    input: Record<string, string>;
+    reply: string;
+}
+
+/** What `promptscope train-fixture TASK` trains: the base fixture's shape, the schedule, and the examples. */
+export interface TrainingTask {
+    name: string;
+    description: string;
+    /** The prompt file whose rendering (through the one prompt pipeline) every example is trained in, from the repository root. */
+    prompt: string;
+    /** Overrides of the tiny llama fixture's dimensions (F32 weights, the fixture vocabulary). */
+    dimensions: Partial<FixtureDimensions>;
+    schedule: TrainingSchedule;
+    /** Deterministic examples from `seed`; `heldOut` ones never occur among the training ones. */
+    examples(seed: number, count: number, heldOut: boolean): TrainingExample[];
+}
+
+export interface TrainingSchedule {
+    trainExamples: number;
+    validationExamples: number;
+    /** Tokens per training window. */
+    window: number;
+    epochs: number;
+    learningRate: number;
+    learningRateMin: number;
+    weightDecay: number;
+    /** Windows per trainer call. */
+    chunkWindows: number;
+}
+
+export const trainingTasks: Record<string, TrainingTask> = {
+    arithmetic: {
+        name: 'arithmetic',
+        description: 'two- and three-digit addition and subtraction, word problems and plain questions, worked column by column to "The answer is N."',
+        prompt: 'examples/arithmetic.prompt',
+        dimensions: { embeddingLength: 256, blockCount: 4, headCount: 8, headCountKv: 4, feedForwardLength: 768 },
+        schedule: {
+            trainExamples: 6000, validationExamples: 300, window: 256, epochs: 3,
+            learningRate: 1e-3, learningRateMin: 1e-4, weightDecay: 0.01, chunkWindows: 8,
+        },
+        examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(p => ({ input: { question: p.question }, reply: p.solution })),
+    },
+};
