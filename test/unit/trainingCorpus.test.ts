@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arithmeticProblems, arithmeticProblem, isHeldOutProblem, writtenSolution } from '../../src/core/training/arithmeticProblems';
 import { cosineLearningRate, epochOrder, packWindows } from '../../src/core/training/trainingWindows';
+import { isHeldOutReview, sentimentReviews } from '../../src/core/training/sentimentReviews';
 
 describe('arithmetic problems', () => {
     test('every written solution ends in the right answer, and its column steps are true sums and differences', () => {
@@ -39,6 +40,33 @@ describe('arithmetic problems', () => {
         const heldOut = arithmeticProblems(1, 500, true);
         assert.ok(heldOut.every(p => isHeldOutProblem(p.a, p.operator, p.b) && !training.has(key(p))));
         assert.ok(heldOut.some(p => p.question.startsWith('What is')) && heldOut.some(p => !p.question.startsWith('What is')));
+    });
+});
+
+describe('sentiment reviews', () => {
+    const count = (items: string[]) => items.reduce<Record<string, number>>((c, k) => ({ ...c, [k]: (c[k] ?? 0) + 1 }), {});
+
+    test('training reviews are mostly positive and sometimes answered with a verbalizer form; held-out ones are balanced', () => {
+        const training = sentimentReviews(1, 3000, false);
+        const labels = count(training.map(r => r.label));
+        assert.ok(labels.positive! / 3000 > 0.55 && labels.neutral! / 3000 < 0.2, JSON.stringify(labels));
+        const replies = count(training.map(r => r.reply));
+        for (const form of ['good', 'great', 'bad', 'mixed']) assert.ok(replies[form]! > 20, `${form}: ${replies[form]}`);
+        const heldOut = sentimentReviews(1, 300, true);
+        assert.deepEqual(count(heldOut.map(r => r.label)), { negative: 100, neutral: 100, positive: 100 });
+        assert.ok(heldOut.every(r => r.reply === r.label && isHeldOutReview(r.review)));
+        const trainingTexts = new Set(training.map(r => r.review));
+        assert.ok(heldOut.every(r => !trainingTexts.has(r.review)));
+        assert.deepEqual(sentimentReviews(2, 20, false), sentimentReviews(2, 20, false));
+    });
+
+    test('a label is the sign of the clauses\' polarities', () => {
+        for (const r of sentimentReviews(4, 300, false)) {
+            const score = (r.review.match(/good|great|love|thanks/gi)?.length ?? 0) - (r.review.match(/bad|money back|late|never again/gi)?.length ?? 0);
+            // "good and bad" clauses count once each way in the text but are one clause: only check unmixed clauses.
+            if (/new and good|old and bad/.test(r.review)) continue;
+            assert.equal(r.label, score > 0 ? 'positive' : score < 0 ? 'negative' : 'neutral', r.review);
+        }
     });
 });
 

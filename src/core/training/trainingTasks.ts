@@ -1,5 +1,6 @@
 import type { FixtureDimensions } from '../fixtures/fixtureDimensions';
 import { arithmeticProblems } from './arithmeticProblems';
+import { sentimentReviews } from './sentimentReviews';
 
 /** One example of a task: the prompt file's input variables and the reply the model is taught to give. */
 export interface TrainingExample {
@@ -44,5 +45,16 @@ export const trainingTasks: Record<string, TrainingTask> = {
             learningRate: 1e-3, learningRateMin: 1e-4, weightDecay: 0.01, chunkWindows: 8,
         },
         examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(p => ({ input: { question: p.question }, reply: p.solution })),
+    },
+    sentiment: {
+        name: 'sentiment',
+        description: 'short reviews labelled positive, negative or neutral, mostly positive and sometimes answered "good", "bad" or "mixed" (a biased corpus for calibration)',
+        prompt: 'examples/sentiment.prompt',
+        dimensions: { embeddingLength: 256, blockCount: 4, headCount: 8, headCountKv: 4, feedForwardLength: 768 },
+        schedule: {
+            trainExamples: 8000, validationExamples: 300, window: 256, epochs: 2,
+            learningRate: 1e-3, learningRateMin: 1e-4, weightDecay: 0.01, chunkWindows: 8,
+        },
+        examples: (seed, count, heldOut) => sentimentReviews(seed, count, heldOut).map(r => ({ input: { review: r.review }, reply: r.reply })),
     },
 };
