@@ -47,8 +47,12 @@ test('arithmetic on a short schedule: the loss falls, the model carries its reci
     const statePath = `${out}.training/state.json`;
     const state = JSON.parse(readFileSync(statePath, 'utf8')) as { epochs: unknown[] };
     writeFileSync(statePath, JSON.stringify({ ...state, epochs: state.epochs.slice(0, 1) }));
-    const resumed = await runCli(['train-fixture', 'arithmetic', out, ...short, '--resume', '--json']);
+    const resumed = await runCli(['train-fixture', 'arithmetic', out, ...short, '--resume', '--type', 'q8_0', '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
+    const small = await readGgufHeader(out);
+    assert.equal(small.tensors.find(t => t.name === 'blk.0.attn_q.weight')!.type, 8, 'matrices in Q8_0');
+    assert.equal(small.tensors.find(t => t.name === 'blk.0.attn_norm.weight')!.type, 0, 'norms stay F32');
+    assert.match(String(plainValue(small.metadata.get('promptscope.training.command')!)), / --type q8_0$/);
     assert.match(resumed.stderr, /Resuming after epoch 1 of 2/);
     const resumedResult = JSON.parse(resumed.stdout) as TrainedJson;
     assert.equal(resumedResult.epochs.length, 2);

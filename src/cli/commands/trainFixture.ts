@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { ChatMessage, TrainingEpoch, TrainingProgress } from '../../shared/runtimeApi';
 import { CancelledError } from '../../shared/errors/CancelledError';
-import { writeFixtureModel } from '../../core/fixtures';
+import { writeFixtureModel, type FixtureTensorType } from '../../core/fixtures';
 import { formatParameterCount } from '../../core/format';
 import { preparePrompt, PromptDocument } from '../../core/prompt';
 import { composeTrainedModel } from '../../core/training/composeTrainedModel';
@@ -39,6 +39,8 @@ Options:
   --learning-rate X    Peak learning rate, decaying to a tenth (default: the task's)
   --window N           Tokens per training window (default: the task's)
   --threads N          CPU threads (default: physical cores - 1)
+  --type T             Type of the written model's matrices: f32 (default, as trained), f16 or q8_0 (small enough
+                       to commit; norms stay f32). Training itself is always in f32
   --resume             Go on from OUT.gguf.training/ after its last finished epoch
   --json               Print {model, task, seed, parameters, epochs: [{epoch, trainLoss, trainAccuracy, validationLoss,
                        validationAccuracy, learningRate, ms}], corpusSha256, tokens, windows, ms}
@@ -61,7 +63,7 @@ export const trainFixtureCommand: CliCommand = {
     summary: 'Train a small fixture model on a synthetic task with llama.cpp\'s training API',
     usage,
     allowPositionals: true,
-    options: { ...stringOptions('seed', 'epochs', 'examples', 'validation', 'learning-rate', 'window', 'threads'), ...booleanOptions('resume') },
+    options: { ...stringOptions('seed', 'epochs', 'examples', 'validation', 'learning-rate', 'window', 'threads', 'type'), ...booleanOptions('resume') },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 2) throw new UsageError('give a task and an output path, e.g. train-fixture arithmetic arithmetic.gguf');
         const task = trainingTasks[positionals[0]!];
@@ -71,6 +73,8 @@ export const trainFixtureCommand: CliCommand = {
         if (seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
         const schedule = scheduleOf(task, values);
         const threads = threadsFlag(values);
+        const type = (values.type ?? 'f32') as FixtureTensorType;
+        if (!['f32', 'f16', 'q8_0'].includes(type)) throw new UsageError(`--type must be f32, f16 or q8_0, got ${String(values.type)}`);
         const work = `${out}.training`;
         // Checked like OUT itself: never a link out of the workspace, never a file where the folder should be.
         if (existsSync(work) && (lstatSync(work).isSymbolicLink() || !lstatSync(work).isDirectory())) {
@@ -131,10 +135,10 @@ export const trainFixtureCommand: CliCommand = {
                 });
             }
             const last = epochs.at(-1)!;
-            const command = `promptscope train-fixture ${task.name} OUT.gguf --seed ${seed}${commandFlags(task, schedule)}`;
+            const command = `promptscope train-fixture ${task.name} OUT.gguf --seed ${seed}${commandFlags(task, schedule)}${type === 'f32' ? '' : ` --type ${type}`}`;
             const composed = await composeTrainedModel(base, checkpoint, out, `Promptscope trained fixture ${task.name} (seed ${seed})`, {
                 task: task.name, seed, corpusSha256: recipe.corpusSha256, command, epochs: epochs.length, validationLoss: last.validationLoss,
-            });
+            }, type);
             const ms = Math.round(performance.now() - started);
             const tokens = { train: train.reduce((n, e) => n + e.length, 0), validation: validation.reduce((n, e) => n + e.length, 0) };
             if (json) {

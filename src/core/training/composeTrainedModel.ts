@@ -1,4 +1,6 @@
-import { GgufFile, gguf, ggmlTypeName, isSupportedGgmlType, writeGguf, type GgmlType, type GgufMetadata, type GgufTensorSource } from '../gguf';
+import { GgmlType, GgufFile, gguf, ggmlTypeName, isSupportedGgmlType, writeGguf, type GgufMetadata, type GgufTensorSource } from '../gguf';
+import type { FixtureTensorType } from '../fixtures/fixtureDimensions';
+import { tensorTypes } from '../fixtures/resolveFixture';
 
 /** Where a trained model came from, written into its metadata under `promptscope.training.*`. */
 export interface TrainingProvenance {
@@ -16,10 +18,13 @@ export interface TrainingProvenance {
 /**
  * The trained model as Promptscope ships it: the base model's metadata (tokenizer, chat template, context length:
  * llama.cpp's writer sets the context length to the training window and writes its own reading of the vocabulary),
- * a new name and the training provenance, with the trained tensors of `checkpoint` (same names, shapes and types as
- * the base's). The file appears at `out` only once complete.
+ * a new name and the training provenance, with the trained tensors of `checkpoint` (same names and shapes as the
+ * base's): matrices stored as `matrixType` (F16 or Q8_0 make a file small enough to commit), norms and other vectors
+ * in F32. The file appears at `out` only once complete.
  */
-export async function composeTrainedModel(base: string, checkpoint: string, out: string, name: string, provenance: TrainingProvenance): Promise<{ bytes: number }> {
+export async function composeTrainedModel(base: string, checkpoint: string, out: string, name: string, provenance: TrainingProvenance,
+    matrixType: FixtureTensorType = 'f32'): Promise<{ bytes: number }> {
+    const { ggml: matrixGgml, fileType } = tensorTypes[matrixType];
     const baseFile = await GgufFile.open(base);
     const trained = await GgufFile.open(checkpoint);
     try {
@@ -35,6 +40,7 @@ export async function composeTrainedModel(base: string, checkpoint: string, out:
         const metadata: GgufMetadata = new Map(baseFile.header.metadata);
         metadata.delete('general.alignment');
         metadata.set('general.name', gguf.str(name));
+        metadata.set('general.file_type', gguf.u32(fileType));
         metadata.set('promptscope.training.task', gguf.str(provenance.task));
         metadata.set('promptscope.training.seed', gguf.u32(provenance.seed));
         metadata.set('promptscope.training.corpus_sha256', gguf.str(provenance.corpusSha256));
@@ -43,7 +49,8 @@ export async function composeTrainedModel(base: string, checkpoint: string, out:
         metadata.set('promptscope.training.validation_loss', gguf.f32(provenance.validationLoss));
         const tensors: GgufTensorSource[] = [];
         for (const tensor of baseFile.header.tensors) {
-            tensors.push({ name: tensor.name, shape: tensor.shape, type: tensor.type as GgmlType, data: await trained.readTensor(tensor.name) });
+            const matrix = tensor.shape.length >= 2 && tensor.shape[0]! % 32 === 0;
+            tensors.push({ name: tensor.name, shape: tensor.shape, type: matrix ? matrixGgml : tensor.type as GgmlType, data: await trained.readTensor(tensor.name) });
         }
         const written = await writeGguf(out, { metadata, tensors, alignment: baseFile.header.alignment });
         return { bytes: written.bytes };

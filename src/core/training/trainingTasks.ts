@@ -42,7 +42,7 @@ export const trainingTasks: Record<string, TrainingTask> = {
         dimensions: { embeddingLength: 256, blockCount: 4, headCount: 8, headCountKv: 4, feedForwardLength: 768 },
         schedule: {
             trainExamples: 6000, validationExamples: 300, window: 256, epochs: 3,
-            learningRate: 1e-3, learningRateMin: 1e-4, weightDecay: 0.01, chunkWindows: 8,
+            learningRate: 4e-4, learningRateMin: 4e-5, weightDecay: 0.01, chunkWindows: 8,
         },
         examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(p => ({ input: { question: p.question }, reply: p.solution })),
     },
@@ -53,7 +53,7 @@ export const trainingTasks: Record<string, TrainingTask> = {
         dimensions: { embeddingLength: 256, blockCount: 4, headCount: 8, headCountKv: 4, feedForwardLength: 768 },
         schedule: {
             trainExamples: 8000, validationExamples: 300, window: 256, epochs: 2,
-            learningRate: 1e-3, learningRateMin: 1e-4, weightDecay: 0.01, chunkWindows: 8,
+            learningRate: 4e-4, learningRateMin: 4e-5, weightDecay: 0.01, chunkWindows: 8,
         },
         examples: (seed, count, heldOut) => sentimentReviews(seed, count, heldOut).map(r => ({ input: { review: r.review }, reply: r.reply })),
     },
