@@ -574,3 +574,61 @@ export interface TrainModelResult {
     checkpoint: string;
     ms: number;
 }
+
+/** Beam search over raw log-probabilities (src/core/decoding/beamSearch.ts), the beams sharing the prompt's KV cells. */
+export interface BeamSearchRequest {
+    /** Raw text, token ids, or chat messages rendered with the model's template. */
+    prompt: string | number[] | ChatMessage[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for. */
+    addBos?: boolean;
+    /** Beams kept per step, 1 to {@link maxBeams}. */
+    beams: number;
+    maxTokens: number;
+    /** α of score = logprob / length^α. Defaults to 1. */
+    lengthPenalty?: number;
+    /** Hypotheses returned. Defaults to `beams`. */
+    nBest?: number;
+    /** F32 KV cache and no flash attention (the numbers the reference forward pass gives). Defaults to true. */
+    exact?: boolean;
+    lora?: LoraAdapterSpec[];
+}
+
+/** The most beams a search may keep (each is a sequence of one context). */
+export const maxBeams = 32;
+
+export interface BeamHypothesisResult {
+    text: string;
+    tokens: number[];
+    tokenLogprobs: number[];
+    logprob: number;
+    score: number;
+    /** Ended at an end-of-generation token (else cut at maxTokens). */
+    finished: boolean;
+}
+
+/** A node of the search tree: `parent` indexes the previous step's kept beams (-1: the prompt). */
+export interface BeamTreeNode {
+    parent: number;
+    token: number;
+    logprob: number;
+    score: number;
+}
+
+export interface BeamSearchStep {
+    /** 1-based: the length of the sequences this step made. */
+    step: number;
+    kept: BeamTreeNode[];
+    finished: BeamTreeNode[];
+    pruned: BeamTreeNode[];
+}
+
+export interface BeamSearchResult {
+    model: string;
+    promptTokens: number;
+    hypotheses: BeamHypothesisResult[];
+    steps: BeamSearchStep[];
+    /** The model's end-of-generation tokens: an extension by one of them finishes its hypothesis. */
+    endTokens: number[];
+    exact: boolean;
+    timing: { decodeCalls: number; ms: number };
+}

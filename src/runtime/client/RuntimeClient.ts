@@ -14,6 +14,7 @@ import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
+import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import { defaultResponseTimeoutSeconds, type LoadModelParams, type RequestProgress, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
@@ -235,6 +236,18 @@ export class RuntimeClient {
         this.updateState();
         try {
             return await this.call('scoreContinuations', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
+    }
+
+    /** Beam search over raw log-probabilities (see BeamSearchRequest): the n best hypotheses and the search tree. */
+    async beamSearch(request: BeamSearchRequest, options: { signal?: AbortSignal } = {}): Promise<BeamSearchResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call('beamSearch', request, { signal: options.signal });
         } finally {
             this.generations--;
             this.updateState();

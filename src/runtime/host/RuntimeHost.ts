@@ -43,6 +43,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         tokenProbabilities: (request, { signal }) => engine.tokenProbabilities(request, { signal }),
         scoreContinuations: (request, { signal }) => engine.scoreContinuations(request, { signal }),
         attention: (request, { signal }) => engine.attention(request, { signal }),
+        beamSearch: (request, { signal }) => engine.beamSearch(request, { signal }),
         validateLora: ({ path }) => engine.validateLora(path),
         trainModel: (request, { id, signal, send }) => engine.trainModel(request, { signal, onProgress: progress => send({ type: 'progress', id, progress }) }),
     };
@@ -53,7 +54,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
  * NaN or Infinity in one is an overflow, refused in this one place before any caller can show or record it.
  */
 const computedResults: ReadonlySet<RuntimeMethod> = new Set<RuntimeMethod>([
-    'complete', 'chat', 'completeInline', 'completeMany', 'chatMany', 'tokenProbabilities', 'scoreContinuations', 'attention',
+    'complete', 'chat', 'completeInline', 'completeMany', 'chatMany', 'tokenProbabilities', 'scoreContinuations', 'attention', 'beamSearch',
 ]);
 
 /**

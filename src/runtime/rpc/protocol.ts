@@ -17,6 +17,7 @@ import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
+import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /**
@@ -56,6 +57,7 @@ export interface RuntimeMethods {
     attention: { params: AttentionRequest; result: AttentionResult };
     validateLora: { params: { path: string }; result: string };
     trainModel: { params: TrainModelRequest; result: TrainModelResult };
+    beamSearch: { params: BeamSearchRequest; result: BeamSearchResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

@@ -19,7 +19,8 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
 import { trainModel } from '../training/trainModel';
-import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../../shared/runtimeApi';
+import { runBeamSearch } from './runBeamSearch';
+import type { BeamSearchRequest, BeamSearchResult, TrainingProgress, TrainModelRequest, TrainModelResult } from '../../../shared/runtimeApi';
 import { describeModel, summarizeMetadata } from './describeModel';
 import { LlamaBackend } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
@@ -236,6 +237,23 @@ export class LlamaEngine {
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runScoreContinuations(loaded, {
             promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
+        });
+    }
+
+    /** Beam search over raw log-probabilities, the beams sequences of one context (see BeamSearchRequest). */
+    async beamSearch(request: BeamSearchRequest, call: { signal?: AbortSignal } = {}): Promise<BeamSearchResult> {
+        const startedAt = performance.now();
+        const loaded = await this.currentModel();
+        const { prompt } = request;
+        let tokens: Token[];
+        if (typeof prompt === 'string') tokens = loaded.tokenizePrompt(prompt, request.addBos);
+        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            tokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        } else tokens = this.checkTokens(prompt as number[], 'prompt');
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
+        return runBeamSearch(loaded, {
+            tokens, beams: request.beams, maxTokens: request.maxTokens, lengthPenalty: request.lengthPenalty ?? 1,
+            nBest: request.nBest ?? request.beams, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
         });
     }
 

@@ -65,6 +65,18 @@ export class LoadedModel {
 
     private tokenVocabulary: TokenVocabulary | undefined;
 
+    /** The model's end-of-generation tokens (llama.cpp's is_eog), found once by asking for every id. */
+    endTokens(): ReadonlySet<number> {
+        if (!this.endTokenSet) {
+            const set = new Set<number>();
+            for (let id = 0; id < this.info.vocabularySize; id++) if (this.model.isEogToken(id as Token)) set.add(id);
+            this.endTokenSet = set;
+        }
+        return this.endTokenSet;
+    }
+
+    private endTokenSet: Set<number> | undefined;
+
     /** Prompt tokens for a text prompt; BOS only when the caller (default: the model's GGUF) asks for one. */
     tokenizePrompt(text: string, addBos: boolean | undefined): Token[] {
         const tokens = this.model.tokenize(text, false);

@@ -113,6 +113,13 @@ export function recordEvaluated(sequence: LlamaContextSequence, startPosition: n
     internals._nextTokenIndex = startPosition + added.length;
 }
 
+/** Tells node-llama-cpp's record of `sequence` that it holds nothing, after its cells were removed behind its back. */
+export function forgetNativeCells(sequence: LlamaContextSequence): void {
+    const internals = sequence as unknown as Required<SequenceInternals>;
+    internals._contextTokens = [];
+    internals._nextTokenIndex = 0;
+}
+
 /** Where a native run starts on `sequence`: its llama.cpp sequence id and the position after what it holds. */
 export function nativeSequencePlace(sequence: LlamaContextSequence): { sequenceId: number; startPosition: number } {
     const internals = sequence as unknown as Required<SequenceInternals>;
