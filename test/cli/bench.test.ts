@@ -81,6 +81,11 @@ describe('promptscope bench', () => {
         const selfConsistency = model.sections.find(s => s.id === 'selfConsistency')!;
         assert.equal(selfConsistency.figures.find(f => f.id === 'ratio')?.goal, undefined);
 
+        // Beam search k = 4 against greedy of the same length, with its goal.
+        const beam = new Map(model.sections.find(s => s.id === 'beamSearch')!.figures.map(f => [f.id, f]));
+        assertPositiveFinite(beam.get('beam.ms')?.value, 'beam.ms');
+        assert.deepEqual(beam.get('ratio')?.goal, { max: 2 });
+
         // N paths: ours at every N; llama-batched-bench beside it when a reference build is cached (never built here).
         const nPaths = model.sections.find(s => s.id === 'nPaths')!;
         const paths = new Map(nPaths.figures.map(f => [f.id, f]));

@@ -1,4 +1,5 @@
 import { attentionSection } from './attentionSection';
+import { beamSearchSection } from './beamSearchSection';
 import type { BenchSection } from './BenchSection';
 import { inlineCompletionSection } from './inlineCompletionSection';
 import { labelScoringSection } from './labelScoringSection';
@@ -21,4 +22,5 @@ export const benchSections: BenchSection[] = [
     attentionSection,
     selfConsistencySection,
     nPathsSection,
+    beamSearchSection,
 ];
