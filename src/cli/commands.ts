@@ -9,6 +9,7 @@ import { attentionCommand } from './commands/attention';
 import { renderCommand } from './commands/render';
 import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy';
 import { scoreCommand } from './commands/score';
+import { decodeCommand } from './commands/decode';
 import { evalCommand } from './commands/evaluate';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
@@ -19,6 +20,7 @@ export const commands: CliCommand[] = [
     renderCommand,
     infoCommand,
     probsCommand,
+    decodeCommand,
     attentionCommand,
     fixtureModelCommand,
     trainFixtureCommand,

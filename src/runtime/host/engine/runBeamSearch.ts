@@ -81,7 +81,8 @@ export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Pr
                 model: loaded.info.name,
                 promptTokens: tokens.length,
                 hypotheses: outcome.hypotheses.map(h => ({
-                    text: loaded.model.detokenize(h.tokens.filter(t => !endTokens.has(t)) as Token[]),
+                    // After the prompt, so a SentencePiece word keeps its leading space.
+                    text: loaded.model.detokenize(h.tokens.filter(t => !endTokens.has(t)) as Token[], false, tokens),
                     tokens: h.tokens, tokenLogprobs: h.tokenLogprobs, logprob: h.logprob, score: h.score, finished: h.finished,
                 })),
                 steps: outcome.steps,

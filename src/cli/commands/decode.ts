@@ -1,0 +1,129 @@
+import { maxBeams, type BeamSearchResult } from '../../shared/runtimeApi';
+import { escapeControlCharacters } from '../../core/text/escapeControlCharacters';
+import type { CliCommand } from '../CliCommand';
+import { modelOptions } from '../modelFlags';
+import { booleanOptions, stringOptions } from '../optionTables';
+import { integerFlag, numberFlag } from '../parseFlags';
+import { printJson } from '../printJson';
+import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
+import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
+import { UsageError } from '../UsageError';
+import { withFlagModel } from '../withFlagModel';
+
+const methods = ['greedy', 'beam', 'sample'] as const;
+type DecodeMethod = (typeof methods)[number];
+
+const decodeSamplingFlags = ['seed', 'temperature', 'top-k', 'top-p', 'min-p', 'repeat-penalty'] as const satisfies readonly SamplingFlag[];
+
+const usage = `Usage: promptscope decode (FILE.prompt | FILE.txt | --text "…") --method greedy|beam|sample [options]
+
+Decodes the prompt by one method and reports each result's text with its sequence log-probability under the raw
+model (temperature 1, no filters), its perplexity and every token's log-probability.
+  greedy   the most likely token at each step
+  beam     beam search over raw log-probabilities: --beams K (default 4) sequences share the prompt's KV cells; the
+           kept beams by cumulative log-probability each step, the n best by score = log-probability / length^α
+  sample   one sample with the sampling flags (the prompt's config, then the flags)
+
+Options:
+  --method M           greedy, beam or sample (default greedy)
+  --max-tokens N       Tokens at most (default 32)
+  --beams K            Beams, 1-${maxBeams} (beam; default 4)
+  --length-penalty A   α of the beam score (beam; default 1)
+  --n-best N           Hypotheses printed (beam; default K)
+  --tree               Print the beam search tree: each step's kept, finished and pruned extensions (beam)
+  --seed S, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R   sampling (sample)
+  --no-exact           F16 KV cache instead of F32 (faster, ~1e-3 off)
+  --text TEXT, --input JSON, --model M, --threads N, --gpu G, --lora PATH[:SCALE], --runtime-timeout S   as for probs
+  --json               Print {method, model, results: [{text, tokens, tokenLogprobs, logprob, perplexity, score?,
+                       finished?}], steps? (beam: [{step, kept, finished, pruned: [{parent, token, logprob, score}]}]),
+                       endTokens?, ms}
+`;
+
+export const decodeCommand: CliCommand = {
+    name: 'decode',
+    summary: 'Decode a prompt by greedy, beam search or sampling, with sequence log-probabilities',
+    usage,
+    allowPositionals: true,
+    options: {
+        ...promptTargetOptions,
+        ...stringOptions('method', 'max-tokens', 'beams', 'length-penalty', 'n-best'),
+        ...samplingOptions(decodeSamplingFlags),
+        ...booleanOptions('no-exact', 'tree'),
+        ...modelOptions,
+    },
+    async run({ values, positionals, json, verbose }) {
+        const method = (values.method ?? 'greedy') as DecodeMethod;
+        if (!methods.includes(method)) throw new UsageError(`--method must be one of ${methods.join(', ')}, got ${String(values.method)}`);
+        const maxTokens = integerFlag(values, 'max-tokens') ?? 32;
+        if (maxTokens < 1) throw new UsageError(`--max-tokens must be ≥ 1, got ${maxTokens}`);
+        const beams = integerFlag(values, 'beams') ?? 4;
+        if (beams < 1 || beams > maxBeams) throw new UsageError(`--beams must be a whole number from 1 to ${maxBeams}, got ${beams}`);
+        const lengthPenalty = numberFlag(values, 'length-penalty') ?? 1;
+        if (!(lengthPenalty >= 0)) throw new UsageError(`--length-penalty must be a number ≥ 0, got ${lengthPenalty}`);
+        const nBest = integerFlag(values, 'n-best') ?? beams;
+        if (nBest < 1) throw new UsageError(`--n-best must be ≥ 1, got ${nBest}`);
+        if (method !== 'beam') {
+            for (const flag of ['beams', 'length-penalty', 'n-best', 'tree']) {
+                if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --method beam`);
+            }
+        }
+        const flags = samplingFlags(values, decodeSamplingFlags);
+        const target = promptTarget(positionals, values);
+        const source = await preparePromptTarget(target, values);
+        const lora = requestLora(source, values);
+        const prompt = source.kind === 'chat' ? source.messages : source.text;
+        const exact = values['no-exact'] !== true;
+        const started = performance.now();
+
+        return withFlagModel(values, verbose, async ({ session, signal, model }) => {
+            let results: DecodedSequence[];
+            let beam: BeamSearchResult | undefined;
+            if (method === 'beam') {
+                beam = await session.client.beamSearch({ prompt, beams, maxTokens, lengthPenalty, nBest, exact, ...(lora === undefined ? {} : { lora }) }, { signal });
+                results = beam.hypotheses.map(h => ({ ...sequenceFigures(h.text, h.tokens, h.tokenLogprobs), score: h.score, finished: h.finished }));
+            } else {
+                // The probabilities pass samples from the raw logits with the same chain and reports each token's raw
+                // log-probability: greedy is temperature 0, sample the prompt's and the flags' settings.
+                const sampling = method === 'greedy' ? { ...sourceSampling(source, flags), temperature: 0 } : sourceSampling(source, flags);
+                const pass = await session.client.tokenProbabilities({ prompt, generate: maxTokens, topK: 1, exact, sampling, ...(lora === undefined ? {} : { lora }) }, { signal });
+                const generated = pass.tokens.filter(t => t.source === 'generated');
+                results = [sequenceFigures(generated.map(t => t.text).join(''), generated.map(t => t.id), generated.map(t => t.logprob!))];
+            }
+            const ms = Math.round(performance.now() - started);
+            if (json) {
+                printJson({ method, model: model.name, results, ...(beam ? { steps: beam.steps, endTokens: beam.endTokens } : {}), ms });
+                return 0;
+            }
+            const lines = results.map((r, i) => `${results.length > 1 ? `#${i + 1} ` : ''}${JSON.stringify(escapeControlCharacters(r.text))}\n`
+                + `   log P ${r.logprob.toFixed(4)}, perplexity ${r.perplexity.toFixed(3)}, ${r.tokens.length} tokens`
+                + (r.score === undefined ? '' : `, score ${r.score.toFixed(4)}${r.finished ? ', ended' : ''}`));
+            if (beam && values.tree === true) lines.push(formatTree(beam));
+            process.stdout.write(`${lines.join('\n')}\n${method}, ${ms} ms\n`);
+            return 0;
+        });
+    },
+};
+
+interface DecodedSequence {
+    text: string;
+    tokens: number[];
+    tokenLogprobs: number[];
+    /** Σ tokenLogprobs. */
+    logprob: number;
+    /** exp(−mean token log-probability). */
+    perplexity: number;
+    score?: number;
+    finished?: boolean;
+}
+
+function sequenceFigures(text: string, tokens: number[], tokenLogprobs: number[]): DecodedSequence {
+    const logprob = tokenLogprobs.reduce((sum, lp) => sum + lp, 0);
+    return { text, tokens, tokenLogprobs, logprob, perplexity: tokens.length === 0 ? NaN : Math.exp(-logprob / tokens.length) };
+}
+
+function formatTree(result: BeamSearchResult): string {
+    const node = (n: { parent: number; token: number; logprob: number; score: number }) => `${n.parent}→${n.token} (${n.logprob.toFixed(3)})`;
+    return result.steps.map(s => `step ${s.step}: kept ${s.kept.map(node).join(', ')}`
+        + (s.finished.length ? `; ended ${s.finished.map(node).join(', ')}` : '')
+        + (s.pruned.length ? `; pruned ${s.pruned.length}` : '')).join('\n');
+}
