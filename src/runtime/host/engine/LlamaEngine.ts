@@ -225,15 +225,26 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const { prompt, continuations } = request;
         if (!Array.isArray(continuations) || continuations.length === 0) throw new RangeError('Give at least one continuation to score.');
+        let promptTokens: Token[];
+        // A continuation is scored as the tokens the model reads after the prompt: the model's turn rendered by the
+        // template, or the prompt text with the continuation appended; a tokenizer segments a word differently there
+        // (SentencePiece after a newline, BPE after a space) than on its own. On its own only when the prompt's tokens
+        // are not a prefix of those (token-id prompts, or a tokenizer that merges across the boundary).
+        let inContext: (text: string) => Token[] | undefined = () => undefined;
+        if (typeof prompt === 'string') {
+            promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
+            inContext = text => loaded.tokenizePrompt(prompt + text, request.addBos);
+        } else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            const messages = checkMessages(prompt as ChatMessage[]);
+            promptTokens = renderChat(loaded.model, loaded.chatWrapper, messages).tokens;
+            inContext = text => renderChat(loaded.model, loaded.chatWrapper, [...messages, { role: 'model', text }]).tokens;
+        } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
         const tokenized = continuations.map(text => {
             if (typeof text !== 'string' || text === '') throw new RangeError(`Invalid continuation ${JSON.stringify(text)}: use non-empty text.`);
-            return { text, tokens: loaded.model.tokenize(text, false) };
+            const full = inContext(text);
+            const extends_ = full !== undefined && full.length > promptTokens.length && promptTokens.every((token, i) => full[i] === token);
+            return { text, tokens: extends_ ? full.slice(promptTokens.length) : loaded.model.tokenize(text, false) };
         });
-        let promptTokens: Token[];
-        if (typeof prompt === 'string') promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
-        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
-            promptTokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
-        } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runScoreContinuations(loaded, {
             promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
