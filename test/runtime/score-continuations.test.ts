@@ -50,20 +50,3 @@ test('no continuation, or an empty one, is a clear error', async () => {
     await assert.rejects(client.scoreContinuations({ prompt, continuations: [] }), /at least one continuation/);
     await assert.rejects(client.scoreContinuations({ prompt, continuations: ['a', ''] }), /non-empty text/);
 });
-
-test('a continuation is scored as the tokens the model reads after the prompt: the model\'s turn in the template, the text appended', async () => {
-    const messages = [{ role: 'system' as const, text: 'Answer with one word.' }, { role: 'user' as const, text: 'Was the film good?' }];
-    const prompt = (await client.renderChat(messages)).tokens.map(t => t.id);
-    const result = await client.scoreContinuations({ prompt: messages, continuations: ['positive', 'no'] });
-    for (const score of result.scores) {
-        const turn = (await client.renderChat([...messages, { role: 'model', text: score.text }])).tokens.map(t => t.id);
-        assert.deepEqual(score.tokens, turn.slice(prompt.length), score.text);
-    }
-    // On its own the fixture's SentencePiece tokenizer segments "positive" otherwise than after the template's newline.
-    const alone = await client.tokenize('positive', { addBos: false });
-    assert.notDeepEqual(result.scores[0]!.tokens, alone);
-    // A text prompt: the continuation's tokens are those of prompt + continuation after the prompt's.
-    const text = await client.scoreContinuations({ prompt: 'Sentiment:', continuations: [' positive'], addBos: true });
-    const joined = await client.tokenize('Sentiment: positive', { addBos: true });
-    assert.deepEqual(text.scores[0]!.tokens, joined.slice(text.promptTokens));
-});

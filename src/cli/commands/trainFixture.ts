@@ -114,6 +114,7 @@ export const trainFixtureCommand: CliCommand = {
             saveState();
             if (epochs.length < schedule.epochs) {
                 if (epochs.length > 0) progress(`Resuming after epoch ${epochs.length} of ${schedule.epochs} from ${checkpoint}`);
+                const report = progressReporter();
                 progress(`Training ${formatParameterCount(written.parameters)} parameters on ${train.length} examples (${recipe.corpusSha256.slice(0, 12)}), ${schedule.epochs} epochs…`);
                 await session.client.trainModel({
                     model: epochs.length > 0 ? checkpoint : base, checkpoint, train, validation, window: schedule.window,
@@ -123,7 +124,7 @@ export const trainFixtureCommand: CliCommand = {
                 }, {
                     signal: controller.signal,
                     onProgress: update => {
-                        reportProgress(update);
+                        report(update);
                         if (update.completed) {
                             epochs.push(update.completed);
                             saveState();
@@ -231,18 +232,21 @@ function progress(line: string): void {
     process.stderr.write(`${line}\n`);
 }
 
-let lastShown = 0;
-function reportProgress(update: TrainingProgress): void {
-    if (update.completed) {
-        const e = update.completed;
-        progress(`epoch ${e.epoch + 1}/${update.epochs}: train loss ${e.trainLoss.toFixed(3)}, validation loss ${e.validationLoss.toFixed(3)} `
-            + `(next-token accuracy ${(e.validationAccuracy * 100).toFixed(1)}%), lr ${e.learningRate.toExponential(1)}, ${(e.ms / 1000).toFixed(0)} s`);
-        return;
-    }
-    const now = Date.now();
-    if (now - lastShown < 5000) return;
-    lastShown = now;
-    progress(`  ${(update.fraction * 100).toFixed(0)}%: epoch ${update.epoch + 1}/${update.epochs} ${update.phase} ${update.windowsDone}/${update.windowsTotal} windows`
-        + (update.loss === undefined ? '' : `, loss ${update.loss.toFixed(3)}`));
+/** Prints each finished epoch, and the progress within one at most every five seconds. */
+function progressReporter(): (update: TrainingProgress) => void {
+    let lastShown = 0;
+    return update => {
+        if (update.completed) {
+            const e = update.completed;
+            progress(`epoch ${e.epoch + 1}/${update.epochs}: train loss ${e.trainLoss.toFixed(3)}, validation loss ${e.validationLoss.toFixed(3)} `
+                + `(next-token accuracy ${(e.validationAccuracy * 100).toFixed(1)}%), lr ${e.learningRate.toExponential(1)}, ${(e.ms / 1000).toFixed(0)} s`);
+            return;
+        }
+        const now = Date.now();
+        if (now - lastShown < 5000) return;
+        lastShown = now;
+        progress(`  ${(update.fraction * 100).toFixed(0)}%: epoch ${update.epoch + 1}/${update.epochs} ${update.phase} ${update.windowsDone}/${update.windowsTotal} windows`
+            + (update.loss === undefined ? '' : `, loss ${update.loss.toFixed(3)}`));
+    };
 }
 

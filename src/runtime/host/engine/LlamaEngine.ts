@@ -225,42 +225,35 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const { prompt, continuations } = request;
         if (!Array.isArray(continuations) || continuations.length === 0) throw new RangeError('Give at least one continuation to score.');
-        let promptTokens: Token[];
-        // A continuation is scored as the tokens the model reads after the prompt: the model's turn rendered by the
-        // template, or the prompt text with the continuation appended; a tokenizer segments a word differently there
-        // (SentencePiece after a newline, BPE after a space) than on its own. On its own only when the prompt's tokens
-        // are not a prefix of those (token-id prompts, or a tokenizer that merges across the boundary).
-        let inContext: (text: string) => Token[] | undefined = () => undefined;
-        if (typeof prompt === 'string') {
-            promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
-            inContext = text => loaded.tokenizePrompt(prompt + text, request.addBos);
-        } else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
-            const messages = checkMessages(prompt as ChatMessage[]);
-            promptTokens = renderChat(loaded.model, loaded.chatWrapper, messages).tokens;
-            inContext = text => renderChat(loaded.model, loaded.chatWrapper, [...messages, { role: 'model', text }]).tokens;
-        } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
         const tokenized = continuations.map(text => {
             if (typeof text !== 'string' || text === '') throw new RangeError(`Invalid continuation ${JSON.stringify(text)}: use non-empty text.`);
-            const full = inContext(text);
-            const extends_ = full !== undefined && full.length > promptTokens.length && promptTokens.every((token, i) => full[i] === token);
-            return { text, tokens: extends_ ? full.slice(promptTokens.length) : loaded.model.tokenize(text, false) };
+            return { text, tokens: loaded.model.tokenize(text, false) };
         });
+        let promptTokens: Token[];
+        if (typeof prompt === 'string') promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
+        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            promptTokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runScoreContinuations(loaded, {
             promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
         });
     }
 
+    /** A request's prompt as tokens: text tokenized (BOS as asked), chat messages rendered by the template, ids checked. */
+    private promptTokens(loaded: LoadedModel, prompt: string | number[] | ChatMessage[], addBos: boolean | undefined): Token[] {
+        if (typeof prompt === 'string') return loaded.tokenizePrompt(prompt, addBos);
+        if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            return renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        }
+        return this.checkTokens(prompt as number[], 'prompt');
+    }
+
     /** Beam search over raw log-probabilities, the beams sequences of one context (see BeamSearchRequest). */
     async beamSearch(request: BeamSearchRequest, call: { signal?: AbortSignal } = {}): Promise<BeamSearchResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
-        const { prompt } = request;
-        let tokens: Token[];
-        if (typeof prompt === 'string') tokens = loaded.tokenizePrompt(prompt, request.addBos);
-        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
-            tokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
-        } else tokens = this.checkTokens(prompt as number[], 'prompt');
+        const tokens = this.promptTokens(loaded, request.prompt, request.addBos);
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runBeamSearch(loaded, {
             tokens, beams: request.beams, maxTokens: request.maxTokens, lengthPenalty: request.lengthPenalty ?? 1,
@@ -271,12 +264,7 @@ export class LlamaEngine {
     /** Attention weights of a prompt (≤ 512 tokens) from the native addon (see runAttention). */
     async attention(request: AttentionRequest, call: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
         const loaded = await this.currentModel();
-        const { prompt } = request;
-        let tokens: Token[];
-        if (typeof prompt === 'string') tokens = loaded.tokenizePrompt(prompt, request.addBos);
-        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
-            tokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
-        } else tokens = this.checkTokens(prompt, 'prompt');
+        let tokens = this.promptTokens(loaded, request.prompt, request.addBos);
         if (request.generated !== undefined) tokens = [...tokens, ...this.checkTokens(request.generated, 'generated')];
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runAttention(loaded, {
