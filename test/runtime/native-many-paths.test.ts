@@ -113,9 +113,10 @@ describe('native multi-sequence loop against node-llama-cpp\'s, through the runt
         for (const path of result.paths) assert.equal(path.stopReason, 'aborted');
         const sampling = { temperature: 0.9, seed: 12, maxTokens: 16, ...(eos !== undefined ? { logitBias: { [eos]: 'ban' as const } } : {}) };
         // The aborted paths' freed cells leave the KV cache laid out differently from the reference host's (how many
-        // depends on when the abort landed), and attention sums over cells in cell order: the same tokens, with
-        // log-probabilities equal to float rounding (seen 6e-5 apart), which is the exact mode's 1e-4.
-        assertSamePaths(await native.completeMany({ prompt, n: 8, sampling }), await reference.completeMany({ prompt, n: 8, sampling }), 'after abort', 1e-4);
+        // depends on when the abort landed, so it differs run to run), and attention sums over cells in cell order and
+        // in batches of another shape: the same tokens, with log-probabilities equal up to float rounding that
+        // accumulates over 16 steps (seen 6e-5 and, in CI, 2.4e-4 apart). A wrong KV state moves them by whole units.
+        assertSamePaths(await native.completeMany({ prompt, n: 8, sampling }), await reference.completeMany({ prompt, n: 8, sampling }), 'after abort', 1e-3);
     });
 });
 
