@@ -3,6 +3,8 @@ import { benchCommand } from './commands/bench';
 import { buildRuntimeCommand } from './commands/buildRuntime';
 import { fixtureModelCommand } from './commands/fixtureModel';
 import { trainFixtureCommand } from './commands/trainFixture';
+import { quantizeCommand } from './commands/quantize';
+import { compareModelsCommand } from './commands/compareModels';
 import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
 import { attentionCommand } from './commands/attention';
@@ -24,6 +26,8 @@ export const commands: CliCommand[] = [
     attentionCommand,
     fixtureModelCommand,
     trainFixtureCommand,
+    quantizeCommand,
+    compareModelsCommand,
     benchCommand,
     buildRuntimeCommand,
 ];

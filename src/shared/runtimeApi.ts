@@ -3,6 +3,7 @@
  * the model runtime, whichever process it runs in. Imports only src/shared: both the extension bundle and the
  * runtime host bundle include this file, and neither side may drag node-llama-cpp into the other.
  */
+import type { QuantizationType } from './quantizationTypes';
 import type { SamplingOptions } from './sampling';
 import type { TokenText } from './tokenText';
 
@@ -572,6 +573,78 @@ export interface TrainModelResult {
     tokens: { train: number; validation: number };
     windows: { train: number; validation: number };
     checkpoint: string;
+    ms: number;
+}
+
+/** A model file quantized by llama.cpp's own quantizer (llama_model_quantize), as `llama-quantize` does it. */
+export interface QuantizeModelRequest {
+    /** A GGUF model file. */
+    input: string;
+    /** The file to write; it is written beside itself under another name and renamed into place when whole. */
+    output: string;
+    type: QuantizationType;
+    /** CPU threads. Defaults to the runtime's default thread count. */
+    threads?: number;
+    /** Quantize tensors that are already quantized (quality suffers twice). Defaults to false: llama.cpp refuses them. */
+    allowRequantize?: boolean;
+    /** Replace `output` when it exists. Defaults to false: an existing file is an error. */
+    overwrite?: boolean;
+}
+
+export interface QuantizeProgress {
+    phase: 'quantize';
+    /** 0…1 */
+    fraction: number;
+    tensorsDone: number;
+    tensorsTotal: number;
+}
+
+export interface QuantizeModelResult {
+    /** Absolute path of the written file. */
+    output: string;
+    type: QuantizationType;
+    tensors: number;
+    inputBytes: number;
+    outputBytes: number;
+    ms: number;
+}
+
+/**
+ * The loaded model (the base) and another model of the same vocabulary (e.g. its quantized copy) on the same tokens:
+ * per position, the raw next-token distributions compared (see CompareModelsResult).
+ */
+export interface CompareModelsRequest {
+    /** The model compared with the loaded one: a GGUF file with the same vocabulary. */
+    other: string;
+    /** Raw text, token ids, or chat messages rendered with the loaded model's template. */
+    prompt: string | number[] | ChatMessage[];
+    /** Prepend the model's BOS token to a text prompt. Defaults to what the model's GGUF asks for. */
+    addBos?: boolean;
+    /** F32 KV cache and no flash attention for both models, so that only the weights differ. Defaults to true. */
+    exact?: boolean;
+}
+
+/**
+ * Arrays indexed by position of `tokens`: the distribution there predicts the token after it; the last position's is
+ * the distribution generation would start from.
+ */
+export interface CompareModelsResult {
+    /** Absolute paths. */
+    base: string;
+    other: string;
+    tokens: number[];
+    tokenTexts: TokenText[];
+    /** KL(base ‖ other) of the raw next-token distributions, in nats. */
+    kl: number[];
+    baseTop: number[];
+    otherTop: number[];
+    /** Each model's log-probability of the next token: one fewer than the positions (the last has no next token). */
+    baseLogprob: number[];
+    otherLogprob: number[];
+    baseEntropy: number[];
+    otherEntropy: number[];
+    vocabularySize: number;
+    exact: boolean;
     ms: number;
 }
 

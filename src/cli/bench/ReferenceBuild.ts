@@ -4,8 +4,8 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from './runProcess';
 
-/** llama.cpp's own benchmark programs the bench compares with, by their cmake target (and binary) name. */
-export type ReferenceTool = 'llama-bench' | 'llama-batched-bench';
+/** llama.cpp's own programs the bench and the tests compare with, by their cmake target (and binary) name. */
+export type ReferenceTool = 'llama-bench' | 'llama-batched-bench' | 'llama-quantize' | 'llama-perplexity';
 
 export interface ReferenceBuildOptions {
     /** node-llama-cpp's package folder; its `llama/gitRelease.bundle` holds the exact llama.cpp source it ships. */

@@ -14,6 +14,8 @@ import type { TokenProbabilitiesRequest, TokenProbabilitiesResult } from '../../
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../shared/runtimeApi';
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
+import type { QuantizeModelRequest, QuantizeModelResult, QuantizeProgress } from '../../shared/runtimeApi';
+import type { CompareModelsRequest, CompareModelsResult } from '../../shared/runtimeApi';
 import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
@@ -265,6 +267,34 @@ export class RuntimeClient {
             signal: options.signal,
             ...(onProgress ? { onProgress: (progress: RequestProgress) => { if (progress.phase === 'train' || progress.phase === 'validate') onProgress(progress); } } : {}),
         });
+    }
+
+    /**
+     * Quantizes a model file with llama.cpp's own quantizer, with progress per tensor; cancelling stops it before the
+     * next tensor and leaves no partial file. The loaded model is left as it is.
+     */
+    async quantizeModel(request: QuantizeModelRequest, options: { signal?: AbortSignal; onProgress?: (progress: QuantizeProgress) => void } = {}): Promise<QuantizeModelResult> {
+        const host = await this.ensureHost(false);
+        const onProgress = options.onProgress;
+        return host.request('quantizeModel', request, {
+            signal: options.signal,
+            ...(onProgress ? { onProgress: (progress: RequestProgress) => { if (progress.phase === 'quantize') onProgress(progress); } } : {}),
+        });
+    }
+
+    /**
+     * The loaded model and another of the same vocabulary (e.g. its quantized copy) on one prompt: per position, KL of
+     * the raw next-token distributions, each model's top token and its log-probability of the text's next token.
+     */
+    async compareModels(request: CompareModelsRequest, options: { signal?: AbortSignal } = {}): Promise<CompareModelsResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            return await this.call('compareModels', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
     }
 
     /** Attention weights (a flat Float32Array [layer][head][query][key]) of a prompt of at most 512 tokens (see AttentionRequest). */

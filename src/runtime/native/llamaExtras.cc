@@ -18,6 +18,8 @@
 //   decodeSupport.cc                 the loops' clock and decode failure messages
 //   modelTraining.cc     trainerOpen(), trainerRun(), trainerProgress(), trainerSave(), trainerClose(): full fine-tuning
 //                                    through llama_opt_* (the trained fixtures)
+//   modelQuantize.cc     quantize(), quantizeProgress(), quantizeCancel(): llama_model_quantize with progress and a way to stop
+//   modelComparison.cc   compareModels(): KL divergence, top-1 agreement and log-probabilities of two models, position by position
 //   cpuBackend.cc        loadCpuBackend()  a CPU backend built for this CPU, registered before node-llama-cpp's own
 //   napiArgs.cc                      reading arguments and writing typed arrays, shared by the others
 //
@@ -32,6 +34,8 @@
 #include "sequenceStep.h"
 #include "logitsPass.h"
 #include "modelCopy.h"
+#include "modelComparison.h"
+#include "modelQuantize.h"
 #include "modelTraining.h"
 
 namespace {
@@ -55,6 +59,10 @@ napi_value init(napi_env env, napi_value exports) {
         { "trainerProgress", nullptr, promptscope::trainer_progress, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "trainerSave", nullptr, promptscope::trainer_save, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "trainerClose", nullptr, promptscope::trainer_close, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "quantize", nullptr, promptscope::quantize, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "quantizeProgress", nullptr, promptscope::quantize_progress, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "quantizeCancel", nullptr, promptscope::quantize_cancel, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "compareModels", nullptr, promptscope::compare_models, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "loadCpuBackend", nullptr, promptscope::load_cpu_backend, nullptr, nullptr, nullptr, napi_default, nullptr },
     };
     napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -42,6 +42,9 @@ void free_model_copy() {
 }
 
 void ensure_backend(const std::string & bins_dir) {
+    // Jobs that do not lock the model copy (a quantization) may get here beside one that does.
+    static std::mutex backend_mutex;
+    std::lock_guard<std::mutex> lock(backend_mutex);
     if (g_backend_ready) return;
     // node-llama-cpp has normally registered the backends already (same libggml in this process): loading them
     // again would register every device twice.
@@ -54,7 +57,8 @@ void ensure_backend(const std::string & bins_dir) {
 
 void execute(napi_env, void * data) {
     auto * job = static_cast<ModelJob *>(data);
-    std::lock_guard<std::mutex> lock(g_mutex);
+    std::unique_lock<std::mutex> lock(g_mutex, std::defer_lock);
+    if (job->locks_model_copy()) lock.lock();
     try {
         job->run();
     } catch (const std::exception & e) {

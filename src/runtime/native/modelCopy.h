@@ -26,6 +26,8 @@ struct ModelJob {
 
     virtual void run() = 0;
     virtual napi_status result(napi_env env, napi_value * out) = 0;
+    // Whether `run` uses the model copy (and so waits for the copy's other jobs). A job that does not runs at once.
+    virtual bool locks_model_copy() const { return true; }
 
     napi_async_work work = nullptr;
     napi_deferred deferred = nullptr;

@@ -18,6 +18,8 @@ import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../
 import type { AttentionRequest, AttentionResult, TokenText } from '../../shared/runtimeApi';
 import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../../shared/runtimeApi';
 import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
+import type { QuantizeModelRequest, QuantizeModelResult, QuantizeProgress } from '../../shared/runtimeApi';
+import type { CompareModelsRequest, CompareModelsResult } from '../../shared/runtimeApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /**
@@ -58,6 +60,8 @@ export interface RuntimeMethods {
     validateLora: { params: { path: string }; result: string };
     trainModel: { params: TrainModelRequest; result: TrainModelResult };
     beamSearch: { params: BeamSearchRequest; result: BeamSearchResult };
+    quantizeModel: { params: QuantizeModelRequest; result: QuantizeModelResult };
+    compareModels: { params: CompareModelsRequest; result: CompareModelsResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
@@ -120,7 +124,7 @@ export interface TokensMessage {
 }
 
 /** Progress of a model load (phases `download`, `load`) or of a training run (phases `train`, `validate`). */
-export type RequestProgress = LoadProgress | TrainingProgress;
+export type RequestProgress = LoadProgress | TrainingProgress | QuantizeProgress;
 
 export interface ProgressMessage {
     type: 'progress';

@@ -14,6 +14,7 @@ import { ModelFileError } from './ModelFileError';
 import { NoModelLoadedError } from './NoModelLoadedError';
 import { NonFiniteResultError } from './NonFiniteResultError';
 import { NotARegularFileError } from './NotARegularFileError';
+import { QuantizationError } from './QuantizationError';
 import { RuntimeNotRespondingError } from './RuntimeNotRespondingError';
 import { RuntimeStoppedError } from './RuntimeStoppedError';
 import { SamplingOptionsError } from './SamplingOptionsError';
@@ -23,7 +24,7 @@ export {
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError,
 };
 
 /**
@@ -34,5 +35,5 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError,
 };

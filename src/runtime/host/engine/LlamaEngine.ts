@@ -19,8 +19,11 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
 import { trainModel } from '../training/trainModel';
+import { quantizeModel } from '../quantize/quantizeModel';
 import { runBeamSearch } from './runBeamSearch';
 import type { BeamSearchRequest, BeamSearchResult, TrainingProgress, TrainModelRequest, TrainModelResult } from '../../../shared/runtimeApi';
+import type { QuantizeModelRequest, QuantizeModelResult, QuantizeProgress } from '../../../shared/runtimeApi';
+import type { CompareModelsRequest, CompareModelsResult } from '../../../shared/runtimeApi';
 import { describeModel, summarizeMetadata } from './describeModel';
 import { LlamaBackend } from './LlamaBackend';
 import { loadLlamaModule } from './llamaModule';
@@ -34,7 +37,7 @@ import { runTokenProbabilities } from './runTokenProbabilities';
 import type { ScoreContinuationsRequest, ScoreContinuationsResult } from '../../../shared/runtimeApi';
 import { runScoreContinuations } from './runScoreContinuations';
 import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
-import { releaseAttentionModel } from './llamaExtrasAddon';
+import { compareModelDistributions, releaseAttentionModel } from './llamaExtrasAddon';
 import { runAttention } from './runAttention';
 
 export interface LlamaEngineOptions {
@@ -261,6 +264,31 @@ export class LlamaEngine {
         });
     }
 
+    /**
+     * The loaded model and another of the same vocabulary (e.g. its quantized copy) on the same prompt, position by
+     * position, in the addon (see modelComparison.cc); the other model is loaded for this request only.
+     */
+    async compareModels(request: CompareModelsRequest): Promise<CompareModelsResult> {
+        const started = performance.now();
+        const loaded = await this.currentModel();
+        const tokens = this.promptTokens(loaded, request.prompt, request.addBos);
+        if (tokens.length < 2) throw new RangeError('The prompt must hold at least two tokens to compare predictions of it.');
+        const other = await validateModelFile(request.other);
+        const exact = request.exact ?? true;
+        const compared = await compareModelDistributions(loaded.info.path, other.path, tokens, loaded.info.threads, exact);
+        if (compared.vocabularyMismatch !== undefined) {
+            throw new ModelFileError(other.path, `it cannot be compared with ${loaded.info.path}: ${compared.vocabularyMismatch}`,
+                'Compare a model with a copy of it (quantized, fine-tuned) or another model of the same tokenizer.');
+        }
+        return {
+            base: loaded.info.path, other: other.path, tokens, tokenTexts: await this.tokenTexts(tokens),
+            kl: Array.from(compared.kl), baseTop: Array.from(compared.baseTop), otherTop: Array.from(compared.otherTop),
+            baseLogprob: Array.from(compared.baseTarget.subarray(0, -1)), otherLogprob: Array.from(compared.otherTarget.subarray(0, -1)),
+            baseEntropy: Array.from(compared.baseEntropy), otherEntropy: Array.from(compared.otherEntropy),
+            vocabularySize: compared.vocabularySize, exact, ms: performance.now() - started,
+        };
+    }
+
     /** Attention weights of a prompt (≤ 512 tokens) from the native addon (see runAttention). */
     async attention(request: AttentionRequest, call: { signal?: AbortSignal } = {}): Promise<AttentionResult> {
         const loaded = await this.currentModel();
@@ -306,6 +334,15 @@ export class LlamaEngine {
     async trainModel(request: TrainModelRequest, call: { signal?: AbortSignal; onProgress?: (progress: TrainingProgress) => void } = {}): Promise<TrainModelResult> {
         const backend = this.backend ?? await this.backendFor('off');
         return trainModel(request, { ...call, defaultThreads: defaultThreadCount(backend.llama.cpuMathCores) });
+    }
+
+    /**
+     * Quantizes a model file with llama.cpp's quantizer (the addon); the loaded model, if any, stays as it is.
+     * node-llama-cpp's llama.cpp libraries are loaded first: the addon links them.
+     */
+    async quantizeModel(request: QuantizeModelRequest, call: { signal?: AbortSignal; onProgress?: (progress: QuantizeProgress) => void } = {}): Promise<QuantizeModelResult> {
+        const backend = this.backend ?? await this.backendFor('off');
+        return quantizeModel(request, { ...call, defaultThreads: defaultThreadCount(backend.llama.cpuMathCores) });
     }
 
     /**

@@ -179,6 +179,24 @@ interface AttentionAddon {
     trainerProgress(): { done: number; total: number };
     trainerSave(path: string): Promise<void>;
     trainerClose(): Promise<void>;
+    quantize(binsDir: string, input: string, output: string, ftype: number, threads: number, allowRequantize: boolean): Promise<{ tensors: number }>;
+    quantizeProgress(): { done: number; total: number };
+    quantizeCancel(): void;
+    compareModels(binsDir: string, basePath: string, otherPath: string, tokens: number[], threads: number, exact: boolean): Promise<NativeModelComparison>;
+}
+
+/** Per position of the compared tokens (see modelComparison.cc). */
+export interface NativeModelComparison {
+    kl: Float64Array;
+    baseTop: Int32Array;
+    otherTop: Int32Array;
+    baseTarget: Float64Array;
+    otherTarget: Float64Array;
+    baseEntropy: Float64Array;
+    otherEntropy: Float64Array;
+    vocabularySize: number;
+    /** Set (and the arrays empty) when the two models' vocabularies differ: the first difference. */
+    vocabularyMismatch?: string;
 }
 
 export type TrainingOptimizer = 'adamw' | 'sgd';
@@ -220,6 +238,32 @@ export const nativeTrainer = {
         return addon ? addon.trainerClose() : Promise.resolve();
     },
 };
+
+/**
+ * llama.cpp's quantizer through the addon (src/runtime/native/modelQuantize.cc): one quantization at a time, on a
+ * worker thread, with progress per tensor and cancellation before the next tensor.
+ */
+export const nativeQuantizer = {
+    /** Rejects with llama.cpp's reason, or with the message "cancelled" after {@link nativeQuantizer.cancel}. */
+    quantize(input: string, output: string, ftype: number, threads: number, allowRequantize: boolean): Promise<{ tensors: number }> {
+        const { addon, error, bins } = load();
+        if (!addon) return Promise.reject(new AddonUnavailableError('quantization', String(error)));
+        return addon.quantize(bins, input, output, ftype, threads, allowRequantize);
+    },
+    progress(): { done: number; total: number } {
+        return loadedAddon('quantization').quantizeProgress();
+    },
+    cancel(): void {
+        load().addon?.quantizeCancel();
+    },
+};
+
+/** Two models' raw distributions over the same tokens, compared in the addon; the base model is the addon's model copy. */
+export function compareModelDistributions(basePath: string, otherPath: string, tokens: number[], threads: number, exact: boolean): Promise<NativeModelComparison> {
+    const { addon, error, bins } = load();
+    if (!addon) return Promise.reject(new AddonUnavailableError('model comparison', String(error)));
+    return addon.compareModels(bins, basePath, otherPath, tokens, threads, exact);
+}
 
 function loadedAddon(what: string): AttentionAddon {
     const { addon, error } = load();
