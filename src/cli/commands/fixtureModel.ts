@@ -1,14 +1,19 @@
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fixtureArchitectures, FixtureVocabularySizeError, writeFixtureLora, writeFixtureModel, type FixtureArchitectureName, type FixtureSize, type FixtureTensorType } from '../../core/fixtures';
 import { formatBytes, formatParameterCount } from '../../core/format';
+import type { QuantizeModelResult } from '../../shared/runtimeApi';
 import type { CliCommand } from '../CliCommand';
 import { stringOptions } from '../optionTables';
 import { printJson } from '../printJson';
 import { checkOutputPath } from '../outputFlag';
+import { RuntimeSession } from '../runtimeSession';
+import { quantizationTypeFlag, quantizeWithProgress } from './quantize';
 import { UsageError } from '../UsageError';
 
 const architectureNames = Object.keys(fixtureArchitectures) as FixtureArchitectureName[];
 
-const usage = `Usage: promptscope fixture-model OUT.gguf [--arch A] [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--vocab N] [--type f16|f32|q8_0] [--json]
+const usage = `Usage: promptscope fixture-model OUT.gguf [--arch A] [--lora OUT-lora.gguf] [--seed N] [--size tiny|100m|400m] [--vocab N] [--type f16|f32|q8_0] [--quantize T] [--json]
 
 Writes a GGUF of one model family with deterministic random weights (same options, same bytes), the family's
 own tokenizer (SentencePiece or byte-level BPE, with its special and FIM tokens) and its chat template, written
@@ -24,6 +29,8 @@ ${architectureNames.map(name => `                ${name}: ${fixtureArchitectures
   --vocab N     vocabulary size (synthetic pieces fill the family's own), e.g. 152064 for qwen2's or 262144
                 for gemma3's real size in speed figures (default: the preset's, the family's natural size for tiny)
   --type T      type of the weight matrices: f32 (default for tiny), f16 (default otherwise) or q8_0
+  --quantize T  then quantize it with llama.cpp's quantizer, as \`promptscope quantize\` does (Q4_0, Q4_K_M, …):
+                OUT.gguf is the quantized model (the LoRA, if asked for, stays unquantized)
 `;
 
 const sizes: readonly FixtureSize[] = ['tiny', '100m', '400m'];
@@ -34,8 +41,8 @@ export const fixtureModelCommand: CliCommand = {
     summary: 'Write a small llama GGUF with random weights (and a matching LoRA) for tests and benchmarks',
     usage,
     allowPositionals: true,
-    options: stringOptions('arch', 'lora', 'seed', 'size', 'type', 'vocab'),
-    async run({ values, positionals, json }) {
+    options: stringOptions('arch', 'lora', 'seed', 'size', 'type', 'vocab', 'quantize'),
+    async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1) throw new UsageError('give exactly one output path, e.g. fixture.gguf');
         const seed = values.seed === undefined ? 1 : Number(values.seed);
         if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${String(values.seed)}`);
@@ -50,19 +57,33 @@ export const fixtureModelCommand: CliCommand = {
             throw new UsageError(`--vocab must be a whole number of tokens from 1 to 1048576, got ${String(values.vocab)}`);
         }
         const shape = { arch, size, ...(vocab !== undefined ? { dims: { vocabularySize: vocab } } : {}) };
+        const quantize = values.quantize === undefined ? undefined : quantizationTypeFlag(values.quantize, '--quantize');
 
         // Both targets checked before either is generated (a 400m model takes a while): a directory, a link, a FIFO or
         // an unwritable folder is reported naming it.
         const modelPath = checkOutputPath('OUT.gguf', positionals[0]!);
         const loraPath = typeof values.lora === 'string' ? checkOutputPath('--lora', values.lora) : undefined;
-        const model = await writeFixtureModel(modelPath, { ...shape, seed, type }).catch((error: unknown) => {
+        // Quantized: the fixture is written beside OUT first and removed once llama.cpp has quantized it.
+        const written = quantize === undefined ? modelPath : join(dirname(modelPath), `.${basename(modelPath)}.unquantized-${process.pid}.gguf`);
+        const model = await writeFixtureModel(written, { ...shape, seed, type }).catch((error: unknown) => {
             if (vocab === undefined || !(error instanceof FixtureVocabularySizeError)) throw error;
             const fits = error.maximum === undefined ? `at least ${error.minimum}` : `from ${error.minimum} to ${error.maximum}`;
             throw new UsageError(`--vocab ${vocab} does not fit the ${arch} tokenizer: give ${fits} tokens`);
         });
         const lora = loraPath !== undefined ? await writeFixtureLora(loraPath, { ...shape, seed }) : undefined;
+        let quantized: QuantizeModelResult | undefined;
+        if (quantize !== undefined) {
+            const session = new RuntimeSession(verbose);
+            try {
+                quantized = await quantizeWithProgress(session, { input: written, output: modelPath, type: quantize, overwrite: true });
+            } finally {
+                await Promise.all([session.close(), rm(written, { force: true })]);
+            }
+            model.path = modelPath;
+            model.bytes = quantized.outputBytes;
+        }
         if (json) {
-            printJson({ model, lora });
+            printJson({ model, lora, ...(quantized ? { quantized } : {}) });
             return;
         }
         const d = model.dimensions;
