@@ -157,6 +157,49 @@ export interface CompletionRequest {
      * changed set or scale costs a context. Defaults to the model's adapters.
      */
     lora?: LoraAdapterSpec[];
+    /** Speculative decoding of this request: the same tokens, fewer target evaluations when drafts are right. Defaults to none. */
+    speculative?: SpeculativeOptions;
+}
+
+/**
+ * Speculative (assisted) decoding: a drafter proposes the next tokens, the model evaluates them in one batch and keeps
+ * the ones it samples itself. The output is the plain run's (same seed, same tokens); only the speed changes.
+ */
+export interface SpeculativeOptions {
+    /** A smaller GGUF model of the same vocabulary that drafts greedily. Exactly one of `draftModel` and `lookup`. */
+    draftModel?: string;
+    /** Prompt lookup: draft the tokens that followed the latest earlier occurrence of the last n tokens (no model). */
+    lookup?: { ngramMin?: number; ngramMax?: number };
+    /** Most tokens drafted per round, 1–{@link maxSpeculativeDraft}. Defaults to 16 (draft model) or 8 (lookup). */
+    maxDraft?: number;
+    /** A draft model's token goes into the draft only while its probability is at least this, 0–1. Defaults to 0.75. */
+    minProbability?: number;
+}
+
+/** The most tokens one speculative round may draft. */
+export const maxSpeculativeDraft = 64;
+
+/**
+ * What speculation did in one generation. The counts are of the whole run, which a stop sequence cuts only after the
+ * round it ended in (its text stops at the sequence, the work was done); `tokenSources` and `rejected` are of the text kept.
+ */
+export interface SpeculativeStats {
+    method: 'draft-model' | 'lookup';
+    /** Absolute path of the draft model. */
+    draftModel?: string;
+    /** Rounds: one evaluation of the model each (of the last token and that round's drafts). */
+    rounds: number;
+    drafted: number;
+    accepted: number;
+    /** accepted / drafted; absent when nothing was drafted. */
+    acceptanceRate?: number;
+    /** Per generated token: `accepted` (a draft token the model sampled too) or `sampled` (the model's own). */
+    tokenSources: ('accepted' | 'sampled')[];
+    /** Draft tokens the model did not sample, with the index of the generated token that took their place. */
+    rejected: { index: number; token: number }[];
+    /** Time spent drafting (the draft model's evaluations), and verifying (the model's batches and sampling). */
+    draftMs: number;
+    verifyMs: number;
 }
 
 export type ChatRole = 'system' | 'user' | 'model';
@@ -176,6 +219,8 @@ export interface ChatRequest {
      * changed set or scale costs a context. Defaults to the model's adapters.
      */
     lora?: LoraAdapterSpec[];
+    /** Speculative decoding of this request: the same tokens, fewer target evaluations when drafts are right. Defaults to none. */
+    speculative?: SpeculativeOptions;
 }
 
 export interface TokenChunk {
@@ -215,6 +260,8 @@ export interface CompletionResult {
     timing: GenerationTiming;
     /** The sampling seed actually used (drawn at random when the request gave none): reuse it to reproduce the run. */
     seed: number;
+    /** Present when the request asked for speculative decoding. */
+    speculative?: SpeculativeStats;
 }
 
 export interface StreamOptions {

@@ -18,6 +18,14 @@
 // The sampler chain is node-llama-cpp's (nodeLlamaSampler.cc), so a seed gives the same tokens either way. Grammars and
 // per-token probabilities stay on node-llama-cpp's loop. Which sampler serves which path: README.md, "Samplers".
 //
+// Speculative decoding (options.speculative): each round a drafter (tokenDrafters.cc: a draft model, or prompt lookup)
+// proposes up to k tokens after the last sampled one, the target evaluates that token and the k drafts in one batch, and
+// then samples position by position from those logits with its own chain, exactly as the plain loop would: while the
+// sampled token is the draft token the next position's logits are already there (an evaluation saved); the first
+// token that differs is kept (it is what the target sampled) and the rest of the batch leaves the KV cache. The chain
+// sees the same tokens and spends the same draws, so a seed gives the plain loop's tokens; only the float rounding of a
+// batch of several rows against one row can differ, as it does between any two batch sizes.
+//
 // The context is node-llama-cpp's own (see contextHook.cc), used only while JavaScript holds the context's only
 // sequence, and afterwards JavaScript records what was evaluated in node-llama-cpp's sequence state. Every llama.cpp call
 // goes through the library that created the context (LinkedLlama).
@@ -34,6 +42,7 @@
 #include "llama.h"
 #include "napiArgs.h"
 #include "nodeLlamaSampler.h"
+#include "tokenDrafters.h"
 
 namespace promptscope {
 
@@ -70,6 +79,22 @@ struct Job {
     std::string error;
     double first_token_ms = 0;
     double last_token_ms = 0;
+
+    // Speculative decoding, when draft_max > 0 (see run_speculative).
+    int32_t draft_max = 0;
+    bool use_draft_model = false;
+    DraftModelDrafter draft;
+    LookupDrafter lookup;
+    bool have_next = false;
+    llama_token next = 0;       // the last sampled token, which the target has not evaluated yet
+    std::vector<llama_token> drafts;
+    int32_t drafted = 0;
+    int32_t accepted = 0;
+    int32_t rounds = 0;
+    double draft_ms = 0;
+    double verify_ms = 0;
+    std::vector<int32_t> sources;   // per sampled token: 1 when it was a draft token the target sampled too
+    std::vector<int32_t> rejected;  // pairs: the index of the sampled token that replaced a draft token, that draft token
 };
 
 struct Event {
@@ -99,6 +124,7 @@ void finish(const std::shared_ptr<Job> & job, const char * reason) {
     const LinkedLlama & api = *job->api;
     if (job->chain != nullptr) api.sampler_free(job->chain);
     job->chain = nullptr;
+    job->draft.release(api);
     if (job->started) api.batch_free(job->batch);
     job->started = false;
     job->reason = job->error.empty() ? reason : "error";
@@ -119,6 +145,114 @@ bool decode(const std::shared_ptr<Job> & job, int32_t count) {
     job->pos += count;
     job->decoded += count;
     return true;
+}
+
+// Samples from the logits of row `index` of the last batch (-1: its last row) with the job's chain.
+bool sample_token(Job & job, int32_t index, llama_token & token) {
+    const LinkedLlama & api = *job.api;
+    const float * logits = api.get_logits_ith(job.ctx, index);
+    if (logits == nullptr) {
+        job.error = "llama.cpp returned no logits for the last token";
+        return false;
+    }
+    std::vector<llama_token_data> & candidates = job.candidates;
+    const llama_token n_vocab = static_cast<llama_token>(candidates.size());
+    for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
+    llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
+    api.sampler_apply(job.chain, &cur);
+    if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
+        job.error = "the sampler chain selected no token";
+        return false;
+    }
+    token = cur.data[cur.selected].id;
+    return true;
+}
+
+// Records a sampled token (of the speculative loop); the reason the loop ends with it, or nullptr to go on.
+const char * emit(const std::shared_ptr<Job> & job, llama_token token, int32_t source) {
+    const LinkedLlama & api = *job->api;
+    const double now = monotonic_ms();
+    if (job->sampled.empty()) job->first_token_ms = now;
+    job->last_token_ms = now;
+    job->sampled.push_back(token);
+    job->sources.push_back(source);
+    if (!job->use_draft_model) job->lookup.history.push_back(token);
+    if (job->stream) post(job, false, {token});
+    const llama_vocab * vocab = api.model_get_vocab(api.get_model(job->ctx));
+    if (api.vocab_is_eog(vocab, token) || std::find(job->stop_tokens.begin(), job->stop_tokens.end(), token) != job->stop_tokens.end()) {
+        return "eos";
+    }
+    if (job->penalties != nullptr) api.sampler_accept(job->penalties, token);
+    if (static_cast<int32_t>(job->sampled.size()) >= job->max_tokens) return "maxTokens";
+    return nullptr;
+}
+
+// The speculative rounds (see the top of this file), from the prompt's last logits on, until the slice's time is up.
+void run_speculative(const std::shared_ptr<Job> & job, double deadline) {
+    Job & j = *job;
+    const LinkedLlama & api = *j.api;
+    if (!j.have_next) {
+        llama_token token = 0;
+        if (!sample_token(j, -1, token)) return finish(job, "error");
+        if (const char * reason = emit(job, token, 0)) return finish(job, reason);
+        j.next = token;
+        j.have_next = true;
+    }
+    const int32_t n_batch = std::max<int32_t>(1, static_cast<int32_t>(api.n_batch(j.ctx)));
+    while (true) {
+        if (j.cancelled.load()) return finish(job, "cancelled");
+        // Never evaluates past what the plain loop would: it evaluates at most max_tokens − 1 sampled tokens.
+        const int32_t remaining = j.max_tokens - static_cast<int32_t>(j.sampled.size());
+        const int32_t room = std::max(0, std::min({remaining - 1, j.draft_max, n_batch - 1}));
+        const double started = monotonic_ms();
+        if (j.use_draft_model) {
+            if (!j.draft.propose(api, j.next, room, j.drafts, j.error)) return finish(job, "error");
+        } else {
+            j.lookup.propose(room, j.drafts);
+        }
+        const double drafted_at = monotonic_ms();
+        j.draft_ms += drafted_at - started;
+        const int32_t k = static_cast<int32_t>(j.drafts.size());
+        j.batch.n_tokens = k + 1;
+        for (int32_t i = 0; i <= k; ++i) {
+            j.batch.token[i] = i == 0 ? j.next : j.drafts[i - 1];
+            j.batch.pos[i] = j.pos + i;
+            j.batch.n_seq_id[i] = 1;
+            j.batch.seq_id[i][0] = j.seq;
+            j.batch.logits[i] = true;
+        }
+        const llama_pos base = j.pos;
+        if (!decode(job, k + 1)) return finish(job, "error");
+        ++j.rounds;
+        j.drafted += k;
+        int32_t last_index = 0;
+        int32_t hits = 0;
+        const char * reason = nullptr;
+        for (int32_t i = 0; i <= k; ++i) {
+            llama_token token = 0;
+            if (!sample_token(j, i, token)) return finish(job, "error");
+            const bool hit = i < k && token == j.drafts[i];
+            if (i < k && !hit) {
+                j.rejected.push_back(static_cast<int32_t>(j.sampled.size()));
+                j.rejected.push_back(j.drafts[i]);
+            }
+            last_index = i;
+            hits += hit ? 1 : 0;
+            reason = emit(job, token, hit ? 1 : 0);
+            j.next = token;
+            if (reason != nullptr || !hit) break;
+        }
+        j.verify_ms += monotonic_ms() - drafted_at;
+        j.accepted += hits;
+        // Kept: the token the round started from and the drafts sampled before the last sampled token.
+        const int32_t valid = 1 + last_index;
+        j.pos = base + valid;
+        api.memory_seq_rm(api.get_memory(j.ctx), j.seq, j.pos, -1);
+        j.decoded = j.pos - j.start;
+        if (j.use_draft_model) j.draft.settle(api, j.drafts, valid - 1);
+        if (reason != nullptr) return finish(job, reason);
+        if (monotonic_ms() > deadline) return;
+    }
 }
 
 // One slice: runs until the loop ends or the slice's time is up (then the job is queued again).
@@ -151,6 +285,7 @@ void run_slice(const std::shared_ptr<Job> & job) {
         job->chain = build_chain(api, vocab, job->sampling, &job->penalties);
         job->candidates.resize(static_cast<size_t>(n_vocab));
     }
+    if (job->draft_max > 0) return run_speculative(job, deadline);
     std::vector<llama_token_data> & candidates = job->candidates;
     while (true) {
         const float * logits = api.get_logits_ith(ctx, -1);
@@ -247,6 +382,21 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
         set_named(env, payload, "firstTokenMs", value);
         napi_create_double(env, job.last_token_ms, &value);
         set_named(env, payload, "lastTokenMs", value);
+        if (job.draft_max > 0) {
+            napi_value speculative;
+            napi_create_object(env, &speculative);
+            const std::pair<const char *, double> numbers[] = {
+                {"drafted", job.drafted}, {"accepted", job.accepted}, {"rounds", job.rounds}, {"draftMs", job.draft_ms},
+                {"verifyMs", job.verify_ms}, {"draftDecoded", static_cast<double>(job.draft.pos - job.draft.start)},
+            };
+            for (const auto & [name, number] : numbers) {
+                napi_create_double(env, number, &value);
+                set_named(env, speculative, name, value);
+            }
+            set_named(env, speculative, "sources", make_int32_array(env, job.sources));
+            set_named(env, speculative, "rejected", make_int32_array(env, job.rejected));
+            set_named(env, payload, "speculative", speculative);
+        }
     }
     napi_value argv[2] = {kind, payload};
     napi_call_function(env, undefined, callback, 2, argv, nullptr);
@@ -264,6 +414,40 @@ void release_handle(napi_env, void * data, void *) {
 }
 
 }  // namespace
+
+// options.speculative: { maxDraft, draft?: { contextId, sequenceId, startPosition, pending, minProbability },
+// lookup?: { history, ngramMin, ngramMax } } (exactly one of draft and lookup); nullptr or the TypeError's message.
+const char * read_speculative(napi_env env, napi_value options, Job & job) {
+    double max_draft = 0;
+    if (!get_optional_double(env, options, "maxDraft", max_draft) || max_draft < 1) return "speculative.maxDraft must be a number ≥ 1";
+    job.draft_max = static_cast<int32_t>(max_draft);
+    napi_value draft, lookup;
+    const bool has_draft = get_optional_property(env, options, "draft", &draft);
+    const bool has_lookup = get_optional_property(env, options, "lookup", &lookup);
+    if (has_draft == has_lookup) return "speculative needs exactly one of draft and lookup";
+    if (has_draft) {
+        double context_id = -1, sequence = -1, start = -1, min_probability = 0.75;
+        if (!get_optional_double(env, draft, "contextId", context_id) || context_id < 0) return "speculative.draft.contextId must be a number";
+        job.draft.ctx = tracked_context(static_cast<uint32_t>(context_id));
+        if (job.draft.ctx == nullptr) return "the draft model's context is not alive";
+        if (!get_optional_double(env, draft, "sequenceId", sequence) || sequence < 0) return "speculative.draft.sequenceId must be a number";
+        if (!get_optional_double(env, draft, "startPosition", start) || start < 0) return "speculative.draft.startPosition must be a number";
+        if (!get_optional_double(env, draft, "minProbability", min_probability)) return "speculative.draft.minProbability must be a number";
+        if (!get_optional_int32_array(env, draft, "pending", job.draft.pending)) return "speculative.draft.pending must be an array of token ids";
+        job.draft.seq = static_cast<llama_seq_id>(sequence);
+        job.draft.start = job.draft.pos = static_cast<llama_pos>(start);
+        job.draft.min_probability = static_cast<float>(min_probability);
+        job.use_draft_model = true;
+        return nullptr;
+    }
+    double ngram_min = 1, ngram_max = 3;
+    if (!get_optional_double(env, lookup, "ngramMin", ngram_min) || ngram_min < 1) return "speculative.lookup.ngramMin must be a number ≥ 1";
+    if (!get_optional_double(env, lookup, "ngramMax", ngram_max) || ngram_max < ngram_min) return "speculative.lookup.ngramMax must be ≥ ngramMin";
+    if (!get_optional_int32_array(env, lookup, "history", job.lookup.history)) return "speculative.lookup.history must be an array of token ids";
+    job.lookup.ngram_min = static_cast<int32_t>(ngram_min);
+    job.lookup.ngram_max = static_cast<int32_t>(ngram_max);
+    return nullptr;
+}
 
 // generate(contextId, sequenceId, startPosition, promptTokens, options, onEvent) -> { cancel() }
 // options: { maxTokens, stream, stopTokens, temperature, topK, topP, minP, seed, repeatPenalty, repeatLastTokens,
@@ -297,6 +481,10 @@ napi_value generate(napi_env env, napi_callback_info info) {
     if (!get_optional_int32_array(env, options, "stopTokens", job->stop_tokens)) return throw_type_error(env, "stopTokens must be an array of token ids");
     napi_value stream;
     if (get_optional_property(env, options, "stream", &stream)) napi_get_value_bool(env, stream, &job->stream);
+    napi_value speculative;
+    if (get_optional_property(env, options, "speculative", &speculative)) {
+        if (const char * problem = read_speculative(env, speculative, *job)) return throw_type_error(env, problem);
+    }
 
     napi_valuetype callback_type;
     napi_typeof(env, argv[5], &callback_type);

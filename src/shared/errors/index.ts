@@ -18,13 +18,14 @@ import { QuantizationError } from './QuantizationError';
 import { RuntimeNotRespondingError } from './RuntimeNotRespondingError';
 import { RuntimeStoppedError } from './RuntimeStoppedError';
 import { SamplingOptionsError } from './SamplingOptionsError';
+import { SpeculativeDecodingError } from './SpeculativeDecodingError';
 import { UnsafePathError } from './UnsafePathError';
 
 export {
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
 };
 
 /**
@@ -35,5 +36,5 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
-    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError,
+    FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
 };

@@ -19,6 +19,7 @@ import type { ChatManyRequest, CompletionManyRequest, MultiCompletionResult } fr
 import type { TokenSink } from './decodeLoop';
 import { defaultThreadCount } from './defaultThreads';
 import { trainModel } from '../training/trainModel';
+import { validateSpeculative } from '../../../core/decoding/validateSpeculative';
 import { quantizeModel } from '../quantize/quantizeModel';
 import { runBeamSearch } from './runBeamSearch';
 import type { BeamSearchRequest, BeamSearchResult, TrainingProgress, TrainModelRequest, TrainModelResult } from '../../../shared/runtimeApi';
@@ -305,19 +306,22 @@ export class LlamaEngine {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const speculative = request.speculative === undefined ? undefined : validateSpeculative(request.speculative);
         const tokens = this.completionPrompt(loaded, request);
         const context = await this.requestContext(request.lora);
-        return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...(context ? { context } : {}), ...call });
+        return loaded.generate({ tokens, sampling, stopSequences: sampling.stopSequences, startedAt, ...(context ? { context } : {}), ...(speculative ? { speculative } : {}), ...call });
     }
 
     async chat(request: ChatRequest, call: GenerateCallOptions = {}): Promise<CompletionResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
         const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const speculative = request.speculative === undefined ? undefined : validateSpeculative(request.speculative);
         const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
         const context = await this.requestContext(request.lora);
         return loaded.generate({
             ...(context ? { context } : {}),
+            ...(speculative ? { speculative } : {}),
             tokens: rendered.tokens,
             sampling,
             stopSequences: [...sampling.stopSequences, ...rendered.stopTexts],

@@ -14,6 +14,12 @@ import type { ManagedContext } from './ManagedContext';
 import { sampleManyPaths } from './sampleManyPaths';
 import { TokenVocabulary } from './TokenVocabulary';
 import { randomSeed } from '../../../core/sampling/randomSeed';
+import type { ResolvedSpeculative } from '../../../core/decoding/validateSpeculative';
+import { SpeculativeDecodingError } from '../../../shared/errors/SpeculativeDecodingError';
+import { prepareSequence } from './decodeLoop';
+import { DraftModels } from './DraftModels';
+import { nativeSequencePlace, type NativeSpeculativeRun } from './nativeDecodeLoop';
+import { addonUnavailableReason } from './llamaExtrasAddon';
 
 export interface GenerateJob {
     tokens: Token[];
@@ -25,9 +31,11 @@ export interface GenerateJob {
     onToken?: TokenSink;
     signal?: AbortSignal;
     startedAt: number;
+    /** Speculative decoding (validated); only plain sampling on the native loop can. */
+    speculative?: ResolvedSpeculative;
 }
 
-export interface GenerateManyJob extends Omit<GenerateJob, 'context' | 'onToken'> {
+export interface GenerateManyJob extends Omit<GenerateJob, 'context' | 'onToken' | 'speculative'> {
     /** Number of paths: the context used has exactly this many sequences. */
     n: number;
     /** LoRA adapters of this request (validated). Defaults to the model's. */
@@ -43,6 +51,8 @@ export const samplePathsContextLabel = 'sample-paths';
  */
 export class LoadedModel {
     readonly grammars: GrammarCache;
+    /** Draft models of speculative requests, loaded on first use and unloaded with this model. */
+    readonly drafts: DraftModels;
     private readonly running = new Set<{ controller: AbortController; done: Promise<void> }>();
 
     constructor(
@@ -55,6 +65,7 @@ export class LoadedModel {
         readonly lora: readonly Required<LoraAdapterSpec>[],
     ) {
         this.grammars = new GrammarCache(backend.llama);
+        this.drafts = new DraftModels(backend, info, () => undefined);
     }
 
     /** Each token's exact bytes and vocabulary piece, for showing tokens (read once per token, on first use). */
@@ -116,13 +127,62 @@ export class LoadedModel {
             };
             // The native loop only where nothing else can decode in the context meanwhile: its one sequence is ours.
             const nativeId = context.config.sequences === 1 ? context.nativeContextId : undefined;
-            const { result, settled } = nativeId !== undefined && canDecodeNatively(sequence, job.sampling)
-                ? await runNativeDecodeLoop({ ...decodeJob, sampling: job.sampling }, nativeId)
+            const native = nativeId !== undefined && canDecodeNatively(sequence, job.sampling);
+            if (job.speculative) {
+                if (!native) throw speculationUnavailable(job.sampling);
+                const { run, done } = await this.speculativeRun(job.speculative, job.tokens);
+                try {
+                    const { result, settled } = await runNativeDecodeLoop({ ...decodeJob, sampling: job.sampling, speculative: run }, nativeId!);
+                    void settled.then(release).finally(done);
+                    return result;
+                } catch (error) {
+                    done();
+                    throw error;
+                }
+            }
+            const { result, settled } = native
+                ? await runNativeDecodeLoop({ ...decodeJob, sampling: job.sampling }, nativeId!)
                 : await runDecodeLoop(decodeJob);
             void settled.then(release);
             return result;
         } catch (error) {
             release();
+            throw error;
+        }
+    }
+
+    /**
+     * The drafter of a speculative run: prompt lookup over the prompt, or a sequence of the draft model's context
+     * aligned with the prompt (its KV reused as far as it matches). `done` gives the draft's sequence back.
+     */
+    private async speculativeRun(speculative: ResolvedSpeculative, tokens: readonly Token[]): Promise<{ run: NativeSpeculativeRun; done: () => void }> {
+        if (speculative.kind === 'lookup') {
+            return {
+                run: { method: 'lookup', drafter: { maxDraft: speculative.maxDraft, lookup: { history: [...tokens], ngramMin: speculative.ngramMin, ngramMax: speculative.ngramMax } } },
+                done: () => undefined,
+            };
+        }
+        const draft = await this.drafts.get(speculative.draftModel);
+        const context = await draft.contexts.get({ lora: [] });
+        if (context.nativeContextId === undefined) {
+            throw new SpeculativeDecodingError('the draft model\'s context is not reachable by Promptscope\'s native loop', 'See the runtime log for why the native loop is unavailable.');
+        }
+        const sequence = await context.acquireSequence();
+        try {
+            const reused = await prepareSequence(sequence, tokens as Token[], true);
+            const { sequenceId, startPosition } = nativeSequencePlace(sequence);
+            return {
+                run: {
+                    method: 'draft-model', draftModel: draft.path, draftSequence: sequence,
+                    drafter: {
+                        maxDraft: speculative.maxDraft,
+                        draft: { contextId: context.nativeContextId, sequenceId, startPosition, pending: tokens.slice(reused), minProbability: speculative.minProbability },
+                    },
+                },
+                done: once(() => context.releaseSequence(sequence)),
+            };
+        } catch (error) {
+            context.releaseSequence(sequence);
             throw error;
         }
     }
@@ -212,9 +272,17 @@ export class LoadedModel {
     async dispose(): Promise<void> {
         for (const entry of this.running) entry.controller.abort();
         await Promise.all([...this.running].map(entry => entry.done));
+        await this.drafts.dispose();
         await this.contexts.dispose();
         await this.model.dispose();
     }
+}
+
+/** Why a speculative request cannot run: it needs the native loop, which knows no grammar. */
+function speculationUnavailable(sampling: ResolvedSampling): SpeculativeDecodingError {
+    const why = sampling.grammar !== undefined || sampling.jsonSchema !== undefined ? 'it does not combine with a grammar or JSON schema'
+        : `Promptscope's native loop is unavailable (${addonUnavailableReason() ?? 'the model\'s context is not reachable by it'})`;
+    return new SpeculativeDecodingError(why, 'Run without speculative decoding, or without the grammar.');
 }
 
 /** `action`, run on its first call only. */

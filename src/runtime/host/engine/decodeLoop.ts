@@ -121,7 +121,11 @@ export async function runDecodeLoop(job: DecodeJob): Promise<DecodeOutcome> {
  * Aligns the sequence's KV cache with the prompt and returns how many prompt tokens are already evaluated.
  * At least the last prompt token is always evaluated again, because its logits are what the first sample needs.
  */
-async function prepareSequence(sequence: LlamaContextSequence, promptTokens: Token[], reusePrefix: boolean): Promise<number> {
+/**
+ * Aligns `sequence` with `promptTokens`: keeps the KV of their common prefix (all but the last prompt token at most, whose
+ * logits the caller needs) and erases the rest; returns how many tokens were kept.
+ */
+export async function prepareSequence(sequence: LlamaContextSequence, promptTokens: Token[], reusePrefix: boolean): Promise<number> {
     if (!reusePrefix || sequence.needsCheckpoints) {
         if (sequence.nextTokenIndex > 0) await sequence.clearHistory();
         return 0;

@@ -83,6 +83,23 @@ export interface NativeGenerateOptions extends AddonSamplerValues {
     repeatHistory: number[];
     biasTokens: number[];
     biasValues: number[];
+    /** Speculative decoding (generationLoop.cc, tokenDrafters.cc); absent: the plain loop. */
+    speculative?: NativeSpeculation;
+}
+
+/** The drafter of a speculative native run: a draft model's sequence, or prompt lookup over the text. */
+export interface NativeSpeculation {
+    maxDraft: number;
+    draft?: {
+        contextId: number;
+        sequenceId: number;
+        /** The position after what the draft's sequence holds. */
+        startPosition: number;
+        /** The text (prompt) the draft has not evaluated yet, from startPosition. */
+        pending: number[];
+        minProbability: number;
+    };
+    lookup?: { history: number[]; ngramMin: number; ngramMax: number };
 }
 
 export interface NativeGenerateResult {
@@ -95,6 +112,19 @@ export interface NativeGenerateResult {
     /** When the first and last tokens were sampled, in ms on the clock of `process.hrtime`. */
     firstTokenMs: number;
     lastTokenMs: number;
+    speculative?: {
+        drafted: number;
+        accepted: number;
+        rounds: number;
+        draftMs: number;
+        verifyMs: number;
+        /** How many tokens the draft's sequence holds after its start position (of its pending text, then sampled tokens). */
+        draftDecoded: number;
+        /** Per sampled token: 1 when it was a draft token the model sampled too. */
+        sources: Int32Array;
+        /** Pairs: the index of the sampled token that replaced a draft token, that draft token. */
+        rejected: Int32Array;
+    };
 }
 
 /** One sequence of a native multi-sequence run (multiSequenceLoop.cc): where it starts, what it evaluates, how it samples. */

@@ -2,7 +2,18 @@ import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
 import { forcedLogit } from './buildEvaluateOptions';
 import { prepareDecode, type DecodeJob, type DecodeOutcome } from './decodeLoop';
-import { startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult } from './llamaExtrasAddon';
+import type { CompletionResult, SpeculativeStats } from '../../../shared/runtimeApi';
+import { removeNativeSequence, startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult, type NativeSpeculation } from './llamaExtrasAddon';
+
+/** A speculative native run: the addon's drafter settings, and the draft model's sequence whose record to update. */
+export interface NativeSpeculativeRun {
+    method: SpeculativeStats['method'];
+    /** Absolute path of the draft model. */
+    draftModel?: string;
+    drafter: NativeSpeculation;
+    /** The draft model's sequence (its node-llama-cpp record is brought up to date like the target's). */
+    draftSequence?: LlamaContextSequence;
+}
 
 interface SequenceInternals {
     _sequenceId?: number;
@@ -50,10 +61,14 @@ export function nativeSamplingOptions(sampling: ResolvedSampling, seed: number, 
  * back one by one when the text must be watched (stop sequences, a listener), else all at the end. The sequence's
  * node-llama-cpp state is brought up to date once the loop has stopped, before `settled`.
  */
-export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedSampling }, contextId: number): Promise<DecodeOutcome> {
-    const { sequence, signal } = job;
+export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedSampling; speculative?: NativeSpeculativeRun }, contextId: number): Promise<DecodeOutcome> {
+    const { sequence, signal, speculative } = job;
     const { reused, evalTokens, limit, transcript } = await prepareDecode(job);
-    const finish = () => transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused, loop: 'native' });
+    let speculation: NativeGenerateResult['speculative'];
+    const finish = (): CompletionResult => {
+        const result = transcript.finish({ seed: job.seed, startedAt: job.startedAt, reusedPromptTokens: reused, loop: 'native' });
+        return speculative ? { ...result, speculative: speculativeStats(speculative, speculation, result.tokens.length) } : result;
+    };
     if (limit <= 0 || signal?.aborted) {
         if (signal?.aborted) transcript.stop('aborted');
         return { result: finish(), settled: Promise.resolve() };
@@ -74,6 +89,7 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
         maxTokens: limit,
         stream,
         stopTokens: job.stopTokens ? [...job.stopTokens] : [],
+        ...(speculative ? { speculative: speculative.drafter } : {}),
     }, stream ? tokens => {
         for (const token of tokens) {
             if (stopped) return;
@@ -90,14 +106,28 @@ export async function runNativeDecodeLoop(job: DecodeJob & { sampling: ResolvedS
     const settled = run.result.then(outcome => {
         signal?.removeEventListener('abort', onAbort);
         recordEvaluated(sequence, startPosition, evalTokens, outcome);
+        speculation = outcome.speculative;
+        const draft = speculative?.draftSequence;
+        if (draft && speculative.drafter.draft) {
+            if (outcome.reason === 'error') {
+                // The draft's KV may hold anything the failed round left: the next run starts it afresh.
+                removeNativeSequence(speculative.drafter.draft.contextId, speculative.drafter.draft.sequenceId);
+                forgetNativeCells(draft);
+            } else {
+                recordEvaluated(draft, speculative.drafter.draft.startPosition, speculative.drafter.draft.pending as Token[],
+                    { tokens: outcome.tokens, decoded: outcome.speculative?.draftDecoded ?? 0 });
+            }
+        }
         return outcome;
     });
 
-    const outcome = await Promise.race([settled, early.then(() => undefined)]);
+    // A stop sequence ends the text at once; a speculative run is waited for (at most one round) for its figures.
+    const outcome = await Promise.race([settled, early.then(() => speculative ? settled : undefined)]);
     if (outcome === undefined) return { result: finish(), settled: settled.then(() => undefined) };
     if (outcome.reason === 'error') throw new Error(`Generation failed in llama.cpp: ${outcome.error ?? 'unknown error'}`);
     if (!stream) acceptAll(transcript, outcome);
-    if (outcome.reason === 'cancelled') transcript.stop('aborted');
+    // A run cancelled by our own stop (an abort, or a stop sequence awaited above for a speculative run) has its reason.
+    if (outcome.reason === 'cancelled' && !stopped) transcript.stop('aborted');
     return { result: finish(), settled: Promise.resolve() };
 }
 
@@ -124,6 +154,23 @@ export function forgetNativeCells(sequence: LlamaContextSequence): void {
 export function nativeSequencePlace(sequence: LlamaContextSequence): { sequenceId: number; startPosition: number } {
     const internals = sequence as unknown as Required<SequenceInternals>;
     return { sequenceId: internals._sequenceId, startPosition: internals._nextTokenIndex };
+}
+
+/** The addon's figures of a speculative run, for the `limit` tokens the result kept (a stop sequence may cut it). */
+function speculativeStats(run: NativeSpeculativeRun, figures: NativeGenerateResult['speculative'], kept: number): SpeculativeStats {
+    const sources = figures ? Array.from(figures.sources.subarray(0, kept)) : [];
+    const rejected: SpeculativeStats['rejected'] = [];
+    for (let i = 0; figures && i + 1 < figures.rejected.length; i += 2) {
+        if (figures.rejected[i]! < kept) rejected.push({ index: figures.rejected[i]!, token: figures.rejected[i + 1]! });
+    }
+    const drafted = figures?.drafted ?? 0;
+    const accepted = figures?.accepted ?? 0;
+    return {
+        method: run.method, ...(run.draftModel ? { draftModel: run.draftModel } : {}),
+        rounds: figures?.rounds ?? 0, drafted, accepted, ...(drafted > 0 ? { acceptanceRate: accepted / drafted } : {}),
+        tokenSources: sources.map(source => source === 1 ? 'accepted' : 'sampled'),
+        rejected, draftMs: figures?.draftMs ?? 0, verifyMs: figures?.verifyMs ?? 0,
+    };
 }
 
 /** Feeds the tokens a non-streaming run returned, with the times the addon measured them at. */
