@@ -1,4 +1,4 @@
-import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions } from '../../shared/runtimeApi';
+import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions, SpeculativeStats } from '../../shared/runtimeApi';
 import type { CliArgs, CliCommand } from '../CliCommand';
 import type { PreparedPrompt } from '../../core/prompt';
 import { contextSizeOption, modelOptions } from '../modelFlags';
@@ -11,6 +11,7 @@ import { checkGrammarFlag, constraintFlags, constraintOptions, resolveConstraint
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
+import { speculativeFlags, speculativeOptions, speculativeUsage } from '../speculativeFlags';
 
 const usage = `Usage: promptscope run (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -39,10 +40,12 @@ Options:
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --context-size N     Context size in tokens (default: the model's, at most 4096)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
-  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
+${speculativeUsage}  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {output, timing: {promptTokens, generatedTokens, ms, tokensPerSecond, loop},
-                       model, modelPath, backend, stopReason, seed, answer, rawAnswer, history} instead of streaming
+                       model, modelPath, backend, stopReason, seed, answer, rawAnswer, history, speculative?} instead
+                       of streaming (speculative: {method, rounds, drafted, accepted, acceptanceRate, tokenSources,
+                       rejected, draftMs, verifyMs})
   --verbose            Log llama.cpp's messages and errors' stack traces to stderr
 `;
 
@@ -58,6 +61,7 @@ export const runCommand: CliCommand = {
         ...constraintOptions,
         ...modelOptions,
         ...contextSizeOption,
+        ...speculativeOptions,
     },
     run: args => runDirect(args),
 };
@@ -88,6 +92,8 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     if (input !== undefined && (target.file === undefined || !target.file.endsWith('.prompt'))) throw new UsageError('--input applies to .prompt files only');
     const flags = samplingFlags(values, allSamplingFlags);
     const constraints = await constraintFlags(values);
+    const speculative = speculativeFlags(values);
+    if (speculative && constraints.grammar !== undefined) throw new UsageError('--grammar does not combine with --draft-model or --lookup (speculative decoding runs on the native loop, which knows no grammar)');
 
     const source = hooks.prepared ?? await preparePromptTarget(target, values);
     const raw = values.raw === true;
@@ -102,15 +108,16 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
         const adapters = promptLora === undefined ? {} : { lora: promptLora };
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(terminalText(piece, raw)); } };
         const call = { ...stream, signal };
+        const speculation = speculative ? { speculative } : {};
         const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
         const sampling = sourceSampling(source, runFlags);
         let result: CompletionResult;
         if (source.kind === 'chat') {
-            result = await session.client.chat({ messages: source.messages, sampling, ...adapters }, call);
+            result = await session.client.chat({ messages: source.messages, sampling, ...adapters, ...speculation }, call);
         } else if (raw) {
-            result = await session.client.complete({ prompt: source.text, sampling }, call);
+            result = await session.client.complete({ prompt: source.text, sampling, ...speculation }, call);
         } else {
-            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling }, call);
+            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling, ...speculation }, call);
         }
 
         const extra = (await hooks.afterRun?.({ model: info, source, raw, flags: runFlags, lora, result })) ?? {};
@@ -127,6 +134,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
                 ...modelJson(info),
                 stopReason: result.stopReason,
                 seed: result.seed,
+                ...(result.speculative ? { speculative: result.speculative } : {}),
                 ...extra,
             });
         } else {
@@ -136,7 +144,15 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
                 process.stderr.write(`[${info.name}, ${info.backend}] ${t.promptTokens} prompt + ${t.generatedTokens} generated tokens, `
                     + `${t.tokensPerSecond.toFixed(1)} tok/s, ${Math.round(t.ms)} ms, stop: ${result.stopReason}, seed ${result.seed}\n`);
             }
+            if (result.speculative) process.stderr.write(`${formatSpeculation(result.speculative)}\n`);
         }
         return result.stopReason === 'aborted' ? 130 : 0;
     });
+}
+
+/** One line on what speculation did: acceptance, and where the time went. */
+export function formatSpeculation(s: SpeculativeStats): string {
+    const rate = s.acceptanceRate === undefined ? 'nothing drafted' : `${(s.acceptanceRate * 100).toFixed(1)}% accepted`;
+    return `speculative (${s.method === 'lookup' ? 'prompt lookup' : `draft ${s.draftModel}`}): ${s.accepted} of ${s.drafted} drafted tokens accepted (${rate}) `
+        + `in ${s.rounds} rounds; drafting ${Math.round(s.draftMs)} ms, verifying ${Math.round(s.verifyMs)} ms`;
 }

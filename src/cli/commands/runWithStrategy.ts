@@ -19,6 +19,7 @@ import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
 import { runCommand, runDirect } from './run';
+import { speculativeFlags } from '../speculativeFlags';
 
 const usage = `${runCommand.usage}
 Strategies:
@@ -63,6 +64,7 @@ export const runWithStrategyCommand: CliCommand = {
         if (values.variants !== undefined && strategy !== 'ensemble') throw new UsageError('--variants applies to --strategy ensemble');
         const weighting = weightingFlag(values, strategy);
         if (strategy === 'direct') return runDirectWithHistory(args, run);
+        if (speculativeFlags(values) !== undefined) throw new UsageError(`--draft-model and --lookup apply to one generation (--strategy direct), not to ${strategy}`);
 
         if (values.raw === true) throw new UsageError(`--raw does not apply to ${strategy}: its turns go through the chat template`);
         if (strategy === 'ensemble' && !file?.endsWith('.prompt')) throw new UsageError('--strategy ensemble needs a .prompt file (its variants sit beside it)');
