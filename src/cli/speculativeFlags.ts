@@ -11,7 +11,7 @@ export const speculativeOptions = { ...stringOptions('draft-model', 'draft-max',
 
 export const speculativeUsage = `  --draft-model M      Speculative decoding with M, a smaller GGUF of the same vocabulary, drafting greedily: the
                        same output, faster when its drafts are often right
-  --lookup             Speculative decoding by prompt lookup: drafts what followed the last 1-3 tokens earlier in the
+  --lookup             Speculative decoding by prompt lookup: drafts what followed the last 2-3 tokens earlier in the
                        text (no second model; helps when the output repeats the input)
   --draft-max N        Most tokens drafted per round (default 16 with --draft-model, 8 with --lookup)
   --draft-min-p P      A draft model's token is drafted only while its probability is at least P (default 0.75)

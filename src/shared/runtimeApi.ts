@@ -168,7 +168,10 @@ export interface CompletionRequest {
 export interface SpeculativeOptions {
     /** A smaller GGUF model of the same vocabulary that drafts greedily. Exactly one of `draftModel` and `lookup`. */
     draftModel?: string;
-    /** Prompt lookup: draft the tokens that followed the latest earlier occurrence of the last n tokens (no model). */
+    /**
+     * Prompt lookup: draft the tokens that followed the latest earlier occurrence of the text's last n tokens, n from
+     * `ngramMax` (defaults to 3) down to `ngramMin` (defaults to 2); no second model.
+     */
     lookup?: { ngramMin?: number; ngramMax?: number };
     /** Most tokens drafted per round, 1–{@link maxSpeculativeDraft}. Defaults to 16 (draft model) or 8 (lookup). */
     maxDraft?: number;

@@ -86,6 +86,20 @@ describe('promptscope bench', () => {
         assertPositiveFinite(beam.get('beam.ms')?.value, 'beam.ms');
         assert.deepEqual(beam.get('ratio')?.goal, { max: 2 });
 
+        // Speculative decoding: each drafter against plain generation, its acceptance and costs; llama.cpp's beside it when cached.
+        const speculative = model.sections.find(s => s.id === 'speculative')!;
+        const spec = new Map(speculative.figures.map(f => [f.id, f]));
+        assertPositiveFinite(spec.get('plain.tps')?.value, 'plain.tps');
+        for (const drafter of ['q8', 'q4', 'lookup']) {
+            assertPositiveFinite(spec.get(`${drafter}.tps`)?.value, `${drafter}.tps`);
+            assertPositiveFinite(spec.get(`${drafter}.speedup`)?.value, `${drafter}.speedup`);
+            const acceptance = spec.get(`${drafter}.acceptance`)!.value;
+            assert.ok(acceptance >= 0 && acceptance <= 100, `${drafter} acceptance ${acceptance}`);
+            if (spec.has(`${drafter}.vsReference`)) assert.deepEqual(spec.get(`${drafter}.vsReference`)!.goal, { min: 0.9 });
+        }
+        assert.equal(spec.has('tiny.tps'), false, 'the tiny fixture drafts only for larger fixtures');
+        if (!spec.has('q8.vsReference')) assert.match(speculative.notes.join('\n'), /--reference/);
+
         // N paths: ours at every N; llama-batched-bench beside it when a reference build is cached (never built here).
         const nPaths = model.sections.find(s => s.id === 'nPaths')!;
         const paths = new Map(nPaths.figures.map(f => [f.id, f]));

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { runProcess } from './runProcess';
 
 /** llama.cpp's own programs the bench and the tests compare with, by their cmake target (and binary) name. */
-export type ReferenceTool = 'llama-bench' | 'llama-batched-bench' | 'llama-quantize' | 'llama-perplexity';
+export type ReferenceTool = 'llama-bench' | 'llama-batched-bench' | 'llama-quantize' | 'llama-perplexity' | 'llama-speculative-simple';
+
+/** Tools under llama.cpp's examples/, configured only with LLAMA_BUILD_EXAMPLES. */
+const exampleTools: ReadonlySet<ReferenceTool> = new Set(['llama-speculative-simple']);
 
 export interface ReferenceBuildOptions {
     /** node-llama-cpp's package folder; its `llama/gitRelease.bundle` holds the exact llama.cpp source it ships. */
@@ -76,10 +79,15 @@ export class ReferenceBuild {
             await runProcess('git', ['clone', '--quiet', join(options.nodeLlamaCppDir, 'llama', 'gitRelease.bundle'), source], folder);
             say(`configuring (cmake, Release, native CPU${options.cuda ? ', CUDA' : ''})`);
             await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=ON', '-DLLAMA_CURL=OFF',
-                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF',
+                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=ON',
                 ...options.cuda ? ['-DGGML_CUDA=ON'] : []], folder);
             say(`compiling ${tool} and llama.cpp's libraries (a few minutes)`);
         } else {
+            // A build configured before examples were wanted (an older cache) gets them added; its libraries stay built.
+            if (exampleTools.has(tool) && !/^LLAMA_BUILD_EXAMPLES:BOOL=ON$/m.test(readFileSync(join(build, 'CMakeCache.txt'), 'utf8'))) {
+                say('adding llama.cpp\'s examples to the configured reference build');
+                await runProcess('cmake', ['-S', source, '-B', build, '-DLLAMA_BUILD_EXAMPLES=ON'], folder);
+            }
             say(`compiling ${tool} in the existing reference build (llama.cpp's libraries are already built)`);
         }
         await runProcess('cmake', ['--build', build, '-j', String(Math.max(1, availableParallelism())), '--target', tool], folder);

@@ -6,6 +6,7 @@ import { labelScoringSection } from './labelScoringSection';
 import { nPathsSection } from './nPathsSection';
 import { referenceSection } from './referenceSection';
 import { selfConsistencySection } from './selfConsistencySection';
+import { speculativeSection } from './speculativeSection';
 import { throughputSection } from './throughputSection';
 import { tokenProbabilitiesSection } from './tokenProbabilitiesSection';
 
@@ -23,4 +24,5 @@ export const benchSections: BenchSection[] = [
     selfConsistencySection,
     nPathsSection,
     beamSearchSection,
+    speculativeSection,
 ];

@@ -37,11 +37,12 @@ export function validateSpeculative(options: SpeculativeOptions): ResolvedSpecul
     if (options.minProbability !== undefined) {
         throw new SpeculativeDecodingError('minProbability is for a draft model, not prompt lookup', 'Leave it out with lookup.');
     }
-    const ngramMin = options.lookup!.ngramMin ?? 1;
+    // A single matching token predicts little and each wrong draft token costs the model a row of its batch: from bigrams.
+    const ngramMin = options.lookup!.ngramMin ?? 2;
     const ngramMax = options.lookup!.ngramMax ?? Math.max(3, ngramMin);
     for (const [name, value] of [['lookup.ngramMin', ngramMin], ['lookup.ngramMax', ngramMax]] as const) {
         if (!Number.isInteger(value) || value < 1 || value > maxLookupNgram) {
-            throw new SpeculativeDecodingError(`${name} must be a whole number from 1 to ${maxLookupNgram}, got ${String(value)}`, 'Use e.g. ngramMin 1 and ngramMax 3.');
+            throw new SpeculativeDecodingError(`${name} must be a whole number from 1 to ${maxLookupNgram}, got ${String(value)}`, 'Use e.g. ngramMin 2 and ngramMax 3.');
         }
     }
     if (ngramMax < ngramMin) throw new SpeculativeDecodingError(`lookup.ngramMax (${ngramMax}) is below lookup.ngramMin (${ngramMin})`, 'Give ngramMax ≥ ngramMin.');
