@@ -106,3 +106,33 @@ test('a process killed mid-eval leaves a history whose every line parses', async
     assert.ok(lines.length >= 3 && lines.length < 40, `${lines.length} lines`);
     for (const line of lines) assert.equal(JSON.parse(line).command, 'eval');
 });
+
+test('--compare-model: the same rows on a second model (its Q8_0 copy), each accuracy with its interval and the paired counts', () => {
+    const copy = join(dir, 'fixture-q8_0.gguf');
+    const quantized = runCli(['quantize', model, copy, '--type', 'Q8_0', '--force']);
+    assert.equal(quantized.code, 0, quantized.stderr);
+    const out = join(dir, 'compare-runs.jsonl');
+    const run = runCli(['eval', 'sentiment.prompt', '--dataset', 'many.jsonl', '--limit', '12', '--model', model, '--gpu', 'off', '--json', '--out', out, '--compare-model', copy]);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    const compared = result.compared;
+    assert.equal(compared.n, 12);
+    const paired = compared.paired;
+    const base = result.results.map((r: { correct: boolean }) => r.correct);
+    const other = compared.results.map((r: { correct: boolean }) => r.correct);
+    // Counted here again from the two result lists.
+    assert.equal(paired.bothCorrect, base.filter((b: boolean, i: number) => b && other[i]).length);
+    assert.equal(paired.onlyBase, base.filter((b: boolean, i: number) => b && !other[i]).length);
+    assert.equal(paired.onlyOther, base.filter((b: boolean, i: number) => !b && other[i]).length);
+    assert.equal(paired.base.correct, result.correct);
+    assert.equal(paired.other.correct, compared.correct);
+    assert.ok(paired.base.low <= paired.base.estimate && paired.base.estimate <= paired.base.high);
+    assert.ok(paired.mcnemarP > 0 && paired.mcnemarP <= 1);
+    // Both runs' rows are in the history, each with its model.
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map(line => JSON.parse(line));
+    assert.equal(lines.length, 24);
+
+    const text = runCli(['eval', 'sentiment.prompt', '--dataset', 'many.jsonl', '--limit', '4', '--model', model, '--gpu', 'off', '--no-history', '--compare-model', copy]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /compared on the same 4 rows:\n {2}.+: \d+\.\d% \(\d\/4\), 95% CI \[[\d.]+, [\d.]+\]%\n {2}.+: \d+\.\d% \(\d\/4\), 95% CI \[[\d.]+, [\d.]+\]%, unmapped \d\n {2}right under one only: \d \(the first\) vs \d \(the second\); both right \d, both wrong \d; McNemar exact p = [\d.]+\n/);
+});

@@ -7,7 +7,7 @@ import { runRecord } from '../../core/reasoning/history/runRecord';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CliCommand } from '../CliCommand';
 import { EvalOptionError } from '../dataset/EvalOptionError';
-import { contextSizeOption, modelOptions } from '../modelFlags';
+import { contextSizeOption, modelChoice, modelOptions } from '../modelFlags';
 import { stringOptions } from '../optionTables';
 import { integerFlag, numberFlag } from '../parseFlags';
 import { printJson } from '../printJson';
@@ -22,6 +22,8 @@ import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { maxSamplePaths } from '../../shared/limits';
 import { withFlagModel } from '../withFlagModel';
+import type { ModelInfo } from '../../shared/runtimeApi';
+import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
 
 const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
 
@@ -37,13 +39,17 @@ Options:
   --weighted           Self-consistency votes weighted by path probability
   --variants A,B       Ensemble variants beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
   --limit N            Only the first N rows
+  --compare-model M    Then evaluate the same rows on model M too (e.g. a quantized copy) and compare: each model's
+                       accuracy with a Wilson 95% interval, the rows only one got right, McNemar's exact p-value
   --seed N             Seed of every row's run
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
   --no-history         Do not append the rows' runs to the run history
   --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R,
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
   --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
-                       results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history}
+                       results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history,
+                       compared?: {model, accuracy, n, correct, unmapped, results, paired: {n, base, other, bothCorrect,
+                       onlyBase, onlyOther, bothWrong, mcnemarP}}}
 `;
 
 /** `promptscope eval`: a prompt and strategy over a dataset, with accuracy, unmapped answers and a confusion matrix. */
@@ -53,7 +59,7 @@ export const evalCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        ...stringOptions('dataset', 'limit'),
+        ...stringOptions('dataset', 'limit', 'compare-model'),
         ...strategyOptions,
         ...samplingOptions(allSamplingFlags),
         ...modelOptions,
@@ -95,9 +101,10 @@ export const evalCommand: CliCommand = {
         if (files !== undefined && files.length < 2) throw new UsageError('an ensemble needs prompt variants: promptscope.variants, --variants, or NAME.VARIANT.prompt files');
         const variantSources = files === undefined ? undefined : await readVariantSources(files.slice(1));
         const history = historyFlag(values);
+        const compareModel = typeof values['compare-model'] === 'string' ? resolve(values['compare-model']) : undefined;
 
         const code = await withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
-            const evaluation = await evaluateDataset(session.client, {
+            const evaluateOn = (model: ModelInfo) => evaluateDataset(session.client, {
                 strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', file: resolve(dataset),
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
@@ -110,30 +117,49 @@ export const evalCommand: CliCommand = {
                 },
                 async onRow(row, done, total) {
                     history?.append(await runRecord({
-                        command: 'eval', run: row.run, input: row.input, model: info, sampling: { ...row.run.sampling, ...flags }, lora: requestAdapters(row.run, 'prompt') ?? lora, outcome: row.outcome,
+                        command: 'eval', run: row.run, input: row.input, model, sampling: { ...row.run.sampling, ...flags }, lora: requestAdapters(row.run, 'prompt') ?? lora, outcome: row.outcome,
                         dataset: { file: resolve(dataset), row: row.index, expected: row.expected, correct: row.correct },
                     }));
                     if (!json && verbose) process.stderr.write(terminalText(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`, false, process.stderr.isTTY === true));
                 },
             });
-            const { tokens } = evaluation;
-            const ms = Math.round(evaluation.ms);
-            const results = evaluation.results.map(r => ({
+            const evaluation = await evaluateOn(info);
+            const resultsOf = (e: typeof evaluation) => e.results.map(r => ({
                 input: r.input, expected: r.expected, answer: r.answer ?? null, correct: r.correct, ...(r.outcome.votes ? { votes: r.outcome.votes } : {}),
             }));
+            const results = resultsOf(evaluation);
             // Interrupted before the first row finished: nothing to score.
             if (evaluation.metrics === undefined) return 130;
             const metrics = evaluation.metrics;
+            // The same rows on the other model, loaded in the same runtime with the same settings.
+            let compared: { model: ModelInfo; evaluation: typeof evaluation; paired: PairedComparison } | undefined;
+            if (compareModel !== undefined && !signal.aborted) {
+                const other = await session.load({ ...modelChoice(values), model: compareModel }, signal);
+                const otherEvaluation = await evaluateOn(other);
+                if (otherEvaluation.metrics !== undefined && otherEvaluation.results.length === evaluation.results.length) {
+                    compared = { model: other, evaluation: otherEvaluation, paired: comparePaired(evaluation.results.map(r => r.correct), otherEvaluation.results.map(r => r.correct)) };
+                }
+            }
+            const tokens = compared ? sumTokens(evaluation.tokens, compared.evaluation.tokens) : evaluation.tokens;
+            const ms = Math.round(evaluation.ms + (compared?.evaluation.ms ?? 0));
             if (json) {
                 printJson({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
                     confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
                     results, tokens, ms, model: info.name, ...historyJson(history),
+                    ...(compared ? {
+                        compared: {
+                            model: compared.model.name, accuracy: compared.evaluation.metrics!.accuracy, n: compared.evaluation.metrics!.n,
+                            correct: compared.evaluation.metrics!.correct, unmapped: compared.evaluation.metrics!.unmapped,
+                            results: resultsOf(compared.evaluation), paired: compared.paired,
+                        },
+                    } : {}),
                 });
             } else {
                 process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
                 // The labels come from the prompt file, which a workspace wrote: shown escaped like model text.
                 if (verbalizer) process.stdout.write(terminalText(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix), false));
+                if (compared) process.stdout.write(terminalText(formatPaired(info.name, compared.model.name, compared.paired, compared.evaluation.metrics!.unmapped), false));
                 process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${historyText(history)}\n`);
             }
             return signal.aborted ? 130 : 0;
@@ -148,4 +174,20 @@ function formatConfusion(labels: string[], matrix: number[][]): string {
     const lines = [`${'expected \\ answered'.padEnd(width + 10)}${columns.map(c => c.padStart(width)).join('')}`];
     labels.forEach((label, i) => lines.push(`${label.padEnd(width + 10)}${matrix[i]!.map(n => String(n).padStart(width)).join('')}`));
     return lines.join('\n') + '\n';
+}
+
+function formatPaired(baseName: string, otherName: string, paired: PairedComparison, otherUnmapped: number): string {
+    const line = (name: string, side: PairedComparison['base']) =>
+        `  ${name}: ${(side.estimate * 100).toFixed(1)}% (${side.correct}/${paired.n}), 95% CI [${(side.low * 100).toFixed(1)}, ${(side.high * 100).toFixed(1)}]%`;
+    return [
+        `compared on the same ${paired.n} rows:`,
+        line(baseName, paired.base),
+        `${line(otherName, paired.other)}, unmapped ${otherUnmapped}`,
+        `  right under one only: ${paired.onlyBase} (the first) vs ${paired.onlyOther} (the second); both right ${paired.bothCorrect}, both wrong ${paired.bothWrong}; McNemar exact p = ${paired.mcnemarP.toPrecision(3)}`,
+        '',
+    ].join('\n');
+}
+
+function sumTokens<T extends Record<string, number>>(a: T, b: T): T {
+    return Object.fromEntries(Object.entries(a).map(([key, value]) => [key, value + (b[key] ?? 0)])) as T;
 }

@@ -17,7 +17,8 @@ export function wilsonInterval(successes: number, n: number, z = z95): Interval 
     const z2 = z * z;
     const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
     const half = (z / (1 + z2 / n)) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-    return { estimate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+    // Clamped to contain p: at 0 or n successes the bound equals p exactly, which rounding may miss by 1e-17.
+    return { estimate: p, low: Math.min(p, Math.max(0, centre - half)), high: Math.max(p, Math.min(1, centre + half)) };
 }
 
 export interface MeanEstimate extends Interval {
