@@ -1,6 +1,9 @@
 // `promptscope decode`: greedy, beam search and sampling from the command line, their figures and their flag errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixtureModelPath } from '../support/fixtures';
 import { runCli } from '../support/runCli';
 
@@ -43,5 +46,63 @@ test('flags are checked before the model loads', async () => {
         const run = await runCli(['decode', '--text', 'Hi', '--model', 'missing.gguf', ...args]);
         assert.equal(run.code, 2, run.stderr);
         assert.match(run.stderr, message);
+    }
+});
+
+test('--rerank: candidates scored by a second prompt\'s label probability, ranked, the best picked; scores equal `score` on the same text', async () => {
+    const model = await fixtureModelPath();
+    const dir = mkdtempSync(join(tmpdir(), 'promptscope-rerank-'));
+    const scorer = join(dir, 'polite.prompt');
+    writeFileSync(scorer, `---
+promptscope.answer.labels:
+  yes: [Yes]
+  no: [No]
+input:
+  schema:
+    candidate: string
+    prompt: string
+---
+Question: {{prompt}}
+Answer: {{candidate}}
+Is this answer polite? Answer Yes or No.
+`);
+    const run = await runCli(['decode', '--text', 'The quick brown fox', '--model', model, '--gpu', 'off', '--max-tokens', '4', '--json',
+        '--method', 'sample', '--seed', '5', '--temperature', '1.2', '--rerank', scorer, '--candidates', '4']);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as Decoded & { rerank: { label: string; pick: number; candidates: { index: number; text: string; score: number; logprob: number }[] } };
+    assert.equal(result.results.length, 4);
+    assert.equal(result.rerank.label, 'yes');
+    const ranked = result.rerank.candidates;
+    assert.deepEqual(ranked.map(c => c.index).sort(), [0, 1, 2, 3]);
+    for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.score >= ranked[i]!.score);
+    assert.equal(result.rerank.pick, ranked[0]!.index);
+    // The pick's score, recomputed by `score` on the scorer rendered with the same candidate.
+    const picked = ranked[0]!;
+    const again = await runCli(['score', scorer, '--model', model, '--gpu', 'off', '--json', '--input', JSON.stringify({ candidate: picked.text, prompt: 'The quick brown fox' })]);
+    assert.equal(again.code, 0, again.stderr);
+    const yes = (JSON.parse(again.stdout) as { labels: { label: string; probability: number }[] }).labels.find(l => l.label === 'yes')!;
+    assert.ok(Math.abs(yes.probability - picked.score) < 1e-9, `${yes.probability} vs ${picked.score}`);
+
+    const beam = await runCli(['decode', '--text', 'The quick brown fox', '--model', model, '--gpu', 'off', '--max-tokens', '3', '--json',
+        '--method', 'beam', '--beams', '3', '--rerank', scorer, '--rerank-label', 'no', '--candidates', '5']);
+    assert.equal(beam.code, 0, beam.stderr);
+    const beamResult = JSON.parse(beam.stdout) as { results: unknown[]; rerank: { label: string; candidates: unknown[] } };
+    assert.equal(beamResult.results.length, 5);
+    assert.equal(beamResult.rerank.label, 'no');
+
+    const text = await runCli(['decode', '--text', 'The quick brown fox', '--model', model, '--gpu', 'off', '--max-tokens', '3', '--method', 'sample', '--rerank', scorer, '--candidates', '2']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^→ #\d P\(yes\) [\d.]+, log P -?[\d.]+ {2}".*"\n {2}#\d P\(yes\)/);
+    assert.match(text.stdout, /picked #\d\nsample, 2 candidates reranked/);
+
+    for (const [args, message] of [
+        [['--rerank', scorer], /--rerank needs candidates: use --method sample or --method beam/],
+        [['--method', 'sample', '--rerank', scorer, '--candidates', '1'], /--candidates must be a whole number from 2 to 32, got 1/],
+        [['--method', 'sample', '--rerank', scorer, '--rerank-label', 'maybe'], /--rerank-label "maybe" is not a label of .*: its labels are yes, no/],
+        [['--method', 'sample', '--candidates', '3'], /--candidates goes with --rerank SCORER.prompt/],
+    ] as [string[], RegExp][]) {
+        const bad = await runCli(['decode', '--text', 'Hi', '--model', 'missing.gguf', ...args]);
+        assert.equal(bad.code, 2, `${args.join(' ')}: ${bad.stderr}`);
+        assert.match(bad.stderr, message);
     }
 });

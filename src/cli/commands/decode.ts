@@ -9,6 +9,7 @@ import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, so
 import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
+import { formatRerank, promptText, rerankFlags, rerankResults } from '../decode/rerankFlags';
 
 const methods = ['greedy', 'beam', 'sample'] as const;
 type DecodeMethod = (typeof methods)[number];
@@ -33,10 +34,18 @@ Options:
   --tree               Print the beam search tree: each step's kept, finished and pruned extensions (beam)
   --seed S, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R   sampling (sample)
   --no-exact           F16 KV cache instead of F32 (faster, ~1e-3 off)
+  --rerank FILE        Classifier-guided reranking (sample, beam): score every candidate with FILE, a .prompt whose
+                       input variables are {{candidate}} (the generated text) and {{prompt}} (the prompt's text) and
+                       whose promptscope.answer.labels are the classes (e.g. yes/no); candidates are ranked by the
+                       probability of --rerank-label (label scoring, no sampling) and the best is picked
+  --candidates N       Candidates to rerank (default 8 for sample: seeds S…S+N−1; the n best for beam)
+  --rerank-label L     The label to rank by (default: the scorer's first label)
+  --rerank-model M     Score with another model (loaded after generation; default: the same model)
   --text TEXT, --input JSON, --model M, --threads N, --gpu G, --lora PATH[:SCALE], --runtime-timeout S   as for probs
   --json               Print {method, model, results: [{text, tokens, tokenLogprobs, logprob, perplexity, score?,
                        finished?}], steps? (beam: [{step, kept, finished, pruned: [{parent, token, logprob, score}]}]),
-                       endTokens?, ms}
+                       endTokens?, rerank?: {scorer, label, model, candidates: [{index, text, score, labels,
+                       logprob, …}], pick}, ms}
 `;
 
 export const decodeCommand: CliCommand = {
@@ -46,7 +55,7 @@ export const decodeCommand: CliCommand = {
     allowPositionals: true,
     options: {
         ...promptTargetOptions,
-        ...stringOptions('method', 'max-tokens', 'beams', 'length-penalty', 'n-best'),
+        ...stringOptions('method', 'max-tokens', 'beams', 'length-penalty', 'n-best', 'rerank', 'candidates', 'rerank-label', 'rerank-model'),
         ...samplingOptions(decodeSamplingFlags),
         ...booleanOptions('no-exact', 'tree'),
         ...modelOptions,
@@ -67,6 +76,7 @@ export const decodeCommand: CliCommand = {
                 if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --method beam`);
             }
         }
+        const rerank = await rerankFlags(values, method, beams);
         const flags = samplingFlags(values, decodeSamplingFlags);
         const target = promptTarget(positionals, values);
         const source = await preparePromptTarget(target, values);
@@ -79,19 +89,31 @@ export const decodeCommand: CliCommand = {
             let results: DecodedSequence[];
             let beam: BeamSearchResult | undefined;
             if (method === 'beam') {
-                beam = await session.client.beamSearch({ prompt, beams, maxTokens, lengthPenalty, nBest, exact, ...(lora === undefined ? {} : { lora }) }, { signal });
+                const wanted = rerank ? Math.max(nBest, rerank.candidates) : nBest;
+                beam = await session.client.beamSearch({ prompt, beams: Math.max(beams, wanted), maxTokens, lengthPenalty, nBest: wanted, exact, ...(lora === undefined ? {} : { lora }) }, { signal });
                 results = beam.hypotheses.map(h => ({ ...sequenceFigures(h.text, h.tokens, h.tokenLogprobs), score: h.score, finished: h.finished }));
             } else {
                 // The probabilities pass samples from the raw logits with the same chain and reports each token's raw
                 // log-probability: greedy is temperature 0, sample the prompt's and the flags' settings.
                 const sampling = method === 'greedy' ? { ...sourceSampling(source, flags), temperature: 0 } : sourceSampling(source, flags);
-                const pass = await session.client.tokenProbabilities({ prompt, generate: maxTokens, topK: 1, exact, sampling, ...(lora === undefined ? {} : { lora }) }, { signal });
-                const generated = pass.tokens.filter(t => t.source === 'generated');
-                results = [sequenceFigures(generated.map(t => t.text).join(''), generated.map(t => t.id), generated.map(t => t.logprob!))];
+                const decodeOnce = async (seed: number | undefined) => {
+                    const pass = await session.client.tokenProbabilities({ prompt, generate: maxTokens, topK: 1, exact, sampling: { ...sampling, ...(seed === undefined ? {} : { seed }) }, ...(lora === undefined ? {} : { lora }) }, { signal });
+                    const generated = pass.tokens.filter(t => t.source === 'generated');
+                    return sequenceFigures(generated.map(t => t.text).join(''), generated.map(t => t.id), generated.map(t => t.logprob!));
+                };
+                results = [];
+                // Candidates to rerank: seeds S, S+1, … (S the prompt's or --seed's, else 1), each its own sample.
+                const first = sampling.seed ?? 1;
+                for (let i = 0; i < (rerank ? rerank.candidates : 1); i++) results.push(await decodeOnce(rerank ? first + i : undefined));
             }
+            const reranked = rerank ? await rerankResults(rerank, results, promptText(source), { session, values, signal }) : undefined;
             const ms = Math.round(performance.now() - started);
             if (json) {
-                printJson({ method, model: model.name, results, ...(beam ? { steps: beam.steps, endTokens: beam.endTokens } : {}), ms });
+                printJson({ method, model: model.name, results, ...(beam ? { steps: beam.steps, endTokens: beam.endTokens } : {}), ...(reranked ? { rerank: reranked } : {}), ms });
+                return 0;
+            }
+            if (reranked) {
+                process.stdout.write(`${formatRerank(reranked)}${method}, ${results.length} candidates reranked, ${ms} ms\n`);
                 return 0;
             }
             const lines = results.map((r, i) => `${results.length > 1 ? `#${i + 1} ` : ''}${JSON.stringify(escapeControlCharacters(r.text))}\n`
