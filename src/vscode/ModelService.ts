@@ -297,8 +297,8 @@ export class ModelService implements vscode.Disposable {
         });
     }
 
-    /** Shows a failure with its buttons and does what the clicked one says. */
-    private showFailure(failure: FailureMessage, error?: unknown): void {
+    /** Shows a failure with its buttons and does what the clicked one says (and logs it, with the stack of an unexpected error). */
+    showFailure(failure: FailureMessage, error?: unknown): void {
         this.options.log.error(failure.message);
         // Our typed errors say all there is to say; the stack helps only with the unexpected ones.
         if (error instanceof Error && error.stack !== undefined) this.options.log.debug(error.stack);

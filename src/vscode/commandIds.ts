@@ -13,6 +13,8 @@ export const CommandId = {
     openPlayground: 'promptscope.openPlayground',
     buildRuntime: 'promptscope.buildRuntime',
     evaluatePrompt: 'promptscope.evaluatePrompt',
+    quantizeModel: 'promptscope.quantizeModel',
+    compareWithModel: 'promptscope.compareWithModel',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

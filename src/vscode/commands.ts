@@ -4,6 +4,8 @@ import { CommandId } from './commandIds';
 import type { Ctx } from './Ctx';
 import type { ModelChoice } from './ModelChoice';
 import { evaluatePromptCommand } from './evaluation/evaluatePromptCommand';
+import { compareWithModelCommand } from './probabilities/compareWithModelCommand';
+import { quantizeModelCommand } from './quantize/quantizeModelCommand';
 
 /** Makes a command's handler from the context; the table below lists every command of the extension. */
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -48,6 +50,8 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.openPlayground]: openPlayground,
     [CommandId.buildRuntime]: ctx => () => buildRuntimeCommand(ctx),
     [CommandId.evaluatePrompt]: evaluatePromptCommand,
+    [CommandId.quantizeModel]: quantizeModelCommand,
+    [CommandId.compareWithModel]: compareWithModelCommand,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

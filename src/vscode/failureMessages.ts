@@ -5,8 +5,8 @@
  */
 import { ModelRefError } from '../core/model/errors/ModelRefError';
 import {
-    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, RuntimeNotRespondingError,
-    RuntimeStoppedError, SamplingOptionsError,
+    ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError, ModelFileError, NoModelLoadedError, QuantizationError,
+    RuntimeNotRespondingError, RuntimeStoppedError, SamplingOptionsError, UnsafePathError,
 } from '../shared/errors';
 
 /** Buttons of the error notification. The labels are what users (and the e2e tests) click. */
@@ -61,6 +61,33 @@ export function describeRunFailure(error: unknown): FailureMessage {
     if (error instanceof ContextOverflowError) return { message: `Promptscope: ${message} (setting promptscope.contextSize)`, actions: [openSettings] };
     if (error instanceof SamplingOptionsError || error instanceof GrammarError) return { message: `Promptscope: ${message}`, actions: [] };
     return { message: `Promptscope: ${message}`, actions: [showLogs] };
+}
+
+/**
+ * Describes why comparing the loaded model with `otherLabel` failed. A file that is no GGUF or has another vocabulary
+ * (ModelFileError, whose message says which) is the other model's fault: the loaded model is fine, so no Choose Model.
+ */
+export function describeComparisonFailure(error: unknown, otherLabel: string): FailureMessage {
+    if (error instanceof ModelFileError) return { message: `Promptscope: cannot compare with ${otherLabel}: ${messageOf(error)}`, actions: [FailureAction.showLogs] };
+    return describeRunFailure(error);
+}
+
+/**
+ * Describes why quantizing failed. llama.cpp's refusal (QuantizationError: e.g. the input is quantized already) and
+ * a refused output path (UnsafePathError: it exists, is a link, is the input) name the file and the fix; the input
+ * not being a GGUF (ModelFileError) says so. Nothing a setting changes, so no Open Settings.
+ */
+export function describeQuantizeFailure(error: unknown): FailureMessage {
+    const message = messageOf(error);
+    const { showLogs } = FailureAction;
+    if (error instanceof QuantizationError || error instanceof ModelFileError) return { message: `Promptscope: ${message}`, actions: [showLogs] };
+    if (error instanceof UnsafePathError) return { message: `Promptscope: ${message}`, actions: [] };
+    // Before RuntimeStoppedError, its base.
+    if (error instanceof RuntimeNotRespondingError) return { message: `Promptscope: ${message}`, actions: [FailureAction.openSettings, showLogs] };
+    if (error instanceof RuntimeStoppedError) {
+        return { message: `Promptscope: the runtime stopped while quantizing (${error.reason}).`, actions: [showLogs] };
+    }
+    return { message: `Promptscope: quantizing failed: ${message}`, actions: [showLogs] };
 }
 
 function messageOf(error: unknown): string {

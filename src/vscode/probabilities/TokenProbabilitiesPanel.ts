@@ -1,16 +1,20 @@
 import { basename } from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { LoraAdapterSpec, SamplingOptions, TokenProbabilitiesRequest } from '../../shared/runtimeApi';
 import { branchPrompt } from '../../core/panels/tokenProbabilities/branchTokens';
 import { reportToCsv, reportToJson } from '../../core/panels/tokenProbabilities/exportReport';
+import { summarizeModelComparison } from '../../core/comparison/summarizeModelComparison';
 import {
-    branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification, tokenProbabilitiesViewType,
-    type Branch, type ExportFormat, type PanelState,
+    branchCommand, branchNotification, cancelBranchCommand, closeComparisonCommand, compareModelRequest, exportRequest, recomputeCommand,
+    stateNotification, tokenProbabilitiesViewType, type Branch, type ComparisonSummary, type ExportFormat, type ModelComparison, type PanelState,
 } from '../../shared/protocols/tokenProbabilities';
 import type { Config } from '../Config';
+import { describeComparisonFailure } from '../failureMessages';
 import { InspectionPanel, type InspectionPanelKind, type InspectionPanelOptions } from '../inspection/InspectionPanel';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { formatSampling } from '../prompt/outputHeader';
+import { modelComparisonReport } from './modelComparisonReport';
+import { pickComparisonModel } from './pickComparisonModel';
 import { branchLength, probabilityRequest } from './probabilityRequest';
 
 export interface TokenProbabilitiesPanelOptions extends InspectionPanelOptions {
@@ -32,6 +36,8 @@ export const tokenProbabilitiesPanelKind: InspectionPanelKind<PanelState> = {
  */
 export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenProbabilitiesPanelOptions> {
     private readonly branchRuns = new Map<number, AbortController>();
+    /** The comparison with another model under way; a new one (or a new computation) abandons it. */
+    private comparing: AbortController | undefined;
     /** The run's sampling, for branches; after a reload the settings' defaults stand in. */
     private sampling: SamplingOptions | undefined;
     /** The run's adapters, for branches (an inspected run's; a `.prompt` file runs with the model's). */
@@ -42,11 +48,19 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
         this.connection.onCommand(branchCommand, params => this.branch(params.index, params.tokenId));
         this.connection.onCommand(cancelBranchCommand, params => this.branchRuns.get(params.id)?.abort());
         this.connection.onRequest(exportRequest, params => this.export(params.format));
+        this.connection.onRequest(compareModelRequest, async () => {
+            const state = await this.compareWith();
+            return state.comparison !== undefined ? { other: state.comparison.other } : {};
+        });
+        this.connection.onCommand(closeComparisonCommand, () => {
+            this.comparing?.abort();
+            this.update({ comparison: undefined });
+        });
     }
 
     /** Renders `uri` as Run Prompt does and computes its probabilities with a cancellable progress notification. */
     async computeFor(uri: vscode.Uri): Promise<PanelState> {
-        const abort = this.begin(basename(uri.path), uri.toString(), false, { branches: [] });
+        const abort = this.begin(basename(uri.path), uri.toString(), false, { branches: [], comparison: undefined });
         this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
@@ -60,7 +74,7 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
      * adapters, with its generated tokens scored rather than sampled again.
      */
     async computeRequest(request: InspectionRequest): Promise<PanelState> {
-        const abort = this.begin(request.title, undefined, true, { branches: [] });
+        const abort = this.begin(request.title, undefined, true, { branches: [], comparison: undefined });
         this.inspected = request;
         const { lora, generated } = request;
         return this.evaluate(abort, probabilityRequest(request.prompt, request.sampling, {
@@ -71,6 +85,63 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
     /** A new computation or the panel's end stops the branches. */
     protected override stopWork(): void {
         for (const run of this.branchRuns.values()) run.abort();
+        this.comparing?.abort();
+    }
+
+    /**
+     * "Compare with model…": the loaded model (the base) and `other` (asked for with a file dialog when not given) on the
+     * panel's tokens, with a cancellable progress notification; the panel shows the result in its comparison mode.
+     * A refusal (another vocabulary, not a GGUF) is shown in the panel and as a notification. Resolves with the state
+     * once the comparison ended; without a report to compare on, or when the dialog is dismissed, nothing runs.
+     */
+    async compareWith(other?: string): Promise<PanelState> {
+        const report = this.state.report;
+        if (report === undefined || report.tokens.length < 2) {
+            this.update({ comparison: { phase: 'failed', other: other ?? '', message: 'there are no token probabilities to compare on yet: compute them first' } });
+            return this.state;
+        }
+        const path = other ?? await pickComparisonModel(this.options.models.model?.path);
+        if (path === undefined) return this.state;
+        this.comparing?.abort();
+        const abort = new AbortController();
+        this.comparing = abort;
+        const set = (comparison: ModelComparison) => {
+            if (this.comparing === abort && !this.disposed) this.update({ comparison });
+        };
+        set({ phase: 'computing', other: path, message: `Comparing with ${basename(path)}…` });
+
+        const model = await this.options.models.ensureModel();
+        if (model === undefined) {
+            set({ phase: 'failed', other: path, message: 'no model is loaded to compare with (see the message)' });
+            return this.state;
+        }
+        const tokens = report.tokens.map(t => t.id);
+        try {
+            const result = await vscode.window.withProgress({
+                location: vscode.ProgressLocation.Notification,
+                title: `Promptscope: comparing ${model.name} with ${basename(path)} on ${tokens.length} tokens`,
+                cancellable: true,
+            }, (_progress, token) => {
+                token.onCancellationRequested(() => abort.abort());
+                return modelComparisonReport(this.options.models.client, path, tokens, abort.signal);
+            });
+            const summary: ComparisonSummary = summarizeModelComparison(result);
+            this.options.log.info(`Compared ${model.path} with ${result.other} on ${tokens.length} tokens of ${this.state.title}: `
+                + `mean KL ${summary.meanKl.estimate} nats, top-1 agreement ${summary.top1Agreement.agreeing}/${summary.positions}`);
+            set({ phase: 'done', other: path, report: result, summary });
+        } catch (error) {
+            if (abort.signal.aborted) {
+                this.options.log.info(`Comparing ${this.state.title} with ${path} was cancelled`);
+                set({ phase: 'failed', other: path, message: 'cancelled' });
+            } else {
+                const failure = describeComparisonFailure(error, basename(path));
+                this.options.models.showFailure(failure, error);
+                set({ phase: 'failed', other: path, message: error instanceof Error ? error.message : String(error) });
+            }
+        } finally {
+            if (this.comparing === abort) this.comparing = undefined;
+        }
+        return this.state;
     }
 
     private async evaluate(abort: AbortController, request: TokenProbabilitiesRequest, sampling: SamplingOptions): Promise<PanelState> {

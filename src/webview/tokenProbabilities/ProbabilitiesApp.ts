@@ -5,6 +5,7 @@ import { keepFocus } from '../shared/keepFocus';
 import { moveRovingFocus, rovingTarget } from '../shared/rovingFocus';
 import type { VsCodeApi } from '../shared/vscodeApi';
 import { barFraction, rawAlternatives, sampledAlternatives, type AlternativeRow } from './alternatives';
+import { ComparisonView } from './ComparisonView';
 import { originalContinuation } from '../../core/panels/tokenProbabilities/branchTokens';
 import { heat, heatColor, legendStops } from './colorScale';
 import { endsLine, quotedToken, standaloneText } from './displayText';
@@ -12,7 +13,7 @@ import { chipText, markTokenChip } from '../shared/tokenChip';
 import { pieceSummary, tokenLabel, tokenTooltip } from '../../core/tokens/pieceSummary';
 import { formatBits, formatMetric, formatPerplexity, formatProbability, metricValue, natsToBits, perplexityOf, probabilityOf, surprisalBits } from '../../core/panels/tokenProbabilities/metrics';
 import {
-    branchCommand, branchNotification, cancelBranchCommand, exportRequest, recomputeCommand, stateNotification,
+    branchCommand, branchNotification, cancelBranchCommand, closeComparisonCommand, compareModelRequest, exportRequest, recomputeCommand, stateNotification,
     type Branch, type ColorMetric, type ExportFormat, type PanelState, type ProbabilityToken, type ViewState,
 } from '../../shared/protocols/tokenProbabilities';
 
@@ -37,6 +38,8 @@ export class ProbabilitiesApp {
     private readonly details = el('section', { className: 'details', attrs: { 'aria-live': 'polite', 'aria-label': 'Alternatives' } });
     private readonly branches = el('section', { className: 'branches', attrs: { 'aria-label': 'Branches' } });
     private chips: HTMLElement[] = [];
+    /** The "Compare with model…" mode, shown instead of the tokens and their alternatives while the state has a comparison. */
+    private readonly comparison = new ComparisonView({ close: () => this.host.send(closeComparisonCommand, undefined) });
 
     constructor(private readonly root: HTMLElement, private readonly host: HostConnection, private readonly api: VsCodeApi<ViewState>) {
         this.view = api.getState() ?? { panel: { title: '', phase: 'computing', branches: [] }, metric: 'probability' };
@@ -56,7 +59,7 @@ export class ProbabilitiesApp {
             this.save();
             this.renderBranches();
         });
-        this.root.replaceChildren(this.header, this.status, this.tokens, this.details, this.branches);
+        this.root.replaceChildren(this.header, this.status, this.comparison.element, this.tokens, this.details, this.branches);
         this.tokens.addEventListener('keydown', event => this.onKey(event));
         this.tokens.addEventListener('mouseleave', () => this.setPreview(undefined));
         // Render what getState kept (hidden and shown again, or reloaded) at once; the host's state follows `ready`.
@@ -81,7 +84,15 @@ export class ProbabilitiesApp {
             this.renderTokens();
             this.renderDetails();
             this.renderBranches();
+            this.renderComparison();
         });
+    }
+
+    private renderComparison(): void {
+        const { comparison } = this.view.panel;
+        this.comparison.render(comparison);
+        this.tokens.hidden = comparison !== undefined;
+        this.details.hidden = comparison !== undefined;
     }
 
     private renderHeader(): void {
@@ -123,9 +134,13 @@ export class ProbabilitiesApp {
         for (const format of ['json', 'csv'] as ExportFormat[]) {
             const button = el('button', { text: `Export ${format.toUpperCase()}`, className: 'secondary' });
             button.disabled = !hasReport;
-            button.addEventListener('click', () => void this.host.request(exportRequest, { format }).catch((error: unknown) => this.showExportFailure(error)));
+            button.addEventListener('click', () => void this.host.request(exportRequest, { format }).catch((error: unknown) => this.showRequestFailure('Export', error)));
             actions.append(button);
         }
+        const compare = el('button', { text: 'Compare with model…', className: 'secondary compare', title: 'Compare the loaded model with another GGUF of its vocabulary on these tokens (KL, top-1 agreement, Δ log P)' });
+        compare.disabled = !hasReport || panel.phase === 'computing' || panel.comparison?.phase === 'computing';
+        compare.addEventListener('click', () => void this.host.request(compareModelRequest, undefined).catch((error: unknown) => this.showRequestFailure('Compare', error)));
+        actions.append(compare);
         const recompute = el('button', { text: 'Recompute', className: 'secondary', title: 'Render the prompt again and recompute' });
         recompute.disabled = panel.phase === 'computing' || (panel.promptUri === undefined && panel.inspected !== true);
         recompute.addEventListener('click', () => this.host.send(recomputeCommand, undefined));
@@ -146,10 +161,10 @@ export class ProbabilitiesApp {
                 : 'Hover or focus a token to see its alternatives; click or Enter pins it. Arrow keys move between tokens.';
     }
 
-    /** Until the next state: an export whose host handler failed (the page's promise rejected with its error). */
-    private showExportFailure(error: unknown): void {
+    /** Until the next state: a request whose host handler failed (the page's promise rejected with its error). */
+    private showRequestFailure(what: string, error: unknown): void {
         this.status.className = 'status failed';
-        this.status.textContent = `Export failed: ${failureMessage(error)}`;
+        this.status.textContent = `${what} failed: ${failureMessage(error)}`;
     }
 
     private renderTokens(): void {
