@@ -5,6 +5,7 @@ import { fixtureModelCommand } from './commands/fixtureModel';
 import { trainFixtureCommand } from './commands/trainFixture';
 import { quantizeCommand } from './commands/quantize';
 import { compareModelsCommand } from './commands/compareModels';
+import { watermarkCommand } from './commands/watermark';
 import { infoCommand } from './commands/info';
 import { probsCommand } from './commands/probs';
 import { attentionCommand } from './commands/attention';
@@ -28,6 +29,7 @@ export const commands: CliCommand[] = [
     trainFixtureCommand,
     quantizeCommand,
     compareModelsCommand,
+    watermarkCommand,
     benchCommand,
     buildRuntimeCommand,
 ];

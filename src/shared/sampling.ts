@@ -3,6 +3,7 @@
  * playground's form sets, and the defaults the runtime fills in for those left out. Validation is core's
  * (src/core/sampling/validateSampling.ts); inline completion has defaults of its own (InlineCompletionRequest).
  */
+import type { WatermarkOptions } from './watermark';
 
 /** Token sampling. Every field is validated before decoding starts; impossible values are rejected with a clear error. */
 export interface SamplingOptions {
@@ -30,6 +31,8 @@ export interface SamplingOptions {
     grammar?: string;
     /** A JSON schema constraining the output (turned into a grammar). Defaults to none. */
     jsonSchema?: unknown;
+    /** A watermark on the generated tokens (one generation on the native loop). Defaults to none. */
+    watermark?: WatermarkOptions;
 }
 
 

@@ -2,7 +2,8 @@ import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions, Spe
 import type { CliArgs, CliCommand } from '../CliCommand';
 import type { PreparedPrompt } from '../../core/prompt';
 import { contextSizeOption, modelOptions } from '../modelFlags';
-import { booleanOptions } from '../optionTables';
+import { booleanOptions, stringOptions } from '../optionTables';
+import { watermarkFlag } from '../watermarkFlag';
 import { jsonObjectFlag } from '../parseFlags';
 import { modelJson, printJson } from '../printJson';
 import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
@@ -40,6 +41,9 @@ Options:
   --gpu G              auto | cuda | metal | vulkan | off (default auto)
   --context-size N     Context size in tokens (default: the model's, at most 4096)
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
+  --watermark SPEC     Watermark the output (Kirchenbauer et al. 2023): key=K[,gamma=G][,delta=D][,hard]: a γ share of
+                       the vocabulary, seeded by K and the previous token, gets +δ (hard: only it is allowed); default
+                       γ 0.25, δ 2. \`promptscope watermark detect --key K\` finds it
 ${speculativeUsage}  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {output, timing: {promptTokens, generatedTokens, ms, tokensPerSecond, loop},
@@ -62,6 +66,7 @@ export const runCommand: CliCommand = {
         ...modelOptions,
         ...contextSizeOption,
         ...speculativeOptions,
+        ...stringOptions('watermark'),
     },
     run: args => runDirect(args),
 };
@@ -93,6 +98,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     const flags = samplingFlags(values, allSamplingFlags);
     const constraints = await constraintFlags(values);
     const speculative = speculativeFlags(values);
+    const watermark = watermarkFlag(values.watermark);
     if (speculative && constraints.grammar !== undefined) throw new UsageError('--grammar does not combine with --draft-model or --lookup (speculative decoding runs on the native loop, which knows no grammar)');
 
     const source = hooks.prepared ?? await preparePromptTarget(target, values);
@@ -109,7 +115,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(terminalText(piece, raw)); } };
         const call = { ...stream, signal };
         const speculation = speculative ? { speculative } : {};
-        const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
+        const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client), ...(watermark ? { watermark } : {}) };
         const sampling = sourceSampling(source, runFlags);
         let result: CompletionResult;
         if (source.kind === 'chat') {

@@ -65,6 +65,7 @@ export const runWithStrategyCommand: CliCommand = {
         const weighting = weightingFlag(values, strategy);
         if (strategy === 'direct') return runDirectWithHistory(args, run);
         if (speculativeFlags(values) !== undefined) throw new UsageError(`--draft-model and --lookup apply to one generation (--strategy direct), not to ${strategy}`);
+        if (values.watermark !== undefined) throw new UsageError(`--watermark applies to one generation (--strategy direct), not to ${strategy}`);
 
         if (values.raw === true) throw new UsageError(`--raw does not apply to ${strategy}: its turns go through the chat template`);
         if (strategy === 'ensemble' && !file?.endsWith('.prompt')) throw new UsageError('--strategy ensemble needs a .prompt file (its variants sit beside it)');

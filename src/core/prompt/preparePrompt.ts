@@ -116,7 +116,7 @@ async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions
     }
     const { settings } = readPromptscopeSettings(rendered.raw ?? {});
 
-    const sampling: SamplingOptions = { ...config.sampling };
+    const sampling: SamplingOptions = { ...config.sampling, ...(settings.watermark ? { watermark: settings.watermark } : {}) };
     const output = rendered.output;
     if (output?.schema != null && output.format !== 'text') sampling.jsonSchema = output.schema;
 

@@ -1,3 +1,5 @@
+import { watermarkDefaults, type WatermarkOptions } from '../../shared/watermark';
+import { watermarkKeyHash } from '../watermark/greenList';
 import { SamplingOptionsError } from '../../shared/errors/SamplingOptionsError';
 import { maxSeed } from '../../shared/limits';
 import { samplingDefaults, type SamplingOptions } from '../../shared/sampling';
@@ -18,6 +20,16 @@ export interface ResolvedSampling {
     logitBias: Map<number, number>;
     grammar: string | undefined;
     jsonSchema: object | undefined;
+    /** The watermark with its key hashed (see core/watermark/greenList.ts); undefined for none. */
+    watermark: ResolvedWatermark | undefined;
+}
+
+export interface ResolvedWatermark {
+    key: string;
+    keyHash: number;
+    gamma: number;
+    delta: number;
+    hard: boolean;
 }
 
 export interface SamplingLimits {
@@ -82,7 +94,18 @@ export function validateSampling(options: SamplingOptions | undefined, limits: S
         temperature, topK, topP, minP, repeatPenalty, repeatLastTokens, seed, maxTokens, stopSequences, logitBias,
         grammar: o.grammar,
         jsonSchema: o.jsonSchema as object | undefined,
+        watermark: o.watermark === undefined ? undefined : validateWatermark(o.watermark),
     };
+}
+
+/** Checks a watermark's settings (key, γ in (0, 1), δ ≥ 0) and hashes its key. */
+export function validateWatermark(w: WatermarkOptions): ResolvedWatermark {
+    if (w === null || typeof w !== 'object') throw new SamplingOptionsError('watermark', w, 'an object {key, gamma?, delta?, hard?}');
+    if (typeof w.key !== 'string' || w.key === '') throw new SamplingOptionsError('watermark.key', w.key, 'a non-empty string (detection needs the same key)');
+    const gamma = number(w.gamma, 'watermark.gamma', watermarkDefaults.gamma, v => v > 0 && v < 1, 'a number in (0, 1): the green fraction of the vocabulary');
+    const delta = number(w.delta, 'watermark.delta', watermarkDefaults.delta, v => v >= 0, 'a finite number ≥ 0: the bias added to green tokens');
+    if (w.hard !== undefined && typeof w.hard !== 'boolean') throw new SamplingOptionsError('watermark.hard', w.hard, 'true or false');
+    return { key: w.key, keyHash: watermarkKeyHash(w.key), gamma, delta, hard: w.hard ?? false };
 }
 
 function number(value: unknown, field: string, fallback: number, ok: (v: number) => boolean, allowed: string): number {

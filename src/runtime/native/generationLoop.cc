@@ -26,12 +26,16 @@
 // sees the same tokens and spends the same draws, so a seed gives the plain loop's tokens; only the float rounding of a
 // batch of several rows against one row can differ, as it does between any two batch sizes.
 //
+// A watermark (options.watermark) biases the green tokens' logits (or bans the red ones) before the chain runs, with
+// the green lists of src/core/watermark/greenList.ts (the hash is specified there; detection runs in TypeScript).
+//
 // The context is node-llama-cpp's own (see contextHook.cc), used only while JavaScript holds the context's only
 // sequence, and afterwards JavaScript records what was evaluated in node-llama-cpp's sequence state. Every llama.cpp call
 // goes through the library that created the context (LinkedLlama).
 #include "generationLoop.h"
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -47,6 +51,38 @@
 namespace promptscope {
 
 namespace {
+
+// The watermark's settings and the token its next green list hangs on (see src/core/watermark/greenList.ts).
+struct Watermark {
+    bool on = false;
+    uint32_t key_hash = 0;
+    uint32_t threshold = 0;
+    float delta = 0;
+    bool hard = false;
+    llama_token previous = 0;
+};
+
+uint32_t fmix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+}
+
+// Adds δ to the green candidates (or bans the red ones) of the step after `previous`.
+void apply_watermark(const Watermark & w, std::vector<llama_token_data> & candidates) {
+    const uint32_t seed = fmix32(w.key_hash ^ fmix32(static_cast<uint32_t>(w.previous) ^ 0x9E3779B9u));
+    for (llama_token_data & candidate : candidates) {
+        const bool green = fmix32(seed ^ fmix32(static_cast<uint32_t>(candidate.id) + 0x85EBCA6Bu)) < w.threshold;
+        if (w.hard) {
+            if (!green) candidate.logit = -INFINITY;
+        } else if (green) {
+            candidate.logit += w.delta;
+        }
+    }
+}
 
 struct Job {
     const LinkedLlama * api = nullptr;
@@ -95,6 +131,8 @@ struct Job {
     double verify_ms = 0;
     std::vector<int32_t> sources;   // per sampled token: 1 when it was a draft token the target sampled too
     std::vector<int32_t> rejected;  // pairs: the index of the sampled token that replaced a draft token, that draft token
+
+    Watermark watermark;
 };
 
 struct Event {
@@ -158,6 +196,7 @@ bool sample_token(Job & job, int32_t index, llama_token & token) {
     std::vector<llama_token_data> & candidates = job.candidates;
     const llama_token n_vocab = static_cast<llama_token>(candidates.size());
     for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
+    if (job.watermark.on) apply_watermark(job.watermark, candidates);
     llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
     api.sampler_apply(job.chain, &cur);
     if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
@@ -165,6 +204,7 @@ bool sample_token(Job & job, int32_t index, llama_token & token) {
         return false;
     }
     token = cur.data[cur.selected].id;
+    job.watermark.previous = token;
     return true;
 }
 
@@ -286,21 +326,9 @@ void run_slice(const std::shared_ptr<Job> & job) {
         job->candidates.resize(static_cast<size_t>(n_vocab));
     }
     if (job->draft_max > 0) return run_speculative(job, deadline);
-    std::vector<llama_token_data> & candidates = job->candidates;
     while (true) {
-        const float * logits = api.get_logits_ith(ctx, -1);
-        if (logits == nullptr) {
-            job->error = "llama.cpp returned no logits for the last token";
-            return finish(job, "error");
-        }
-        for (llama_token id = 0; id < n_vocab; ++id) candidates[id] = llama_token_data{id, logits[id], 0.0f};
-        llama_token_data_array cur{candidates.data(), candidates.size(), -1, false};
-        api.sampler_apply(job->chain, &cur);
-        if (cur.selected < 0 || cur.selected >= static_cast<int64_t>(cur.size)) {
-            job->error = "the sampler chain selected no token";
-            return finish(job, "error");
-        }
-        const llama_token token = cur.data[cur.selected].id;
+        llama_token token = 0;
+        if (!sample_token(*job, -1, token)) return finish(job, "error");
         const double now = monotonic_ms();
         if (job->sampled.empty()) job->first_token_ms = now;
         job->last_token_ms = now;
@@ -481,6 +509,21 @@ napi_value generate(napi_env env, napi_callback_info info) {
     if (!get_optional_int32_array(env, options, "stopTokens", job->stop_tokens)) return throw_type_error(env, "stopTokens must be an array of token ids");
     napi_value stream;
     if (get_optional_property(env, options, "stream", &stream)) napi_get_value_bool(env, stream, &job->stream);
+    napi_value watermark;
+    if (get_optional_property(env, options, "watermark", &watermark)) {
+        double key_hash = 0, threshold = 0, delta = 0, previous = 0;
+        if (!get_optional_double(env, watermark, "keyHash", key_hash) || !get_optional_double(env, watermark, "threshold", threshold)
+            || !get_optional_double(env, watermark, "delta", delta) || !get_optional_double(env, watermark, "previous", previous)) {
+            return throw_type_error(env, "watermark needs numbers keyHash, threshold, delta, previous");
+        }
+        napi_value hard;
+        if (get_optional_property(env, watermark, "hard", &hard)) napi_get_value_bool(env, hard, &job->watermark.hard);
+        job->watermark.on = true;
+        job->watermark.key_hash = static_cast<uint32_t>(key_hash);
+        job->watermark.threshold = static_cast<uint32_t>(threshold);
+        job->watermark.delta = static_cast<float>(delta);
+        job->watermark.previous = static_cast<llama_token>(previous);
+    }
     napi_value speculative;
     if (get_optional_property(env, options, "speculative", &speculative)) {
         if (const char * problem = read_speculative(env, speculative, *job)) return throw_type_error(env, problem);

@@ -1,4 +1,5 @@
 import { maxSamplePaths } from '../../../shared/limits';
+import type { WatermarkOptions } from '../../../shared/watermark';
 /** How a prompt is run (issue 4's reasoning strategies). */
 export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble';
 
@@ -49,6 +50,8 @@ export interface PromptscopeSettings {
     cot?: CotMode;
     /** Dataset field holding the expected answer in `promptscope eval`. Defaults to `"expected"`. */
     expected?: string;
+    /** A watermark on the generated text (its sampling's `watermark`). Defaults to none. */
+    watermark?: WatermarkOptions;
 }
 
 /** The setting names, with the one-line documentation completion and hover show. */
@@ -60,4 +63,5 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     variants: 'Other `.prompt` files an ensemble runs on the same input, relative to this one.',
     cot: 'How chain of thought runs: `zero-shot` (append "Let\'s think step by step.", then ask "Therefore, the answer is") or `few-shot` (the prompt\'s own exemplars show the reasoning; no trigger is added).',
     expected: 'The dataset field holding the expected answer for `promptscope eval` (default `expected`).',
+    watermark: 'A watermark on the generated text (Kirchenbauer et al. 2023): `{key, gamma (default 0.25), delta (default 2), hard (default false)}`; detect it with `promptscope watermark detect --key`.',
 };

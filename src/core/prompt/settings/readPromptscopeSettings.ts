@@ -1,5 +1,8 @@
 import type { FrontMatterIssue } from '../FrontMatterIssue';
 import { maxSamplePaths } from '../../../shared/limits';
+import type { WatermarkOptions } from '../../../shared/watermark';
+import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
+import { validateWatermark } from '../../sampling/validateSampling';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
@@ -74,6 +77,20 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                 if (typeof value === 'string' && value !== '') settings.expected = value;
                 else error(`must name a dataset field; got ${show(value)}.`);
                 break;
+            case 'watermark': {
+                if (!isMapping(value)) {
+                    error('must be a mapping `{key, gamma?, delta?, hard?}`.');
+                    break;
+                }
+                try {
+                    validateWatermark(value as unknown as WatermarkOptions);
+                    settings.watermark = value as unknown as WatermarkOptions;
+                } catch (problem) {
+                    if (!(problem instanceof SamplingOptionsError)) throw problem;
+                    error(`${problem.field.replace(/^watermark\./, '')} must be ${problem.allowed}; got ${show(problem.value)}.`);
+                }
+                break;
+            }
             case 'variants': {
                 const list = typeof value === 'string' ? [value] : value;
                 if (Array.isArray(list) && list.length > 0 && list.every(v => typeof v === 'string' && v !== '')) settings.variants = list as string[];

@@ -6,7 +6,8 @@ import type {
 } from '../../../shared/runtimeApi';
 import type { InlineCompletionRequest, InlineCompletionResult } from '../../../shared/runtimeApi';
 import type { TokenText } from '../../../shared/tokenText';
-import { validateSampling } from '../../../core/sampling/validateSampling';
+import { validateSampling, type ResolvedSampling } from '../../../core/sampling/validateSampling';
+import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { ModelFileError } from '../../../shared/errors/ModelFileError';
 import { NoModelLoadedError } from '../../../shared/errors/NoModelLoadedError';
 import { maxProbabilityAlternatives, maxThreads } from '../../../shared/limits';
@@ -159,7 +160,7 @@ export class LlamaEngine {
     async completeMany(request: CompletionManyRequest, call: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
-        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const sampling = withoutWatermark(validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize }), 'several paths (completeMany)');
         const tokens = this.completionPrompt(loaded, request);
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return loaded.generateMany({
@@ -171,7 +172,7 @@ export class LlamaEngine {
     async chatMany(request: ChatManyRequest, call: { signal?: AbortSignal } = {}): Promise<MultiCompletionResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
-        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const sampling = withoutWatermark(validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize }), 'several paths (chatMany)');
         const rendered = renderChat(loaded.model, loaded.chatWrapper, checkMessages(request.messages));
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return loaded.generateMany({
@@ -193,7 +194,7 @@ export class LlamaEngine {
     async tokenProbabilities(request: TokenProbabilitiesRequest, call: { signal?: AbortSignal } = {}): Promise<TokenProbabilitiesResult> {
         const startedAt = performance.now();
         const loaded = await this.currentModel();
-        const sampling = validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize });
+        const sampling = withoutWatermark(validateSampling(request.sampling, { vocabularySize: loaded.info.vocabularySize }), 'the probabilities pass');
         if (sampling.grammar !== undefined || sampling.jsonSchema !== undefined) {
             throw new Error('Token probabilities cannot use a grammar or JSON schema: drop it from the sampling options.');
         }
@@ -548,4 +549,13 @@ function checkMessages(messages: unknown): ChatMessage[] {
         if (typeof m.text !== 'string') throw new Error(`Message ${i + 1} has no text.`);
     });
     return messages as ChatMessage[];
+}
+
+/**
+ * The sampling of a path that cannot watermark: generation with a watermark runs on the native loop, one generation at
+ * a time (run, chat, the playground); elsewhere the watermark would be silently missing, so it is refused.
+ */
+function withoutWatermark(sampling: ResolvedSampling, where: string): ResolvedSampling {
+    if (sampling.watermark) throw new SamplingOptionsError('watermark', '(set)', `only on one generation (run, chat), not on ${where}`);
+    return sampling;
 }

@@ -16,6 +16,7 @@ import { TokenVocabulary } from './TokenVocabulary';
 import { randomSeed } from '../../../core/sampling/randomSeed';
 import type { ResolvedSpeculative } from '../../../core/decoding/validateSpeculative';
 import { SpeculativeDecodingError } from '../../../shared/errors/SpeculativeDecodingError';
+import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { prepareSequence } from './decodeLoop';
 import { DraftModels } from './DraftModels';
 import { nativeSequencePlace, type NativeSpeculativeRun } from './nativeDecodeLoop';
@@ -128,6 +129,9 @@ export class LoadedModel {
             // The native loop only where nothing else can decode in the context meanwhile: its one sequence is ours.
             const nativeId = context.config.sequences === 1 ? context.nativeContextId : undefined;
             const native = nativeId !== undefined && canDecodeNatively(sequence, job.sampling);
+            if (job.sampling.watermark && !native) {
+                throw new SamplingOptionsError('watermark', '(set)', 'plain sampling on the native loop: not with a grammar or JSON schema, and not where the native addon is unavailable');
+            }
             if (job.speculative) {
                 if (!native) throw speculationUnavailable(job.sampling);
                 const { run, done } = await this.speculativeRun(job.speculative, job.tokens);

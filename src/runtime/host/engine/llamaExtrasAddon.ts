@@ -85,6 +85,8 @@ export interface NativeGenerateOptions extends AddonSamplerValues {
     biasValues: number[];
     /** Speculative decoding (generationLoop.cc, tokenDrafters.cc); absent: the plain loop. */
     speculative?: NativeSpeculation;
+    /** A watermark on the sampled tokens (core/watermark/greenList.ts's green lists); generationLoop.cc only. */
+    watermark?: { keyHash: number; threshold: number; delta: number; hard: boolean; previous: number };
 }
 
 /** The drafter of a speculative native run: a draft model's sequence, or prompt lookup over the text. */

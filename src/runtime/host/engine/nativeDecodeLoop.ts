@@ -1,6 +1,7 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { ResolvedSampling } from '../../../core/sampling/validateSampling';
 import { forcedLogit } from './buildEvaluateOptions';
+import { greenThreshold } from '../../../core/watermark/greenList';
 import { prepareDecode, type DecodeJob, type DecodeOutcome } from './decodeLoop';
 import type { CompletionResult, SpeculativeStats } from '../../../shared/runtimeApi';
 import { removeNativeSequence, startNativeGeneration, type NativeGenerateOptions, type NativeGenerateResult, type NativeSpeculation } from './llamaExtrasAddon';
@@ -50,6 +51,13 @@ export function nativeSamplingOptions(sampling: ResolvedSampling, seed: number, 
         biasTokens: bias.map(([token]) => token),
         // As buildEvaluateOptions gives them to node-llama-cpp: a ban is −Infinity, a forced token a huge finite logit.
         biasValues: bias.map(([, value]) => value === Infinity ? forcedLogit : value),
+        // The first green list hangs on the prompt's last token (core/watermark/greenList.ts).
+        ...(sampling.watermark && history.length > 0 ? {
+            watermark: {
+                keyHash: sampling.watermark.keyHash, threshold: greenThreshold(sampling.watermark.gamma), delta: sampling.watermark.delta,
+                hard: sampling.watermark.hard, previous: history.at(-1)!,
+            },
+        } : {}),
     };
 }
 
