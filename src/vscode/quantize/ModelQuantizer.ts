@@ -4,6 +4,7 @@ import { formatBytes } from '../../core/format';
 import { quantizationTypeNamed, quantizationTypeNames, quantizationTypes, type QuantizationType } from '../../shared/quantizationTypes';
 import type { QuantizeModelResult, QuantizeProgress } from '../../shared/runtimeApi';
 import { CommandId } from '../commandIds';
+import type { Config } from '../Config';
 import { describeQuantizeFailure, type FailureMessage } from '../failureMessages';
 import type { ModelService } from '../ModelService';
 import { activePromptDocument } from '../prompt/promptSource';
@@ -14,6 +15,8 @@ import { quantizedFileName } from './quantizedFileName';
 
 export interface ModelQuantizerOptions {
     models: ModelService;
+    /** promptscope.threads applies to the quantizer too (0, the default, leaves the runtime's choice). */
+    config: Config;
     trust: TrustGate;
     log: vscode.LogOutputChannel;
 }
@@ -88,7 +91,8 @@ export class ModelQuantizer {
             }, (progress, token) => {
                 token.onCancellationRequested(stop);
                 const tracker = new QuantizeProgressTracker();
-                return this.options.models.client.quantizeModel({ input: choice.path, output, type, overwrite }, {
+                const { threads } = this.options.config.modelSettings;
+                return this.options.models.client.quantizeModel({ input: choice.path, output, type, overwrite, ...(threads > 0 ? { threads } : {}) }, {
                     signal: abort.signal,
                     onProgress: event => {
                         progress.report(tracker.update(event));

@@ -7,7 +7,7 @@ import { ModelQuantizer, type QuantizeOptions } from './ModelQuantizer';
  * dialogs for what they give. Resolves with how it ended, `undefined` when nothing ran.
  */
 export const quantizeModelCommand: CommandFactory = ctx => {
-    const quantizer = new ModelQuantizer({ models: ctx.models, trust: ctx.trust, log: ctx.log });
+    const quantizer = new ModelQuantizer({ models: ctx.models, config: ctx.config, trust: ctx.trust, log: ctx.log });
     return (input?: unknown, options?: unknown) => quantizer.quantize(input, isOptions(options) ? options : {});
 };
 
