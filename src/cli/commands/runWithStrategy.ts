@@ -23,7 +23,7 @@ import { speculativeFlags } from '../speculativeFlags';
 
 const usage = `${runCommand.usage}
 Strategies:
-  --strategy S         direct | cot | self-consistency | ensemble (default: the prompt's promptscope.strategy, else direct)
+  --strategy S         direct | cot | self-consistency | ensemble | program-aided (default: the prompt's promptscope.strategy, else direct)
   --samples N          Self-consistency paths (default: promptscope.samples, else ${selfConsistencyDefaults.samples})
   --weighted           Self-consistency: weigh each path's vote by its probability (exp of its mean token log-probability)
   --variants A,B       Ensemble variants run beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
@@ -34,8 +34,12 @@ Strategies:
     exemplars carry the reasoning and no trigger is added.
   self-consistency: --temperature defaults to ${selfConsistencyDefaults.temperature}; paths sampled in one batch, answers voted.
   ensemble: every variant runs once on the same input; answers voted.
+  program-aided: the model is asked for a JavaScript program that prints the answer; it runs in a QuickJS (WebAssembly)
+    sandbox with no file system, network or host objects, 32 MiB and 1 s; the answer is extracted from what it printed.
+    A program that loops, allocates without bound or throws is an unmapped answer with its failure recorded. With
+    --samples N (or promptscope.samples), N programs are sampled in one batch and their results voted.
   Answers are extracted and mapped as promptscope.answer says (default: the last number). --json adds
-  {answer, reasoning | votes, agreement, paths | variants} to the run output. Every run, direct included, is
+  {answer, reasoning | votes, agreement, paths | variants | programs} to the run output. Every run, direct included, is
   appended to the run history unless --no-history is given. --grammar and --logit-bias apply to every turn and
   path; with cot the grammar constrains the answer turn only.
 `;
@@ -60,7 +64,7 @@ export const runWithStrategyCommand: CliCommand = {
         const run = await preparePromptTarget(promptTarget(positionals, values), values);
         const strategy: ReasoningStrategy = flag ?? run.strategy ?? 'direct';
         const samples = samplesFlag(values);
-        if (samples !== undefined && strategy !== 'self-consistency') throw new UsageError('--samples applies to --strategy self-consistency');
+        if (samples !== undefined && strategy !== 'self-consistency' && strategy !== 'program-aided') throw new UsageError('--samples applies to --strategy self-consistency and program-aided');
         if (values.variants !== undefined && strategy !== 'ensemble') throw new UsageError('--variants applies to --strategy ensemble');
         const weighting = weightingFlag(values, strategy);
         if (strategy === 'direct') return runDirectWithHistory(args, run);

@@ -10,6 +10,7 @@ import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type An
 import type { StrategyCompletion, StrategyModel } from './StrategyModel';
 import type { ReasoningStrategy } from './strategies';
 import { runZeroShotCot } from './zeroShotCot';
+import { programAidedMessages, runPrograms } from './programAided';
 
 export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
@@ -61,6 +62,16 @@ export interface OutcomeVariant {
     rawAnswer: string | undefined;
 }
 
+export interface OutcomeProgram {
+    code: string;
+    printed: string[];
+    /** Absent when the program ran to its end. */
+    failure?: { kind: 'timeout' | 'resources' | 'exception' | 'output'; message: string };
+    answer: string | undefined;
+    rawAnswer: string | undefined;
+    ms: number;
+}
+
 /** What one strategy run produced, for printing, the run history and dataset scoring alike. */
 export interface StrategyOutcome {
     strategy: ReasoningStrategy;
@@ -83,6 +94,8 @@ export interface StrategyOutcome {
     weights?: Record<string, number>;
     paths?: OutcomePath[];
     variants?: OutcomeVariant[];
+    /** Program-aided: each generated program, what running it printed, and why it failed if it did. */
+    programs?: OutcomeProgram[];
     /** Every conversation sent to the model, in order. */
     messages: ChatMessage[][];
     /** Every generated text, in order. */
@@ -199,6 +212,49 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                 weights: Object.fromEntries(result.vote.tally.map(t => [t.answer, t.weight])),
                 paths: result.paths.map(p => ({ text: p.text, answer: p.answer, rawAnswer: p.rawAnswer, meanLogprob: p.meanLogprob, seed: p.seed })),
                 messages: [run.messages], outputs: result.paths.map(p => p.text), seed: seedUsed,
+            });
+        }
+        case 'program-aided': {
+            // The prompt's grammar or output schema would shape an answer, not a program.
+            const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
+            const messages = programAidedMessages(run.messages);
+            const samples = options.samples ?? run.settings.samples ?? 1;
+            let replies: string[];
+            let seedUsed: number | undefined;
+            if (samples <= 1) {
+                const result = await chat(run, messages, free, 0);
+                replies = [result.text];
+                seedUsed = result.seed;
+            } else {
+                // Several programs, sampled in one batch like self-consistency's paths, vote with their results.
+                const lora = requestAdapters(run, options.adapters);
+                const result = await client.chatMany({
+                    messages, n: samples, sampling: { ...free, temperature: options.temperature ?? selfConsistencyDefaults.temperature },
+                    ...(lora === undefined ? {} : { lora }),
+                }, { signal });
+                count(result.timing);
+                replies = result.paths.map(p => p.text);
+                seedUsed = result.seed;
+            }
+            const programs: OutcomeProgram[] = (await runPrograms(replies)).map(path => {
+                // A failed program has no answer, whatever it printed before failing.
+                const rawAnswer = path.run.failure ? undefined : handling.extract(path.output);
+                return {
+                    code: path.code, printed: path.run.printed, ...(path.run.failure ? { failure: path.run.failure } : {}),
+                    rawAnswer, answer: normalizeAnswer(rawAnswer, handling.verbalizer), ms: path.run.ms,
+                };
+            });
+            if (programs.length === 1) {
+                const only = programs[0]!;
+                return finish({
+                    answer: only.answer, rawAnswer: only.rawAnswer, output: replies[0]!, programs,
+                    messages: [messages], outputs: replies, seed: seedUsed, stopReason: signal?.aborted ? 'aborted' : undefined,
+                });
+            }
+            const vote = majorityVote(programs.map(p => ({ answer: p.answer })));
+            return finish({
+                answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
+                programs, messages: [messages], outputs: replies, seed: seedUsed,
             });
         }
         case 'ensemble': {

@@ -1,4 +1,4 @@
-import type { OutcomePath, OutcomeVariant, StrategyOutcome } from './executeStrategy';
+import type { OutcomePath, OutcomeProgram, OutcomeVariant, StrategyOutcome } from './executeStrategy';
 
 /**
  * How a strategy's outcome reads as text, for `promptscope run`'s report and the editor's output document alike
@@ -18,7 +18,8 @@ export function answerText(outcome: StrategyOutcome): string {
 export function votesText(outcome: StrategyOutcome): string {
     const votes = Object.entries(outcome.votes ?? {}).sort(([, a], [, b]) => b - a)
         .map(([answer, count]) => `${answer} ×${count}`).join(', ') || 'none';
-    const of = outcome.strategy === 'ensemble' ? `${outcome.variants?.length ?? 0} variants` : `${outcome.paths?.length ?? 0} paths`;
+    const of = outcome.strategy === 'ensemble' ? `${outcome.variants?.length ?? 0} variants`
+        : outcome.strategy === 'program-aided' ? `${outcome.programs?.length ?? 0} programs` : `${outcome.paths?.length ?? 0} paths`;
     return `${votes}; unmapped: ${outcome.unmapped ?? 0}; agreement ${Math.round((outcome.agreement ?? 0) * 100)}% of ${of}`;
 }
 
@@ -36,6 +37,12 @@ export function pathHeading(path: OutcomePath, index: number): string {
 /** The title above an ensemble variant's text, once its answer is known. */
 export function variantHeading(variant: OutcomeVariant): string {
     return `── ${variant.file} → ${variant.answer ?? 'unmapped'}`;
+}
+
+/** The title above a program-aided run's program, with what became of it. */
+export function programHeading(program: OutcomeProgram, index: number): string {
+    const result = program.failure ? `${program.failure.kind}: ${program.failure.message}` : `printed ${JSON.stringify(program.printed.join('\n'))}`;
+    return `── program ${index + 1} (${Math.round(program.ms)} ms) → ${result} → ${program.answer ?? 'unmapped'}`;
 }
 
 /** Titles of the two turns of a cot run. */
@@ -59,6 +66,11 @@ export function formatOutcome(outcome: StrategyOutcome): string {
         case 'ensemble':
             outcome.variants?.forEach(v => lines.push(variantHeading(v), v.text));
             lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+            break;
+        case 'program-aided':
+            outcome.programs?.forEach((p, i) => lines.push(programHeading(p, i), p.code));
+            lines.push(`answer: ${answerText(outcome)}`);
+            if (outcome.votes !== undefined) lines.push(`votes: ${votesText(outcome)}`);
             break;
     }
     lines.push(`${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, ${Math.round(outcome.ms)} ms`);

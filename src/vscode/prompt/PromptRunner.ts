@@ -352,5 +352,9 @@ function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants:
             return `ensemble of ${variants?.length ?? 1} prompts (${(variants ?? [run]).map(v => v.file === undefined ? '(text)' : basename(v.file)).join(', ')}), majority vote`;
         case 'direct':
             return 'direct';
+        case 'program-aided': {
+            const samples = run.settings.samples ?? 1;
+            return `program-aided: the model writes a JavaScript program, a QuickJS sandbox runs it${samples > 1 ? `; ${samples} programs vote` : ''}`;
+        }
     }
 }

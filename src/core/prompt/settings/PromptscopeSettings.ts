@@ -1,9 +1,9 @@
 import { maxSamplePaths } from '../../../shared/limits';
 import type { WatermarkOptions } from '../../../shared/watermark';
 /** How a prompt is run (issue 4's reasoning strategies). */
-export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble';
+export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided';
 
-export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble'];
+export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided'];
 
 /** How an answer is pulled out of a generation. */
 export type AnswerExtractor = 'last-number' | 'choice' | 'yes-no' | 'marker' | 'regex' | 'json-field';
@@ -56,7 +56,7 @@ export interface PromptscopeSettings {
 
 /** The setting names, with the one-line documentation completion and hover show. */
 export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
-    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote).',
+    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote).',
     samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}).`,
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
