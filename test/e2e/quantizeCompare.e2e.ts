@@ -3,6 +3,7 @@
 // llama.cpp's refusal as an error notification; then the panel compares the fixture model with the Q8_0 copy it made:
 // tokens coloured by KL with a legend, per-token details from the keyboard, and a summary whose numbers are
 // summarizeModelComparison of the per-token numbers on the page; a model of another vocabulary shows the refusal.
+// The first scenario ends with its "Compare with original on a prompt…", which opens that view for hello.prompt.
 // The scenarios run in order on one workbench: the later ones use the first one's file.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -50,7 +51,9 @@ async function numberAt(locator: ReturnType<Frame['locator']>, attribute: string
 
 // One thread: the 100M fixture then takes long enough (IQ4_XS: half a minute) for a user to press Cancel.
 e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel(), 'promptscope.threads': 1 } }) }, scenario => {
-    scenario('Quantize Model…: the file dialog, the type with its summary, the output offered as <name>-<TYPE>.gguf; done, it offers Load and Compare', async ({ workbench }) => {
+    scenario('Quantize Model…: the file dialog, the type with its summary, the output offered as <name>-<TYPE>.gguf; done, Compare with original on a prompt… opens the comparison', async ({ workbench }) => {
+        // The prompt that "Compare with original on a prompt…" takes at the end: the active one.
+        await workbench.openFile('hello.prompt');
         await workbench.runCommand('Promptscope: Quantize Model…');
         // No model is loaded yet: straight to the file dialog.
         await workbench.answerFileDialog(await fixtureModel(), 30_000);
@@ -69,13 +72,21 @@ e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'p
         for (const action of ['Load quantized model', 'Compare with original on a prompt…']) {
             assert.equal(await done.getByRole('button', { name: action }).count(), 1, action);
         }
+        // Compare with original: the original is loaded (the base) and hello.prompt's panel compares it with the new file.
+        await done.getByRole('button', { name: 'Compare with original on a prompt…' }).click();
+        const panel = await workbench.webviewFrame('.comparison .compare-token[data-kl]', 120_000);
+        assert.match(await panel.locator('.comparison h2').innerText(), /Compared: tiny-seed1\.gguf \(base\) with tiny-Q8_0\.gguf/);
+        assert.match(await panel.locator('h1').innerText(), /Token probabilities — hello\.prompt/);
         await workbench.clearNotifications();
-    });
+    }, { timeoutMs: 180_000 });
 
     scenario('the progress notification counts tensors; its Cancel stops the quantization and leaves no file', async ({ workbench }) => {
         const large = await fixtureFile('quantize-cancel-100m.gguf', path => writeFixtureModel(path, { size: '100m' }));
         const output = join(folder, 'cancelled-IQ4_XS.gguf');
         await workbench.runCommand('Promptscope: Quantize Model…');
+        // The first scenario's comparison loaded the original: it is offered first, the file dialog second.
+        await eventually(async () => assert.match((await workbench.quickPickRows().allInnerTexts())[0] ?? '', /Promptscope fixture tiny[\s\S]*the loaded model/), 10_000);
+        await workbench.pickQuickPickRow(/Browse for GGUF/);
         await workbench.answerFileDialog(large, 30_000);
         await pickType(workbench, 'IQ4_XS');
         await workbench.answerFileDialog(output);
@@ -93,6 +104,7 @@ e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'p
 
     scenario('a refusal (requantizing a quantized model) is an error notification with llama.cpp\'s reason and Show Logs', async ({ workbench }) => {
         await workbench.runCommand('Promptscope: Quantize Model…');
+        await workbench.pickQuickPickRow(/Browse for GGUF/);
         await workbench.answerFileDialog(quantized, 30_000);
         await pickType(workbench, 'Q4_0');
         await workbench.answerFileDialog(join(folder, 'requantized.gguf'));

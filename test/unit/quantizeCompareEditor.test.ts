@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelFileError, QuantizationError, RuntimeStoppedError, UnsafePathError } from '../../src/shared/errors';
+import { restoredState } from '../../src/core/panels/tokenProbabilities/restoredState';
 import { reviveError, serializeError } from '../../src/shared/errors/serializeError';
 import { describeComparisonFailure, describeQuantizeFailure, FailureAction } from '../../src/vscode/failureMessages';
 import { QuantizeProgressTracker } from '../../src/vscode/quantize/quantizeProgress';
@@ -65,4 +66,15 @@ test('comparison numbers: nats with small values in two digits, intervals, agree
     assert.equal(formatNatsInterval({ estimate: 0.02, low: 0.01, high: 0.03 }), '0.0200 nats (95% CI 0.0100 to 0.0300)');
     assert.equal(formatNatsInterval({ estimate: 0.02, low: Number.NaN, high: Number.NaN }), '0.0200 nats');
     assert.equal(formatAgreement({ estimate: 0.975, low: 0.871, high: 0.996, agreeing: 39 }, 40), '97.5% (39 of 40; 95% CI 87.1% to 99.6%)');
+});
+
+test('a comparison that a reload interrupted is restored as failed, a finished one as it was', () => {
+    const panel = { title: 'hello.prompt', phase: 'done' as const, branches: [] };
+    const interrupted = restoredState({ panel: { ...panel, comparison: { phase: 'computing', other: '/m/q8.gguf' } }, metric: 'probability' });
+    assert.equal(interrupted.comparison?.phase, 'failed');
+    assert.match(interrupted.comparison?.message ?? '', /interrupted by a reload/);
+    assert.equal(interrupted.comparison?.other, '/m/q8.gguf');
+    const failed = { phase: 'failed', other: '/m/llama3.gguf', message: 'another vocabulary' };
+    assert.deepEqual(restoredState({ panel: { ...panel, comparison: failed }, metric: 'probability' }).comparison, failed);
+    assert.equal(restoredState({ panel, metric: 'probability' }).comparison, undefined);
 });

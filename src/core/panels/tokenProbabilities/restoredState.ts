@@ -3,7 +3,7 @@ import type { PanelState, ViewState } from '../../../shared/protocols/tokenProba
 /**
  * The panel state to restore from what the webview kept in setState (the serializer hands it back after a reload):
  * its last state, with work that the reload interrupted marked as such (a computation failed, running branches
- * cancelled: nothing is running in the new extension host), or a hint when nothing usable was kept. The saved state
+ * cancelled, a comparison failed: nothing is running in the new extension host), or a hint when nothing usable was kept. The saved state
  * is whatever the page last stored, so anything malformed gets the hint rather than an exception in the serializer.
  */
 export function restoredState(saved: unknown): PanelState {
@@ -17,5 +17,8 @@ export function restoredState(saved: unknown): PanelState {
         ...kept,
         ...(panel.phase === 'computing' ? { phase: 'failed' as const, message: 'interrupted by a reload: Recompute to run it again' } : {}),
         branches: panel.branches.filter(b => typeof b === 'object' && b !== null).map(b => b.status === 'running' ? { ...b, status: 'cancelled' as const } : b),
+        ...(panel.comparison?.phase === 'computing'
+            ? { comparison: { ...panel.comparison, phase: 'failed' as const, message: 'interrupted by a reload: Compare with model… again' } }
+            : {}),
     };
 }
