@@ -31,6 +31,8 @@ export interface StrategyPaths {
  * editor run the same strategies on their own client without core knowing about the runtime.
  */
 export interface StrategyModel {
+    /** Label probabilities (tree-of-thought's evaluator); the runtime's `scoreContinuations`. */
+    scoreContinuations?(request: { prompt: ChatMessage[]; continuations: string[]; lora?: PromptAdapter[] }, options: { signal?: AbortSignal }): Promise<{ scores: { text: string; logprob: number }[] }>;
     chat(request: StrategyRequest, options: { signal?: AbortSignal; onToken?: (chunk: { text: string; tokens: number[] }) => void }): Promise<StrategyCompletion>;
     chatMany(request: StrategyRequest & { n: number }, options: { signal?: AbortSignal }): Promise<StrategyPaths>;
 }

@@ -11,6 +11,7 @@ import type { StrategyCompletion, StrategyModel } from './StrategyModel';
 import type { ReasoningStrategy } from './strategies';
 import { runZeroShotCot } from './zeroShotCot';
 import { programAidedMessages, runPrograms } from './programAided';
+import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from './treeOfThought';
 
 export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
@@ -96,6 +97,8 @@ export interface StrategyOutcome {
     variants?: OutcomeVariant[];
     /** Program-aided: each generated program, what running it printed, and why it failed if it did. */
     programs?: OutcomeProgram[];
+    /** Tree-of-thought: every step's candidate thoughts with their values, and the best state. */
+    tree?: TreeOfThoughtResult;
     /** Every conversation sent to the model, in order. */
     messages: ChatMessage[][];
     /** Every generated text, in order. */
@@ -255,6 +258,47 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
             return finish({
                 answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
                 programs, messages: [messages], outputs: replies, seed: seedUsed,
+            });
+        }
+        case 'tree-of-thought': {
+            const score = client.scoreContinuations?.bind(client);
+            if (!score) throw new RangeError('tree-of-thought needs label scoring (scoreContinuations), which this model connection does not offer.');
+            const tot = { ...treeOfThoughtDefaults, ...run.settings.tot };
+            const lora = requestAdapters(run, options.adapters);
+            // Thoughts are free one-line steps: the prompt's grammar or output schema would shape an answer, not a step.
+            const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
+            const thoughtSampling = {
+                ...free, temperature: options.temperature ?? selfConsistencyDefaults.temperature,
+                stopSequences: [...(free.stopSequences ?? []), '\n'],
+            };
+            const outputs: string[] = [];
+            const tree = await treeOfThought({
+                async sampleThoughts(messages, n) {
+                    const result = await client.chatMany({ messages, n, sampling: thoughtSampling, ...(lora === undefined ? {} : { lora }) }, { signal });
+                    count(result.timing);
+                    outputs.push(...result.paths.map(p => p.text));
+                    return result.paths.map(p => p.text);
+                },
+                async score(messages, continuations) {
+                    const result = await score({ prompt: messages, continuations, ...(lora === undefined ? {} : { lora }) }, { signal });
+                    const byText = new Map(result.scores.map(s => [s.text, s.logprob]));
+                    return continuations.map(c => byText.get(c)!);
+                },
+            }, run.messages, tot, thoughts => /answer/i.test(thoughts.at(-1) ?? '') && handling.extract(thoughts.at(-1)!) !== undefined, signal);
+            const reasoning = tree.best.map((t, i) => `${i + 1}. ${t}`).join('\n');
+            let rawAnswer = tree.best.length > 0 ? handling.extract(tree.best.at(-1)!) : undefined;
+            const messages: ChatMessage[][] = [run.messages];
+            if (!/answer/i.test(tree.best.at(-1) ?? '') && !signal?.aborted) {
+                // No step stated the answer: one more turn asks for it after the best steps, as zero-shot cot does.
+                const answerTurn = [...run.messages.slice(0, -1), { ...run.messages.at(-1)!, text: `${run.messages.at(-1)!.text.trimEnd()}\n\nSteps:\n${reasoning}\nTherefore, the answer is` }];
+                const result = await chat(run, answerTurn, sampling, outputs.length);
+                outputs.push(result.text);
+                messages.push(answerTurn);
+                rawAnswer = handling.extract(result.text);
+            }
+            return finish({
+                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, reasoning, tree,
+                messages, outputs, seed: options.seed,
             });
         }
         case 'ensemble': {

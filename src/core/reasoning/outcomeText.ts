@@ -67,6 +67,13 @@ export function formatOutcome(outcome: StrategyOutcome): string {
             outcome.variants?.forEach(v => lines.push(variantHeading(v), v.text));
             lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
             break;
+        case 'tree-of-thought':
+            outcome.tree?.steps.forEach((step, depth) => {
+                lines.push(`── step ${depth + 1}`);
+                for (const node of step) lines.push(`${node.kept ? '  kept  ' : '  pruned'} ${node.value.toFixed(3)}  (from ${node.parent + 1}) ${node.thought}`);
+            });
+            lines.push('── best', outcome.reasoning ?? '', `answer: ${answerText(outcome)}`);
+            break;
         case 'program-aided':
             outcome.programs?.forEach((p, i) => lines.push(programHeading(p, i), p.code));
             lines.push(`answer: ${answerText(outcome)}`);

@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { treeOfThoughtDefaults } from '../../core/reasoning/treeOfThought';
 import {
     analyzePrompt, formatDiagnostic, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
 } from '../../core/prompt';
@@ -352,6 +353,10 @@ function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants:
             return `ensemble of ${variants?.length ?? 1} prompts (${(variants ?? [run]).map(v => v.file === undefined ? '(text)' : basename(v.file)).join(', ')}), majority vote`;
         case 'direct':
             return 'direct';
+        case 'tree-of-thought': {
+            const tot = { ...treeOfThoughtDefaults, ...run.settings.tot };
+            return `tree-of-thought: ${tot.thoughts} thoughts per state, beam ${tot.beamWidth}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`;
+        }
         case 'program-aided': {
             const samples = run.settings.samples ?? 1;
             return `program-aided: the model writes a JavaScript program, a QuickJS sandbox runs it${samples > 1 ? `; ${samples} programs vote` : ''}`;

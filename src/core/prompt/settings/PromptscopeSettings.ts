@@ -1,9 +1,10 @@
 import { maxSamplePaths } from '../../../shared/limits';
 import type { WatermarkOptions } from '../../../shared/watermark';
+import type { TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
 /** How a prompt is run (issue 4's reasoning strategies). */
-export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided';
+export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought';
 
-export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided'];
+export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought'];
 
 /** How an answer is pulled out of a generation. */
 export type AnswerExtractor = 'last-number' | 'choice' | 'yes-no' | 'marker' | 'regex' | 'json-field';
@@ -52,11 +53,13 @@ export interface PromptscopeSettings {
     expected?: string;
     /** A watermark on the generated text (its sampling's `watermark`). Defaults to none. */
     watermark?: WatermarkOptions;
+    /** Tree-of-thought's search (strategy `tree-of-thought`). Defaults to 3 thoughts, beam 2, depth 3, `value`. */
+    tot?: TreeOfThoughtSettings;
 }
 
 /** The setting names, with the one-line documentation completion and hover show. */
 export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
-    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote).',
+    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote), `tree-of-thought` (one-line thoughts searched breadth-first, valued by the model, see `tot`).',
     samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}).`,
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
@@ -64,4 +67,5 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     cot: 'How chain of thought runs: `zero-shot` (append "Let\'s think step by step.", then ask "Therefore, the answer is") or `few-shot` (the prompt\'s own exemplars show the reasoning; no trigger is added).',
     expected: 'The dataset field holding the expected answer for `promptscope eval` (default `expected`).',
     watermark: 'A watermark on the generated text (Kirchenbauer et al. 2023): `{key, gamma (default 0.25), delta (default 2), hard (default false)}`; detect it with `promptscope watermark detect --key`.',
+    tot: 'Tree-of-thought search: `{thoughts (per state, default 3), beamWidth (default 2), maxDepth (default 3), evaluator: value | vote}`.',
 };

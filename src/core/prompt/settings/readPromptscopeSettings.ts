@@ -3,6 +3,7 @@ import { maxSamplePaths } from '../../../shared/limits';
 import type { WatermarkOptions } from '../../../shared/watermark';
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { validateWatermark } from '../../sampling/validateSampling';
+import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
@@ -89,6 +90,12 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                     if (!(problem instanceof SamplingOptionsError)) throw problem;
                     error(`${problem.field.replace(/^watermark\./, '')} must be ${problem.allowed}; got ${show(problem.value)}.`);
                 }
+                break;
+            }
+            case 'tot': {
+                const problem = readTreeOfThought(value);
+                if (typeof problem === 'string') error(problem);
+                else settings.tot = problem;
                 break;
             }
             case 'variants': {
@@ -189,4 +196,23 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 function show(value: unknown): string {
     const json = JSON.stringify(value);
     return json === undefined ? String(value) : json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+/** `promptscope.tot` as settings, or what is wrong with it. */
+function readTreeOfThought(value: unknown): TreeOfThoughtSettings | string {
+    if (!isMapping(value)) return 'must be a mapping `{thoughts?, beamWidth?, maxDepth?, evaluator?}`.';
+    const tot: TreeOfThoughtSettings = {};
+    for (const [key, v] of Object.entries(value)) {
+        if (key === 'evaluator') {
+            if (v !== 'value' && v !== 'vote') return `evaluator must be value or vote; got ${show(v)}.`;
+            tot.evaluator = v;
+        } else if (key === 'thoughts' || key === 'beamWidth' || key === 'maxDepth') {
+            const max = treeOfThoughtLimits[key];
+            if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) return `${key} must be an integer from 1 to ${max}; got ${show(v)}.`;
+            tot[key] = v;
+        } else {
+            return `has no key \`${key}\`; its keys are thoughts, beamWidth, maxDepth and evaluator.`;
+        }
+    }
+    return tot;
 }

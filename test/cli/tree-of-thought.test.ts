@@ -1,0 +1,34 @@
+// `run --strategy tree-of-thought` on the real runtime (thoughts through chatMany, values through scoreContinuations):
+// the search's shape follows promptscope.tot, every value is a probability-weighted label value in [0, 1].
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtureModelPath } from '../support/fixtures';
+import { runCli } from '../support/runCli';
+
+test('tree-of-thought: steps, candidates per kept state, beam and values in --json', async () => {
+    const model = await fixtureModelPath();
+    const dir = mkdtempSync(join(tmpdir(), 'promptscope-tot-'));
+    const prompt = join(dir, 'sum.prompt');
+    writeFileSync(prompt, '---\nconfig:\n  maxOutputTokens: 12\npromptscope.strategy: tree-of-thought\npromptscope.tot:\n  thoughts: 3\n  beamWidth: 2\n  maxDepth: 2\n---\nWhat is 12 + 30 + 5?\n');
+    const run = await runCli(['run', prompt, '--model', model, '--gpu', 'off', '--seed', '2', '--no-history', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { strategy: string; tree: { steps: { parent: number; value: number; kept: boolean; thought: string }[][]; best: string[] } };
+    assert.equal(json.strategy, 'tree-of-thought');
+    assert.ok(json.tree.steps.length >= 1 && json.tree.steps.length <= 2);
+    for (const step of json.tree.steps) {
+        assert.ok(step.length <= 2 * 3, 'at most thoughts × beam candidates');
+        assert.ok(step.filter(n => n.kept).length <= 2);
+        for (const node of step) assert.ok(node.value >= 0 && node.value <= 1 && node.thought !== '');
+        // Kept ones are the best valued.
+        const kept = step.filter(n => n.kept).map(n => n.value);
+        const pruned = step.filter(n => !n.kept).map(n => n.value);
+        if (kept.length > 0 && pruned.length > 0) assert.ok(Math.min(...kept) >= Math.max(...pruned));
+    }
+    assert.equal(json.tree.best.length, json.tree.steps.length);
+    const text = await runCli(['run', prompt, '--model', model, '--gpu', 'off', '--seed', '2', '--no-history']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /── step 1\n {2}(kept {2}|pruned) \d\.\d{3} {2}\(from 1\) /);
+});
