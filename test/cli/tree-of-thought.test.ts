@@ -32,3 +32,17 @@ test('tree-of-thought: steps, candidates per kept state, beam and values in --js
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /── step 1\n {2}(kept {2}|pruned) \d\.\d{3} {2}\(from 1\) /);
 });
+
+test('self-ask on the real runtime: the turns and follow-ups in --json, bounded by maxFollowUps', async () => {
+    const model = await fixtureModelPath();
+    const dir = mkdtempSync(join(tmpdir(), 'promptscope-self-ask-'));
+    const prompt = join(dir, 'ask.prompt');
+    // The fixture's random text seldom contains a marker, so the markers are tokens it writes often: follow-ups happen.
+    writeFileSync(prompt, '---\nconfig:\n  maxOutputTokens: 12\n  temperature: 1\npromptscope.strategy: self-ask\npromptscope.selfAsk:\n  followUp: "e"\n  maxFollowUps: 2\n---\nWho was president when the inventor of the telephone was born?\n');
+    const run = await runCli(['run', prompt, '--model', model, '--gpu', 'off', '--seed', '4', '--no-history', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const json = JSON.parse(run.stdout) as { strategy: string; followUps: { question: string; answer: string }[]; timing: { generatedTokens: number } };
+    assert.equal(json.strategy, 'self-ask');
+    assert.ok(json.followUps.length <= 2);
+    assert.ok(json.timing.generatedTokens > 0);
+});

@@ -34,8 +34,8 @@ Every row's run is appended to the run history (unless --no-history).
 
 Options:
   --dataset PATH       .jsonl (one object a line) or .csv (header row)
-  --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought (default:
-                       promptscope.strategy, else direct)
+  --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought | self-ask
+                       (default: promptscope.strategy, else direct)
   --samples N          Self-consistency paths (default: promptscope.samples, else 5)
   --weighted           Self-consistency votes weighted by path probability
   --variants A,B       Ensemble variants beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)

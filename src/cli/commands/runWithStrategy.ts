@@ -23,8 +23,8 @@ import { speculativeFlags } from '../speculativeFlags';
 
 const usage = `${runCommand.usage}
 Strategies:
-  --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought (default: the prompt's
-                       promptscope.strategy, else direct)
+  --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought | self-ask
+                       (default: the prompt's promptscope.strategy, else direct)
   --samples N          Self-consistency paths (default: promptscope.samples, else ${selfConsistencyDefaults.samples})
   --weighted           Self-consistency: weigh each path's vote by its probability (exp of its mean token log-probability)
   --variants A,B       Ensemble variants run beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
@@ -39,11 +39,13 @@ Strategies:
     sandbox with no file system, network or host objects, 32 MiB and 1 s; the answer is extracted from what it printed.
     A program that loops, allocates without bound or throws is an unmapped answer with its failure recorded. With
     --samples N (or promptscope.samples), N programs are sampled in one batch and their results voted.
+  self-ask: the model asks itself follow-up questions ("Follow up: …"), each answered by the model on its own and given back
+    ("Intermediate answer: …"), until "So the final answer is: …" (markers and maxFollowUps in promptscope.selfAsk).
   tree-of-thought: one-line thoughts sampled from each kept state in one batch (at --temperature, default 0.7), each new
     state valued by the model (promptscope.tot: thoughts, beamWidth, maxDepth, evaluator value | vote, scored by label
     probability), the best kept, breadth-first; then the answer from the best state's steps (or one more turn).
   Answers are extracted and mapped as promptscope.answer says (default: the last number). --json adds
-  {answer, reasoning | votes, agreement, paths | variants | programs | tree} to the run output. Every run, direct included, is
+  {answer, reasoning | votes, agreement, paths | variants | programs | tree | followUps} to the run output. Every run, direct included, is
   appended to the run history unless --no-history is given. --grammar and --logit-bias apply to every turn and
   path; with cot the grammar constrains the answer turn only.
 `;

@@ -14,6 +14,7 @@ export function outcomeJson(outcome: StrategyOutcome): Record<string, unknown> {
         json.paths = outcome.paths.map(p => ({ text: p.text, answer: p.answer ?? null, rawAnswer: p.rawAnswer ?? null, meanLogprob: p.meanLogprob ?? null, seed: p.seed }));
     }
     if (outcome.tree) json.tree = outcome.tree;
+    if (outcome.followUps) json.followUps = outcome.followUps;
     if (outcome.programs) json.programs = outcome.programs.map(p => ({ ...p, answer: p.answer ?? null, rawAnswer: p.rawAnswer ?? null }));
     if (outcome.variants) json.variants = outcome.variants.map(v => ({ file: v.file, text: v.text, answer: v.answer ?? null, rawAnswer: v.rawAnswer ?? null }));
     json.seed = outcome.seed ?? null;

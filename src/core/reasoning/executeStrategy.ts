@@ -12,6 +12,7 @@ import type { ReasoningStrategy } from './strategies';
 import { runZeroShotCot } from './zeroShotCot';
 import { programAidedMessages, runPrograms } from './programAided';
 import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from './treeOfThought';
+import { runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
 
 export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
@@ -99,6 +100,8 @@ export interface StrategyOutcome {
     programs?: OutcomeProgram[];
     /** Tree-of-thought: every step's candidate thoughts with their values, and the best state. */
     tree?: TreeOfThoughtResult;
+    /** Self-ask: the follow-up questions with their intermediate answers, in order. */
+    followUps?: SelfAskStep[];
     /** Every conversation sent to the model, in order. */
     messages: ChatMessage[][];
     /** Every generated text, in order. */
@@ -258,6 +261,25 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
             return finish({
                 answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
                 programs, messages: [messages], outputs: replies, seed: seedUsed,
+            });
+        }
+        case 'self-ask': {
+            const settings = { ...selfAskDefaults, ...run.settings.selfAsk };
+            // The prompt's grammar or output schema would constrain follow-up questions, not just the answer.
+            const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
+            let generation = 0;
+            const asked = await runSelfAsk(
+                async messages => (await chat(run, messages, free, generation++)).text,
+                // A follow-up is answered by the model on its own, as a new one-turn question.
+                async question => (await chat(run, [{ role: 'user', text: question }], free, generation++)).text,
+                run.messages, settings, signal,
+            );
+            const rawAnswer = handling.extract(asked.finalText);
+            return finish({
+                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: asked.finalText, followUps: asked.followUps,
+                reasoning: asked.followUps.map(f => `${settings.followUp} ${f.question}\n${settings.intermediate} ${f.answer}`).join('\n'),
+                messages: asked.conversations, outputs: asked.replies, seed: options.seed,
+                stopReason: signal?.aborted ? 'aborted' : undefined,
             });
         }
         case 'tree-of-thought': {

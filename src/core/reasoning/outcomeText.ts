@@ -67,6 +67,10 @@ export function formatOutcome(outcome: StrategyOutcome): string {
             outcome.variants?.forEach(v => lines.push(variantHeading(v), v.text));
             lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
             break;
+        case 'self-ask':
+            outcome.followUps?.forEach((f, i) => lines.push(`── follow-up ${i + 1}: ${f.question}`, f.answer));
+            lines.push('── final', outcome.output ?? '', `answer: ${answerText(outcome)}`);
+            break;
         case 'tree-of-thought':
             outcome.tree?.steps.forEach((step, depth) => {
                 lines.push(`── step ${depth + 1}`);

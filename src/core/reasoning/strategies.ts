@@ -1,4 +1,4 @@
 /** The reasoning strategies `promptscope run`, `promptscope eval` and the editor's dataset evaluation run (issue 4). */
-export type ReasoningStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought';
+export type ReasoningStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought' | 'self-ask';
 
-export const reasoningStrategies: readonly ReasoningStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought'];
+export const reasoningStrategies: readonly ReasoningStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask'];

@@ -10,7 +10,7 @@ const scope = 'evaluation';
 /** Panel type id. */
 export const evaluationViewType = 'promptscope.evaluation';
 
-export type EvaluationStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought';
+export type EvaluationStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought' | 'self-ask';
 
 /** One self-consistency path. */
 export interface PathView {

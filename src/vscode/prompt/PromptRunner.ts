@@ -353,6 +353,8 @@ function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants:
             return `ensemble of ${variants?.length ?? 1} prompts (${(variants ?? [run]).map(v => v.file === undefined ? '(text)' : basename(v.file)).join(', ')}), majority vote`;
         case 'direct':
             return 'direct';
+        case 'self-ask':
+            return `self-ask: follow-up questions (at most ${run.settings.selfAsk?.maxFollowUps ?? 3}) answered before the final answer`;
         case 'tree-of-thought': {
             const tot = { ...treeOfThoughtDefaults, ...run.settings.tot };
             return `tree-of-thought: ${tot.thoughts} thoughts per state, beam ${tot.beamWidth}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`;

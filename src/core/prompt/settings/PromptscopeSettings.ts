@@ -1,10 +1,11 @@
 import { maxSamplePaths } from '../../../shared/limits';
 import type { WatermarkOptions } from '../../../shared/watermark';
 import type { TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
+import type { SelfAskSettings } from '../../reasoning/selfAsk';
 /** How a prompt is run (issue 4's reasoning strategies). */
-export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought';
+export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought' | 'self-ask';
 
-export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought'];
+export const promptStrategies: readonly PromptStrategy[] = ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask'];
 
 /** How an answer is pulled out of a generation. */
 export type AnswerExtractor = 'last-number' | 'choice' | 'yes-no' | 'marker' | 'regex' | 'json-field';
@@ -55,11 +56,13 @@ export interface PromptscopeSettings {
     watermark?: WatermarkOptions;
     /** Tree-of-thought's search (strategy `tree-of-thought`). Defaults to 3 thoughts, beam 2, depth 3, `value`. */
     tot?: TreeOfThoughtSettings;
+    /** Self-ask's markers and follow-up limit (strategy `self-ask`). */
+    selfAsk?: SelfAskSettings;
 }
 
 /** The setting names, with the one-line documentation completion and hover show. */
 export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
-    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote), `tree-of-thought` (one-line thoughts searched breadth-first, valued by the model, see `tot`).',
+    strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote), `tree-of-thought` (one-line thoughts searched breadth-first, valued by the model, see `tot`), `self-ask` (the model asks itself follow-up questions and answers them before the final answer, see `selfAsk`).',
     samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}).`,
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
@@ -68,4 +71,5 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     expected: 'The dataset field holding the expected answer for `promptscope eval` (default `expected`).',
     watermark: 'A watermark on the generated text (Kirchenbauer et al. 2023): `{key, gamma (default 0.25), delta (default 2), hard (default false)}`; detect it with `promptscope watermark detect --key`.',
     tot: 'Tree-of-thought search: `{thoughts (per state, default 3), beamWidth (default 2), maxDepth (default 3), evaluator: value | vote}`.',
+    selfAsk: 'Self-ask: `{followUp (default "Follow up:"), intermediate (default "Intermediate answer:"), final (default "So the final answer is:"), maxFollowUps (default 3)}`.',
 };

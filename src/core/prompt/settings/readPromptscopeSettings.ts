@@ -4,6 +4,7 @@ import type { WatermarkOptions } from '../../../shared/watermark';
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { validateWatermark } from '../../sampling/validateSampling';
 import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
+import { maxSelfAskFollowUps, type SelfAskSettings } from '../../reasoning/selfAsk';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
@@ -90,6 +91,12 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                     if (!(problem instanceof SamplingOptionsError)) throw problem;
                     error(`${problem.field.replace(/^watermark\./, '')} must be ${problem.allowed}; got ${show(problem.value)}.`);
                 }
+                break;
+            }
+            case 'selfAsk': {
+                const read = readSelfAsk(value);
+                if (typeof read === 'string') error(read);
+                else settings.selfAsk = read;
                 break;
             }
             case 'tot': {
@@ -215,4 +222,22 @@ function readTreeOfThought(value: unknown): TreeOfThoughtSettings | string {
         }
     }
     return tot;
+}
+
+/** `promptscope.selfAsk` as settings, or what is wrong with it. */
+function readSelfAsk(value: unknown): SelfAskSettings | string {
+    if (!isMapping(value)) return 'must be a mapping `{followUp?, intermediate?, final?, maxFollowUps?}`.';
+    const selfAsk: SelfAskSettings = {};
+    for (const [key, v] of Object.entries(value)) {
+        if (key === 'followUp' || key === 'intermediate' || key === 'final') {
+            if (typeof v !== 'string' || v.trim() === '') return `${key} must be a non-empty marker string; got ${show(v)}.`;
+            selfAsk[key] = v;
+        } else if (key === 'maxFollowUps') {
+            if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > maxSelfAskFollowUps) return `maxFollowUps must be an integer from 0 to ${maxSelfAskFollowUps}; got ${show(v)}.`;
+            selfAsk.maxFollowUps = v;
+        } else {
+            return `has no key \`${key}\`; its keys are followUp, intermediate, final and maxFollowUps.`;
+        }
+    }
+    return selfAsk;
 }
