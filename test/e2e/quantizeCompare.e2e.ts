@@ -6,7 +6,7 @@
 // The first scenario ends with its "Compare with original on a prompt…", which opens that view for hello.prompt.
 // The scenarios run in order on one workbench: the later ones use the first one's file.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -17,7 +17,7 @@ import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
 import type { Workbench } from './support/Workbench';
-import { assertStrictCsp } from './support/webviewSafety';
+import { assertInert, assertListenersWork, assertStrictCsp, watchForScripts } from './support/webviewSafety';
 
 const folder = mkdtempSync(join(tmpdir(), 'promptscope-e2e-quantize-'));
 const quantized = join(folder, 'tiny-Q8_0.gguf');
@@ -118,10 +118,16 @@ e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'p
     scenario('Compare with model…: tokens coloured by KL with a legend, details from the keyboard, the summary is summarizeModelComparison of the page\'s numbers', async ({ workbench }) => {
         const panel = await helloProbabilities(workbench);
         await assertStrictCsp(panel);
+        // The first scenario's comparison is still shown: leave it, so what follows is this one's.
+        if (await panel.locator('.comparison').isVisible()) {
+            await panel.getByRole('button', { name: 'Close comparison' }).click();
+            await eventually(async () => assert.equal(await panel.locator('.comparison').isVisible(), false), 10_000);
+        }
         await panel.getByRole('button', { name: 'Compare with model…' }).click();
         await workbench.answerFileDialog(quantized, 30_000);
         const chips = panel.locator('.compare-tokens .compare-token');
-        await eventually(async () => assert.ok(await panel.locator('.compare-tokens .compare-token[data-kl]').count() > 0, 'KL-coloured tokens'), 120_000);
+        await panel.locator('.comparison .compare-status.done').waitFor({ state: 'visible', timeout: 120_000 });
+        assert.ok(await panel.locator('.compare-tokens .compare-token[data-kl]').count() > 0, 'KL-coloured tokens');
         assert.match(await panel.locator('.comparison h2').innerText(), /Compared: tiny-seed1\.gguf \(base\) with tiny-Q8_0\.gguf/);
         // The probabilities' own tokens make way for the comparison.
         assert.equal(await panel.locator('.tokens').isVisible(), false);
@@ -179,6 +185,35 @@ e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'p
         await panel.getByRole('button', { name: 'Close comparison' }).click();
         await eventually(async () => assert.equal(await panel.locator('.tokens').isVisible(), true), 10_000);
         assert.equal(await panel.locator('.comparison').isVisible(), false);
+    }, { timeoutMs: 240_000 });
+
+    scenario('model text and file names with <img onerror> are text in the comparison (tokens, details, heading); nothing runs', async ({ server, workbench }) => {
+        const payload = `<img src=x onerror=console.log('XSS-RAN')> </script><script>console.log('XSS-RAN')</script>`;
+        writeFileSync(join(server.workspace, 'xss-compare.prompt'), `---\nconfig:\n  maxOutputTokens: 8\n---\n{{role "user"}}\nRepeat after me: ${payload}\n`);
+        // A file name can hold markup too (no slash in it): the heading names the other model.
+        const named = join(folder, '<img src=x onerror=alert(1)>.gguf');
+        copyFileSync(quantized, named);
+        await workbench.runCommand('View: Focus First Editor Group');
+        await workbench.openFile('xss-compare.prompt');
+        await workbench.runCommand('Promptscope: Show Token Probabilities');
+        const panel = await workbench.webviewFrame('h1:has-text("xss-compare.prompt")', 120_000);
+        await eventually(async () => assert.ok(await panel.locator('.tokens .token.generated').count() > 0), 120_000);
+        const watch = await watchForScripts(workbench, panel);
+        try {
+            await panel.getByRole('button', { name: 'Compare with model…' }).click();
+            await workbench.answerFileDialog(named, 30_000);
+            await panel.locator('.comparison .compare-status.done').waitFor({ state: 'visible', timeout: 120_000 });
+            assert.match(await panel.locator('.comparison h2').innerText(), /with <img src=x onerror=alert\(1\)>\.gguf/);
+            const tokens = (await panel.locator('.compare-tokens .compare-token').allTextContents()).join('');
+            assert.ok(tokens.includes(payload), `the compared tokens spell the payload: ${tokens}`);
+            assert.equal(await panel.locator('.compare-tokens .compare-token *').count(), 0, 'token chips hold text only');
+            await panel.locator('.compare-tokens .compare-token', { hasText: '<' }).first().hover();
+            await eventually(async () => assert.match(await panel.locator('.compare-details h2').innerText(), /^#\d+ token /), 10_000);
+            await assertInert(panel, watch);
+            await assertListenersWork(panel, watch);
+        } finally {
+            watch.stop();
+        }
     }, { timeoutMs: 240_000 });
 
     scenario('a model of another vocabulary: the panel shows the runtime\'s refusal, and so does a notification', async ({ workbench }) => {

@@ -126,7 +126,7 @@ export class ModelQuantizer {
             { label: `$(check) ${loaded.name}`, description: 'the loaded model', detail: loaded.path, choose: async () => ({ path: loaded.path, origin: 'user' }) },
             { label: '$(folder-opened) Browse for GGUF…', description: 'a .gguf file on disk', choose: () => this.browseInput(loaded.path) },
         ];
-        const item = await vscode.window.showQuickPick(items, { title: 'Promptscope: Quantize Model (1/3)', placeHolder: 'The model to quantize' });
+        const item = await vscode.window.showQuickPick(items, { title: 'Promptscope: Quantize Model (1/3)', placeHolder: 'The model to quantize', ignoreFocusOut: true });
         return item?.choose();
     }
 
@@ -156,6 +156,8 @@ export class ModelQuantizer {
             title: 'Promptscope: Quantize Model (2/3)',
             placeHolder: 'Quantization type (Q4_K_M is the usual choice)',
             matchOnDetail: true,
+            // A step of three: a click elsewhere (a notification, the panel beside) should not throw the first answer away.
+            ignoreFocusOut: true,
         });
         return item?.type;
     }

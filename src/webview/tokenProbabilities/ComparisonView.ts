@@ -15,18 +15,19 @@ export interface ComparisonViewHost {
 /**
  * The panel's "Compare with model…" mode: the tokens coloured by the KL divergence of the distribution that predicted
  * each (position i − 1's: the first token was predicted by nothing), a legend, per-token details (both models'
- * log-probability of the token, both top tokens, the KL) and the summary the host computed. Model text goes in
+ * log-probability of the token, both top tokens, the KL) and the summary the host computed. Its class names are its
+ * own (`compare-…`), so the probabilities view's selectors (and the tests') never reach into it. Model text goes in
  * through textContent only. Each chip and summary value carries its number in a `data-` attribute, full precision,
  * for the tests (and for copying).
  */
 export class ComparisonView {
     readonly element = el('section', { className: 'comparison', attrs: { 'aria-label': 'Comparison with another model' } });
     private readonly heading = el('div', { className: 'comparison-head' });
-    private readonly status = el('div', { className: 'status', attrs: { role: 'status' } });
+    private readonly status = el('div', { className: 'compare-status', attrs: { role: 'status' } });
     private readonly summary = el('dl', { className: 'facts summary', attrs: { 'aria-label': 'Summary' } });
     private readonly legend = el('div', { className: 'legend kl-legend', attrs: { 'aria-hidden': 'true' } });
-    private readonly tokens = el('div', { className: 'tokens compare-tokens', attrs: { role: 'listbox', 'aria-label': 'Tokens coloured by KL', 'aria-orientation': 'horizontal' } });
-    private readonly details = el('section', { className: 'details compare-details', attrs: { 'aria-live': 'polite', 'aria-label': 'Token comparison' } });
+    private readonly tokens = el('div', { className: 'compare-tokens', attrs: { role: 'listbox', 'aria-label': 'Tokens coloured by KL', 'aria-orientation': 'horizontal' } });
+    private readonly details = el('section', { className: 'compare-details', attrs: { 'aria-live': 'polite', 'aria-label': 'Token comparison' } });
     private chips: HTMLElement[] = [];
     private comparison: ModelComparison | undefined;
     private selected: number | undefined;
@@ -43,13 +44,18 @@ export class ComparisonView {
         const sameReport = comparison?.report !== undefined && reportKey(comparison) === (this.comparison === undefined ? undefined : reportKey(this.comparison));
         this.comparison = comparison;
         this.element.hidden = comparison === undefined;
-        if (comparison === undefined) return;
+        if (comparison === undefined) {
+            // Nothing of a closed comparison stays behind, hidden: the next one starts from an empty view.
+            for (const part of [this.heading, this.status, this.summary, this.legend, this.tokens, this.details]) part.replaceChildren();
+            this.chips = [];
+            return;
+        }
         if (!sameReport) {
             this.selected = undefined;
             this.preview = undefined;
         }
         this.renderHeading(comparison);
-        this.status.className = `status ${comparison.phase}`;
+        this.status.className = `compare-status ${comparison.phase}`;
         this.status.textContent = comparison.phase === 'computing' ? (comparison.message ?? 'Comparing…')
             : comparison.phase === 'failed' ? `Comparison failed: ${comparison.message ?? 'see the Promptscope log'}`
                 : 'Each token is coloured by the KL divergence of the distribution that predicted it. Hover or focus a token for both models\' view; click or Enter pins it.';
