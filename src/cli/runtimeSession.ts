@@ -51,8 +51,10 @@ export class RuntimeSession {
     /** Set by {@link load}, from the choice's flag or the environment. */
     private responseTimeoutSeconds = defaultResponseTimeoutSeconds;
 
-    constructor(private readonly verbose: boolean) {
+    /** `env`: added to the runtime host's environment (a training runtime's patched library). Defaults to none. */
+    constructor(private readonly verbose: boolean, env?: NodeJS.ProcessEnv) {
         this.client = new RuntimeClient({
+            ...(env ? { env } : {}),
             responseTimeoutSeconds: () => this.responseTimeoutSeconds,
             log: (level, message, source) => {
                 if (verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[${source}] ${message}\n`);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plainValue, readGgufHeader } from '../../src/core/gguf';
 import { runCli } from '../support/runCli';
+import { ReferenceTensors } from '../support/reference/ReferenceTensors';
 
 const dir = mkdtempSync(join(tmpdir(), 'promptscope-train-fixture-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,4 +75,36 @@ test('unknown tasks and bad numbers are usage errors naming what to give', async
     const window = await runCli(['train-fixture', 'arithmetic', join(dir, 'y.gguf'), ...short, '--window', '100']);
     assert.notEqual(window.code, 0);
     assert.match(window.stderr, /window of 100 tokens .* use a multiple of 256/);
+});
+
+test('attn_k and attn_v train on the patched libllama, and only decay without it', async () => {
+    // Measured on the whole weight matrix: after training, how far it moved off the base's direction (the residual
+    // after the best scaling, relative to the base's norm). node-llama-cpp's own libllama gives attn_k no gradient, so
+    // AdamW's weight decay only scales it (residual ~1e-5); the patched one moves it like attn_q.
+    const residual = async (base: string, trained: string, tensor: string) => {
+        const a = await ReferenceTensors.open(base);
+        const b = await ReferenceTensors.open(trained);
+        const x = (await a.linear(tensor)).data;
+        const y = (await b.linear(tensor)).data;
+        let dot = 0, norm = 0;
+        for (let i = 0; i < x.length; i++) { dot += x[i]! * y[i]!; norm += x[i]! * x[i]!; }
+        let rest = 0;
+        for (let i = 0; i < x.length; i++) rest += (y[i]! - (dot / norm) * x[i]!) ** 2;
+        await Promise.all([a.close(), b.close()]);
+        return Math.sqrt(rest / norm);
+    };
+    const quick = ['--examples', '40', '--validation', '8', '--epochs', '1', '--threads', '2'];
+    const patched = join(dir, 'kv-patched.gguf');
+    const plain = join(dir, 'kv-plain.gguf');
+    const withPatch = await runCli(['train-fixture', 'arithmetic', patched, ...quick]);
+    assert.equal(withPatch.code, 0, withPatch.stderr);
+    const without = await runCli(['train-fixture', 'arithmetic', plain, ...quick, '--no-train-attention']);
+    assert.equal(without.code, 0, without.stderr);
+    for (const tensor of ['blk.0.attn_k', 'blk.0.attn_v', 'blk.1.attn_k']) {
+        const moved = await residual(`${patched}.training/base.gguf`, patched, tensor);
+        const decayed = await residual(`${plain}.training/base.gguf`, plain, tensor);
+        assert.ok(moved > 1e-2, `${tensor} trained: residual ${moved}`);
+        assert.ok(decayed < 1e-3, `${tensor} untrained without the patch: residual ${decayed}`);
+    }
+    assert.ok(await residual(`${plain}.training/base.gguf`, plain, 'blk.0.attn_q') > 1e-2, 'attn_q trains either way');
 });

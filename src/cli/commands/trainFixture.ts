@@ -15,6 +15,9 @@ import { printJson } from '../printJson';
 import { checkOutputPath } from '../outputFlag';
 import { RuntimeSession } from '../runtimeSession';
 import { UsageError } from '../UsageError';
+import { TrainingLibrary } from '../training/TrainingLibrary';
+import { nodeLlamaCppFolder } from '../../runtime/build/nodeLlamaCppFolder';
+import { nodeLlamaCppBins } from '../../runtime/build/nodeLlamaCppBins';
 
 const taskNames = Object.keys(trainingTasks);
 
@@ -27,6 +30,11 @@ seed. Every example is the task's prompt file rendered through the chat template
 reply the model is taught, so the model learns exactly what it will be asked. Held-out problems never appear in
 training. Progress goes to stderr; work files (the base model, the checkpoint after each epoch, state.json) live
 in OUT.gguf.training/, so --resume goes on after the last finished epoch (with fresh optimizer moments).
+
+llama.cpp's training graph leaves attn_k and attn_v without gradient (its attention reads the KV cache, whose write has
+no backward pass), so training runs on a libllama with that one change: built once from node-llama-cpp's bundled
+source beside the reference tools (needs git, cmake and a C++ compiler; cached in ~/.cache/promptscope/training).
+--no-train-attention trains on node-llama-cpp's own libllama instead (attn_k and attn_v then stay as initialised).
 
 Tasks:
 ${taskNames.map(name => `  ${name.padEnd(12)} ${trainingTasks[name]!.description}`).join('\n')}
@@ -41,6 +49,7 @@ Options:
   --threads N          CPU threads (default: physical cores - 1)
   --type T             Type of the written model's matrices: f32 (default, as trained), f16 or q8_0 (small enough
                        to commit; norms stay f32). Training itself is always in f32
+  --no-train-attention Train with node-llama-cpp's own libllama (attn_k and attn_v untrained)
   --resume             Go on from OUT.gguf.training/ after its last finished epoch
   --json               Print {model, task, seed, parameters, epochs: [{epoch, trainLoss, trainAccuracy, validationLoss,
                        validationAccuracy, learningRate, ms}], corpusSha256, tokens, windows, ms}
@@ -63,7 +72,7 @@ export const trainFixtureCommand: CliCommand = {
     summary: 'Train a small fixture model on a synthetic task with llama.cpp\'s training API',
     usage,
     allowPositionals: true,
-    options: { ...stringOptions('seed', 'epochs', 'examples', 'validation', 'learning-rate', 'window', 'threads', 'type'), ...booleanOptions('resume') },
+    options: { ...stringOptions('seed', 'epochs', 'examples', 'validation', 'learning-rate', 'window', 'threads', 'type'), ...booleanOptions('resume', 'no-train-attention') },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 2) throw new UsageError('give a task and an output path, e.g. train-fixture arithmetic arithmetic.gguf');
         const task = trainingTasks[positionals[0]!];
@@ -89,7 +98,8 @@ export const trainFixtureCommand: CliCommand = {
         const controller = new AbortController();
         const onInterrupt = () => controller.abort();
         process.once('SIGINT', onInterrupt);
-        const session = new RuntimeSession(verbose);
+        const trainAttention = values['no-train-attention'] !== true;
+        const session = new RuntimeSession(verbose, trainAttention ? await trainingEnvironment() : undefined);
         try {
             const written = await writeFixtureModel(base, { dims: task.dimensions, type: 'f32', seed });
             await session.load({ model: base, gpu: 'off', ...(threads === undefined ? {} : { threads }) }, controller.signal);
@@ -250,3 +260,11 @@ function progressReporter(): (update: TrainingProgress) => void {
     };
 }
 
+/** The runtime environment that trains attn_k and attn_v: the patched libllama (built once), and its switch on. */
+async function trainingEnvironment(): Promise<NodeJS.ProcessEnv> {
+    const nodeLlamaCppDir = nodeLlamaCppFolder();
+    const bins = nodeLlamaCppDir === undefined ? undefined : nodeLlamaCppBins(nodeLlamaCppDir);
+    if (!nodeLlamaCppDir || !bins) throw new UsageError('node-llama-cpp and its prebuilt binaries were not found: run npm ci (or pass --no-train-attention)');
+    const folder = await TrainingLibrary.build({ nodeLlamaCppDir, bins, onLine: line => progress(line) });
+    return TrainingLibrary.environment(folder);
+}
