@@ -116,6 +116,7 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
             return this.state;
         }
         const tokens = report.tokens.map(t => t.id);
+        set({ phase: 'computing', other: path, message: `Comparing ${model.name} with ${basename(path)} on ${tokens.length} tokens…` });
         try {
             const result = await vscode.window.withProgress({
                 location: vscode.ProgressLocation.Notification,
