@@ -6,7 +6,7 @@
 // The first scenario ends with its "Compare with original on a prompt…", which opens that view for hello.prompt.
 // The scenarios run in order on one workbench: the later ones use the first one's file.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -21,6 +21,8 @@ import { assertInert, assertListenersWork, assertStrictCsp, watchForScripts } fr
 
 const folder = mkdtempSync(join(tmpdir(), 'promptscope-e2e-quantize-'));
 const quantized = join(folder, 'tiny-Q8_0.gguf');
+// The files the scenarios write go with the test process (code-server has let go of them by then).
+process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
 
 /** hello.prompt's probabilities panel, computed (the one an earlier scenario opened, else a new one). */
 async function helloProbabilities(workbench: Workbench): Promise<Frame> {
