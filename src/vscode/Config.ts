@@ -1,13 +1,14 @@
 import type { BackgroundBuildSetting } from '../runtime/build/backgroundBuildDecision';
 import * as vscode from 'vscode';
 import type { ModelPathBase } from '../core/model/modelRef';
-import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
+import type { LoraAdapterSpec, SamplingOptions, SpeculativeOptions } from '../shared/runtimeApi';
 import { defaultResponseTimeoutSeconds } from '../runtime/client/RuntimeClient';
 import {
     classifyChange, readLoraSetting, readModelSettings, readSamplingDefaults, type ModelSettings, type SettingsChange,
 } from './modelSettings';
 import type { SettingLayers } from './workspaceTrust';
 import { readInlineCompletionSettings, type InlineCompletionSettings } from './completion/inlineCompletionSettings';
+import { readSpeculativeSettings } from './speculative/speculativeSettings';
 
 /**
  * Typed view of the `promptscope.*` settings. Values are read when used, never cached, so live
@@ -55,6 +56,17 @@ export class Config implements vscode.Disposable {
         const { settings, problems } = readInlineCompletionSettings(key => section.get(key));
         this.reportProblems(problems);
         return settings;
+    }
+
+    /**
+     * `promptscope.speculative.*`: the speculative decoding Run Prompt asks for (a direct run only), or undefined when
+     * it is off; read per run. Invalid values are logged and left out.
+     */
+    get speculative(): SpeculativeOptions | undefined {
+        const section = this.section;
+        const { options, problems } = readSpeculativeSettings(key => section.get(key), this.pathBase.baseDir);
+        this.reportProblems(problems);
+        return options;
     }
 
     /** `promptscope.history.enabled`: whether the playground, Run and evaluations append to the run history; read per run. */

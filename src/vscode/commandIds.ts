@@ -15,6 +15,7 @@ export const CommandId = {
     evaluatePrompt: 'promptscope.evaluatePrompt',
     quantizeModel: 'promptscope.quantizeModel',
     compareWithModel: 'promptscope.compareWithModel',
+    detectWatermark: 'promptscope.detectWatermark',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

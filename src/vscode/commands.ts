@@ -6,6 +6,7 @@ import type { ModelChoice } from './ModelChoice';
 import { evaluatePromptCommand } from './evaluation/evaluatePromptCommand';
 import { compareWithModelCommand } from './probabilities/compareWithModelCommand';
 import { quantizeModelCommand } from './quantize/quantizeModelCommand';
+import { detectWatermarkCommand } from './watermark/detectWatermarkCommand';
 
 /** Makes a command's handler from the context; the table below lists every command of the extension. */
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -52,6 +53,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.evaluatePrompt]: evaluatePromptCommand,
     [CommandId.quantizeModel]: quantizeModelCommand,
     [CommandId.compareWithModel]: compareWithModelCommand,
+    [CommandId.detectWatermark]: detectWatermarkCommand,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

@@ -56,6 +56,24 @@ export interface AdapterRow {
     scale: number;
 }
 
+/** Speculative decoding of a playground run (SpeculativeOptions); numbers as typed, empty = the runtime's default. */
+export interface SpeculativeForm {
+    method: 'off' | 'draftModel' | 'lookup';
+    /** Absolute path of a GGUF draft model of the loaded model's vocabulary (method `draftModel`). */
+    draftModel: string;
+    maxDraft: string;
+    minProbability: string;
+}
+
+/** A watermark on a playground run's tokens (WatermarkOptions); numbers as typed, empty = the defaults. */
+export interface WatermarkForm {
+    enabled: boolean;
+    key: string;
+    gamma: string;
+    delta: string;
+    hard: boolean;
+}
+
 /** Everything the user edits; persisted by the webview (setState) and the host (workspaceState). */
 export interface PlaygroundForm {
     version: 1;
@@ -73,10 +91,15 @@ export interface PlaygroundForm {
      * adapters (none enabled = the base model); a model without one runs with its own (`promptscope.lora`).
      */
     adapters: Record<string, AdapterRow[]>;
+    /** Absent in a form saved before speculation: off. */
+    speculative?: SpeculativeForm;
+    /** Absent in a form saved before watermarks: none. */
+    watermark?: WatermarkForm;
 }
 
 /** Form fields a validation message can point at. */
-export type FieldName = keyof SamplingForm | 'user' | 'logitBias' | 'jsonSchema' | 'grammar' | 'adapters';
+export type FieldName = keyof SamplingForm | 'user' | 'logitBias' | 'jsonSchema' | 'grammar' | 'adapters'
+    | 'speculativeMethod' | 'draftModel' | 'maxDraft' | 'minProbability' | 'watermarkKey' | 'watermarkGamma' | 'watermarkDelta';
 
 export interface FieldError {
     field: FieldName;
@@ -103,6 +126,33 @@ export interface RunState {
     fieldErrors?: FieldError[];
     /** What the run's adapters did to the context, e.g. that a changed adapter set made the runtime build a new one. */
     adapterNote?: string;
+    /** What speculative decoding did in a finished run that asked for it. */
+    speculation?: SpeculationView;
+}
+
+/** A generated token of a speculative run, as the output colours it. */
+export interface SpeculativeToken {
+    /** The token's text (joined, the tokens spell the output: see TokenText.text). */
+    text: string;
+    /** `accepted`: a draft token the model sampled too; `sampled`: the model's own. */
+    source: 'accepted' | 'sampled';
+    /** Texts of the draft tokens this token replaced (rejected by the model at this position). */
+    rejected?: string[];
+}
+
+/** SpeculativeStats as the playground shows it, with the generated tokens' texts. */
+export interface SpeculationView {
+    method: 'draft-model' | 'lookup';
+    draftModel?: string;
+    rounds: number;
+    drafted: number;
+    accepted: number;
+    acceptanceRate?: number;
+    /** Generated tokens per model evaluation (a plain run: 1). */
+    tokensPerRound?: number;
+    draftMs: number;
+    verifyMs: number;
+    tokens: SpeculativeToken[];
 }
 
 /** One side of an A/B comparison: the form's settings with these overrides. */

@@ -83,6 +83,14 @@ export interface PanelState extends InspectionPanelState<PanelPhase> {
     branches: Branch[];
     /** The comparison with another model, while the panel is in its "Compare with model…" mode. */
     comparison?: ModelComparison;
+    /** Per generated token, in order: where a speculative run's token came from (an inspected playground run's). */
+    speculation?: TokenSpeculation[];
+}
+
+/** A generated token of a speculative run: its source, and the texts of the draft tokens it replaced. */
+export interface TokenSpeculation {
+    source: 'accepted' | 'sampled';
+    rejected?: string[];
 }
 
 export type ColorMetric = 'probability' | 'surprisal' | 'entropy';

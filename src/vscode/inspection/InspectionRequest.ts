@@ -1,4 +1,5 @@
 import type { ChatMessage, LoraAdapterSpec, SamplingOptions } from '../../shared/runtimeApi';
+import type { TokenSpeculation } from '../../shared/protocols/tokenProbabilities';
 
 /**
  * A run for the token probabilities and attention panels to inspect when no `.prompt` file stands behind it (the
@@ -21,4 +22,9 @@ export interface InspectionRequest {
      * evaluates them after the prompt. Defaults to none (probabilities: sampled with the run's seed; attention: the prompt only).
      */
     generated?: number[];
+    /**
+     * Where each of `generated` came from in a speculative run (accepted draft or the model's own) and the drafts it
+     * replaced: the probabilities panel colours the generated tokens by it. Defaults to none (not speculative).
+     */
+    speculation?: TokenSpeculation[];
 }

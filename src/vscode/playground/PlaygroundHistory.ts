@@ -55,7 +55,9 @@ export class PlaygroundHistory {
         const directory = this.directory;
         if (directory === undefined || this.options.enabled?.() === false) return undefined;
         const messages = run.mode === 'chat' ? run.messages : [{ role: 'user', text: run.prompt }];
-        const sampling = { ...run.sampling, seed: result.seed };
+        // A watermark's key is a secret: the record keeps its settings, never the key (a reopened form asks for it again).
+        const { watermark, ...rest } = run.sampling;
+        const sampling = { ...rest, ...(watermark !== undefined ? { watermark: { ...watermark, key: undefined } } : {}), seed: result.seed };
         const record = {
             time: new Date().toISOString(),
             command: 'playground',
@@ -77,7 +79,7 @@ export class PlaygroundHistory {
             timing: { ms: Math.round(result.timing.ms), promptTokens: result.timing.promptTokens, generatedTokens: result.timing.generatedTokens },
             mode: run.mode,
             stopReason: result.stopReason,
-            playground: form,
+            playground: form.watermark !== undefined ? { ...form, watermark: { ...form.watermark, key: '' } } : form,
         };
         const history = new RunHistory(undefined, this.folder());
         if (!history.append(record)) throw history.failure!;

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import type { CompletionResult } from '../../shared/runtimeApi';
+import type { CompletionResult, SamplingOptions } from '../../shared/runtimeApi';
 import { buildRequest } from '../../core/panels/playground/buildRequest';
 import { adapterSetKey, describeAdapters } from '../../core/panels/playground/form';
-import { chunkNotification, type PlaygroundForm, type RunState } from '../../shared/protocols/playground';
+import { chunkNotification, type PlaygroundForm, type RunState, type SpeculationView } from '../../shared/protocols/playground';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { errorText, type PlaygroundContext } from './PlaygroundContext';
 import type { PlaygroundHistory } from './PlaygroundHistory';
+import { speculationView } from './speculationView';
 
 /** The last finished run, as the inspection panels need it. */
 export interface LastRun {
@@ -87,11 +88,12 @@ export class PlaygroundRunner {
         };
         const run = built.run;
         const lora = run.lora !== undefined ? { lora: run.lora } : {};
+        const speculative = run.speculative !== undefined ? { speculative: run.speculative } : {};
         let result: CompletionResult;
         try {
             result = run.mode === 'raw'
-                ? await models.client.complete({ prompt: run.prompt, sampling: run.sampling, ...lora }, { signal: abort.signal, onToken })
-                : await models.client.chat({ messages: run.messages, sampling: run.sampling, ...lora }, { signal: abort.signal, onToken });
+                ? await models.client.complete({ prompt: run.prompt, sampling: run.sampling, ...lora, ...speculative }, { signal: abort.signal, onToken })
+                : await models.client.chat({ messages: run.messages, sampling: run.sampling, ...lora, ...speculative }, { signal: abort.signal, onToken });
             this.lastAdapterSet = adapterSet;
         } catch (error) {
             // Runtime errors (a GBNF grammar that does not parse, an unloaded model) belong in the view, not a popup.
@@ -101,14 +103,26 @@ export class PlaygroundRunner {
         }
         models.recordRun(result.timing);
         this.seed = result.seed;
+        let speculation: SpeculationView | undefined;
+        if (result.speculative !== undefined) {
+            try {
+                speculation = await speculationView({ ...result, speculative: result.speculative }, tokens => models.client.tokenTexts(tokens));
+            } catch (error) {
+                // The run itself succeeded: its output and figures still show, only the colouring is missing.
+                log.warn(`Playground: could not get the token texts for the speculation view: ${errorText(error)}`);
+            }
+        }
         this.last = {
             id, modelPath: model.path, promptTokens: result.timing.promptTokens,
             request: {
                 key: inspectionKey, title: `playground run ${id}`,
                 prompt: run.mode === 'raw' ? run.prompt : run.messages,
-                // The seed the run drew, so a branch or a resample in the panel draws as the run did.
-                sampling: { ...run.sampling, seed: result.seed },
+                // The seed the run drew, so a branch or a resample in the panel draws as the run did. Without the
+                // watermark: the probabilities pass refuses one (it shows the model's own distributions, which the
+                // watermark's bias would only shift), and the key has no business in another panel's state.
+                sampling: { ...withoutWatermark(run.sampling), seed: result.seed },
                 ...lora, generated: result.tokens,
+                ...(speculation !== undefined ? { speculation: speculation.tokens.map(({ source, rejected }) => ({ source, ...(rejected !== undefined ? { rejected } : {}) })) } : {}),
             },
         };
         if (result.stopReason !== 'aborted') {
@@ -119,6 +133,7 @@ export class PlaygroundRunner {
             }
         }
         return this.finish(id, abort, {
+            ...(speculation !== undefined ? { speculation } : {}),
             phase: result.stopReason === 'aborted' ? 'stopped' : 'done',
             // The streamed chunks may miss a trailing partial character the final text completes.
             output: result.text,
@@ -149,4 +164,9 @@ export class PlaygroundRunner {
         this.context.sendState();
         return run;
     }
+}
+
+function withoutWatermark(sampling: SamplingOptions): SamplingOptions {
+    const { watermark: _watermark, ...rest } = sampling;
+    return rest;
 }

@@ -60,7 +60,7 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
 
     /** Renders `uri` as Run Prompt does and computes its probabilities with a cancellable progress notification. */
     async computeFor(uri: vscode.Uri): Promise<PanelState> {
-        const abort = this.begin(basename(uri.path), uri.toString(), false, { branches: [], comparison: undefined });
+        const abort = this.begin(basename(uri.path), uri.toString(), false, { branches: [], comparison: undefined, speculation: undefined });
         this.inspected = undefined;
         const ready = await this.options.prompts.prepareFor(uri);
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
@@ -74,7 +74,9 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
      * adapters, with its generated tokens scored rather than sampled again.
      */
     async computeRequest(request: InspectionRequest): Promise<PanelState> {
-        const abort = this.begin(request.title, undefined, true, { branches: [], comparison: undefined });
+        // The sources belong to exactly the generated tokens scored here; a recompute of the same request keeps them.
+        const speculation = request.generated !== undefined ? request.speculation : undefined;
+        const abort = this.begin(request.title, undefined, true, { branches: [], comparison: undefined, speculation });
         this.inspected = request;
         const { lora, generated } = request;
         return this.evaluate(abort, probabilityRequest(request.prompt, request.sampling, {

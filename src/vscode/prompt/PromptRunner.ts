@@ -24,6 +24,7 @@ import { formatRunHeader, type RunHeader } from './outputHeader';
 import type { PromptInputs } from './PromptInputs';
 import { activePromptDocument, isPromptDocument, partialsFor, promptDocumentOf, promptName, toRange } from './promptSource';
 import { RunTranscript } from './RunTranscript';
+import { describeSpeculativeOptions, describeSpeculativeStats, speculationFor } from '../speculative/speculativeText';
 
 export interface PromptRunnerOptions {
     models: ModelService;
@@ -102,6 +103,8 @@ export class PromptRunner implements vscode.Disposable {
             prompt: name, phase: 'waiting for the model', sampling: run.sampling, adapters: run.lora,
             ...(strategy === 'direct' ? {} : { strategy: describeStrategy(strategy, run, variants) }),
         };
+        const speculative = speculationFor(strategy, run.sampling, this.options.config.speculative);
+        if (speculative !== undefined) header.speculative = describeSpeculativeOptions(speculative);
         const transcript = new RunTranscript(strategy, run, variants);
         const uri = OutputDocuments.runUri(document.uri);
         // A run replaced by a newer run of the same file stops writing: the document is the newer run's now.
@@ -128,7 +131,7 @@ export class PromptRunner implements vscode.Disposable {
                     // The client as the strategies see it, watched for the status bar's speed and a direct run's timing.
                     const watched: StrategyModel = {
                         async chat(request, options) {
-                            last = await client.chat(request, options);
+                            last = await client.chat(speculative !== undefined ? { ...request, speculative } : request, options);
                             models.recordRun(last.timing);
                             return last;
                         },
@@ -149,6 +152,7 @@ export class PromptRunner implements vscode.Disposable {
                         }, { command: 'vscode-run', history, input, model, modelLora: model.lora });
                         if (strategy === 'direct' && last !== undefined) {
                             header.timing = last.timing;
+                            if (last.speculative !== undefined) header.speculative = describeSpeculativeStats(last.speculative, last.timing);
                         } else {
                             const seconds = outcome.ms / 1000;
                             header.timing = {

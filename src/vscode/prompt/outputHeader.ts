@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../shared/runtimeApi';
+import { watermarkDefaults } from '../../shared/watermark';
 
 /** Where a run is; the header says it until the run ends. */
 export type RunPhase = 'waiting for the model' | 'generating' | 'done' | 'cancelled' | 'failed';
@@ -25,6 +26,8 @@ export interface RunHeader {
     answer?: string;
     /** Self-consistency and ensemble: the vote, once the run is done. Defaults to none shown. */
     votes?: string;
+    /** Speculative decoding (promptscope.speculative.*): what was asked, then what it did. Defaults to none shown. */
+    speculative?: string;
     /** Where the run was recorded (the run history file). Defaults to none shown. */
     history?: string;
 }
@@ -53,6 +56,7 @@ export function formatRunHeader(header: RunHeader): string {
         if (header.seed !== undefined) parts.push(`seed ${header.seed}`);
         lines.push(`Tokens:     ${parts.join(', ')}`);
     }
+    if (header.speculative !== undefined) lines.push(`Speculative: ${header.speculative}`);
     if (header.answer !== undefined) lines.push(`Answer:     ${header.answer}`);
     if (header.votes !== undefined) lines.push(`Votes:      ${header.votes}`);
     if (header.history !== undefined) lines.push(`History:    ${header.history}`);
@@ -77,5 +81,8 @@ export function formatSampling(sampling: SamplingOptions): string {
         else if (key === 'stopSequences') parts.push(`stopSequences ${JSON.stringify(value)}`);
         else parts.push(`${key} ${String(value)}`);
     }
+    // The key is a secret (whoever has it can detect, or forge, the watermark): only its settings are shown.
+    const w = sampling.watermark;
+    if (w !== undefined) parts.push(`watermark (${w.hard === true ? 'hard' : `δ ${w.delta ?? watermarkDefaults.delta}`}, γ ${w.gamma ?? watermarkDefaults.gamma})`);
     return parts.length === 0 ? 'defaults' : parts.join(', ');
 }

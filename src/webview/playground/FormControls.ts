@@ -1,6 +1,6 @@
 import { el } from '../shared/dom';
 import type { FieldError, FieldName, PlaygroundForm } from '../../shared/protocols/playground';
-import { checkbox, textarea, textfield, type TextControl, type VscodeCheckbox } from './elements';
+import { checkbox, textarea, textfield, type TextControl, type TextfieldOptions, type VscodeCheckbox } from './elements';
 import type { PlaygroundPage } from './PlaygroundPage';
 
 /**
@@ -50,6 +50,14 @@ export class FormControls {
     /** A number field of the sampling section. */
     numberField(id: string, label: string, step: string): TextControl {
         const field = textfield(id, label, { type: 'number', step });
+        field.setAttribute('aria-describedby', `error-${id}`);
+        this.fields.set(id, field);
+        return field;
+    }
+
+    /** A one-line text field (a path, a key) whose errors show on its error line. */
+    textField(id: string, label: string, options: TextfieldOptions = {}): TextControl {
+        const field = textfield(id, label, options);
         field.setAttribute('aria-describedby', `error-${id}`);
         this.fields.set(id, field);
         return field;

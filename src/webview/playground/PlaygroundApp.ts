@@ -20,6 +20,8 @@ import type { PlaygroundPage } from './PlaygroundPage';
 import { PromptSection } from './PromptSection';
 import { RunSection } from './RunSection';
 import { SamplingSection } from './SamplingSection';
+import { SpeculationSection } from './SpeculationSection';
+import { WatermarkSection } from './WatermarkSection';
 
 /** What the page keeps with setState: the form as typed, and the host's last state so a reload shows the output at once. */
 export interface PlaygroundViewState {
@@ -51,6 +53,8 @@ export class PlaygroundApp implements PlaygroundPage {
     private readonly bias: LogitBiasSection;
     private readonly constraint: ConstraintSection;
     private readonly adapters: AdaptersSection;
+    private readonly speculation: SpeculationSection;
+    private readonly watermark: WatermarkSection;
     private readonly result: RunSection;
     private readonly inspect: InspectSection;
     private readonly compare: CompareSection;
@@ -68,6 +72,8 @@ export class PlaygroundApp implements PlaygroundPage {
         this.bias = new LogitBiasSection(this);
         this.constraint = new ConstraintSection(this);
         this.adapters = new AdaptersSection(this);
+        this.speculation = new SpeculationSection(this);
+        this.watermark = new WatermarkSection(this);
         this.result = new RunSection(connection, () => this.run(), () => this.form);
         this.inspect = new InspectSection(connection);
         this.compare = new CompareSection(this);
@@ -113,6 +119,7 @@ export class PlaygroundApp implements PlaygroundPage {
         const page = el('div', { className: 'playground' },
             this.model.element,
             this.prompt.element, this.sampling.element, this.bias.element, this.constraint.element, this.adapters.element,
+            this.speculation.element, this.watermark.element,
             ...this.result.elements,
             this.inspect.element,
             this.compare.element, this.history.element,
@@ -133,6 +140,8 @@ export class PlaygroundApp implements PlaygroundPage {
         this.sampling.fill(this.form);
         this.bias.fill();
         this.adapters.fill();
+        this.speculation.fill(this.form);
+        this.watermark.fill(this.form);
         this.validate();
         this.renderHost();
     }

@@ -2,6 +2,7 @@ import { el } from '../shared/dom';
 import type { HostConnection } from '../shared/HostConnection';
 import { openPromptCommand, savePromptCommand, stopCommand, type HostState, type PlaygroundForm } from '../../shared/protocols/playground';
 import { button, onPress, setDisabled } from './elements';
+import { speculationResult } from './speculationResult';
 
 /** Run, Stop, Save as .prompt and Open .prompt…, then the run's notice, status, streamed output and figures. */
 export class RunSection {
@@ -13,6 +14,10 @@ export class RunSection {
     private readonly status = el('p', { className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     private readonly output = el('pre', { className: 'output', attrs: { 'aria-label': 'Output', tabindex: '0' } });
     private readonly stats = el('dl', { className: 'facts' });
+    /** A speculative run's acceptance: figures and tokens coloured by source. */
+    private readonly speculation = el('div', { className: 'speculation-result' });
+    /** The run whose speculation is shown, so a re-render (any host state) keeps the focus inside the token list. */
+    private speculationRun: number | undefined;
 
     /** `run` runs the form (after validating it); `form` is the form as typed, which Save as .prompt sends. */
     constructor(connection: HostConnection, run: () => void, form: () => PlaygroundForm) {
@@ -22,7 +27,7 @@ export class RunSection {
         onPress(open, () => connection.send(openPromptCommand, undefined));
         onPress(this.runButton, run);
         onPress(this.stopButton, () => connection.send(stopCommand, undefined));
-        this.elements = [el('div', { className: 'row' }, this.runButton, this.stopButton, save, open), this.notice, this.status, this.output, this.stats];
+        this.elements = [el('div', { className: 'row' }, this.runButton, this.stopButton, save, open), this.notice, this.status, this.output, this.stats, this.speculation];
     }
 
     /** The output so far of the run being streamed. */
@@ -51,5 +56,11 @@ export class RunSection {
             ['seed', String(s.seed)],
         ];
         this.stats.replaceChildren(...facts.flatMap(([term, value]) => [el('dt', { text: term }), el('dd', { text: value })]));
+        const speculation = run?.speculation;
+        const shown = speculation !== undefined ? run!.id : undefined;
+        if (shown !== this.speculationRun) {
+            this.speculationRun = shown;
+            this.speculation.replaceChildren(...(speculation !== undefined ? [speculationResult(speculation)] : []));
+        }
     }
 }

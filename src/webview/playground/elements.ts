@@ -67,8 +67,8 @@ export function onPress(node: VscodeButton, action: () => void): void {
 }
 
 export interface TextfieldOptions {
-    /** Defaults to `text`. */
-    type?: 'text' | 'number';
+    /** Defaults to `text`; `password` hides what is typed (a watermark key). */
+    type?: 'text' | 'number' | 'password';
     /** Step of a number field. Defaults to the browser's (1). */
     step?: string;
     /** Defaults to none. */

@@ -1,4 +1,5 @@
 import { el } from '../shared/dom';
+import { markSpeculation, speculationByIndex, speculationLegend, speculationText } from './speculationMarks';
 import { failureMessage } from '../shared/failureMessage';
 import type { HostConnection } from '../shared/HostConnection';
 import { keepFocus } from '../shared/keepFocus';
@@ -150,6 +151,7 @@ export class ProbabilitiesApp {
             el('h1', { text: panel.title === '' ? 'Token probabilities' : `Token probabilities — ${panel.title}` }),
             facts,
             el('div', { className: 'toolbar' }, el('span', { className: 'label', text: 'Colour by' }), switcher, legend, actions),
+            ...(panel.speculation !== undefined && report !== undefined ? [speculationLegend(panel.speculation)] : []),
         );
     }
 
@@ -170,17 +172,21 @@ export class ProbabilitiesApp {
     private renderTokens(): void {
         const { metric } = this.view;
         const focusable = this.focusIndex();
+        const speculation = speculationByIndex(this.tokenList, this.view.panel.speculation);
         this.chips = this.tokenList.map(token => {
             const value = metricValue(token, metric);
+            const spec = speculation.get(token.index);
+            const specText = spec !== undefined ? `; ${speculationText(spec)}` : '';
             const chip = el('span', {
                 className: `token ${token.source}`,
                 text: chipText(token),
-                attrs: { role: 'option', 'data-index': String(token.index), 'aria-label': `${tokenLabel(token)}: ${formatMetric(metric, value)}` },
+                attrs: { role: 'option', 'data-index': String(token.index), 'aria-label': `${tokenLabel(token)}: ${formatMetric(metric, value)}${specText}` },
             });
             markTokenChip(chip, token);
+            markSpeculation(chip, spec);
             chip.tabIndex = token.index === focusable ? 0 : -1;
             if (value !== undefined) chip.style.background = heatColor(heat(metric, value));
-            chip.title = `#${token.index} ${token.source} · ${formatMetric(metric, value)}\n${tokenTooltip(token)}`;
+            chip.title = `#${token.index} ${token.source} · ${formatMetric(metric, value)}${specText}\n${tokenTooltip(token)}`;
             chip.addEventListener('mouseenter', () => this.setPreview(token.index));
             chip.addEventListener('focus', () => this.setPreview(token.index));
             chip.addEventListener('click', () => this.select(token.index));

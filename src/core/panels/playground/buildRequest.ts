@@ -8,6 +8,8 @@ import { checkGbnf, formatGbnfProblem } from '../../grammar/checkGbnf';
 import { validateSampling } from '../../sampling/validateSampling';
 import type { SamplingOptions } from '../../../shared/sampling';
 import { logitBiasOf, loraOf, maxAdapterScale } from './form';
+import { speculativeOf, watermarkOf } from './speculationWatermarkForm';
+import type { SpeculativeOptions } from '../../../shared/runtimeApi';
 import type { FieldError, FieldName, PlaygroundForm, SamplingForm } from '../../../shared/protocols/playground';
 
 export type PlaygroundRun = (
@@ -16,6 +18,8 @@ export type PlaygroundRun = (
 ) & {
     /** The runtime's per-request adapters (see loraOf); absent: the model's own. */
     lora?: { path: string; scale: number }[];
+    /** Speculative decoding (the form's Speculative decoding fields); absent: none. */
+    speculative?: SpeculativeOptions;
 };
 
 export type BuildResult = { ok: true; run: PlaygroundRun } | { ok: false; errors: FieldError[] };
@@ -88,10 +92,14 @@ export function buildRequest(form: PlaygroundForm, modelPath?: string): BuildRes
         }
     }
 
+    const speculative = speculativeOf(form, errors);
+    const watermark = watermarkOf(form, errors);
+    if (watermark !== undefined) sampling.watermark = watermark;
+
     if (form.user.trim() === '') errors.push({ field: 'user', message: form.raw ? 'Enter the text to complete.' : 'Enter a user message.' });
     if (errors.length > 0) return { ok: false, errors };
 
-    const adapters = lora !== undefined ? { lora } : {};
+    const adapters = { ...(lora !== undefined ? { lora } : {}), ...(speculative !== undefined ? { speculative } : {}) };
     if (form.raw) return { ok: true, run: { mode: 'raw', prompt: form.user, sampling, ...adapters } };
     const messages: { role: 'system' | 'user'; text: string }[] = [];
     if (form.system.trim() !== '') messages.push({ role: 'system', text: form.system });

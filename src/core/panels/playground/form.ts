@@ -3,6 +3,7 @@
  * No DOM: the unit tests and the host use it too.
  */
 import { samplingDefaults } from '../../../shared/sampling';
+import { defaultSpeculativeForm, defaultWatermarkForm, migrateSpeculativeForm, migrateWatermarkForm } from './speculationWatermarkForm';
 import type { AdapterRow, LogitBiasRow, PlaygroundForm, SamplingForm, TokenPiece } from '../../../shared/protocols/playground';
 
 export const biasLimit = 10;
@@ -31,6 +32,8 @@ export function defaultForm(): PlaygroundForm {
         jsonSchema: '{\n  "type": "object",\n  "properties": { "answer": { "type": "string" } },\n  "required": ["answer"]\n}',
         grammar: 'root ::= "yes" | "no"',
         adapters: {},
+        speculative: defaultSpeculativeForm(),
+        watermark: defaultWatermarkForm(),
     };
 }
 
@@ -71,6 +74,8 @@ export function migrateForm(saved: unknown): PlaygroundForm {
         jsonSchema: typeof s.jsonSchema === 'string' ? s.jsonSchema : defaults.jsonSchema,
         grammar: typeof s.grammar === 'string' ? s.grammar : defaults.grammar,
         adapters: migrateAdapters(s.adapters),
+        speculative: migrateSpeculativeForm(s.speculative),
+        watermark: migrateWatermarkForm(s.watermark),
     };
 }
 
