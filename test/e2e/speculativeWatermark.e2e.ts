@@ -9,6 +9,9 @@ import { eventually } from './support/eventually';
 import { fixtureModel } from './support/fixtureModel';
 import { e2eSuite } from './support/session';
 import { chooseOption } from './support/vscodeElements';
+import { assertInert, assertStrictCsp, watchForScripts } from './support/webviewSafety';
+
+const payload = `<img src=x onerror=console.log('XSS-RAN')> </script><script>console.log('XSS-RAN')</script>`;
 
 const key = 'e2e-watermark-secret';
 
@@ -91,4 +94,25 @@ e2eSuite('speculative and watermark', { prepare: async () => ({ settings: { 'pro
         await eventually(async () => assert.match(await panel.locator('.token-readout').innerText(), /^#1 “.*”: (green|red|not scored .*), running z (-?\d+\.\d\d|n\/a)$/), 5_000);
         await workbench.screenshot('speculative-watermark--detection');
     }, { timeoutMs: 300_000 });
+
+    scenario('Detect Watermark… on a text with <img onerror> and </script>: its tokens are shown as text under a strict CSP; nothing runs', async ({ workbench, server }) => {
+        await workbench.runCommand('View: Close All Editors');
+        writeFileSync(join(server.workspace, 'markup.txt'), payload);
+        await workbench.openFile('markup.txt');
+        await workbench.runCommand('Promptscope: Detect Watermark…');
+        await workbench.answerQuickInput('any key');
+        await workbench.answerQuickInput('0.25');
+        const panel = await workbench.webviewFrame('.verdict', 120_000);
+        await assertStrictCsp(panel);
+        const watch = await watchForScripts(workbench, panel);
+        try {
+            assert.match(await panel.locator('.verdict').innerText(), /^No watermark found: z -?\d+\.\d\d < 4\.$/);
+            assert.equal((await panel.locator('.coloured-tokens').innerText()).trim(), payload);
+            assert.equal(await panel.locator('.coloured-tokens').evaluate(el => [...el.children].every(c => c.children.length === 0)), true, 'each token holds text only');
+            await assertInert(panel, watch);
+            await workbench.screenshot('speculative-watermark--markup');
+        } finally {
+            watch.stop();
+        }
+    });
 });
