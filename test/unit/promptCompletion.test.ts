@@ -37,7 +37,7 @@ describe('front-matter completion', () => {
 
     test('enum values', () => {
         assert.deepEqual(labels('---\noutput:\n  format: |\n---\n'), ['json', 'text']);
-        assert.deepEqual(labels('---\npromptscope.strategy: s|\n---\n'), ['direct', 'cot', 'self-consistency', 'ensemble']);
+        assert.deepEqual(labels('---\npromptscope.strategy: s|\n---\n'), ['direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask']);
         assert.deepEqual(labels('---\npromptscope.answer:\n  extractor: |\n---\n'), ['last-number', 'choice', 'yes-no', 'marker', 'regex', 'json-field']);
     });
 
