@@ -29,6 +29,12 @@ const engineImportExceptions: readonly { from: string; to: string; reason: strin
         reason: 'the benchmark\'s "RPC overhead" figures compare the runtime host over RPC with the same engine running in '
             + 'the CLI\'s own process; that baseline cannot be had through the client',
     },
+    {
+        from: 'src/cli/bench/inProcessEngine.ts',
+        to: 'src/runtime/host/engine/nodeLlamaSpeculation.ts',
+        reason: 'the speculative section compares our native speculative loop with node-llama-cpp\'s own token predictors, '
+            + 'which run only in a process that loaded the model; the runtime host does not offer them',
+    },
 ];
 
 interface Import {

@@ -4,6 +4,9 @@
 import type { LoadModelOptions, RuntimeLogSink } from '../../shared/runtimeApi';
 import { LlamaEngine } from '../../runtime/host/engine/LlamaEngine';
 import type { CompletionTarget } from './measureThroughput';
+import { measureNodeLlamaSpeculation, type NodeLlamaSpeculationJob, type NodeLlamaSpeculationRun } from '../../runtime/host/engine/nodeLlamaSpeculation';
+
+export type { NodeLlamaSpeculationJob } from '../../runtime/host/engine/nodeLlamaSpeculation';
 
 /**
  * Loads the model in this process with `options` (the ones the host resolved), hands the engine to `use` as a
@@ -18,6 +21,25 @@ export async function withInProcessEngine<T>(options: LoadModelOptions, verbose:
     try {
         await engine.loadModel(options);
         return await use(engine);
+    } finally {
+        await engine.dispose();
+    }
+}
+
+/**
+ * node-llama-cpp's own speculative decoding (its token predictors) on the model loaded in this process, one run per job:
+ * the baseline of the speculative section, which exists only in-process (the runtime host speculates natively).
+ */
+export async function nodeLlamaSpeculationInProcess(options: LoadModelOptions, verbose: boolean, jobs: readonly NodeLlamaSpeculationJob[]): Promise<NodeLlamaSpeculationRun[]> {
+    const log: RuntimeLogSink = (level, message, source) => {
+        if (verbose && level !== 'debug' && level !== 'trace') process.stderr.write(`[in-process ${source}] ${message}\n`);
+    };
+    const engine = new LlamaEngine({ log });
+    try {
+        await engine.loadModel(options);
+        const runs: NodeLlamaSpeculationRun[] = [];
+        for (const job of jobs) runs.push(await measureNodeLlamaSpeculation(engine, job));
+        return runs;
     } finally {
         await engine.dispose();
     }

@@ -8,6 +8,7 @@ import { benchFixture } from './benchFixture';
 import { benchSampling, median, medianOfPairedRatios } from './measureThroughput';
 import { ReferenceBuild } from './ReferenceBuild';
 import { runProcess } from './runProcess';
+import { nodeLlamaSpeculationInProcess, type NodeLlamaSpeculationJob } from './inProcessEngine';
 
 /** Issue goal: our speculative decoding reaches at least this share of llama.cpp's own on the same pair and threads. */
 export const speculativeGoal = 0.9;
@@ -23,6 +24,8 @@ interface Drafter {
     speculative: SpeculativeOptions;
     /** llama-speculative-simple's arguments for the same drafter. */
     reference: string[];
+    /** node-llama-cpp's token predictor for the same drafter. */
+    nodeLlamaCpp: NodeLlamaSpeculationJob['drafter'];
 }
 
 /**
@@ -70,6 +73,16 @@ export const speculativeSection: BenchSection = {
                     { id: `${drafter.id}.draftMs`, label: `${drafter.label}: drafting time per round`, value: s.draftMs / Math.max(1, s.rounds), unit: 'ms' },
                     { id: `${drafter.id}.verifyMs`, label: `${drafter.label}: verifying time per round (one batch of the model)`, value: s.verifyMs / Math.max(1, s.rounds), unit: 'ms' },
                 );
+                const predicted = await nodeLlamaSpeculationInProcess(ctx.loadOptions, ctx.verbose, Array.from({ length: ctx.repeat }, () => ({
+                    prompt, tokens: ctx.genTokens, drafter: drafter.nodeLlamaCpp, ...(ctx.model.eosToken !== undefined ? { bannedToken: ctx.model.eosToken } : {}),
+                })));
+                const predictedSpeed = predicted.map(run => run.tokensPerSecond);
+                const lastPredicted = predicted.at(-1)!;
+                if (lastPredicted.tokens.join() !== plain.tokens.join()) ctx.note(`${drafter.label}: node-llama-cpp's predictor run's tokens differ from plain generation's`);
+                figures.push(
+                    { id: `${drafter.id}.nodeLlamaCpp.tps`, label: `${drafter.label}: node-llama-cpp's ${'draftModel' in drafter.nodeLlamaCpp ? 'DraftSequenceTokenPredictor' : 'InputLookupTokenPredictor'} in-process (confirmed ${lastPredicted.validated}, refuted ${lastPredicted.refuted})`, value: median(predictedSpeed), unit: 'tok/s', samples: predictedSpeed },
+                    { id: `${drafter.id}.vsNodeLlamaCpp`, label: `${drafter.label}: ours / node-llama-cpp's predictor`, value: median(speculativeSpeed) / median(predictedSpeed), unit: '×' },
+                );
                 if (reference) {
                     const theirs = await runReference(ctx, reference, drafter);
                     if (theirs) {
@@ -110,6 +123,7 @@ async function draftersFor(ctx: BenchContext, folder: string): Promise<Drafter[]
         // Trigrams on both sides: llama-speculative-simple's ngram-simple matches one n-gram size.
         id: 'lookup', label: 'prompt lookup (trigrams)', speculative: { lookup: { ngramMin: 3, ngramMax: 3 }, maxDraft },
         reference: ['--spec-type', 'ngram-simple', '--spec-ngram-simple-size-n', '3', '--spec-ngram-simple-size-m', String(maxDraft)],
+        nodeLlamaCpp: { lookup: { ngram: 3, maxDraft } },
     });
     return drafters;
 }
@@ -118,6 +132,7 @@ function draftModel(id: string, label: string, path: string): Drafter {
     return {
         id, label, speculative: { draftModel: path, maxDraft, minProbability: 0 },
         reference: ['--spec-type', 'draft-simple', '-md', path, '--spec-draft-n-max', String(maxDraft), '--spec-draft-n-min', '0', '--draft-p-min', '0'],
+        nodeLlamaCpp: { draftModel: path, maxDraft, minProbability: 0 },
     };
 }
 
@@ -174,8 +189,8 @@ function formatSpeculation(runs: readonly SectionRun[]): string[] {
         'rejected draft costs the model. Each row: speed-up over plain generation in the same run, acceptance, and the',
         'per-round drafting and verifying times that explain it.',
         '',
-        '| model | threads | drafter | speed-up | accepted | draft ms / round | verify ms / round | ours / llama.cpp |',
-        '|---|---|---|---|---|---|---|---|',
+        '| model | threads | drafter | speed-up | accepted | draft ms / round | verify ms / round | ours / llama.cpp | ours / node-llama-cpp\'s predictor |',
+        '|---|---|---|---|---|---|---|---|---|',
     ];
     for (const { model, section } of runs) {
         const figure = (id: string) => section.figures.find(f => f.id === id);
@@ -185,7 +200,7 @@ function formatSpeculation(runs: readonly SectionRun[]): string[] {
             const vs = figure(`${drafter}.vsReference`);
             lines.push(`| ${model.name} | ${model.threads} | ${figure(`${drafter}.speedup`)!.label.split(':')[0]} | ${speedup.value.toFixed(2)}× `
                 + `| ${figure(`${drafter}.acceptance`)!.value.toFixed(1)}% | ${figure(`${drafter}.draftMs`)!.value.toFixed(1)} | ${figure(`${drafter}.verifyMs`)!.value.toFixed(1)} `
-                + `| ${vs ? `${vs.value.toFixed(2)}×` : '—'} |`);
+                + `| ${vs ? `${vs.value.toFixed(2)}×` : '—'} | ${figure(`${drafter}.vsNodeLlamaCpp`)?.value.toFixed(2) ?? '—'}× |`);
         }
     }
     return lines;

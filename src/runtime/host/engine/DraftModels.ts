@@ -39,7 +39,8 @@ export class DraftModels {
 
     private async load(path: string): Promise<DraftModel> {
         const started = performance.now();
-        const model = await this.backend.llama.loadModel({ modelPath: path, gpuLayers: 0 });
+        // A progress callback of our own: without one llama.cpp prints its load progress as dots on stdout.
+        const model = await this.backend.llama.loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: () => undefined });
         const vocabularySize = modelVocabularySize(model);
         if (vocabularySize !== this.target.vocabularySize) {
             await model.dispose();
