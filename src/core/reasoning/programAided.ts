@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../prompt/chatMessages';
+import { appendToLastUser } from './appendToLastUser';
 import { runProgram, type ProgramLimits, type ProgramRun } from '../sandbox/runProgram';
 
 /** What the model is asked, after the prompt's last user turn, in program-aided reasoning (Gao et al. 2022, PAL). */
@@ -7,11 +8,7 @@ export const programAidedInstruction = 'Write a JavaScript program that computes
 
 /** The prompt's turns with the program-aided instruction added to its last user turn (or as a new one). */
 export function programAidedMessages(messages: readonly ChatMessage[]): ChatMessage[] {
-    const copy = messages.map(m => ({ ...m }));
-    const last = copy.at(-1);
-    if (last?.role === 'user') last.text = `${last.text.trimEnd()}\n\n${programAidedInstruction}`;
-    else copy.push({ role: 'user', text: programAidedInstruction });
-    return copy;
+    return appendToLastUser(messages, `\n\n${programAidedInstruction}`);
 }
 
 /** The program in a reply: the first fenced code block (any language tag), else the whole reply. */

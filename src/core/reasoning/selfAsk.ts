@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../prompt/chatMessages';
+import { appendToLastUser } from './appendToLastUser';
 
 /** Self-ask settings (`promptscope.selfAsk`, Press et al. 2022). */
 export interface SelfAskSettings {
@@ -92,12 +93,4 @@ export function followUpIn(reply: string, marker: string): string | undefined {
     if (at < 0) return undefined;
     const question = reply.slice(at + marker.length).split('\n')[0]!.trim();
     return question === '' ? undefined : question;
-}
-
-function appendToLastUser(messages: readonly ChatMessage[], text: string): ChatMessage[] {
-    const copy = messages.map(m => ({ ...m }));
-    const last = copy.at(-1);
-    if (last?.role === 'user') last.text = `${last.text.trimEnd()}${text}`;
-    else copy.push({ role: 'user', text: text.trimStart() });
-    return copy;
 }

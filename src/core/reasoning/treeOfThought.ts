@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../prompt/chatMessages';
+import { appendToLastUser } from './appendToLastUser';
 import { labelDistribution } from './labelDistribution';
 
 /** Tree-of-thought settings (`promptscope.tot`, Yao et al. 2023), breadth-first with a beam. */
@@ -113,12 +114,4 @@ async function voteValues(model: ThoughtModel, question: readonly ChatMessage[],
     const numbers = candidates.map((_, i) => String(i + 1));
     const logprobs = await model.score(voteMessages(question, candidates), numbers);
     return labelDistribution(Object.fromEntries(numbers.map((n, i) => [n, [logprobs[i]!]]))).map(s => s.probability);
-}
-
-function appendToLastUser(messages: readonly ChatMessage[], text: string): ChatMessage[] {
-    const copy = messages.map(m => ({ ...m }));
-    const last = copy.at(-1);
-    if (last?.role === 'user') last.text = `${last.text.trimEnd()}${text}`;
-    else copy.push({ role: 'user', text: text.trimStart() });
-    return copy;
 }
