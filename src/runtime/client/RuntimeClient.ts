@@ -17,6 +17,7 @@ import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../.
 import type { QuantizeModelRequest, QuantizeModelResult, QuantizeProgress } from '../../shared/runtimeApi';
 import type { CompareModelsRequest, CompareModelsResult } from '../../shared/runtimeApi';
 import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
+import type { EmbedRequest, EmbedResult } from '../../shared/embeddingApi';
 import { RuntimeStoppedError } from '../../shared/errors/RuntimeStoppedError';
 import { HostProcess, type RequestHooks } from './HostProcess';
 import { defaultResponseTimeoutSeconds, type LoadModelParams, type RequestProgress, type RuntimeMethod, type RuntimeMethods } from '../rpc/protocol';
@@ -291,6 +292,22 @@ export class RuntimeClient {
         this.updateState();
         try {
             return await this.call('compareModels', request, { signal: options.signal });
+        } finally {
+            this.generations--;
+            this.updateState();
+        }
+    }
+
+    /**
+     * Embeddings of texts by a GGUF model through node-llama-cpp's embedding context (see EmbedRequest): the model is
+     * loaded on the CPU on first use and kept, beside the model loaded for generation (none is needed).
+     */
+    async embed(request: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+        this.generations++;
+        this.updateState();
+        try {
+            const host = await this.ensureHost(false);
+            return await host.request('embed', request, { signal: options.signal });
         } finally {
             this.generations--;
             this.updateState();

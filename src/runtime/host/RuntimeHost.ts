@@ -45,6 +45,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
         attention: (request, { signal }) => engine.attention(request, { signal }),
         beamSearch: (request, { signal }) => engine.beamSearch(request, { signal }),
         compareModels: request => engine.compareModels(request),
+        embed: (request, { signal }) => engine.embed(request, { signal }),
         validateLora: ({ path }) => engine.validateLora(path),
         trainModel: (request, { id, signal, send }) => engine.trainModel(request, { signal, onProgress: progress => send({ type: 'progress', id, progress }) }),
         quantizeModel: (request, { id, signal, send }) => engine.quantizeModel(request, { signal, onProgress: progress => send({ type: 'progress', id, progress }) }),
@@ -57,7 +58,7 @@ function handlers(engine: LlamaEngine): { [M in RuntimeMethod]: Handler<M> } {
  */
 const computedResults: ReadonlySet<RuntimeMethod> = new Set<RuntimeMethod>([
     'complete', 'chat', 'completeInline', 'completeMany', 'chatMany', 'tokenProbabilities', 'scoreContinuations', 'attention', 'beamSearch',
-    'compareModels',
+    'compareModels', 'embed',
 ]);
 
 /**

@@ -20,6 +20,7 @@ import type { TrainingProgress, TrainModelRequest, TrainModelResult } from '../.
 import type { BeamSearchRequest, BeamSearchResult } from '../../shared/runtimeApi';
 import type { QuantizeModelRequest, QuantizeModelResult, QuantizeProgress } from '../../shared/runtimeApi';
 import type { CompareModelsRequest, CompareModelsResult } from '../../shared/runtimeApi';
+import type { EmbedRequest, EmbedResult } from '../../shared/embeddingApi';
 import type { SerializedError } from '../../shared/errors/SerializedError';
 
 /**
@@ -62,6 +63,7 @@ export interface RuntimeMethods {
     beamSearch: { params: BeamSearchRequest; result: BeamSearchResult };
     quantizeModel: { params: QuantizeModelRequest; result: QuantizeModelResult };
     compareModels: { params: CompareModelsRequest; result: CompareModelsResult };
+    embed: { params: EmbedRequest; result: EmbedResult };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;

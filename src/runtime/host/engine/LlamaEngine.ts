@@ -41,6 +41,8 @@ import { runScoreContinuations } from './runScoreContinuations';
 import type { AttentionRequest, AttentionResult } from '../../../shared/runtimeApi';
 import { compareModelDistributions, releaseAttentionModel } from './llamaExtrasAddon';
 import { runAttention } from './runAttention';
+import type { EmbedRequest, EmbedResult } from '../../../shared/embeddingApi';
+import { EmbeddingModels } from './EmbeddingModels';
 
 export interface LlamaEngineOptions {
     /** Receives our logs and llama.cpp's. Defaults to dropping them. */
@@ -63,6 +65,8 @@ const defaultContextSizeCap = 4096;
 export class LlamaEngine {
     private readonly log: RuntimeLogSink;
     private backend: LlamaBackend | undefined;
+    /** The embedding models of {@link embed}, on the backend of the time: dropped before that backend is. */
+    private embeddingModels: EmbeddingModels | undefined;
     private loaded: LoadedModel | undefined;
     /** GGUF info of the loaded model's file, to validate per-request LoRA adapters against. */
     private loadedFile: GgufFileInfo | undefined;
@@ -360,6 +364,19 @@ export class LlamaEngine {
         return adapter!.path;
     }
 
+    /**
+     * Embeddings of texts by a GGUF model (see EmbedRequest), on the CPU, whether or not a model is loaded for
+     * generation: the retrieval index's chunks and each retrieving prompt's query.
+     */
+    async embed(request: EmbedRequest, call: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+        await this.modelChange;
+        if (!this.embeddingModels) {
+            const backend = this.backend ?? await this.backendFor('off');
+            this.embeddingModels = new EmbeddingModels(backend, defaultThreadCount(backend.llama.cpuMathCores), (level, message) => this.log(level, message, 'runtime'));
+        }
+        return this.embeddingModels.embed(request, call);
+    }
+
     /** Ghost-text completion on the dedicated inline sequence, reusing the previous request's evaluated prefix. */
     async completeInline(request: InlineCompletionRequest, call: GenerateCallOptions = {}): Promise<InlineCompletionResult> {
         const startedAt = performance.now();
@@ -368,6 +385,7 @@ export class LlamaEngine {
 
     async dispose(): Promise<void> {
         await this.unloadModel();
+        await this.dropEmbeddingModels();
         const backend = this.backend;
         this.backend = undefined;
         await backend?.dispose();
@@ -472,9 +490,16 @@ export class LlamaEngine {
         if (this.backend?.gpu === gpu) return this.backend;
         const previous = this.backend;
         this.backend = undefined;
+        await this.dropEmbeddingModels();
         await previous?.dispose();
         this.backend = await LlamaBackend.create(gpu, this.log);
         return this.backend;
+    }
+
+    private async dropEmbeddingModels(): Promise<void> {
+        const models = this.embeddingModels;
+        this.embeddingModels = undefined;
+        await models?.dispose();
     }
 
     /** The context config of a request's own adapters, or undefined for the model's default context. */
