@@ -40,7 +40,7 @@ export const maxTemplateNesting = 100;
  * The kinds of file the project reads that a workspace (or a user's flag) can name. Each has its own size limit
  * ({@link maxFileBytes}), so a committed multi-gigabyte file, or a link to `/dev/zero`, is refused before it is read.
  */
-export type ReadFileKind = 'prompt' | 'partial' | 'variant' | 'dataset' | 'history' | 'grammar' | 'schema';
+export type ReadFileKind = 'prompt' | 'partial' | 'variant' | 'dataset' | 'history' | 'grammar' | 'schema' | 'document' | 'index';
 
 /**
  * Largest `.prompt` (or raw text) prompt file: 4 MiB of text is about a million tokens, beyond the context window of
@@ -66,6 +66,18 @@ export const maxGrammarFileBytes = 1024 * 1024;
 /** Largest JSON schema file: as for grammars, schemas are small, and llama.cpp turns each into a grammar held in memory. */
 export const maxSchemaFileBytes = 1024 * 1024;
 
+/**
+ * Largest document a retrieval index reads (`promptscope index`): 8 MiB of text is a book of thousands of chunks,
+ * each embedded by the model; a larger file is more likely a log or a data dump than a document to retrieve from.
+ */
+export const maxDocumentFileBytes = 8 * 1024 * 1024;
+
+/**
+ * Largest text file of a retrieval index (its manifest and chunks.json): the chunks' text of many documents, read whole
+ * by each prompt that retrieves from it.
+ */
+export const maxIndexFileBytes = 256 * 1024 * 1024;
+
 /** The size limit of each kind of file, in bytes. */
 export const maxFileBytes: Readonly<Record<ReadFileKind, number>> = {
     prompt: maxPromptFileBytes,
@@ -76,6 +88,8 @@ export const maxFileBytes: Readonly<Record<ReadFileKind, number>> = {
     history: maxHistoryFileBytes,
     grammar: maxGrammarFileBytes,
     schema: maxSchemaFileBytes,
+    document: maxDocumentFileBytes,
+    index: maxIndexFileBytes,
 };
 
 /** How messages name each kind of file. */
@@ -87,4 +101,6 @@ export const readFileKindNames: Readonly<Record<ReadFileKind, string>> = {
     history: 'run-history file',
     grammar: 'grammar file',
     schema: 'schema file',
+    document: 'document',
+    index: 'retrieval index file',
 };
