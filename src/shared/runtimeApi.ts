@@ -190,6 +190,11 @@ export interface SpeculativeStats {
     method: 'draft-model' | 'lookup';
     /** Absolute path of the draft model. */
     draftModel?: string;
+    /**
+     * Milliseconds this request spent loading the draft model: 0 when it was loaded already. The runtime keeps the two
+     * most recently used draft models loaded, so a third one costs a load again.
+     */
+    draftLoadMs?: number;
     /** Rounds: one evaluation of the model each (of the last token and that round's drafts). */
     rounds: number;
     drafted: number;

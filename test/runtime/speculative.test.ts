@@ -124,6 +124,25 @@ describe('speculative decoding', () => {
         assert.deepEqual((await client.chat({ ...chat, speculative: { draftModel: quantizedCopy, minProbability: 0 } })).tokens, (await client.chat(chat)).tokens);
     });
 
+    test('the two most recently used draft models stay loaded; a third costs a load again, and the tokens do not change', async () => {
+        const sampling: SamplingOptions = { temperature: 0, maxTokens: 12 };
+        const plain = await client.complete({ prompt, sampling });
+        const run = async (draftModel: string): Promise<number> => {
+            const result = await client.complete({ prompt, sampling, speculative: { draftModel, minProbability: 0, maxDraft: 4 } });
+            assert.deepEqual(result.tokens, plain.tokens);
+            assert.equal(result.speculative!.draftModel, draftModel);
+            return result.speculative!.draftLoadMs!;
+        };
+        await run(model);
+        await run(quantizedCopy);
+        await run(otherModel); // the model itself, least recently used, is unloaded now
+        assert.equal(await run(otherModel), 0, 'a loaded draft is reused');
+        assert.equal(await run(quantizedCopy), 0, 'the second most recent stays loaded');
+        assert.ok(await run(model) > 0, 'the unloaded draft is loaded again');
+        assert.equal(await run(quantizedCopy), 0);
+        assert.ok(await run(otherModel) > 0, 'loading the model again unloaded the least recently used draft');
+    });
+
     test('what cannot speculate says why', async () => {
         const cases: [SpeculativeOptions, RegExp][] = [
             [{ draftModel: model, lookup: {} }, /both a draft model and prompt lookup/],

@@ -166,27 +166,33 @@ export class LoadedModel {
                 done: () => undefined,
             };
         }
-        const draft = await this.drafts.get(speculative.draftModel);
-        const context = await draft.contexts.get({ lora: [] });
-        if (context.nativeContextId === undefined) {
-            throw new SpeculativeDecodingError('the draft model\'s context is not reachable by Promptscope\'s native loop', 'See the runtime log for why the native loop is unavailable.');
-        }
-        const sequence = await context.acquireSequence();
+        const lease = await this.drafts.acquire(speculative.draftModel);
+        let sequence: LlamaContextSequence | undefined;
+        let context: ManagedContext | undefined;
+        const done = once(() => {
+            if (sequence) context!.releaseSequence(sequence);
+            lease.release();
+        });
         try {
+            context = await lease.draft.contexts.get({ lora: [] });
+            if (context.nativeContextId === undefined) {
+                throw new SpeculativeDecodingError('the draft model\'s context is not reachable by Promptscope\'s native loop', 'See the runtime log for why the native loop is unavailable.');
+            }
+            sequence = await context.acquireSequence();
             const reused = await prepareSequence(sequence, tokens as Token[], true);
             const { sequenceId, startPosition } = nativeSequencePlace(sequence);
             return {
                 run: {
-                    method: 'draft-model', draftModel: draft.path, draftSequence: sequence,
+                    method: 'draft-model', draftModel: lease.draft.path, draftSequence: sequence, draftLoadMs: lease.loadMs,
                     drafter: {
                         maxDraft: speculative.maxDraft,
                         draft: { contextId: context.nativeContextId, sequenceId, startPosition, pending: tokens.slice(reused), minProbability: speculative.minProbability },
                     },
                 },
-                done: once(() => context.releaseSequence(sequence)),
+                done,
             };
         } catch (error) {
-            context.releaseSequence(sequence);
+            done();
             throw error;
         }
     }

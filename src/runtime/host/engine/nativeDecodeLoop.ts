@@ -11,6 +11,8 @@ export interface NativeSpeculativeRun {
     method: SpeculativeStats['method'];
     /** Absolute path of the draft model. */
     draftModel?: string;
+    /** Milliseconds this request spent loading the draft model (0 when it was loaded already). */
+    draftLoadMs?: number;
     drafter: NativeSpeculation;
     /** The draft model's sequence (its node-llama-cpp record is brought up to date like the target's). */
     draftSequence?: LlamaContextSequence;
@@ -174,7 +176,7 @@ function speculativeStats(run: NativeSpeculativeRun, figures: NativeGenerateResu
     const drafted = figures?.drafted ?? 0;
     const accepted = figures?.accepted ?? 0;
     return {
-        method: run.method, ...(run.draftModel ? { draftModel: run.draftModel } : {}),
+        method: run.method, ...(run.draftModel ? { draftModel: run.draftModel, draftLoadMs: run.draftLoadMs ?? 0 } : {}),
         rounds: figures?.rounds ?? 0, drafted, accepted, ...(drafted > 0 ? { acceptanceRate: accepted / drafted } : {}),
         tokenSources: sources.map(source => source === 1 ? 'accepted' : 'sampled'),
         rejected, draftMs: figures?.draftMs ?? 0, verifyMs: figures?.verifyMs ?? 0,

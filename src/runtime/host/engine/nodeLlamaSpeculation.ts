@@ -39,9 +39,12 @@ export async function measureNodeLlamaSpeculation(engine: LlamaEngine, job: Node
             draftModel = await loaded.backend.llama.loadModel({ modelPath: job.drafter.draftModel, gpuLayers: 0, onLoadProgress: () => undefined });
             draftContext = await draftModel.createContext({ contextSize, threads, sequences: 1 });
             // The draft sequence would inherit the target's options, whose TokenBias belongs to the target model: the
-            // draft gets an empty one of its own (node-llama-cpp rejects another model's bias).
+            // draft gets an empty one of its own (node-llama-cpp rejects another model's bias). minTokens = maxTokens makes
+            // the target wait for a whole draft, as ours and llama-speculative-simple do: with node-llama-cpp's default
+            // (0) the target never waited for the draft running beside it, and on 2 cores it validated nothing at all
+            // (0 confirmed, 0 refuted in every run), which measured plain decoding under another name.
             predictor = new module.DraftSequenceTokenPredictor(draftContext.getSequence(), {
-                maxTokens: job.drafter.maxDraft, minTokens: 0, minConfidence: job.drafter.minProbability,
+                maxTokens: job.drafter.maxDraft, minTokens: job.drafter.maxDraft, minConfidence: job.drafter.minProbability,
                 evaluateOptions: { temperature: 0, tokenBias: new module.TokenBias(draftModel.tokenizer) },
             });
         } else {
