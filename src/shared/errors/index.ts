@@ -20,12 +20,17 @@ import { RuntimeStoppedError } from './RuntimeStoppedError';
 import { SamplingOptionsError } from './SamplingOptionsError';
 import { SpeculativeDecodingError } from './SpeculativeDecodingError';
 import { UnsafePathError } from './UnsafePathError';
+import { EmbeddingError } from './EmbeddingError';
+import { EmbeddingModelMismatchError } from './EmbeddingModelMismatchError';
+import { NoDocumentsError } from './NoDocumentsError';
+import { RetrievalIndexError } from './RetrievalIndexError';
 
 export {
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
+    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
 };
 
 /**
@@ -37,4 +42,5 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
+    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
 };
