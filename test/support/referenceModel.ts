@@ -26,6 +26,11 @@ export interface ReferenceForward {
     logprobs: Float64Array[];
     /** attention[layer][head][query][key] for key ≤ query (softmax weights; each row sums to 1). */
     attention: number[][][][];
+    /**
+     * embeddings[p]: the final-norm hidden state at position p (what llama.cpp returns as the embedding of a sequence
+     * ending there when the model declares no pooling), before the output projection.
+     */
+    embeddings: Float64Array[];
 }
 
 export interface ReferenceModel {
@@ -106,7 +111,11 @@ interface Weights {
 
 function forward(tokens: readonly number[], w: Weights): ReferenceForward {
     const { states, attention } = runLayers(embed(tokens, w), 0, w);
-    return { logprobs: states.at(-1)!.map(x => logprobsOf(x, w)), attention };
+    return {
+        logprobs: states.at(-1)!.map(x => logprobsOf(x, w)),
+        attention,
+        embeddings: states.at(-1)!.map(x => rmsNorm(x, w.outputNorm, w.hp.eps)),
+    };
 }
 
 function embed(tokens: readonly number[], w: Weights): Float64Array[] {

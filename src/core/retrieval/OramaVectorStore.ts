@@ -37,7 +37,8 @@ export class OramaVectorStore implements VectorStore {
         }) as AnyOrama;
         const documents = this.index.chunks.map((chunk, i) => ({
             id: String(i),
-            embedding: this.index.vectors.subarray(i * dimensions, (i + 1) * dimensions),
+            // Orama validates a vector as an Array of the declared length, then keeps it as a Float32Array of its own.
+            embedding: Array.from(this.index.vectors.subarray(i * dimensions, (i + 1) * dimensions)),
             ...(withText ? { text: chunk.text } : {}),
         }));
         await insertMultiple(db, documents as never, 1000);

@@ -1,0 +1,110 @@
+// Retrieval's pure parts: the chunker's invariants, the brute-force reference on hand-computed cosines, and the Orama
+// store against the brute-force reference (same neighbours, same scores) on seeded vectors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bruteForceSearch, chunkText, OramaVectorStore, unitVector, type IndexedChunk, type IndexManifest } from '../../src/core/retrieval';
+
+/** mulberry32: a seeded generator, so every run sees the same vectors. */
+function random(seed: number): () => number {
+    return () => {
+        seed = (seed + 0x6d2b79f5) | 0;
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const markdown = [
+    '# Cats', '', 'Cats sleep most of the day. They hunt at dusk and dawn.', '',
+    '## Food', '', 'A cat eats meat. '.repeat(30).trim(), '',
+    '# Dogs', '', 'Dogs are loyal. '.repeat(20).trim(), 'Dogs walk.', '',
+    'Averyveryverylongwordwithoutanyspace'.repeat(12), '',
+].join('\n');
+
+test('chunks are slices of the text, within the size, in order, overlapping, covering every word', () => {
+    for (const [size, overlap] of [[200, 40], [120, 0], [60, 30]] as const) {
+        const chunks = chunkText(markdown, { size, overlap });
+        assert.ok(chunks.length > 2, `${chunks.length} chunks at size ${size}`);
+        const lines = markdown.split('\n');
+        for (const [i, chunk] of chunks.entries()) {
+            assert.equal(chunk.text, markdown.slice(chunk.start, chunk.end));
+            assert.ok(chunk.text.length <= size, `chunk ${i} is ${chunk.text.length} > ${size}`);
+            assert.equal(chunk.text, chunk.text.trim());
+            assert.ok(lines[chunk.startLine - 1]!.length > 0 && markdown.split('\n').slice(0, chunk.startLine - 1).join('\n').length <= chunk.start);
+            assert.ok(chunk.endLine >= chunk.startLine);
+            assert.ok(lines.slice(chunk.startLine - 1, chunk.endLine).join('\n').includes(chunk.text.split('\n')[0]!));
+            if (i > 0) {
+                assert.ok(chunk.start > chunks[i - 1]!.start, 'chunks advance');
+                if (overlap === 0) assert.ok(chunk.start >= chunks[i - 1]!.end, 'no overlap asked, none given');
+            }
+        }
+        // Every non-space character is in some chunk.
+        const covered = new Uint8Array(markdown.length);
+        for (const c of chunks) covered.fill(1, c.start, c.end);
+        for (let i = 0; i < markdown.length; i++) if (!/\s/.test(markdown[i]!)) assert.equal(covered[i], 1, `offset ${i} (${JSON.stringify(markdown[i])}) not in a chunk`);
+        if (overlap > 0) assert.ok(chunks.slice(1).some((c, i) => c.start < chunks[i]!.end), 'consecutive chunks overlap');
+    }
+});
+
+test('a chunk ends before a heading when one is in reach', () => {
+    // The heading comes 64 characters in: past half of 120, so the first chunk ends there rather than mid-section.
+    const chunks = chunkText(markdown, { size: 120, overlap: 0 });
+    assert.equal(chunks[0]!.text, '# Cats\n\nCats sleep most of the day. They hunt at dusk and dawn.');
+});
+
+test('no character is split: a long run of emoji is cut between surrogate pairs', () => {
+    const text = '😀'.repeat(100);
+    for (const c of chunkText(text, { size: 51, overlap: 0 })) {
+        assert.ok(!/[\ud800-\udbff]$/.test(c.text) && !/^[\udc00-\udfff]/.test(c.text), 'a chunk boundary inside a surrogate pair');
+    }
+});
+
+test('empty and white-space text has no chunks; bad sizes are refused', () => {
+    assert.deepEqual(chunkText(''), []);
+    assert.deepEqual(chunkText(' \n\n\t '), []);
+    assert.throws(() => chunkText('x', { size: 10 }), RangeError);
+    assert.throws(() => chunkText('x', { size: 100, overlap: 60 }), RangeError);
+});
+
+test('brute force ranks by cosine, computed by hand on three vectors', () => {
+    const vectors = Float32Array.from([1, 0, 0, 1, 1, 1, 0, 0, 2]);
+    const hits = bruteForceSearch(vectors, 3, [1, 1, 0], 3);
+    // cos([1,1,0],[1,0,0]) = 1/√2; with [1,1,1]: 2/(√2·√3); with [0,0,2]: 0.
+    assert.deepEqual(hits.map(h => h.chunk), [1, 0, 2]);
+    assert.ok(Math.abs(hits[0]!.score - 2 / Math.sqrt(6)) < 1e-12);
+    assert.ok(Math.abs(hits[1]!.score - 1 / Math.sqrt(2)) < 1e-12);
+    assert.equal(hits[2]!.score, 0);
+    assert.deepEqual(Array.from(unitVector([3, 4])), [Math.fround(0.6), Math.fround(0.8)]);
+    assert.deepEqual(Array.from(unitVector([0, 0])), [0, 0]);
+});
+
+test('the Orama store finds exactly the brute-force neighbours, with the same cosines', async () => {
+    const next = random(7);
+    const dimensions = 48;
+    const count = 600;
+    // Clustered vectors, as embeddings of related chunks are, and some pointing away (negative cosines).
+    const centres = Array.from({ length: 12 }, () => Array.from({ length: dimensions }, () => next() * 2 - 1));
+    const vectors = new Float32Array(count * dimensions);
+    for (let i = 0; i < count; i++) {
+        const centre = centres[i % centres.length]!;
+        vectors.set(unitVector(centre.map(c => c + (next() - 0.5) * 0.8)), i * dimensions);
+    }
+    const chunks: IndexedChunk[] = Array.from({ length: count }, (_, i) => ({ text: `chunk ${i}`, start: 0, end: 1, startLine: 1, endLine: 1, file: 0 }));
+    const manifest = { model: { dimensions } } as IndexManifest;
+    const store = new OramaVectorStore({ chunks, vectors, manifest });
+    for (let q = 0; q < 40; q++) {
+        const query = unitVector(Array.from({ length: dimensions }, () => next() * 2 - 1));
+        for (const k of [1, 5, 20]) {
+            const expected = bruteForceSearch(vectors, dimensions, query, k);
+            const actual = await store.search({ vector: query, k });
+            assert.equal(actual.length, k);
+            for (let r = 0; r < k; r++) {
+                assert.ok(Math.abs(actual[r]!.score - expected[r]!.score) < 1e-6, `query ${q} rank ${r}: ${actual[r]!.score} vs ${expected[r]!.score}`);
+            }
+            assert.deepEqual(actual.map(h => h.chunk), expected.map(h => h.chunk), `query ${q}, k ${k}`);
+        }
+    }
+    // A query opposite to everything still gets k hits (Orama's default 0.8 similarity floor is off).
+    const away = await store.search({ vector: unitVector(Array.from({ length: dimensions }, (_, d) => -vectors[d]!)), k: 3 });
+    assert.equal(away.length, 3);
+});
