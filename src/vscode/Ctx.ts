@@ -17,6 +17,7 @@ import { PlaygroundHistory } from './playground/PlaygroundHistory';
 import { PlaygroundView } from './playground/PlaygroundView';
 import { PromptInputs } from './prompt/PromptInputs';
 import { TokenProbabilitiesPanels } from './probabilities/TokenProbabilitiesPanels';
+import { DecodingLabPanels } from './decodingLab/DecodingLabPanels';
 import { PromptRunner } from './prompt/PromptRunner';
 import { registerPromptEditor } from './prompt/registerPromptEditor';
 import { RecentModels } from './RecentModels';
@@ -46,6 +47,8 @@ export class Ctx {
     readonly probabilities: TokenProbabilitiesPanels;
     /** Attention panels (and their serializer, registered at activation so reloads restore them). */
     readonly attention: AttentionPanels;
+    /** Decoding Labs (and their serializer, registered at activation so reloads restore them). */
+    readonly decodingLab: DecodingLabPanels;
     /** The playground side view (registered at activation so VS Code can resolve it whenever it is shown). */
     readonly playground: PlaygroundView;
 
@@ -79,9 +82,12 @@ export class Ctx {
         this.attention = this.own(new AttentionPanels({
             models: this.models, prompts: this.prompts, log: this.log, extensionUri: extension.extensionUri,
         }));
+        this.decodingLab = this.own(new DecodingLabPanels({
+            models: this.models, prompts: this.prompts, log: this.log, extensionUri: extension.extensionUri,
+        }));
         this.playground = this.own(new PlaygroundView({
             models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,
-            recent: this.recentModels, probabilities: this.probabilities, attention: this.attention, trust: this.trust,
+            recent: this.recentModels, probabilities: this.probabilities, attention: this.attention, decodingLab: this.decodingLab, trust: this.trust,
             history: new PlaygroundHistory(workspaceFolder, { enabled: () => this.config.historyEnabled, warn: message => this.log.warn(message) }),
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);

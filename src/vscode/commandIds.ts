@@ -16,6 +16,7 @@ export const CommandId = {
     quantizeModel: 'promptscope.quantizeModel',
     compareWithModel: 'promptscope.compareWithModel',
     detectWatermark: 'promptscope.detectWatermark',
+    openDecodingLab: 'promptscope.openDecodingLab',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

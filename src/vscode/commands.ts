@@ -40,6 +40,9 @@ const showAttention: CommandFactory = ctx => (arg?: unknown) => ctx.attention.sh
 
 const openPlayground: CommandFactory = ctx => () => ctx.playground.reveal();
 
+/** Resolves with the lab once every column is decoded (tests inspect it), `undefined` without a prompt. */
+const openDecodingLab: CommandFactory = ctx => (arg?: unknown) => ctx.decodingLab.show(toUri(arg));
+
 export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.loadModel]: loadModel,
     [CommandId.unloadModel]: unloadModel,
@@ -54,6 +57,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.quantizeModel]: quantizeModelCommand,
     [CommandId.compareWithModel]: compareWithModelCommand,
     [CommandId.detectWatermark]: detectWatermarkCommand,
+    [CommandId.openDecodingLab]: openDecodingLab,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

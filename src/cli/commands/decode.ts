@@ -1,4 +1,5 @@
 import { maxBeams, type BeamSearchResult } from '../../shared/runtimeApi';
+import { decodeBeam, decodeSampled, greedySampling, type DecodedSequence, type DecodeTarget } from '../../core/decoding/decodeMethod';
 import { escapeControlCharacters } from '../../core/text/escapeControlCharacters';
 import type { CliCommand } from '../CliCommand';
 import { modelOptions } from '../modelFlags';
@@ -42,7 +43,7 @@ Options:
   --rerank-label L     The label to rank by (default: the scorer's first label)
   --rerank-model M     Score with another model (loaded after generation; default: the same model)
   --text TEXT, --input JSON, --model M, --threads N, --gpu G, --lora PATH[:SCALE], --runtime-timeout S   as for probs
-  --json               Print {method, model, results: [{text, tokens, tokenLogprobs, logprob, perplexity, score?,
+  --json               Print {method, model, results: [{text, tokens, tokenTexts, tokenLogprobs, logprob, perplexity, score?,
                        finished?}], steps? (beam: [{step, kept, finished, pruned: [{parent, token, logprob, score}]}]),
                        endTokens?, rerank?: {scorer, label, model, candidates: [{index, text, score, labels,
                        logprob, …}], pick}, ms}
@@ -86,25 +87,20 @@ export const decodeCommand: CliCommand = {
         const started = performance.now();
 
         return withFlagModel(values, verbose, async ({ session, signal, model }) => {
+            const decodeTarget: DecodeTarget = { prompt, sampling: sourceSampling(source, flags), maxTokens, exact, ...(lora === undefined ? {} : { lora }), signal };
             let results: DecodedSequence[];
             let beam: BeamSearchResult | undefined;
             if (method === 'beam') {
                 const wanted = rerank ? Math.max(nBest, rerank.candidates) : nBest;
-                beam = await session.client.beamSearch({ prompt, beams: Math.max(beams, wanted), maxTokens, lengthPenalty, nBest: wanted, exact, ...(lora === undefined ? {} : { lora }) }, { signal });
-                results = beam.hypotheses.map(h => ({ ...sequenceFigures(h.text, h.tokens, h.tokenLogprobs), score: h.score, finished: h.finished }));
-            } else {
-                // The probabilities pass samples from the raw logits with the same chain and reports each token's raw
-                // log-probability: greedy is temperature 0, sample the prompt's and the flags' settings.
-                const sampling = method === 'greedy' ? { ...sourceSampling(source, flags), temperature: 0 } : sourceSampling(source, flags);
-                const decodeOnce = async (seed: number | undefined) => {
-                    const pass = await session.client.tokenProbabilities({ prompt, generate: maxTokens, topK: 1, exact, sampling: { ...sampling, ...(seed === undefined ? {} : { seed }) }, ...(lora === undefined ? {} : { lora }) }, { signal });
-                    const generated = pass.tokens.filter(t => t.source === 'generated');
-                    return sequenceFigures(generated.map(t => t.text).join(''), generated.map(t => t.id), generated.map(t => t.logprob!));
-                };
-                results = [];
+                ({ results, beam } = await decodeBeam(session.client, decodeTarget, { beams: Math.max(beams, wanted), lengthPenalty, nBest: wanted }));
+            } else if (rerank) {
                 // Candidates to rerank: seeds S, S+1, … (S the prompt's or --seed's, else 1), each its own sample.
-                const first = sampling.seed ?? 1;
-                for (let i = 0; i < (rerank ? rerank.candidates : 1); i++) results.push(await decodeOnce(rerank ? first + i : undefined));
+                const first = decodeTarget.sampling.seed ?? 1;
+                results = [];
+                for (let i = 0; i < rerank.candidates; i++) results.push(await decodeSampled(session.client, decodeTarget, { seed: first + i }));
+            } else {
+                // The prompt's sampling under the flags already; greedy is temperature 0 over them.
+                results = [await decodeSampled(session.client, decodeTarget, method === 'greedy' ? greedySampling : {})];
             }
             const reranked = rerank ? await rerankResults(rerank, results, promptText(source), { session, values, signal }) : undefined;
             const ms = Math.round(performance.now() - started);
@@ -125,23 +121,6 @@ export const decodeCommand: CliCommand = {
         });
     },
 };
-
-interface DecodedSequence {
-    text: string;
-    tokens: number[];
-    tokenLogprobs: number[];
-    /** Σ tokenLogprobs. */
-    logprob: number;
-    /** exp(−mean token log-probability). */
-    perplexity: number;
-    score?: number;
-    finished?: boolean;
-}
-
-function sequenceFigures(text: string, tokens: number[], tokenLogprobs: number[]): DecodedSequence {
-    const logprob = tokenLogprobs.reduce((sum, lp) => sum + lp, 0);
-    return { text, tokens, tokenLogprobs, logprob, perplexity: tokens.length === 0 ? NaN : Math.exp(-logprob / tokens.length) };
-}
 
 function formatTree(result: BeamSearchResult): string {
     const node = (n: { parent: number; token: number; logprob: number; score: number }) => `${n.parent}→${n.token} (${n.logprob.toFixed(3)})`;

@@ -2,6 +2,7 @@ import { AddonUnavailableError } from './AddonUnavailableError';
 import { AttentionLimitError } from './AttentionLimitError';
 import { CancelledError } from './CancelledError';
 import { ContextOverflowError } from './ContextOverflowError';
+import { DecodingSettingsError } from './DecodingSettingsError';
 import { EnvironmentVariableError } from './EnvironmentVariableError';
 import { FileTooLargeError } from './FileTooLargeError';
 import { FileWriteError } from './FileWriteError';
@@ -30,6 +31,7 @@ export {
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
+    DecodingSettingsError,
     EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
 };
 
@@ -42,5 +44,6 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     AddonUnavailableError, AttentionLimitError, ContextOverflowError, GrammarError, LoraAdapterError, ModelDownloadError,
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
+    DecodingSettingsError,
     EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
 };

@@ -287,6 +287,8 @@ export const reopenCommand = new IpcCommand<{ key: string; run: boolean }>(scope
 export const showProbabilitiesCommand = new IpcCommand(scope, 'showProbabilities');
 /** Opens the attention panel for the last run: its rendered prompt followed by its output tokens, under its adapters. */
 export const showAttentionCommand = new IpcCommand(scope, 'showAttention');
+/** Opens the Decoding Lab on the last run's prompt, sampling and adapters. */
+export const showDecodingLabCommand = new IpcCommand(scope, 'showDecodingLab');
 
 // Host → webview
 export const stateNotification = new IpcNotification<HostState>(scope, 'state');

@@ -4,6 +4,7 @@ import { stateNotification, type HostState } from '../../shared/protocols/playgr
 import type { AttentionPanels } from '../attention/AttentionPanels';
 import type { ModelService } from '../ModelService';
 import type { TokenProbabilitiesPanels } from '../probabilities/TokenProbabilitiesPanels';
+import type { DecodingLabPanels } from '../decodingLab/DecodingLabPanels';
 import type { RecentModels } from '../RecentModels';
 import type { TrustGate } from '../TrustGate';
 import type { WebviewConnection } from '../webview/WebviewConnection';
@@ -23,6 +24,8 @@ export interface PlaygroundViewOptions {
     probabilities?: Pick<TokenProbabilitiesPanels, 'showRequest'>;
     /** Show attention for the last run opens its panel here. Defaults to none (the command says so). */
     attention?: Pick<AttentionPanels, 'showRequest'>;
+    /** Decoding Lab for the last run opens its prompt there. Defaults to none (the command says so). */
+    decodingLab?: Pick<DecodingLabPanels, 'showRequest'>;
     /** Asks before taking adapters that a workspace file (an opened .prompt, the run history) names, in an untrusted workspace. */
     trust: Pick<TrustGate, 'adaptersFrom'>;
 }

@@ -4,10 +4,11 @@ import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { limitOutput } from '../inspection/limitOutput';
 import { maxPanelGeneration } from '../probabilities/probabilityRequest';
 import type { TokenProbabilitiesPanel } from '../probabilities/TokenProbabilitiesPanel';
+import type { DecodingLabPanel } from '../decodingLab/DecodingLabPanel';
 import type { PlaygroundContext } from './PlaygroundContext';
 import type { PlaygroundRunner } from './PlaygroundRunner';
 
-/** The hand-off of the last run to the token probabilities and attention panels. */
+/** The hand-off of the last run to the token probabilities and attention panels and the Decoding Lab. */
 export class PlaygroundInspection {
     constructor(private readonly context: PlaygroundContext, private readonly runner: PlaygroundRunner) {}
 
@@ -28,6 +29,16 @@ export class PlaygroundInspection {
         // The prompt alone may pass the limit: then the panel says so (the runtime refuses it with its length).
         return request === undefined ? undefined
             : panels!.showRequest(limitOutput(request, maxAttentionTokens - this.runner.lastRun!.promptTokens));
+    }
+
+    /**
+     * Decoding Lab: the last run's prompt (under its sampling and adapters) decoded by greedy, beam search and samples
+     * side by side; its output tokens play no part.
+     */
+    async showDecodingLab(): Promise<DecodingLabPanel | undefined> {
+        const panels = this.context.options.decodingLab;
+        const request = await this.inspectable(panels);
+        return request === undefined ? undefined : panels!.showRequest(request);
     }
 
     /** The last run's request, once the model it ran on is the loaded one; else undefined with the reason in the notice. */

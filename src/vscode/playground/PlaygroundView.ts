@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import {
     addAdapterRequest, compareCommand, formChangedCommand, historyRequest, loadModelCommand, openPromptCommand, playgroundViewType,
-    reopenCommand, runCommand, savedFormNotification, savePromptCommand, showAttentionCommand, showProbabilitiesCommand, stopCommand,
+    reopenCommand, runCommand, savedFormNotification, savePromptCommand, showAttentionCommand, showDecodingLabCommand, showProbabilitiesCommand, stopCommand,
     switchModelRequest, tokenizeRequest,
     type CompareRequest, type CompareState, type HistoryEntry, type HostState, type PlaygroundForm, type RunState,
 } from '../../shared/protocols/playground';
 import type { AttentionPanel } from '../attention/AttentionPanel';
 import type { TokenProbabilitiesPanel } from '../probabilities/TokenProbabilitiesPanel';
+import type { DecodingLabPanel } from '../decodingLab/DecodingLabPanel';
 import { CommandId } from '../commandIds';
 import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';
@@ -108,6 +109,7 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
         connection.onCommand(reopenCommand, ({ key, run }) => this.reopen(key, run));
         connection.onCommand(showProbabilitiesCommand, () => this.showProbabilities());
         connection.onCommand(showAttentionCommand, () => this.showAttention());
+        connection.onCommand(showDecodingLabCommand, () => this.showDecodingLab());
         view.onDidDispose(() => {
             if (context.connection === connection) {
                 connection.dispose();
@@ -142,6 +144,11 @@ export class PlaygroundView implements vscode.WebviewViewProvider, vscode.Dispos
     /** Show attention for the last run (see PlaygroundInspection). */
     showAttention(): Promise<AttentionPanel | undefined> {
         return this.inspection.showAttention();
+    }
+
+    /** Decoding Lab on the last run's prompt (see PlaygroundInspection). */
+    showDecodingLab(): Promise<DecodingLabPanel | undefined> {
+        return this.inspection.showDecodingLab();
     }
 
     /** Checks an adapter file against the loaded model (loading it first): its path, or why it does not fit. */
