@@ -14,6 +14,7 @@ import { runWithStrategyCommand as runCommand } from './commands/runWithStrategy
 import { scoreCommand } from './commands/score';
 import { decodeCommand } from './commands/decode';
 import { evalCommand } from './commands/evaluate';
+import { indexCommand } from './commands/indexDocuments';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
     scoreCommand,
     evalCommand,
     renderCommand,
+    indexCommand,
     infoCommand,
     probsCommand,
     decodeCommand,

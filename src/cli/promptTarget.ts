@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 import { formatDiagnostic, preparePrompt, type PreparedPrompt, type PromptSource } from '../core/prompt';
+import { formatRetrieval } from './formatRetrieval';
 import { stringOptions } from './optionTables';
 import { jsonObjectFlag, loraFlags } from './parseFlags';
 import { UsageError } from './UsageError';
+import { withRetrievalEmbedder } from './RetrievalEmbedder';
 
 /** `--text TEXT` instead of a file, and `--input JSON`: the variables a .prompt file is rendered with. */
 export const promptTargetOptions = stringOptions('text', 'input');
@@ -23,13 +25,20 @@ export function promptTarget(positionals: readonly string[], values: Record<stri
 /**
  * The target through core's one preparation (`preparePrompt`, as the editor prepares the same file): a file read
  * once (a `.prompt` rendered with `--input` and checked, any other file raw text), `--text` as raw text, which
- * ignores `--input` as it always has. The prompt's warnings go to stderr as FILE:LINE:COLUMN: warning: MESSAGE;
- * its errors are thrown (exit 1).
+ * ignores `--input` as it always has. A prompt with `promptscope.retrieval` has its query embedded by a runtime
+ * started for that alone (see RetrievalEmbedder) and its passages listed on stderr. The prompt's warnings go to stderr
+ * as FILE:LINE:COLUMN: warning: MESSAGE; its errors are thrown (exit 1).
  */
 export async function preparePromptTarget(target: PromptTarget, values: Record<string, unknown>): Promise<PreparedPrompt> {
     const input = target.file !== undefined ? jsonObjectFlag(values, 'input') : undefined;
     const source: PromptSource = target.file !== undefined ? { path: resolve(target.file) } : { text: target.text };
-    return printWarnings(await preparePrompt(source, { input }));
+    return printRetrieval(printWarnings(await withRetrievalEmbedder(embedder => preparePrompt(source, { input, embedder }))));
+}
+
+/** The passages `promptscope.retrieval` put into the prompt, on stderr: rank, cosine score, file and lines, first words. */
+export function printRetrieval<T extends PreparedPrompt>(prepared: T): T {
+    if (prepared.retrieval !== undefined) process.stderr.write(formatRetrieval(prepared.retrieval));
+    return prepared;
 }
 
 /** `prepared`'s warnings on stderr, in the words and positions the editor shows them. */

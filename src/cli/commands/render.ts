@@ -4,7 +4,8 @@ import type { CliCommand } from '../CliCommand';
 import { modelJson, printJson } from '../printJson';
 import { stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
-import { printWarnings } from '../promptTarget';
+import { printRetrieval, printWarnings } from '../promptTarget';
+import { withRetrievalEmbedder } from '../RetrievalEmbedder';
 import { UsageError } from '../UsageError';
 import type { ChatMessage } from '../../shared/runtimeApi';
 import { chatTemplateWarningText } from '../../core/model/chatTemplateText';
@@ -19,6 +20,9 @@ not a .prompt is raw text, one user message, as run sends it. Warnings (unknown 
 variables, ...) go to stderr as FILE:LINE:COLUMN: warning: MESSAGE. Every error (bad YAML or template, a config
 value run would reject, invalid GBNF in config.grammar, config.grammar beside output.schema, a bad promptscope.*
 setting, a missing input) goes to stderr as FILE:LINE:COLUMN: MESSAGE, nothing to stdout, exit 1.
+
+A prompt with promptscope.retrieval has its query embedded by the index's model (a runtime is started for it) and
+its passages put into the template as @retrieved; stderr lists them: rank, cosine similarity, FILE:LINES, first words.
 
 With --model, the messages go through the model's own chat template, as run sends them, and it prints what
 the model receives: the text with special tokens marked ${specialOpen}like this${specialClose} (in colour on a terminal), a
@@ -36,7 +40,9 @@ Options:
   --gpu G              auto | cuda | metal | vulkan | off, with --model (default auto)
   --runtime-timeout S  With --model: fail when the runtime does not respond for S seconds (default 30; 0 = never)
   --json               Print what a run sends instead: {kind, file, messages, sampling, lora, strategy, variants,
-                       settings, promptHash, warnings: [{line, column, severity, code, message}], rendered}; with
+                       settings, promptHash, warnings: [{line, column, severity, code, message}], rendered,
+                       retrieval: {index, model, query, k, mode, chunks, passages: [{rank, score, file, startLine,
+                       endLine, text, chunk}], embedMs, ms} | null}; with
                        --model also {model, modelPath, backend, template: {wrapper, source: "model-template" |
                        "family-wrapper" | "fallback", warning?: {code: "template-unusable" | "no-template",
                        template, firstLine?, reason}}, text (the template's output), tokens: [{id, text, raw,
@@ -59,7 +65,8 @@ export const renderCommand: CliCommand = {
         const modelOnly = ['threads', 'gpu', 'runtime-timeout'].find(name => values[name] !== undefined);
         if (values.model === undefined && modelOnly !== undefined) throw new UsageError(`--${modelOnly} applies with --model only`);
 
-        const prepared = printWarnings(await preparePrompt({ path: resolve(positionals[0]!) }, { input, context, messages }));
+        const prepared = printRetrieval(printWarnings(await withRetrievalEmbedder(
+            embedder => preparePrompt({ path: resolve(positionals[0]!) }, { input, context, messages, embedder }), verbose)));
         if (values.model === undefined) {
             printJson(json ? preparedJson(prepared) : prepared.rendered ?? { messages: [{ role: 'user', content: [{ text: prepared.text }] }] });
             return;
@@ -85,6 +92,7 @@ function preparedJson(prepared: PreparedPrompt): Record<string, unknown> {
             line: w.range.start.line + 1, column: w.range.start.character + 1, severity: w.severity, code: w.code, message: w.message,
         })),
         rendered: prepared.rendered ?? null,
+        retrieval: prepared.retrieval ?? null,
     };
 }
 

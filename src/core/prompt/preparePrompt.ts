@@ -21,6 +21,20 @@ import { renderPrompt, type RenderPromptOptions } from './renderPrompt';
 import { nulHint } from './template/checkTemplate';
 import { readPromptscopeSettings } from './settings/readPromptscopeSettings';
 import type { PromptscopeSettings, PromptStrategy } from './settings/PromptscopeSettings';
+import type { Embedder } from '../retrieval/Embedder';
+import type { RetrievalOutcome } from '../retrieval/retrievePassages';
+import { retrieveForPrompt } from './retrieveForPrompt';
+
+/** What preparing a prompt may use beyond rendering it. */
+export interface PreparePromptOptions extends RenderPromptOptions {
+    /**
+     * Embeds the query of `promptscope.retrieval` with the index's model (the runtime client). Without one, a prompt that
+     * retrieves fails with a RetrievalUnavailableError; others do not need it. Defaults to none.
+     */
+    embedder?: Embedder;
+    /** Stops a retrieval's query embedding. Defaults to none. */
+    signal?: AbortSignal;
+}
 
 interface PreparedFields {
     /** Absolute path of the prompt file; undefined for `--text` and for an editor buffer that was never saved. */
@@ -42,6 +56,8 @@ interface PreparedFields {
     warnings: PromptDiagnostic[];
     /** sha256 of {@link text}, so a run-history line names the exact prompt it ran. */
     promptHash: string;
+    /** What `promptscope.retrieval` put into the prompt as `@retrieved` (query, passages with scores); undefined without it. */
+    retrieval?: RetrievalOutcome;
 }
 
 /** A `.prompt` file rendered and checked. */
@@ -68,9 +84,9 @@ export type PreparedPrompt = PreparedChatPrompt | PreparedTextPrompt;
  * options and read `promptscope.*` (adapters, strategy, variants). Warnings come back positioned; nothing
  * half-valid is ever returned.
  */
-export function preparePrompt(source: PromptDocument | { document: PromptDocument }, options?: RenderPromptOptions): Promise<PreparedChatPrompt>;
-export function preparePrompt(source: PromptDocument | PromptSource, options?: RenderPromptOptions): Promise<PreparedPrompt>;
-export async function preparePrompt(source: PromptDocument | PromptSource, options: RenderPromptOptions = {}): Promise<PreparedPrompt> {
+export function preparePrompt(source: PromptDocument | { document: PromptDocument }, options?: PreparePromptOptions): Promise<PreparedChatPrompt>;
+export function preparePrompt(source: PromptDocument | PromptSource, options?: PreparePromptOptions): Promise<PreparedPrompt>;
+export async function preparePrompt(source: PromptDocument | PromptSource, options: PreparePromptOptions = {}): Promise<PreparedPrompt> {
     if (source instanceof PromptDocument) return prepareDocument(source, options);
     if (source.document !== undefined) return prepareDocument(source.document, options);
     if (source.text !== undefined) return textPrompt(source.file, source.text);
@@ -96,7 +112,7 @@ export async function readPromptSource(path: string, kind: Extract<ReadFileKind,
     return path.endsWith('.prompt') ? { document: PromptDocument.fromText(text, path) } : { text, file: resolve(path) };
 }
 
-async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions): Promise<PreparedChatPrompt> {
+async function prepareDocument(doc: PromptDocument, options: PreparePromptOptions): Promise<PreparedChatPrompt> {
     const analysis = await analyzePrompt(doc, { partials: options.partials, schemas: options.schemas });
     const error = analysis.find(d => d.severity === 'error');
     if (error !== undefined) throw diagnosticError(error, doc.path);
@@ -107,7 +123,18 @@ async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions
         { path: doc.path, ...(doc.frontMatter === undefined ? {} : { range: doc.lines.range(doc.text.length, doc.text.length) }) });
     }
 
-    const rendered = await renderPrompt(doc, options);
+    // Retrieval comes before rendering: its passages are part of what renders (`@retrieved`). The analysis above has
+    // checked the setting, so reading it again here finds it valid.
+    const retrievalSetting = readPromptscopeSettings(doc.frontMatterData()).settings.retrieval;
+    let retrieval: RetrievalOutcome | undefined;
+    let renderOptions: RenderPromptOptions = options;
+    if (retrievalSetting !== undefined) {
+        const defaults = (doc.frontMatterData().input as { default?: Record<string, unknown> } | undefined)?.default;
+        const input = { ...(defaults !== null && typeof defaults === 'object' ? defaults : {}), ...options.metadata?.input?.default, ...options.input };
+        retrieval = await retrieveForPrompt(doc, retrievalSetting, input, options);
+        renderOptions = { ...options, context: { ...options.context, retrieved: retrieval.passages } };
+    }
+    const rendered = await renderPrompt(doc, renderOptions);
     // The analysis read the front matter; render options may still override `config` (metadata), so check what renders.
     const config = checkConfig(rendered.config);
     const configError = config.issues.find(i => i.severity === 'error');
@@ -135,6 +162,7 @@ async function prepareDocument(doc: PromptDocument, options: RenderPromptOptions
         variants: (settings.variants ?? []).map(resolvePath),
         warnings: analysis,
         promptHash: sha256(doc.text),
+        ...(retrieval !== undefined ? { retrieval } : {}),
     };
 }
 

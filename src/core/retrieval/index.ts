@@ -12,3 +12,5 @@ export { buildRetrievalIndex, type BuildIndexOptions, type BuildIndexResult, typ
 export { searchModes, type SearchMode, type VectorStore } from './VectorStore';
 export { OramaVectorStore } from './OramaVectorStore';
 export { retrievePassages, type RetrievalOutcome, type RetrievalRequest, type RetrievedPassage } from './retrievePassages';
+export { maxRetrievedPassages, readRetrievalSettings, type RetrievalSettings } from './RetrievalSettings';
+export { formatScore } from './formatScore';

@@ -5,6 +5,7 @@ import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsErro
 import { validateWatermark } from '../../sampling/validateSampling';
 import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
 import { maxSelfAskFollowUps, type SelfAskSettings } from '../../reasoning/selfAsk';
+import { readRetrievalSettings } from '../../retrieval/RetrievalSettings';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
@@ -97,6 +98,12 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                 const read = readSelfAsk(value);
                 if (typeof read === 'string') error(read);
                 else settings.selfAsk = read;
+                break;
+            }
+            case 'retrieval': {
+                const read = readRetrievalSettings(value);
+                if (typeof read === 'string') error(read);
+                else settings.retrieval = read;
                 break;
             }
             case 'tot': {
