@@ -5,10 +5,16 @@ import { join } from 'node:path';
 import { runProcess } from './runProcess';
 
 /** llama.cpp's own programs the bench and the tests compare with, by their cmake target (and binary) name. */
-export type ReferenceTool = 'llama-bench' | 'llama-batched-bench' | 'llama-quantize' | 'llama-perplexity' | 'llama-speculative-simple';
+export type ReferenceTool = 'llama-bench' | 'llama-batched-bench' | 'llama-quantize' | 'llama-perplexity' | 'llama-speculative-simple' | 'llama-server';
 
 /** Tools under llama.cpp's examples/, configured only with LLAMA_BUILD_EXAMPLES. */
 const exampleTools: ReadonlySet<ReferenceTool> = new Set(['llama-speculative-simple']);
+
+/**
+ * The server (tools/server), configured only with LLAMA_BUILD_SERVER. Its web UI is left out: the prebuilt one is a
+ * download (no network here, none needed: the tests speak its HTTP API) and building it needs npm.
+ */
+const serverOptions = ['-DLLAMA_BUILD_SERVER=ON', '-DLLAMA_USE_PREBUILT_UI=OFF', '-DLLAMA_BUILD_UI=OFF'];
 
 export interface ReferenceBuildOptions {
     /** node-llama-cpp's package folder; its `llama/gitRelease.bundle` holds the exact llama.cpp source it ships. */
@@ -79,7 +85,7 @@ export class ReferenceBuild {
             await runProcess('git', ['clone', '--quiet', join(options.nodeLlamaCppDir, 'llama', 'gitRelease.bundle'), source], folder);
             say(`configuring (cmake, Release, native CPU${options.cuda ? ', CUDA' : ''})`);
             await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=ON', '-DLLAMA_CURL=OFF',
-                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_SERVER=OFF', '-DLLAMA_BUILD_EXAMPLES=ON',
+                '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', ...serverOptions, '-DLLAMA_BUILD_EXAMPLES=ON',
                 ...options.cuda ? ['-DGGML_CUDA=ON'] : []], folder);
             say(`compiling ${tool} and llama.cpp's libraries (a few minutes)`);
         } else {
@@ -87,6 +93,10 @@ export class ReferenceBuild {
             if (exampleTools.has(tool) && !/^LLAMA_BUILD_EXAMPLES:BOOL=ON$/m.test(readFileSync(join(build, 'CMakeCache.txt'), 'utf8'))) {
                 say('adding llama.cpp\'s examples to the configured reference build');
                 await runProcess('cmake', ['-S', source, '-B', build, '-DLLAMA_BUILD_EXAMPLES=ON'], folder);
+            }
+            if (tool === 'llama-server' && !/^LLAMA_BUILD_SERVER:BOOL=ON$/m.test(readFileSync(join(build, 'CMakeCache.txt'), 'utf8'))) {
+                say('adding llama.cpp\'s server to the configured reference build');
+                await runProcess('cmake', ['-S', source, '-B', build, ...serverOptions], folder);
             }
             say(`compiling ${tool} in the existing reference build (llama.cpp's libraries are already built)`);
         }

@@ -21,8 +21,10 @@ import { printWarnings, requestLora } from '../promptTarget';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { maxSamplePaths } from '../../shared/limits';
-import { withFlagModel } from '../withFlagModel';
-import type { ModelInfo } from '../../shared/runtimeApi';
+import { withBackend } from '../withBackend';
+import { backendOptions, backendUsage } from '../backendFlags';
+import type { RecordedModel } from '../../core/reasoning/history/runRecord';
+import type { StrategyModel } from '../../core/reasoning/StrategyModel';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
 
 const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
@@ -47,7 +49,7 @@ Options:
   --no-history         Do not append the rows' runs to the run history
   --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R,
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
-  --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
+${backendUsage.replace('Server requests in flight at once', 'Rows (and their server requests) in flight at once; results stay in row order')}  --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
                        results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history,
                        compared?: {model, accuracy, n, correct, unmapped, results, paired: {n, base, other, bothCorrect,
                        onlyBase, onlyOther, bothWrong, mcnemarP}}}
@@ -65,6 +67,7 @@ export const evalCommand: CliCommand = {
         ...samplingOptions(allSamplingFlags),
         ...modelOptions,
         ...contextSizeOption,
+        ...backendOptions,
     },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1 || !positionals[0]!.endsWith('.prompt')) throw new UsageError('give one .prompt file');
@@ -104,9 +107,12 @@ export const evalCommand: CliCommand = {
         const history = historyFlag(values);
         const compareModel = typeof values['compare-model'] === 'string' ? resolve(values['compare-model']) : undefined;
 
-        const code = await withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
-            const evaluateOn = (model: ModelInfo) => evaluateDataset(session.client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', file: resolve(dataset),
+        if (compareModel !== undefined && (values.backend !== undefined || settings.backend?.kind === 'openai-compatible')) {
+            throw new UsageError('--compare-model loads a second GGUF in the embedded runtime; it does not combine with a server backend');
+        }
+        const code = await withBackend(values, verbose, settings.backend, async ({ backend, signal, embedded, recorded, json: where, lora, concurrency }) => {
+            const evaluateOn = (client: StrategyModel, model: RecordedModel) => evaluateDataset(client, {
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', file: resolve(dataset), concurrency,
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
                     const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
@@ -124,7 +130,7 @@ export const evalCommand: CliCommand = {
                     if (!json && verbose) process.stderr.write(terminalText(`row ${done}/${total}: ${row.answer ?? 'unmapped'} (expected ${row.expected})\n`, false, process.stderr.isTTY === true));
                 },
             });
-            const evaluation = await evaluateOn(info);
+            const evaluation = await evaluateOn(backend, recorded);
             const resultsOf = (e: typeof evaluation) => e.results.map(r => ({
                 input: r.input, expected: r.expected, answer: r.answer ?? null, correct: r.correct, ...(r.outcome.votes ? { votes: r.outcome.votes } : {}),
             }));
@@ -133,10 +139,10 @@ export const evalCommand: CliCommand = {
             if (evaluation.metrics === undefined) return 130;
             const metrics = evaluation.metrics;
             // The same rows on the other model, loaded in the same runtime with the same settings.
-            let compared: { model: ModelInfo; evaluation: typeof evaluation; paired: PairedComparison } | undefined;
-            if (compareModel !== undefined && !signal.aborted) {
-                const other = await session.load({ ...modelChoice(values), model: compareModel }, signal);
-                const otherEvaluation = await evaluateOn(other);
+            let compared: { model: RecordedModel; evaluation: typeof evaluation; paired: PairedComparison } | undefined;
+            if (compareModel !== undefined && embedded !== undefined && !signal.aborted) {
+                const other = await embedded.session.load({ ...modelChoice(values), model: compareModel }, signal);
+                const otherEvaluation = await evaluateOn(embedded.session.client, other);
                 if (otherEvaluation.metrics !== undefined && otherEvaluation.results.length === evaluation.results.length) {
                     compared = { model: other, evaluation: otherEvaluation, paired: comparePaired(evaluation.results.map(r => r.correct), otherEvaluation.results.map(r => r.correct)) };
                 }
@@ -147,7 +153,7 @@ export const evalCommand: CliCommand = {
                 printJson({
                     strategy, accuracy: metrics.accuracy, n: metrics.n, correct: metrics.correct, unmapped: metrics.unmapped,
                     confusion: verbalizer ? metrics.confusion : null, perLabel: verbalizer ? metrics.perLabel : null,
-                    results, tokens, ms, model: info.name, ...historyJson(history),
+                    results, tokens, ms, model: where.model, ...(where.server ? { server: where.server } : {}), concurrency, ...historyJson(history),
                     ...(compared ? {
                         compared: {
                             model: compared.model.name, accuracy: compared.evaluation.metrics!.accuracy, n: compared.evaluation.metrics!.n,
@@ -160,7 +166,7 @@ export const evalCommand: CliCommand = {
                 process.stdout.write(`${strategy}: accuracy ${(metrics.accuracy * 100).toFixed(1)}% (${metrics.correct}/${metrics.n}), unmapped ${metrics.unmapped}\n`);
                 // The labels come from the prompt file, which a workspace wrote: shown escaped like model text.
                 if (verbalizer) process.stdout.write(terminalText(formatConfusion(metrics.confusion.labels, metrics.confusion.matrix), false));
-                if (compared) process.stdout.write(terminalText(formatPaired(info.name, compared.model.name, compared.paired, compared.evaluation.metrics!.unmapped), false));
+                if (compared) process.stdout.write(terminalText(formatPaired(where.model, compared.model.name, compared.paired, compared.evaluation.metrics!.unmapped), false));
                 process.stdout.write(`${tokens.prompt} prompt + ${tokens.generated} generated tokens, ${ms} ms; history: ${historyText(history)}\n`);
             }
             return signal.aborted ? 130 : 0;

@@ -1,17 +1,19 @@
-import type { CompletionResult, LoraAdapterSpec, ModelInfo, SamplingOptions, SpeculativeStats } from '../../shared/runtimeApi';
+import type { CompletionResult, LoraAdapterSpec, SamplingOptions, SpeculativeStats } from '../../shared/runtimeApi';
+import type { RecordedModel } from '../../core/reasoning/history/runRecord';
 import type { CliArgs, CliCommand } from '../CliCommand';
 import type { PreparedPrompt } from '../../core/prompt';
 import { contextSizeOption, modelOptions } from '../modelFlags';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { watermarkFlag } from '../watermarkFlag';
 import { jsonObjectFlag } from '../parseFlags';
-import { modelJson, printJson } from '../printJson';
+import { printJson } from '../printJson';
 import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, sourceSampling } from '../promptTarget';
 import { allSamplingFlags, samplingFlags, samplingOptions } from '../samplingFlags';
 import { checkGrammarFlag, constraintFlags, constraintOptions, resolveConstraints } from '../constraintFlags';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
-import { withFlagModel } from '../withFlagModel';
+import { withBackend, type FlagBackend } from '../withBackend';
+import { backendOptions, backendUsage } from '../backendFlags';
 import { speculativeFlags, speculativeOptions, speculativeUsage } from '../speculativeFlags';
 
 const usage = `Usage: promptscope run (FILE.prompt | FILE.txt | --text "…") [options]
@@ -44,7 +46,7 @@ Options:
   --watermark SPEC     Watermark the output (Kirchenbauer et al. 2023): key=K[,gamma=G][,delta=D][,hard]: a γ share of
                        the vocabulary, seeded by K and the previous token, gets +δ (hard: only it is allowed); default
                        γ 0.25, δ 2. \`promptscope watermark detect --key K\` finds it
-${speculativeUsage}  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
+${speculativeUsage}${backendUsage}  --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
   --json               Print {output, timing: {promptTokens, generatedTokens, ms, tokensPerSecond, loop},
                        model, modelPath, backend, stopReason, seed, answer, rawAnswer, history, speculative?} instead
@@ -67,13 +69,17 @@ export const runCommand: CliCommand = {
         ...contextSizeOption,
         ...speculativeOptions,
         ...stringOptions('watermark'),
+        ...backendOptions,
     },
     run: args => runDirect(args),
 };
 
 /** What a finished plain run hands to {@link DirectRunHooks.afterRun}. */
 export interface DirectRunDone {
-    model: ModelInfo;
+    /** The model as the run history records it (a file, or a server's model). */
+    model: RecordedModel;
+    /** Where it ran, as `--json` names it. */
+    json: FlagBackend['json'];
     source: PreparedPrompt;
     /** Whether `--raw` continued the text without the chat template. */
     raw: boolean;
@@ -109,24 +115,24 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
     // Ctrl-C stops generation; what was generated so far is still printed (and the host is shut down cleanly).
     // The prompt's own adapters go with the request (as the editor sends them); the model is loaded with --lora's.
     const promptLora = requestLora(source, values);
-    return withFlagModel(values, verbose, async ({ session, signal, model: info, lora: modelLora }) => {
+    return withBackend(values, verbose, source.settings?.backend, async ({ backend, signal, recorded, json: where, lora: modelLora }) => {
         const lora = promptLora ?? modelLora;
         const adapters = promptLora === undefined ? {} : { lora: promptLora };
         const stream = json ? {} : { onToken: ({ text: piece }: { text: string }) => { process.stdout.write(terminalText(piece, raw)); } };
         const call = { ...stream, signal };
         const speculation = speculative ? { speculative } : {};
-        const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client), ...(watermark ? { watermark } : {}) };
+        const runFlags = { ...flags, ...await resolveConstraints(constraints, backend), ...(watermark ? { watermark } : {}) };
         const sampling = sourceSampling(source, runFlags);
         let result: CompletionResult;
         if (source.kind === 'chat') {
-            result = await session.client.chat({ messages: source.messages, sampling, ...adapters, ...speculation }, call);
+            result = await backend.chat({ messages: source.messages, sampling, ...adapters, ...speculation }, call);
         } else if (raw) {
-            result = await session.client.complete({ prompt: source.text, sampling, ...speculation }, call);
+            result = await backend.complete({ prompt: source.text, sampling, ...speculation }, call);
         } else {
-            result = await session.client.chat({ messages: [{ role: 'user', text: source.text }], sampling, ...speculation }, call);
+            result = await backend.chat({ messages: [{ role: 'user', text: source.text }], sampling, ...speculation }, call);
         }
 
-        const extra = (await hooks.afterRun?.({ model: info, source, raw, flags: runFlags, lora, result })) ?? {};
+        const extra = (await hooks.afterRun?.({ model: recorded, json: where, source, raw, flags: runFlags, lora, result })) ?? {};
         if (json) {
             printJson({
                 output: result.text,
@@ -137,7 +143,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
                     tokensPerSecond: Math.round(result.timing.tokensPerSecond * 10) / 10,
                     loop: result.timing.loop ?? null,
                 },
-                ...modelJson(info),
+                ...where,
                 stopReason: result.stopReason,
                 seed: result.seed,
                 ...(result.speculative ? { speculative: result.speculative } : {}),
@@ -147,7 +153,7 @@ export async function runDirect({ values, positionals, json, verbose }: CliArgs,
             process.stdout.write('\n');
             if (verbose) {
                 const t = result.timing;
-                process.stderr.write(`[${info.name}, ${info.backend}] ${t.promptTokens} prompt + ${t.generatedTokens} generated tokens, `
+                process.stderr.write(`[${where.model}, ${where.backend}] ${t.promptTokens} prompt + ${t.generatedTokens} generated tokens, `
                     + `${t.tokensPerSecond.toFixed(1)} tok/s, ${Math.round(t.ms)} ms, stop: ${result.stopReason}, seed ${result.seed}\n`);
             }
             if (result.speculative) process.stderr.write(`${formatSpeculation(result.speculative)}\n`);

@@ -2,7 +2,7 @@ import type { CliArgs, CliCommand } from '../CliCommand';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
 import { recordRun, runStrategy, type RunRecording } from '../../core/reasoning/runStrategy';
 import { integerFlag, jsonObjectFlag, numberFlag } from '../parseFlags';
-import { modelJson, printJson } from '../printJson';
+import { printJson } from '../printJson';
 import { preparePrompt, type PreparedPrompt } from '../../core/prompt';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
@@ -17,7 +17,7 @@ import { outcomeJson } from '../strategy/printOutcome';
 import { historyJson, reportHistory } from '../strategy/reportHistory';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
-import { withFlagModel } from '../withFlagModel';
+import { withBackend } from '../withBackend';
 import { runCommand, runDirect } from './run';
 import { speculativeFlags } from '../speculativeFlags';
 
@@ -98,19 +98,19 @@ export const runWithStrategyCommand: CliCommand = {
         }
         const history = historyFlag(values);
 
-        const code = await withFlagModel(values, verbose, async ({ session, signal, model: info, lora }) => {
-            const runFlags = { ...flags, ...await resolveConstraints(constraints, session.client) };
-            const recording: RunRecording = { command: 'run', history, input, model: info, modelLora: lora };
+        const code = await withBackend(values, verbose, run.settings.backend, async ({ backend, signal, recorded, json: where, lora }) => {
+            const runFlags = { ...flags, ...await resolveConstraints(constraints, backend) };
+            const recording: RunRecording = { command: 'run', history, input, model: recorded, modelLora: lora };
             // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
             const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
-            const outcome = await runStrategy(session.client, withAdapters(run), {
+            const outcome = await runStrategy(backend, withAdapters(run), {
                 strategy, flags: runFlags, samples, temperature, seed, variants: variants?.map(withAdapters), weighting, signal, adapters: 'prompt',
             }, recording);
             if (json) {
                 const extra = strategy === 'self-consistency'
                     ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature, weighting: weighting ?? 'count' }
                     : {};
-                printJson({ ...outcomeJson(outcome), ...extra, ...modelJson(info), ...historyJson(history) });
+                printJson({ ...outcomeJson(outcome), ...extra, ...where, ...historyJson(history) });
             } else {
                 process.stdout.write(terminalText(formatOutcome(outcome), false));
             }

@@ -8,6 +8,8 @@ import type { Verbalizer } from './Verbalizer';
 import { DatasetRowError } from './errors/DatasetRowError';
 import { DatasetRowOverflowError } from './errors/DatasetRowOverflowError';
 import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
+import { CancelledError } from '../../shared/errors/CancelledError';
+import pLimit from 'p-limit';
 
 /** One row's prompt, rendered with the row's input (and, for an ensemble, its variants, the main prompt first). */
 export interface PreparedRow {
@@ -29,6 +31,11 @@ export interface DatasetEvaluationOptions extends Omit<StrategyOptions, 'variant
     onRow?(row: EvaluatedRow, done: number, total: number): Promise<void> | void;
     /** Stops before the next row (and aborts the row in progress); what was done is scored. */
     signal?: AbortSignal;
+    /**
+     * Rows in progress at once (a server backend's slots; each row's requests also wait for the backend's own limit).
+     * Results and `onRow` stay in row order, so the outcome equals a one-at-a-time run with the same seeds. Defaults to 1.
+     */
+    concurrency?: number;
 }
 
 export interface EvaluatedRow {
@@ -65,38 +72,53 @@ export interface DatasetEvaluation {
  * implementation behind `promptscope eval` and the editor's Evaluate Prompt on Dataset.
  */
 export async function evaluateDataset(model: StrategyModel, options: DatasetEvaluationOptions): Promise<DatasetEvaluation> {
-    const { rows, expectedField, verbalizer, prepareRow, onRow, signal, file, ...strategy } = options;
+    const { rows, expectedField, verbalizer, prepareRow, onRow, signal, file, concurrency, ...strategy } = options;
     const startedAt = performance.now();
     const results: EvaluatedRow[] = [];
     const tokens = { prompt: 0, generated: 0 };
-    let cancelled = false;
-    for (const [index, row] of rows.entries()) {
-        if (signal?.aborted) {
-            cancelled = true;
-            break;
-        }
+    // A failed row stops the rows still running, as Ctrl-C does; what finished before it in row order is kept.
+    const stop = new AbortController();
+    const rowSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+    const limit = pLimit(Math.max(1, concurrency ?? 1));
+    const evaluateRow = async (row: DatasetRow, index: number): Promise<EvaluatedRow | undefined> => {
+        if (rowSignal.aborted) return undefined;
         const input = datasetInput(row, expectedField);
         const { run, variants } = await prepareRow(input, index).catch((error: unknown) => { throw new DatasetRowError(index + 1, error, file); });
-        const outcome = await executeStrategy(model, run, { ...strategy, variants, signal }).catch((error: unknown) => {
+        const outcome = await executeStrategy(model, run, { ...strategy, variants, signal: rowSignal }).catch((error: unknown) => {
+            // A stopped request may end in a CancelledError rather than a partial result: either way the row has no answer.
+            if (error instanceof CancelledError && rowSignal.aborted) return undefined;
             // The row's own values made the prompt too long for the context: name the row, as for one that cannot be prepared.
             if (error instanceof ContextOverflowError) throw new DatasetRowOverflowError(index + 1, error, file);
             throw error;
         });
-        if (signal?.aborted) {
-            // A row cut short has no answer to score.
-            cancelled = true;
-            break;
-        }
+        // A row cut short has no answer to score.
+        if (outcome === undefined || rowSignal.aborted) return undefined;
         const rawExpected = String(row[expectedField]);
         const expected = expectedAnswer(rawExpected, verbalizer);
-        const evaluated: EvaluatedRow = {
+        return {
             index, input, rawExpected, expected, answer: outcome.answer,
             correct: outcome.answer !== undefined && outcome.answer === expected, run, outcome,
         };
-        tokens.prompt += outcome.tokens.prompt;
-        tokens.generated += outcome.tokens.generated;
-        results.push(evaluated);
-        await onRow?.(evaluated, results.length, rows.length);
+    };
+    const pending = rows.map((row, index) => limit(() => evaluateRow(row, index)));
+    // Rows left behind after a failure or a stop settle on their own; their errors are not the run's.
+    for (const row of pending) row.catch(() => {});
+    let cancelled = false;
+    try {
+        for (const row of pending) {
+            const evaluated = await row;
+            if (evaluated === undefined) {
+                cancelled = true;
+                break;
+            }
+            tokens.prompt += evaluated.outcome.tokens.prompt;
+            tokens.generated += evaluated.outcome.tokens.generated;
+            results.push(evaluated);
+            await onRow?.(evaluated, results.length, rows.length);
+        }
+    } finally {
+        limit.clearQueue();
+        stop.abort();
     }
     const metrics = results.length === 0 ? undefined : scoreAnswers(results.map(r => ({ expected: r.expected, answer: r.answer })), { labels: verbalizer?.labels });
     return { results, metrics, labels: verbalizer ? [...verbalizer.labels] : undefined, tokens, ms: performance.now() - startedAt, cancelled };

@@ -25,6 +25,13 @@ import { EmbeddingError } from './EmbeddingError';
 import { EmbeddingModelMismatchError } from './EmbeddingModelMismatchError';
 import { NoDocumentsError } from './NoDocumentsError';
 import { RetrievalIndexError } from './RetrievalIndexError';
+import { BackendCapabilityError } from './BackendCapabilityError';
+import { ServerUnreachableError } from './ServerUnreachableError';
+import { ServerHttpError } from './ServerHttpError';
+import { ServerTimeoutError } from './ServerTimeoutError';
+import { ServerResponseError } from './ServerResponseError';
+import { ServerStreamError } from './ServerStreamError';
+import { ServerModelError } from './ServerModelError';
 
 export {
     CancelledError, ModelDownloadTimeoutError, RuntimeNotRespondingError,
@@ -33,6 +40,7 @@ export {
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
     DecodingSettingsError,
     EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
+    BackendCapabilityError, ServerUnreachableError, ServerHttpError, ServerTimeoutError, ServerResponseError, ServerStreamError, ServerModelError,
 };
 
 /**
@@ -46,4 +54,5 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
     DecodingSettingsError,
     EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
+    BackendCapabilityError, ServerUnreachableError, ServerHttpError, ServerTimeoutError, ServerResponseError, ServerStreamError, ServerModelError,
 };

@@ -3,6 +3,7 @@ import type { WatermarkOptions } from '../../../shared/watermark';
 import type { TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
 import type { SelfAskSettings } from '../../reasoning/selfAsk';
 import type { RetrievalSettings } from '../../retrieval/RetrievalSettings';
+import type { BackendSetting } from '../../backends/backendSetting';
 /** How a prompt is run (issue 4's reasoning strategies). */
 export type PromptStrategy = 'direct' | 'cot' | 'self-consistency' | 'ensemble' | 'program-aided' | 'tree-of-thought' | 'self-ask';
 
@@ -61,6 +62,8 @@ export interface PromptscopeSettings {
     selfAsk?: SelfAskSettings;
     /** Passages of a retrieval index put into the prompt as `@retrieved` (`{index, query, k?, mode?}`). Defaults to none. */
     retrieval?: RetrievalSettings;
+    /** Where the prompt runs: the embedded runtime or OpenAI-compatible servers. Defaults to the workspace's (embedded). */
+    backend?: BackendSetting;
 }
 
 /** The setting names, with the one-line documentation completion and hover show. */
@@ -74,6 +77,7 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     expected: 'The dataset field holding the expected answer for `promptscope eval` (default `expected`).',
     watermark: 'A watermark on the generated text (Kirchenbauer et al. 2023): `{key, gamma (default 0.25), delta (default 2), hard (default false)}`; detect it with `promptscope watermark detect --key`.',
     tot: 'Tree-of-thought search: `{thoughts (per state, default 3), beamWidth (default 2), maxDepth (default 3), evaluator: value | vote}`.',
+    backend: 'Where the prompt runs: `embedded` (Promptscope\'s own runtime), an OpenAI-compatible server\'s base URL (llama-server, vLLM, SGLang, Ollama), several comma-separated (requests go to each in turn), or `{url, model}`. The API key comes from PROMPTSCOPE_BACKEND_API_KEY, never from the file.',
     selfAsk: 'Self-ask: `{followUp (default "Follow up:"), intermediate (default "Intermediate answer:"), final (default "So the final answer is:"), maxFollowUps (default 3)}`.',
     retrieval: 'Retrieval into the prompt: `{index, query, k (default 3), mode: vector | hybrid}`: the `k` chunks of the index (a folder written by `promptscope index`, relative to the prompt) nearest to `query` (a Handlebars template over the input, e.g. `"{{question}}"`), embedded by the model the index was built with, become `@retrieved` in the template: `{{#each @retrieved}}{{text}} ({{file}}:{{startLine}}){{/each}}`, each with `score`, `rank`, `endLine`.',
 };

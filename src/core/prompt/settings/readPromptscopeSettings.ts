@@ -7,6 +7,7 @@ import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning
 import { maxSelfAskFollowUps, type SelfAskSettings } from '../../reasoning/selfAsk';
 import { readRetrievalSettings } from '../../retrieval/RetrievalSettings';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
+import { parseBackendSetting } from '../../backends/backendSetting';
 import {
     answerExtractors, cotModes, promptStrategies, promptscopeSettingDocs,
     type AnswerExtractor, type AnswerSettings, type CotMode, type PromptLoraSetting, type PromptscopeSettings, type PromptStrategy,
@@ -80,6 +81,12 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
                 if (typeof value === 'string' && value !== '') settings.expected = value;
                 else error(`must name a dataset field; got ${show(value)}.`);
                 break;
+            case 'backend': {
+                const backend = parseBackendSetting(value);
+                if (typeof backend === 'string') error(backend + '.');
+                else settings.backend = backend;
+                break;
+            }
             case 'watermark': {
                 if (!isMapping(value)) {
                     error('must be a mapping `{key, gamma?, delta?, hard?}`.');

@@ -2,13 +2,13 @@ import type { SamplingOptions } from '../../../shared/sampling';
 import type { StrategyOutcome } from '../executeStrategy';
 import type { PromptAdapter, PromptRun } from '../PromptRun';
 import { modelFileHash } from './modelFileHash';
+import type { BackendDescription } from '../../../shared/backends';
 
-/** What a history line says of the model (the runtime's `ModelInfo` has these and more). */
-export interface RecordedModel {
-    name: string;
-    path: string;
-    fileSizeBytes: number;
-}
+/**
+ * What a history line says of the model (the runtime's `ModelInfo` has these and more), or, for a run on a server,
+ * the server and the model name it serves (there is no file here to hash).
+ */
+export type RecordedModel = { name: string; path: string; fileSizeBytes: number } | { name: string; backend: BackendDescription };
 
 export interface RunRecordContext {
     /** `run` and `eval` from the CLI; `vscode-run` from the editor's Run, `vscode-eval` from its Evaluate Prompt on Dataset. */
@@ -35,7 +35,9 @@ export async function runRecord(context: RunRecordContext): Promise<Record<strin
         promptHash: run.promptHash,
         input: context.input ?? null,
         messages: outcome.messages,
-        model: { name: model.name, path: model.path, hash: await modelFileHash(model.path), sizeBytes: model.fileSizeBytes },
+        model: 'backend' in model
+            ? { name: model.name, backend: model.backend }
+            : { name: model.name, path: model.path, hash: await modelFileHash(model.path), sizeBytes: model.fileSizeBytes },
         sampling: context.sampling,
         seed: outcome.seed ?? null,
         adapters: context.lora,
