@@ -17,6 +17,7 @@ import { exportColumn, exportName } from '../../core/panels/decodingLab/exportCo
 import { InspectionPanel, type InspectionPanelKind, type InspectionPanelOptions } from '../inspection/InspectionPanel';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
 import { formatSampling } from '../prompt/outputHeader';
+import { writeExport } from '../writeExport';
 import { columnFailure } from './columnFailure';
 
 export const decodingLabPanelKind: InspectionPanelKind<LabState> = {
@@ -178,7 +179,7 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
                 ? { ...c, phase: 'failed', failure: { kind: abort.signal.aborted ? 'cancelled' : 'noModel', message: reason } } : c);
         }
         const failed = this.state.columns.filter(c => c.phase === 'failed').length;
-        this.update(result === undefined
+        this.update(result === undefined || abort.signal.aborted
             ? { phase: 'failed', message: abort.signal.aborted ? 'cancelled' : 'no model is loaded (see the message)' }
             : { phase: 'done', message: failed > 0 ? `${failed} of ${this.state.columns.length} columns failed` : undefined });
         return this.state;
@@ -240,10 +241,19 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
         return this.state;
     }
 
-    private async export(id: number): Promise<{ path?: string }> {
+    /**
+     * Writes column `id` as JSON (a beam column with its whole tree) to `target`, or where a save dialog points (beside
+     * the prompt) when none is given; never through a symbolic link (writeExport). The path written, none when the
+     * dialog was cancelled.
+     */
+    async export(id: number, target?: vscode.Uri): Promise<{ path?: string }> {
         const column = this.columnOf(id);
         if (column.phase !== 'done') throw new DecodingSettingsError('column', id, 'a decoded column (decode it first)');
         const text = exportColumn(column, { title: this.state.title, maxTokens: this.state.maxTokens, ...(this.state.model !== undefined ? { model: this.state.model } : {}) });
-        return this.saveExport('json', exportName(this.state.title, column), { JSON: ['json'] }, new TextEncoder().encode(text));
+        const bytes = new TextEncoder().encode(text);
+        if (target === undefined) return this.saveExport('json', exportName(this.state.title, column), { JSON: ['json'] }, bytes);
+        await writeExport(target, bytes);
+        this.options.log.info(`Exported ${columnTitle(column.settings)} of ${this.state.title} to ${target.fsPath}`);
+        return { path: target.fsPath };
     }
 }
