@@ -62,5 +62,7 @@ export function serverChoice(values: Record<string, unknown>, promptSetting: Bac
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
         ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }),
         ...(concurrency === undefined ? {} : { concurrency }),
+        // probs' --after-sampler: generated tokens' probabilities as the server's sampler left them.
+        ...(values['after-sampler'] === true ? { afterSampler: true } : {}),
     };
 }

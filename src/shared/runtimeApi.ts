@@ -467,9 +467,10 @@ export interface TokenProbabilitiesResult {
     /**
      * Where the distributions came from: `native` is Promptscope's addon (CPU on Linux, its own context on a CPU copy of
      * the model, statistics computed in C++), `node-llama-cpp` the loaded model's context (GPU backends, other platforms,
-     * or when the addon is not built). Both give the same numbers.
+     * or when the addon is not built). Both give the same numbers. `server`: an OpenAI-compatible server's
+     * `logprobs` (generated tokens only, its KV cache, its view: see BackendCapabilities.probabilityView).
      */
-    logitsSource: 'native' | 'node-llama-cpp';
+    logitsSource: 'native' | 'node-llama-cpp' | 'server';
     timing: { promptTokens: number; generatedTokens: number; ms: number };
 }
 
@@ -505,8 +506,8 @@ export interface ScoreContinuationsResult {
     promptTokens: number;
     scores: ContinuationScore[];
     exact: boolean;
-    /** Where the log-normalizers were computed: the native addon's context (CPU) or node-llama-cpp's logits. */
-    logitsSource: 'native' | 'node-llama-cpp';
+    /** Where the log-normalizers were computed: the native addon's context (CPU), node-llama-cpp's logits, or a server's `top_logprobs`. */
+    logitsSource: 'native' | 'node-llama-cpp' | 'server';
     /** Tokens evaluated in all: the prompt once plus each continuation's tokens but its last. */
     timing: { evaluatedTokens: number; ms: number };
 }

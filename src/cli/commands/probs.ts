@@ -11,7 +11,10 @@ import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora, so
 import { samplingFlags, samplingOptions, type SamplingFlag } from '../samplingFlags';
 import { ContextOverflowError } from '../../shared/errors/ContextOverflowError';
 import { UsageError } from '../UsageError';
-import { withFlagModel } from '../withFlagModel';
+import { withBackend } from '../withBackend';
+import { backendOptions, backendUsage } from '../backendFlags';
+import type { ProbabilityView } from '../../shared/backends';
+import { BackendCapabilityError } from '../../shared/errors/BackendCapabilityError';
 
 const usage = `Usage: promptscope probs (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -34,7 +37,9 @@ Options:
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
   --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
-  --json               Print the result object {model, tokens: [{index, id, text, raw, pieces?, joinsPrevious?,
+${backendUsage}  --after-sampler      With --backend: the probabilities llama-server's sampler left (its post_sampling_probs)
+                       instead of the model's raw ones. A server scores generated tokens only (use --generate N)
+  --json               Print the result object {model, view?, tokens: [{index, id, text, raw, pieces?, joinsPrevious?,
                        undecodable?, source, logprob, entropy, top: [{id, text, raw, …, logprob}], sampledTop?}],
                        promptPerplexity, exact, seed, stopReason, logitsSource, timing: {promptTokens,
                        generatedTokens, ms}}. Joined, the tokens' texts are the decoded text: a character split
@@ -55,8 +60,9 @@ export const probsCommand: CliCommand = {
         ...promptTargetOptions,
         ...stringOptions('generate', 'alternatives', 'top-k'),
         ...samplingOptions(generationSamplingFlags),
-        ...booleanOptions('no-exact'),
+        ...booleanOptions('no-exact', 'after-sampler'),
         ...modelOptions,
+        ...backendOptions,
     },
     async run({ values, positionals, json, verbose }) {
         const target = promptTarget(positionals, values);
@@ -68,8 +74,12 @@ export const probsCommand: CliCommand = {
         const source = await preparePromptTarget(target, values);
         const lora = requestLora(source, values);
 
-        return withFlagModel(values, verbose, async ({ session, signal }) => {
-            const result = await session.client.tokenProbabilities({
+        return withBackend(values, verbose, source.settings.backend, async ({ backend, signal, embedded }) => {
+            if (embedded !== undefined && values['after-sampler'] === true) throw new UsageError('--after-sampler applies to a server backend (--backend URL); the embedded runtime\'s probabilities are raw');
+            if (embedded === undefined && generate === 0) {
+                throw new BackendCapabilityError('promptProbabilities', backend.describe().urls!.join(', '), 'ask for generated tokens with --generate N');
+            }
+            const result = await backend.tokenProbabilities({
                 prompt: source.kind === 'chat' ? source.messages : source.text,
                 generate,
                 topK,
@@ -77,8 +87,8 @@ export const probsCommand: CliCommand = {
                 sampling: sourceSampling(source, flags),
                 ...(lora === undefined ? {} : { lora }),
             }, { signal }).catch((error: unknown) => { throw generateTooLarge(error, generate); });
-            if (json) printJson(result);
-            else process.stdout.write(formatProbabilities(result));
+            if (json) printJson(embedded ? withoutView(result) : result);
+            else process.stdout.write(formatProbabilities(result, embedded ? undefined : result.view));
             return result.stopReason === 'aborted' ? 130 : 0;
         });
     },
@@ -112,7 +122,7 @@ export function generateTooLarge(error: unknown, generate: number): unknown {
 }
 
 /** The human table: one line per token with its probability, entropy and its best alternatives. */
-export function formatProbabilities(result: TokenProbabilitiesResult): string {
+export function formatProbabilities(result: TokenProbabilitiesResult, serverView?: ProbabilityView): string {
     // One line per token: a piece's line breaks and other control characters are shown as escapes.
     const show = (piece: string) => escapeControlCharacters(piece);
     // Prompt tokens are often far below 0.1%: show those in scientific notation instead of a flat 0.0%.
@@ -136,7 +146,14 @@ export function formatProbabilities(result: TokenProbabilitiesResult): string {
     const line = (cells: string[]) => cells.map((c, i) => i === cells.length - 1 ? c : c.padEnd(widths[i]!)).join('  ').trimEnd();
     const lines = [line(header), ...rows.map(line)];
     const perplexity = result.promptPerplexity === null ? 'n/a' : result.promptPerplexity.toFixed(2);
-    lines.push('', `${result.model}: prompt perplexity ${perplexity}, ${result.exact ? 'exact (F32 KV cache)' : 'F16 KV cache'}`
+    lines.push('', serverView !== undefined ? `${result.model} on a server: probabilities ${serverView === 'raw' ? 'raw (the model\'s own)' : 'server, after its sampler'}, generated tokens only`
+        : `${result.model}: prompt perplexity ${perplexity}, ${result.exact ? 'exact (F32 KV cache)' : 'F16 KV cache'}`
         + (result.timing.generatedTokens > 0 ? `, seed ${result.seed}, stop: ${result.stopReason}` : ''));
     return lines.join('\n') + '\n';
+}
+
+/** The embedded runtime's result as it always printed it (its view is always raw). */
+function withoutView<T extends { view?: unknown }>(result: T): Omit<T, 'view'> {
+    const { view: _view, ...rest } = result;
+    return rest;
 }

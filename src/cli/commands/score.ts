@@ -2,11 +2,13 @@ import type { ChatMessage } from '../../shared/runtimeApi';
 import { inputFields, preparePrompt, PromptDocument } from '../../core/prompt';
 import { labelDistribution, type LabelScore } from '../../core/reasoning/labelDistribution';
 import type { CliCommand } from '../CliCommand';
-import { contextSizeOption, modelChoice, modelOptions } from '../modelFlags';
+import { contextSizeOption, modelOptions } from '../modelFlags';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { jsonObjectFlag } from '../parseFlags';
 import { printJson } from '../printJson';
-import { RuntimeSession } from '../runtimeSession';
+import { withBackend } from '../withBackend';
+import { backendOptions, backendUsage } from '../backendFlags';
+import type { BoundedScore } from '../../runtime/backends/InferenceBackend';
 import { preparePromptTarget, requestLora } from '../promptTarget';
 import { UsageError } from '../UsageError';
 
@@ -25,8 +27,10 @@ Options:
   --input JSON         Input variables, e.g. '{"review": "Great film"}'
   --model M            Model: a .gguf path or hf:owner/repo:quant (default: $PROMPTSCOPE_MODEL)
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
+${backendUsage}                       On a server, labels are scored from its top_logprobs: a label token below the
+                       alternatives it lists gets an upper bound, and the output says which labels (bounded)
   --json               Print {labels: [{label, logprob, probability, uncalibrated?}], forms, calibrated, ms,
-                       model, modelPath}
+                       model, modelPath, bounded: [{text, tokenIndex, listed}]}
 `;
 
 /** `promptscope score`: label scoring through the runtime's scoreContinuations, optionally calibrated. */
@@ -40,6 +44,7 @@ export const scoreCommand: CliCommand = {
         ...booleanOptions('calibrate'),
         ...modelOptions,
         ...contextSizeOption,
+        ...backendOptions,
     },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1) throw new UsageError('give one prompt file');
@@ -58,16 +63,16 @@ export const scoreCommand: CliCommand = {
             freeMessages = (await preparePrompt(doc, { input: Object.fromEntries([...names].map(n => [n, contentFree])) })).messages;
         }
 
-        // Not withFlagModel: scoring takes no abort signal, so Ctrl-C ends the process (no SIGINT handler), as it always has.
-        const session = new RuntimeSession(verbose);
-        try {
-            const info = await session.load(modelChoice(values));
+        // Ctrl-C stops the scoring requests (the embedded runtime's, or a server's in flight).
+        return withBackend(values, verbose, run.settings.backend, async ({ backend, signal, json: where }) => {
             // The prompt's own adapters (then --lora's) go with the request, as the editor sends them.
             const lora = requestLora(run, values);
             const startedAt = performance.now();
+            const bounded: BoundedScore[] = [];
             const byLabel = async (messages: ChatMessage[]) => {
                 const continuations = [...new Set(Object.values(forms).flat())];
-                const result = await session.client.scoreContinuations({ prompt: messages, continuations, ...(lora === undefined ? {} : { lora }) });
+                const result = await backend.scoreContinuations({ prompt: messages, continuations, ...(lora === undefined ? {} : { lora }) }, { signal });
+                for (const b of result.bounded) if (!bounded.some(o => o.text === b.text)) bounded.push(b);
                 const logprob = new Map(result.scores.map(s => [s.text, s.logprob]));
                 return Object.fromEntries(Object.entries(forms).map(([label, list]) => [label, list.map(f => logprob.get(f)!)]));
             };
@@ -76,15 +81,17 @@ export const scoreCommand: CliCommand = {
             if (json) {
                 printJson({
                     labels: scores.map(s => ({ label: s.label, logprob: s.logprob, probability: s.probability, ...(s.uncalibrated === undefined ? {} : { uncalibrated: s.uncalibrated }) })),
-                    forms, calibrated: calibrate, ms, model: info.name, modelPath: info.path,
+                    forms, calibrated: calibrate, ms, model: where.model, modelPath: where.modelPath, bounded,
                 });
             } else {
                 process.stdout.write(formatScores(scores, calibrate) + `${ms} ms\n`);
             }
+            // Said on stderr in the table mode too: these numbers are not what the model would give.
+            for (const b of bounded) {
+                process.stderr.write(`score: warning: ${JSON.stringify(b.text)} is not exact: its token ${b.tokenIndex + 1} is below the ${b.listed} alternatives the server listed, so its log-probability is an upper bound\n`);
+            }
             return 0;
-        } finally {
-            await session.close();
-        }
+        });
     },
 };
 

@@ -191,7 +191,7 @@ export class OpenAiCompatibleBackend implements InferenceBackend {
         }));
         bounded.sort((a, b) => request.continuations.indexOf(a.text) - request.continuations.indexOf(b.text));
         return {
-            model: this.facts.model, promptTokens: promptTokens.length, scores, exact: false, logitsSource: 'node-llama-cpp', bounded,
+            model: this.facts.model, promptTokens: promptTokens.length, scores, exact: false, logitsSource: 'server', bounded,
             timing: { evaluatedTokens: promptTokens.length + continuations.reduce((sum, c) => sum + Math.max(0, c.tokens.length - 1), 0), ms: performance.now() - startedAt },
         };
     }
@@ -215,7 +215,7 @@ export class OpenAiCompatibleBackend implements InferenceBackend {
         }));
         return {
             model: this.facts.model, tokens, promptPerplexity: null, exact: false, seed: result.seed, stopReason: result.stopReason,
-            logitsSource: 'node-llama-cpp', view: this.capabilities.probabilityView,
+            logitsSource: 'server', view: this.capabilities.probabilityView,
             timing: { promptTokens: result.timing.promptTokens, generatedTokens: result.timing.generatedTokens, ms: performance.now() - startedAt },
         };
     }
