@@ -5,6 +5,7 @@ import { inlineCompletionSection } from './inlineCompletionSection';
 import { labelScoringSection } from './labelScoringSection';
 import { nPathsSection } from './nPathsSection';
 import { referenceSection } from './referenceSection';
+import { retrievalSection } from './retrievalSection';
 import { selfConsistencySection } from './selfConsistencySection';
 import { speculativeSection } from './speculativeSection';
 import { throughputSection } from './throughputSection';
@@ -25,4 +26,5 @@ export const benchSections: BenchSection[] = [
     nPathsSection,
     beamSearchSection,
     speculativeSection,
+    retrievalSection,
 ];
