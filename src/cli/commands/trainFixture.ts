@@ -7,7 +7,7 @@ import { writeFixtureModel, type FixtureTensorType } from '../../core/fixtures';
 import { formatParameterCount } from '../../core/format';
 import { preparePrompt, PromptDocument } from '../../core/prompt';
 import { composeTrainedModel } from '../../core/training/composeTrainedModel';
-import { trainingTasks, type TrainingSchedule, type TrainingTask } from '../../core/training/trainingTasks';
+import { trainingTasks, type TrainingExample, type TrainingSchedule, type TrainingTask } from '../../core/training/trainingTasks';
 import type { CliCommand } from '../CliCommand';
 import { booleanOptions, stringOptions } from '../optionTables';
 import { integerFlag, numberFlag, threadsFlag } from '../parseFlags';
@@ -103,8 +103,11 @@ export const trainFixtureCommand: CliCommand = {
         try {
             const written = await writeFixtureModel(base, { dims: task.dimensions, type: 'f32', seed });
             await session.load({ model: base, gpu: 'off', ...(threads === undefined ? {} : { threads }) }, controller.signal);
-            const prompt = PromptDocument.fromText(readFileSync(promptFile(task), 'utf8'), promptFile(task));
-            const tokenize = exampleTokenizer(session, prompt);
+            const prompts = new Map([task.prompt, ...task.otherPrompts ?? []].map(name => {
+                const file = promptFile(name);
+                return [name, PromptDocument.fromText(readFileSync(file, 'utf8'), file)];
+            }));
+            const tokenize = exampleTokenizer(session, name => prompts.get(name ?? task.prompt)!);
             progress(`Rendering ${schedule.trainExamples} training and ${schedule.validationExamples} held-out examples of ${task.name}…`);
             const train = await tokenize(task.examples(seed, schedule.trainExamples, false));
             const validation = await tokenize(task.examples(seed, schedule.validationExamples, true));
@@ -194,12 +197,12 @@ function commandFlags(task: TrainingTask, schedule: TrainingSchedule): string {
     return flags.filter(([, value, preset]) => value !== preset).map(([flag, value]) => ` ${flag} ${value}`).join('');
 }
 
-/** The task's prompt file, looked up from this file's folder upwards (dist/ when bundled, src/cli/commands/ under tsx). */
-function promptFile(task: TrainingTask): string {
+/** A task's prompt file, looked up from this file's folder upwards (dist/ when bundled, src/cli/commands/ under tsx). */
+function promptFile(name: string): string {
     for (let dir = __dirname; ; dir = dirname(dir)) {
-        const candidate = join(dir, task.prompt);
+        const candidate = join(dir, name);
         if (existsSync(candidate)) return candidate;
-        if (dirname(dir) === dir) throw new Error(`${task.prompt} is missing from the Promptscope installation`);
+        if (dirname(dir) === dir) throw new Error(`${name} is missing from the Promptscope installation`);
     }
 }
 
@@ -208,12 +211,12 @@ function promptFile(task: TrainingTask): string {
  * pipeline, the reply as the model's turn, rendered by the loaded model's chat template, and the template's end of
  * that turn (the tokens a following turn would start with, up to and including the first special one).
  */
-function exampleTokenizer(session: RuntimeSession, prompt: PromptDocument) {
+function exampleTokenizer(session: RuntimeSession, promptOf: (name: string | undefined) => PromptDocument) {
     let closing: number[] | undefined;
-    return async (examples: { input: Record<string, string>; reply: string }[]): Promise<number[][]> => {
+    return async (examples: TrainingExample[]): Promise<number[][]> => {
         const out: number[][] = [];
         for (const example of examples) {
-            const prepared = await preparePrompt(prompt, { input: example.input });
+            const prepared = await preparePrompt(promptOf(example.prompt), { input: example.input });
             const messages: ChatMessage[] = [...prepared.messages, { role: 'model', text: example.reply }];
             const rendered = (await session.client.renderChat(messages)).tokens.map(t => t.id);
             closing ??= await turnClosing(session, messages, rendered);

@@ -9,7 +9,7 @@ import type { PromptRun } from './PromptRun';
 import { answerHandlingFor, runSelfConsistency, selfConsistencyDefaults, type AnswerHandling } from './selfConsistency';
 import type { StrategyCompletion, StrategyModel } from './StrategyModel';
 import type { ReasoningStrategy } from './strategies';
-import { runZeroShotCot } from './zeroShotCot';
+import { runZeroShotCot, zeroShotCotDefaults } from './zeroShotCot';
 import { programAidedMessages, runPrograms } from './programAided';
 import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from './treeOfThought';
 import { runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
@@ -182,12 +182,15 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                     messages: [run.messages], outputs: [result.text], seed: result.seed, stopReason: result.stopReason,
                 });
             }
-            // The prompt's grammar or output schema shapes the answer, not the reasoning before it.
+            // The prompt's grammar or output schema shapes the answer, not the reasoning before it. A model that writes
+            // the answer trigger itself has finished reasoning: the answer turn goes on from exactly there, instead of
+            // after a second copy of the trigger.
             const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
+            const reasoningSampling = { ...free, stopSequences: [...free.stopSequences ?? [], zeroShotCotDefaults.answerTrigger] };
             const turns: StrategyCompletion[] = [];
             const cot = await runZeroShotCot(async (messages, turn) => {
                 if (turn === 'answer' && signal?.aborted) return '';
-                const result = await chat(run, messages, turn === 'reasoning' ? free : sampling, turns.length);
+                const result = await chat(run, messages, turn === 'reasoning' ? reasoningSampling : sampling, turns.length);
                 turns.push(result);
                 return result.text;
             }, run.messages, handling.extract);

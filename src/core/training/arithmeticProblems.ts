@@ -112,3 +112,12 @@ export function writtenSolution(a: number, operator: ArithmeticOperator, b: numb
     }
     return `${steps.join(' ')} So ${a} ${operator} ${b} = ${result}. The answer is ${result}.`;
 }
+
+/**
+ * The same working without its closing "The answer is N.": what follows "Let's think step by step." in zero-shot chain
+ * of thought, where the answer comes after the answer trigger instead.
+ */
+export function workedSteps(a: number, operator: ArithmeticOperator, b: number): string {
+    const solution = writtenSolution(a, operator, b);
+    return solution.slice(0, solution.lastIndexOf(' The answer is '));
+}

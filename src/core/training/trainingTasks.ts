@@ -1,19 +1,24 @@
 import type { FixtureDimensions } from '../fixtures/fixtureDimensions';
-import { arithmeticProblems } from './arithmeticProblems';
+import { arithmeticProblems, workedSteps, type ArithmeticProblem } from './arithmeticProblems';
+import { zeroShotCotDefaults } from '../reasoning/zeroShotCot';
 import { sentimentReviews } from './sentimentReviews';
 
 /** One example of a task: the prompt file's input variables and the reply the model is taught to give. */
 export interface TrainingExample {
     input: Record<string, string>;
     reply: string;
+    /** The prompt file this example is rendered with, from the repository root. Defaults to the task's. */
+    prompt?: string;
 }
 
 /** What `promptscope train-fixture TASK` trains: the base fixture's shape, the schedule, and the examples. */
 export interface TrainingTask {
     name: string;
     description: string;
-    /** The prompt file whose rendering (through the one prompt pipeline) every example is trained in, from the repository root. */
+    /** The prompt file whose rendering (through the one prompt pipeline) the examples are trained in, from the repository root. */
     prompt: string;
+    /** Further prompt files some examples are rendered with ({@link TrainingExample.prompt}). Defaults to none. */
+    otherPrompts?: string[];
     /** Overrides of the tiny llama fixture's dimensions (F32 weights, the fixture vocabulary). */
     dimensions: Partial<FixtureDimensions>;
     schedule: TrainingSchedule;
@@ -40,6 +45,28 @@ const trainedFixtureShape: Partial<FixtureDimensions> = { embeddingLength: 256, 
 /** AdamW at 4e-4 decaying to 4e-5 (1e-3 diverged on the arithmetic corpus), windows of 256 in chunks of 8. */
 const optimizerSchedule = { window: 256, learningRate: 4e-4, learningRateMin: 4e-5, weightDecay: 0.01, chunkWindows: 8 };
 
+const arithmeticDirectPrompt = 'examples/arithmetic-direct.prompt';
+
+/**
+ * The arithmetic corpus teaches three behaviours, one problem each in turn, so that the course's comparisons have
+ * something to compare: half the problems are worked column by column under examples/arithmetic.prompt (which asks
+ * for care: the reasoning paths self-consistency samples); a quarter are answered at once under
+ * examples/arithmetic-direct.prompt ("The answer is N.", the direct baseline); and a quarter under that same prompt start
+ * with zero-shot chain of thought's trigger, work the columns and end with its answer trigger, so `--strategy cot` on
+ * the direct prompt asks for a skill the model has, in the very words it was taught.
+ */
+function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingExample {
+    const input = { question: problem.question };
+    switch (index % 4) {
+        case 2: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
+        case 3: return {
+            input, prompt: arithmeticDirectPrompt,
+            reply: `${zeroShotCotDefaults.reasoningTrigger} ${workedSteps(problem.a, problem.operator, problem.b)}\n${zeroShotCotDefaults.answerTrigger} ${problem.answer}.`,
+        };
+        default: return { input, reply: problem.solution };
+    }
+}
+
 export const trainingTasks: Record<string, TrainingTask> = {
     arithmetic: {
         name: 'arithmetic',
@@ -47,9 +74,10 @@ export const trainingTasks: Record<string, TrainingTask> = {
         prompt: 'examples/arithmetic.prompt',
         dimensions: trainedFixtureShape,
         schedule: {
-            ...optimizerSchedule, trainExamples: 6000, validationExamples: 300, epochs: 3,
+            ...optimizerSchedule, trainExamples: 8000, validationExamples: 300, epochs: 3,
         },
-        examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(p => ({ input: { question: p.question }, reply: p.solution })),
+        otherPrompts: [arithmeticDirectPrompt],
+        examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(arithmeticExample),
     },
     sentiment: {
         name: 'sentiment',
