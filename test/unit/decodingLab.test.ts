@@ -104,14 +104,14 @@ test('the tree view and layout: every node under its parent, token probabilities
         assert.equal(parent.step, item.step - 1);
         assert.ok(parent.kind === 'root' || parent.kind === 'kept', `${item.key} hangs under ${parent.key}`);
         // The token's own log-probability is the toy model's, at the path's prefix.
-        const prefix = pathTo(open, parent.key).map(p => p.node!.token);
+        const prefix = pathTo(open, parent.key).map(p => p.node.token);
         assert.ok(Math.abs(item.tokenLogprob! - distribution(prefix)[item.node.token]!) < 1e-12);
         assert.ok(open.edges.some(e => e.from === parent && e.to === item));
     }
     // Every hypothesis is the path to an ended node or to a kept beam of the last step.
     for (const h of result.hypotheses) {
         const ends = open.columns[h.tokens.length]!.filter(item => item.kind === (h.finished ? 'finished' : 'kept'));
-        assert.ok(ends.some(item => pathTo(open, item.key).map(p => p.node!.token).join() === h.tokens.join()
+        assert.ok(ends.some(item => pathTo(open, item.key).map(p => p.node.token).join() === h.tokens.join()
             && Math.abs(item.node!.logprob - h.logprob) < 1e-12), `hypothesis ${h.tokens}`);
     }
 });
@@ -136,6 +136,10 @@ test('keyboard moves: Right to a child, Left to the parent, Up/Down along a step
     const toggle = step1.find(i => i.kind === 'prunedToggle')!;
     assert.equal(treeMove(layout, toggle.key, 'ArrowLeft'), 'root');
     assert.equal(treeMove(layout, toggle.key, 'ArrowRight'), layout.columns[2]![0]!.key);
+    // A toggle and the prompt have no path (the page shows the path of what has the focus).
+    assert.deepEqual(pathTo(layout, toggle.key), []);
+    assert.deepEqual(pathTo(layout, 'root'), []);
+    assert.deepEqual(pathTo(layout, kept.key).map(p => p.key), [kept.key]);
 });
 
 test('export: settings, sequences and the whole tree as JSON; a file name beside the prompt', async () => {

@@ -140,7 +140,7 @@ export class BeamTreeView {
         const path = pathTo(layout, item.key);
         details.replaceChildren(
             el('span', { text: describe(item, layout) }),
-            ...(path.length > 0 ? [el('br'), el('span', { className: 'hint', text: 'Path: ' }), el('code', { text: path.map(p => p.node!.text).join('') })] : []),
+            ...(path.length > 0 ? [el('br'), el('span', { className: 'hint', text: 'Path: ' }), el('code', { text: path.map(p => p.node.text).join('') })] : []),
         );
     }
 

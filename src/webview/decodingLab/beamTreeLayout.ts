@@ -90,11 +90,11 @@ export function treeMove(layout: TreeLayout, key: string, pressed: string): stri
     }
 }
 
-/** The tokens from the prompt to `key`'s node, each with its item (the path a beam took). */
-export function pathTo(layout: TreeLayout, key: string): TreeItem[] {
-    const path: TreeItem[] = [];
-    for (let item = layout.byKey.get(key); item !== undefined && item.kind !== 'root'; item = item.parent === undefined ? undefined : layout.byKey.get(item.parent)) {
-        path.unshift(item);
+/** The nodes from the prompt to `key`'s node (the path a beam took); none for the prompt and the pruned toggles. */
+export function pathTo(layout: TreeLayout, key: string): (TreeItem & { node: BeamTreeNodeView })[] {
+    const path: (TreeItem & { node: BeamTreeNodeView })[] = [];
+    for (let item = layout.byKey.get(key); item?.node !== undefined; item = item.parent === undefined ? undefined : layout.byKey.get(item.parent)) {
+        path.unshift(item as TreeItem & { node: BeamTreeNodeView });
     }
     return path;
 }
