@@ -38,7 +38,7 @@ describe('beam search vs the reference forward pass', () => {
     }
 
     for (const [beams, lengthPenalty] of [[4, 1], [3, 0], [8, 0.6]] as const) {
-        test(`k = ${beams}, α = ${lengthPenalty}: the n best and every step's kept beams equal the reference's, log-probabilities to 1e-4`, async () => {
+        test(`k = ${beams}, α = ${lengthPenalty}: the n best and every step's kept, ended and pruned nodes equal the reference's, log-probabilities to 1e-4`, async () => {
             const prompt = await client.tokenize('The quick brown fox', { addBos: true });
             const result = await client.beamSearch({ prompt, beams, maxTokens: 6, lengthPenalty });
             const expected = await referenceSearch(prompt, result, beams, 6, lengthPenalty);
@@ -52,6 +52,21 @@ describe('beam search vs the reference forward pass', () => {
                 assert.equal(h.finished, e.finished);
             });
             assert.deepEqual(result.steps.map(s => s.kept.map(n => [n.parent, n.token])), expected.steps.map(s => s.kept.map(n => [n.parent, n.token])));
+            // The whole tree, as the Decoding Lab draws it: each step's ended and pruned extensions too, with their
+            // cumulative log-probabilities and scores (in (parent, token) order: near-equal log-probabilities may sort
+            // either way between the two computations).
+            const byNode = (nodes: readonly { parent: number; token: number }[]) => [...nodes].sort((x, y) => x.parent - y.parent || x.token - y.token);
+            result.steps.forEach((step, s) => {
+                for (const kind of ['kept', 'finished', 'pruned'] as const) {
+                    const mine = byNode(step[kind]);
+                    const theirs = byNode(expected.steps[s]![kind]);
+                    assert.deepEqual(mine.map(n => [n.parent, n.token]), theirs.map(n => [n.parent, n.token]), `step ${step.step} ${kind}`);
+                    mine.forEach((n, i) => {
+                        assert.ok(Math.abs(n.logprob - theirs[i]!.logprob) < 1e-4, `step ${step.step} ${kind} ${i}: ${n.logprob} vs ${theirs[i]!.logprob}`);
+                        assert.ok(Math.abs(n.score - theirs[i]!.score) < 1e-4);
+                    });
+                }
+            });
             assert.ok(result.steps.some(s => s.pruned.length > 0), 'the beam was narrower than the tree');
             assert.ok(result.hypotheses.every(h => typeof h.text === 'string'));
         });
