@@ -18,6 +18,7 @@ import { preparePrompt, readPromptscopeSettings, readPromptSource } from '../../
 import { ensembleFiles, readVariantSources } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { printWarnings, requestLora } from '../promptTarget';
+import { RetrievalEmbedder } from '../RetrievalEmbedder';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
 import { maxSamplePaths } from '../../shared/limits';
@@ -92,10 +93,12 @@ export const evalCommand: CliCommand = {
         const seed = integerFlag(values, 'seed');
         const expectedField = settings.expected ?? 'expected';
 
+        // Embeds a `promptscope.retrieval` query per row (a runtime of its own, started only if the prompt retrieves).
+        const embedder = new RetrievalEmbedder(verbose);
         const rows = (await readDataset(resolve(dataset))).slice(0, limit);
         checkExpected(dataset, rows, expectedField, settings.expected !== undefined);
         // Render row 1 first: template and answer-setting mistakes fail before a model is loaded.
-        const first = printWarnings(await preparePrompt(source, { input: datasetInput(rows[0]!, expectedField) })
+        const first = printWarnings(await preparePrompt(source, { input: datasetInput(rows[0]!, expectedField), embedder })
             .catch((error: unknown) => { throw new DatasetRowError(1, error, resolve(dataset)); }));
         const { verbalizer } = handlingFor(first);
         const variantFiles = strategy === 'ensemble'
@@ -116,10 +119,10 @@ export const evalCommand: CliCommand = {
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
                     const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
-                    const run = withAdapters(index === 0 ? first : await preparePrompt(source, { input }));
+                    const run = withAdapters(index === 0 ? first : await preparePrompt(source, { input, embedder }));
                     if (!variantSources) return { run };
                     const variants: PromptRun[] = [run];
-                    for (const variant of variantSources) variants.push(withAdapters(await preparePrompt(variant, { input })));
+                    for (const variant of variantSources) variants.push(withAdapters(await preparePrompt(variant, { input, embedder })));
                     return { run, variants };
                 },
                 async onRow(row, done, total) {
@@ -171,6 +174,7 @@ export const evalCommand: CliCommand = {
             }
             return signal.aborted ? 130 : 0;
         });
+        await embedder.close();
         return reportHistory('eval', history, code);
     },
 };

@@ -48,18 +48,19 @@ const optimizerSchedule = { window: 256, learningRate: 4e-4, learningRateMin: 4e
 const arithmeticDirectPrompt = 'examples/arithmetic-direct.prompt';
 
 /**
- * The arithmetic corpus teaches three behaviours, one problem each in turn, so that the course's comparisons have
- * something to compare: half the problems are worked column by column under examples/arithmetic.prompt (which asks
- * for care: the reasoning paths self-consistency samples); a quarter are answered at once under
- * examples/arithmetic-direct.prompt ("The answer is N.", the direct baseline); and a quarter under that same prompt start
- * with zero-shot chain of thought's trigger, work the columns and end with its answer trigger, so `--strategy cot` on
- * the direct prompt asks for a skill the model has, in the very words it was taught.
+ * The arithmetic corpus teaches three behaviours, the problems dealt out in turn, so that the course's comparisons have
+ * something to compare: half are worked column by column under examples/arithmetic.prompt (which asks for care: the
+ * reasoning paths self-consistency samples); three in eight are answered at once under
+ * examples/arithmetic-direct.prompt ("The answer is N.", the direct baseline); and one in eight, under that same prompt,
+ * start with zero-shot chain of thought's trigger, work the columns and end with its answer trigger, so
+ * `--strategy cot` on the direct prompt asks for a skill the model has, in the words it was taught. Direct answers
+ * outnumber triggered working 3 to 1 there, so a greedy reply to the direct prompt starts with "The answer is".
  */
 function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingExample {
     const input = { question: problem.question };
-    switch (index % 4) {
-        case 2: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
-        case 3: return {
+    switch (index % 8) {
+        case 4: case 5: case 6: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
+        case 7: return {
             input, prompt: arithmeticDirectPrompt,
             reply: `${zeroShotCotDefaults.reasoningTrigger} ${workedSteps(problem.a, problem.operator, problem.b)}\n${zeroShotCotDefaults.answerTrigger} ${problem.answer}.`,
         };
