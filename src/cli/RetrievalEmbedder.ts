@@ -3,20 +3,36 @@ import type { Embedder } from '../core/retrieval/Embedder';
 import { RuntimeSession } from './runtimeSession';
 
 /**
+ * How long the runtime started for embeddings stays up without a request: long enough for a dataset's rows to reuse it,
+ * short enough that a command that failed before closing it still exits soon after.
+ */
+const idleCloseMs = 20_000;
+
+/**
  * The embedder a CLI command hands to prompt preparation: a runtime host started on the first embedding only (a
- * prompt without `promptscope.retrieval` never starts one), stopped by {@link close} so the process can exit.
+ * prompt without `promptscope.retrieval` never starts one), stopped by {@link close} so the process can exit, or
+ * after {@link idleCloseMs} without a request where a command's error path never reached `close`.
  */
 export class RetrievalEmbedder implements Embedder {
     private session: RuntimeSession | undefined;
+    private pending = 0;
+    private idle: NodeJS.Timeout | undefined;
 
     constructor(private readonly verbose = false) {}
 
-    embed(request: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+    async embed(request: EmbedRequest, options: { signal?: AbortSignal } = {}): Promise<EmbedResult> {
+        clearTimeout(this.idle);
         this.session ??= new RuntimeSession(this.verbose);
-        return this.session.client.embed(request, options);
+        this.pending++;
+        try {
+            return await this.session.client.embed(request, options);
+        } finally {
+            if (--this.pending === 0) this.idle = setTimeout(() => void this.close(), idleCloseMs);
+        }
     }
 
     async close(): Promise<void> {
+        clearTimeout(this.idle);
         const session = this.session;
         this.session = undefined;
         await session?.close();

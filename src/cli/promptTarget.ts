@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { LoraAdapterSpec, SamplingOptions } from '../shared/runtimeApi';
 import { formatDiagnostic, preparePrompt, type PreparedPrompt, type PromptSource } from '../core/prompt';
-import { formatRetrieval } from './formatRetrieval';
+import { formatRetrieval } from '../core/retrieval/formatRetrieval';
 import { stringOptions } from './optionTables';
 import { jsonObjectFlag, loraFlags } from './parseFlags';
 import { UsageError } from './UsageError';

@@ -1,5 +1,5 @@
-import type { RetrievalOutcome } from '../core/retrieval';
-import { formatScore } from '../core/retrieval/formatScore';
+import type { RetrievalOutcome } from './retrievePassages';
+import { formatScore } from './formatScore';
 
 /** Characters of a passage shown on its line: enough to recognise it. */
 const previewCharacters = 70;

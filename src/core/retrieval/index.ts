@@ -14,3 +14,4 @@ export { OramaVectorStore } from './OramaVectorStore';
 export { retrievePassages, type RetrievalOutcome, type RetrievalRequest, type RetrievedPassage } from './retrievePassages';
 export { maxRetrievedPassages, readRetrievalSettings, type RetrievalSettings } from './RetrievalSettings';
 export { formatScore } from './formatScore';
+export { formatRetrieval } from './formatRetrieval';

@@ -198,7 +198,9 @@ export class PromptEvaluations implements vscode.Disposable {
 
     /** A prompt as the strategies run it: the editor's sampling defaults under the prompt's own `config`. */
     private async prepareRun(source: PromptDocument | PromptSource, partials: PartialLookup | undefined, input: Record<string, unknown>): Promise<PromptRun> {
-        return promptRunOf(await preparePrompt(source, { input, ...(partials !== undefined ? { partials } : {}) }), this.options.config.samplingDefaults);
+        // The runtime client embeds a `promptscope.retrieval` query, row by row (the index is read once and kept).
+        return promptRunOf(await preparePrompt(source, { input, embedder: this.options.models.client, ...(partials !== undefined ? { partials } : {}) }),
+            this.options.config.samplingDefaults);
     }
 
     private async pickDataset(folder: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {

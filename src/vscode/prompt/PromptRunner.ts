@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { formatRetrieval } from '../../core/retrieval/formatRetrieval';
 import { treeOfThoughtDefaults } from '../../core/reasoning/treeOfThought';
 import {
     analyzePrompt, formatDiagnostic, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
@@ -294,9 +295,11 @@ export class PromptRunner implements vscode.Disposable {
             return undefined;
         }
         try {
-            const prepared = await preparePrompt(doc, { input, partials });
+            // The runtime client embeds a `promptscope.retrieval` query (with the index's model, no model load needed).
+            const prepared = await preparePrompt(doc, { input, partials, embedder: this.options.models.client });
             // In the CLI's words (FILE:LINE:COLUMN: warning: MESSAGE): one preparation, one way to say what it found.
             for (const warning of prepared.warnings) this.options.log.warn(formatDiagnostic(warning, prepared.file ?? name));
+            if (prepared.retrieval !== undefined) this.options.log.info(`${name}: ${formatRetrieval(prepared.retrieval).trimEnd()}`);
             return { ...prepared, input };
         } catch (error) {
             if (!(error instanceof PromptError)) throw error;
