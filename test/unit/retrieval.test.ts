@@ -108,3 +108,23 @@ test('the Orama store finds exactly the brute-force neighbours, with the same co
     const away = await store.search({ vector: unitVector(Array.from({ length: dimensions }, (_, d) => -vectors[d]!)), k: 3 });
     assert.equal(away.length, 3);
 });
+
+test('promptscope.retrieval is checked where it is written, and a prompt that retrieves needs an embedder', async () => {
+    const { PromptDocument, preparePrompt, analyzePrompt, RetrievalUnavailableError } = await import('../../src/core/prompt');
+    const { readRetrievalSettings } = await import('../../src/core/retrieval');
+    assert.deepEqual(readRetrievalSettings({ index: 'idx', query: '{{q}}' }), { index: 'idx', query: '{{q}}' });
+    assert.deepEqual(readRetrievalSettings({ index: 'idx', query: 'q', k: 5, mode: 'hybrid' }), { index: 'idx', query: 'q', k: 5, mode: 'hybrid' });
+    assert.match(readRetrievalSettings({ index: 'idx', query: 'q', k: 99 }) as string, /`k` must be an integer from 1 to 20; got 99/);
+    assert.match(readRetrievalSettings({ index: 'idx', query: 'q', mode: 'bm25' }) as string, /`mode` must be one of vector, hybrid/);
+    assert.match(readRetrievalSettings({ index: 'idx', query: 'q', top: 3 }) as string, /unknown key `top`/);
+    assert.match(readRetrievalSettings({ query: 'q' }) as string, /needs `index`/);
+    assert.match(readRetrievalSettings('idx') as string, /must be a mapping/);
+
+    const text = '---\npromptscope.retrieval: {index: idx, query: "{{q}}", k: 2}\n---\n{{#each @retrieved}}[{{rank}}] {{text}} {{score}}\n{{/each}}Q: {{q}}\n';
+    const doc = PromptDocument.fromText(text, '/tmp/ask.prompt');
+    assert.deepEqual((await analyzePrompt(doc)).filter(d => d.severity !== 'info').map(d => d.message), [], 'no warning for the setting or for @retrieved');
+    await assert.rejects(preparePrompt(doc, { input: { q: 'x' } }), (error: unknown) => error instanceof RetrievalUnavailableError && error.line === 2);
+    const bad = PromptDocument.fromText('---\npromptscope.retrieval: {index: idx, k: 0}\n---\nHi\n', '/tmp/bad.prompt');
+    const diagnostics = await analyzePrompt(bad);
+    assert.ok(diagnostics.some(d => d.severity === 'error' && /`promptscope.retrieval` needs `query`/.test(d.message)), JSON.stringify(diagnostics));
+});
