@@ -6,6 +6,7 @@ import { labelScoringSection } from './labelScoringSection';
 import { nPathsSection } from './nPathsSection';
 import { referenceSection } from './referenceSection';
 import { retrievalSection } from './retrievalSection';
+import { scaleSection } from './scaleSection';
 import { selfConsistencySection } from './selfConsistencySection';
 import { speculativeSection } from './speculativeSection';
 import { throughputSection } from './throughputSection';
@@ -27,4 +28,5 @@ export const benchSections: BenchSection[] = [
     beamSearchSection,
     speculativeSection,
     retrievalSection,
+    scaleSection,
 ];

@@ -106,7 +106,11 @@ export class ServerConnection {
                         onEvent(event);
                     }
                     if (malformed) throw new ServerResponseError(url, malformed);
-                    if (done) break;
+                    if (done) {
+                        // Whatever follows [DONE] is not waited for (a proxy may hold the connection open).
+                        await reader.cancel().catch(() => {});
+                        break;
+                    }
                 }
             } catch (error) {
                 if (error instanceof ServerHttpError || error instanceof ServerResponseError || isAbort(error)) throw error;
@@ -135,18 +139,19 @@ export class ServerConnection {
         const retries = this.options.retries ?? 4;
         let attempts = 0;
         const tried = new Set<string>();
-        let staleRetried = false;
+        // One immediate resend per connection the pool may hold: each may be one the server closed.
+        let staleRetries = this.limit.concurrency + 1;
         for (;;) {
             const url = this.urls[this.next++ % this.urls.length]!;
             attempts++;
             try {
                 return await this.attempt(url, path, body, signal, read, { retries: retries - attempts + 1, attempts, ...options }) as T;
             } catch (error) {
-                // A kept-alive connection the server closed as the request went out (cpp-httplib closes idle ones): the
-                // request never reached it, so it is sent again once, at once. Every generation carries its seed, so a
+                // A kept-alive connection the server closed as the request went out (cpp-httplib closes idle ones, and a
+                // restarted server on the same port leaves the pool's connections dead): the request never reached it,
+                // so it is sent again at once. Every generation carries its seed, so a
                 // repeat is the same request.
-                const stale = error instanceof ServerUnreachableError && staleSocketCodes.has(error.reason) && !staleRetried;
-                if (stale) staleRetried = true;
+                const stale = error instanceof ServerUnreachableError && staleSocketCodes.has(error.reason) && staleRetries-- > 0;
                 const retry = stale ? 0
                     : error instanceof RetryableStatus ? error.waitMs ?? backoff(this.options.retryBaseMs ?? 500, attempts)
                     // Not connected: another URL may be up (each tried once); one server down is reported at once.
