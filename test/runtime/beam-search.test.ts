@@ -55,7 +55,7 @@ describe('beam search vs the reference forward pass', () => {
             // The whole tree, as the Decoding Lab draws it: each step's ended and pruned extensions too, with their
             // cumulative log-probabilities and scores (in (parent, token) order: near-equal log-probabilities may sort
             // either way between the two computations).
-            const byNode = (nodes: readonly { parent: number; token: number }[]) => [...nodes].sort((x, y) => x.parent - y.parent || x.token - y.token);
+            const byNode = <N extends { parent: number; token: number }>(nodes: readonly N[]) => [...nodes].sort((x, y) => x.parent - y.parent || x.token - y.token);
             result.steps.forEach((step, s) => {
                 for (const kind of ['kept', 'finished', 'pruned'] as const) {
                     const mine = byNode(step[kind]);

@@ -14,6 +14,7 @@ import type { DecodingLabPanel } from '../../src/vscode/decodingLab/DecodingLabP
 import type { DecodingColumn } from '../../src/shared/protocols/decodingLab';
 import type { DecodingSettings } from '../../src/shared/decoding';
 import { preparePrompt } from '../../src/core/prompt';
+import { applyPreset, defaultForm } from '../../src/core/panels/playground/form';
 import { fixtureModelPath } from '../support/fixtures';
 
 interface CliDecoded {
@@ -147,6 +148,27 @@ describe('Promptscope Decoding Lab', function () {
             const sample = state.columns[2]!.results![0]!;
             assert.notDeepEqual(sample.tokens.map(t => t.id), state.columns[0]!.results![0]!.tokens.map(t => t.id), 'the sample is not greedy');
             assert.equal(ctx.decodingLab.panelFor(vscode.Uri.file(file)), panel);
+        } finally {
+            panel.dispose();
+        }
+    });
+
+    it('the playground\'s Decoding Lab decodes the last run\'s prompt under its sampling; greedy gives the greedy run\'s text', async () => {
+        const base = applyPreset(defaultForm(), 'greedy');
+        const run = await ctx.playground.runForm({ ...base, raw: true, user: 'Once upon a time', sampling: { ...base.sampling, maxTokens: '12', seed: '3', seedLocked: true } });
+        assert.equal(run.phase, 'done', run.error);
+        const panel = await ctx.playground.showDecodingLab();
+        assert.ok(panel, ctx.playground.state.notice);
+        try {
+            const state = panel.current;
+            assert.equal(state.phase, 'done', state.message);
+            assert.equal(state.inspected, true);
+            assert.equal(state.maxTokens, 12, 'the run\'s max tokens');
+            assert.ok(state.columns.every(c => c.phase === 'done'), JSON.stringify(state.columns.map(c => c.failure)));
+            const greedy = state.columns.find(c => c.settings.method === 'greedy')!.results![0]!;
+            const n = run.stats!.generatedTokens;
+            // Token texts write bytes that are not UTF-8 as \xNN where the output has U+FFFD.
+            assert.equal(greedy.tokens.slice(0, n).map(t => t.text).join('').replace(/\\x[0-9A-Fa-f]{2}/g, '\uFFFD'), run.output);
         } finally {
             panel.dispose();
         }
