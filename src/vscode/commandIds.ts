@@ -17,6 +17,7 @@ export const CommandId = {
     compareWithModel: 'promptscope.compareWithModel',
     detectWatermark: 'promptscope.detectWatermark',
     openDecodingLab: 'promptscope.openDecodingLab',
+    indexFolder: 'promptscope.indexFolder',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

@@ -7,6 +7,7 @@ import { evaluatePromptCommand } from './evaluation/evaluatePromptCommand';
 import { compareWithModelCommand } from './probabilities/compareWithModelCommand';
 import { quantizeModelCommand } from './quantize/quantizeModelCommand';
 import { detectWatermarkCommand } from './watermark/detectWatermarkCommand';
+import { indexFolderCommand } from './retrieval/indexFolderCommand';
 
 /** Makes a command's handler from the context; the table below lists every command of the extension. */
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -58,6 +59,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.compareWithModel]: compareWithModelCommand,
     [CommandId.detectWatermark]: detectWatermarkCommand,
     [CommandId.openDecodingLab]: openDecodingLab,
+    [CommandId.indexFolder]: indexFolderCommand,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {
