@@ -116,4 +116,29 @@ e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.mode
             watch.stop();
         }
     }, { timeoutMs: 300_000 });
+
+    scenario('a window reload restores the lab from the page\'s state (serializer), nothing recomputed; Decode all again decodes anew', async ({ workbench }) => {
+        await workbench.reload();
+        await workbench.showTab(`Decoding Lab: ${title}.prompt`, 60_000);
+        const panel = await workbench.webviewFrame('.columns', 60_000);
+        const columns = panel.locator('article.column');
+        await eventually(async () => assert.equal(await columns.count(), 3), 30_000);
+        assert.equal((await columns.nth(0).locator('.coloured-tokens').innerText()).trim(), forced);
+        assert.match(await panel.locator('p.status').innerText(), /^3 columns decoded\./);
+        // Every status the page shows from here on, to see the decoding pass by.
+        await panel.evaluate(() => {
+            const status = document.querySelector('p.status')!;
+            const seen: string[] = [];
+            (window as unknown as { seen: string[] }).seen = seen;
+            new MutationObserver(() => seen.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+        });
+        await panel.locator('#recompute').click();
+        await eventually(async () => {
+            const seen = await panel.evaluate(() => (window as unknown as { seen: string[] }).seen);
+            assert.ok(seen.some(text => text.startsWith('Decoding: Beam k=4')), `statuses: ${seen.join(' | ')}`);
+            assert.match(seen.at(-1) ?? '', /^3 columns decoded\./);
+        }, 120_000);
+        assert.equal((await columns.nth(0).locator('.coloured-tokens').innerText()).trim(), forced);
+        await workbench.screenshot('decoding-lab--restored');
+    }, { timeoutMs: 240_000 });
 });

@@ -130,7 +130,12 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
     /** Starts decoding the pending columns when nothing decodes; resolves when no column is pending any more. */
     async decodePending(): Promise<LabState> {
         while (this.decoding !== undefined) await this.decoding.done;
-        if (this.prepared === undefined || this.disposed || !this.state.columns.some(c => c.phase === 'pending')) return this.state;
+        if (this.disposed || !this.state.columns.some(c => c.phase === 'pending')) return this.state;
+        if (this.prepared === undefined) {
+            // A lab restored after a reload has its columns but not the prepared prompt: prepare it (decoding them all).
+            if (this.compute === undefined && this.promptUri !== undefined) return this.computeFor(this.promptUri);
+            return this.state;
+        }
         const abort = new AbortController();
         const done = this.decodeQueue(abort, this.prepared).finally(() => {
             if (this.decoding?.abort === abort) this.decoding = undefined;
