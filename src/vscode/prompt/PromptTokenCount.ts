@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { EmbeddingError, EmbeddingModelMismatchError, RetrievalIndexError } from '../../shared/errors';
 import { inputFields, preparePrompt, PromptError } from '../../core/prompt';
 import { CommandId, promptTokensItemId } from '../commandIds';
 import type { ModelService } from '../ModelService';
@@ -68,11 +69,14 @@ export class PromptTokenCount implements vscode.Disposable {
         }
         let messages;
         try {
-            // Prepared as Run prepares it: a prompt Run would refuse has no count.
-            messages = (await preparePrompt(doc, { input, partials: partialsFor(document) })).messages;
+            // Prepared as Run prepares it (passages of promptscope.retrieval included): a prompt Run would refuse has no count.
+            messages = (await preparePrompt(doc, { input, partials: partialsFor(document), embedder: this.models.client })).messages;
         } catch (error) {
-            if (!(error instanceof PromptError)) throw error;
-            if (generation === this.generation) this.show('$(symbol-numeric) – tokens', `The prompt cannot run: ${error.detail}`);
+            // A retrieval index that cannot be used stops a run as a prompt error does.
+            const retrieval = error instanceof RetrievalIndexError || error instanceof EmbeddingModelMismatchError || error instanceof EmbeddingError;
+            if (!(error instanceof PromptError) && !retrieval) throw error;
+            const detail = error instanceof PromptError ? error.detail : (error as Error).message;
+            if (generation === this.generation) this.show('$(symbol-numeric) – tokens', `The prompt cannot run: ${detail}`);
             return;
         }
         const model = this.models.model;
