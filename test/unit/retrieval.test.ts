@@ -122,9 +122,33 @@ test('promptscope.retrieval is checked where it is written, and a prompt that re
 
     const text = '---\npromptscope.retrieval: {index: idx, query: "{{q}}", k: 2}\n---\n{{#each @retrieved}}[{{rank}}] {{text}} {{score}}\n{{/each}}Q: {{q}}\n';
     const doc = PromptDocument.fromText(text, '/tmp/ask.prompt');
-    assert.deepEqual((await analyzePrompt(doc)).filter(d => d.severity !== 'info').map(d => d.message), [], 'no warning for the setting or for @retrieved');
+    assert.deepEqual((await analyzePrompt(doc)).map(d => d.message), [], 'no warning for the setting or for @retrieved');
     await assert.rejects(preparePrompt(doc, { input: { q: 'x' } }), (error: unknown) => error instanceof RetrievalUnavailableError && error.line === 2);
     const bad = PromptDocument.fromText('---\npromptscope.retrieval: {index: idx, k: 0}\n---\nHi\n', '/tmp/bad.prompt');
     const diagnostics = await analyzePrompt(bad);
     assert.ok(diagnostics.some(d => d.severity === 'error' && /`promptscope.retrieval` needs `query`/.test(d.message)), JSON.stringify(diagnostics));
+});
+
+test('hybrid mode blends BM25 and cosine as Orama documents it: 0.5 · text/max + 0.5 · cosine/max', async () => {
+    const next = random(3);
+    const dimensions = 16;
+    const count = 200;
+    const vectors = new Float32Array(count * dimensions);
+    for (let i = 0; i < count; i++) vectors.set(unitVector(Array.from({ length: dimensions }, () => next() - 0.5)), i * dimensions);
+    const chunks: IndexedChunk[] = Array.from({ length: count }, (_, i) => ({
+        text: i === 137 ? 'the zebra crossed the river' : `the river ${i} flowed past the town`, start: 0, end: 1, startLine: 1, endLine: 1, file: 0,
+    }));
+    const store = new OramaVectorStore({ chunks, vectors, manifest: { model: { dimensions } } as IndexManifest });
+    // A query vector near chunk 137's, so that it should lead once its one rare word counts too.
+    const query = unitVector(Array.from(vectors.subarray(137 * dimensions, 138 * dimensions), v => v + (next() - 0.5) * 0.6));
+    const all = bruteForceSearch(vectors, dimensions, query, count);
+    const best = all[0]!.score;
+    // Only chunk 137 holds "zebra": its BM25 score, normalised by the largest, is 1; every other chunk's is 0.
+    const expected = all.map(h => ({ chunk: h.chunk, score: 0.5 * (h.chunk === 137 ? 1 : 0) + 0.5 * h.score / best }))
+        .sort((a, b) => b.score - a.score).slice(0, 5);
+    const hybrid = await store.search({ vector: query, text: 'zebra', k: 5, mode: 'hybrid' });
+    assert.equal(hybrid.length, 5);
+    assert.equal(hybrid[0]!.chunk, 137);
+    assert.deepEqual(hybrid.map(h => h.chunk), expected.map(h => h.chunk));
+    hybrid.forEach((h, r) => assert.ok(Math.abs(h.score - expected[r]!.score) < 1e-6, `rank ${r}: ${h.score} vs ${expected[r]!.score}`));
 });
