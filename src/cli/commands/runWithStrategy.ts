@@ -7,6 +7,7 @@ import { preparePrompt, type PreparedPrompt } from '../../core/prompt';
 import { ensembleFiles } from '../../core/reasoning/ensembleFiles';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import { preparePromptTarget, printWarnings, promptTarget, requestLora, sourceSampling } from '../promptTarget';
+import { withRetrievalEmbedder } from '../RetrievalEmbedder';
 import { samplingFlags, unseededSamplingFlags } from '../samplingFlags';
 import { checkGrammarFlag, constraintFlags, resolveConstraints } from '../constraintFlags';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
@@ -93,7 +94,7 @@ export const runWithStrategyCommand: CliCommand = {
             const files = listed ? [run.file!, ...listed.filter(f => f !== run.file)] : await ensembleFiles(run.file!, run.settings);
             if (files.length < 2) throw new UsageError(`an ensemble needs prompt variants: list them in promptscope.variants or --variants, or add NAME.VARIANT.prompt files beside ${file}`);
             variants = [];
-            for (const variantFile of files) variants.push(variantFile === run.file ? run : printWarnings(await preparePrompt({ path: variantFile }, { input })));
+            for (const variantFile of files) variants.push(variantFile === run.file ? run : printWarnings(await withRetrievalEmbedder(embedder => preparePrompt({ path: variantFile }, { input, embedder })))));
             for (const variant of variants) handlingFor(variant);
         }
         const history = historyFlag(values);
