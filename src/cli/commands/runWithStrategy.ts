@@ -94,7 +94,7 @@ export const runWithStrategyCommand: CliCommand = {
             const files = listed ? [run.file!, ...listed.filter(f => f !== run.file)] : await ensembleFiles(run.file!, run.settings);
             if (files.length < 2) throw new UsageError(`an ensemble needs prompt variants: list them in promptscope.variants or --variants, or add NAME.VARIANT.prompt files beside ${file}`);
             variants = [];
-            for (const variantFile of files) variants.push(variantFile === run.file ? run : printWarnings(await withRetrievalEmbedder(embedder => preparePrompt({ path: variantFile }, { input, embedder })))));
+            for (const variantFile of files) variants.push(variantFile === run.file ? run : printWarnings(await withRetrievalEmbedder(embedder => preparePrompt({ path: variantFile }, { input, embedder }))));
             for (const variant of variants) handlingFor(variant);
         }
         const history = historyFlag(values);
