@@ -15,6 +15,7 @@ import { scoreCommand } from './commands/score';
 import { decodeCommand } from './commands/decode';
 import { evalCommand } from './commands/evaluate';
 import { indexCommand } from './commands/indexDocuments';
+import { experimentsCommand } from './commands/experiments';
 
 /** Every subcommand, in the order `promptscope --help` lists them. Add a command by importing it here. */
 export const commands: CliCommand[] = [
@@ -29,6 +30,7 @@ export const commands: CliCommand[] = [
     attentionCommand,
     fixtureModelCommand,
     trainFixtureCommand,
+    experimentsCommand,
     quantizeCommand,
     compareModelsCommand,
     watermarkCommand,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ChatMessage, TrainingEpoch, TrainingProgress } from '../../shared/runtimeApi';
 import { CancelledError } from '../../shared/errors/CancelledError';
 import { writeFixtureModel, type FixtureTensorType } from '../../core/fixtures';
@@ -16,6 +16,7 @@ import { checkOutputPath } from '../outputFlag';
 import { RuntimeSession } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 import { TrainingLibrary } from '../training/TrainingLibrary';
+import { installedFile } from '../installedFile';
 import { nodeLlamaCppFolder } from '../../runtime/build/nodeLlamaCppFolder';
 import { nodeLlamaCppBins } from '../../runtime/build/nodeLlamaCppBins';
 
@@ -104,7 +105,7 @@ export const trainFixtureCommand: CliCommand = {
             const written = await writeFixtureModel(base, { dims: task.dimensions, type: 'f32', seed });
             await session.load({ model: base, gpu: 'off', ...(threads === undefined ? {} : { threads }) }, controller.signal);
             const prompts = new Map([task.prompt, ...task.otherPrompts ?? []].map(name => {
-                const file = promptFile(name);
+                const file = installedFile(name);
                 return [name, PromptDocument.fromText(readFileSync(file, 'utf8'), file)];
             }));
             const tokenize = exampleTokenizer(session, name => prompts.get(name ?? task.prompt)!);
@@ -197,14 +198,6 @@ function commandFlags(task: TrainingTask, schedule: TrainingSchedule): string {
     return flags.filter(([, value, preset]) => value !== preset).map(([flag, value]) => ` ${flag} ${value}`).join('');
 }
 
-/** A task's prompt file, looked up from this file's folder upwards (dist/ when bundled, src/cli/commands/ under tsx). */
-function promptFile(name: string): string {
-    for (let dir = __dirname; ; dir = dirname(dir)) {
-        const candidate = join(dir, name);
-        if (existsSync(candidate)) return candidate;
-        if (dirname(dir) === dir) throw new Error(`${name} is missing from the Promptscope installation`);
-    }
-}
 
 /**
  * Token ids of each example as the model reads it: the prompt prepared with the example's input by the one prompt
