@@ -41,8 +41,8 @@ Options:
   --runtime-timeout S  With --model: fail when the runtime does not respond for S seconds (default 30; 0 = never)
   --json               Print what a run sends instead: {kind, file, messages, sampling, lora, strategy, variants,
                        settings, promptHash, warnings: [{line, column, severity, code, message}], rendered,
-                       retrieval: {index, model, query, k, mode, chunks, passages: [{rank, score, file, startLine,
-                       endLine, text, chunk}], embedMs, ms} | null}; with
+                       and, when the prompt retrieves, retrieval: {index, model, query, k, mode, chunks, passages:
+                       [{rank, score, file, startLine, endLine, text, chunk}], embedMs, ms}}; with
                        --model also {model, modelPath, backend, template: {wrapper, source: "model-template" |
                        "family-wrapper" | "fallback", warning?: {code: "template-unusable" | "no-template",
                        template, firstLine?, reason}}, text (the template's output), tokens: [{id, text, raw,
@@ -92,7 +92,7 @@ function preparedJson(prepared: PreparedPrompt): Record<string, unknown> {
             line: w.range.start.line + 1, column: w.range.start.character + 1, severity: w.severity, code: w.code, message: w.message,
         })),
         rendered: prepared.rendered ?? null,
-        retrieval: prepared.retrieval ?? null,
+        ...(prepared.retrieval !== undefined ? { retrieval: prepared.retrieval } : {}),
     };
 }
 
