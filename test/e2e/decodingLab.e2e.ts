@@ -93,6 +93,11 @@ e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.mode
             await eventually(async () => assert.equal(await beam.locator('p.error').innerText(), 'beams must be a whole number from 1 to 32, got 0.'), 10_000);
             assert.equal(await beams.getAttribute('aria-invalid'), 'true');
 
+            // A refused max tokens is said in the header, naming the setting.
+            await panel.locator('#max-tokens').fill('500');
+            await panel.locator('#apply-max-tokens').click();
+            await eventually(async () => assert.equal(await panel.locator('#header-error').innerText(), 'maxTokens must be a whole number from 1 to 128, got 500.'), 10_000);
+
             // Add a column, then remove it.
             await panel.locator('#add-method').selectOption('creative');
             await panel.locator('#add-column').click();

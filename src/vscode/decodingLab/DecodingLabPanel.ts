@@ -106,12 +106,16 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
         this.update({ columns: this.state.columns.filter(c => c.id !== id) });
     }
 
-    /** Sets the tokens every column generates and decodes them all again; resolves when they have been. */
-    async setMaxTokens(maxTokens: number): Promise<LabState> {
+    /**
+     * Sets the tokens every column generates (checked at once: a refusal throws before anything stops) and decodes them
+     * all again; resolves when they have been.
+     */
+    setMaxTokens(maxTokens: number): Promise<LabState> {
         validateMaxTokens(maxTokens);
-        await this.stopDecoding();
-        this.update({ maxTokens, maxTokensChosen: true, columns: this.pendingColumns() });
-        return this.decodePending();
+        return this.stopDecoding().then(() => {
+            this.update({ maxTokens, maxTokensChosen: true, columns: this.pendingColumns() });
+            return this.decodePending();
+        });
     }
 
     /** Stops the decoding under way; columns not decoded yet are marked cancelled. */
