@@ -152,3 +152,42 @@ test('hybrid mode blends BM25 and cosine as Orama documents it: 0.5 · text/max 
     assert.deepEqual(hybrid.map(h => h.chunk), expected.map(h => h.chunk));
     hybrid.forEach((h, r) => assert.ok(Math.abs(h.score - expected[r]!.score) < 1e-6, `rank ${r}: ${h.score} vs ${expected[r]!.score}`));
 });
+
+test('an index is written only inside its root and never through a symbolic link; a damaged one is refused naming what is wrong', async () => {
+    const { mkdtempSync, mkdirSync, symlinkSync, rmSync, writeFileSync, existsSync, truncateSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { writeRetrievalIndex, readRetrievalIndex, indexFormatVersion } = await import('../../src/core/retrieval');
+    const { UnsafePathError } = await import('../../src/shared/errors/UnsafePathError');
+    const { RetrievalIndexError } = await import('../../src/shared/errors/RetrievalIndexError');
+    const root = mkdtempSync(join(tmpdir(), 'promptscope-index-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'promptscope-elsewhere-'));
+    try {
+        const manifest: IndexManifest = {
+            format: indexFormatVersion, model: { path: '/m.gguf', name: 'm', bytes: 1, dimensions: 2 }, folder: root, chunking: { size: 100, overlap: 0 },
+            files: [{ path: 'a.md', sha256: 'x', first: 0, count: 2 }], chunks: 2, built: '2026-01-01T00:00:00.000Z',
+        };
+        const chunks: IndexedChunk[] = [0, 1].map(i => ({ text: `t${i}`, start: 0, end: 2, startLine: 1, endLine: 1, file: 0 }));
+        const vectors = Float32Array.from([1, 0, 0, 1]);
+        writeRetrievalIndex(join(root, '.promptscope', 'index', 'ok'), root, manifest, chunks, vectors);
+        const read = await readRetrievalIndex(join(root, '.promptscope', 'index', 'ok'));
+        assert.deepEqual(Array.from(read.vectors), [1, 0, 0, 1]);
+        assert.deepEqual(read.chunks, chunks);
+
+        mkdirSync(join(root, 'linked'));
+        symlinkSync(elsewhere, join(root, 'linked', 'index'));
+        assert.throws(() => writeRetrievalIndex(join(root, 'linked', 'index', 'x'), root, manifest, chunks, vectors), UnsafePathError);
+        assert.throws(() => writeRetrievalIndex(join(elsewhere, 'x'), root, manifest, chunks, vectors), UnsafePathError);
+        assert.equal(existsSync(join(elsewhere, 'x')), false);
+
+        truncateSync(join(root, '.promptscope', 'index', 'ok', 'vectors.f32'), 12);
+        await assert.rejects(readRetrievalIndex(join(root, '.promptscope', 'index', 'ok')),
+            (error: unknown) => error instanceof RetrievalIndexError && /vectors\.f32 holds 12 bytes; 2 chunks of 2 dimensions need 16/.test(error.message));
+        writeFileSync(join(root, '.promptscope', 'index', 'ok', 'manifest.json'), '{"format": 9}');
+        await assert.rejects(readRetrievalIndex(join(root, '.promptscope', 'index', 'ok')), (error: unknown) => error instanceof RetrievalIndexError && /format 9/.test(error.message));
+        await assert.rejects(readRetrievalIndex(join(root, 'none')), (error: unknown) => error instanceof RetrievalIndexError && /the folder does not exist/.test(error.message));
+    } finally {
+        rmSync(root, { recursive: true, force: true });
+        rmSync(elsewhere, { recursive: true, force: true });
+    }
+});
