@@ -4,6 +4,7 @@ import { writeProjectFile } from '../../core/files';
 import type { CliCommand } from '../CliCommand';
 import { EmbeddedBackend } from '../../runtime/backends/EmbeddedBackend';
 import { arithmeticExperiment } from '../experiments/arithmeticExperiment';
+import { sentimentExperiment } from '../experiments/sentimentExperiment';
 import type { ExperimentContext, ExperimentReport } from '../experiments/ExperimentContext';
 import { replaceMarkedSection } from '../experiments/markedSections';
 import { installedFile } from '../installedFile';
@@ -25,6 +26,10 @@ const experiments: Experiment[] = [
     {
         id: 'arithmetic', summary: 'direct vs zero-shot vs few-shot CoT, and self-consistency for N = 1…16 paths',
         model: 'fixtures/trained/arithmetic.gguf', run: arithmeticExperiment,
+    },
+    {
+        id: 'sentiment', summary: 'label scoring vs generated labels, uncalibrated vs calibrated, with the bias shown',
+        model: 'fixtures/trained/sentiment.gguf', run: sentimentExperiment,
     },
 ];
 
