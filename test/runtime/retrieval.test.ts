@@ -141,6 +141,49 @@ describe('retrieval on the runtime', () => {
         }
     });
 
+    test('self-ask answers each follow-up with the index\'s nearest passage (scripted model, real embeddings)', async () => {
+        const { executeStrategy } = await import('../../src/core/reasoning/executeStrategy');
+        const { preparePrompt, PromptDocument } = await import('../../src/core/prompt');
+        const docs = join(workspace, 'docs-selfask');
+        await writeDocuments(docs);
+        const out = join(workspace, 'selfask-index');
+        await buildRetrievalIndex({ folder: docs, out, root: workspace, model, embedder: client, chunkSize: 150, chunkOverlap: 0 });
+        const prompt = join(workspace, 'selfask.prompt');
+        const text = '---\npromptscope.strategy: self-ask\npromptscope.selfAsk: {answerWith: retrieval, maxFollowUps: 2}\n'
+            + 'promptscope.retrieval: {index: selfask-index, query: "{{question}}", k: 2}\n---\n'
+            + '{{#each @retrieved}}{{text}}\n{{/each}}{{question}}\n';
+        const run = await preparePrompt(PromptDocument.fromText(text, prompt), { input: { question: 'How long should bread bake?' }, embedder: client });
+        assert.equal(run.retrieval?.passages.length, 2);
+        // The model's turns are scripted (the control flow is what is tested); the follow-ups' answers come from the index.
+        const replies = ['Follow up: baking bread at home', 'Follow up: the ocean tides', 'So the final answer is: 42'];
+        const asked: string[][] = [];
+        const scripted = {
+            async chat(request: { messages: { role: string; text: string }[] }) {
+                asked.push(request.messages.map(m => m.text));
+                return { text: replies[asked.length - 1]!, seed: 1, timing: { promptTokens: 1, generatedTokens: 1 } };
+            },
+            async chatMany(): Promise<never> { throw new Error('self-ask samples no paths'); },
+        };
+        const outcome = await executeStrategy(scripted, run, { strategy: 'self-ask', flags: {}, embedder: client });
+        assert.equal(outcome.answer, '42');
+        assert.equal(outcome.followUps?.length, 2);
+        const index = await readRetrievalIndex(out);
+        const questions = ['baking bread at home', 'the ocean tides'];
+        const embedded = await client.embed({ model, texts: questions });
+        outcome.followUps!.forEach((step, i) => {
+            const [best] = bruteForceSearch(index.vectors, 64, embedded.vectors[i]!, 1);
+            assert.equal(step.question, questions[i]);
+            assert.equal(step.passage?.chunk, best!.chunk, `follow-up ${i + 1}`);
+            assert.ok(Math.abs(step.passage!.score - best!.score) < 1e-6);
+            assert.equal(step.answer, index.chunks[best!.chunk]!.text);
+            // The passage went back to the model as the intermediate answer.
+            assert.ok(asked[i + 1]!.at(-1)!.includes(`Intermediate answer: ${index.chunks[best!.chunk]!.text}`));
+        });
+        // Without an embedder (a caller with no runtime) the strategy cannot answer by retrieval.
+        const { RetrievalUnavailableError } = await import('../../src/core/prompt');
+        await assert.rejects(executeStrategy(scripted, run, { strategy: 'self-ask', flags: {} }), RetrievalUnavailableError);
+    });
+
     test('an update embeds only changed files; another model\'s index, an empty folder and a bad file are refused', async () => {
         const docs = join(workspace, 'docs2');
         await writeDocuments(docs);

@@ -191,3 +191,14 @@ test('an index is written only inside its root and never through a symbolic link
         rmSync(elsewhere, { recursive: true, force: true });
     }
 });
+
+test('self-ask answered by retrieval needs promptscope.retrieval, said at promptscope.selfAsk', async () => {
+    const { PromptDocument, analyzePrompt, readPromptscopeSettings } = await import('../../src/core/prompt');
+    const doc = PromptDocument.fromText('---\npromptscope.strategy: self-ask\npromptscope.selfAsk: {answerWith: retrieval}\n---\nQ?\n', '/tmp/sa.prompt');
+    const errors = (await analyzePrompt(doc)).filter(d => d.severity === 'error');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message, /answers follow-ups with retrieval, which needs `promptscope.retrieval`/);
+    assert.equal(errors[0]!.range.start.line, 2);
+    assert.match(readPromptscopeSettings({ 'promptscope.selfAsk': { answerWith: 'search' } }).issues[0]!.message, /answerWith must be one of model, retrieval; got "search"/);
+    assert.deepEqual(readPromptscopeSettings({ 'promptscope.selfAsk': { answerWith: 'retrieval' }, 'promptscope.retrieval': { index: 'i', query: 'q' } }).issues, []);
+});

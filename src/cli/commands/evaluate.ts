@@ -115,7 +115,7 @@ export const evalCommand: CliCommand = {
         }
         const code = await withBackend(values, verbose, settings.backend, async ({ backend, signal, embedded, recorded, json: where, lora, concurrency }) => {
             const evaluateOn = (client: StrategyModel, model: RecordedModel) => evaluateDataset(client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', file: resolve(dataset), concurrency,
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', embedder: embedded?.session.client ?? embedder, file: resolve(dataset), concurrency,
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
                     const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });

@@ -99,14 +99,16 @@ export const runWithStrategyCommand: CliCommand = {
         }
         const history = historyFlag(values);
 
-        const code = await withBackend(values, verbose, run.settings.backend, async ({ backend, signal, recorded, json: where, lora }) => {
+        const code = await withBackend(values, verbose, run.settings.backend, async ({ backend, signal, embedded, recorded, json: where, lora }) => {
             const runFlags = { ...flags, ...await resolveConstraints(constraints, backend) };
             const recording: RunRecording = { command: 'run', history, input, model: recorded, modelLora: lora };
             // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
             const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
-            const outcome = await runStrategy(backend, withAdapters(run), {
+            // Self-ask's follow-ups answered by retrieval embed each question: on the embedded runtime, else one started for it.
+            const outcome = await withRetrievalEmbedder(fallback => runStrategy(backend, withAdapters(run), {
                 strategy, flags: runFlags, samples, temperature, seed, variants: variants?.map(withAdapters), weighting, signal, adapters: 'prompt',
-            }, recording);
+                embedder: embedded?.session.client ?? fallback,
+            }, recording), verbose);
             if (json) {
                 const extra = strategy === 'self-consistency'
                     ? { samples: outcome.paths?.length, temperature: temperature ?? selfConsistencyDefaults.temperature, weighting: weighting ?? 'count' }

@@ -1,3 +1,4 @@
+import type { RetrievalOutcome } from '../retrieval/retrievePassages';
 import type { ChatMessage } from '../prompt/chatMessages';
 import type { PromptscopeSettings } from '../prompt/settings/PromptscopeSettings';
 import type { SamplingOptions } from '../../shared/sampling';
@@ -19,4 +20,6 @@ export interface PromptRun {
     settings: PromptscopeSettings;
     /** sha256 of the prompt's text, so a history line names the exact prompt it ran. */
     promptHash: string;
+    /** What `promptscope.retrieval` retrieved for the prompt (its index, k and mode serve self-ask's follow-ups too). */
+    retrieval?: RetrievalOutcome;
 }

@@ -13,6 +13,9 @@ import { runZeroShotCot, zeroShotCotDefaults } from './zeroShotCot';
 import { programAidedMessages, runPrograms } from './programAided';
 import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from './treeOfThought';
 import { runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
+import type { Embedder } from '../retrieval/Embedder';
+import { retrievePassages } from '../retrieval/retrievePassages';
+import { RetrievalUnavailableError } from '../prompt/errors/RetrievalUnavailableError';
 
 export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
@@ -47,6 +50,11 @@ export interface StrategyOptions {
     onToken?(chunk: { text: string; tokens: number[] }, generation: number): void;
     /** Stops the generation in progress; a zero-shot cot stopped in its reasoning does not start its answer turn. */
     signal?: AbortSignal;
+    /**
+     * Embeds self-ask's follow-up questions when they are answered by retrieval (`promptscope.selfAsk.answerWith:
+     * retrieval`): the runtime client. Defaults to none (such a prompt then fails with a RetrievalUnavailableError).
+     */
+    embedder?: Embedder;
 }
 
 export interface OutcomePath {
@@ -271,12 +279,28 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
             // The prompt's grammar or output schema would constrain follow-up questions, not just the answer.
             const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
             let generation = 0;
+            const passages: NonNullable<SelfAskStep['passage']>[] = [];
+            const retrieval = run.retrieval;
+            const embedder = options.embedder;
+            if (settings.answerWith === 'retrieval' && (retrieval === undefined || embedder === undefined)) {
+                // The settings check makes answerWith: retrieval need promptscope.retrieval; a caller without a runtime is left.
+                throw new RetrievalUnavailableError({ path: run.file });
+            }
             const asked = await runSelfAsk(
                 async messages => (await chat(run, messages, free, generation++)).text,
-                // A follow-up is answered by the model on its own, as a new one-turn question.
-                async question => (await chat(run, [{ role: 'user', text: question }], free, generation++)).text,
+                settings.answerWith === 'retrieval'
+                    // The passage of the prompt's index nearest to the question answers it, as a search engine's snippet did in Press et al.
+                    ? async question => {
+                        const found = await retrievePassages({ index: retrieval!.index, query: question, k: 1, mode: retrieval!.mode, embedder: embedder!, ...(signal ? { signal } : {}) });
+                        const best = found.passages[0]!;
+                        passages.push({ file: best.file, startLine: best.startLine, endLine: best.endLine, score: best.score, chunk: best.chunk });
+                        return best.text;
+                    }
+                    // A follow-up is answered by the model on its own, as a new one-turn question.
+                    : async question => (await chat(run, [{ role: 'user', text: question }], free, generation++)).text,
                 run.messages, settings, signal,
             );
+            if (passages.length > 0) asked.followUps.forEach((step, i) => { if (passages[i] !== undefined) step.passage = passages[i]; });
             const rawAnswer = handling.extract(asked.finalText);
             return finish({
                 answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: asked.finalText, followUps: asked.followUps,

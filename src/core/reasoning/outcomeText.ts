@@ -1,3 +1,4 @@
+import { formatScore } from '../retrieval/formatScore';
 import type { OutcomePath, OutcomeProgram, OutcomeVariant, StrategyOutcome } from './executeStrategy';
 
 /**
@@ -68,7 +69,9 @@ export function formatOutcome(outcome: StrategyOutcome): string {
             lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
             break;
         case 'self-ask':
-            outcome.followUps?.forEach((f, i) => lines.push(`── follow-up ${i + 1}: ${f.question}`, f.answer));
+            outcome.followUps?.forEach((f, i) => lines.push(
+                `── follow-up ${i + 1}: ${f.question}${f.passage ? ` (retrieved: ${f.passage.file}:${f.passage.startLine}-${f.passage.endLine}, cosine ${formatScore(f.passage.score)})` : ''}`,
+                f.answer));
             lines.push('── final', outcome.output ?? '', `answer: ${answerText(outcome)}`);
             break;
         case 'tree-of-thought':

@@ -11,9 +11,21 @@ export interface SelfAskSettings {
     final?: string;
     /** Follow-up questions at most. Defaults to 3. */
     maxFollowUps?: number;
+    /**
+     * Who answers a follow-up: `model` (the model, the question on its own) or `retrieval` (the passage of the prompt's
+     * `promptscope.retrieval` index nearest to the question, as a search engine's snippet answered in Press et al.).
+     * Defaults to `model`.
+     */
+    answerWith?: SelfAskAnswerer;
 }
 
-export const selfAskDefaults = { followUp: 'Follow up:', intermediate: 'Intermediate answer:', final: 'So the final answer is:', maxFollowUps: 3 } as const;
+export type SelfAskAnswerer = 'model' | 'retrieval';
+
+export const selfAskAnswerers: readonly SelfAskAnswerer[] = ['model', 'retrieval'];
+
+export const selfAskDefaults = {
+    followUp: 'Follow up:', intermediate: 'Intermediate answer:', final: 'So the final answer is:', maxFollowUps: 3, answerWith: 'model',
+} as const satisfies Required<SelfAskSettings>;
 
 /** The most follow-ups one run may ask. */
 export const maxSelfAskFollowUps = 8;
@@ -21,6 +33,8 @@ export const maxSelfAskFollowUps = 8;
 export interface SelfAskStep {
     question: string;
     answer: string;
+    /** Where a follow-up answered by retrieval found its answer: the passage and its cosine score. */
+    passage?: { file: string; startLine: number; endLine: number; score: number; chunk: number };
 }
 
 export interface SelfAskResult {

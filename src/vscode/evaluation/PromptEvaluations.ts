@@ -139,7 +139,7 @@ export class PromptEvaluations implements vscode.Disposable {
                     const lora = model.lora;
                     try {
                         return await evaluateDataset(client, {
-                            strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal,
+                            strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal, embedder: client,
                             prepareRow: (input): Promise<PreparedRow> => this.prepareRow(doc, partials, input, variants),
                             onRow: async (row, count, total) => {
                                 history?.append(await runRecord({

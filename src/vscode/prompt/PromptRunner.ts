@@ -143,7 +143,7 @@ export class PromptRunner implements vscode.Disposable {
                     };
                     try {
                         const outcome = await runStrategy(watched, run, {
-                            strategy, flags: {}, variants, adapters: 'prompt', signal: abort.signal,
+                            strategy, flags: {}, variants, adapters: 'prompt', signal: abort.signal, embedder: client,
                             onToken: (chunk, generation) => {
                                 transcript.append(chunk.text, generation);
                                 generated += chunk.tokens.length;

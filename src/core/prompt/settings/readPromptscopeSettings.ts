@@ -4,7 +4,7 @@ import type { WatermarkOptions } from '../../../shared/watermark';
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { validateWatermark } from '../../sampling/validateSampling';
 import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
-import { maxSelfAskFollowUps, type SelfAskSettings } from '../../reasoning/selfAsk';
+import { maxSelfAskFollowUps, selfAskAnswerers, type SelfAskAnswerer, type SelfAskSettings } from '../../reasoning/selfAsk';
 import { readRetrievalSettings } from '../../retrieval/RetrievalSettings';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
 import { parseBackendSetting } from '../../backends/backendSetting';
@@ -133,6 +133,12 @@ export function readPromptscopeSettings(raw: Record<string, unknown>): SettingsR
         for (const part of answerParts) readAnswer(part.value, part.path, answer, issues);
         settings.answer = answer;
     }
+    if (settings.selfAsk?.answerWith === 'retrieval' && settings.retrieval === undefined) {
+        issues.push({
+            path: ['promptscope.selfAsk'], severity: 'error', code: 'invalid-promptscope-setting',
+            message: '`promptscope.selfAsk` answers follow-ups with retrieval, which needs `promptscope.retrieval` (the index they are searched in): add it, or answer with the model.',
+        });
+    }
     return { settings, issues };
 }
 
@@ -240,17 +246,20 @@ function readTreeOfThought(value: unknown): TreeOfThoughtSettings | string {
 
 /** `promptscope.selfAsk` as settings, or what is wrong with it. */
 function readSelfAsk(value: unknown): SelfAskSettings | string {
-    if (!isMapping(value)) return 'must be a mapping `{followUp?, intermediate?, final?, maxFollowUps?}`.';
+    if (!isMapping(value)) return 'must be a mapping `{followUp?, intermediate?, final?, maxFollowUps?, answerWith?}`.';
     const selfAsk: SelfAskSettings = {};
     for (const [key, v] of Object.entries(value)) {
         if (key === 'followUp' || key === 'intermediate' || key === 'final') {
             if (typeof v !== 'string' || v.trim() === '') return `${key} must be a non-empty marker string; got ${show(v)}.`;
             selfAsk[key] = v;
+        } else if (key === 'answerWith') {
+            if (!selfAskAnswerers.includes(v as SelfAskAnswerer)) return `answerWith must be one of ${selfAskAnswerers.join(', ')}; got ${show(v)}.`;
+            selfAsk.answerWith = v as SelfAskAnswerer;
         } else if (key === 'maxFollowUps') {
             if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > maxSelfAskFollowUps) return `maxFollowUps must be an integer from 0 to ${maxSelfAskFollowUps}; got ${show(v)}.`;
             selfAsk.maxFollowUps = v;
         } else {
-            return `has no key \`${key}\`; its keys are followUp, intermediate, final and maxFollowUps.`;
+            return `has no key \`${key}\`; its keys are followUp, intermediate, final, maxFollowUps and answerWith.`;
         }
     }
     return selfAsk;
