@@ -35,10 +35,11 @@ export function serverChoice(values: Record<string, unknown>, promptSetting: Bac
     }
     const serverOnly = ['backend-model', 'backend-header', 'backend-timeout', 'concurrency'].filter(flag => values[flag] !== undefined);
     if (setting === undefined || setting.kind === 'embedded') {
-        if (serverOnly.length > 0) throw new UsageError(`--${serverOnly[0]} applies to a server backend (--backend URL)`);
+        if (serverOnly.length > 0 && !('model-flags-elsewhere' in values)) throw new UsageError(`--${serverOnly[0]} applies to a server backend (--backend URL)`);
         return undefined;
     }
-    const local = ['model', 'threads', 'gpu', 'context-size', 'lora', 'runtime-timeout'].filter(flag => values[flag] !== undefined);
+    // eval --compare-backend: the model flags belong to the other, embedded side.
+    const local = values['model-flags-elsewhere'] === true ? [] : ['model', 'threads', 'gpu', 'context-size', 'lora', 'runtime-timeout'].filter(flag => values[flag] !== undefined);
     if (local.length > 0) {
         throw new UsageError(`--${local[0]} configures the embedded runtime; the server at ${setting.urls.join(', ')} runs its own model (choose it with --backend-model)`);
     }

@@ -114,6 +114,21 @@ test('eval --backend with 4 rows in flight equals --concurrency 1, row for row; 
     assert.ok(lines.every(l => l.model.backend.urls.length === 2));
 });
 
+test('eval --compare-backend: the same rows on the embedded runtime and on the server, paired; greedy answers agree', () => {
+    const ab = runCli(['eval', 'sum.prompt', '--dataset', 'rows.jsonl', '--temperature', '0', '--repeat-penalty', '1', '--model', model, '--gpu', 'off',
+        '--compare-backend', first.url, '--json', '--no-history']);
+    assert.equal(ab.code, 0, ab.stderr);
+    const r = JSON.parse(ab.stdout);
+    assert.equal(r.compared.backend, first.url);
+    assert.equal(r.compared.model, 'fixture');
+    assert.deepEqual(r.compared.results.map((row: { answer: string | null }) => row.answer), r.results.map((row: { answer: string | null }) => row.answer));
+    assert.equal(r.compared.paired.onlyBase + r.compared.paired.onlyOther, 0);
+    assert.equal(r.compared.paired.n, 6);
+    const both = runCli(['eval', 'sum.prompt', '--dataset', 'rows.jsonl', '--compare-backend', 'embedded']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--compare-backend embedded compares a server with the embedded runtime/);
+});
+
 test('score --backend: label probabilities, and the labels the server\'s top-k could not reach said to be bounds', () => {
     const remote = runCli(['score', 'sum.prompt', '--input', '{"n": 2}', '--backend', first.url, '--json']);
     assert.equal(remote.code, 0, remote.stderr);
@@ -152,6 +167,7 @@ test('mistakes and failures: specific messages naming the flag, the URL or the f
         [['run', '--text', 'hi', '--backend', first.url, '--backend-model', 'llama-70b'], /does not serve a model named "llama-70b"; it serves "fixture"/],
         [['run', '--text', 'hi', '--backend', first.url, '--watermark', 'key=k'], /watermarking needs the embedded runtime/],
         [['run', '--text', 'hi', '--concurrency', '2', '--model', model], /--concurrency applies to a server backend/],
+        [['attention', '--text', 'hi', '--backend', first.url], /attention needs the embedded runtime; http:\/\/127\.0\.0\.1:\d+ does not offer it/],
         [['run', '--text', 'hi', '--backend', keyed.url], /answered HTTP 401: Invalid API Key: check the API key \(PROMPTSCOPE_BACKEND_API_KEY\)/],
     ];
     for (const [args, message] of cases) {

@@ -120,6 +120,21 @@ describe('promptscope bench', () => {
         } else {
             assert.match(nPaths.notes.join('\n'), /--reference/);
         }
+
+        // Scaling out: with a cached llama-server build, rows/s of each setup and speed-ups over the embedded runtime.
+        const scale = model.sections.find(s => s.id === 'scale')!;
+        const scaling = new Map(scale.figures.map(f => [f.id, f]));
+        if (scaling.size > 0) {
+            const embedded = scaling.get('embedded.rowsPerSecond')!.value;
+            assertPositiveFinite(embedded, 'embedded rows/s');
+            for (const setup of ['server1', 'server2', 'server4', 'servers2x2']) {
+                const rate = scaling.get(`${setup}.rowsPerSecond`)!.value;
+                assertPositiveFinite(rate, `${setup} rows/s`);
+                assert.ok(Math.abs(scaling.get(`${setup}.speedup`)!.value - rate / embedded) <= 1e-12 * rate / embedded, `${setup} speed-up`);
+            }
+        } else {
+            assert.match(scale.notes.join('\n'), /--reference/);
+        }
     });
 
     test('--threads repeated: one report per thread count, each loaded with its count; --markdown lists the goals', async () => {

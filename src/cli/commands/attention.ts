@@ -9,6 +9,8 @@ import { integerFlag } from '../parseFlags';
 import { preparePromptTarget, promptTarget, promptTargetOptions, requestLora } from '../promptTarget';
 import { UsageError } from '../UsageError';
 import { withFlagModel } from '../withFlagModel';
+import { serverChoice } from '../backendFlags';
+import { BackendCapabilityError } from '../../shared/errors/BackendCapabilityError';
 
 const usage = `Usage: promptscope attention (FILE.prompt | FILE.txt | --text "…") [options]
 
@@ -27,6 +29,7 @@ Options:
   --lora PATH[:SCALE]  LoRA adapter (repeatable; scale defaults to 1)
   --runtime-timeout S  Fail when the runtime does not respond (or a download sends nothing) for S seconds
                        (default 30, $PROMPTSCOPE_RUNTIME_TIMEOUT; 0 = never)
+  --backend B          embedded only: attention needs the embedded runtime (a server backend is refused by name)
   --json               Print {model, tokens: [{id, text, raw, pieces?}], layers, modelLayers, heads, kvHeads,
                        attention: [layer][head][query][key], computedOn: {device, copy, reason?}, timing: {tokens, ms}}
                        (copy: the model runs on a GPU and the weights come from a CPU copy of it; reason says why)
@@ -40,7 +43,7 @@ export const attentionCommand: CliCommand = {
     allowPositionals: true,
     options: {
         ...promptTargetOptions,
-        ...stringOptions('layer'),
+        ...stringOptions('layer', 'backend'),
         ...modelOptions,
     },
     async run({ values, positionals, json, verbose }) {
@@ -48,6 +51,9 @@ export const attentionCommand: CliCommand = {
         const layer = integerFlag(values, 'layer');
         if (layer !== undefined && layer < 0) throw new UsageError('--layer expects an integer ≥ 0');
         const source = await preparePromptTarget(target, values);
+        // `--backend URL` or the prompt's promptscope.backend naming a server: said plainly, not run elsewhere.
+        const server = serverChoice({ ...values, 'model-flags-elsewhere': true }, source.settings.backend);
+        if (server !== undefined) throw new BackendCapabilityError('attention', server.urls.join(', '));
         const lora = requestLora(source, values);
 
         return withFlagModel(values, verbose, async ({ session, signal }) => {

@@ -45,6 +45,8 @@ Options:
   --limit N            Only the first N rows
   --compare-model M    Then evaluate the same rows on model M too (e.g. a quantized copy) and compare: each model's
                        accuracy with a Wilson 95% interval, the rows only one got right, McNemar's exact p-value
+  --compare-backend B  The same comparison across backends: the rows on --backend (or embedded) and then on B
+                       (embedded or URL[,URL…]); the model flags (--model, --threads, …) go to the embedded side
   --seed N             Seed of every row's run
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
   --no-history         Do not append the rows' runs to the run history
@@ -52,7 +54,7 @@ Options:
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
 ${backendUsage.replace('Server requests in flight at once', 'Rows (and their server requests) in flight at once; results stay in row order')}  --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
                        results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history,
-                       compared?: {model, accuracy, n, correct, unmapped, results, paired: {n, base, other, bothCorrect,
+                       compared?: {model, backend?, accuracy, n, correct, unmapped, results, paired: {n, base, other, bothCorrect,
                        onlyBase, onlyOther, bothWrong, mcnemarP}}}
 `;
 
@@ -63,7 +65,7 @@ export const evalCommand: CliCommand = {
     usage,
     allowPositionals: true,
     options: {
-        ...stringOptions('dataset', 'limit', 'compare-model'),
+        ...stringOptions('dataset', 'limit', 'compare-model', 'compare-backend'),
         ...strategyOptions,
         ...samplingOptions(allSamplingFlags),
         ...modelOptions,
@@ -113,9 +115,16 @@ export const evalCommand: CliCommand = {
         if (compareModel !== undefined && (values.backend !== undefined || settings.backend?.kind === 'openai-compatible')) {
             throw new UsageError('--compare-model loads a second GGUF in the embedded runtime; it does not combine with a server backend');
         }
-        const code = await withBackend(values, verbose, settings.backend, async ({ backend, signal, embedded, recorded, json: where, lora, concurrency }) => {
-            const evaluateOn = (client: StrategyModel, model: RecordedModel) => evaluateDataset(client, {
-                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', embedder: embedded?.session.client ?? embedder, file: resolve(dataset), concurrency,
+        const compareBackend = values['compare-backend'] as string | undefined;
+        if (compareBackend !== undefined && compareModel !== undefined) throw new UsageError('give --compare-model or --compare-backend, not both');
+        // Under an A/B of backends the model flags configure whichever side is embedded.
+        const primaryValues = compareBackend === undefined ? values : { ...values, 'model-flags-elsewhere': compareBackend.trim() === 'embedded' };
+        if (compareBackend !== undefined && compareBackend.trim() === 'embedded' && (values.backend ?? 'embedded') === 'embedded' && settings.backend?.kind !== 'openai-compatible') {
+            throw new UsageError('--compare-backend embedded compares a server with the embedded runtime: give the server with --backend URL (to compare two local models, use --compare-model)');
+        }
+        const code = await withBackend(primaryValues, verbose, settings.backend, async ({ backend, signal, embedded, recorded, json: where, lora, concurrency }) => {
+            const evaluateOn = (client: StrategyModel, model: RecordedModel, rowsAtOnce = concurrency) => evaluateDataset(client, {
+                strategy, flags, samples, temperature, seed, weighting, rows, expectedField, verbalizer, signal, adapters: 'prompt', embedder: embedded?.session.client ?? embedder, file: resolve(dataset), concurrency: rowsAtOnce,
                 async prepareRow(input, index) {
                     // Each prompt's own adapters (then --lora's) go with its requests, as the editor sends them.
                     const withAdapters = (prompt: PromptRun): PromptRun => ({ ...prompt, lora: requestLora(prompt, values) ?? [] });
@@ -142,7 +151,18 @@ export const evalCommand: CliCommand = {
             if (evaluation.metrics === undefined) return 130;
             const metrics = evaluation.metrics;
             // The same rows on the other model, loaded in the same runtime with the same settings.
-            let compared: { model: RecordedModel; evaluation: typeof evaluation; paired: PairedComparison } | undefined;
+            let compared: { model: RecordedModel; backend?: string; evaluation: typeof evaluation; paired: PairedComparison } | undefined;
+            if (compareBackend !== undefined && !signal.aborted) {
+                const otherValues = { ...values, backend: compareBackend, 'model-flags-elsewhere': compareBackend.trim() !== 'embedded' };
+                compared = await withBackend(otherValues, verbose, undefined, async other => {
+                    const otherEvaluation = await evaluateOn(other.backend, other.recorded, other.concurrency);
+                    if (otherEvaluation.metrics === undefined || otherEvaluation.results.length !== evaluation.results.length) return undefined;
+                    return {
+                        model: other.recorded, backend: other.json.backend === 'openai-compatible' ? other.json.server!.urls.join(',') : 'embedded',
+                        evaluation: otherEvaluation, paired: comparePaired(evaluation.results.map(r => r.correct), otherEvaluation.results.map(r => r.correct)),
+                    };
+                });
+            }
             if (compareModel !== undefined && embedded !== undefined && !signal.aborted) {
                 const other = await embedded.session.load({ ...modelChoice(values), model: compareModel }, signal);
                 const otherEvaluation = await evaluateOn(embedded.session.client, other);
@@ -159,7 +179,7 @@ export const evalCommand: CliCommand = {
                     results, tokens, ms, model: where.model, ...(where.server ? { server: where.server } : {}), concurrency, ...historyJson(history),
                     ...(compared ? {
                         compared: {
-                            model: compared.model.name, accuracy: compared.evaluation.metrics!.accuracy, n: compared.evaluation.metrics!.n,
+                            model: compared.model.name, ...(compared.backend ? { backend: compared.backend } : {}), accuracy: compared.evaluation.metrics!.accuracy, n: compared.evaluation.metrics!.n,
                             correct: compared.evaluation.metrics!.correct, unmapped: compared.evaluation.metrics!.unmapped,
                             results: resultsOf(compared.evaluation), paired: compared.paired,
                         },
