@@ -9,11 +9,14 @@ import {
 import type { SettingLayers } from './workspaceTrust';
 import { readInlineCompletionSettings, type InlineCompletionSettings } from './completion/inlineCompletionSettings';
 import { readSpeculativeSettings } from './speculative/speculativeSettings';
+import { readServerSettings, serverDestinationKeys, setByWorkspace, type ServerSettings } from './backend/serverSettings';
 
 /**
  * Typed view of the `promptscope.*` settings. Values are read when used, never cached, so live
  * settings (sampling defaults) apply to the next run; `onDidChange` says whether a change needs a
- * model reload (model, gpu, gpuLayers, threads, contextSize, modelsDirectory, lora).
+ * model reload (model, gpu, gpuLayers, threads, contextSize, modelsDirectory, lora). The backend settings
+ * (`promptscope.backend`, `promptscope.server.*`) need none: a change closes the server connection and the next run
+ * connects again.
  */
 export class Config implements vscode.Disposable {
     private readonly changes = new vscode.EventEmitter<SettingsChange>();
@@ -98,6 +101,20 @@ export class Config implements vscode.Disposable {
         if (value === undefined || value === 'auto' || value === 'off') return value ?? 'auto';
         this.reportProblems([`promptscope.runtime.buildOptimized: ${JSON.stringify(value)} is not "auto" or "off"; using "auto"`]);
         return 'auto';
+    }
+
+    /**
+     * `promptscope.backend` and `promptscope.server.*`, read per run; `settings` is undefined when they cannot work
+     * (`problem` says which setting and why, and is logged once).
+     */
+    get server(): { settings: ServerSettings | undefined; problem: string | undefined; setByWorkspace: boolean } {
+        const section = this.section;
+        const { settings, problems } = readServerSettings(key => section.get(key));
+        this.reportProblems(problems);
+        return {
+            settings, problem: settings === undefined ? problems.at(-1) : undefined,
+            setByWorkspace: serverDestinationKeys.some(key => setByWorkspace(section.inspect(key))),
+        };
     }
 
     /** Every layer of `promptscope.model`, so callers can tell a workspace's choice from the user's. */

@@ -22,6 +22,9 @@ import { PromptRunner } from './prompt/PromptRunner';
 import { registerPromptEditor } from './prompt/registerPromptEditor';
 import { RecentModels } from './RecentModels';
 import { TrustGate } from './TrustGate';
+import { Backends } from './backend/Backends';
+import { BackendStatusBar } from './backend/BackendStatusBar';
+import { ServerApiKey } from './backend/ServerApiKey';
 
 /**
  * The extension's state: one of each service, and every disposable, disposed together on
@@ -39,6 +42,10 @@ export class Ctx {
     /** Builds the CPU backend for this CPU after a model loads without it (an installed `.vsix` has no npm install). */
     readonly backgroundBuild: BackgroundRuntimeBuild;
     readonly statusBar: ModelStatusBar;
+    /** The server API key, in SecretStorage only. */
+    readonly serverApiKey: ServerApiKey;
+    /** Where runs go: the embedded runtime or an OpenAI-compatible server (`promptscope.backend`). */
+    readonly backends: Backends;
     /** Read-only `promptscope-output:` documents: rendered prompts and run output. */
     readonly outputs: OutputDocuments;
     /** Run Prompt and Render Prompt on `.prompt` files. */
@@ -71,13 +78,16 @@ export class Ctx {
             runtimeLog: runtimeLogSink(this.log),
         });
         this.statusBar = this.own(new ModelStatusBar(this.models));
+        this.serverApiKey = this.own(new ServerApiKey(extension.secrets, this.log));
+        this.backends = this.own(new Backends({ config: this.config, models: this.models, apiKey: this.serverApiKey, log: this.log }));
+        this.own(new BackendStatusBar(this.backends, this.config));
         this.backgroundBuild = this.own(new BackgroundRuntimeBuild({ models: this.models, config: this.config, log: this.log }));
         this.own(registerInlineCompletion(this.models, this.config, this.log));
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());
-        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs, trust: this.trust }));
+        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs, trust: this.trust, backends: this.backends }));
         this.probabilities = this.own(new TokenProbabilitiesPanels({
-            models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri,
+            models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri, backends: this.backends,
         }));
         this.attention = this.own(new AttentionPanels({
             models: this.models, prompts: this.prompts, log: this.log, extensionUri: extension.extensionUri,

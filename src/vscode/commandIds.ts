@@ -18,11 +18,16 @@ export const CommandId = {
     detectWatermark: 'promptscope.detectWatermark',
     openDecodingLab: 'promptscope.openDecodingLab',
     indexFolder: 'promptscope.indexFolder',
+    setServerApiKey: 'promptscope.setServerApiKey',
+    clearServerApiKey: 'promptscope.clearServerApiKey',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 
 /** Id of the model status bar item (stable: the e2e tests find it by this). */
 export const statusBarItemId = 'promptscope.status';
+
+/** Id of the status bar item naming the server backend (shown only when runs go to a server). */
+export const backendStatusItemId = 'promptscope.backend';
 
 /** Id of the status bar item with the active `.prompt` file's token count. */
 export const promptTokensItemId = 'promptscope.promptTokens';

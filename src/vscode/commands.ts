@@ -39,6 +39,11 @@ const showTokenProbabilities: CommandFactory = ctx => (arg?: unknown) => ctx.pro
 /** Resolves with the panel once the first layer is captured (tests inspect it), `undefined` without a prompt. */
 const showAttention: CommandFactory = ctx => (arg?: unknown) => ctx.attention.show(toUri(arg));
 
+/** Asks for the key in a password box (a test may pass it); stored in SecretStorage only. */
+const setServerApiKey: CommandFactory = ctx => (arg?: unknown) => ctx.serverApiKey.set(typeof arg === 'string' ? arg : undefined);
+
+const clearServerApiKey: CommandFactory = ctx => () => ctx.serverApiKey.clear();
+
 const openPlayground: CommandFactory = ctx => () => ctx.playground.reveal();
 
 /** Resolves with the lab once every column is decoded (tests inspect it), `undefined` without a prompt. */
@@ -60,6 +65,8 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.detectWatermark]: detectWatermarkCommand,
     [CommandId.openDecodingLab]: openDecodingLab,
     [CommandId.indexFolder]: indexFolderCommand,
+    [CommandId.setServerApiKey]: setServerApiKey,
+    [CommandId.clearServerApiKey]: clearServerApiKey,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

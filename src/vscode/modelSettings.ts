@@ -12,6 +12,8 @@ export const reloadSettingKeys = ['model', 'gpu', 'gpuLayers', 'threads', 'conte
 /** Settings read at the moment they are used, so a change applies to the next run. */
 export const liveSettingKeys = [
     'sampling.temperature', 'sampling.topK', 'sampling.topP', 'sampling.minP', 'sampling.repeatPenalty', 'sampling.maxTokens',
+    // Where runs go: the server connection is closed and the next run connects again (see backend/Backends).
+    'backend', 'server.urls', 'server.model', 'server.headers', 'server.timeoutSeconds', 'server.concurrency',
 ] as const;
 
 export type ReloadSettingKey = typeof reloadSettingKeys[number];

@@ -5,6 +5,7 @@
  */
 import type { CompareModelsResult, TokenProbabilitiesResult, TokenProbability } from '../runtimeApi';
 import type { InspectionPanelState } from './inspectionPanel';
+import type { ProbabilityView } from '../backends';
 import { IpcCommand, IpcNotification, IpcRequest } from './ipc';
 
 const scope = 'tokenProbabilities';
@@ -16,7 +17,14 @@ export const tokenProbabilitiesViewType = 'promptscope.tokenProbabilities';
 export type ProbabilityToken = TokenProbability;
 
 /** What the panel shows of the runtime's result; `seed` (the sampling seed of the generated tokens) is what branches reuse. */
-export type ProbabilityReport = Pick<TokenProbabilitiesResult, 'model' | 'tokens' | 'promptPerplexity' | 'exact'> & Partial<Pick<TokenProbabilitiesResult, 'seed'>>;
+export type ProbabilityReport = Pick<TokenProbabilitiesResult, 'model' | 'tokens' | 'promptPerplexity' | 'exact'> & Partial<Pick<TokenProbabilitiesResult, 'seed'>> & {
+    /**
+     * Set when an OpenAI-compatible server computed the report (generated tokens only): whether its log-probabilities
+     * are the model's (`raw`) or what its sampler chain left (`server, after its sampler`), as the server reports them.
+     * Defaults to none: the embedded runtime's own distribution.
+     */
+    view?: ProbabilityView;
+};
 
 export type BranchStatus = 'running' | 'done' | 'cancelled' | 'failed';
 

@@ -57,6 +57,9 @@ export class AttentionPanel extends InspectionPanel<PanelState> {
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort || this.disposed) return this.state;
         if (ready === undefined) return this.finish(abort, { phase: 'failed', message: 'the prompt did not render (see the message)' });
+        // Stated, never faked: a prompt that runs on a server has no attention to show (another model would answer).
+        const refused = this.options.prompts.embeddedOnly('attention', ready.prepared, ready.document);
+        if (refused !== undefined) return this.finish(abort, { phase: 'failed', message: refused });
         const { lora } = ready.prepared;
         this.source = { prompt: ready.prepared.messages, ...(lora.length > 0 ? { lora } : {}) };
         return this.capture(abort, this.source, layer);

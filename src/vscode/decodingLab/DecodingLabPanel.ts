@@ -70,6 +70,9 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
         const ready = await this.options.prompts.prepareFor(uri);
         if (this.compute !== abort) return this.state;
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
+        // The lab decodes on the embedded runtime only: a prompt meant for a server is not decoded by another model.
+        const refused = this.options.prompts.embeddedOnly('beamSearch', ready.prepared, ready.document);
+        if (refused !== undefined) return this.fail(abort, refused);
         const { prepared } = ready;
         return this.decodeAll(abort, { prompt: prepared.messages, sampling: prepared.sampling, ...(prepared.lora.length > 0 ? { lora: prepared.lora } : {}) });
     }

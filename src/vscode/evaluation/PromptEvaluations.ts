@@ -17,6 +17,7 @@ import { reasoningStrategies, type ReasoningStrategy } from '../../core/reasonin
 import { evaluationViewType, type EvaluationState, type RowView } from '../../shared/protocols/evaluation';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
+import type { Backends } from '../backend/Backends';
 import { activePromptDocument, isPromptDocument, partialsFor, promptDocumentOf, promptName } from '../prompt/promptSource';
 import { webviewOptions } from '../webview/webviewResources';
 import { EvaluationPanel } from './EvaluationPanel';
@@ -27,6 +28,8 @@ export interface PromptEvaluationsOptions {
     config: Config;
     log: vscode.LogOutputChannel;
     extensionUri: vscode.Uri;
+    /** Where the rows run: the prompt's `promptscope.backend`, else the settings' (the embedded runtime by default). */
+    backends: Backends;
 }
 
 /** What the command may be given instead of asking (tests, other features): any left out is asked for. */
@@ -45,7 +48,8 @@ export interface EvaluateOptions {
 
 /**
  * `Promptscope: Evaluate Prompt on Dataset…`: the active `.prompt` over a `.jsonl`/`.csv` dataset with a chosen
- * strategy, on the shared model, through core's {@link evaluateDataset} (the same code as `promptscope eval`). Each
+ * strategy, on the backend the prompt or the settings choose (the shared model, or a server with rows in flight up to
+ * its slots), through core's {@link evaluateDataset} (the same code as `promptscope eval`, results in row order). Each
  * row is appended to the run history under the workspace folder; the results open in an {@link EvaluationPanel}.
  */
 export class PromptEvaluations implements vscode.Disposable {
@@ -132,14 +136,18 @@ export class PromptEvaluations implements vscode.Disposable {
             }, (progress, token) => {
                 token.onCancellationRequested(() => abort.abort());
                 progress.report({ message: `row 0/${rows.length}` });
-                return this.options.models.withModel(async (client, model) => {
+                const backendRequest = { ...(settings.backend !== undefined ? { setting: settings.backend } : {}), promptName: name };
+                return this.options.backends.withBackend(backendRequest, async (backend, place) => {
                     if (abort.signal.aborted) return undefined;
-                    panel.update({ model: model.name });
-                    // The shared model's adapters are what ran (the prompt's promptscope.lora is not applied to it).
-                    const lora = model.lora;
+                    const model = place.recorded;
+                    panel.update({ model: place.kind === 'embedded' ? model.name : `${model.name} (server ${place.description.urls?.join(', ') ?? ''})` });
+                    // The shared model's adapters are what ran (the prompt's promptscope.lora is not applied to it); a server's are its own.
+                    const lora = place.model?.lora ?? [];
                     try {
-                        return await evaluateDataset(client, {
-                            strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal, embedder: client,
+                        return await evaluateDataset(backend, {
+                            strategy, flags: {}, samples, seed: given.seed, rows, expectedField, verbalizer, signal: abort.signal, embedder: this.options.models.client,
+                            // A server takes as many rows at once as it has slots; results stay in row order, as one at a time.
+                            concurrency: place.concurrency,
                             prepareRow: (input): Promise<PreparedRow> => this.prepareRow(doc, partials, input, variants),
                             onRow: async (row, count, total) => {
                                 history?.append(await runRecord({

@@ -8,7 +8,7 @@ import { PromptEvaluations, type EvaluateOptions } from './PromptEvaluations';
  * results panel once the evaluation ended, `undefined` when nothing ran.
  */
 export const evaluatePromptCommand: CommandFactory = ctx => {
-    const evaluations = ctx.own(new PromptEvaluations({ models: ctx.models, config: ctx.config, log: ctx.log, extensionUri: ctx.extension.extensionUri }));
+    const evaluations = ctx.own(new PromptEvaluations({ models: ctx.models, config: ctx.config, log: ctx.log, extensionUri: ctx.extension.extensionUri, backends: ctx.backends }));
     return (arg?: unknown, options?: unknown) => evaluations.evaluate(promptUri(arg), isOptions(options) ? options : {});
 };
 

@@ -9,6 +9,7 @@ import {
     stateNotification, tokenProbabilitiesViewType, type Branch, type ComparisonSummary, type ExportFormat, type ModelComparison, type PanelState,
 } from '../../shared/protocols/tokenProbabilities';
 import type { Config } from '../Config';
+import type { Backends, BackendRequest } from '../backend/Backends';
 import { describeComparisonFailure } from '../failureMessages';
 import { InspectionPanel, type InspectionPanelKind, type InspectionPanelOptions } from '../inspection/InspectionPanel';
 import type { InspectionRequest } from '../inspection/InspectionRequest';
@@ -19,6 +20,8 @@ import { branchLength, probabilityRequest } from './probabilityRequest';
 
 export interface TokenProbabilitiesPanelOptions extends InspectionPanelOptions {
     config: Config;
+    /** A prompt whose `promptscope.backend` (or the settings) names a server is scored by that server. */
+    backends: Backends;
 }
 
 export const tokenProbabilitiesPanelKind: InspectionPanelKind<PanelState> = {
@@ -36,6 +39,8 @@ export const tokenProbabilitiesPanelKind: InspectionPanelKind<PanelState> = {
  */
 export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenProbabilitiesPanelOptions> {
     private readonly branchRuns = new Map<number, AbortController>();
+    /** Whether the report came from a server: branches and model comparisons run on the embedded model, so they are refused. */
+    private serverReport = false;
     /** The comparison with another model under way; a new one (or a new computation) abandons it. */
     private comparing: AbortController | undefined;
     /** The run's sampling, for branches; after a reload the settings' defaults stand in. */
@@ -66,7 +71,12 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
         if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
         const sampling: SamplingOptions = { ...this.options.config.samplingDefaults, ...ready.prepared.sampling };
         const { lora } = ready.prepared;
-        return this.evaluate(abort, probabilityRequest(ready.prepared.messages, sampling, lora.length > 0 ? { lora } : {}), sampling);
+        const request = probabilityRequest(ready.prepared.messages, sampling, lora.length > 0 ? { lora } : {});
+        const setting = ready.prepared.settings.backend;
+        const backendRequest: BackendRequest = { ...(setting !== undefined ? { setting } : {}), promptName: basename(uri.path) };
+        if (this.options.backends.choose(backendRequest).kind === 'server') return this.evaluateOnServer(abort, request, sampling, backendRequest);
+        this.serverReport = false;
+        return this.evaluate(abort, request, sampling);
     }
 
     /**
@@ -84,6 +94,33 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
         }), request.sampling);
     }
 
+    /**
+     * The report of a prompt that runs on a server: its generated tokens with the alternatives the server lists, marked
+     * with what they measure ({@link ProbabilityReport.view}); the prompt's own tokens are not scored (a server does not).
+     */
+    private async evaluateOnServer(abort: AbortController, request: TokenProbabilitiesRequest, sampling: SamplingOptions, backendRequest: BackendRequest): Promise<PanelState> {
+        this.sampling = sampling;
+        this.lora = request.lora;
+        this.serverReport = true;
+        this.update({ sampling: formatSampling({ ...request.sampling, maxTokens: request.generate }) });
+        const { exact: _exact, ...serverRequest } = request;
+        const result = await vscode.window.withProgress({
+            location: vscode.ProgressLocation.Notification, title: `Promptscope: token probabilities of ${this.state.title} (server)`, cancellable: true,
+        }, (_progress, token) => {
+            token.onCancellationRequested(() => abort.abort());
+            return this.options.backends.withBackend(backendRequest, async (backend, place) => {
+                const scored = await backend.tokenProbabilities(serverRequest, { signal: abort.signal });
+                return { ...scored, model: `${scored.model} (server ${place.description.urls?.join(', ') ?? ''})` };
+            });
+        });
+        if (this.compute !== abort || this.disposed) return this.state;
+        this.compute = undefined;
+        if (result === undefined) return this.fail(abort, abort.signal.aborted ? 'cancelled' : 'no result (see the message and the Promptscope log)');
+        this.options.log.info(`Token probabilities of ${this.state.title} from ${result.model}: ${result.timing.generatedTokens} generated tokens (${result.view}) in ${Math.round(result.timing.ms)} ms`);
+        this.update({ phase: 'done', report: result });
+        return this.state;
+    }
+
     /** A new computation or the panel's end stops the branches. */
     protected override stopWork(): void {
         for (const run of this.branchRuns.values()) run.abort();
@@ -98,6 +135,10 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
      */
     async compareWith(other?: string): Promise<PanelState> {
         const report = this.state.report;
+        if (this.serverReport || report?.view !== undefined) {
+            this.update({ comparison: { phase: 'failed', other: other ?? '', message: 'comparing with another model needs the embedded runtime: these probabilities came from a server' } });
+            return this.state;
+        }
         if (report === undefined || report.tokens.length < 2) {
             this.update({ comparison: { phase: 'failed', other: other ?? '', message: 'there are no token probabilities to compare on yet: compute them first' } });
             return this.state;
@@ -180,6 +221,12 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
         const branch: Branch = { id, fromIndex: index, token: { id: tokenId, text: known?.text ?? `#${tokenId}` }, text: '', status: 'running' };
         this.state.branches = [...this.state.branches, branch];
         const send = () => void this.connection.notify(branchNotification, branch);
+        if (this.serverReport || report.view !== undefined) {
+            // The prompt's tokens are not in a server's report, and the embedded model is another model: refused, not faked.
+            Object.assign(branch, { status: 'failed', error: 'branching needs the embedded runtime: these probabilities came from a server' });
+            send();
+            return;
+        }
         send();
 
         const abort = new AbortController();

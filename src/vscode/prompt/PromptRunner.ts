@@ -17,6 +17,8 @@ import { runStrategy } from '../../core/reasoning/runStrategy';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import type { CompletionResult } from '../../shared/runtimeApi';
+import type { BackendFeature } from '../../shared/backends';
+import type { Backends } from '../backend/Backends';
 import type { Config } from '../Config';
 import type { ModelService } from '../ModelService';
 import type { PathRequest, TrustGate } from '../TrustGate';
@@ -35,6 +37,8 @@ export interface PromptRunnerOptions {
     outputs: OutputDocuments;
     /** Asks before loading adapters that a prompt's front matter names in an untrusted workspace. */
     trust: Pick<TrustGate, 'allow'>;
+    /** Where runs go: the prompt's `promptscope.backend`, else the settings' (the embedded runtime by default). */
+    backends: Backends;
 }
 
 /** A prompt ready to run with its strategy: what {@link PromptRunner.run} hands to core's `runStrategy`. */
@@ -59,8 +63,9 @@ const goToProblem = 'Go to Problem';
 /**
  * Render Prompt and Run Prompt on a `.prompt` file: a prompt with errors never reaches the model. A run goes
  * through core's `runStrategy`, as `promptscope run` does: the prompt's `promptscope.strategy` (direct, cot,
- * self-consistency, ensemble) on the one shared model of {@link ModelService}, its `promptscope.lora` applied per
- * request, and a line appended to the run history of the workspace folder. Only the presentation is the editor's:
+ * self-consistency, ensemble) on the backend its `promptscope.backend` (else the settings) chooses: the one shared
+ * model of {@link ModelService}, its `promptscope.lora` applied per request, or an OpenAI-compatible server; and a
+ * line appended to the run history of the workspace folder. Only the presentation is the editor's:
  * a read-only output document beside the prompt, streamed, with the answer and votes in its header.
  */
 export class PromptRunner implements vscode.Disposable {
@@ -104,8 +109,13 @@ export class PromptRunner implements vscode.Disposable {
             prompt: name, phase: 'waiting for the model', sampling: run.sampling, adapters: run.lora,
             ...(strategy === 'direct' ? {} : { strategy: describeStrategy(strategy, run, variants) }),
         };
-        const speculative = speculationFor(strategy, run.sampling, this.options.config.speculative);
+        const backendRequest = { ...(prepared.settings.backend !== undefined ? { setting: prepared.settings.backend } : {}), promptName: name };
+        const onServer = this.options.backends.choose(backendRequest).kind === 'server';
+        const configuredSpeculation = speculationFor(strategy, run.sampling, this.options.config.speculative);
+        // The settings' speculative decoding is the embedded runtime's: a server run says it was not applied, never fakes it.
+        const speculative = onServer ? undefined : configuredSpeculation;
         if (speculative !== undefined) header.speculative = describeSpeculativeOptions(speculative);
+        if (onServer && configuredSpeculation !== undefined) header.speculative = 'not applied: speculative decoding options need the embedded runtime (start llama-server with a draft model instead)';
         const transcript = new RunTranscript(strategy, run, variants);
         const uri = OutputDocuments.runUri(document.uri);
         // A run replaced by a newer run of the same file stops writing: the document is the newer run's now.
@@ -122,35 +132,38 @@ export class PromptRunner implements vscode.Disposable {
                 cancellable: true,
             }, (progress, token) => {
                 token.onCancellationRequested(() => abort.abort());
-                return models.withModel(async (client, model): Promise<StrategyOutcome | undefined> => {
+                return this.options.backends.withBackend(backendRequest, async (backend, place): Promise<StrategyOutcome | undefined> => {
                     if (abort.signal.aborted) return undefined;
-                    header.model = model;
+                    if (place.model !== undefined) header.model = place.model;
+                    else header.server = place.description;
                     header.phase = 'generating';
                     show(true);
                     let generated = 0;
                     let last: CompletionResult | undefined;
-                    // The client as the strategies see it, watched for the status bar's speed and a direct run's timing.
+                    // The backend as the strategies see it, watched for the status bar's speed and a direct run's timing.
                     const watched: StrategyModel = {
                         async chat(request, options) {
-                            last = await client.chat(speculative !== undefined ? { ...request, speculative } : request, options);
+                            last = await backend.chat(speculative !== undefined ? { ...request, speculative } : request, options);
                             models.recordRun(last.timing);
                             return last;
                         },
                         chatMany(request, options) {
                             progress.report({ message: `sampling ${request.n} paths` });
-                            return client.chatMany(request, options);
+                            return backend.chatMany(request, options);
                         },
+                        // Tree-of-thought's value evaluator scores labels (on a server: from its top log-probabilities).
+                        scoreContinuations: (request, options) => backend.scoreContinuations(request, options),
                     };
                     try {
                         const outcome = await runStrategy(watched, run, {
-                            strategy, flags: {}, variants, adapters: 'prompt', signal: abort.signal, embedder: client,
+                            strategy, flags: {}, variants, adapters: 'prompt', signal: abort.signal, embedder: this.options.models.client,
                             onToken: (chunk, generation) => {
                                 transcript.append(chunk.text, generation);
                                 generated += chunk.tokens.length;
                                 progress.report({ message: `${generated} tokens` });
                                 show();
                             },
-                        }, { command: 'vscode-run', history, input, model, modelLora: model.lora });
+                        }, { command: 'vscode-run', history, input, model: place.recorded, modelLora: place.model?.lora ?? [] });
                         if (strategy === 'direct' && last !== undefined) {
                             header.timing = last.timing;
                             if (last.speculative !== undefined) header.speculative = describeSpeculativeStats(last.speculative, last.timing);
@@ -169,7 +182,8 @@ export class PromptRunner implements vscode.Disposable {
             });
             if (outcome === undefined) {
                 header.phase = abort.signal.aborted ? 'cancelled' : 'failed';
-                header.error ??= abort.signal.aborted ? undefined : models.model === undefined ? 'no model is loaded' : undefined;
+                header.error ??= abort.signal.aborted ? undefined : onServer ? 'the server run failed (see the message and the Promptscope log)'
+                    : models.model === undefined ? 'no model is loaded' : undefined;
             } else {
                 transcript.finish(outcome);
                 header.phase = abort.signal.aborted || outcome.stopReason === 'aborted' ? 'cancelled' : 'done';
@@ -178,7 +192,8 @@ export class PromptRunner implements vscode.Disposable {
                 if (strategy !== 'direct' || run.settings.answer !== undefined) header.answer = answerText(outcome);
                 if (outcome.votes !== undefined) header.votes = votesText(outcome);
                 if (history !== undefined) header.history = history.failure === undefined ? history.path : `not written: ${history.failure.problem}`;
-                log.info(`Ran ${name} (${strategy}): ${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, `
+                const where = header.server !== undefined ? ` on ${header.server.model} at ${header.server.urls?.join(', ')}` : '';
+                log.info(`Ran ${name} (${strategy})${where}: ${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, `
                     + `${Math.round(outcome.ms)} ms, answer ${outcome.answer ?? '(none)'}; history ${history?.path ?? 'off'}`);
             }
             show(true);
@@ -200,6 +215,20 @@ export class PromptRunner implements vscode.Disposable {
         if (prepared === undefined) return undefined;
         if (!await this.adaptersAllowed(document, [{ file: prepared.file, lora: prepared.lora }])) return undefined;
         return { document, prepared };
+    }
+
+    /**
+     * Why `feature` (attention, beam search…: the embedded runtime's) cannot run for a prepared prompt whose backend is
+     * a server, or undefined when it can; the caller states it in its panel and a notification, and runs nothing.
+     */
+    embeddedOnly(feature: BackendFeature, prepared: PreparedPrompt, document: vscode.TextDocument): string | undefined {
+        const setting = prepared.settings.backend;
+        const refused = this.options.backends.unsupported(feature, { ...(setting !== undefined ? { setting } : {}), promptName: promptName(document.uri) });
+        if (refused !== undefined) {
+            this.options.log.warn(`${promptName(document.uri)}: ${refused}`);
+            void vscode.window.showWarningMessage(`Promptscope: ${refused}`);
+        }
+        return refused;
     }
 
     /**

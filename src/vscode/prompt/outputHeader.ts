@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { GenerationTiming, ModelInfo, SamplingOptions, StopReason } from '../../shared/runtimeApi';
 import { watermarkDefaults } from '../../shared/watermark';
+import type { BackendDescription } from '../../shared/backends';
 
 /** Where a run is; the header says it until the run ends. */
 export type RunPhase = 'waiting for the model' | 'generating' | 'done' | 'cancelled' | 'failed';
@@ -10,6 +11,8 @@ export interface RunHeader {
     prompt: string;
     phase: RunPhase;
     model?: Pick<ModelInfo, 'name' | 'architecture' | 'quantization' | 'backend'>;
+    /** The OpenAI-compatible server the run went to, instead of the embedded runtime's `model`. Defaults to none. */
+    server?: BackendDescription;
     /** The sampling options the run was sent with. */
     sampling: SamplingOptions;
     /** How the prompt runs (`promptscope.strategy`), e.g. `self-consistency: 5 paths at temperature 0.7`. Defaults to none (direct). */
@@ -39,7 +42,9 @@ export const headerRule = '─'.repeat(60);
 export function formatRunHeader(header: RunHeader): string {
     const lines = [`Run of ${header.prompt}`];
     const model = header.model;
-    lines.push(`Model:      ${model === undefined ? '(loading…)' : `${model.name} (${model.architecture}, ${model.quantization}, ${model.backend})`}`);
+    const server = header.server;
+    lines.push(`Model:      ${server !== undefined ? `${server.model} (server ${server.urls?.join(', ') ?? ''}${server.server ? `, ${server.server}` : ''})`
+        : model === undefined ? '(loading…)' : `${model.name} (${model.architecture}, ${model.quantization}, ${model.backend})`}`);
     lines.push(`Parameters: ${formatSampling(header.sampling)}`);
     if (header.adapters !== undefined && header.adapters.length > 0) {
         lines.push(`Adapters:   ${header.adapters.map(a => `${basename(a.path)} × ${a.scale ?? 1}`).join(', ')}`);

@@ -107,7 +107,13 @@ export class ProbabilitiesApp {
             const generated = perplexityOf(report.tokens, 'generated');
             if (generated !== undefined) fact('Generated perplexity', formatPerplexity(generated));
             fact('Tokens', `${report.tokens.filter(t => t.source === 'prompt').length} prompt + ${report.tokens.filter(t => t.source === 'generated').length} generated`);
-            fact('Precision', report.exact ? 'exact (F32 KV cache)' : 'F16 KV cache (±1e-3)');
+            if (report.view !== undefined) {
+                // A server's numbers are what it reports: the model's own, or what its sampler chain left.
+                fact('Probabilities', report.view === 'raw' ? 'raw (server, before its sampler)' : 'server, after its sampler',
+                    'log-probabilities of the generated tokens as the OpenAI-compatible server returned them; a server scores no prompt tokens');
+            } else {
+                fact('Precision', report.exact ? 'exact (F32 KV cache)' : 'F16 KV cache (±1e-3)');
+            }
         }
         if (panel.sampling !== undefined) fact('Sampling', panel.sampling);
 

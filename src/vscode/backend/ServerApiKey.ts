@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+
+/** The SecretStorage key: one API key for every server the editor talks to. */
+const secretKey = 'promptscope.server.apiKey';
+
+/**
+ * The server API key, kept in VS Code's SecretStorage (the OS keychain on the desktop) and nowhere else: not in
+ * settings, logs, webviews or the run history. It is read when a connection is made and sent only as
+ * `Authorization: Bearer …`.
+ */
+export class ServerApiKey implements vscode.Disposable {
+    private readonly changes = new vscode.EventEmitter<void>();
+    /** Fires when the key is set or cleared (here or in another window), so connections made with the old one close. */
+    readonly onDidChange = this.changes.event;
+    private readonly subscription: vscode.Disposable;
+
+    constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
+        this.subscription = secrets.onDidChange(event => {
+            if (event.key === secretKey) this.changes.fire();
+        });
+    }
+
+    /** The key, or undefined when none is set. */
+    async get(): Promise<string | undefined> {
+        const key = await this.secrets.get(secretKey);
+        return key === undefined || key === '' ? undefined : key;
+    }
+
+    /** Stores `key`, or asks for it in a password box when not given; false when the box was dismissed. */
+    async set(key?: string): Promise<boolean> {
+        const value = key ?? await vscode.window.showInputBox({
+            title: 'Promptscope: Server API Key',
+            prompt: 'Sent as "Authorization: Bearer …" to the OpenAI-compatible server (llama-server --api-key, vLLM --api-key, a gateway). Kept in VS Code\'s secret storage.',
+            password: true, ignoreFocusOut: true,
+            validateInput: text => /[\r\n]/.test(text) ? 'One line only' : text.trim() === '' ? 'Enter the key, or press Escape' : undefined,
+        });
+        if (value === undefined || value.trim() === '') return false;
+        await this.secrets.store(secretKey, value.trim());
+        // The key itself is never logged.
+        this.log.info('Server API key stored in the secret storage');
+        return true;
+    }
+
+    async clear(): Promise<void> {
+        await this.secrets.delete(secretKey);
+        this.log.info('Server API key removed from the secret storage');
+    }
+
+    dispose(): void {
+        this.subscription.dispose();
+        this.changes.dispose();
+    }
+}
