@@ -18,6 +18,7 @@ export const CommandId = {
     detectWatermark: 'promptscope.detectWatermark',
     openDecodingLab: 'promptscope.openDecodingLab',
     indexFolder: 'promptscope.indexFolder',
+    searchIndex: 'promptscope.searchIndex',
     setServerApiKey: 'promptscope.setServerApiKey',
     clearServerApiKey: 'promptscope.clearServerApiKey',
 } as const;
