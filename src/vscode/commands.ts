@@ -8,6 +8,7 @@ import { compareWithModelCommand } from './probabilities/compareWithModelCommand
 import { quantizeModelCommand } from './quantize/quantizeModelCommand';
 import { detectWatermarkCommand } from './watermark/detectWatermarkCommand';
 import { indexFolderCommand } from './retrieval/indexFolderCommand';
+import { searchIndexCommand } from './retrieval/searchIndexCommand';
 
 /** Makes a command's handler from the context; the table below lists every command of the extension. */
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -65,6 +66,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.detectWatermark]: detectWatermarkCommand,
     [CommandId.openDecodingLab]: openDecodingLab,
     [CommandId.indexFolder]: indexFolderCommand,
+    [CommandId.searchIndex]: searchIndexCommand,
     [CommandId.setServerApiKey]: setServerApiKey,
     [CommandId.clearServerApiKey]: clearServerApiKey,
 };
