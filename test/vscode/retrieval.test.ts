@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { IndexProgress } from '../../src/core/retrieval';
+import type { IndexProgress, RetrievalOutcome } from '../../src/core/retrieval';
 import { bruteForceSearch, readRetrievalIndex } from '../../src/core/retrieval';
 import type { Ctx } from '../../src/vscode/Ctx';
 import type { IndexFolderOutcome } from '../../src/vscode/retrieval/FolderIndexer';
@@ -89,6 +89,22 @@ describe('Promptscope: Index Folder for Retrieval…', function () {
         } finally {
             rmSync(outside, { recursive: true, force: true });
         }
+    });
+
+    it('Search Retrieval Index… lists the index with its state and finds the brute-force nearest passages', async () => {
+        assert.ok((await vscode.commands.getCommands(true)).includes('promptscope.searchIndex'));
+        const { IndexSearch } = await import('../../src/vscode/retrieval/IndexSearch');
+        const found = await new IndexSearch({ models: ctx.models, log: ctx.log }).indexes();
+        const mine = found.find(i => i.label === '.promptscope/index/retrieval-docs');
+        assert.ok(mine, JSON.stringify(found.map(i => i.label)));
+        assert.equal(mine.manifest.files.length, 2);
+        const outcome = await vscode.commands.executeCommand<RetrievalOutcome | undefined>('promptscope.searchIndex', '.promptscope/index/retrieval-docs', 'crust of the bread');
+        assert.ok(outcome);
+        const index = await readRetrievalIndex(mine.folder);
+        const query = await ctx.models.client.embed({ model, texts: ['crust of the bread'] });
+        const expected = bruteForceSearch(index.vectors, index.manifest.model.dimensions, query.vectors[0]!, 10);
+        assert.deepEqual(outcome.passages.map(p => p.chunk), expected.map(h => h.chunk));
+        outcome.passages.forEach((p, i) => assert.ok(Math.abs(p.score - expected[i]!.score) < 1e-6));
     });
 
     it('a prompt with promptscope.retrieval renders the brute-force nearest passages', async () => {
