@@ -18,6 +18,10 @@ export interface BeamDecoding {
     lengthPenalty: number;
     /** Hypotheses shown, 1 to `beams`. */
     nBest: number;
+    /** Diverse beam search: groups of beams / groups beams each (a divisor of `beams`). Defaults to 1 (plain beam search). */
+    groups?: number;
+    /** Diverse beam search: λ of the Hamming diversity penalty between groups, ≥ 0. Defaults to 0. */
+    diversityPenalty?: number;
 }
 
 /** One sample, every setting explicit (a column of the lab says exactly what drew it). */

@@ -717,6 +717,16 @@ export interface BeamSearchRequest {
     lengthPenalty?: number;
     /** Hypotheses returned. Defaults to `beams`. */
     nBest?: number;
+    /**
+     * Diverse beam search (Vijayakumar et al. 2016): the beams in this many groups of beams / groups (it must divide
+     * `beams`), each group's ranking penalised for the tokens the groups before it chose at the same step. Defaults to 1.
+     */
+    groups?: number;
+    /**
+     * λ of the Hamming diversity penalty: a group ranks an extension by its cumulative log-probability less λ × the
+     * number of earlier groups' beams that continued with the same token at this step (scores stay unpenalised). Defaults to 0.
+     */
+    diversityPenalty?: number;
     /** F32 KV cache and no flash attention (the numbers the reference forward pass gives). Defaults to true. */
     exact?: boolean;
     lora?: LoraAdapterSpec[];
@@ -735,12 +745,18 @@ export interface BeamHypothesisResult {
     finished: boolean;
 }
 
-/** A node of the search tree: `parent` indexes the previous step's kept beams (-1: the prompt). */
+/** A node of the search tree: `parent` indexes the previous step's kept beams (-1 at step 1: the prompt). */
 export interface BeamTreeNode {
     parent: number;
     token: number;
+    /** Cumulative log-probability of the sequence this node ends. */
     logprob: number;
+    /** logprob / length^α. */
     score: number;
+    /** Diverse beam search: the group that ranked this extension (absent with one group). */
+    group?: number;
+    /** Diverse beam search: what the diversity penalty took off `logprob` for the ranking (absent when nothing). */
+    penalty?: number;
 }
 
 export interface BeamSearchStep {

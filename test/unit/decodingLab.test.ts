@@ -26,6 +26,10 @@ test('settings are checked, each refusal a DecodingSettingsError naming the sett
         [{ method: 'beam', beams: 33, lengthPenalty: 1, nBest: 1 }, 'beams', /from 1 to 32, got 33/],
         [{ method: 'beam', beams: 4, lengthPenalty: -0.5, nBest: 1 }, 'lengthPenalty', /≥ 0/],
         [{ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 5 }, 'nBest', /from 1 to the beams \(4\), got 5/],
+        [{ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 3 }, 'groups', /divides the beams \(4\), got 3/],
+        [{ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 0 }, 'groups', /got 0/],
+        [{ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 2, diversityPenalty: -1 }, 'diversityPenalty', /≥ 0 \(the diversity penalty λ\), got -1/],
+        [{ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 2, diversityPenalty: Number.NaN }, 'diversityPenalty', /got NaN/],
         [{ ...samplePreset('balanced', 1), topP: 0 }, 'topP', /\(0, 1\]/],
         [{ ...samplePreset('balanced', 1), minP: 1 }, 'minP', /\[0, 1\)/],
         [{ ...samplePreset('balanced', 1), temperature: -1 }, 'temperature', /≥ 0/],
@@ -55,6 +59,10 @@ test('sample presets are the playground\'s numbers; titles name every deciding s
     assert.deepEqual(balanced, { method: 'sample', temperature: Number(presets.balanced.temperature), topK: Number(presets.balanced.topK), topP: Number(presets.balanced.topP), minP: Number(presets.balanced.minP), repeatPenalty: Number(presets.balanced.repeatPenalty), seed: 7 });
     assert.equal(columnTitle({ method: 'greedy' }), 'Greedy');
     assert.equal(columnTitle({ method: 'beam', beams: 4, lengthPenalty: 0.6, nBest: 2 }), 'Beam k=4, α=0.6, 2 best');
+    assert.equal(columnTitle({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 2, diversityPenalty: 0.5 }), 'Beam k=4, α=1, 2 best, 2 groups λ=0.5');
+    // A beam column saved before diverse beam search existed shows its defaults in the form.
+    assert.deepEqual(settingsFromDraft('beam', draftFromSettings({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3 })),
+        { method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3, groups: 1, diversityPenalty: 0 });
     assert.equal(columnTitle(balanced), 'Sample T=0.7, top-k 40, top-p 0.9, min-p 0.05, repeat 1.1, seed 7');
     for (const settings of [...defaultColumns(), balanced]) assert.deepEqual(settingsFromDraft(settings.method, draftFromSettings(settings)), settings);
     const blank = settingsFromDraft('beam', { beams: '', lengthPenalty: '1', nBest: '2' });

@@ -32,6 +32,10 @@ Options:
   --beams K            Beams, 1-${maxBeams} (beam; default 4)
   --length-penalty A   α of the beam score (beam; default 1)
   --n-best N           Hypotheses printed (beam; default K)
+  --beam-groups G      Diverse beam search (Vijayakumar et al. 2016): G groups of K/G beams, G dividing K (beam;
+                       default 1, plain beam search)
+  --diversity L        λ of the groups' Hamming diversity penalty: a group ranks an extension by its log-probability
+                       less L × the earlier groups' beams that chose its token at that step (beam; default 0)
   --tree               Print the beam search tree: each step's kept, finished and pruned extensions (beam)
   --seed S, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R   sampling (sample)
   --no-exact           F16 KV cache instead of F32 (faster, ~1e-3 off)
@@ -44,7 +48,8 @@ Options:
   --rerank-model M     Score with another model (loaded after generation; default: the same model)
   --text TEXT, --input JSON, --model M, --threads N, --gpu G, --lora PATH[:SCALE], --runtime-timeout S   as for probs
   --json               Print {method, model, results: [{text, tokens, tokenTexts, tokenLogprobs, logprob, perplexity, score?,
-                       finished?}], steps? (beam: [{step, kept, finished, pruned: [{parent, token, logprob, score}]}]),
+                       finished?}], steps? (beam: [{step, kept, finished, pruned: [{parent, token, logprob, score, group?,
+                       penalty?}]}]: parent −1 at step 1),
                        endTokens?, rerank?: {scorer, label, model, candidates: [{index, text, score, labels,
                        logprob, …}], pick}, ms}
 `;
@@ -56,7 +61,7 @@ export const decodeCommand: CliCommand = {
     allowPositionals: true,
     options: {
         ...promptTargetOptions,
-        ...stringOptions('method', 'max-tokens', 'beams', 'length-penalty', 'n-best', 'rerank', 'candidates', 'rerank-label', 'rerank-model'),
+        ...stringOptions('method', 'max-tokens', 'beams', 'length-penalty', 'n-best', 'beam-groups', 'diversity', 'rerank', 'candidates', 'rerank-label', 'rerank-model'),
         ...samplingOptions(decodeSamplingFlags),
         ...booleanOptions('no-exact', 'tree'),
         ...modelOptions,
@@ -72,8 +77,12 @@ export const decodeCommand: CliCommand = {
         if (!(lengthPenalty >= 0)) throw new UsageError(`--length-penalty must be a number ≥ 0, got ${lengthPenalty}`);
         const nBest = integerFlag(values, 'n-best') ?? beams;
         if (nBest < 1) throw new UsageError(`--n-best must be ≥ 1, got ${nBest}`);
+        const groups = integerFlag(values, 'beam-groups') ?? 1;
+        if (groups < 1 || beams % groups !== 0) throw new UsageError(`--beam-groups must be a whole number ≥ 1 that divides --beams (${beams}), got ${groups}`);
+        const diversityPenalty = numberFlag(values, 'diversity') ?? 0;
+        if (!(diversityPenalty >= 0) || !Number.isFinite(diversityPenalty)) throw new UsageError(`--diversity must be a number ≥ 0, got ${diversityPenalty}`);
         if (method !== 'beam') {
-            for (const flag of ['beams', 'length-penalty', 'n-best', 'tree']) {
+            for (const flag of ['beams', 'length-penalty', 'n-best', 'beam-groups', 'diversity', 'tree']) {
                 if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --method beam`);
             }
         }
@@ -92,7 +101,9 @@ export const decodeCommand: CliCommand = {
             let beam: BeamSearchResult | undefined;
             if (method === 'beam') {
                 const wanted = rerank ? Math.max(nBest, rerank.candidates) : nBest;
-                ({ results, beam } = await decodeBeam(session.client, decodeTarget, { beams: Math.max(beams, wanted), lengthPenalty, nBest: wanted }));
+                // More candidates than beams widen the search, by whole groups.
+                const widened = Math.ceil(Math.max(beams, wanted) / groups) * groups;
+                ({ results, beam } = await decodeBeam(session.client, decodeTarget, { beams: widened, lengthPenalty, nBest: wanted, groups, diversityPenalty }));
             } else if (rerank) {
                 // Candidates to rerank: seeds S, S+1, … (S the prompt's or --seed's, else 1), each its own sample.
                 const first = decodeTarget.sampling.seed ?? 1;
@@ -123,7 +134,7 @@ export const decodeCommand: CliCommand = {
 };
 
 function formatTree(result: BeamSearchResult): string {
-    const node = (n: { parent: number; token: number; logprob: number; score: number }) => `${n.parent}→${n.token} (${n.logprob.toFixed(3)})`;
+    const node = (n: BeamSearchResult['steps'][number]['kept'][number]) => `${n.group === undefined ? '' : `g${n.group + 1}:`}${n.parent < 0 ? 'prompt' : n.parent}→${n.token} (${n.logprob.toFixed(3)}${n.penalty === undefined ? '' : `, −${n.penalty.toFixed(2)}`})`;
     return result.steps.map(s => `step ${s.step}: kept ${s.kept.map(node).join(', ')}`
         + (s.finished.length ? `; ended ${s.finished.map(node).join(', ')}` : '')
         + (s.pruned.length ? `; pruned ${s.pruned.length}` : '')).join('\n');

@@ -78,6 +78,8 @@ export async function decodeBeam(runtime: DecodeRuntime, target: DecodeTarget, s
     const { prompt, maxTokens, exact, lora, signal } = target;
     const beam = await runtime.beamSearch({
         prompt, beams: settings.beams, maxTokens, lengthPenalty: settings.lengthPenalty, nBest: settings.nBest, exact, ...(lora === undefined ? {} : { lora }),
+        ...(settings.groups === undefined ? {} : { groups: settings.groups }),
+        ...(settings.diversityPenalty === undefined ? {} : { diversityPenalty: settings.diversityPenalty }),
     }, { signal });
     const results: DecodedSequence[] = [];
     for (const h of beam.hypotheses) {

@@ -16,11 +16,16 @@ export function validateDecodingSettings(settings: DecodingSettings): DecodingSe
         case 'greedy':
             return { method: 'greedy' };
         case 'beam': {
-            const { beams, lengthPenalty, nBest } = settings;
+            const { beams, lengthPenalty, nBest, groups, diversityPenalty } = settings;
             if (!isWhole(beams) || beams < 1 || beams > maxBeams) fail('beams', beams, `a whole number from 1 to ${maxBeams}`);
             if (!isNumber(lengthPenalty) || lengthPenalty < 0) fail('lengthPenalty', lengthPenalty, 'a number ≥ 0 (α of score = log P / length^α)');
             if (!isWhole(nBest) || nBest < 1 || nBest > beams) fail('nBest', nBest, `a whole number from 1 to the beams (${beams})`);
-            return { method: 'beam', beams, lengthPenalty, nBest };
+            if (groups !== undefined && (!isWhole(groups) || groups < 1 || beams % groups !== 0)) fail('groups', groups, `a whole number ≥ 1 that divides the beams (${beams})`);
+            if (diversityPenalty !== undefined && (!isNumber(diversityPenalty) || diversityPenalty < 0)) fail('diversityPenalty', diversityPenalty, 'a number ≥ 0 (the diversity penalty λ)');
+            return {
+                method: 'beam', beams, lengthPenalty, nBest,
+                ...(groups !== undefined ? { groups } : {}), ...(diversityPenalty !== undefined ? { diversityPenalty } : {}),
+            };
         }
         case 'sample': {
             const { temperature, topK, topP, minP, repeatPenalty, seed } = settings;

@@ -14,6 +14,7 @@
 //   generationLoop.cc    generate()  the token loop on a node-llama-cpp context, with node-llama-cpp's sampler chain
 //   multiSequenceLoop.cc generateMany()  the same loop over many sequences of one context, one batch per step
 //   sequenceStep.cc      decodeStep(), copySequence(), removeSequence(): one step over chosen sequences; fork and prune
+//   beamSearchLoop.cc    beamSearch()  beam search (and diverse beam search) on k sequences, the whole search in the addon
 //   nodeLlamaSampler.cc              node-llama-cpp's sampler chain and `confidence`, shared by the loops
 //   decodeSupport.cc                 the loops' clock and decode failure messages
 //   modelTraining.cc     trainerOpen(), trainerRun(), trainerProgress(), trainerSave(), trainerClose(): full fine-tuning
@@ -27,6 +28,7 @@
 #include <node_api.h>
 
 #include "attentionCapture.h"
+#include "beamSearchLoop.h"
 #include "contextHook.h"
 #include "cpuBackend.h"
 #include "generationLoop.h"
@@ -53,6 +55,7 @@ napi_value init(napi_env env, napi_value exports) {
         { "generateMany", nullptr, promptscope::generate_many, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "decodeStep", nullptr, promptscope::decode_step, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "copySequence", nullptr, promptscope::copy_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
+        { "beamSearch", nullptr, promptscope::beam_search, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "removeSequence", nullptr, promptscope::remove_sequence, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "trainerOpen", nullptr, promptscope::trainer_open, nullptr, nullptr, nullptr, napi_default, nullptr },
         { "trainerRun", nullptr, promptscope::trainer_run, nullptr, nullptr, nullptr, napi_default, nullptr },

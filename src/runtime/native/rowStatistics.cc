@@ -155,6 +155,13 @@ void row_top_k(const float * logits, int32_t n_vocab, int32_t k, int32_t * top_i
     for (; i < n_vocab; ++i) offer(i);
 }
 
+void row_top_logprobs(const float * logits, int32_t n_vocab, int32_t k, int32_t * top_ids, float * top_logprobs, std::vector<int32_t> & order) {
+    const double log_normalizer = row_normalizer(logits, n_vocab).log_normalizer;
+    k = std::min(k, n_vocab);
+    row_top_k(logits, n_vocab, k, top_ids, order);
+    for (int32_t i = 0; i < k; ++i) top_logprobs[i] = static_cast<float>(logits[top_ids[i]] - log_normalizer);
+}
+
 int32_t row_argmax(const float * logits, int32_t n_vocab) {
     if (n_vocab <= 0) return -1;
     const float max = vector_max(logits, n_vocab);

@@ -21,6 +21,10 @@ RowNormalizer row_normalizer(const float * logits, int32_t n_vocab);
 // `order` is scratch space, used only when k is large.
 void row_top_k(const float * logits, int32_t n_vocab, int32_t k, int32_t * top_ids, std::vector<int32_t> & order);
 
+// The `k` most likely ids of `logits` (as row_top_k) and their log-softmax values, rounded to float: the reduction of a
+// step over chosen sequences (sequenceStep.cc) and of beam search (beamSearchLoop.cc), which must agree to the bit.
+void row_top_logprobs(const float * logits, int32_t n_vocab, int32_t k, int32_t * top_ids, float * top_logprobs, std::vector<int32_t> & order);
+
 // The id of the largest logit, the lower id on ties.
 int32_t row_argmax(const float * logits, int32_t n_vocab);
 

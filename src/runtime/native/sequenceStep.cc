@@ -1,5 +1,6 @@
-// The step-level face of the multi-sequence loop (multiSequenceLoop.cc), for callers that decide between steps which
-// sequences go on (beam search keeps, prunes and forks sequences; tree of thoughts branches them): decodeStep()
+// The step-level face of the multi-sequence loop (multiSequenceLoop.cc), for callers that decide in JavaScript between
+// steps which sequences go on (tree of thoughts branches them; beam search runs its whole loop in beamSearchLoop.cc,
+// a return to JavaScript per step being too dear): decodeStep()
 // evaluates any set of (sequence, position, token) entries of a node-llama-cpp context as one llama_batch (more only
 // past the context's n_batch) and returns, for the entries asked for, the log-softmax of the raw logits reduced to the
 // top k tokens; copySequence() forks a sequence (llama_memory_seq_cp: with the unified KV stream of contextHook.cc the
@@ -47,13 +48,10 @@ struct StepJob {
 
 // Appends the top `k` tokens of `logits` and their log-softmax values, most likely first (ties: lower id first).
 void reduce_row(const float * logits, int32_t n_vocab, int32_t k, std::vector<int32_t> & order, StepJob & job) {
-    const double log_normalizer = row_normalizer(logits, n_vocab).log_normalizer;
     const size_t first = job.top_ids.size();
     job.top_ids.resize(first + k);
-    row_top_k(logits, n_vocab, k, job.top_ids.data() + first, order);
-    for (int32_t i = 0; i < k; ++i) {
-        job.top_logprobs.push_back(static_cast<float>(logits[job.top_ids[first + i]] - log_normalizer));
-    }
+    job.top_logprobs.resize(first + k);
+    row_top_logprobs(logits, n_vocab, k, job.top_ids.data() + first, job.top_logprobs.data() + first, order);
 }
 
 void execute(napi_env, void * data) {

@@ -33,7 +33,7 @@ export interface DecodedSequenceView {
     finished?: boolean;
 }
 
-/** A node of the beam search tree: `parent` indexes the previous step's kept beams (at step 1, the prompt alone). */
+/** A node of the beam search tree: `parent` indexes the previous step's kept beams (-1 at step 1: the prompt alone). */
 export interface BeamTreeNodeView {
     parent: number;
     token: number;
@@ -43,6 +43,10 @@ export interface BeamTreeNodeView {
     logprob: number;
     /** logprob / length^α. */
     score: number;
+    /** Diverse beam search: the group (0-based) that ranked this extension; absent with one group. */
+    group?: number;
+    /** Diverse beam search: what the diversity penalty took off `logprob` for the ranking; absent when nothing. */
+    penalty?: number;
 }
 
 export interface BeamTreeStepView {

@@ -26,7 +26,9 @@ function describe(item: TreeItem, layout: TreeLayout): string {
             const from = parent === undefined || parent.kind === 'root' ? 'from the prompt' : `after beam ${parent.row + 1} of step ${parent.step}`;
             const what = item.kind === 'kept' ? `kept beam ${item.row + 1}` : item.kind === 'finished' ? 'ended hypothesis' : 'pruned extension';
             return `Step ${item.step}, ${what}: ${quotedToken(node.text)} ${from}; token P ${formatProbability(Math.exp(item.tokenLogprob!))}, `
-                + `log P ${node.logprob.toFixed(4)}, score ${node.score.toFixed(4)}`;
+                + `log P ${node.logprob.toFixed(4)}, score ${node.score.toFixed(4)}`
+                + (node.group === undefined ? '' : `; group ${node.group + 1}`)
+                + (node.penalty === undefined ? '' : `, ranked at log P − ${node.penalty.toFixed(2)} (diversity penalty)`);
         }
     }
 }

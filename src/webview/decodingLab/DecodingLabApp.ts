@@ -32,7 +32,8 @@ const failureTitles: Record<ColumnFailureKind, string> = {
 /** The columns one can add, each with the settings it starts from. */
 const additions: { id: string; label: string; settings: () => DecodingSettings }[] = [
     { id: 'greedy', label: 'Greedy', settings: () => ({ method: 'greedy' }) },
-    { id: 'beam', label: 'Beam search (k = 4)', settings: () => ({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3 }) },
+    { id: 'beam', label: 'Beam search (k = 4)', settings: () => ({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3, groups: 1, diversityPenalty: 0 }) },
+    { id: 'diverseBeam', label: 'Diverse beam search (k = 4, 2 groups)', settings: () => ({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 4, groups: 2, diversityPenalty: 1 }) },
     { id: 'balanced', label: 'Sample: balanced preset', settings: () => samplePreset('balanced', 1) },
     { id: 'creative', label: 'Sample: creative preset', settings: () => samplePreset('creative', 1) },
     { id: 'greedyPreset', label: 'Sample: greedy preset (T = 0)', settings: () => samplePreset('greedy', 1) },

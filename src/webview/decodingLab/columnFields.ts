@@ -6,6 +6,8 @@ export interface SettingField {
     label: string;
     help: string;
     step: string;
+    /** The field's text for settings saved before the setting existed (an optional setting's default). */
+    fallback?: string;
 }
 
 const fields: Record<DecodingMethod, SettingField[]> = {
@@ -14,6 +16,8 @@ const fields: Record<DecodingMethod, SettingField[]> = {
         { key: 'beams', label: 'Beams (k)', help: 'beams kept per step, 1–32', step: '1' },
         { key: 'lengthPenalty', label: 'Length penalty (α)', help: 'score = log P / length^α; 0 ranks by log P alone', step: '0.1' },
         { key: 'nBest', label: 'N best', help: 'hypotheses shown, 1–k', step: '1' },
+        { key: 'groups', label: 'Groups (G)', help: 'diverse beam search: G groups of k/G beams; 1 is plain beam search', step: '1', fallback: '1' },
+        { key: 'diversityPenalty', label: 'Diversity (λ)', help: 'penalty per earlier group that chose a token this step, ≥ 0', step: '0.1', fallback: '0' },
     ],
     sample: [
         { key: 'temperature', label: 'Temperature', help: '≥ 0; 0 is greedy', step: '0.05' },
@@ -45,5 +49,5 @@ export function settingsFromDraft(method: DecodingMethod, draft: Readonly<Record
 /** A column's settings as the text of its form fields. */
 export function draftFromSettings(settings: DecodingSettings): Record<string, string> {
     const values = settings as unknown as Record<string, unknown>;
-    return Object.fromEntries(fields[settings.method].map(f => [f.key, String(values[f.key])]));
+    return Object.fromEntries(fields[settings.method].map(f => [f.key, values[f.key] === undefined && f.fallback !== undefined ? f.fallback : String(values[f.key])]));
 }

@@ -14,7 +14,7 @@ export function samplePreset(name: PresetName, seed: number): SampleDecoding {
 export function defaultColumns(): DecodingSettings[] {
     return [
         { method: 'greedy' },
-        { method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3 },
+        { method: 'beam', beams: 4, lengthPenalty: 1, nBest: 3, groups: 1, diversityPenalty: 0 },
         samplePreset('balanced', 1),
     ];
 }
@@ -23,7 +23,8 @@ export function defaultColumns(): DecodingSettings[] {
 export function columnTitle(settings: DecodingSettings): string {
     switch (settings.method) {
         case 'greedy': return 'Greedy';
-        case 'beam': return `Beam k=${settings.beams}, α=${settings.lengthPenalty}, ${settings.nBest} best`;
+        case 'beam': return `Beam k=${settings.beams}, α=${settings.lengthPenalty}, ${settings.nBest} best`
+            + ((settings.groups ?? 1) > 1 ? `, ${settings.groups} groups λ=${settings.diversityPenalty ?? 0}` : '');
         case 'sample': return `Sample T=${settings.temperature}, top-k ${settings.topK}, top-p ${settings.topP}, min-p ${settings.minP}, `
             + `repeat ${settings.repeatPenalty}, seed ${settings.seed}`;
     }

@@ -266,7 +266,8 @@ export class LlamaEngine {
         const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
         return runBeamSearch(loaded, {
             tokens, beams: request.beams, maxTokens: request.maxTokens, lengthPenalty: request.lengthPenalty ?? 1,
-            nBest: request.nBest ?? request.beams, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
+            nBest: request.nBest ?? request.beams,
+            groups: request.groups ?? 1, diversityPenalty: request.diversityPenalty ?? 0, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
         });
     }
 

@@ -185,6 +185,26 @@ export interface NativeStepResult {
     decodeCalls: number;
 }
 
+/**
+ * The tree of a native beam search (beamSearchLoop.cc), node by node in the order the search made them: per node its
+ * step (1-based), kind (0 kept, 1 ended, 2 pruned), parent (index among the previous step's kept nodes; −1 at step 1),
+ * token, group, cumulative log-probability, diversity penalty and the token's own log-probability.
+ */
+export interface NativeBeamTree {
+    step: Int32Array;
+    kind: Int32Array;
+    parent: Int32Array;
+    token: Int32Array;
+    group: Int32Array;
+    logprob: Float64Array;
+    penalty: Float64Array;
+    tokenLogprob: Float32Array;
+    /** Steps run. */
+    steps: number;
+    decodeCalls: number;
+    cancelled: boolean;
+}
+
 type NativeGenerateEvent = (kind: 'tokens' | 'done', payload: Int32Array | NativeGenerateResult) => void;
 
 interface AttentionAddon {
@@ -203,6 +223,8 @@ interface AttentionAddon {
         onEvent: (kind: 'tokens' | 'done', payload: NativeStepTokens | NativeManyResult) => void): { cancel(): void; stopSequence(index: number): void; resume(): void };
     decodeStep(contextId: number, sequenceIds: number[], positions: number[], tokens: number[], outputs: number[], topK: number): Promise<NativeStepResult>;
     copySequence(contextId: number, source: number, target: number, fromPosition: number, toPosition: number): void;
+    beamSearch(contextId: number, sequenceIds: number[], promptLength: number, lastPromptToken: number, beams: number, maxTokens: number,
+        groups: number, diversityPenalty: number, endTokens: number[]): { result: Promise<NativeBeamTree>; cancel(): void };
     removeSequence(contextId: number, sequence: number, fromPosition: number, toPosition: number): boolean;
     /** Absent from an addon built before it (then the prebuilt CPU backend is used). */
     loadCpuBackend?(path: string): string | null;
@@ -514,6 +536,39 @@ export function removeNativeSequence(contextId: number, sequence: number, fromPo
     const { addon, error } = load();
     if (!addon) throw new AddonUnavailableError('native generation', String(error));
     return addon.removeSequence(contextId, sequence, fromPosition, toPosition);
+}
+
+/** What a native beam search is asked for (see nativeBeamSearch). */
+export interface NativeBeamSearchJob {
+    /** The `beams` sequences it may use; the first holds the prompt's first `promptLength` − 1 tokens, the others nothing. */
+    sequenceIds: number[];
+    promptLength: number;
+    lastPromptToken: number;
+    beams: number;
+    maxTokens: number;
+    groups: number;
+    diversityPenalty: number;
+    endTokens: number[];
+}
+
+/**
+ * The whole beam search in the addon (beamSearchLoop.cc), on a recorded node-llama-cpp context whose sequences the
+ * caller holds; an abort stops it between steps (the tree so far comes back with `cancelled`). Every sequence holds
+ * some beam's cells afterwards: the caller removes them.
+ */
+export async function nativeBeamSearch(contextId: number, job: NativeBeamSearchJob, signal?: AbortSignal): Promise<NativeBeamTree> {
+    const { addon, error } = load();
+    if (!addon) throw new AddonUnavailableError('beam search', String(error));
+    if (typeof addon.beamSearch !== 'function') throw new AddonUnavailableError('beam search', `the native addon predates its beam search: ${howToFix}`);
+    const run = addon.beamSearch(contextId, job.sequenceIds, job.promptLength, job.lastPromptToken, job.beams, job.maxTokens, job.groups,
+        job.diversityPenalty, job.endTokens);
+    const onAbort = () => run.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        return await run.result;
+    } finally {
+        signal?.removeEventListener('abort', onAbort);
+    }
 }
 
 /**

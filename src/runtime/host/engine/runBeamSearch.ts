@@ -3,9 +3,11 @@ import type { BeamSearchResult, LoraAdapterSpec } from '../../../shared/runtimeA
 import { maxBeams } from '../../../shared/runtimeApi';
 import { AddonUnavailableError } from '../../../shared/errors/AddonUnavailableError';
 import { ContextOverflowError } from '../../../shared/errors/ContextOverflowError';
-import { beamSearch, type BeamCandidate, type BeamHypothesis } from '../../../core/decoding/beamSearch';
+import { DecodingSettingsError } from '../../../shared/errors/DecodingSettingsError';
+import { validateBeamSearch } from '../../../core/decoding/beamSearch';
+import { beamOutcomeFromNodes, type FlatBeamNode } from '../../../core/decoding/beamTree';
 import type { LoadedModel } from './LoadedModel';
-import { addonUnavailableReason, copyNativeSequence, decodeNativeStep, removeNativeSequence } from './llamaExtrasAddon';
+import { addonUnavailableReason, nativeBeamSearch, removeNativeSequence, type NativeBeamTree } from './llamaExtrasAddon';
 import { forgetNativeCells, nativeSequencePlace } from './nativeDecodeLoop';
 
 export interface BeamSearchJob {
@@ -14,6 +16,8 @@ export interface BeamSearchJob {
     maxTokens: number;
     lengthPenalty: number;
     nBest: number;
+    groups: number;
+    diversityPenalty: number;
     exact: boolean;
     lora?: readonly Required<LoraAdapterSpec>[];
     signal?: AbortSignal;
@@ -23,17 +27,21 @@ export interface BeamSearchJob {
 /** The context label of beam search: k sequences of one unified KV stream (contextHook.cc). */
 export const beamSearchContextLabel = 'beam-search';
 
+const kinds = ['kept', 'finished', 'pruned'] as const;
+
 /**
- * Beam search on k sequences of one context, driven step by step through the addon's decodeStep: every open beam's
- * newest token is evaluated in one batch and reduced to its top k + |end tokens| raw log-probabilities (sequenceStep.cc,
- * rowStatistics.cc), the core's beamSearch picks the next beams, and the sequences follow: a beam's first child keeps its
- * parent's sequence, the others fork it (llama_memory_seq_cp: shared cells, no copy), and a sequence whose beam died is
- * emptied for reuse. The prompt is evaluated once, on the first sequence. Exact by default (F32 KV, no flash attention).
+ * Beam search (diverse with groups) on k sequences of one context, the whole search in the addon (beamSearchLoop.cc:
+ * src/core/decoding/beamSearch.ts's search step for step, without a return to JavaScript per step): every open beam's
+ * newest token is evaluated in one batch and reduced to its top k + |end tokens| raw log-probabilities, the extensions
+ * ranked group by group, and the sequences forked (llama_memory_seq_cp: shared cells, no copy) and pruned. The tree
+ * comes back and the hypotheses are built from it by the core (beamOutcomeFromNodes). The prompt is evaluated once, on
+ * the first sequence. Exact by default (F32 KV, no flash attention).
  */
 export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Promise<BeamSearchResult> {
     const { tokens, beams: k } = job;
     if (tokens.length === 0) throw new RangeError('The prompt is empty: give some text (or token ids) to search from.');
-    if (!Number.isInteger(k) || k < 1 || k > maxBeams) throw new RangeError(`beams must be a whole number from 1 to ${maxBeams}, got ${k}`);
+    if (!Number.isInteger(k) || k < 1 || k > maxBeams) throw new DecodingSettingsError('beams', k, `a whole number from 1 to ${maxBeams}`);
+    validateBeamSearch(job);
     const unavailable = addonUnavailableReason();
     if (unavailable !== undefined) throw new AddonUnavailableError('beam search', unavailable);
     const context = await loaded.contexts.get({
@@ -52,31 +60,14 @@ export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Pr
             for (const sequence of sequences) if (sequence.nextTokenIndex > 0) await sequence.clearHistory();
             const [first] = sequences as [LlamaContextSequence];
             if (tokens.length > 1) await first.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-            const slots = sequences.map(sequence => nativeSequencePlace(sequence).sequenceId);
-            // The sequence holding each open beam's cells (all its tokens but the newest, which the next step evaluates).
-            let slotOf = new Map<string, number>([['', slots[0]!]]);
-            let decodeCalls = 0;
-            const topK = k + endTokens.size;
-
-            const expand = async (open: readonly BeamHypothesis[]): Promise<BeamCandidate[][]> => {
-                const assigned = assignSlots(open, slotOf, slots, contextId);
-                const entries = open.map((beam, i) => ({
-                    sequenceId: assigned[i]!,
-                    position: tokens.length - 1 + beam.tokens.length,
-                    token: beam.tokens.at(-1) ?? tokens.at(-1)!,
-                    output: true,
-                }));
-                const step = await decodeNativeStep(contextId, entries, topK);
-                decodeCalls += step.decodeCalls;
-                slotOf = new Map(open.map((beam, i) => [beam.tokens.join(','), assigned[i]!]));
-                return open.map((_, i) => Array.from({ length: step.k }, (_, j) => ({
-                    token: step.topIds[i * step.k + j]!,
-                    logprob: step.topLogprobs[i * step.k + j]!,
-                })));
-            };
-            const outcome = await beamSearch({
-                beams: k, maxTokens: job.maxTokens, lengthPenalty: job.lengthPenalty, nBest: job.nBest, endTokens, expand, signal,
-            });
+            signal.throwIfAborted();
+            const tree = await nativeBeamSearch(contextId, {
+                sequenceIds: sequences.map(sequence => nativeSequencePlace(sequence).sequenceId),
+                promptLength: tokens.length, lastPromptToken: tokens.at(-1)!, beams: k, maxTokens: job.maxTokens,
+                groups: job.groups, diversityPenalty: job.diversityPenalty, endTokens: [...endTokens],
+            }, signal);
+            if (tree.cancelled) signal.throwIfAborted();
+            const outcome = beamOutcomeFromNodes(flatNodes(tree), { lengthPenalty: job.lengthPenalty, nBest: job.nBest, groups: job.groups });
             return {
                 model: loaded.info.name,
                 promptTokens: tokens.length,
@@ -88,10 +79,10 @@ export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Pr
                 steps: outcome.steps,
                 endTokens: [...endTokens],
                 exact: job.exact,
-                timing: { decodeCalls, ms: performance.now() - job.startedAt },
+                timing: { decodeCalls: tree.decodeCalls, ms: performance.now() - job.startedAt },
             };
         } finally {
-            // The cells the steps added are unknown to node-llama-cpp's record of its sequences: drop them all.
+            // The cells the search added are unknown to node-llama-cpp's record of its sequences: drop them all.
             for (const sequence of sequences) {
                 removeNativeSequence(contextId, nativeSequencePlace(sequence).sequenceId);
                 forgetNativeCells(sequence);
@@ -101,31 +92,9 @@ export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Pr
     });
 }
 
-/**
- * Which sequence each open beam's newest token is evaluated in. A beam's parent (its tokens but the last) holds the
- * cells in `slotOf`; the parent's first child takes that sequence over, every further child gets a sequence freed by
- * a beam that died, emptied and given a copy of the parent's cells.
- */
-function assignSlots(open: readonly BeamHypothesis[], slotOf: ReadonlyMap<string, number>, slots: readonly number[], contextId: number): number[] {
-    const parentSlot = (beam: BeamHypothesis) => {
-        const slot = slotOf.get(beam.tokens.slice(0, -1).join(','));
-        if (slot === undefined) throw new Error(`beam search lost the sequence of a beam's parent (${beam.tokens.slice(0, -1).join(' ')})`);
-        return slot;
-    };
-    const taken = new Set<number>();
-    const assigned: (number | undefined)[] = open.map(beam => {
-        const slot = parentSlot(beam);
-        if (taken.has(slot)) return undefined;
-        taken.add(slot);
-        return slot;
-    });
-    const free = slots.filter(slot => !taken.has(slot));
-    for (const slot of free) removeNativeSequence(contextId, slot);
-    return assigned.map((slot, i) => {
-        if (slot !== undefined) return slot;
-        const target = free.shift();
-        if (target === undefined) throw new Error('beam search ran out of sequences');
-        copyNativeSequence(contextId, parentSlot(open[i]!), target);
-        return target;
-    });
+function flatNodes(tree: NativeBeamTree): FlatBeamNode[] {
+    return Array.from(tree.step, (step, i) => ({
+        step, kind: kinds[tree.kind[i]!]!, parent: tree.parent[i]!, token: tree.token[i]!, group: tree.group[i]!,
+        logprob: tree.logprob[i]!, penalty: tree.penalty[i]!, tokenLogprob: tree.tokenLogprob[i]!,
+    }));
 }
