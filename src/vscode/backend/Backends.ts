@@ -44,6 +44,14 @@ export interface BackendRequest {
     promptName?: string;
 }
 
+export interface WithBackendOptions {
+    /**
+     * Receives why a server run did not happen or failed (a refusal, unreachable, wrong model name, HTTP 429, a
+     * timeout…), in the words of the notification, so a panel or output document can say it too. Defaults to none.
+     */
+    onFailure?: (message: string) => void;
+}
+
 /**
  * Where the editor's runs go: the embedded runtime ({@link ModelService}'s shared model) or OpenAI-compatible servers,
  * both as one {@link InferenceBackend}. The `.prompt` file's `promptscope.backend` wins over the settings, as in the
@@ -98,10 +106,11 @@ export class Backends implements vscode.Disposable {
      * Runs `task` on the backend for `request`: the shared model (loaded first) or a connected server. Refusals and
      * failures are shown; the result is undefined then.
      */
-    async withBackend<T>(request: BackendRequest, task: (backend: InferenceBackend, place: RunPlace) => Promise<T>): Promise<T | undefined> {
+    async withBackend<T>(request: BackendRequest, task: (backend: InferenceBackend, place: RunPlace) => Promise<T>, options: WithBackendOptions = {}): Promise<T | undefined> {
         const choice = this.choose(request);
         if (choice.kind === 'refused') {
             this.refuse(choice.message);
+            options.onFailure?.(choice.message);
             return undefined;
         }
         if (choice.kind === 'embedded') {
@@ -114,7 +123,7 @@ export class Backends implements vscode.Disposable {
         try {
             backend = await this.connect(choice.options);
         } catch (error) {
-            this.fail(error);
+            this.fail(error, options);
             return undefined;
         }
         const description = backend.describe();
@@ -125,7 +134,7 @@ export class Backends implements vscode.Disposable {
         } catch (error) {
             // A server that went away (or stalled) is connected afresh next time: it may have been restarted, elsewhere.
             if (error instanceof ServerUnreachableError || error instanceof ServerStreamError || error instanceof ServerTimeoutError) this.forget(choice.options);
-            this.fail(error);
+            this.fail(error, options);
             return undefined;
         }
     }
@@ -144,8 +153,10 @@ export class Backends implements vscode.Disposable {
         this.activeChanges.dispose();
     }
 
-    private fail(error: unknown): void {
-        this.options.models.showFailure(describeServerFailure(error), error);
+    private fail(error: unknown, options: WithBackendOptions): void {
+        const failure = describeServerFailure(error);
+        this.options.models.showFailure(failure, error);
+        options.onFailure?.(failure.message.replace(/^Promptscope: /, ''));
     }
 
     private async connect(options: Omit<OpenAiBackendOptions, 'apiKey'>): Promise<OpenAiCompatibleBackend> {

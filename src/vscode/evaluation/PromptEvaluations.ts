@@ -167,7 +167,7 @@ export class PromptEvaluations implements vscode.Disposable {
                         failure = error instanceof PromptError ? `${name}: ${error.detail}` : error instanceof Error ? error.message : String(error);
                         throw error;
                     }
-                });
+                }, { onFailure: message => { failure = message; } });
             });
             if (evaluation === undefined) {
                 panel.update({ phase: abort.signal.aborted ? 'cancelled' : 'failed', message: abort.signal.aborted ? 'cancelled' : failure ?? 'no model (see the Promptscope log)' });

@@ -104,6 +104,7 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
         this.serverReport = true;
         this.update({ sampling: formatSampling({ ...request.sampling, maxTokens: request.generate }) });
         const { exact: _exact, ...serverRequest } = request;
+        let failure: string | undefined;
         const result = await vscode.window.withProgress({
             location: vscode.ProgressLocation.Notification, title: `Promptscope: token probabilities of ${this.state.title} (server)`, cancellable: true,
         }, (_progress, token) => {
@@ -111,11 +112,11 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
             return this.options.backends.withBackend(backendRequest, async (backend, place) => {
                 const scored = await backend.tokenProbabilities(serverRequest, { signal: abort.signal });
                 return { ...scored, model: `${scored.model} (server ${place.description.urls?.join(', ') ?? ''})` };
-            });
+            }, { onFailure: message => { failure = message; } });
         });
         if (this.compute !== abort || this.disposed) return this.state;
         this.compute = undefined;
-        if (result === undefined) return this.fail(abort, abort.signal.aborted ? 'cancelled' : 'no result (see the message and the Promptscope log)');
+        if (result === undefined) return this.fail(abort, abort.signal.aborted ? 'cancelled' : failure ?? 'no result (see the Promptscope log)');
         this.options.log.info(`Token probabilities of ${this.state.title} from ${result.model}: ${result.timing.generatedTokens} generated tokens (${result.view}) in ${Math.round(result.timing.ms)} ms`);
         this.update({ phase: 'done', report: result });
         return this.state;

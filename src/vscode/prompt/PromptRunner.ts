@@ -178,12 +178,11 @@ export class PromptRunner implements vscode.Disposable {
                     } catch (error) {
                         throw this.describeRunError(error, name, header);
                     }
-                });
+                }, { onFailure: message => { header.error = message; } });
             });
             if (outcome === undefined) {
                 header.phase = abort.signal.aborted ? 'cancelled' : 'failed';
-                header.error ??= abort.signal.aborted ? undefined : onServer ? 'the server run failed (see the message and the Promptscope log)'
-                    : models.model === undefined ? 'no model is loaded' : undefined;
+                header.error ??= abort.signal.aborted ? undefined : models.model === undefined && !onServer ? 'no model is loaded' : undefined;
             } else {
                 transcript.finish(outcome);
                 header.phase = abort.signal.aborted || outcome.stopReason === 'aborted' ? 'cancelled' : 'done';
