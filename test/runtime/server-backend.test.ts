@@ -99,7 +99,7 @@ test('label scoring: with the whole vocabulary listed, log-probabilities within 
 test('label scoring: a label below the server\'s top-k is reported as bounded, its score an upper bound', async () => {
     const narrow = await OpenAiCompatibleBackend.connect({ urls: [server.url], scoreTopK: 3 });
     try {
-        const labels = ['Air', 'Yellow', 'yes', 'no'];
+        const labels = [' Air', ' Yellow', 'yes', 'no'];
         const local = await embedded.scoreContinuations({ prompt: messages, continuations: labels, exact: false });
         // Which labels the three most likely tokens after the prompt reach, by the embedded runtime's own list.
         const first = await client.tokenProbabilities({ prompt: messages, generate: 1, topK: 3, sampling: { ...greedy }, exact: false });

@@ -27,7 +27,7 @@ export interface DatasetEvaluationOptions extends Omit<StrategyOptions, 'variant
     file?: string;
     /** Renders the prompt (and variants) for a row's input: the CLI reads the files, the editor its documents. */
     prepareRow(input: Record<string, unknown>, index: number): Promise<PreparedRow>;
-    /** After each row, before the next starts (history line, progress); awaited. */
+    /** After each row, in row order, before the next starts (with `concurrency` N: the one N rows later); awaited. */
     onRow?(row: EvaluatedRow, done: number, total: number): Promise<void> | void;
     /** Stops before the next row (and aborts the row in progress); what was done is scored. */
     signal?: AbortSignal;
@@ -67,7 +67,7 @@ export interface DatasetEvaluation {
 }
 
 /**
- * A prompt and strategy over dataset rows, one row at a time: each row's answer is compared with its expected answer
+ * A prompt and strategy over dataset rows, one row at a time (or `concurrency` at a time, reported in row order): each row's answer is compared with its expected answer
  * after both went through the same mapping, and the rows are scored (accuracy, unmapped, confusion matrix). The one
  * implementation behind `promptscope eval` and the editor's Evaluate Prompt on Dataset.
  */
@@ -100,13 +100,25 @@ export async function evaluateDataset(model: StrategyModel, options: DatasetEval
             correct: outcome.answer !== undefined && outcome.answer === expected, run, outcome,
         };
     };
-    const pending = rows.map((row, index) => limit(() => evaluateRow(row, index)));
+    // A row holds its place among the `concurrency` in progress until it has been reported (onRow, in row order), so
+    // one at a time (the default) starts a row only after the previous one's onRow, and a stop in onRow runs no other.
+    const done = rows.map(() => settleLater<EvaluatedRow | undefined>());
+    const reported = rows.map(() => settleLater<void>());
+    rows.forEach((row, index) => void limit(async () => {
+        try {
+            const evaluated = await evaluateRow(row, index);
+            done[index]!.resolve(evaluated);
+            if (evaluated !== undefined) await reported[index]!.promise;
+        } catch (error) {
+            done[index]!.reject(error);
+        }
+    }));
     // Rows left behind after a failure or a stop settle on their own; their errors are not the run's.
-    for (const row of pending) row.catch(() => {});
+    for (const row of done) row.promise.catch(() => {});
     let cancelled = false;
     try {
-        for (const row of pending) {
-            const evaluated = await row;
+        for (const [index, row] of done.entries()) {
+            const evaluated = await row.promise;
             if (evaluated === undefined) {
                 cancelled = true;
                 break;
@@ -115,13 +127,23 @@ export async function evaluateDataset(model: StrategyModel, options: DatasetEval
             tokens.generated += evaluated.outcome.tokens.generated;
             results.push(evaluated);
             await onRow?.(evaluated, results.length, rows.length);
+            reported[index]!.resolve();
         }
     } finally {
         limit.clearQueue();
         stop.abort();
+        for (const r of reported) r.resolve();
     }
     const metrics = results.length === 0 ? undefined : scoreAnswers(results.map(r => ({ expected: r.expected, answer: r.answer })), { labels: verbalizer?.labels });
     return { results, metrics, labels: verbalizer ? [...verbalizer.labels] : undefined, tokens, ms: performance.now() - startedAt, cancelled };
+}
+
+/** A promise with its settling functions at hand. */
+function settleLater<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+    let resolve!: (value: T) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
+    return { promise, resolve, reject };
 }
 
 /** Expected answers go through the same mapping as the model's, so "Positive" matches label positive. */

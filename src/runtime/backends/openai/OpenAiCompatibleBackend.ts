@@ -160,9 +160,10 @@ export class OpenAiCompatibleBackend implements InferenceBackend {
         this.require('tokenize', 'labelScoring');
         if (request.lora !== undefined) this.adapterFields(request.lora);
         const startedAt = performance.now();
-        const promptTokens = await this.promptTokens(request.prompt, request.addBos, options.signal);
+        const tokens = await this.scoringTokens(request.prompt, request.continuations, request.addBos, options.signal);
+        const promptTokens = tokens.prompt;
         const topK = Math.min(this.options.scoreTopK ?? (this.facts.flavor === 'llama.cpp' ? maxProbabilityAlternatives : 20), this.capabilities.topLogprobs);
-        const continuations = await Promise.all(request.continuations.map(async text => ({ text, tokens: await this.tokenize(text, { signal: options.signal }) })));
+        const continuations = request.continuations.map((text, i) => ({ text, tokens: tokens.continuations[i]! }));
         const steps = new Map<string, Promise<{ top: ServerToken['top'] }>>();
         const step = (prefix: number[]) => {
             const key = prefix.join(',');
@@ -289,9 +290,21 @@ export class OpenAiCompatibleBackend implements InferenceBackend {
         };
     }
 
-    /** A prompt as token ids the way the server would read it: a chat through its template, text with its BOS. */
-    private async promptTokens(prompt: ScoreContinuationsRequest['prompt'], addBos: boolean | undefined, signal?: AbortSignal): Promise<number[]> {
-        if (prompt.length > 0 && typeof prompt[0] === 'number') return prompt as number[];
+    /**
+     * A prompt as token ids the way the server would read it (a chat through its template, text with its BOS), and each
+     * continuation's tokens as they come after it, the way the model would write them (the prompt's text and the
+     * continuation tokenized as one, the prompt's tokens taken off), as the embedded runtime scores them: a word alone
+     * may tokenize otherwise than after a turn's opening newline. Token-id prompts, and a joined text that does not keep
+     * the prompt's tokens, fall back to the continuation tokenized on its own.
+     */
+    private async scoringTokens(prompt: ScoreContinuationsRequest['prompt'], continuations: string[], addBos: boolean | undefined, signal?: AbortSignal): Promise<{ prompt: number[]; continuations: number[][] }> {
+        const alone = () => Promise.all(continuations.map(text => this.tokenize(text, { signal })));
+        if (prompt.length > 0 && typeof prompt[0] === 'number') return { prompt: prompt as number[], continuations: await alone() };
+        const tokenize = async (text: string) => {
+            const reply = await this.connection.postJson('/tokenize', { content: text, add_special: addBos ?? true, parse_special: true }, signal) as { tokens?: unknown };
+            if (!Array.isArray(reply?.tokens)) throw new ServerResponseError(this.where(), '`/tokenize` did not return a list of token ids');
+            return reply.tokens as number[];
+        };
         let text: string;
         if (typeof prompt === 'string') {
             text = prompt;
@@ -300,9 +313,13 @@ export class OpenAiCompatibleBackend implements InferenceBackend {
             if (typeof reply?.prompt !== 'string') throw new ServerResponseError(this.where(), '`/apply-template` did not return a prompt');
             text = reply.prompt;
         }
-        const reply = await this.connection.postJson('/tokenize', { content: text, add_special: addBos ?? true, parse_special: true }, signal) as { tokens?: unknown };
-        if (!Array.isArray(reply?.tokens)) throw new ServerResponseError(this.where(), '`/tokenize` did not return a list of token ids');
-        return reply.tokens as number[];
+        const promptTokens = await tokenize(text);
+        const inTurn = await Promise.all(continuations.map(async continuation => {
+            const joined = await tokenize(text + continuation);
+            const keeps = joined.length > promptTokens.length && promptTokens.every((token, i) => joined[i] === token);
+            return keeps ? joined.slice(promptTokens.length) : this.tokenize(continuation, { signal });
+        }));
+        return { prompt: promptTokens, continuations: inTurn };
     }
 
     /** A request's adapters as llama-server's `lora: [{id, scale}]`, matched by file name to those the server loaded. */
