@@ -152,7 +152,15 @@ export class PromptRunner implements vscode.Disposable {
                             return backend.chatMany(request, options);
                         },
                         // Tree-of-thought's value evaluator scores labels (on a server: from its top log-probabilities).
-                        scoreContinuations: (request, options) => backend.scoreContinuations(request, options),
+                        async scoreContinuations(request, options) {
+                            const scored = await backend.scoreContinuations(request, options);
+                            // A label below the server's listed alternatives has only an upper bound: said, not hidden.
+                            if (scored.bounded.length > 0) {
+                                log.warn(`${name}: label scores of ${scored.bounded.map(b => JSON.stringify(b.text)).join(', ')} are upper bounds: `
+                                    + `a token was below the ${scored.bounded[0]!.listed} alternatives the server listed`);
+                            }
+                            return scored;
+                        },
                     };
                     try {
                         const outcome = await runStrategy(watched, run, {
