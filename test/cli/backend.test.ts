@@ -42,8 +42,8 @@ Tell me a story about {{animal}}
 config:
   maxOutputTokens: 8
 promptscope.answer.labels:
-  even: [Air, even]
-  odd: [Yellow, odd]
+  even: [" Air", even]
+  odd: [" Yellow", odd]
 ---
 Is {{n}} even or odd?
 `);
@@ -135,7 +135,7 @@ test('score --backend: label probabilities, and the labels the server\'s top-k c
     const r = JSON.parse(remote.stdout);
     assert.equal(r.labels.length, 2);
     assert.ok(Math.abs(r.labels.reduce((sum: number, l: { probability: number }) => sum + l.probability, 0) - 1) < 1e-9);
-    // Air and Yellow are among the 100 most likely first tokens on the fixture, even and odd are not.
+    // " Air" and " Yellow" are among the 100 most likely first tokens on the fixture, even and odd are not.
     assert.deepEqual(r.bounded.map((b: { text: string }) => b.text), ['even', 'odd']);
     for (const b of r.bounded) assert.match(remote.stderr, new RegExp(`"${b.text}" is not exact: its token ${b.tokenIndex + 1} is below the ${b.listed} alternatives`));
     const local = runCli(['score', 'sum.prompt', '--input', '{"n": 2}', '--model', model, '--gpu', 'off', '--json']);
