@@ -98,6 +98,7 @@ export class Ctx {
         this.playground = this.own(new PlaygroundView({
             models: this.models, store: new PlaygroundFormStore(extension.workspaceState), log: this.log, extensionUri: extension.extensionUri,
             recent: this.recentModels, probabilities: this.probabilities, attention: this.attention, decodingLab: this.decodingLab, trust: this.trust,
+            backends: this.backends,
             history: new PlaygroundHistory(workspaceFolder, { enabled: () => this.config.historyEnabled, warn: message => this.log.warn(message) }),
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);

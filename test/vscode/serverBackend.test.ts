@@ -22,6 +22,7 @@ import type { DecodingLabPanel } from '../../src/vscode/decodingLab/DecodingLabP
 import type { EvaluationPanel } from '../../src/vscode/evaluation/EvaluationPanel';
 import type { TokenProbabilitiesPanel } from '../../src/vscode/probabilities/TokenProbabilitiesPanel';
 import { OutputDocuments } from '../../src/vscode/prompt/OutputDocuments';
+import { applyPreset, defaultForm } from '../../src/core/panels/playground/form';
 import { fixtureModelPath } from '../support/fixtures';
 import { freePort, type LlamaServer } from '../support/llamaServer';
 import { referenceTool } from '../support/referenceTools';
@@ -228,6 +229,36 @@ Say something.
         assert.deepEqual(state.rows.map(r => r.paths?.length), [2, 2, 2]);
         panel.panel.dispose();
         assert.equal(ctx.models.model, undefined);
+    });
+
+    it('the playground\'s A/B compare runs side A locally and side B on the server: greedy, the same text; no KL, said', async () => {
+        await settings().update('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
+        await settings().update('server.urls', [server.url], vscode.ConfigurationTarget.Global);
+        await settings().update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
+        await settings().update('threads', 1, vscode.ConfigurationTarget.Global);
+        try {
+            const base = applyPreset(defaultForm(), 'greedy');
+            const form = { ...base, user: 'Tell me a story about a cat.', sampling: { ...base.sampling, maxTokens: '12', seed: '1', seedLocked: true } };
+            const state = await ctx.playground.compare({
+                form, a: { preset: 'form', adapters: 'none', scale: '', backend: 'embedded' }, b: { preset: 'form', adapters: 'none', scale: '', backend: 'server' },
+            });
+            assert.equal(state.phase, 'done', state.error);
+            assert.match(state.a!.label, /on the embedded runtime$/);
+            assert.equal(state.b!.label.endsWith(`on fixture at ${server.url}`), true, state.b!.label);
+            assert.equal(state.a!.tokens, 12);
+            assert.equal(state.b!.output, state.a!.output, 'greedy on llama-server and on the embedded runtime differ');
+            assert.equal(state.firstDivergence, undefined);
+            assert.deepEqual(state.positions, []);
+            assert.match(state.klNote ?? '', /^A side ran on a server: no KL/);
+            // The other way round (B without a backend: the embedded runtime, as before this option).
+            const embeddedOnly = await ctx.playground.compare({ form, a: { preset: 'form', adapters: 'none', scale: '', backend: 'server' }, b: { preset: 'form', adapters: 'none', scale: '' } });
+            assert.equal(embeddedOnly.phase, 'done', embeddedOnly.error);
+            assert.equal(embeddedOnly.a!.output, embeddedOnly.b!.output);
+        } finally {
+            await settings().update('model', undefined, vscode.ConfigurationTarget.Global);
+            await settings().update('threads', undefined, vscode.ConfigurationTarget.Global);
+            if (ctx.models.model !== undefined) await ctx.models.unload();
+        }
     });
 
     it('an untrusted workspace that names a server (its settings or a .prompt file) is refused before anything is sent', async () => {

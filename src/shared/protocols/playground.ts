@@ -165,6 +165,11 @@ export interface CompareSide {
     scale: string;
     /** A prompt variant: this user message (or raw text) instead of the form's (empty or absent: the form's). */
     user?: string;
+    /**
+     * Where the side runs: the embedded runtime, or the OpenAI-compatible server of the settings (`promptscope.backend`
+     * `openai-compatible`, `promptscope.server.*`): local vs server on the same prompt. Defaults to `embedded`.
+     */
+    backend?: 'embedded' | 'server';
 }
 
 export interface CompareRequest {

@@ -28,10 +28,28 @@ export class PlaygroundCompare {
         this.abort = abort;
         const id = (this.current?.id ?? 0) + 1;
         this.set({ id, phase: 'running' });
-        const model = await models.ensureModel();
-        if (model === undefined) return this.set({ id, phase: 'failed', error: 'No model is loaded: use Load Model…' });
+        const onServer = request.a.backend === 'server' || request.b.backend === 'server';
+        // A compare with both sides on the server needs no local model.
+        const bothOnServer = request.a.backend === 'server' && request.b.backend === 'server';
+        const model = bothOnServer ? undefined : await models.ensureModel();
+        if (!bothOnServer && model === undefined) return this.set({ id, phase: 'failed', error: 'No model is loaded: use Load Model…' });
         try {
-            const result = await runCompare(models.client, model.path, request, abort.signal);
+            let result: Omit<CompareState, 'id'> | undefined;
+            if (!onServer) {
+                result = await runCompare(models.client, model!.path, request, abort.signal);
+            } else {
+                const backends = this.context.options.backends;
+                const choice = backends?.choose();
+                if (backends === undefined || choice?.kind !== 'server') {
+                    const why = choice?.kind === 'refused' ? choice.message : 'set promptscope.backend to openai-compatible and promptscope.server.urls to the server';
+                    return this.set({ id, phase: 'failed', error: `A side runs on the server: ${why}` });
+                }
+                let failure: string | undefined;
+                result = await backends.withBackend({}, (backend, place) => runCompare(models.client, model?.path ?? '', request, abort.signal, {
+                    backend, name: `${place.description.model} at ${place.description.urls?.join(', ') ?? ''}`,
+                }), { onFailure: message => { failure = message; } });
+                result ??= { phase: 'failed', error: failure ?? 'the server compare failed (see the Promptscope log)' };
+            }
             return this.current?.id === id ? this.set({ id, ...result }) : this.current!;
         } catch (error) {
             log.warn(`Playground compare failed: ${errorText(error)}`);

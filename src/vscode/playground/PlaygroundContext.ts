@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Backends } from '../backend/Backends';
 import type { IpcNotification } from '../../shared/protocols/ipc';
 import { stateNotification, type HostState } from '../../shared/protocols/playground';
 import type { AttentionPanels } from '../attention/AttentionPanels';
@@ -28,6 +29,8 @@ export interface PlaygroundViewOptions {
     decodingLab?: Pick<DecodingLabPanels, 'showRequest'>;
     /** Asks before taking adapters that a workspace file (an opened .prompt, the run history) names, in an untrusted workspace. */
     trust: Pick<TrustGate, 'adaptersFrom'>;
+    /** The settings' server, for an A/B compare side that runs there. Defaults to none (such a side is refused). */
+    backends?: Pick<Backends, 'choose' | 'withBackend'>;
 }
 
 /** The first (file) workspace folder: where runs are recorded and .prompt files are saved by default. */

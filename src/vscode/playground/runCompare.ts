@@ -3,6 +3,7 @@ import { commonPrefixLength, comparablePositions } from '../../core/probabilitie
 import { diffWords, firstDifference } from '../../core/text/wordDiff';
 import type { CompletionResult, TokenText } from '../../shared/runtimeApi';
 import type { RuntimeClient } from '../../runtime/client/RuntimeClient';
+import type { InferenceBackend } from '../../runtime/backends/InferenceBackend';
 import { buildRequest, type PlaygroundRun } from '../../core/panels/playground/buildRequest';
 import { applyPreset, describeAdapters, withAdapters } from '../../core/panels/playground/form';
 import type { ComparePosition, CompareRequest, CompareSide, CompareState, PlaygroundForm } from '../../shared/protocols/playground';
@@ -27,7 +28,17 @@ export function sideRun(form: PlaygroundForm, modelPath: string, side: CompareSi
     return { run, label: `${variant ? 'prompt variant, ' : ''}${sampling}, ${describeAdapters(run.lora)}` };
 }
 
-function generate(client: RuntimeClient, run: PlaygroundRun, seed: number, signal: AbortSignal): Promise<CompletionResult> {
+/** What generates a side's output: the runtime client, or a server backend. */
+type SideGenerator = Pick<RuntimeClient, 'chat' | 'complete'> | Pick<InferenceBackend, 'chat' | 'complete'>;
+
+/** The server a side may run on, and its name for the side's label. */
+export interface CompareServer {
+    backend: Pick<InferenceBackend, 'chat' | 'complete'>;
+    /** e.g. `fixture on http://127.0.0.1:8080`. */
+    name: string;
+}
+
+function generate(client: SideGenerator, run: PlaygroundRun, seed: number, signal: AbortSignal): Promise<CompletionResult> {
     const sampling = { ...run.sampling, seed };
     const lora = run.lora !== undefined ? { lora: run.lora } : {};
     return run.mode === 'raw'
@@ -48,14 +59,31 @@ function generate(client: RuntimeClient, run: PlaygroundRun, seed: number, signa
  * answers to different questions. Variants whose prompts tokenize differently share no generated prefix: no KL, the
  * outputs side by side with their diff, and `klNote` says where the prompts' tokens part.
  */
-export async function runCompare(client: RuntimeClient, modelPath: string, request: CompareRequest, signal: AbortSignal): Promise<Omit<CompareState, 'id'>> {
+export async function runCompare(client: RuntimeClient, modelPath: string, request: CompareRequest, signal: AbortSignal, server?: CompareServer): Promise<Omit<CompareState, 'id'>> {
     const a = sideRun(request.form, modelPath, request.a);
     const b = sideRun(request.form, modelPath, request.b);
     if ('error' in a) return { phase: 'failed', error: `Side A: ${a.error}` };
     if ('error' in b) return { phase: 'failed', error: `Side B: ${b.error}` };
     const seed = a.run.sampling.seed ?? b.run.sampling.seed ?? randomSeed();
-    const resultA = await generate(client, a.run, seed, signal);
-    const resultB = await generate(client, b.run, seed, signal);
+    const onServer = (side: CompareRequest['a']) => side.backend === 'server';
+    if ((onServer(request.a) || onServer(request.b)) && server === undefined) return { phase: 'failed', error: 'a side runs on the server, but no server is configured (promptscope.backend, promptscope.server.urls)' };
+    const generatorOf = (side: CompareRequest['a']): SideGenerator => onServer(side) ? server!.backend : client;
+    const resultA = await generate(generatorOf(request.a), a.run, seed, signal);
+    const resultB = await generate(generatorOf(request.b), b.run, seed, signal);
+    if (onServer(request.a) || onServer(request.b)) {
+        // Local vs server (or server vs server): the outputs and their diff. The KL needs both sides' full next-token
+        // distributions on one token sequence, which only the embedded runtime gives: said, not approximated.
+        const where = (side: CompareRequest['a']) => onServer(side) ? `on ${server!.name}` : 'on the embedded runtime';
+        const divergence = firstDifference(resultA.tokens, resultB.tokens);
+        return {
+            phase: 'done', seed,
+            a: { label: `${a.label}, ${where(request.a)}`, output: resultA.text, tokens: resultA.tokens.length, stopReason: resultA.stopReason },
+            b: { label: `${b.label}, ${where(request.b)}`, output: resultB.text, tokens: resultB.tokens.length, stopReason: resultB.stopReason },
+            diff: diffWords(resultA.text, resultB.text), positions: [],
+            ...(divergence !== undefined ? { firstDivergence: divergence } : {}),
+            klNote: 'A side ran on a server: no KL, which needs both sides\' full next-token distributions from the embedded runtime; compare the outputs and the diff.',
+        };
+    }
 
     const promptOf = (run: PlaygroundRun) => run.mode === 'raw' ? run.prompt : run.messages;
     const promptTokens = async (run: PlaygroundRun) =>

@@ -78,10 +78,13 @@ export class CompareSection {
             scale.disabled = current.adapters === 'none';
         });
         scale.addEventListener('input', () => { current.scale = scale.value; });
+        const backend = select(`compare-${side}-backend`, `Side ${side.toUpperCase()} runs on`, [['embedded', 'Embedded runtime'], ['server', 'Server (settings)']]);
+        backend.value = current.backend ?? 'embedded';
+        backend.addEventListener('change', () => { current.backend = backend.value as NonNullable<CompareSide['backend']>; });
         const variant = textarea(`compare-${side}-user`, `Side ${side.toUpperCase()} prompt variant`, 2, `Prompt variant ${side.toUpperCase()} (empty: the form's user message)`);
         variant.value = current.user ?? '';
         variant.addEventListener('input', () => { current.user = variant.value; });
         return el('div', { className: 'compare-side-box' },
-            el('div', { className: 'row compare-side' }, el('strong', { text: side.toUpperCase() }), preset, adapters, scale), variant);
+            el('div', { className: 'row compare-side' }, el('strong', { text: side.toUpperCase() }), preset, adapters, scale, backend), variant);
     }
 }
