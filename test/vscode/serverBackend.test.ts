@@ -127,8 +127,16 @@ promptscope.backend: ${server.url}
 ---
 Tell me a story about a cat.
 `);
+        await settings().update('history.enabled', undefined, vscode.ConfigurationTarget.Global);
         const run = await finishedRun(await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', prompt));
+        await settings().update('history.enabled', false, vscode.ConfigurationTarget.Global);
         assert.match(run.header, new RegExp(`^Model: +fixture \\(server ${server.url.replace(/[.:/]/g, '\\$&')}`, 'm'));
+        // The run history names the server, not a model file.
+        const historyFile = /^History: +(\/.+\.jsonl)$/m.exec(run.header)?.[1];
+        assert.ok(historyFile, run.header);
+        const recorded = JSON.parse(readFileSync(historyFile, 'utf8').trim().split('\n').at(-1)!) as { command: string; model: { name: string; backend?: { kind: string; urls?: string[] } } };
+        assert.equal(recorded.command, 'vscode-run');
+        assert.deepEqual({ name: recorded.model.name, kind: recorded.model.backend?.kind, urls: recorded.model.backend?.urls }, { name: 'fixture', kind: 'openai-compatible', urls: [server.url] });
         assert.match(run.header, /^Tokens: +\d+ prompt \+ 16 generated/m);
         const cliRun = spawnSync(process.execPath, [cli, 'run', prompt.fsPath, '--backend', server.url, '--json', '--no-history'], {
             cwd: folder, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PROMPTSCOPE_MODEL: '', PROMPTSCOPE_BACKEND_API_KEY: '' },
