@@ -59,7 +59,9 @@ export class PlaygroundPromptFiles {
         const uri = source ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Dotprompt: ['prompt'] }, openLabel: 'Open in playground' }))?.[0];
         if (uri === undefined) return undefined;
         try {
-            const prepared = await preparePrompt({ path: uri.fsPath });
+            // A prompt with promptscope.retrieval gets its passages as Run would; one whose query needs inputs is refused
+            // saying so (the playground opens a prompt without inputs).
+            const prepared = await preparePrompt({ path: uri.fsPath }, { embedder: this.context.options.models.client });
             const warnings = prepared.warnings.length === 0 ? '' : ` (${prepared.warnings.map(w => `line ${w.range.start.line + 1}: ${w.message}`).join('; ')})`;
             // Adapters the file names go through Workspace Trust; declined, the form runs without them and says so.
             const { allowed: lora, declined } = await this.context.options.trust.adaptersFrom(prepared.lora, uri);
