@@ -13,7 +13,7 @@ export const reloadSettingKeys = ['model', 'gpu', 'gpuLayers', 'threads', 'conte
 export const liveSettingKeys = [
     'sampling.temperature', 'sampling.topK', 'sampling.topP', 'sampling.minP', 'sampling.repeatPenalty', 'sampling.maxTokens',
     // Where runs go: the server connection is closed and the next run connects again (see backend/Backends).
-    'backend', 'server.urls', 'server.model', 'server.headers', 'server.timeoutSeconds', 'server.concurrency',
+    'backend', 'server.urls', 'server.model', 'server.headers', 'server.timeoutSeconds', 'server.concurrency', 'server.probabilitiesAfterSampler',
 ] as const;
 
 export type ReloadSettingKey = typeof reloadSettingKeys[number];

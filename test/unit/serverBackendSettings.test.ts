@@ -15,15 +15,15 @@ import { readServerSettings } from '../../src/vscode/backend/serverSettings';
 const read = (values: Record<string, unknown>) => readServerSettings(key => values[key]);
 
 test('the settings: embedded by default; openai-compatible with URLs, model, headers, timeout, concurrency', () => {
-    assert.deepEqual(read({}).settings, { backend: { kind: 'embedded' }, headers: {}, timeoutSeconds: 120, concurrency: undefined });
+    assert.deepEqual(read({}).settings, { backend: { kind: 'embedded' }, headers: {}, timeoutSeconds: 120, concurrency: undefined, afterSampler: false });
     const { settings, problems } = read({
         backend: 'openai-compatible', 'server.urls': ['http://127.0.0.1:8080', 'http://127.0.0.1:8081/v1'], 'server.model': 'qwen',
-        'server.headers': { 'X-Tenant': 'a' }, 'server.timeoutSeconds': 30, 'server.concurrency': 3,
+        'server.headers': { 'X-Tenant': 'a' }, 'server.timeoutSeconds': 30, 'server.concurrency': 3, 'server.probabilitiesAfterSampler': true,
     });
     assert.deepEqual(problems, []);
     assert.deepEqual(settings, {
         backend: { kind: 'openai-compatible', urls: ['http://127.0.0.1:8080', 'http://127.0.0.1:8081/v1'], model: 'qwen' },
-        headers: { 'X-Tenant': 'a' }, timeoutSeconds: 30, concurrency: 3,
+        headers: { 'X-Tenant': 'a' }, timeoutSeconds: 30, concurrency: 3, afterSampler: true,
     });
 });
 
@@ -41,6 +41,7 @@ test('bad settings are named with the fix; an unusable backend is not replaced b
     assert.match(read({ 'server.timeoutSeconds': 0 }).problems[0]!, /timeoutSeconds: 0 is not a number of seconds > 0; using 120/);
     assert.match(read({ 'server.concurrency': 1.5 }).problems[0]!, /concurrency: 1\.5 is not an integer ≥ 1/);
     assert.equal(read({ 'server.concurrency': 0 }).settings?.concurrency, undefined);
+    assert.match(read({ 'server.probabilitiesAfterSampler': 'yes' }).problems[0]!, /probabilitiesAfterSampler: "yes" is not true or false; using false/);
 });
 
 const serverSettings = read({ backend: 'openai-compatible', 'server.urls': ['http://a:1'], 'server.model': 'm', 'server.timeoutSeconds': 9 }).settings!;

@@ -162,6 +162,18 @@ Tell me a story about a cat.
         const run = await finishedRun(await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', prompt));
         assert.equal(state.report!.tokens.map(t => t.text).join(''), run.output.trimEnd());
         probabilities.panel.dispose();
+        // What the server's sampler left instead, when the settings ask for it: marked so.
+        await settings().update('server.probabilitiesAfterSampler', true, vscode.ConfigurationTarget.Global);
+        try {
+            const after = await vscode.commands.executeCommand<TokenProbabilitiesPanel | undefined>('promptscope.showTokenProbabilities', prompt);
+            assert.ok(after);
+            assert.equal(after.current.phase, 'done', after.current.message);
+            assert.equal(after.current.report?.view, 'server, after its sampler');
+            assert.equal(after.current.report!.tokens.map(t => t.text).join(''), run.output.trimEnd());
+            after.panel.dispose();
+        } finally {
+            await settings().update('server.probabilitiesAfterSampler', undefined, vscode.ConfigurationTarget.Global);
+        }
 
         const attention = await vscode.commands.executeCommand<AttentionPanel | undefined>('promptscope.showAttention', prompt);
         assert.ok(attention);

@@ -10,7 +10,7 @@ const secretKey = 'promptscope.server.apiKey';
  */
 export class ServerApiKey implements vscode.Disposable {
     private readonly changes = new vscode.EventEmitter<void>();
-    /** Fires when the key is set or cleared (here or in another window), so connections made with the old one close. */
+    /** Fires when the key is set or cleared (here, or in another window), so connections made with the old one close. */
     readonly onDidChange = this.changes.event;
     private readonly subscription: vscode.Disposable;
 
@@ -36,6 +36,8 @@ export class ServerApiKey implements vscode.Disposable {
         });
         if (value === undefined || value.trim() === '') return false;
         await this.secrets.store(secretKey, value.trim());
+        // At once, not when the storage's own event comes: the next run must not reuse a connection made with the old key.
+        this.changes.fire();
         // The key itself is never logged.
         this.log.info('Server API key stored in the secret storage');
         return true;
@@ -43,6 +45,7 @@ export class ServerApiKey implements vscode.Disposable {
 
     async clear(): Promise<void> {
         await this.secrets.delete(secretKey);
+        this.changes.fire();
         this.log.info('Server API key removed from the secret storage');
     }
 

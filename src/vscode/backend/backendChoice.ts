@@ -72,6 +72,7 @@ function connectionOptions(settings: ServerSettings | undefined): Omit<OpenAiBac
         timeoutSeconds: settings.timeoutSeconds,
         ...(Object.keys(settings.headers).length > 0 ? { headers: settings.headers } : {}),
         ...(settings.concurrency !== undefined ? { concurrency: settings.concurrency } : {}),
+        ...(settings.afterSampler ? { afterSampler: true } : {}),
     };
 }
 

@@ -18,6 +18,11 @@ export interface ServerSettings {
     timeoutSeconds: number;
     /** `promptscope.server.concurrency`: requests in flight at once; undefined: the servers' slot counts. */
     concurrency: number | undefined;
+    /**
+     * `promptscope.server.probabilitiesAfterSampler`: the probabilities panel shows what llama-server's sampler chain
+     * left (`post_sampling_probs`) instead of the model's raw distribution. Defaults to false.
+     */
+    afterSampler: boolean;
 }
 
 export const defaultServerTimeoutSeconds = 120;
@@ -61,6 +66,13 @@ export function readServerSettings(get: SettingReader): { settings: ServerSettin
         else problems.push(`promptscope.server.concurrency: ${JSON.stringify(rawConcurrency)} is not an integer ≥ 1 (0: the servers' slot counts); using the slot counts`);
     }
 
+    const rawAfter = get('server.probabilitiesAfterSampler');
+    let afterSampler = false;
+    if (rawAfter !== undefined) {
+        if (typeof rawAfter === 'boolean') afterSampler = rawAfter;
+        else problems.push(`promptscope.server.probabilitiesAfterSampler: ${JSON.stringify(rawAfter)} is not true or false; using false`);
+    }
+
     const kind = get('backend') ?? 'embedded';
     let backend: BackendSetting | undefined;
     if (kind === 'embedded') {
@@ -78,7 +90,7 @@ export function readServerSettings(get: SettingReader): { settings: ServerSettin
     } else {
         problems.push(`promptscope.backend: ${JSON.stringify(kind)} is not "embedded" or "openai-compatible"`);
     }
-    return { settings: backend === undefined ? undefined : { backend, headers, timeoutSeconds, concurrency }, problems };
+    return { settings: backend === undefined ? undefined : { backend, headers, timeoutSeconds, concurrency, afterSampler }, problems };
 }
 
 /** Whether any layer but the user's (the workspace, a folder) sets `layers`' value. */
