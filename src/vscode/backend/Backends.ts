@@ -3,6 +3,7 @@ import type { BackendSetting } from '../../core/backends/backendSetting';
 import type { RecordedModel } from '../../core/reasoning/history/runRecord';
 import type { BackendDescription, BackendFeature } from '../../shared/backends';
 import { BackendCapabilityError } from '../../shared/errors/BackendCapabilityError';
+import { CancelledError } from '../../shared/errors/CancelledError';
 import { ServerStreamError } from '../../shared/errors/ServerStreamError';
 import { ServerTimeoutError } from '../../shared/errors/ServerTimeoutError';
 import { ServerUnreachableError } from '../../shared/errors/ServerUnreachableError';
@@ -154,6 +155,12 @@ export class Backends implements vscode.Disposable {
     }
 
     private fail(error: unknown, options: WithBackendOptions): void {
+        // The user's own Cancel is no failure to show.
+        if (error instanceof CancelledError) {
+            this.options.log.info(`Server request cancelled: ${error.message}`);
+            options.onFailure?.('cancelled');
+            return;
+        }
         const failure = describeServerFailure(error);
         this.options.models.showFailure(failure, error);
         options.onFailure?.(failure.message.replace(/^Promptscope: /, ''));
