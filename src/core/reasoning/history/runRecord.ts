@@ -35,9 +35,10 @@ export async function runRecord(context: RunRecordContext): Promise<Record<strin
         promptHash: run.promptHash,
         input: context.input ?? null,
         messages: outcome.messages,
-        model: 'backend' in model
-            ? { name: model.name, backend: model.backend }
-            : { name: model.name, path: model.path, hash: await modelFileHash(model.path), sizeBytes: model.fileSizeBytes },
+        // A file has a path (the runtime's ModelInfo also has a `backend`, its GPU backend: not the test).
+        model: 'path' in model
+            ? { name: model.name, path: model.path, hash: await modelFileHash(model.path), sizeBytes: model.fileSizeBytes }
+            : { name: model.name, backend: model.backend },
         sampling: context.sampling,
         seed: outcome.seed ?? null,
         adapters: context.lora,
