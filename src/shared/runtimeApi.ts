@@ -494,11 +494,17 @@ export interface ScoreContinuationsRequest {
 
 export interface ContinuationScore {
     text: string;
+    /** The tokens the text gets after the prompt (written into the model's turn, or after a text prompt). */
     tokens: number[];
     /** log P(tokens[i] | prompt, tokens[<i]) per token, natural log. */
     tokenLogprobs: number[];
-    /** Sum of `tokenLogprobs`: log P(continuation | prompt). */
+    /**
+     * log P(continuation | prompt): the sum of `tokenLogprobs`, or, when the text tokenized alone is another token
+     * sequence (`segmentations`), the log of both sequences' probabilities added.
+     */
     logprob: number;
+    /** Present when two token sequences write the text: the in-context split first, then the text tokenized alone. */
+    segmentations?: { tokens: number[]; tokenLogprobs: number[]; logprob: number }[];
 }
 
 export interface ScoreContinuationsResult {
@@ -775,5 +781,9 @@ export interface BeamSearchResult {
     /** The model's end-of-generation tokens: an extension by one of them finishes its hypothesis. */
     endTokens: number[];
     exact: boolean;
-    timing: { decodeCalls: number; ms: number };
+    /**
+     * `ms` the whole request; `decodeMs` of it in llama_decode and `loopMs` in the search's steps all told (decodes,
+     * top-k reductions, ranking, forks), both as the addon's loop measured them.
+     */
+    timing: { decodeCalls: number; ms: number; decodeMs?: number; loopMs?: number };
 }

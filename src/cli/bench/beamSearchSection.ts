@@ -9,7 +9,9 @@ const beams = 4;
 /**
  * Beam search (k = 4, α = 1, F16 KV cache like plain generation) vs greedy generation of the same number of tokens,
  * both through the runtime host, runs alternating and which goes first alternating. Beam search always runs its full
- * length (its kept beams never end: an end token finishes a hypothesis beside them), greedy has EOS banned.
+ * length (its kept beams never end: an end token finishes a hypothesis beside them), greedy has EOS banned. The
+ * breakdown comes from the addon's loop (beamSearchLoop.cc): its time in llama_decode (the k-token batches), the rest
+ * of its steps (top-k, ranking, forks), and what the request spent outside the loop (prompt, context, RPC, the tree).
  */
 export const beamSearchSection: BenchSection = {
     id: 'beamSearch',
@@ -22,15 +24,21 @@ export const beamSearchSection: BenchSection = {
             await ctx.client.complete({ prompt, sampling: benchSampling(steps, ctx.seed, ctx.model.eosToken) });
             return performance.now() - started;
         };
+        const decode: number[] = [];
+        const inLoop: number[] = [];
         const beamRun = async () => {
             const started = performance.now();
             const result = await ctx.client.beamSearch({ prompt, beams, maxTokens: steps, exact: false });
+            const ms = performance.now() - started;
             if (result.steps.length !== steps) ctx.note(`beam search ran ${result.steps.length} of ${steps} steps`);
-            return performance.now() - started;
+            decode.push(result.timing.decodeMs ?? Number.NaN);
+            inLoop.push(result.timing.loopMs ?? Number.NaN);
+            return ms;
         };
         // Untimed: the k-sequence context and its compute buffers are created on first use.
         await beamRun();
         await greedyRun();
+        decode.length = inLoop.length = 0;
         const greedy: number[] = [];
         const beam: number[] = [];
         for (let r = 0; r < ctx.repeat; r++) {
@@ -41,9 +49,15 @@ export const beamSearchSection: BenchSection = {
             }
         }
         const label = `${prompt.length}-token prompt, ${steps} tokens`;
+        const restOfLoop = inLoop.map((ms, i) => ms - decode[i]!);
+        const outside = beam.map((ms, i) => ms - inLoop[i]!);
         return [
             { id: 'greedy.ms', label: `greedy generation (${label})`, value: median(greedy), unit: 'ms', samples: greedy },
             { id: 'beam.ms', label: `beam search, k = ${beams}, α = 1 (${label})`, value: median(beam), unit: 'ms', samples: beam },
+            { id: 'beam.decode.ms', label: `  of which llama_decode of the ${beams}-token batches`, value: median(decode), unit: 'ms', samples: decode },
+            { id: 'beam.loopRest.ms', label: '  of which the rest of the steps (top-k, ranking, forks)', value: median(restOfLoop), unit: 'ms', samples: restOfLoop },
+            { id: 'beam.outside.ms', label: '  of which outside the loop (prompt, context, RPC, tree)', value: median(outside), unit: 'ms', samples: outside },
+            { id: 'decodeRatio', label: `the batches alone / greedy (the floor of the ratio)`, ...medianOfPairedRatios(decode, greedy), unit: '×' },
             { id: 'ratio', label: 'beam search / greedy (median of the repetitions\' ratios)', ...medianOfPairedRatios(beam, greedy), unit: '×', goal: { max: beamSearchGoal } },
         ];
     },

@@ -81,6 +81,8 @@ struct Job {
     std::string reason;
     std::string error;
     int32_t decode_calls = 0;
+    // Where the loop's time went, in ms: llama_decode, the rows' top-k reduction, the rest of the steps (ranking, forks).
+    double decode_ms = 0, reduce_ms = 0, loop_ms = 0;
     napi_async_work work = nullptr;
     napi_deferred deferred = nullptr;
 };
@@ -158,7 +160,10 @@ bool run_step(Job & job) {
             job.batch.seq_id[i][0] = assigned[done + i];
             job.batch.logits[i] = true;
         }
+        const double decode_start = monotonic_ms();
         const int32_t code = api.decode(job.ctx, job.batch);
+        const double decode_end = monotonic_ms();
+        job.decode_ms += decode_end - decode_start;
         ++job.decode_calls;
         if (code != 0) {
             job.error = decode_failure(code);
@@ -173,6 +178,7 @@ bool run_step(Job & job) {
             const size_t row = static_cast<size_t>(done + i) * k;
             row_top_logprobs(logits, n_vocab, k, job.top_ids.data() + row, job.top_logprobs.data() + row, job.order);
         }
+        job.reduce_ms += monotonic_ms() - decode_end;
         done += count;
     }
 
@@ -244,7 +250,10 @@ void run_slice(Job & job) {
             job.reason = "done";
             break;
         }
-        if (!run_step(job)) {
+        const double step_start = monotonic_ms();
+        const bool ok = run_step(job);
+        job.loop_ms += monotonic_ms() - step_start;
+        if (!ok) {
             job.reason = "error";
             break;
         }
@@ -282,6 +291,12 @@ void resolve(napi_env env, Job & job) {
     napi_set_named_property(env, result, "steps", value);
     napi_create_int32(env, job.decode_calls, &value);
     napi_set_named_property(env, result, "decodeCalls", value);
+    napi_create_double(env, job.decode_ms, &value);
+    napi_set_named_property(env, result, "decodeMs", value);
+    napi_create_double(env, job.reduce_ms, &value);
+    napi_set_named_property(env, result, "reduceMs", value);
+    napi_create_double(env, job.loop_ms, &value);
+    napi_set_named_property(env, result, "loopMs", value);
     napi_get_boolean(env, job.reason == "cancelled", &value);
     napi_set_named_property(env, result, "cancelled", value);
     napi_resolve_deferred(env, job.deferred, result);
@@ -332,7 +347,8 @@ void release_handle(napi_env, void * data, void *) {
 }  // namespace
 
 // beamSearch(contextId, sequenceIds, promptLength, lastPromptToken, beams, maxTokens, groups, diversityPenalty, endTokens)
-//   -> { result: Promise<{ step, kind, parent, token, group, logprob, penalty, tokenLogprob, steps, decodeCalls, cancelled }>, cancel() }
+//   -> { result: Promise<{ step, kind, parent, token, group, logprob, penalty, tokenLogprob, steps, decodeCalls, decodeMs,
+//   reduceMs, loopMs, cancelled }>, cancel() }
 // sequenceIds: the `beams` sequences the search may use, the first holding the prompt's first promptLength − 1 tokens.
 // kind: 0 kept, 1 ended, 2 pruned; parent: the index among the previous step's kept nodes (−1 at step 1).
 napi_value beam_search(napi_env env, napi_callback_info info) {

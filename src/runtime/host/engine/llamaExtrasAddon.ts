@@ -202,6 +202,10 @@ export interface NativeBeamTree {
     /** Steps run. */
     steps: number;
     decodeCalls: number;
+    /** ms in llama_decode, in the rows' top-k reduction, and in the steps all told (the rest: ranking, forks). */
+    decodeMs: number;
+    reduceMs: number;
+    loopMs: number;
     cancelled: boolean;
 }
 

@@ -79,7 +79,7 @@ export async function runBeamSearch(loaded: LoadedModel, job: BeamSearchJob): Pr
                 steps: outcome.steps,
                 endTokens: [...endTokens],
                 exact: job.exact,
-                timing: { decodeCalls: tree.decodeCalls, ms: performance.now() - job.startedAt },
+                timing: { decodeCalls: tree.decodeCalls, ms: performance.now() - job.startedAt, decodeMs: tree.decodeMs, loopMs: tree.loopMs },
             };
         } finally {
             // The cells the search added are unknown to node-llama-cpp's record of its sequences: drop them all.
