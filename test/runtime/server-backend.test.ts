@@ -4,7 +4,8 @@
 // with concurrent requests equal to one-at-a-time runs, cancellation, label scoring and its top-k bound.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureModelPath } from '../support/fixtures';
+import { fixtureLoraPath, fixtureModelPath } from '../support/fixtures';
+import { LORA_BOOSTED_TOKEN, LORA_TEST_PROMPT } from '../../src/core/fixtures';
 import { startLlamaServer, type LlamaServer } from '../support/llamaServer';
 import { greedy, newClient } from './helpers';
 import type { RuntimeClient } from '../../src/runtime/client/RuntimeClient';
@@ -224,4 +225,26 @@ test('what the server cannot do is refused by name, never approximated', async (
 test('a model name the server does not serve: a ServerModelError listing what it serves', async () => {
     await assert.rejects(OpenAiCompatibleBackend.connect({ urls: [server.url], model: 'llama-70b' }),
         (error: unknown) => error instanceof ServerModelError && error.model === 'llama-70b' && error.served.includes('fixture'));
+});
+
+test('LoRA by name: a request\'s adapter file is matched to the one llama-server loaded, by file name, and applied per request', async () => {
+    const lora = await fixtureLoraPath();
+    const withAdapter = await startLlamaServer(await fixtureModelPath(), { parallel: 2, extraArgs: ['--lora', lora, '--lora-init-without-apply'] });
+    try {
+        const remote = await OpenAiCompatibleBackend.connect({ urls: [withAdapter.url] });
+        assert.equal(remote.capabilities.lora, 'server-list');
+        const sampling = { ...greedy, maxTokens: 1 };
+        const boosted = await remote.complete({ prompt: LORA_TEST_PROMPT, sampling, lora: [{ path: `/elsewhere/${lora.split('/').at(-1)}`, scale: 1 }] });
+        assert.deepEqual(boosted.tokens, [LORA_BOOSTED_TOKEN.id], 'at scale 1 the adapter makes its token greedy');
+        const local = await embedded.complete({ prompt: LORA_TEST_PROMPT, sampling, lora: [{ path: lora, scale: 1 }] });
+        assert.deepEqual(local.tokens, boosted.tokens);
+        const base = await remote.complete({ prompt: LORA_TEST_PROMPT, sampling, lora: [] });
+        assert.deepEqual(base.tokens, (await embedded.complete({ prompt: LORA_TEST_PROMPT, sampling, lora: [] })).tokens, 'no adapters: the base model');
+        assert.notDeepEqual(base.tokens, boosted.tokens);
+        await assert.rejects(remote.complete({ prompt: LORA_TEST_PROMPT, sampling, lora: [{ path: '/x/other.gguf' }] }),
+            (error: unknown) => error instanceof BackendCapabilityError && error.feature === 'lora' && error.message.includes('other.gguf is not among the server\'s adapters'));
+        await remote.close();
+    } finally {
+        await withAdapter.stop();
+    }
 });
