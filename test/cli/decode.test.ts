@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { fixtureModelPath } from '../support/fixtures';
 import { runCli } from '../support/runCli';
 
+interface TreeNode { parent: number; token: number; group?: number; penalty?: number }
+
 interface Decoded {
     method: string;
     results: { text: string; tokens: number[]; tokenLogprobs: number[]; logprob: number; perplexity: number; score?: number; finished?: boolean }[];
-    steps?: { step: number; kept: unknown[]; pruned: unknown[] }[];
+    steps?: { step: number; kept: TreeNode[]; pruned: TreeNode[] }[];
 }
 
 test('greedy, beam and sample: sequence log-probability and perplexity from the tokens\' raw log-probabilities', async () => {
@@ -33,6 +35,18 @@ test('greedy, beam and sample: sequence log-probability and perplexity from the 
     // A beam of 3 finds a sequence at least as likely as greedy's, of the same length.
     assert.ok(beam.results[0]!.logprob >= greedy.results[0]!.logprob - 1e-6, `${beam.results[0]!.logprob} < ${greedy.results[0]!.logprob}`);
     assert.notDeepEqual(sample.results[0]!.tokens, greedy.results[0]!.tokens);
+    assert.ok(beam.steps![0]!.kept.every(n => n.parent === -1), 'step 1 hangs under the prompt');
+    // Diverse beam search: 2 groups of 2 beams; with a large λ the groups' first tokens differ, and the tree names groups.
+    const diverse = await decode('--method', 'beam', '--beams', '4', '--beam-groups', '2', '--diversity', '50', '--n-best', '4');
+    const [first, second] = [0, 1].map(g => diverse.steps![0]!.kept.filter(n => n.group === g).map(n => n.token));
+    assert.equal(first!.length + second!.length, 4);
+    assert.ok(first!.every(t => !second!.includes(t)), `group 1 ${first} and group 2 ${second} share a first token`);
+    // Group 2 ranked group 1's first tokens 50 lower: they are among its pruned extensions, carrying the penalty.
+    assert.ok(diverse.steps![0]!.pruned.some(n => n.group === 1 && n.penalty === 50 && first!.includes(n.token)), 'the penalty on group 1\'s tokens');
+    const tree = await runCli(['decode', '--text', 'The quick brown fox', '--model', model, '--gpu', 'off', '--max-tokens', '2',
+        '--method', 'beam', '--beams', '4', '--beam-groups', '2', '--diversity', '1', '--tree']);
+    assert.equal(tree.code, 0, tree.stderr);
+    assert.match(tree.stdout, /step 1: kept g1:prompt→\d+ \(-[\d.]+\)/);
 });
 
 test('flags are checked before the model loads', async () => {
@@ -41,6 +55,10 @@ test('flags are checked before the model loads', async () => {
         [['--method', 'beam', '--beams', '0'], /--beams must be a whole number from 1 to 32, got 0/],
         [['--method', 'greedy', '--beams', '3'], /--beams is for --method beam/],
         [['--method', 'beam', '--length-penalty', '-1'], /--length-penalty must be a number ≥ 0/],
+        [['--method', 'beam', '--beams', '4', '--beam-groups', '3'], /--beam-groups must be a whole number ≥ 1 that divides --beams \(4\), got 3/],
+        [['--method', 'beam', '--diversity', '-0.5'], /--diversity must be a number ≥ 0, got -0.5/],
+        [['--method', 'greedy', '--diversity', '1'], /--diversity is for --method beam/],
+        [['--method', 'sample', '--beam-groups', '2'], /--beam-groups is for --method beam/],
     ];
     for (const [args, message] of cases) {
         const run = await runCli(['decode', '--text', 'Hi', '--model', 'missing.gguf', ...args]);
