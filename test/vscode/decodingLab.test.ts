@@ -39,7 +39,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
 function flags(settings: DecodingSettings): string[] {
     switch (settings.method) {
         case 'greedy': return ['--method', 'greedy'];
-        case 'beam': return ['--method', 'beam', '--beams', String(settings.beams), '--length-penalty', String(settings.lengthPenalty), '--n-best', String(settings.nBest)];
+        case 'beam': return ['--method', 'beam', '--beams', String(settings.beams), '--length-penalty', String(settings.lengthPenalty), '--n-best', String(settings.nBest),
+            ...(settings.groups === undefined ? [] : ['--beam-groups', String(settings.groups)]),
+            ...(settings.diversityPenalty === undefined ? [] : ['--diversity', String(settings.diversityPenalty)])];
         case 'sample': return ['--method', 'sample', '--temperature', String(settings.temperature), '--top-k', String(settings.topK), '--top-p', String(settings.topP),
             '--min-p', String(settings.minP), '--repeat-penalty', String(settings.repeatPenalty), '--seed', String(settings.seed)];
     }
@@ -193,6 +195,18 @@ describe('Promptscope Decoding Lab', function () {
             assert.deepEqual(column.results!.map(r => r.tokens.map(t => t.id)), direct.hypotheses.map(h => h.tokens));
             column.results!.forEach((r, i) => close(r.logprob, direct.hypotheses[i]!.logprob, `hypothesis ${i}`));
             assert.deepEqual(column.tree!.steps.map(s => s.pruned.length), direct.steps.map(s => s.pruned.length));
+
+            // A diverse beam column: the runtime's diverse beam search, its tree's groups and penalties included.
+            const diverse = panel.addColumn({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 4, groups: 2, diversityPenalty: 1.5 });
+            const diverseColumn = (await panel.decodePending()).columns.find(c => c.id === diverse.id)!;
+            assert.equal(diverseColumn.phase, 'done', diverseColumn.failure?.message);
+            const directDiverse = await ctx.models.client.beamSearch({ prompt: prepared.messages, beams: 4, maxTokens: 5, lengthPenalty: 1, nBest: 4, groups: 2, diversityPenalty: 1.5 });
+            assert.deepEqual(diverseColumn.results!.map(r => r.tokens.map(t => t.id)), directDiverse.hypotheses.map(h => h.tokens));
+            assert.deepEqual(diverseColumn.tree!.steps.map(s => s.kept.map(n => [n.parent, n.token, n.group, n.penalty])),
+                directDiverse.steps.map(s => s.kept.map(n => [n.parent, n.token, n.group, n.penalty])));
+            assert.ok(diverseColumn.tree!.steps.some(s => s.pruned.some(n => (n.penalty ?? 0) > 0)), 'the penalty shows on the tree');
+            panel.removeColumn(diverse.id);
+            assert.throws(() => panel.addColumn({ method: 'beam', beams: 4, lengthPenalty: 1, nBest: 2, groups: 3 }), (e: unknown) => e instanceof Error && e.name === 'DecodingSettingsError' && /^groups must be a whole number ≥ 1 that divides the beams \(4\), got 3/.test(e.message));
 
             // Bad settings: refused before anything runs, naming the setting.
             assert.throws(() => panel.addColumn({ method: 'beam', beams: 0, lengthPenalty: 1, nBest: 1 }), (e: unknown) => e instanceof Error && e.name === 'DecodingSettingsError' && /^beams must be a whole number from 1 to 32, got 0/.test(e.message));
