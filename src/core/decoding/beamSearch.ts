@@ -91,6 +91,10 @@ export function validateBeamSearch(options: Pick<BeamSearchOptions, 'beams' | 'm
  * score would win is never cut for lack of patience), and returns the n best of every finished hypothesis and the
  * beams still open at the end, by score. All groups start from the prompt: at step 1 each extends the one empty beam.
  * With k ≥ |V|^L and maxTokens = L nothing is ever pruned, so the result is exhaustive search's.
+ *
+ * The runtime runs this same search inside the addon (src/runtime/native/beamSearchLoop.cc: a return to JavaScript
+ * per step cost too much) and rebuilds the outcome from its nodes with beamOutcomeFromNodes; this function is the
+ * search over any `expand`: the tests' reference forward pass (the runtime must equal it), and toy models.
  */
 export async function beamSearch(options: BeamSearchOptions): Promise<BeamSearchOutcome> {
     validateBeamSearch(options);
