@@ -29,6 +29,8 @@ import { referenceTool } from '../support/referenceTools';
 
 const rule = '─'.repeat(60);
 
+let outputsOf: () => OutputDocuments;
+
 /**
  * llama-server from the reference build: the extension host runs with a sandboxed HOME, so the user's cache is found
  * through the account's home directory; built (minutes) only when it is not there either.
@@ -40,12 +42,15 @@ async function llamaServerBinary(extensionPath: string): Promise<string> {
     return cached ?? referenceTool('llama-server');
 }
 
-/** The finished output document of a run: its header and the generated text under the rule. */
+/**
+ * The finished output document of a run: its header and the generated text under the rule, as the extension's
+ * provider holds it (an open document's text catches up a moment later, and may still be the previous run's).
+ */
 async function finishedRun(uri: vscode.Uri | undefined): Promise<{ header: string; output: string }> {
     assert.ok(uri, 'Run Prompt returned no output document');
     const deadline = Date.now() + 60_000;
     for (;;) {
-        const text = vscode.workspace.textDocuments.find(d => d.uri.toString() === uri.toString())?.getText() ?? '';
+        const text = outputsOf().provideTextDocumentContent(uri);
         if (/^(Tokens|Status): /m.test(text) && !/^Status: +(waiting|generating)/m.test(text)) {
             const at = text.indexOf(rule);
             return { header: text.slice(0, at), output: text.slice(at + rule.length + 1) };
@@ -68,6 +73,19 @@ describe('Promptscope: server backends (llama-server)', function () {
     const seen: (string | undefined)[] = [];
     const files: string[] = [];
     const settings = () => vscode.workspace.getConfiguration('promptscope');
+    /**
+     * Updates a setting and waits until this extension host reads it: code-server applies a written setting to the
+     * extension host a moment after the write resolves, and a run started before that would see the old value.
+     */
+    const setSetting = async (key: string, value: unknown, target = vscode.ConfigurationTarget.Global) => {
+        await settings().update(key, value, target);
+        const layer = target === vscode.ConfigurationTarget.Global ? 'globalValue' : 'workspaceValue';
+        const deadline = Date.now() + 15_000;
+        while (JSON.stringify(settings().inspect(key)?.[layer]) !== JSON.stringify(value)) {
+            if (Date.now() > deadline) throw new Error(`promptscope.${key} did not become ${JSON.stringify(value)}`);
+            await new Promise(resolve => setTimeout(resolve, 50));
+        }
+    };
     const write = (name: string, text: string) => {
         const file = join(folder, name);
         writeFileSync(file, text);
@@ -79,6 +97,7 @@ describe('Promptscope: server backends (llama-server)', function () {
         const extension = vscode.extensions.getExtension('promptscope.promptscope');
         assert.ok(extension);
         ctx = await extension.activate() as Ctx;
+        outputsOf = () => ctx.outputs;
         cli = join(extension.extensionPath, 'dist', 'cli.js');
         folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? join(extension.extensionPath, 'examples');
         const model = await fixtureModelPath();
@@ -98,7 +117,7 @@ describe('Promptscope: server backends (llama-server)', function () {
         const port = await freePort();
         await new Promise<void>(resolve => proxy.listen(port, '127.0.0.1', resolve));
         proxyUrl = `http://127.0.0.1:${port}`;
-        await settings().update('history.enabled', false, vscode.ConfigurationTarget.Global);
+        await setSetting('history.enabled', false, vscode.ConfigurationTarget.Global);
         // Server runs must not load the embedded model: start from none, so the checks below can tell.
         if (ctx.models.model !== undefined) await ctx.models.unload();
     });
@@ -127,9 +146,9 @@ promptscope.backend: ${server.url}
 ---
 Tell me a story about a cat.
 `);
-        await settings().update('history.enabled', undefined, vscode.ConfigurationTarget.Global);
+        await setSetting('history.enabled', undefined, vscode.ConfigurationTarget.Global);
         const run = await finishedRun(await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', prompt));
-        await settings().update('history.enabled', false, vscode.ConfigurationTarget.Global);
+        await setSetting('history.enabled', false, vscode.ConfigurationTarget.Global);
         assert.match(run.header, new RegExp(`^Model: +fixture \\(server ${server.url.replace(/[.:/]/g, '\\$&')}`, 'm'));
         // The run history names the server, not a model file.
         const historyFile = /^History: +(\/.+\.jsonl)$/m.exec(run.header)?.[1];
@@ -163,7 +182,7 @@ Tell me a story about a cat.
         assert.equal(state.report!.tokens.map(t => t.text).join(''), run.output.trimEnd());
         probabilities.panel.dispose();
         // What the server's sampler left instead, when the settings ask for it: marked so.
-        await settings().update('server.probabilitiesAfterSampler', true, vscode.ConfigurationTarget.Global);
+        await setSetting('server.probabilitiesAfterSampler', true, vscode.ConfigurationTarget.Global);
         try {
             const after = await vscode.commands.executeCommand<TokenProbabilitiesPanel | undefined>('promptscope.showTokenProbabilities', prompt);
             assert.ok(after);
@@ -172,7 +191,7 @@ Tell me a story about a cat.
             assert.equal(after.current.report!.tokens.map(t => t.text).join(''), run.output.trimEnd());
             after.panel.dispose();
         } finally {
-            await settings().update('server.probabilitiesAfterSampler', undefined, vscode.ConfigurationTarget.Global);
+            await setSetting('server.probabilitiesAfterSampler', undefined, vscode.ConfigurationTarget.Global);
         }
 
         const attention = await vscode.commands.executeCommand<AttentionPanel | undefined>('promptscope.showAttention', prompt);
@@ -202,15 +221,15 @@ config:
 ---
 Say something.
 `);
-        await settings().update('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
-        await settings().update('server.urls', [proxyUrl], vscode.ConfigurationTarget.Global);
+        await setSetting('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
+        await setSetting('server.urls', [proxyUrl], vscode.ConfigurationTarget.Global);
         assert.equal(await vscode.commands.executeCommand('promptscope.setServerApiKey', 'sesame'), true);
         const workspaceSettings = join(folder, '.vscode', 'settings.json');
         assert.ok(!existsSync(workspaceSettings) || !readFileSync(workspaceSettings, 'utf8').includes('sesame'), 'the key reached the workspace settings');
 
         seen.length = 0;
         const keyedRun = await finishedRun(await vscode.commands.executeCommand<vscode.Uri | undefined>('promptscope.runPrompt', prompt));
-        assert.match(keyedRun.header, /^Tokens: +\d+ prompt \+ [1-9]\d* generated/m, keyedRun.header);
+        assert.match(keyedRun.header, /^Tokens: +\d+ prompt \+ [1-9]\d* generated/m, `${keyedRun.header}\nkey read: ${JSON.stringify(await ctx.serverApiKey.get())}, sent: ${JSON.stringify(seen)}, urls: ${JSON.stringify(settings().get('server.urls'))}`);
         assert.ok(seen.length >= 2, `the proxy saw ${seen.length} request(s)`);
         assert.deepEqual([...new Set(seen)], ['Bearer sesame']);
         assert.equal(ctx.backends.active?.model, 'fixture');
@@ -219,25 +238,32 @@ Say something.
 
         await vscode.commands.executeCommand('promptscope.clearServerApiKey');
         seen.length = 0;
-        const unkeyed = await failedRun(prompt);
+        const unkeyed = await failedRun(prompt).catch(async (error: Error) => {
+            throw new Error(`${error.message}\nkey read: ${JSON.stringify(await ctx.serverApiKey.get())}, sent: ${JSON.stringify(seen)}`);
+        });
         assert.match(unkeyed.header, /^Status: +failed: .*answered HTTP 401.*check the API key \("Promptscope: Set Server API Key…"\)/m, unkeyed.header);
         assert.ok(seen.length > 0 && seen.every(h => h === undefined), 'a request carried a key after it was cleared');
 
         await vscode.commands.executeCommand('promptscope.setServerApiKey', 'sesame');
-        await settings().update('server.model', 'no-such-model', vscode.ConfigurationTarget.Global);
-        const wrongModel = await failedRun(prompt);
-        assert.match(wrongModel.header, /^Status: +failed: wrong model name for http:\/\/127\.0\.0\.1:\d+: it does not serve a model named "no-such-model"; it serves "fixture"/m, wrongModel.header);
-        await settings().update('server.model', undefined, vscode.ConfigurationTarget.Global);
+        await setSetting('server.model', 'no-such-model', vscode.ConfigurationTarget.Global);
+        try {
+            const wrongModel = await failedRun(prompt);
+            assert.match(wrongModel.header, /^Status: +failed: wrong model name for http:\/\/127\.0\.0\.1:\d+: it does not serve a model named "no-such-model"; it serves "fixture"/m, wrongModel.header);
+        } finally {
+            await setSetting('server.model', undefined, vscode.ConfigurationTarget.Global);
+        }
 
-        await settings().update('server.urls', [`http://127.0.0.1:${await freePort()}`], vscode.ConfigurationTarget.Global);
-        const unreachable = await failedRun(prompt);
+        await setSetting('server.urls', [`http://127.0.0.1:${await freePort()}`], vscode.ConfigurationTarget.Global);
+        const unreachable = await failedRun(prompt).catch(async (error: Error) => {
+            throw new Error(`${error.message}\nurls: ${JSON.stringify(settings().get('server.urls'))}, model: ${JSON.stringify(settings().get('server.model'))}`);
+        });
         assert.match(unreachable.header, /^Status: +failed: the server at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/m, unreachable.header);
         assert.equal(ctx.models.model, undefined);
     });
 
     it('Evaluate Prompt on Dataset runs the rows on the settings\' server', async () => {
-        await settings().update('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
-        await settings().update('server.urls', [server.url], vscode.ConfigurationTarget.Global);
+        await setSetting('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
+        await setSetting('server.urls', [server.url], vscode.ConfigurationTarget.Global);
         const panel = await vscode.commands.executeCommand<EvaluationPanel | undefined>('promptscope.evaluatePrompt', vscode.Uri.file(join(folder, 'sentiment.prompt')), {
             dataset: join(folder, 'data', 'sentiment.csv'), strategy: 'self-consistency', samples: 2, limit: 3, seed: 3,
         });
@@ -252,10 +278,10 @@ Say something.
     });
 
     it('the playground\'s A/B compare runs side A locally and side B on the server: greedy, the same text; no KL, said', async () => {
-        await settings().update('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
-        await settings().update('server.urls', [server.url], vscode.ConfigurationTarget.Global);
-        await settings().update('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
-        await settings().update('threads', 1, vscode.ConfigurationTarget.Global);
+        await setSetting('backend', 'openai-compatible', vscode.ConfigurationTarget.Global);
+        await setSetting('server.urls', [server.url], vscode.ConfigurationTarget.Global);
+        await setSetting('model', await fixtureModelPath(), vscode.ConfigurationTarget.Global);
+        await setSetting('threads', 1, vscode.ConfigurationTarget.Global);
         try {
             const base = applyPreset(defaultForm(), 'greedy');
             const form = { ...base, user: 'Tell me a story about a cat.', sampling: { ...base.sampling, maxTokens: '12', seed: '1', seedLocked: true } };
@@ -275,17 +301,17 @@ Say something.
             assert.equal(embeddedOnly.phase, 'done', embeddedOnly.error);
             assert.equal(embeddedOnly.a!.output, embeddedOnly.b!.output);
         } finally {
-            await settings().update('model', undefined, vscode.ConfigurationTarget.Global);
-            await settings().update('threads', undefined, vscode.ConfigurationTarget.Global);
+            await setSetting('model', undefined, vscode.ConfigurationTarget.Global);
+            await setSetting('threads', undefined, vscode.ConfigurationTarget.Global);
             if (ctx.models.model !== undefined) await ctx.models.unload();
         }
     });
 
     it('an untrusted workspace that names a server (its settings or a .prompt file) is refused before anything is sent', async () => {
-        await settings().update('backend', undefined, vscode.ConfigurationTarget.Global);
-        await settings().update('server.urls', undefined, vscode.ConfigurationTarget.Global);
-        await settings().update('backend', 'openai-compatible', vscode.ConfigurationTarget.Workspace);
-        await settings().update('server.urls', [proxyUrl], vscode.ConfigurationTarget.Workspace);
+        await setSetting('backend', undefined, vscode.ConfigurationTarget.Global);
+        await setSetting('server.urls', undefined, vscode.ConfigurationTarget.Global);
+        await setSetting('backend', 'openai-compatible', vscode.ConfigurationTarget.Workspace);
+        await setSetting('server.urls', [proxyUrl], vscode.ConfigurationTarget.Workspace);
         // The editor's own Backends, with the trust answer an untrusted window gives (this test window is trusted).
         const untrusted = new Backends({ config: ctx.config, models: ctx.models, apiKey: ctx.serverApiKey, log: ctx.log, isTrusted: () => false });
         try {

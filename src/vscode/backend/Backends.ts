@@ -62,6 +62,11 @@ export interface WithBackendOptions {
  */
 export class Backends implements vscode.Disposable {
     private readonly connections = new Map<string, Promise<OpenAiCompatibleBackend>>();
+    /** Runs using each connection now; a connection dropped from {@link connections} closes when its last run ends. */
+    private readonly users = new Map<OpenAiCompatibleBackend, number>();
+    private disposed = false;
+    /** The connections {@link connections} holds, once connected. */
+    private readonly cached = new Set<OpenAiCompatibleBackend>();
     private readonly activeChanges = new vscode.EventEmitter<BackendDescription | undefined>();
     /** Fires with the server last connected to, or undefined when the connections were closed (settings, key). */
     readonly onDidChangeActive = this.activeChanges.event;
@@ -128,6 +133,7 @@ export class Backends implements vscode.Disposable {
             return undefined;
         }
         const description = backend.describe();
+        this.users.set(backend, (this.users.get(backend) ?? 0) + 1);
         try {
             return await task(backend, {
                 kind: 'openai-compatible', model: undefined, description, recorded: { name: description.model, backend: description }, concurrency: backend.concurrency,
@@ -137,6 +143,14 @@ export class Backends implements vscode.Disposable {
             if (error instanceof ServerUnreachableError || error instanceof ServerStreamError || error instanceof ServerTimeoutError) this.forget(choice.options);
             this.fail(error, options);
             return undefined;
+        } finally {
+            const left = (this.users.get(backend) ?? 1) - 1;
+            if (left > 0) this.users.set(backend, left);
+            else {
+                this.users.delete(backend);
+                // Dropped while this run used it (the settings or the key changed): closed now that nothing uses it.
+                if (!this.isCached(backend)) void backend.close();
+            }
         }
     }
 
@@ -149,6 +163,7 @@ export class Backends implements vscode.Disposable {
     }
 
     dispose(): void {
+        this.disposed = true;
         for (const subscription of this.subscriptions) subscription.dispose();
         this.closeAll(undefined);
         this.activeChanges.dispose();
@@ -184,6 +199,7 @@ export class Backends implements vscode.Disposable {
                     + `${backend.concurrency} request(s) at once${description.server ? `, ${description.server}` : ''}${apiKey !== undefined ? ', with the API key from the secret storage' : ''}`);
                 this.activeServer = description;
                 this.activeChanges.fire(description);
+                this.cached.add(backend);
                 return backend;
             })();
             this.connections.set(key, pending);
@@ -198,12 +214,24 @@ export class Backends implements vscode.Disposable {
         const key = JSON.stringify(options);
         const pending = this.connections.get(key);
         this.connections.delete(key);
-        void pending?.then(backend => backend.close(), () => undefined);
+        void pending?.then(backend => this.retire(backend), () => undefined);
+    }
+
+    /** Whether `backend` is still the cached connection for its options. */
+    private isCached(backend: OpenAiCompatibleBackend): boolean {
+        return this.cached.has(backend);
+    }
+
+    /** Closes a connection no longer cached, at once when no run uses it, else when its last run ends (see withBackend). */
+    private retire(backend: OpenAiCompatibleBackend): void {
+        this.cached.delete(backend);
+        // A settings change does not cut a run (an evaluation) short; quitting does.
+        if (this.disposed || !this.users.has(backend)) void backend.close();
     }
 
     private closeAll(reason: string | undefined): void {
         if (this.connections.size > 0 && reason !== undefined) this.options.log.info(`Closed the server connection: ${reason}`);
-        for (const pending of this.connections.values()) void pending.then(backend => backend.close(), () => undefined);
+        for (const pending of this.connections.values()) void pending.then(backend => this.retire(backend), () => undefined);
         this.connections.clear();
         if (this.activeServer !== undefined) {
             this.activeServer = undefined;
