@@ -494,11 +494,17 @@ export interface ScoreContinuationsRequest {
 
 export interface ContinuationScore {
     text: string;
+    /** The tokens the text gets after the prompt (written into the model's turn, or after a text prompt). */
     tokens: number[];
     /** log P(tokens[i] | prompt, tokens[<i]) per token, natural log. */
     tokenLogprobs: number[];
-    /** Sum of `tokenLogprobs`: log P(continuation | prompt). */
+    /**
+     * log P(continuation | prompt): the sum of `tokenLogprobs`, or, when the text tokenized alone is another token
+     * sequence (`segmentations`), the log of both sequences' probabilities added.
+     */
     logprob: number;
+    /** Present when two token sequences write the text: the in-context split first, then the text tokenized alone. */
+    segmentations?: { tokens: number[]; tokenLogprobs: number[]; logprob: number }[];
 }
 
 export interface ScoreContinuationsResult {

@@ -25,15 +25,23 @@ test('each continuation scores the sum of its tokens\' raw log-probs, as a direc
     assert.equal(result.promptTokens, promptTokens.length);
     assert.equal(result.scores.length, continuations.length);
     assert.ok(result.scores.some(s => s.tokens.length > 1), 'a multi-token continuation is covered');
-    // The prompt once, then every continuation token but the last.
-    assert.equal(result.timing.evaluatedTokens, promptTokens.length + result.scores.reduce((n, s) => n + s.tokens.length - 1, 0));
+    // The prompt once, then every token but the last of every token sequence scored.
+    const sequences = result.scores.flatMap(s => s.segmentations ?? [s]);
+    assert.equal(result.timing.evaluatedTokens, promptTokens.length + sequences.reduce((n, s) => n + s.tokens.length - 1, 0));
     for (const score of result.scores) {
-        const direct = await client.tokenProbabilities({ prompt: [...promptTokens, ...score.tokens], topK: 1 });
-        const expected = direct.tokens.slice(promptTokens.length).map(t => t.logprob!);
-        assert.equal(score.tokenLogprobs.length, expected.length);
-        score.tokenLogprobs.forEach((logprob, i) => assert.ok(Math.abs(logprob - expected[i]!) < 1e-4, `${score.text} token ${i}: ${logprob} vs ${expected[i]}`));
-        const sum = expected.reduce((a, b) => a + b, 0);
-        assert.ok(Math.abs(score.logprob - sum) < 1e-4, `${score.text}: ${score.logprob} vs ${sum}`);
+        const sums: number[] = [];
+        for (const sequence of score.segmentations ?? [score]) {
+            const direct = await client.tokenProbabilities({ prompt: [...promptTokens, ...sequence.tokens], topK: 1 });
+            const expected = direct.tokens.slice(promptTokens.length).map(t => t.logprob!);
+            assert.equal(sequence.tokenLogprobs.length, expected.length);
+            sequence.tokenLogprobs.forEach((logprob, i) => assert.ok(Math.abs(logprob - expected[i]!) < 1e-4, `${score.text} token ${i}: ${logprob} vs ${expected[i]}`));
+            const sum = expected.reduce((a, b) => a + b, 0);
+            assert.ok(Math.abs(sequence.logprob - sum) < 1e-4, `${score.text}: ${sequence.logprob} vs ${sum}`);
+            sums.push(sum);
+        }
+        // Different token sequences writing the same text: their probabilities add.
+        const total = Math.log(sums.reduce((a, b) => a + Math.exp(b), 0));
+        assert.ok(Math.abs(score.logprob - total) < 1e-4, `${score.text}: ${score.logprob} vs ${total}`);
         assert.ok(score.logprob < 0);
     }
 });
@@ -44,6 +52,42 @@ test('continuations do not see each other: scoring one alone gives the same valu
     const alone = await client.scoreContinuations({ prompt: messages, continuations: ['no'] });
     assert.ok(Math.abs(all.scores[2]!.logprob - alone.scores[0]!.logprob) < 1e-6);
     assert.ok(all.promptTokens > 5);
+});
+
+test('a continuation is scored as the tokens it gets after the prompt: in a chat, as the model\'s turn writes it', async () => {
+    const messages = [{ role: 'user' as const, text: 'Was the film good?' }];
+    const prompt = await client.renderChat(messages);
+    for (const text of ['good', 'mixed feelings']) {
+        const full = await client.renderChat([...messages, { role: 'model' as const, text }]);
+        const inTurn = full.tokens.slice(prompt.tokens.length).map(t => t.id);
+        const result = await client.scoreContinuations({ prompt: messages, continuations: [text] });
+        const score = result.scores[0]!;
+        assert.deepEqual(score.tokens, inTurn);
+        // Each way of writing the text after the prompt, by a direct evaluation of prompt + those tokens.
+        const sequenceLogprob = async (tokens: number[]) => {
+            const direct = await client.tokenProbabilities({ prompt: [...prompt.tokens.map(t => t.id), ...tokens], topK: 1 });
+            return direct.tokens.slice(prompt.tokens.length).reduce((a, t) => a + t.logprob!, 0);
+        };
+        const alone = await client.tokenize(text, { addBos: false });
+        const inTurnLogprob = await sequenceLogprob(inTurn);
+        if (text === 'good') {
+            // The fixture vocabulary writes "good" letter by letter after the turn's newline, and as "▁good" alone: two
+            // sequences the model may write, whose probabilities add.
+            assert.notDeepEqual(inTurn, alone);
+            assert.deepEqual(score.segmentations!.map(s => s.tokens), [inTurn, alone]);
+            const aloneLogprob = await sequenceLogprob(alone);
+            const both = Math.log(Math.exp(inTurnLogprob) + Math.exp(aloneLogprob));
+            assert.ok(Math.abs(score.logprob - both) < 1e-4, `${text}: ${score.logprob} vs ${both}`);
+            assert.ok(Math.abs(score.segmentations![1]!.logprob - aloneLogprob) < 1e-4);
+        }
+        assert.ok(Math.abs((score.segmentations?.[0]?.logprob ?? score.logprob) - inTurnLogprob) < 1e-4, `${text}: in the turn ${inTurnLogprob}`);
+    }
+    // After a prefill the continuation goes on from it.
+    const prefilled = [...messages, { role: 'model' as const, text: 'It was' }];
+    const before = await client.renderChat(prefilled);
+    const after = await client.renderChat([...messages, { role: 'model' as const, text: 'It was good' }]);
+    const result = await client.scoreContinuations({ prompt: prefilled, continuations: [' good'] });
+    assert.deepEqual(result.scores[0]!.tokens, after.tokens.slice(before.tokens.length).map(t => t.id));
 });
 
 test('no continuation, or an empty one, is a clear error', async () => {

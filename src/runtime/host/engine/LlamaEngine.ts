@@ -1,5 +1,6 @@
 import { checkRuntimeSwitches } from '../../../shared/environmentSwitches';
-import type { GgufFileInfo, Token } from 'node-llama-cpp';
+import { logSumExp } from '../../../core/reasoning/labelDistribution';
+import type { GgufFileInfo, LlamaModel, Token } from 'node-llama-cpp';
 import type {
     ChatMessage, ChatRequest, CompletionRequest, CompletionResult, GpuSetting, LoadModelCallOptions, LoadModelOptions,
     LoraAdapterSpec, ModelInfo, ModelMetadata, RenderChatResult, RuntimeLogSink,
@@ -234,19 +235,46 @@ export class LlamaEngine {
         const loaded = await this.currentModel();
         const { prompt, continuations } = request;
         if (!Array.isArray(continuations) || continuations.length === 0) throw new RangeError('Give at least one continuation to score.');
-        const tokenized = continuations.map(text => {
+        for (const text of continuations) {
             if (typeof text !== 'string' || text === '') throw new RangeError(`Invalid continuation ${JSON.stringify(text)}: use non-empty text.`);
-            return { text, tokens: loaded.model.tokenize(text, false) };
-        });
+        }
         let promptTokens: Token[];
-        if (typeof prompt === 'string') promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
-        else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
-            promptTokens = renderChat(loaded.model, loaded.chatWrapper, checkMessages(prompt as ChatMessage[])).tokens;
+        // A continuation is scored as the tokens it gets after this prompt, the way the model writes it there (and the
+        // way a trained reply was tokenized): a tokenizer may split a word differently at the start of a text than
+        // after a newline (the fixture vocabulary has "▁good" as one token, but writes "g o o d" after the turn's
+        // newline). The continuation tokenized alone is a second way to write it (with SentencePiece's word-initial
+        // space, which answer mapping ignores), so where the two differ both are scored and their probabilities added:
+        // they are different token sequences, so disjoint events. Token-id prompts, and a rendering that does not
+        // extend the prompt's tokens, have only the split alone.
+        let extend: (text: string) => Token[] | undefined = () => undefined;
+        if (typeof prompt === 'string') {
+            promptTokens = loaded.tokenizePrompt(prompt, request.addBos);
+            extend = text => loaded.tokenizePrompt(prompt + text, request.addBos);
+        } else if (Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object') {
+            const messages = checkMessages(prompt as ChatMessage[]);
+            promptTokens = renderChat(loaded.model, loaded.chatWrapper, messages).tokens;
+            extend = text => renderChat(loaded.model, loaded.chatWrapper, withModelText(messages, text)).tokens;
         } else promptTokens = this.checkTokens(prompt as number[], 'prompt');
-        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
-        return runScoreContinuations(loaded, {
-            promptTokens, continuations: tokenized, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
+        const segmentations = continuations.map(text => {
+            const alone = loaded.model.tokenize(text, false);
+            const inContext = continuationTokens(promptTokens, extend(text), loaded.model);
+            return inContext === undefined || sameTokens(inContext, alone) ? [alone] : [inContext, alone];
         });
+        const lora = request.lora === undefined ? undefined : await this.validateRequestLora(request.lora);
+        const scored = await runScoreContinuations(loaded, {
+            promptTokens, exact: request.exact ?? true, signal: call.signal, startedAt, ...(lora ? { lora } : {}),
+            continuations: continuations.flatMap((text, i) => segmentations[i]!.map(tokens => ({ text, tokens }))),
+        });
+        let next = 0;
+        const scores = continuations.map((_, i) => {
+            const parts = scored.scores.slice(next, next += segmentations[i]!.length);
+            if (parts.length === 1) return parts[0]!;
+            return {
+                ...parts[0]!, logprob: logSumExp(parts.map(p => p.logprob)),
+                segmentations: parts.map(({ tokens, tokenLogprobs, logprob }) => ({ tokens, tokenLogprobs, logprob })),
+            };
+        });
+        return { ...scored, scores };
     }
 
     /** A request's prompt as tokens: text tokenized (BOS as asked), chat messages rendered by the template, ids checked. */
@@ -584,4 +612,27 @@ function checkMessages(messages: unknown): ChatMessage[] {
 function withoutWatermark(sampling: ResolvedSampling, where: string): ResolvedSampling {
     if (sampling.watermark) throw new SamplingOptionsError('watermark', '(set)', `only on one generation (run, chat), not on ${where}`);
     return sampling;
+}
+
+/** The conversation with `text` written in the model's turn: appended to a trailing model message (a prefill), else as one. */
+function withModelText(messages: readonly ChatMessage[], text: string): ChatMessage[] {
+    const last = messages[messages.length - 1];
+    if (last?.role === 'model') return [...messages.slice(0, -1), { role: 'model', text: last.text + text }];
+    return [...messages, { role: 'model', text }];
+}
+
+/**
+ * The tokens after `prompt` in `extended` (the prompt's text or conversation with the continuation written after it),
+ * when `extended` starts with every prompt token and adds only plain tokens; undefined otherwise (a tokenizer that
+ * merges across the boundary, or a template that closes the turn).
+ */
+function continuationTokens(prompt: readonly Token[], extended: readonly Token[] | undefined, model: LlamaModel): Token[] | undefined {
+    if (extended === undefined || extended.length <= prompt.length) return undefined;
+    for (let i = 0; i < prompt.length; i++) if (extended[i] !== prompt[i]) return undefined;
+    const tail = extended.slice(prompt.length);
+    return tail.some(token => model.isSpecialToken(token)) ? undefined : tail;
+}
+
+function sameTokens(a: readonly Token[], b: readonly Token[]): boolean {
+    return a.length === b.length && a.every((token, i) => token === b[i]);
 }
