@@ -149,7 +149,7 @@ e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.mode
         await panel.locator('#recompute').click();
         await eventually(async () => {
             const seen = await panel.evaluate(() => (window as unknown as { seen: string[] }).seen);
-            assert.ok(seen.some(text => text.startsWith('Decoding: Beam k=4')), `statuses: ${seen.join(' | ')}`);
+            assert.ok(seen.some((text: string) => text.startsWith('Decoding: Beam k=4')), `statuses: ${seen.join(' | ')}`);
             assert.match(seen.at(-1) ?? '', new RegExp(`^${count} columns decoded\\.`));
         }, 120_000);
         assert.equal((await columns.nth(0).locator('.coloured-tokens').innerText()).trim(), forced);
