@@ -108,10 +108,12 @@ describe('promptTarget', () => {
 });
 
 describe('strategy flags', () => {
-    test('--weighted is probability weighting, for self-consistency only', () => {
+    test('--weighted is probability weighting, for self-consistency and tree-of-thought only', () => {
         assert.equal(weightingFlag({}, 'cot'), undefined);
         assert.equal(weightingFlag({ weighted: true }, 'self-consistency'), 'probability');
-        assert.throws(() => weightingFlag({ weighted: true }, 'ensemble'), { name: 'UsageError', message: '--weighted applies to --strategy self-consistency' });
+        assert.equal(weightingFlag({ weighted: true }, 'tree-of-thought'), 'probability');
+        assert.throws(() => weightingFlag({ weighted: true }, 'ensemble'), { name: 'UsageError', message: '--weighted applies to --strategy self-consistency and tree-of-thought' });
+        assert.throws(() => weightingFlag({ weighted: true }, 'self-ask'), { name: 'UsageError' });
     });
 
     test('--out names the history file, else the day\'s file under .promptscope/runs', () => {

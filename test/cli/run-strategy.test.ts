@@ -41,5 +41,5 @@ test('unknown strategies and misplaced --samples are usage errors', () => {
     assert.match(bad.stderr, /--strategy must be one of direct, cot, self-consistency, ensemble/);
     const samples = runCli(['run', '--text', 'x', '--samples', '3']);
     assert.notEqual(samples.code, 0);
-    assert.match(samples.stderr, /--samples applies to --strategy self-consistency/);
+    assert.match(samples.stderr, /--samples applies to --strategy self-consistency, program-aided, self-ask, tree-of-thought/);
 });

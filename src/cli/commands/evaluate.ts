@@ -26,6 +26,7 @@ import { withBackend } from '../withBackend';
 import { backendOptions, backendUsage } from '../backendFlags';
 import type { RecordedModel } from '../../core/reasoning/history/runRecord';
 import type { StrategyModel } from '../../core/reasoning/StrategyModel';
+import { reasoningTrace } from '../../core/reasoning/reasoningTrace';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
 
 const usage = `Usage: promptscope eval FILE.prompt --dataset DATA.jsonl|DATA.csv [options]
@@ -39,8 +40,9 @@ Options:
   --dataset PATH       .jsonl (one object a line) or .csv (header row)
   --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought | self-ask
                        (default: promptscope.strategy, else direct)
-  --samples N          Self-consistency paths (default: promptscope.samples, else 5)
-  --weighted           Self-consistency votes weighted by path probability
+  --samples N          Self-consistency paths (default: promptscope.samples, else 5); program-aided, self-ask,
+                       tree-of-thought: N programs, chains or searches voted per row (default 1)
+  --weighted           Self-consistency votes weighted by path probability (tree-of-thought: by best value)
   --variants A,B       Ensemble variants beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
   --limit N            Only the first N rows
   --compare-model M    Then evaluate the same rows on model M too (e.g. a quantized copy) and compare: each model's
@@ -53,7 +55,7 @@ Options:
   --model M, --max-tokens N, --temperature T, --top-k K, --top-p P, --min-p P, --repeat-penalty R,
   --threads N, --gpu G, --context-size N, --lora PATH[:SCALE], --runtime-timeout S   as for run
 ${backendUsage.replace('Server requests in flight at once', 'Rows (and their server requests) in flight at once; results stay in row order')}  --json               Print {strategy, accuracy, n, correct, unmapped, confusion, perLabel,
-                       results: [{input, expected, answer, correct, votes?}], tokens, ms, model, history,
+                       results: [{input, expected, answer, correct, votes?, trace}], tokens, ms, model, history,
                        compared?: {model, backend?, accuracy, n, correct, unmapped, results, paired: {n, base, other, bothCorrect,
                        onlyBase, onlyOther, bothWrong, mcnemarP}}}
 `;
@@ -145,6 +147,7 @@ export const evalCommand: CliCommand = {
             const evaluation = await evaluateOn(backend, recorded);
             const resultsOf = (e: typeof evaluation) => e.results.map(r => ({
                 input: r.input, expected: r.expected, answer: r.answer ?? null, correct: r.correct, ...(r.outcome.votes ? { votes: r.outcome.votes } : {}),
+                trace: reasoningTrace(r.outcome),
             }));
             const results = resultsOf(evaluation);
             // Interrupted before the first row finished: nothing to score.

@@ -12,7 +12,7 @@ import { samplingFlags, unseededSamplingFlags } from '../samplingFlags';
 import { checkGrammarFlag, constraintFlags, resolveConstraints } from '../constraintFlags';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
 import { directOutcome, handlingFor } from '../../core/reasoning/executeStrategy';
-import { historyFlag, samplesFlag, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
+import { historyFlag, samplesFlag, samplingStrategies, strategyFlag, strategyOptions, variantsFlag, weightingFlag } from '../strategy/parseStrategyFlags';
 import { formatOutcome } from '../../core/reasoning/outcomeText';
 import { outcomeJson } from '../strategy/printOutcome';
 import { historyJson, reportHistory } from '../strategy/reportHistory';
@@ -26,8 +26,10 @@ const usage = `${runCommand.usage}
 Strategies:
   --strategy S         direct | cot | self-consistency | ensemble | program-aided | tree-of-thought | self-ask
                        (default: the prompt's promptscope.strategy, else direct)
-  --samples N          Self-consistency paths (default: promptscope.samples, else ${selfConsistencyDefaults.samples})
-  --weighted           Self-consistency: weigh each path's vote by its probability (exp of its mean token log-probability)
+  --samples N          Self-consistency paths (default: promptscope.samples, else ${selfConsistencyDefaults.samples}); with
+                       program-aided, self-ask or tree-of-thought: N programs, chains or searches voted (default 1)
+  --weighted           Self-consistency: weigh each path's vote by its probability (exp of its mean token log-probability);
+                       tree-of-thought: each search's vote by its best state's value
   --variants A,B       Ensemble variants run beside the prompt (default: promptscope.variants, else NAME.*.prompt siblings)
   --out PATH           Run history file (default: .promptscope/runs/YYYY-MM-DD.jsonl)
   --no-history         Do not append this run to the run history (--json then says history: null)
@@ -42,11 +44,14 @@ Strategies:
     --samples N (or promptscope.samples), N programs are sampled in one batch and their results voted.
   self-ask: the model asks itself follow-up questions ("Follow up: …"), each answered by the model on its own and given back
     ("Intermediate answer: …"), until "So the final answer is: …" (markers and maxFollowUps in promptscope.selfAsk).
+    With --samples N, N chains sampled at --temperature (default ${selfConsistencyDefaults.temperature}) with derived seeds vote their answers.
   tree-of-thought: one-line thoughts sampled from each kept state in one batch (at --temperature, default 0.7), each new
     state valued by the model (promptscope.tot: thoughts, beamWidth, maxDepth, evaluator value | vote, scored by label
     probability), the best kept, breadth-first; then the answer from the best state's steps (or one more turn).
+    With --samples N, N whole searches with derived seeds vote their answers.
   Answers are extracted and mapped as promptscope.answer says (default: the last number). --json adds
-  {answer, reasoning | votes, agreement, paths | variants | programs | tree | followUps} to the run output. Every run, direct included, is
+  {answer, reasoning | votes, agreement, paths | variants | programs | tree | followUps | chains | searches, trace}
+  to the run output (trace: the reasoning trace, one shape for every strategy). Every run, direct included, is
   appended to the run history unless --no-history is given. --grammar and --logit-bias apply to every turn and
   path; with cot the grammar constrains the answer turn only.
 `;
@@ -71,7 +76,7 @@ export const runWithStrategyCommand: CliCommand = {
         const run = await preparePromptTarget(promptTarget(positionals, values), values);
         const strategy: ReasoningStrategy = flag ?? run.strategy ?? 'direct';
         const samples = samplesFlag(values);
-        if (samples !== undefined && strategy !== 'self-consistency' && strategy !== 'program-aided') throw new UsageError('--samples applies to --strategy self-consistency and program-aided');
+        if (samples !== undefined && !samplingStrategies.includes(strategy)) throw new UsageError(`--samples applies to --strategy ${samplingStrategies.join(', ')}`);
         if (values.variants !== undefined && strategy !== 'ensemble') throw new UsageError('--variants applies to --strategy ensemble');
         const weighting = weightingFlag(values, strategy);
         if (strategy === 'direct') return runDirectWithHistory(args, run);

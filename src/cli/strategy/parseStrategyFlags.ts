@@ -31,10 +31,16 @@ export function samplesFlag(values: Record<string, unknown>): number | undefined
     return samples;
 }
 
-/** `--weighted`: self-consistency votes weighted by path probability; undefined (counted votes) when absent. */
+/** The strategies `--samples` applies to: self-consistency's paths, and N programs, chains or searches voted. */
+export const samplingStrategies: readonly ReasoningStrategy[] = ['self-consistency', 'program-aided', 'self-ask', 'tree-of-thought'];
+
+/**
+ * `--weighted`: votes weighted by path probability (self-consistency) or by each search's best value (tree-of-thought);
+ * undefined (counted votes) when absent. Self-ask's and program-aided's chat turns carry no probabilities to weigh by.
+ */
 export function weightingFlag(values: Record<string, unknown>, strategy: ReasoningStrategy): 'probability' | undefined {
     if (values.weighted !== true) return undefined;
-    if (strategy !== 'self-consistency') throw new UsageError('--weighted applies to --strategy self-consistency');
+    if (strategy !== 'self-consistency' && strategy !== 'tree-of-thought') throw new UsageError('--weighted applies to --strategy self-consistency and tree-of-thought');
     return 'probability';
 }
 

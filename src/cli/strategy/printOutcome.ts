@@ -1,4 +1,5 @@
 import type { StrategyOutcome } from '../../core/reasoning/executeStrategy';
+import { reasoningTrace } from '../../core/reasoning/reasoningTrace';
 
 /** The `--json` fields a strategy adds to the run output. */
 export function outcomeJson(outcome: StrategyOutcome): Record<string, unknown> {
@@ -15,8 +16,11 @@ export function outcomeJson(outcome: StrategyOutcome): Record<string, unknown> {
     }
     if (outcome.tree) json.tree = outcome.tree;
     if (outcome.followUps) json.followUps = outcome.followUps;
+    if (outcome.chains) json.chains = outcome.chains.map(c => ({ ...c, answer: c.answer ?? null, rawAnswer: c.rawAnswer ?? null, seed: c.seed ?? null }));
+    if (outcome.searches) json.searches = outcome.searches.map(s => ({ ...s, answer: s.answer ?? null, rawAnswer: s.rawAnswer ?? null, seed: s.seed ?? null }));
     if (outcome.programs) json.programs = outcome.programs.map(p => ({ ...p, answer: p.answer ?? null, rawAnswer: p.rawAnswer ?? null }));
     if (outcome.variants) json.variants = outcome.variants.map(v => ({ file: v.file, text: v.text, answer: v.answer ?? null, rawAnswer: v.rawAnswer ?? null }));
+    json.trace = reasoningTrace(outcome);
     json.seed = outcome.seed ?? null;
     json.timing = { promptTokens: outcome.tokens.prompt, generatedTokens: outcome.tokens.generated, ms: Math.round(outcome.ms * 10) / 10 };
     json.ms = Math.round(outcome.ms);

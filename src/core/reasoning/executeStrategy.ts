@@ -16,6 +16,9 @@ import { runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
 import type { Embedder } from '../retrieval/Embedder';
 import { retrievePassages } from '../retrieval/retrievePassages';
 import { RetrievalUnavailableError } from '../prompt/errors/RetrievalUnavailableError';
+import { AnswerSettingsError } from './errors/AnswerSettingsError';
+import { randomSeed } from '../sampling/randomSeed';
+import { maxSamplePaths } from '../../shared/limits';
 
 export type { StrategyCompletion, StrategyModel, StrategyPaths, StrategyRequest } from './StrategyModel';
 
@@ -82,6 +85,29 @@ export interface OutcomeProgram {
     ms: number;
 }
 
+/** One self-ask chain of a self-consistent self-ask run: its follow-ups and what its final answer turned out to be. */
+export interface OutcomeChain {
+    followUps: SelfAskStep[];
+    /** The text holding the chain's final answer. */
+    output: string;
+    answer: string | undefined;
+    rawAnswer: string | undefined;
+    /** The chain's sampling seed (derived from the request seed). */
+    seed: number | undefined;
+}
+
+/** One tree search of a self-consistent tree-of-thought run. */
+export interface OutcomeSearch {
+    tree: TreeOfThoughtResult;
+    /** The best state's steps, numbered. */
+    reasoning: string;
+    /** The extra turn that asked for the answer after the best steps, when no step stated it. */
+    answerTurn?: string;
+    answer: string | undefined;
+    rawAnswer: string | undefined;
+    seed: number | undefined;
+}
+
 /** What one strategy run produced, for printing, the run history and dataset scoring alike. */
 export interface StrategyOutcome {
     strategy: ReasoningStrategy;
@@ -110,6 +136,10 @@ export interface StrategyOutcome {
     tree?: TreeOfThoughtResult;
     /** Self-ask: the follow-up questions with their intermediate answers, in order. */
     followUps?: SelfAskStep[];
+    /** Self-ask with `samples` > 1: every chain, in order; their answers are the votes. */
+    chains?: OutcomeChain[];
+    /** Tree-of-thought with `samples` > 1: every search, in order; their answers are the votes. */
+    searches?: OutcomeSearch[];
     /** Every conversation sent to the model, in order. */
     messages: ChatMessage[][];
     /** Every generated text, in order. */
@@ -147,6 +177,21 @@ export function directOutcome(messages: ChatMessage[], result: StrategyCompletio
         messages: [messages], outputs: [result.text], seed: result.seed, stopReason: result.stopReason,
         tokens: { prompt: result.timing.promptTokens, generated: result.timing.generatedTokens }, ms,
     };
+}
+
+/**
+ * The sampling of each of `samples` chains (self-ask) or searches (tree-of-thought): `base` itself for one; for
+ * several, the self-consistency temperature and seeds derived from the request seed (drawn when there is none), so
+ * the chains differ and a seeded run reproduces them.
+ */
+function chainSamplings(base: SamplingOptions, samples: number, options: Pick<StrategyOptions, 'temperature'>): SamplingOptions[] {
+    if (!Number.isInteger(samples) || samples < 1 || samples > maxSamplePaths) {
+        throw new AnswerSettingsError('samples', `must be an integer from 1 to ${maxSamplePaths}; got ${String(samples)}.`);
+    }
+    if (samples === 1) return [base];
+    const seed = base.seed ?? randomSeed();
+    const temperature = options.temperature ?? selfConsistencyDefaults.temperature;
+    return Array.from({ length: samples }, (_, i) => ({ ...base, temperature, seed: deriveSeed(seed, i) }));
 }
 
 /** Runs `run` with one strategy on a loaded model (the CLI's and the editor's runs alike). */
@@ -278,34 +323,59 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
             const settings = { ...selfAskDefaults, ...run.settings.selfAsk };
             // The prompt's grammar or output schema would constrain follow-up questions, not just the answer.
             const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
-            let generation = 0;
-            const passages: NonNullable<SelfAskStep['passage']>[] = [];
             const retrieval = run.retrieval;
             const embedder = options.embedder;
             if (settings.answerWith === 'retrieval' && (retrieval === undefined || embedder === undefined)) {
                 // The settings check makes answerWith: retrieval need promptscope.retrieval; a caller without a runtime is left.
                 throw new RetrievalUnavailableError({ path: run.file });
             }
-            const asked = await runSelfAsk(
-                async messages => (await chat(run, messages, free, generation++)).text,
-                settings.answerWith === 'retrieval'
-                    // The passage of the prompt's index nearest to the question answers it, as a search engine's snippet did in Press et al.
-                    ? async question => {
-                        const found = await retrievePassages({ index: retrieval!.index, query: question, k: 1, mode: retrieval!.mode, embedder: embedder!, ...(signal ? { signal } : {}) });
-                        const best = found.passages[0]!;
-                        passages.push({ file: best.file, startLine: best.startLine, endLine: best.endLine, score: best.score, chunk: best.chunk });
-                        return best.text;
-                    }
-                    // A follow-up is answered by the model on its own, as a new one-turn question.
-                    : async question => (await chat(run, [{ role: 'user', text: question }], free, generation++)).text,
-                run.messages, settings, signal,
-            );
-            if (passages.length > 0) asked.followUps.forEach((step, i) => { if (passages[i] !== undefined) step.passage = passages[i]; });
-            const rawAnswer = handling.extract(asked.finalText);
+            const samples = options.samples ?? run.settings.samples ?? 1;
+            const messages: ChatMessage[][] = [];
+            const outputs: string[] = [];
+            const chains: OutcomeChain[] = [];
+            const samplings = chainSamplings(free, samples, options);
+            let generation = 0;
+            // Chains run one after another: each is a conversation of several turns, so no batch shares their prefixes,
+            // and their streamed turns read in order in the output document.
+            for (const chainSampling of samplings) {
+                if (signal?.aborted && chains.length > 0) break;
+                const passages: NonNullable<SelfAskStep['passage']>[] = [];
+                const asked = await runSelfAsk(
+                    async turn => (await chat(run, turn, chainSampling, generation++)).text,
+                    settings.answerWith === 'retrieval'
+                        // The passage of the prompt's index nearest to the question answers it, as a search engine's snippet did in Press et al.
+                        ? async question => {
+                            const found = await retrievePassages({ index: retrieval!.index, query: question, k: 1, mode: retrieval!.mode, embedder: embedder!, ...(signal ? { signal } : {}) });
+                            const best = found.passages[0]!;
+                            passages.push({ file: best.file, startLine: best.startLine, endLine: best.endLine, score: best.score, chunk: best.chunk });
+                            return best.text;
+                        }
+                        // A follow-up is answered by the model on its own, as a new one-turn question.
+                        : async question => (await chat(run, [{ role: 'user', text: question }], chainSampling, generation++)).text,
+                    run.messages, settings, signal,
+                );
+                if (passages.length > 0) asked.followUps.forEach((step, i) => { if (passages[i] !== undefined) step.passage = passages[i]; });
+                messages.push(...asked.conversations);
+                outputs.push(...asked.replies);
+                const rawAnswer = handling.extract(asked.finalText);
+                chains.push({
+                    followUps: asked.followUps, output: asked.finalText, rawAnswer, answer: normalizeAnswer(rawAnswer, handling.verbalizer),
+                    seed: chainSampling.seed,
+                });
+            }
+            const reasoningOf = (chain: OutcomeChain) => chain.followUps.map(f => `${settings.followUp} ${f.question}\n${settings.intermediate} ${f.answer}`).join('\n');
+            if (samples <= 1) {
+                const only = chains[0]!;
+                return finish({
+                    answer: only.answer, rawAnswer: only.rawAnswer, output: only.output, followUps: only.followUps, reasoning: reasoningOf(only),
+                    messages, outputs, seed: options.seed, stopReason: signal?.aborted ? 'aborted' : undefined,
+                });
+            }
+            // Chat turns carry no token probabilities, so self-ask chains vote by count whatever the weighting asks.
+            const vote = majorityVote(chains.map(c => ({ answer: c.answer })));
             return finish({
-                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, output: asked.finalText, followUps: asked.followUps,
-                reasoning: asked.followUps.map(f => `${settings.followUp} ${f.question}\n${settings.intermediate} ${f.answer}`).join('\n'),
-                messages: asked.conversations, outputs: asked.replies, seed: options.seed,
+                answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
+                weighting: vote.weighting, chains, messages, outputs, seed: samplings[0]?.seed,
                 stopReason: signal?.aborted ? 'aborted' : undefined,
             });
         }
@@ -316,38 +386,65 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
             const lora = requestAdapters(run, options.adapters);
             // Thoughts are free one-line steps: the prompt's grammar or output schema would shape an answer, not a step.
             const { grammar: _grammar, jsonSchema: _schema, ...free } = sampling;
-            const thoughtSampling = {
-                ...free, temperature: options.temperature ?? selfConsistencyDefaults.temperature,
-                stopSequences: [...(free.stopSequences ?? []), '\n'],
-            };
+            const samples = options.samples ?? run.settings.samples ?? 1;
             const outputs: string[] = [];
-            const tree = await treeOfThought({
-                async sampleThoughts(messages, n) {
-                    const result = await client.chatMany({ messages, n, sampling: thoughtSampling, ...(lora === undefined ? {} : { lora }) }, { signal });
-                    count(result.timing);
-                    outputs.push(...result.paths.map(p => p.text));
-                    return result.paths.map(p => p.text);
-                },
-                async score(messages, continuations) {
-                    const result = await score({ prompt: messages, continuations, ...(lora === undefined ? {} : { lora }) }, { signal });
-                    const byText = new Map(result.scores.map(s => [s.text, s.logprob]));
-                    return continuations.map(c => byText.get(c)!);
-                },
-            }, run.messages, tot, thoughts => /answer/i.test(thoughts.at(-1) ?? '') && handling.extract(thoughts.at(-1)!) !== undefined, signal);
-            const reasoning = tree.best.map((t, i) => `${i + 1}. ${t}`).join('\n');
-            let rawAnswer = tree.best.length > 0 ? handling.extract(tree.best.at(-1)!) : undefined;
             const messages: ChatMessage[][] = [run.messages];
-            if (!/answer/i.test(tree.best.at(-1) ?? '') && !signal?.aborted) {
-                // No step stated the answer: one more turn asks for it after the best steps, as zero-shot cot does.
-                const answerTurn = [...run.messages.slice(0, -1), { ...run.messages.at(-1)!, text: `${run.messages.at(-1)!.text.trimEnd()}\n\nSteps:\n${reasoning}\nTherefore, the answer is` }];
-                const result = await chat(run, answerTurn, sampling, outputs.length);
-                outputs.push(result.text);
-                messages.push(answerTurn);
-                rawAnswer = handling.extract(result.text);
+            const searches: OutcomeSearch[] = [];
+            /*
+             * Self-consistency over tree-of-thought runs N whole searches, each with its own seed, and votes their answers.
+             * Wang et al. marginalise over independently sampled reasoning paths; one search's beam is not that: its final
+             * states share prefixes and were all chosen by the same evaluator calls, so voting over them would count one
+             * search's judgement several times. N independent searches are N samples of what Yao et al.'s procedure
+             * answers, the faithful analogue of N sampled chains.
+             */
+            for (const searchSampling of chainSamplings(free, samples, options)) {
+                if (signal?.aborted && searches.length > 0) break;
+                const thoughtSampling = {
+                    ...searchSampling, temperature: options.temperature ?? selfConsistencyDefaults.temperature,
+                    stopSequences: [...(searchSampling.stopSequences ?? []), '\n'],
+                };
+                const tree = await treeOfThought({
+                    async sampleThoughts(turn, n) {
+                        const result = await client.chatMany({ messages: turn, n, sampling: thoughtSampling, ...(lora === undefined ? {} : { lora }) }, { signal });
+                        count(result.timing);
+                        outputs.push(...result.paths.map(p => p.text));
+                        return result.paths.map(p => p.text);
+                    },
+                    async score(turn, continuations) {
+                        const result = await score({ prompt: turn, continuations, ...(lora === undefined ? {} : { lora }) }, { signal });
+                        const byText = new Map(result.scores.map(s => [s.text, s.logprob]));
+                        return continuations.map(c => byText.get(c)!);
+                    },
+                }, run.messages, tot, thoughts => /answer/i.test(thoughts.at(-1) ?? '') && handling.extract(thoughts.at(-1)!) !== undefined, signal);
+                const reasoning = tree.best.map((t, i) => `${i + 1}. ${t}`).join('\n');
+                let rawAnswer = tree.best.length > 0 ? handling.extract(tree.best.at(-1)!) : undefined;
+                let answerTurn: string | undefined;
+                if (!/answer/i.test(tree.best.at(-1) ?? '') && !signal?.aborted) {
+                    // No step stated the answer: one more turn asks for it after the best steps, as zero-shot cot does.
+                    const turn = [...run.messages.slice(0, -1), { ...run.messages.at(-1)!, text: `${run.messages.at(-1)!.text.trimEnd()}\n\nSteps:\n${reasoning}\nTherefore, the answer is` }];
+                    // A single search answers with the prompt's own sampling; each of several with its own seed.
+                    const result = await chat(run, turn, samples <= 1 ? sampling : { ...sampling, seed: searchSampling.seed! }, outputs.length);
+                    outputs.push(result.text);
+                    messages.push(turn);
+                    answerTurn = result.text;
+                    rawAnswer = handling.extract(result.text);
+                }
+                searches.push({
+                    tree, reasoning, rawAnswer, answer: normalizeAnswer(rawAnswer, handling.verbalizer), seed: searchSampling.seed,
+                    ...(answerTurn === undefined ? {} : { answerTurn }),
+                });
             }
+            if (samples <= 1) {
+                const only = searches[0]!;
+                return finish({ answer: only.answer, rawAnswer: only.rawAnswer, reasoning: only.reasoning, tree: only.tree, messages, outputs, seed: options.seed });
+            }
+            // A search's best value is the evaluator's estimate that its state reaches a correct answer: with
+            // weighting: probability, that estimate weighs its vote (as exp(mean log-probability) weighs a path's).
+            const vote = majorityVote(searches.map(s => ({ answer: s.answer, meanLogprob: Math.log(s.tree.bestValue) })), { weighting: options.weighting ?? 'count' });
             return finish({
-                answer: normalizeAnswer(rawAnswer, handling.verbalizer), rawAnswer, reasoning, tree,
-                messages, outputs, seed: options.seed,
+                answer: vote.winner, votes: vote.votes, agreement: vote.agreement, tie: vote.tie, tied: vote.tied, unmapped: vote.unmapped,
+                weighting: vote.weighting, weights: Object.fromEntries(vote.tally.map(t => [t.answer, t.weight])),
+                searches, messages, outputs, seed: searches[0]?.seed,
             });
         }
         case 'ensemble': {

@@ -1,4 +1,5 @@
 import { formatScore } from '../retrieval/formatScore';
+import { formatTrace, reasoningTrace } from './reasoningTrace';
 import type { OutcomePath, OutcomeProgram, OutcomeVariant, StrategyOutcome } from './executeStrategy';
 
 /**
@@ -20,7 +21,9 @@ export function votesText(outcome: StrategyOutcome): string {
     const votes = Object.entries(outcome.votes ?? {}).sort(([, a], [, b]) => b - a)
         .map(([answer, count]) => `${answer} ×${count}`).join(', ') || 'none';
     const of = outcome.strategy === 'ensemble' ? `${outcome.variants?.length ?? 0} variants`
-        : outcome.strategy === 'program-aided' ? `${outcome.programs?.length ?? 0} programs` : `${outcome.paths?.length ?? 0} paths`;
+        : outcome.strategy === 'program-aided' ? `${outcome.programs?.length ?? 0} programs`
+            : outcome.strategy === 'self-ask' ? `${outcome.chains?.length ?? 0} chains`
+                : outcome.strategy === 'tree-of-thought' ? `${outcome.searches?.length ?? 0} searches` : `${outcome.paths?.length ?? 0} paths`;
     return `${votes}; unmapped: ${outcome.unmapped ?? 0}; agreement ${Math.round((outcome.agreement ?? 0) * 100)}% of ${of}`;
 }
 
@@ -69,12 +72,21 @@ export function formatOutcome(outcome: StrategyOutcome): string {
             lines.push(`answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
             break;
         case 'self-ask':
+            if (outcome.chains !== undefined) {
+                lines.push(formatTrace(reasoningTrace(outcome)).trimEnd(), `answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+                break;
+            }
             outcome.followUps?.forEach((f, i) => lines.push(
                 `── follow-up ${i + 1}: ${f.question}${f.passage ? ` (retrieved: ${f.passage.file}:${f.passage.startLine}-${f.passage.endLine}, cosine ${formatScore(f.passage.score)})` : ''}`,
                 f.answer));
             lines.push('── final', outcome.output ?? '', `answer: ${answerText(outcome)}`);
             break;
         case 'tree-of-thought':
+            if (outcome.searches !== undefined) {
+                lines.push(formatTrace(reasoningTrace(outcome)).trimEnd(), `answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+                if (outcome.weighting === 'probability') lines.push(`weighted by best value: ${weightsText(outcome)}`);
+                break;
+            }
             outcome.tree?.steps.forEach((step, depth) => {
                 lines.push(`── step ${depth + 1}`);
                 for (const node of step) lines.push(`${node.kept ? '  kept  ' : '  pruned'} ${node.value.toFixed(3)}  (from ${node.parent + 1}) ${node.thought}`);
