@@ -85,7 +85,7 @@ export class Ctx {
         this.own(registerInlineCompletion(this.models, this.config, this.log));
         const inputs = new PromptInputs(new InputMemory(extension.workspaceState));
         this.outputs = this.own(new OutputDocuments());
-        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs, trust: this.trust, backends: this.backends }));
+        this.prompts = this.own(new PromptRunner({ models: this.models, config: this.config, log: this.log, inputs, outputs: this.outputs, trust: this.trust, backends: this.backends, extensionUri: extension.extensionUri }));
         this.probabilities = this.own(new TokenProbabilitiesPanels({
             models: this.models, prompts: this.prompts, config: this.config, log: this.log, extensionUri: extension.extensionUri, backends: this.backends,
         }));

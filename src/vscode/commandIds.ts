@@ -21,6 +21,7 @@ export const CommandId = {
     searchIndex: 'promptscope.searchIndex',
     setServerApiKey: 'promptscope.setServerApiKey',
     clearServerApiKey: 'promptscope.clearServerApiKey',
+    showReasoningTrace: 'promptscope.showReasoningTrace',
 } as const;
 export type CommandId = typeof CommandId[keyof typeof CommandId];
 

@@ -32,6 +32,9 @@ const showLogs: CommandFactory = ctx => () => ctx.log.show();
 /** From the CodeLens and the editor title (a URI), the palette (nothing: the active editor), or tests (a URI or path). */
 const runPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.run(toUri(arg));
 
+/** Resolves with the trace panel of the prompt's last Run (tests inspect it), `undefined` when it has not run. */
+const showReasoningTrace: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.showTrace(toUri(arg));
+
 const renderPrompt: CommandFactory = ctx => (arg?: unknown) => ctx.prompts.render(toUri(arg));
 
 /** Resolves with the panel once its probabilities are computed (tests inspect it), `undefined` without a prompt. */
@@ -69,6 +72,7 @@ export const commandTable: Readonly<Record<CommandId, CommandFactory>> = {
     [CommandId.searchIndex]: searchIndexCommand,
     [CommandId.setServerApiKey]: setServerApiKey,
     [CommandId.clearServerApiKey]: clearServerApiKey,
+    [CommandId.showReasoningTrace]: showReasoningTrace,
 };
 
 function toUri(arg: unknown): vscode.Uri | undefined {

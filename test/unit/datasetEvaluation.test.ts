@@ -208,7 +208,10 @@ test('CSV and JSON export: every row, quoting, formula-looking cells neutralised
 
 test('strategyPicks: the prompt default first, then every strategy', () => {
     const picks = strategyPicks('self-consistency', 7, 2);
-    assert.deepEqual(picks.map(p => p.strategy), [undefined, 'direct', 'cot', 'self-consistency', 'ensemble']);
+    assert.deepEqual(picks.map(p => p.strategy), [undefined, 'direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask']);
+    // With samples, the strategies that otherwise run once vote too.
+    assert.match(picks[7]!.description!, /7 chains voted/);
+    assert.doesNotMatch(strategyPicks(undefined, undefined, 0)[6]!.description!, /voted/);
     assert.equal(picks[0]!.label, 'Prompt default (self-consistency)');
     assert.match(picks[3]!.description!, /7 sampled paths/);
     assert.match(picks[4]!.description!, /2 variants/);

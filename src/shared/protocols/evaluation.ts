@@ -4,6 +4,7 @@
  * (src/vscode/evaluation/evaluationState.ts), so the page needs no runtime or extension code.
  */
 import { IpcNotification, IpcRequest } from './ipc';
+import type { ReasoningTrace } from '../reasoningTrace';
 
 const scope = 'evaluation';
 
@@ -55,6 +56,8 @@ export interface RowView {
     unmapped?: number;
     paths?: PathView[];
     variants?: VariantView[];
+    /** The row's reasoning trace (chains, searches, programs, paths…), as `eval --json` prints it. */
+    trace?: ReasoningTrace;
     ms: number;
 }
 
@@ -87,7 +90,7 @@ export interface EvaluationState {
     /** The dataset file's name. */
     dataset: string;
     strategy: EvaluationStrategy;
-    /** Self-consistency paths per row. */
+    /** Self-consistency paths per row; program-aided, self-ask and tree-of-thought: programs, chains or searches voted. */
     samples?: number;
     model?: string;
     phase: EvaluationPhase;

@@ -31,7 +31,7 @@ export class EvaluationPanel implements vscode.Disposable {
         this.connection.onRequest(exportRequest, params => this.export(params.format));
         this.disposables.push(this.connection, panel.onDidDispose(() => this.dispose()));
         panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'promptscope.svg');
-        loadWebviewPage(panel.webview, options.extensionUri, 'evaluation', panel.title);
+        loadWebviewPage(panel.webview, options.extensionUri, 'evaluation', panel.title, ['reasoningTrace']);
     }
 
     /** What the webview shows (tests read it). */

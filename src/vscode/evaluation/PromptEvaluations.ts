@@ -42,7 +42,10 @@ export interface EvaluateOptions {
     limit?: number;
     /** Seed of every row's run (reproducible evaluations). */
     seed?: number;
-    /** Self-consistency paths per row (default: promptscope.samples, else 5). */
+    /**
+     * Self-consistency paths per row (default: promptscope.samples, else 5); program-aided, tree-of-thought and
+     * self-ask: programs, searches or chains voted per row (default: promptscope.samples, else 1).
+     */
     samples?: number;
 }
 
@@ -113,7 +116,9 @@ export class PromptEvaluations implements vscode.Disposable {
 
         const workspaceFolder = vscode.workspace.getWorkspaceFolder(document.uri)?.uri.fsPath ?? (promptPath === undefined ? undefined : dirname(promptPath));
         const history = this.options.config.historyEnabled ? new RunHistory(undefined, workspaceFolder) : undefined;
-        const samples = strategy === 'self-consistency' ? given.samples ?? settings.samples ?? 5 : undefined;
+        // Self-consistency samples 5 paths unless told; program-aided, tree-of-thought and self-ask run once unless told.
+        const samples = strategy === 'self-consistency' ? given.samples ?? settings.samples ?? 5
+            : votingStrategies.includes(strategy) ? given.samples ?? settings.samples : undefined;
         const state: EvaluationState = {
             prompt: name, dataset: basename(datasetUri.path), strategy, ...(samples !== undefined ? { samples } : {}),
             phase: 'running', total: rows.length, rows: [], ...(history !== undefined ? { history: history.path } : {}),
@@ -235,6 +240,9 @@ export class PromptEvaluations implements vscode.Disposable {
         return undefined;
     }
 }
+
+/** The strategies that run once, or N times with their answers voted when `samples` says N. */
+const votingStrategies: readonly ReasoningStrategy[] = ['program-aided', 'tree-of-thought', 'self-ask'];
 
 function toUri(value: string | vscode.Uri): vscode.Uri {
     return typeof value === 'string' ? vscode.Uri.file(value) : value;

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { DatasetEvaluation, EvaluatedRow } from '../../core/reasoning/evaluateDataset';
 import type { AnswerMetrics } from '../../core/reasoning/scoreAnswers';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
+import { reasoningTrace } from '../../core/reasoning/reasoningTrace';
 import type { RowView, SummaryView } from '../../shared/protocols/evaluation';
 
 /** A dataset row as the panel shows it (plain data: it crosses postMessage and goes into exports). No vscode import. */
@@ -24,6 +25,7 @@ export function rowView(row: EvaluatedRow): RowView {
         ...(outcome.variants ? {
             variants: outcome.variants.map(v => ({ file: basename(v.file), text: v.text, answer: v.answer ?? null, rawAnswer: v.rawAnswer ?? null })),
         } : {}),
+        trace: reasoningTrace(outcome),
         ms: outcome.ms,
     };
 }
@@ -58,5 +60,13 @@ export function strategyPicks(promptStrategy: ReasoningStrategy | undefined, sam
         { label: 'cot', description: 'chain of thought: reasoning turn, then the answer', strategy: 'cot' },
         { label: 'self-consistency', description: `${samples ?? 5} sampled paths per row, answers voted`, strategy: 'self-consistency' },
         { label: 'ensemble', description: variants > 0 ? `the prompt and ${variants} variant${variants > 1 ? 's' : ''}, answers voted` : 'needs variants (promptscope.variants or NAME.*.prompt)', strategy: 'ensemble' },
+        { label: 'program-aided', description: `the model writes a program, a sandbox runs it${votedAs(samples, 'programs')}`, strategy: 'program-aided' },
+        { label: 'tree-of-thought', description: `thoughts searched breadth-first, valued by the model${votedAs(samples, 'searches')}`, strategy: 'tree-of-thought' },
+        { label: 'self-ask', description: `follow-up questions answered before the final answer${votedAs(samples, 'chains')}`, strategy: 'self-ask' },
     ];
+}
+
+/** How a strategy that runs once unless `samples` says more describes its votes. */
+function votedAs(samples: number | undefined, what: string): string {
+    return samples !== undefined && samples > 1 ? `; ${samples} ${what} voted` : '';
 }

@@ -27,6 +27,10 @@ import { formatRunHeader, type RunHeader } from './outputHeader';
 import type { PromptInputs } from './PromptInputs';
 import { activePromptDocument, isPromptDocument, partialsFor, promptDocumentOf, promptName, toRange } from './promptSource';
 import { RunTranscript } from './RunTranscript';
+import { ReasoningTracePanel } from './ReasoningTracePanel';
+import { reasoningTrace } from '../../core/reasoning/reasoningTrace';
+import { reasoningTraceViewType, type TracePanelState } from '../../shared/protocols/reasoningTrace';
+import { webviewOptions } from '../webview/webviewResources';
 import { describeSpeculativeOptions, describeSpeculativeStats, speculationFor } from '../speculative/speculativeText';
 
 export interface PromptRunnerOptions {
@@ -39,7 +43,15 @@ export interface PromptRunnerOptions {
     trust: Pick<TrustGate, 'allow'>;
     /** Where runs go: the prompt's `promptscope.backend`, else the settings' (the embedded runtime by default). */
     backends: Backends;
+    /** Where the trace panel's page and stylesheets are. */
+    extensionUri: vscode.Uri;
 }
+
+/**
+ * Strategies whose trace panel opens by itself after a Run: their output document streams turns that only the tree
+ * (follow-ups, thoughts and their values, programs and their output) puts in order. The others' traces open on request.
+ */
+const autoTraced: readonly ReasoningStrategy[] = ['self-ask', 'tree-of-thought', 'program-aided'];
 
 /** A prompt ready to run with its strategy: what {@link PromptRunner.run} hands to core's `runStrategy`. */
 interface RunPlan {
@@ -71,8 +83,31 @@ const goToProblem = 'Go to Problem';
 export class PromptRunner implements vscode.Disposable {
     /** The run in progress per prompt file: a new run of the same file replaces it. */
     private readonly running = new Map<string, AbortController>();
+    /** The trace of each prompt's last Run, by prompt URI: Show Reasoning Trace opens it, the panel shows it. */
+    private readonly traces = new Map<string, TracePanelState>();
+    private readonly tracePanels = new Map<string, ReasoningTracePanel>();
 
     constructor(private readonly options: PromptRunnerOptions) {}
+
+    /** The trace panel of `prompt`'s runs, if open (tests inspect it). */
+    tracePanel(prompt: vscode.Uri): ReasoningTracePanel | undefined {
+        return this.tracePanels.get(prompt.toString());
+    }
+
+    /**
+     * Shows the reasoning trace of the last Run of `target` (else the active prompt) in its panel; resolves with the
+     * panel, or undefined (said in a message) when the prompt has not run in this window.
+     */
+    async showTrace(target?: vscode.Uri): Promise<ReasoningTracePanel | undefined> {
+        const document = await this.promptFor(target);
+        if (document === undefined) return undefined;
+        const state = this.traces.get(document.uri.toString());
+        if (state === undefined) {
+            void vscode.window.showInformationMessage(`Promptscope: ${promptName(document.uri)} has not run in this window yet: Run Prompt first, then its trace shows.`);
+            return undefined;
+        }
+        return this.openTrace(document.uri, state, vscode.ViewColumn.Beside);
+    }
 
     /** Opens the rendered prompt (Dotprompt's RenderedPrompt as JSON); returns its URI, `undefined` when it did not render. */
     async render(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
@@ -123,7 +158,10 @@ export class PromptRunner implements vscode.Disposable {
             if (this.running.get(key) === abort) outputs.set(uri, formatRunHeader(header) + transcript.body, flush);
         };
         show(true);
-        await outputs.show(uri);
+        const outputEditor = await outputs.show(uri);
+        const traceKey = document.uri.toString();
+        const traceState = (phase: TracePanelState['phase'], extra: Partial<TracePanelState> = {}): TracePanelState => ({ prompt: name, strategy, phase, ...extra });
+        this.tracePanels.get(traceKey)?.show(traceState('running'));
 
         try {
             const outcome = await vscode.window.withProgress({
@@ -191,6 +229,7 @@ export class PromptRunner implements vscode.Disposable {
             if (outcome === undefined) {
                 header.phase = abort.signal.aborted ? 'cancelled' : 'failed';
                 header.error ??= abort.signal.aborted ? undefined : models.model === undefined && !onServer ? 'no model is loaded' : undefined;
+                this.tracePanels.get(traceKey)?.show(traceState(abort.signal.aborted ? 'cancelled' : 'failed', header.error === undefined ? {} : { message: header.error }));
             } else {
                 transcript.finish(outcome);
                 header.phase = abort.signal.aborted || outcome.stopReason === 'aborted' ? 'cancelled' : 'done';
@@ -200,6 +239,12 @@ export class PromptRunner implements vscode.Disposable {
                 if (outcome.votes !== undefined) header.votes = votesText(outcome);
                 if (history !== undefined) header.history = history.failure === undefined ? history.path : `not written: ${history.failure.problem}`;
                 const where = header.server !== undefined ? ` on ${header.server.model} at ${header.server.urls?.join(', ')}` : '';
+                const traced = traceState(header.phase === 'cancelled' ? 'cancelled' : 'done', { trace: reasoningTrace(outcome) });
+                // A run replaced by a newer one leaves the trace to the newer run.
+                if (this.running.get(key) === abort) {
+                    this.traces.set(traceKey, traced);
+                    if (this.tracePanels.has(traceKey) || autoTraced.includes(strategy)) this.openTrace(document.uri, traced, outputEditor.viewColumn ?? vscode.ViewColumn.Beside);
+                }
                 log.info(`Ran ${name} (${strategy})${where}: ${outcome.tokens.prompt} prompt + ${outcome.tokens.generated} generated tokens, `
                     + `${Math.round(outcome.ms)} ms, answer ${outcome.answer ?? '(none)'}; history ${history?.path ?? 'off'}`);
             }
@@ -260,6 +305,28 @@ export class PromptRunner implements vscode.Disposable {
     dispose(): void {
         for (const abort of this.running.values()) abort.abort();
         this.running.clear();
+        for (const panel of [...this.tracePanels.values()]) panel.dispose();
+        this.tracePanels.clear();
+    }
+
+    /** Shows `state` in the prompt's trace panel, opened in `column` (without taking the focus) when there is none. */
+    private openTrace(prompt: vscode.Uri, state: TracePanelState, column: vscode.ViewColumn): ReasoningTracePanel {
+        const key = prompt.toString();
+        const open = this.tracePanels.get(key);
+        if (open !== undefined) {
+            open.show(state);
+            open.panel.reveal(undefined, true);
+            return open;
+        }
+        const webviewPanel = vscode.window.createWebviewPanel(reasoningTraceViewType, `Trace: ${state.prompt}`,
+            { viewColumn: column, preserveFocus: true }, { ...webviewOptions(this.options.extensionUri), retainContextWhenHidden: false });
+        const folder = prompt.scheme === 'file' ? vscode.Uri.file(dirname(prompt.fsPath)) : undefined;
+        const panel = new ReasoningTracePanel(webviewPanel, { log: this.options.log, extensionUri: this.options.extensionUri, folder }, state);
+        this.tracePanels.set(key, panel);
+        panel.onDidDispose(() => {
+            if (this.tracePanels.get(key) === panel) this.tracePanels.delete(key);
+        });
+        return panel;
     }
 
     /**
@@ -397,10 +464,12 @@ function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants:
         case 'direct':
             return 'direct';
         case 'self-ask':
-            return `self-ask: follow-up questions (at most ${run.settings.selfAsk?.maxFollowUps ?? 3}) answered before the final answer`;
+            return `self-ask: follow-up questions (at most ${run.settings.selfAsk?.maxFollowUps ?? 3}) answered before the final answer`
+                + `${(run.settings.samples ?? 1) > 1 ? `; ${run.settings.samples} chains at temperature ${selfConsistencyDefaults.temperature} vote` : ''}`;
         case 'tree-of-thought': {
             const tot = { ...treeOfThoughtDefaults, ...run.settings.tot };
-            return `tree-of-thought: ${tot.thoughts} thoughts per state, beam ${tot.beamWidth}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`;
+            return `tree-of-thought: ${tot.thoughts} thoughts per state, beam ${tot.beamWidth}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`
+                + `${(run.settings.samples ?? 1) > 1 ? `; ${run.settings.samples} searches vote` : ''}`;
         }
         case 'program-aided': {
             const samples = run.settings.samples ?? 1;

@@ -3,6 +3,10 @@ import type { StrategyOutcome } from '../../core/reasoning/executeStrategy';
 import { cotHeadings, pathHeading } from '../../core/reasoning/outcomeText';
 import type { PromptRun } from '../../core/reasoning/PromptRun';
 import type { ReasoningStrategy } from '../../core/reasoning/strategies';
+import { formatTrace, reasoningTrace } from '../../core/reasoning/reasoningTrace';
+
+/** The heading of the reasoning trace at the end of a run's output document. */
+export const traceHeading = '── reasoning trace (also in the Reasoning Trace panel: Promptscope: Show Reasoning Trace)';
 
 /**
  * The body of a run's output document, under its header: the generations as they stream (a cot run's reasoning
@@ -34,6 +38,10 @@ export class RunTranscript {
         }
         if (outcome.variants !== undefined) {
             this.section(['── answers', ...outcome.variants.map(v => `${basename(v.file)} → ${v.answer ?? 'unmapped'}`)].join('\n'));
+        }
+        // The streamed turns of these strategies interleave chains, steps and programs: the trace puts them in order.
+        if (outcome.strategy === 'self-ask' || outcome.strategy === 'tree-of-thought' || outcome.strategy === 'program-aided') {
+            this.section(`${traceHeading}\n${formatTrace(reasoningTrace(outcome)).trimEnd()}`);
         }
     }
 

@@ -6,12 +6,21 @@ import {
     exportRequest, stateNotification, type EvaluationState, type ExportFormat, type PathView, type RowView, type SummaryView, type VariantView,
 } from '../../shared/protocols/evaluation';
 import { formatPercent, voteHistogram } from './voteHistogram';
+import { ReasoningTraceView, type TraceViewState } from '../shared/ReasoningTraceView';
 
 /** What the webview keeps with setState: the host's state and which examples are expanded. */
 export interface EvaluationViewState {
     evaluation: EvaluationState;
     open: number[];
+    /** Each row's trace tree: what is collapsed and focused (by row index). */
+    traces?: Record<number, TraceViewState>;
 }
+
+/** Strategies whose rows show their reasoning trace: the others' output (and cot's reasoning) is their whole trace. */
+const tracedStrategies: readonly string[] = ['self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask'];
+
+/** What one voted sample of each strategy is called. */
+const sampleNames: Record<string, string> = { 'program-aided': 'programs', 'tree-of-thought': 'searches', 'self-ask': 'chains' };
 
 /**
  * The dataset evaluation panel: the accuracy table (per label for label tasks), the unmapped count, the confusion
@@ -51,7 +60,7 @@ export class EvaluationApp {
         const e = this.view.evaluation;
         const facts = el('dl', { className: 'facts' });
         const fact = (label: string, value: string) => facts.append(el('dt', { text: label }), el('dd', { text: value }));
-        fact('Strategy', e.samples !== undefined ? `${e.strategy} (${e.samples} paths)` : e.strategy);
+        fact('Strategy', e.samples !== undefined ? `${e.strategy} (${e.samples} ${sampleNames[e.strategy] ?? 'paths'})` : e.strategy);
         if (e.model !== undefined) fact('Model', e.model);
         fact('Rows', `${e.rows.length} of ${e.total}`);
         if (e.history !== undefined) fact('History', e.history);
@@ -125,6 +134,11 @@ export class EvaluationApp {
         if (row.tie) body.append(el('p', { className: 'tie', text: 'Tie: the answer that appeared first won.' }));
         if (row.paths !== undefined) body.append(el('h3', { text: `Paths (${row.paths.length})` }), ...row.paths.map((p, i) => pathItem(p, i)));
         if (row.variants !== undefined) body.append(el('h3', { text: `Variants (${row.variants.length})` }), ...row.variants.map(variantItem));
+        if (row.trace !== undefined && tracedStrategies.includes(row.trace.strategy)) {
+            const traces = this.view.traces ??= {};
+            const state = traces[row.index] ??= { collapsed: [] };
+            body.append(el('h3', { text: 'Reasoning trace' }), new ReasoningTraceView(row.trace, state, `Row ${row.index + 1}`, () => this.api.setState(this.view)).element);
+        }
         body.append(el('p', { className: 'timing', text: `${Math.round(row.ms)} ms` }));
         details.append(body);
         return details;
