@@ -44,7 +44,7 @@ export interface PromptLoraSetting {
  */
 export interface PromptscopeSettings {
     strategy?: PromptStrategy;
-    /** Paths sampled for self-consistency; an integer from 1 to `maxSamplePaths`. */
+    /** Paths sampled for self-consistency, or programs, chains or searches voted (program-aided, self-ask, tree-of-thought); 1 to `maxSamplePaths`. */
     samples?: number;
     answer?: AnswerSettings;
     lora?: PromptLoraSetting[];
@@ -69,7 +69,7 @@ export interface PromptscopeSettings {
 /** The setting names, with the one-line documentation completion and hover show. */
 export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> = {
     strategy: 'How the prompt runs: `direct` (one generation), `cot` (chain of thought), `self-consistency` (sample several reasoning paths and vote), `ensemble` (run prompt variants and vote), `program-aided` (the model writes a JavaScript program; a sandbox runs it and its printed result is the answer; with `samples` > 1, programs vote), `tree-of-thought` (one-line thoughts searched breadth-first, valued by the model, see `tot`), `self-ask` (the model asks itself follow-up questions and answers them before the final answer, see `selfAsk`).',
-    samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}).`,
+    samples: `How many reasoning paths self-consistency samples (an integer from 1 to ${maxSamplePaths}); with program-aided, self-ask or tree-of-thought, how many programs, chains or searches run and vote (default 1).`,
     answer: 'How answers are extracted and mapped: `extractor` (last-number, choice, yes-no, marker, regex, json-field), `marker`, `pattern`, `field`, and `labels` (label → surface forms).',
     lora: 'LoRA adapters applied while this prompt runs: a path, `{path, scale}`, or a list of them. Relative paths are relative to the prompt.',
     variants: 'Other `.prompt` files an ensemble runs on the same input, relative to this one.',
