@@ -11,6 +11,7 @@ import { selfConsistencySection } from './selfConsistencySection';
 import { speculativeSection } from './speculativeSection';
 import { throughputSection } from './throughputSection';
 import { tokenProbabilitiesSection } from './tokenProbabilitiesSection';
+import { treeOfThoughtSection } from './treeOfThoughtSection';
 
 /**
  * Every section of `promptscope bench`, in report order. A section may read the figures of those before it
@@ -26,6 +27,7 @@ export const benchSections: BenchSection[] = [
     selfConsistencySection,
     nPathsSection,
     beamSearchSection,
+    treeOfThoughtSection,
     speculativeSection,
     retrievalSection,
     scaleSection,
