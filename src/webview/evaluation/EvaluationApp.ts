@@ -16,8 +16,11 @@ export interface EvaluationViewState {
     traces?: Record<number, TraceViewState>;
 }
 
-/** Strategies whose rows show their reasoning trace: the others' output (and cot's reasoning) is their whole trace. */
-const tracedStrategies: readonly string[] = ['self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask'];
+/**
+ * Strategies whose rows show their reasoning trace tree. The others' rows already show all their trace holds: the
+ * output (and cot's reasoning), or the paths and variants listed with their answers.
+ */
+const tracedStrategies: readonly string[] = ['program-aided', 'tree-of-thought', 'self-ask'];
 
 /** What one voted sample of each strategy is called. */
 const sampleNames: Record<string, string> = { 'program-aided': 'programs', 'tree-of-thought': 'searches', 'self-ask': 'chains' };
