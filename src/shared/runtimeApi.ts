@@ -591,6 +591,11 @@ export interface TrainModelRequest {
     learningRate: number;
     /** The learning rate at the end of the schedule: cosine decay from `learningRate`. Defaults to learningRate / 10. */
     learningRateMin?: number;
+    /**
+     * Share of the schedule's chunks over which the learning rate climbs linearly from a tenth of `learningRate` before
+     * the cosine decay (AdamW's first steps, with moments not yet estimated, are where a high rate diverges). Defaults to 0.
+     */
+    warmupFraction?: number;
     /** AdamW's decoupled weight decay. Defaults to 0. */
     weightDecay?: number;
     /** Windows per trainer call: progress, cancellation and the learning rate change between calls. Defaults to 16. */

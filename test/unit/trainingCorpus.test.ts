@@ -7,27 +7,32 @@ import { cosineLearningRate, epochOrder, packWindows } from '../../src/core/trai
 import { isHeldOutReview, sentimentReviews } from '../../src/core/training/sentimentReviews';
 
 describe('arithmetic problems', () => {
-    test('every written solution ends in the right answer, and its column steps are true sums and differences', () => {
+    test('every written solution restates the problem, its column steps are true sums and differences, and it ends in the answer', () => {
         for (const p of [...arithmeticProblems(3, 400, false), ...arithmeticProblems(3, 100, true)]) {
             assert.equal(p.answer, p.operator === '+' ? p.a + p.b : p.a - p.b);
-            assert.ok(p.solution.endsWith(`So ${p.a} ${p.operator} ${p.b} = ${p.answer}. The answer is ${p.answer}.`), p.solution);
-            for (const step of p.solution.matchAll(/(\d+(?: [+-] \d+)*) = (\d+)(?:,|\.)/g)) {
-                const terms = step[1]!.split(' ');
-                let value = Number(terms[0]);
-                for (let i = 1; i < terms.length; i += 2) value += (terms[i] === '+' ? 1 : -1) * Number(terms[i + 1]);
-                assert.equal(value, Number(step[2]), `${step[0]} in ${p.solution}`);
+            assert.ok(p.solution.startsWith(`${p.a}${p.operator}${p.b}: `), p.solution);
+            assert.ok(p.solution.endsWith(`. The answer is ${p.answer}.`), p.solution);
+            const steps = [...p.solution.matchAll(/ (\d+(?:[+-]\d+)+)=(\d+)\./g)];
+            assert.equal(steps.length, Math.max(String(p.a).length, String(p.b).length), p.solution);
+            for (const step of steps) {
+                const terms = step[1]!.split(/(?=[+-])/);
+                assert.equal(terms.reduce((sum, term) => sum + Number(term), 0), Number(step[2]), `${step[0]} in ${p.solution}`);
             }
-            // Reading the written digits back from the ones up gives the answer.
-            const digits = [...p.solution.matchAll(p.operator === '+' ? /write (\d+)/g : /= (\d+)(?:, borrow 1)?\./g)].map(m => m[1]!);
-            const columns = p.operator === '+' ? digits : digits.slice(0, -1);
-            assert.equal(Number(columns.reverse().join('')), p.answer, p.solution);
+            // The columns' results read back from the ones up give the answer: each column's last digit, and the last
+            // column whole (a sum's carry out, or a difference's leading digit).
+            const results = steps.map(s => s[2]!);
+            const written = results.at(-1)! + results.slice(0, -1).reverse().map(r => r.at(-1)).join('');
+            assert.equal(Number(written), p.answer, p.solution);
         }
     });
 
     test('examples of the written formats', () => {
-        assert.equal(writtenSolution(347, '+', 586), '7 + 6 = 13, write 3 carry 1. 4 + 8 + 1 = 13, write 3 carry 1. 3 + 5 + 1 = 9, write 9. So 347 + 586 = 933. The answer is 933.');
-        assert.equal(writtenSolution(586, '-', 347), '16 - 7 = 9, borrow 1. 8 - 1 - 4 = 3. 5 - 3 = 2. So 586 - 347 = 239. The answer is 239.');
-        assert.equal(writtenSolution(100, '-', 99), '10 - 9 = 1, borrow 1. 10 - 1 - 9 = 0, borrow 1. 1 - 1 = 0. So 100 - 99 = 1. The answer is 1.');
+        assert.equal(writtenSolution(47, '+', 86), '47+86: 7+6=13. 4+8+1=13. The answer is 133.');
+        assert.equal(writtenSolution(86, '-', 47), '86-47: 16-7=9. 8-1-4=3. The answer is 39.');
+        assert.equal(writtenSolution(52, '-', 48), '52-48: 12-8=4. 5-1-4=0. The answer is 4.');
+        assert.equal(writtenSolution(347, '+', 586), '347+586: 7+6=13. 4+8+1=13. 3+5+1=9. The answer is 933.');
+        assert.equal(writtenSolution(100, '-', 99), '100-99: 10-9=1. 10-1-9=0. 1-1=0. The answer is 1.');
+        assert.ok(arithmeticProblems(1, 300, false).every(p => p.a >= 10 && p.a <= 99 && p.b >= 10 && p.b <= 99), 'two digits by default');
         assert.equal(arithmeticProblem(12, '+', 30).question, 'What is 12 + 30?');
         assert.throws(() => arithmeticProblem(3, '-', 5), /negative/);
     });
@@ -93,5 +98,12 @@ describe('training windows', () => {
         assert.ok(Math.abs(cosineLearningRate(10, 11, 1e-3, 1e-4) - 1e-4) < 1e-12);
         assert.ok(Math.abs(cosineLearningRate(5, 11, 1e-3, 1e-4) - 5.5e-4) < 1e-12);
         assert.equal(cosineLearningRate(0, 1, 1e-3, 1e-4), 1e-3);
+    });
+
+    test('warm-up: a linear climb from a tenth of the peak, then the cosine from the peak over the remaining steps', () => {
+        assert.ok(Math.abs(cosineLearningRate(0, 20, 1e-3, 1e-4, 10) - 1e-4) < 1e-12);
+        assert.ok(Math.abs(cosineLearningRate(5, 20, 1e-3, 1e-4, 10) - 5.5e-4) < 1e-12);
+        assert.equal(cosineLearningRate(10, 20, 1e-3, 1e-4, 10), 1e-3);
+        assert.ok(Math.abs(cosineLearningRate(19, 20, 1e-3, 1e-4, 10) - 1e-4) < 1e-12);
     });
 });

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ChatMessage, TrainingEpoch, TrainingProgress } from '../../shared/runtimeApi';
 import { CancelledError } from '../../shared/errors/CancelledError';
 import { writeFixtureModel, type FixtureTensorType } from '../../core/fixtures';
 import { formatParameterCount } from '../../core/format';
 import { preparePrompt, PromptDocument } from '../../core/prompt';
-import { composeTrainedModel } from '../../core/training/composeTrainedModel';
+import { composeTrainedModel, provenanceMetadata } from '../../core/training/composeTrainedModel';
+import { writeDeltaLora, type WrittenDeltaLora } from '../../core/training/deltaLora';
+import { readGgufHeader } from '../../core/gguf';
 import { trainingTasks, type TrainingExample, type TrainingSchedule, type TrainingTask } from '../../core/training/trainingTasks';
 import type { CliCommand } from '../CliCommand';
 import { booleanOptions, stringOptions } from '../optionTables';
@@ -102,7 +104,7 @@ export const trainFixtureCommand: CliCommand = {
         const trainAttention = values['no-train-attention'] !== true;
         const session = new RuntimeSession(verbose, trainAttention ? await trainingEnvironment() : undefined);
         try {
-            const written = await writeFixtureModel(base, { dims: task.dimensions, type: 'f32', seed });
+            const parameters = await prepareBase(task, base, seed);
             await session.load({ model: base, gpu: 'off', ...(threads === undefined ? {} : { threads }) }, controller.signal);
             const prompts = new Map([task.prompt, ...task.otherPrompts ?? []].map(name => {
                 const file = installedFile(name);
@@ -129,11 +131,11 @@ export const trainFixtureCommand: CliCommand = {
             if (epochs.length < schedule.epochs) {
                 if (epochs.length > 0) progress(`Resuming after epoch ${epochs.length} of ${schedule.epochs} from ${checkpoint}`);
                 const report = progressReporter();
-                progress(`Training ${formatParameterCount(written.parameters)} parameters on ${train.length} examples (${recipe.corpusSha256.slice(0, 12)}), ${schedule.epochs} epochs…`);
+                progress(`Training ${formatParameterCount(parameters)} parameters on ${train.length} examples (${recipe.corpusSha256.slice(0, 12)}), ${schedule.epochs} epochs…`);
                 await session.client.trainModel({
                     model: epochs.length > 0 ? checkpoint : base, checkpoint, train, validation, window: schedule.window,
                     epochs: schedule.epochs, startEpoch: epochs.length, learningRate: schedule.learningRate,
-                    learningRateMin: schedule.learningRateMin, weightDecay: schedule.weightDecay, chunkWindows: schedule.chunkWindows, seed,
+                    learningRateMin: schedule.learningRateMin, warmupFraction: schedule.warmupFraction, weightDecay: schedule.weightDecay, chunkWindows: schedule.chunkWindows, seed,
                     ...(threads === undefined ? {} : { threads }),
                 }, {
                     signal: controller.signal,
@@ -151,16 +153,31 @@ export const trainFixtureCommand: CliCommand = {
             }
             const last = epochs.at(-1)!;
             const command = `promptscope train-fixture ${task.name} OUT.gguf --seed ${seed}${commandFlags(task, schedule)}${type === 'f32' ? '' : ` --type ${type}`}`;
-            const composed = await composeTrainedModel(base, checkpoint, out, `Promptscope trained fixture ${task.name} (seed ${seed})`, {
-                task: task.name, seed, corpusSha256: recipe.corpusSha256, command, epochs: epochs.length, validationLoss: last.validationLoss,
-            }, type);
+            const provenance = { task: task.name, seed, corpusSha256: recipe.corpusSha256, command, epochs: epochs.length, validationLoss: last.validationLoss };
+            const name = `Promptscope trained fixture ${task.name} (seed ${seed})`;
+            let adapter: WrittenDeltaLora | undefined;
+            let bytes: number;
+            if (task.startsFrom) {
+                // The fine-tuned model is kept beside the checkpoint: the adapter is its weight change from the base.
+                const tuned = join(work, 'tuned.gguf');
+                await composeTrainedModel(base, checkpoint, tuned, name, provenance);
+                adapter = await writeDeltaLora(base, tuned, out, { rank: task.startsFrom.adapterRank, name, metadata: provenanceMetadata(provenance) });
+                bytes = adapter.bytes;
+            } else {
+                bytes = (await composeTrainedModel(base, checkpoint, out, name, provenance, type)).bytes;
+            }
             const ms = Math.round(performance.now() - started);
             const tokens = { train: train.reduce((n, e) => n + e.length, 0), validation: validation.reduce((n, e) => n + e.length, 0) };
+            const adapterSummary = adapter && { base: task.startsFrom!.model, rank: adapter.rank, relativeError: adapter.relativeError, notCarried: adapter.notCarried };
             if (json) {
-                printJson({ model: out, task: task.name, seed, parameters: written.parameters, epochs, corpusSha256: recipe.corpusSha256, tokens, bytes: composed.bytes, ms });
+                printJson({ model: out, task: task.name, seed, parameters, epochs, corpusSha256: recipe.corpusSha256, tokens, bytes, ms, ...(adapterSummary ? { adapter: adapterSummary } : {}) });
             } else {
-                process.stdout.write(`Wrote ${out}\n  ${task.name}, ${formatParameterCount(written.parameters)} parameters, ${epochs.length} epochs, `
+                process.stdout.write(`Wrote ${out}\n  ${task.name}, ${formatParameterCount(parameters)} parameters, ${epochs.length} epochs, `
                     + `validation loss ${last.validationLoss.toFixed(3)} (next-token accuracy ${(last.validationAccuracy * 100).toFixed(1)}%), ${(ms / 1000).toFixed(0)} s\n`);
+                if (adapter) {
+                    process.stdout.write(`  a LoRA adapter of ${task.startsFrom!.model}: rank ${adapter.rank}, ${(adapter.relativeError * 100).toFixed(1)}% of the weight change lost (Frobenius)`
+                        + `${adapter.notCarried.length > 0 ? `; not carried: ${adapter.notCarried.map(t => `${t.name} (changed ${(t.relativeChange * 100).toFixed(2)}%)`).join(', ')}` : ''}\n`);
+                }
             }
             return 0;
         } finally {
@@ -169,6 +186,20 @@ export const trainFixtureCommand: CliCommand = {
         }
     },
 };
+
+/** Writes the model training starts from into `base` (a fresh fixture, or a copy of the task's trained model); returns its parameter count. */
+async function prepareBase(task: TrainingTask, base: string, seed: number): Promise<number> {
+    if (!task.startsFrom) return (await writeFixtureModel(base, { dims: task.dimensions, type: 'f32', seed })).parameters;
+    let from: string;
+    try {
+        from = installedFile(task.startsFrom.model);
+    } catch {
+        throw new UsageError(`${task.name} starts from ${task.startsFrom.model}, which is missing: make it first with promptscope train-fixture ${basename(task.startsFrom.model, '.gguf')} ${task.startsFrom.model}`);
+    }
+    copyFileSync(from, base);
+    const header = await readGgufHeader(base);
+    return header.tensors.reduce((n, t) => n + t.elements, 0);
+}
 
 function scheduleOf(task: TrainingTask, values: Record<string, unknown>): TrainingSchedule {
     const schedule = { ...task.schedule };

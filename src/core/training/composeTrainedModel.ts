@@ -15,6 +15,18 @@ export interface TrainingProvenance {
     validationLoss: number;
 }
 
+/** The `promptscope.training.*` keys that say where a trained model (or adapter) came from. */
+export function provenanceMetadata(provenance: TrainingProvenance): GgufMetadata {
+    return new Map([
+        ['promptscope.training.task', gguf.str(provenance.task)],
+        ['promptscope.training.seed', gguf.u32(provenance.seed)],
+        ['promptscope.training.corpus_sha256', gguf.str(provenance.corpusSha256)],
+        ['promptscope.training.command', gguf.str(provenance.command)],
+        ['promptscope.training.epochs', gguf.u32(provenance.epochs)],
+        ['promptscope.training.validation_loss', gguf.f32(provenance.validationLoss)],
+    ]);
+}
+
 /**
  * The trained model as Promptscope ships it: the base model's metadata (tokenizer, chat template, context length:
  * llama.cpp's writer sets the context length to the training window and writes its own reading of the vocabulary),
@@ -41,12 +53,7 @@ export async function composeTrainedModel(base: string, checkpoint: string, out:
         metadata.delete('general.alignment');
         metadata.set('general.name', gguf.str(name));
         metadata.set('general.file_type', gguf.u32(fileType));
-        metadata.set('promptscope.training.task', gguf.str(provenance.task));
-        metadata.set('promptscope.training.seed', gguf.u32(provenance.seed));
-        metadata.set('promptscope.training.corpus_sha256', gguf.str(provenance.corpusSha256));
-        metadata.set('promptscope.training.command', gguf.str(provenance.command));
-        metadata.set('promptscope.training.epochs', gguf.u32(provenance.epochs));
-        metadata.set('promptscope.training.validation_loss', gguf.f32(provenance.validationLoss));
+        for (const [key, value] of provenanceMetadata(provenance)) metadata.set(key, value);
         const tensors: GgufTensorSource[] = [];
         for (const tensor of baseFile.header.tensors) {
             const matrix = tensor.shape.length >= 2 && tensor.shape[0]! % 32 === 0;

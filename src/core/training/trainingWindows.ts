@@ -41,9 +41,13 @@ export function packWindows(examples: readonly (readonly number[])[], window: nu
     return out;
 }
 
-/** Cosine decay from `peak` at step 0 to `floor` at step `steps - 1`. */
-export function cosineLearningRate(step: number, steps: number, peak: number, floor: number): number {
-    if (steps <= 1) return peak;
-    const progress = Math.min(1, Math.max(0, step / (steps - 1)));
+/**
+ * Cosine decay from `peak` at step `warmup` to `floor` at step `steps - 1`, after a linear climb from `peak / 10` over
+ * the first `warmup` steps. `warmup` defaults to 0.
+ */
+export function cosineLearningRate(step: number, steps: number, peak: number, floor: number, warmup = 0): number {
+    if (step < warmup) return peak / 10 + (peak - peak / 10) * (step / warmup);
+    if (steps - warmup <= 1) return peak;
+    const progress = Math.min(1, Math.max(0, (step - warmup) / (steps - warmup - 1)));
     return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
 }

@@ -32,6 +32,7 @@ export async function trainModel(request: TrainModelRequest, call: TrainModelCal
     if (trainWindows === 0) throw new RangeError(`The training examples hold fewer than ${window + 1} tokens: give more examples or a smaller window.`);
     const chunksPerEpoch = Math.ceil(trainWindows / chunk);
     const totalChunks = chunksPerEpoch * request.epochs;
+    const warmupChunks = Math.round((request.warmupFraction ?? 0) * totalChunks);
     const remainingWork = (request.epochs - startEpoch) * (trainWindows + validationWindows);
 
     const opened = await nativeTrainer.open(request.model, window, request.threads ?? call.defaultThreads);
@@ -48,7 +49,7 @@ export async function trainModel(request: TrainModelRequest, call: TrainModelCal
             for (let c = 0; c < chunksPerEpoch; c++) {
                 call.signal?.throwIfAborted();
                 const part = windows.subarray(c * chunk * width, Math.min(windows.length, (c + 1) * chunk * width));
-                learningRate = cosineLearningRate(epoch * chunksPerEpoch + c, totalChunks, request.learningRate, floor);
+                learningRate = cosineLearningRate(epoch * chunksPerEpoch + c, totalChunks, request.learningRate, floor, warmupChunks);
                 const pass = await withProgress(nativeTrainer.run(part, true, learningRate, weightDecay), done => call.onProgress?.({
                     phase: 'train', epoch, epochs: request.epochs, windowsDone: c * chunk + done, windowsTotal: trainWindows,
                     fraction: (doneWork + c * chunk + done) / remainingWork,
@@ -111,5 +112,7 @@ function checkRequest(request: TrainModelRequest, window: number, chunk: number,
         throw new RangeError(`startEpoch must be an epoch of the schedule (0…${request.epochs - 1}), got ${startEpoch}`);
     }
     if (!(request.learningRate > 0)) throw new RangeError(`learningRate must be positive, got ${request.learningRate}`);
+    const warmup = request.warmupFraction ?? 0;
+    if (!(warmup >= 0 && warmup < 1)) throw new RangeError(`warmupFraction must be in [0, 1), got ${warmup}`);
     if (request.train.length === 0) throw new RangeError('There are no training examples.');
 }
