@@ -98,8 +98,12 @@ export class ModelService implements vscode.Disposable {
     private async ensureNow(): Promise<ModelInfo | undefined> {
         if (this.loading !== undefined) await this.loading;
         if (this.client.loadedModel !== undefined) return this.client.loadedModel;
+        // promptscope.model is machine-overridable: a remote window (Remote-SSH, containers, code-server) takes it from the
+        // Remote settings, and VS Code drops a value in the local User settings once it knows the scope (often only after a
+        // window reload), so say where it was looked for.
+        const where = vscode.env.remoteName !== undefined ? 'promptscope.model, read from the Remote settings in this remote window' : 'promptscope.model';
         const choice = this.configuredChoice()
-            ?? await this.options.picker.pick({ placeholder: 'No model is configured (promptscope.model): choose one to load' });
+            ?? await this.options.picker.pick({ placeholder: `No model is configured (${where}): choose one to load` });
         return choice === undefined ? undefined : this.load(choice);
     }
 

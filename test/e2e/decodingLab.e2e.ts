@@ -31,9 +31,6 @@ function focusedKey(panel: Frame): Promise<string> {
     });
 }
 
-/** Registers nothing: a scenario whose product bug is open (see the comment where it is used). */
-const knownBroken = (..._scenario: unknown[]): void => undefined;
-
 e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.model': await fixtureModel() } }) }, scenario => {
     scenario('columns side by side; markup in model text and the file name is text; the beam tree by keyboard; settings refused by name; export', async ({ workbench, server }) => {
         const file = `${title}.prompt`;
@@ -126,10 +123,7 @@ e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.mode
         }
     }, { timeoutMs: 300_000 });
 
-    // Known bug, left failing in the open (closing note of 2026-12-06): after a window reload the restored lab stays at
-    // "Preparing the prompt…" and Decode all again never decodes (on a clean CI rehearsal its first column came back
-    // without tokens). Disabled so the rest of the suite guards what works; re-enable with the fix.
-    knownBroken('a window reload restores the lab from the page\'s state (serializer), nothing recomputed; Decode all again decodes anew', async ({ workbench }: { workbench: any }) => {
+    scenario('a window reload restores the lab from the page\'s state (serializer), nothing recomputed; Decode all again decodes anew', async ({ workbench }) => {
         await workbench.reload();
         await workbench.showTab(`Decoding Lab: ${title}.prompt`, 60_000);
         const panel = await workbench.webviewFrame('.columns', 60_000);

@@ -155,6 +155,27 @@ describe('Promptscope Decoding Lab', function () {
         }
     });
 
+    it('a prompt whose preparation throws beyond its own errors (a missing retrieval index) fails the lab with that error, never left preparing', async () => {
+        // The retrieval in preparePrompt throws RetrievalIndexError (not a PromptError): it used to escape computeFor, so
+        // the command rejected and a Recompute's page stayed at "Preparing the prompt…" for good.
+        const file = join(dir, 'retrieves.prompt');
+        writeFileSync(file, '---\npromptscope.retrieval:\n  index: no-such-index\n  query: "bread"\n---\nAnswer from {{#each @retrieved}}{{text}}{{/each}}\n');
+        const uri = vscode.Uri.file(file);
+        const panel = await vscode.commands.executeCommand<DecodingLabPanel | undefined>('promptscope.openDecodingLab', uri);
+        assert.ok(panel, 'the command returned no panel');
+        try {
+            const expected = /^Cannot use the retrieval index .*no-such-index: the folder does not exist\./;
+            for (const state of [panel.current, await panel.computeFor(uri)]) {
+                assert.equal(state.phase, 'failed');
+                assert.match(state.message ?? '', expected);
+                assert.deepEqual(state.columns.map(c => [c.phase, c.failure?.kind]), [['failed', 'other'], ['failed', 'other'], ['failed', 'other']]);
+                assert.match(state.columns[0]!.failure!.message, expected);
+            }
+        } finally {
+            panel.dispose();
+        }
+    });
+
     it('the playground\'s Decoding Lab decodes the last run\'s prompt under its sampling; greedy gives the greedy run\'s text', async () => {
         const base = applyPreset(defaultForm(), 'greedy');
         const run = await ctx.playground.runForm({ ...base, raw: true, user: 'Once upon a time', sampling: { ...base.sampling, maxTokens: '12', seed: '3', seedLocked: true } });

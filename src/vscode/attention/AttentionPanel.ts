@@ -54,9 +54,10 @@ export class AttentionPanel extends InspectionPanel<PanelState> {
     async computeFor(uri: vscode.Uri, layer = 0): Promise<PanelState> {
         const abort = this.start(basename(uri.path), uri.toString(), false, layer);
         this.inspected = undefined;
-        const ready = await this.options.prompts.prepareFor(uri);
+        const outcome = await this.preparePanelPrompt(uri);
         if (this.compute !== abort || this.disposed) return this.state;
-        if (ready === undefined) return this.finish(abort, { phase: 'failed', message: 'the prompt did not render (see the message)' });
+        if ('failed' in outcome) return this.finish(abort, { phase: 'failed', message: outcome.failed });
+        const { ready } = outcome;
         // Stated, never faked: a prompt that runs on a server has no attention to show (another model would answer).
         const refused = this.options.prompts.embeddedOnly('attention', ready.prepared, ready.document);
         if (refused !== undefined) return this.finish(abort, { phase: 'failed', message: refused });

@@ -67,9 +67,10 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
     async computeFor(uri: vscode.Uri): Promise<LabState> {
         const abort = this.begin(basename(uri.path), uri.toString(), false, { columns: this.pendingColumns() });
         this.inspected = undefined;
-        const ready = await this.options.prompts.prepareFor(uri);
+        const outcome = await this.preparePanelPrompt(uri);
         if (this.compute !== abort) return this.state;
-        if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
+        if ('failed' in outcome) return this.fail(abort, outcome.failed);
+        const { ready } = outcome;
         // The lab decodes on the embedded runtime only: a prompt meant for a server is not decoded by another model.
         const refused = this.options.prompts.embeddedOnly('beamSearch', ready.prepared, ready.document);
         if (refused !== undefined) return this.fail(abort, refused);
@@ -173,10 +174,11 @@ export class DecodingLabPanel extends InspectionPanel<LabState> {
 
     /** Decodes the pending columns one after another (including those added meanwhile) under one progress notification. */
     private async decodeQueue(abort: AbortController, prompt: LabPrompt): Promise<LabState> {
-        this.update({ phase: 'computing', message: undefined });
+        // Said until the model is there: loading it, or the model picker waiting for a choice when none is configured.
+        this.update({ phase: 'computing', message: 'Waiting for the model…' });
         const result = await this.withProgress(`Promptscope: decoding ${this.state.title}`, abort, async client => {
             const model = client.loadedModel?.name;
-            if (model !== undefined) this.update({ model });
+            this.update({ message: undefined, ...(model !== undefined ? { model } : {}) });
             for (let column = this.nextPending(); column !== undefined && !abort.signal.aborted && !this.disposed; column = this.nextPending()) {
                 await this.decodeColumn(client, column, prompt, abort.signal);
             }

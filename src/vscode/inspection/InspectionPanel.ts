@@ -10,6 +10,9 @@ import { loadWebviewPage } from '../webview/webviewResources';
 import { WebviewConnection } from '../webview/WebviewConnection';
 import type { InspectionRequest } from './InspectionRequest';
 
+/** A prompt file prepared for a panel: its document and the preparation Run Prompt would use. */
+export type PreparedFor = NonNullable<Awaited<ReturnType<PromptRunner['prepareFor']>>>;
+
 /** What every inspection panel's state has: the title, what it was computed from, how far it got, and its report. */
 export type InspectionPanelState = SharedInspectionPanelState<string> & { report?: unknown };
 
@@ -84,6 +87,25 @@ export abstract class InspectionPanel<S extends InspectionPanelState, O extends 
         this.disposeEmitter.fire();
         this.disposeEmitter.dispose();
         this.panel.dispose();
+    }
+
+    /**
+     * `uri`'s prompt prepared as Run Prompt prepares it, or what the panel says instead: a prompt that does not render
+     * (the runner has shown why), or an error preparing it threw beyond the prompt's own (a retrieval index that cannot
+     * be read, the runtime that embeds a retrieval query stopping). Such an error is logged and shown here and comes
+     * back as the panel's message: thrown, it would end in the webview connection's log while the page went on saying
+     * it prepares the prompt.
+     */
+    protected async preparePanelPrompt(uri: vscode.Uri): Promise<{ ready: PreparedFor } | { failed: string }> {
+        try {
+            const ready = await this.options.prompts.prepareFor(uri);
+            return ready === undefined ? { failed: 'the prompt did not render (see the message)' } : { ready };
+        } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            this.options.log.error(`${this.kind.titlePrefix} of ${basename(uri.path)}: preparing the prompt failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+            void vscode.window.showErrorMessage(`Promptscope: ${basename(uri.path)}: ${message}`);
+            return { failed: message };
+        }
     }
 
     /** Stops what else the panel runs besides its computation (on dispose and on every new computation). */

@@ -67,8 +67,9 @@ export class TokenProbabilitiesPanel extends InspectionPanel<PanelState, TokenPr
     async computeFor(uri: vscode.Uri): Promise<PanelState> {
         const abort = this.begin(basename(uri.path), uri.toString(), false, { branches: [], comparison: undefined, speculation: undefined });
         this.inspected = undefined;
-        const ready = await this.options.prompts.prepareFor(uri);
-        if (ready === undefined) return this.fail(abort, 'the prompt did not render (see the message)');
+        const outcome = await this.preparePanelPrompt(uri);
+        if ('failed' in outcome) return this.fail(abort, outcome.failed);
+        const { ready } = outcome;
         const sampling: SamplingOptions = { ...this.options.config.samplingDefaults, ...ready.prepared.sampling };
         const { lora } = ready.prepared;
         const request = probabilityRequest(ready.prepared.messages, sampling, lora.length > 0 ? { lora } : {});

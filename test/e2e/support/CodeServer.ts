@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { codeServerEntry, resultsDir } from './paths';
+import { codeServerEntry, repoRoot, resultsDir } from './paths';
 import { descendantsOf, isAlive, type ProcessInfo } from './processes';
 
 /** One file per running code-server (named by its pid, which is also its process group id). */
@@ -54,6 +54,23 @@ const quietSettings: Record<string, unknown> = {
     'window.restoreWindows': 'none',
 };
 
+/** The settings the extensions' manifests give a machine scope (`machine`, `machine-overridable`). */
+function machineScopedSettings(extensionFolders: string[]): Set<string> {
+    const keys = new Set<string>();
+    for (const folder of extensionFolders) {
+        const manifest = join(folder, 'package.json');
+        if (!existsSync(manifest)) continue;
+        const { contributes } = JSON.parse(readFileSync(manifest, 'utf8')) as { contributes?: { configuration?: unknown } };
+        const sections = [contributes?.configuration ?? []].flat() as { properties?: Record<string, { scope?: string }> }[];
+        for (const section of sections) {
+            for (const [key, property] of Object.entries(section.properties ?? {})) {
+                if (property.scope === 'machine' || property.scope === 'machine-overridable') keys.add(key);
+            }
+        }
+    }
+    return keys;
+}
+
 /**
  * One code-server process in a throwaway sandbox: its own HOME and XDG folders (code-server writes to
  * ~/.config otherwise), user-data dir, extensions dir and workspace. It runs in its own process group so
@@ -85,7 +102,14 @@ export class CodeServer {
         const trustSettings = options.untrustedWorkspace
             ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' }
             : {};
-        writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...trustSettings, ...options.settings }, null, 4));
+        // code-server is a remote window: VS Code takes machine-scoped settings (promptscope.model…) from the Remote
+        // settings, Machine/settings.json, and drops them from the User settings once it knows their scope (after a
+        // window reload it often does from the start: a restored Decoding Lab then found no model configured).
+        const machineKeys = machineScopedSettings([...options.extensionFolders, repoRoot]);
+        const settings = Object.entries({ ...quietSettings, ...trustSettings, ...options.settings });
+        mkdirSync(join(dirs.userData, 'Machine'), { recursive: true });
+        writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify(Object.fromEntries(settings.filter(([key]) => !machineKeys.has(key))), null, 4));
+        writeFileSync(join(dirs.userData, 'Machine/settings.json'), JSON.stringify(Object.fromEntries(settings.filter(([key]) => machineKeys.has(key))), null, 4));
         for (const folder of options.extensionFolders) {
             const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
             symlinkSync(folder, join(dirs.extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
