@@ -146,7 +146,8 @@ describe('run: --no-history and --json', () => {
         const run = greedy('Hi', 3, '--json');
         assert.equal(run.code, 0, run.stderr);
         const json = JSON.parse(run.stdout) as Record<string, unknown> & { timing: Record<string, unknown> };
-        assert.deepEqual(Object.keys(json), ['output', 'timing', 'model', 'modelPath', 'backend', 'stopReason', 'seed', 'answer', 'rawAnswer', 'history']);
+        assert.deepEqual(Object.keys(json), ['output', 'timing', 'model', 'modelPath', 'backend', 'stopReason', 'seed', 'answer', 'rawAnswer', 'trace', 'history']);
+        assert.deepEqual((json.trace as { roots: { kind: string; text: string }[] }).roots.map(r => [r.kind, r.text]), [['output', json.output]]);
         assert.deepEqual(Object.keys(json.timing), ['promptTokens', 'generatedTokens', 'ms', 'tokensPerSecond', 'loop']);
         assert.ok(json.timing.loop === 'native' || json.timing.loop === 'node-llama-cpp', String(json.timing.loop));
     });

@@ -18,6 +18,7 @@ import { outcomeJson } from '../strategy/printOutcome';
 import { historyJson, reportHistory } from '../strategy/reportHistory';
 import { terminalText } from '../terminalText';
 import { UsageError } from '../UsageError';
+import { reasoningTrace } from '../../core/reasoning/reasoningTrace';
 import { withBackend } from '../withBackend';
 import { runCommand, runDirect } from './run';
 import { speculativeFlags } from '../speculativeFlags';
@@ -143,7 +144,8 @@ async function runDirectWithHistory(args: CliArgs, run: PreparedPrompt): Promise
             const outcome = directOutcome(run.messages, result, handling, result.timing.ms);
             const sampling = sourceSampling(source, flags);
             await recordRun({ command: 'run', history, input, model, modelLora: lora }, { run, outcome, sampling, lora, raw });
-            return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, ...historyJson(history) };
+            // The same trace shape as every other strategy's --json (here one output node).
+            return { answer: outcome.answer ?? null, rawAnswer: outcome.rawAnswer ?? null, trace: reasoningTrace(outcome), ...historyJson(history) };
         },
     });
     return reportHistory('run', history, code);
