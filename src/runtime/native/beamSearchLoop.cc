@@ -276,7 +276,7 @@ void resolve(napi_env env, Job & job) {
         napi_reject_deferred(env, job.deferred, error);
         return;
     }
-    napi_value result, value;
+    napi_value result;
     napi_create_object(env, &result);
     const size_t nodes = job.node_step.size();
     set_typed(env, result, "step", napi_int32_array, job.node_step.data(), nodes, sizeof(int32_t));
@@ -287,18 +287,12 @@ void resolve(napi_env env, Job & job) {
     set_typed(env, result, "logprob", napi_float64_array, job.node_logprob.data(), nodes, sizeof(double));
     set_typed(env, result, "penalty", napi_float64_array, job.node_penalty.data(), nodes, sizeof(double));
     set_typed(env, result, "tokenLogprob", napi_float32_array, job.node_token_logprob.data(), nodes, sizeof(float));
-    napi_create_int32(env, job.step, &value);
-    napi_set_named_property(env, result, "steps", value);
-    napi_create_int32(env, job.decode_calls, &value);
-    napi_set_named_property(env, result, "decodeCalls", value);
-    napi_create_double(env, job.decode_ms, &value);
-    napi_set_named_property(env, result, "decodeMs", value);
-    napi_create_double(env, job.reduce_ms, &value);
-    napi_set_named_property(env, result, "reduceMs", value);
-    napi_create_double(env, job.loop_ms, &value);
-    napi_set_named_property(env, result, "loopMs", value);
-    napi_get_boolean(env, job.reason == "cancelled", &value);
-    napi_set_named_property(env, result, "cancelled", value);
+    set_number(env, result, "steps", job.step);
+    set_number(env, result, "decodeCalls", job.decode_calls);
+    set_number(env, result, "decodeMs", job.decode_ms);
+    set_number(env, result, "reduceMs", job.reduce_ms);
+    set_number(env, result, "loopMs", job.loop_ms);
+    set_bool(env, result, "cancelled", job.reason == "cancelled");
     napi_resolve_deferred(env, job.deferred, result);
 }
 

@@ -396,20 +396,12 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
         const Job & job = *event->job;
         napi_create_string_utf8(env, "done", NAPI_AUTO_LENGTH, &kind);
         napi_create_object(env, &payload);
-        napi_value value;
         set_named(env, payload, "tokens", make_int32_array(env, job.sampled));
-        napi_create_int32(env, job.decoded, &value);
-        set_named(env, payload, "decoded", value);
-        napi_create_string_utf8(env, job.reason.c_str(), NAPI_AUTO_LENGTH, &value);
-        set_named(env, payload, "reason", value);
-        if (!job.error.empty()) {
-            napi_create_string_utf8(env, job.error.c_str(), NAPI_AUTO_LENGTH, &value);
-            set_named(env, payload, "error", value);
-        }
-        napi_create_double(env, job.first_token_ms, &value);
-        set_named(env, payload, "firstTokenMs", value);
-        napi_create_double(env, job.last_token_ms, &value);
-        set_named(env, payload, "lastTokenMs", value);
+        set_number(env, payload, "decoded", job.decoded);
+        set_string(env, payload, "reason", job.reason);
+        if (!job.error.empty()) set_string(env, payload, "error", job.error);
+        set_number(env, payload, "firstTokenMs", job.first_token_ms);
+        set_number(env, payload, "lastTokenMs", job.last_token_ms);
         if (job.draft_max > 0) {
             napi_value speculative;
             napi_create_object(env, &speculative);
@@ -417,10 +409,7 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
                 {"drafted", job.drafted}, {"accepted", job.accepted}, {"rounds", job.rounds}, {"draftMs", job.draft_ms},
                 {"verifyMs", job.verify_ms}, {"draftDecoded", static_cast<double>(job.draft.pos - job.draft.start)},
             };
-            for (const auto & [name, number] : numbers) {
-                napi_create_double(env, number, &value);
-                set_named(env, speculative, name, value);
-            }
+            for (const auto & [name, number] : numbers) set_number(env, speculative, name, number);
             set_named(env, speculative, "sources", make_int32_array(env, job.sources));
             set_named(env, speculative, "rejected", make_int32_array(env, job.rejected));
             set_named(env, payload, "speculative", speculative);

@@ -365,18 +365,6 @@ napi_value make_float64_array(napi_env env, const std::vector<double> & values) 
     return array;
 }
 
-void set_number(napi_env env, napi_value object, const char * name, double number) {
-    napi_value value;
-    napi_create_double(env, number, &value);
-    napi_set_named_property(env, object, name, value);
-}
-
-void set_string(napi_env env, napi_value object, const char * name, const std::string & text) {
-    napi_value value;
-    napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &value);
-    napi_set_named_property(env, object, name, value);
-}
-
 // On the main thread: onEvent('tokens', {paths, tokens, logprobs}) per step, or onEvent('done', {sequences: [{tokens,
 // logprobs, decoded, reason, firstTokenMs, lastTokenMs}], decodeCalls, steps, reason, error?}).
 void deliver(napi_env env, napi_value callback, void *, void * data) {
@@ -390,9 +378,7 @@ void deliver(napi_env env, napi_value callback, void *, void * data) {
         napi_set_named_property(env, payload, "paths", make_int32_array(env, event->paths));
         napi_set_named_property(env, payload, "tokens", make_int32_array(env, event->tokens));
         napi_set_named_property(env, payload, "logprobs", make_float64_array(env, event->logprobs));
-        napi_value awaiting;
-        napi_get_boolean(env, event->awaiting, &awaiting);
-        napi_set_named_property(env, payload, "awaiting", awaiting);
+        set_bool(env, payload, "awaiting", event->awaiting);
     } else {
         const Job & job = *event->job;
         napi_create_string_utf8(env, "done", NAPI_AUTO_LENGTH, &kind);

@@ -83,4 +83,22 @@ napi_status set_typed(napi_env env, napi_value result, const char * name, napi_t
     return napi_set_named_property(env, result, name, array);
 }
 
+void set_number(napi_env env, napi_value object, const char * name, double number) {
+    napi_value value;
+    napi_create_double(env, number, &value);
+    napi_set_named_property(env, object, name, value);
+}
+
+void set_string(napi_env env, napi_value object, const char * name, const std::string & text) {
+    napi_value value;
+    napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &value);
+    napi_set_named_property(env, object, name, value);
+}
+
+void set_bool(napi_env env, napi_value object, const char * name, bool flag) {
+    napi_value value;
+    napi_get_boolean(env, flag, &value);
+    napi_set_named_property(env, object, name, value);
+}
+
 }  // namespace promptscope

@@ -43,4 +43,9 @@ napi_value make_int32_array(napi_env env, const std::vector<int32_t> & values);
 napi_status set_typed(napi_env env, napi_value result, const char * name, napi_typedarray_type type, const void * data,
     size_t count, size_t size);
 
+// object[name] = a number, a string, a boolean: the fields of the results the loops hand back.
+void set_number(napi_env env, napi_value object, const char * name, double number);
+void set_string(napi_env env, napi_value object, const char * name, const std::string & text);
+void set_bool(napi_env env, napi_value object, const char * name, bool flag);
+
 }  // namespace promptscope
