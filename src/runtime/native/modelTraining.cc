@@ -9,6 +9,12 @@
 // moments) lives in the context and carries over from chunk to chunk. Progress inside a chunk is read from atomics the
 // epoch callback writes (the callback has no user data).
 //
+// ggml-opt of this tag never clears a parameter's gradient accumulator when the graph is rebuilt at every step, as
+// llama.cpp's training graphs are (ggml_opt_alloc resets it only for static graphs or opt_period > 1; later llama.cpp
+// zeroes it explicitly): each optimizer step would see the sum of every gradient since training began, so a model learns
+// what all its early batches agree on (a fixed format) and never the per-example routing a task needs (copying an
+// operand). The scheduler's eval callback runs after each optimizer-step node, and clears that step's gradient there.
+//
 // llama.cpp sets the model's n_ctx_train to the window size when training starts, and llama_model_save_to_file writes
 // that and its own reading of the vocabulary: the saved file is an intermediate, whose tensors JavaScript puts back
 // together with the base model's metadata (src/core/training/composeTrainedModel.ts).
@@ -21,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "ggml-backend.h"
 #include "ggml-opt.h"
 #include "llama.h"
 #include "modelCopy.h"
@@ -52,6 +59,24 @@ ggml_opt_optimizer_params optimizer_params(void * userdata) {
 void on_batch(bool, ggml_opt_context_t, ggml_opt_dataset_t, ggml_opt_result_t, int64_t ibatch, int64_t ibatch_max, int64_t) {
     g_batches_done.store(ibatch);
     g_batches_total.store(ibatch_max);
+}
+
+// Asks to stop after every AdamW/SGD step node; once it has run, zeroes its gradient (a view of the accumulator).
+bool clear_gradient_after_step(ggml_tensor * t, bool ask, void *) {
+    if (t->op != GGML_OP_OPT_STEP_ADAMW && t->op != GGML_OP_OPT_STEP_SGD) return false;
+    if (!ask) ggml_backend_tensor_memset(t->src[1], 0, 0, ggml_nbytes(t->src[1]));
+    return true;
+}
+
+// llama.cpp hands the context's eval callback to its scheduler only when it builds a decoding graph, never for a
+// training step: one decoded token installs it before training starts.
+bool install_eval_callback(llama_context * ctx, const llama_vocab * vocab) {
+    llama_token token = llama_vocab_bos(vocab);
+    if (token < 0) token = 0;
+    llama_batch batch = llama_batch_get_one(&token, 1);
+    const bool ok = llama_decode(ctx, batch) == 0;
+    llama_memory_clear(llama_get_memory(ctx), true);
+    return ok;
 }
 
 void free_trainer() {
@@ -89,6 +114,8 @@ struct OpenJob : ModelJob {
         cparams.type_v = GGML_TYPE_F32;
         cparams.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_DISABLED;
         cparams.no_perf = true;
+        cparams.cb_eval = clear_gradient_after_step;
+        cparams.cb_eval_user_data = nullptr;
         llama_context * ctx = llama_init_from_model(model, cparams);
         if (!ctx) {
             llama_model_free(model);
@@ -99,6 +126,12 @@ struct OpenJob : ModelJob {
             // llama.cpp rounds a context up (to 256 tokens in this tag); a training window must be one whole context.
             error = "a training window of " + std::to_string(window) + " tokens is not a context size llama.cpp keeps (it made "
                 + std::to_string(llama_n_ctx(ctx)) + "): use a multiple of 256";
+            llama_free(ctx);
+            llama_model_free(model);
+            return;
+        }
+        if (!install_eval_callback(ctx, llama_model_get_vocab(model))) {
+            error = "llama.cpp could not decode a token with " + model_path + " before training";
             llama_free(ctx);
             llama_model_free(model);
             return;
