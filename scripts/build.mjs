@@ -9,8 +9,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-/** node-llama-cpp is ESM-only and loads native binaries relative to its own folder, so it is never bundled. */
-const nodeExternal = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*'];
+/**
+ * node-llama-cpp is ESM-only and loads native binaries relative to its own folder, so it is never bundled; nor is
+ * @resvg/resvg-js (the experiments' plots), which loads its platform's .node file from a package of its own.
+ */
+const nodeExternal = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*', '@resvg/*'];
 
 const nodeCommon = {
   bundle: true,
