@@ -11,9 +11,10 @@ const production = process.argv.includes('--production');
 
 /**
  * node-llama-cpp is ESM-only and loads native binaries relative to its own folder, so it is never bundled; nor is
- * @resvg/resvg-js (the experiments' plots), which loads its platform's .node file from a package of its own.
+ * @resvg/resvg-js (the experiments' plots), which loads its platform's .node file from a package of its own, nor the
+ * font package whose files the plots are drawn with (found with require.resolve at run time).
  */
-const nodeExternal = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*', '@resvg/*'];
+const nodeExternal = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*', '@resvg/*', 'dejavu-fonts-ttf'];
 
 const nodeCommon = {
   bundle: true,
