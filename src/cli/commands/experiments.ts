@@ -1,13 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { writeProjectFile } from '../../core/files';
 import type { CliCommand } from '../CliCommand';
 import { EmbeddedBackend } from '../../runtime/backends/EmbeddedBackend';
 import { arithmeticExperiment } from '../experiments/arithmeticExperiment';
+import { ensembleExperiment } from '../experiments/ensembleExperiment';
+import { loraExperiment } from '../experiments/loraExperiment';
 import { sentimentExperiment } from '../experiments/sentimentExperiment';
-import type { ExperimentContext, ExperimentReport } from '../experiments/ExperimentContext';
+import { strategiesExperiment } from '../experiments/strategiesExperiment';
+import type { ExperimentContext, ExperimentPlot, ExperimentReport } from '../experiments/ExperimentContext';
 import { replaceMarkedSection } from '../experiments/markedSections';
-import { installedFile } from '../installedFile';
+import { renderPlotPng } from '../experiments/renderPlotPng';
+import { trainedFixturePath, trainedFixtures, type TrainedFixture } from '../experiments/trainedFixtures';
 import { stringOptions } from '../optionTables';
 import { integerFlag, threadsFlag } from '../parseFlags';
 import { printJson } from '../printJson';
@@ -17,23 +21,37 @@ import { UsageError } from '../UsageError';
 interface Experiment {
     id: string;
     summary: string;
-    /** The trained fixture it runs on, from the repository root. */
-    model: string;
+    /** The trained fixture it runs on. */
+    model: TrainedFixture;
+    /** The trained LoRA adapter of that model it applies per request. Defaults to none. */
+    adapter?: TrainedFixture;
     run(ctx: ExperimentContext): Promise<ExperimentReport>;
 }
 
 const experiments: Experiment[] = [
     {
-        id: 'arithmetic', summary: 'direct vs zero-shot vs few-shot CoT, and self-consistency for N = 1…16 paths',
-        model: 'fixtures/trained/arithmetic.gguf', run: arithmeticExperiment,
+        id: 'arithmetic', summary: 'direct vs zero-shot vs few-shot CoT, and self-consistency for N = 1…16 paths (with a PNG plot)',
+        model: trainedFixtures.arithmetic, run: arithmeticExperiment,
+    },
+    {
+        id: 'ensemble', summary: 'a prompt ensemble of three templates vs its best single template',
+        model: trainedFixtures.arithmetic, run: ensembleExperiment,
+    },
+    {
+        id: 'strategies', summary: 'greedy CoT vs program-aided vs self-ask vs tree-of-thought: accuracy, tokens and time',
+        model: trainedFixtures.arithmetic, run: strategiesExperiment,
+    },
+    {
+        id: 'lora', summary: 'the three-term LoRA adapter at scales 0, 0.5, 1 on its task and on the base task',
+        model: trainedFixtures.arithmetic, adapter: trainedFixtures.threeTermLora, run: loraExperiment,
     },
     {
         id: 'sentiment', summary: 'label scoring vs generated labels, uncalibrated vs calibrated, with the bias shown',
-        model: 'fixtures/trained/sentiment.gguf', run: sentimentExperiment,
+        model: trainedFixtures.sentiment, run: sentimentExperiment,
     },
 ];
 
-const usage = `Usage: promptscope experiments [--only ID[,ID…]] [--problems N] [--seed N] [--model PATH] [--out FILE] [--json]
+const usage = `Usage: promptscope experiments [--only ID[,ID…]] [--problems N] [--seed N] [--model PATH] [--lora PATH] [--out FILE] [--json]
 
 Reproduces the course's experiments in miniature on the trained fixtures (fixtures/trained/, made by
 promptscope train-fixture) and writes each one's section of EXPERIMENTS.md (between its
@@ -41,13 +59,17 @@ promptscope train-fixture) and writes each one's section of EXPERIMENTS.md (betw
 number of held-out problems, which no training corpus contains. Progress goes to stderr.
 
 Experiments:
-${experiments.map(e => `  ${e.id.padEnd(12)} ${e.summary} (${e.model})`).join('\n')}
+${experiments.map(e => `  ${e.id.padEnd(12)} ${e.summary}\n${' '.repeat(15)}(${e.model.file}${e.adapter ? ` + ${e.adapter.file}` : ''})`).join('\n')}
+
+A missing fixture is named, with the train-fixture command that makes it, before anything runs. Plots are written
+as PNG files beside the report (docs/experiments/, relative to --out's folder), not with --json.
 
 Options:
   --only IDS           Run only these experiments (comma-separated; default: all)
   --problems N         Held-out problems per condition (default 300; at least 200 for the report's claims)
   --seed N             Seed of the held-out problems and of every sampled path (default 2)
   --model PATH         Another model for the (single) experiment chosen with --only
+  --lora PATH          Another LoRA adapter for the lora experiment (default: ${trainedFixtures.threeTermLora.file})
   --out FILE           The report to update (default: EXPERIMENTS.md in the current folder)
   --threads N          CPU threads (default: physical cores - 1)
   --json               Print {experiments: [{id, figures}]} instead of writing the report
@@ -58,7 +80,7 @@ export const experimentsCommand: CliCommand = {
     name: 'experiments',
     summary: 'Run the course\'s experiments on the trained fixtures and update EXPERIMENTS.md',
     usage,
-    options: stringOptions('only', 'problems', 'seed', 'model', 'out', 'threads'),
+    options: stringOptions('only', 'problems', 'seed', 'model', 'lora', 'out', 'threads'),
     async run({ values, json, verbose }) {
         const only = typeof values.only === 'string' ? values.only.split(',').map(s => s.trim()).filter(Boolean) : undefined;
         for (const id of only ?? []) {
@@ -71,6 +93,18 @@ export const experimentsCommand: CliCommand = {
         if (seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${seed}`);
         const modelFlag = typeof values.model === 'string' ? resolve(values.model) : undefined;
         if (modelFlag !== undefined && chosen.length !== 1) throw new UsageError('--model replaces one experiment\'s model: choose that experiment with --only');
+        const loraFlag = typeof values.lora === 'string' ? values.lora : undefined;
+        if (loraFlag !== undefined && !chosen.some(e => e.adapter !== undefined)) {
+            throw new UsageError(`--lora replaces the adapter of ${experiments.filter(e => e.adapter).map(e => e.id).join(', ')}: choose it with --only`);
+        }
+        if (loraFlag !== undefined && !existsSync(resolve(loraFlag))) throw new UsageError(`--lora ${loraFlag}: no such file`);
+        // Every file first: a missing adapter fails now, not after the experiments before it have run for an hour.
+        const inputs = chosen.map(experiment => ({
+            experiment,
+            model: modelFlag ?? trainedFixturePath(experiment.model),
+            adapter: experiment.adapter === undefined ? undefined
+                : loraFlag !== undefined ? { path: resolve(loraFlag), name: loraFlag } : { path: trainedFixturePath(experiment.adapter), name: experiment.adapter.file },
+        }));
         const threads = threadsFlag(values);
         const out = resolve(typeof values.out === 'string' ? values.out : 'EXPERIMENTS.md');
 
@@ -79,14 +113,14 @@ export const experimentsCommand: CliCommand = {
         process.once('SIGINT', onInterrupt);
         const reports: ExperimentReport[] = [];
         try {
-            for (const experiment of chosen) {
-                const model = modelFlag ?? installedFile(experiment.model);
+            for (const { experiment, model, adapter } of inputs) {
                 process.stderr.write(`Experiment ${experiment.id} on ${model}…\n`);
                 const session = new RuntimeSession(verbose);
                 try {
                     const info = await session.load({ model, gpu: 'off', ...(threads === undefined ? {} : { threads }) }, controller.signal);
                     const report = await experiment.run({
-                        model: new EmbeddedBackend(session.client, info), modelPath: modelFlag ?? experiment.model, problems, seed,
+                        model: new EmbeddedBackend(session.client, info), modelPath: modelFlag ?? experiment.model.file, problems, seed,
+                        ...(adapter === undefined ? {} : { adapter }),
                         signal: controller.signal, progress: message => process.stderr.write(`${message}\n`),
                     });
                     reports.push(report);
@@ -95,6 +129,8 @@ export const experimentsCommand: CliCommand = {
                         const text = existsSync(out) ? readFileSync(out, 'utf8') : '# Experiments\n';
                         writeProjectFile(out, replaceMarkedSection(text, report.id, report.markdown));
                         process.stdout.write(`${report.markdown}\n\nUpdated ${out}\n`);
+                        // After the figures are saved: a plot that cannot be drawn loses no measurement.
+                        for (const plot of report.plots ?? []) process.stdout.write(`Wrote ${await writePlot(out, plot)}\n`);
                     }
                 } finally {
                     await session.close();
@@ -107,3 +143,10 @@ export const experimentsCommand: CliCommand = {
         return 0;
     },
 };
+
+/** Renders `plot` to PNG beside the report `out` (its path relative to the report's folder); returns where it went. */
+async function writePlot(out: string, plot: ExperimentPlot): Promise<string> {
+    if (isAbsolute(plot.path) || normalize(plot.path).startsWith('..')) throw new RangeError(`a plot's path must stay in the report's folder, got ${plot.path}`);
+    const target = join(dirname(out), plot.path);
+    return writeProjectFile(target, await renderPlotPng(plot.svg, plot.path));
+}

@@ -1,29 +1,18 @@
 import { arithmeticProblems } from '../../core/training/arithmeticProblems';
-import { evaluateDataset, type EvaluatedRow } from '../../core/reasoning/evaluateDataset';
+import type { EvaluatedRow } from '../../core/reasoning/evaluateDataset';
 import { majorityVote, type VoteWeighting } from '../../core/reasoning/majorityVote';
-import type { ReasoningStrategy } from '../../core/reasoning/strategies';
-import { preparePrompt, readPromptSource } from '../../core/prompt';
 import { wilsonInterval, type Interval } from '../../core/statistics/intervals';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
 import type { SamplingOptions } from '../../shared/sampling';
-import { CancelledError } from '../../shared/errors/CancelledError';
-import { installedFile } from '../installedFile';
 import type { ExperimentContext, ExperimentReport } from './ExperimentContext';
-
-interface Condition {
-    id: string;
-    label: string;
-    prompt: string;
-    strategy: ReasoningStrategy;
-    flags: SamplingOptions;
-    samples?: number;
-    temperature?: number;
-}
+import { evaluateCondition, summarizeCondition, withoutRows, type ConditionResult, type ExperimentCondition } from './evaluateCondition';
+import { describePaired, formatInterval, percent } from './experimentFormat';
+import { selfConsistencyPlotSvg } from './selfConsistencyPlot';
 
 const greedy: SamplingOptions = { temperature: 0 };
 
 /** The prompting conditions of Wei et al. (2022) and Kojima et al. (2022), each greedy, on the same held-out problems. */
-const conditions: Condition[] = [
+const conditions: ExperimentCondition[] = [
     { id: 'direct', label: 'direct answer', prompt: 'examples/arithmetic-direct.prompt', strategy: 'direct', flags: greedy },
     { id: 'zeroShotCot', label: 'zero-shot CoT ("Let\'s think step by step.")', prompt: 'examples/arithmetic-direct.prompt', strategy: 'cot', flags: greedy },
     { id: 'fewShotCot', label: 'few-shot CoT (two worked exemplars, a partial)', prompt: 'examples/arithmetic-fewshot.prompt', strategy: 'cot', flags: greedy },
@@ -32,33 +21,29 @@ const conditions: Condition[] = [
 
 /** Self-consistency (Wang et al. 2022) over the worked-solution prompt: 16 paths a problem, the first N voting. */
 const pathCounts = [1, 2, 4, 8, 16] as const;
-const selfConsistency: Condition = {
+const selfConsistency: ExperimentCondition = {
     id: 'selfConsistency', label: 'self-consistency', prompt: 'examples/arithmetic.prompt', strategy: 'self-consistency', flags: {},
     samples: 16, temperature: 0.7,
 };
 
-interface ConditionResult {
-    id: string;
-    label: string;
-    prompt: string;
-    strategy: ReasoningStrategy;
-    correct: boolean[];
-    accuracy: Interval & { correct: number; n: number };
-    unmapped: number;
-}
+/** The self-consistency plot, relative to the report's folder (EXPERIMENTS.md's links are relative to it). */
+export const selfConsistencyPlotPath = 'docs/experiments/self-consistency.png';
+
+type CurvePoint = { paths: number; majority: VoteAccuracy; weighted: VoteAccuracy };
 
 /**
  * Chain of thought and self-consistency on the trained arithmetic fixture: direct vs zero-shot vs few-shot CoT vs the
  * worked solution, and self-consistency's accuracy for N = 1…16 paths (majority and probability-weighted), each with
- * its Wilson 95% interval and paired McNemar tests, on held-out problems the model never saw.
+ * its Wilson 95% interval and paired McNemar tests, on held-out problems the model never saw; the curve also as a
+ * PNG plot beside the report.
  */
 export async function arithmeticExperiment(ctx: ExperimentContext): Promise<ExperimentReport> {
     const problems = arithmeticProblems(ctx.seed, ctx.problems, true);
     const rows = problems.map(p => ({ question: p.question, expected: String(p.answer) }));
     const results: ConditionResult[] = [];
-    for (const condition of conditions) results.push(summarize(condition, await evaluate(ctx, condition, rows)));
-    const scRows = await evaluate(ctx, selfConsistency, rows);
-    const curve = pathCounts.map(n => ({
+    for (const condition of conditions) results.push(summarizeCondition(condition, await evaluateCondition(ctx, condition, rows)));
+    const scRows = await evaluateCondition(ctx, selfConsistency, rows);
+    const curve: CurvePoint[] = pathCounts.map(n => ({
         paths: n,
         majority: voteAccuracy(scRows, n, 'count'),
         weighted: voteAccuracy(scRows, n, 'probability'),
@@ -73,47 +58,29 @@ export async function arithmeticExperiment(ctx: ExperimentContext): Promise<Expe
         selfConsistency8VsGreedy: paired('worked', curve[3]!.majority.correct),
         selfConsistency16VsGreedy: paired('worked', curve[4]!.majority.correct),
     };
+    const svg = selfConsistencyPlotSvg({
+        title: `Self-consistency on ${ctx.problems} held-out arithmetic problems`,
+        greedy: byId.get('worked')!.accuracy,
+        curve: curve.map(c => ({ paths: c.paths, majority: c.majority, weighted: c.weighted })),
+    });
     return {
         id: 'arithmetic',
         markdown: markdown(ctx, results, curve, comparisons),
         figures: {
             model: ctx.modelPath, problems: ctx.problems, seed: ctx.seed,
-            conditions: results.map(({ correct: _correct, ...r }) => r),
+            conditions: results.map(withoutRows),
             selfConsistency: curve.map(c => ({ paths: c.paths, majority: strip(c.majority), weighted: strip(c.weighted) })),
             comparisons,
+            plot: selfConsistencyPlotPath,
         },
+        plots: [{ path: selfConsistencyPlotPath, svg }],
     };
 }
 
-async function evaluate(ctx: ExperimentContext, condition: Condition, rows: Record<string, unknown>[]): Promise<EvaluatedRow[]> {
-    const file = installedFile(condition.prompt);
-    const source = await readPromptSource(file);
-    let done = 0;
-    const evaluation = await evaluateDataset(ctx.model, {
-        strategy: condition.strategy, flags: condition.flags, samples: condition.samples, temperature: condition.temperature, seed: ctx.seed,
-        rows, expectedField: 'expected', verbalizer: undefined, file: condition.prompt, signal: ctx.signal,
-        prepareRow: async input => ({ run: await preparePrompt(source, { input }) }),
-        onRow: () => {
-            done++;
-            if (done % 25 === 0 || done === rows.length) ctx.progress(`  ${condition.label}: ${done}/${rows.length}`);
-        },
-    });
-    if (evaluation.cancelled) throw new CancelledError(`the experiment (${condition.label})`);
-    return evaluation.results;
-}
-
-function summarize(condition: Condition, rows: EvaluatedRow[]): ConditionResult {
-    const correct = rows.map(r => r.correct);
-    const right = correct.filter(Boolean).length;
-    return {
-        id: condition.id, label: condition.label, prompt: condition.prompt, strategy: condition.strategy, correct,
-        accuracy: { ...wilsonInterval(right, rows.length), correct: right, n: rows.length },
-        unmapped: rows.filter(r => r.answer === undefined).length,
-    };
-}
+type VoteAccuracy = Interval & { correct: boolean[]; n: number };
 
 /** Accuracy of the vote of each row's first `n` paths (the paths are independent draws, so any n of them are a sample). */
-function voteAccuracy(rows: EvaluatedRow[], n: number, weighting: VoteWeighting): Interval & { correct: boolean[]; n: number } {
+function voteAccuracy(rows: EvaluatedRow[], n: number, weighting: VoteWeighting): VoteAccuracy {
     const correct = rows.map(row => {
         const paths = (row.outcome.paths ?? []).slice(0, n);
         const winner = majorityVote(paths.map(p => ({ answer: p.answer, meanLogprob: p.meanLogprob })), { weighting }).winner;
@@ -127,11 +94,7 @@ function strip<T extends { correct: boolean[] }>(value: T): Omit<T, 'correct'> &
     return { ...rest, right: correct.filter(Boolean).length };
 }
 
-const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
-const interval = (i: Interval) => `${percent(i.estimate)} [${(i.low * 100).toFixed(1)}, ${(i.high * 100).toFixed(1)}]`;
-
-function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: { paths: number; majority: Interval & { correct: boolean[] }; weighted: Interval & { correct: boolean[] } }[],
-    comparisons: Record<string, PairedComparison>): string {
+function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: CurvePoint[], comparisons: Record<string, PairedComparison>): string {
     const lines: string[] = [];
     lines.push('## Arithmetic: chain of thought and self-consistency (trained fixture)', '');
     lines.push(`\`npm run experiments -- --only arithmetic\`: the trained arithmetic fixture (\`${ctx.modelPath}\`), ${ctx.problems} held-out`
@@ -139,26 +102,24 @@ function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: { p
         + ' addition and subtraction, word problems and plain questions. Greedy decoding unless stated; 95% Wilson intervals;'
         + ' paired differences by McNemar\'s exact test on the same problems.', '');
     lines.push('| condition | prompt | strategy | accuracy [95% CI] | unmapped |', '|---|---|---|---|---|');
-    for (const r of results) lines.push(`| ${r.label} | \`${r.prompt}\` | ${r.strategy} | ${interval(r.accuracy)} (${r.accuracy.correct}/${r.accuracy.n}) | ${r.unmapped} |`);
+    for (const r of results) lines.push(`| ${r.label} | \`${r.prompt}\` | ${r.strategy} | ${formatInterval(r.accuracy)} (${r.accuracy.correct}/${r.accuracy.n}) | ${r.unmapped} |`);
     lines.push('', `Self-consistency on \`${selfConsistency.prompt}\`: 16 paths a problem at T = ${selfConsistency.temperature}, the first N voting`
         + ' (any N of independent draws are a sample of N); ties go to the answer that came first.', '');
     lines.push('| paths N | majority vote [95% CI] | probability-weighted vote [95% CI] |', '|---|---|---|');
-    for (const c of curve) lines.push(`| ${c.paths} | ${interval(c.majority)} | ${interval(c.weighted)} |`);
-    const describe = (name: string, c: PairedComparison, baseName: string, otherName: string) =>
-        `- ${name}: ${otherName} ${percent(c.other.estimate)} vs ${baseName} ${percent(c.base.estimate)}`
-        + ` (${c.onlyOther} problems right only under the first, ${c.onlyBase} only under the second; McNemar p = ${c.mcnemarP.toPrecision(2)}).`;
+    for (const c of curve) lines.push(`| ${c.paths} | ${formatInterval(c.majority)} | ${formatInterval(c.weighted)} |`);
+    lines.push('', `![Self-consistency accuracy against the number of paths N, majority and probability-weighted vote with 95% intervals, and greedy CoT's accuracy as a line](${selfConsistencyPlotPath})`);
     lines.push('', '**Paired comparisons**', '');
-    lines.push(describe('Zero-shot CoT vs direct', comparisons.zeroShotCotVsDirect!, 'direct', 'zero-shot CoT'));
-    lines.push(describe('Few-shot CoT vs direct', comparisons.fewShotCotVsDirect!, 'direct', 'few-shot CoT'));
-    lines.push(describe('Worked-solution prompt vs direct', comparisons.workedVsDirect!, 'direct', 'worked'));
-    lines.push(describe('Self-consistency N = 8 vs greedy worked solution', comparisons.selfConsistency8VsGreedy!, 'greedy', 'N = 8'));
-    lines.push(describe('Self-consistency N = 16 vs greedy worked solution', comparisons.selfConsistency16VsGreedy!, 'greedy', 'N = 16'));
+    lines.push(describePaired('Zero-shot CoT vs direct', comparisons.zeroShotCotVsDirect!, 'direct', 'zero-shot CoT'));
+    lines.push(describePaired('Few-shot CoT vs direct', comparisons.fewShotCotVsDirect!, 'direct', 'few-shot CoT'));
+    lines.push(describePaired('Worked-solution prompt vs direct', comparisons.workedVsDirect!, 'direct', 'worked'));
+    lines.push(describePaired('Self-consistency N = 8 vs greedy worked solution', comparisons.selfConsistency8VsGreedy!, 'greedy', 'N = 8'));
+    lines.push(describePaired('Self-consistency N = 16 vs greedy worked solution', comparisons.selfConsistency16VsGreedy!, 'greedy', 'N = 16'));
     const sc8 = comparisons.selfConsistency8VsGreedy!;
     const cot = comparisons.zeroShotCotVsDirect!;
     lines.push('', '**Shapes the papers report**', '');
     lines.push(`- CoT beats direct answering: ${cot.other.estimate > cot.base.estimate && cot.mcnemarP < 0.05 ? 'yes' : 'no'}`
         + ` (zero-shot CoT ${percent(cot.other.estimate)} vs direct ${percent(cot.base.estimate)}, p = ${cot.mcnemarP.toPrecision(2)}).`);
     lines.push(`- Self-consistency with 8 paths beats greedy CoT by a margin outside the intervals: ${sc8.other.low > sc8.base.high ? 'yes' : 'no'}`
-        + ` (${interval(sc8.other)} vs ${interval(sc8.base)}; paired p = ${sc8.mcnemarP.toPrecision(2)}).`);
+        + ` (${formatInterval(sc8.other)} vs ${formatInterval(sc8.base)}; paired p = ${sc8.mcnemarP.toPrecision(2)}).`);
     return lines.join('\n');
 }
