@@ -73,7 +73,8 @@ function markdown(ctx: ExperimentContext, results: StrategyResult[], comparisons
     const baseline = results[0]!;
     lines.push('## Arithmetic: reasoning strategies beyond one chain (trained fixture)', '');
     lines.push(`\`npm run experiments -- --only strategies\`: the trained arithmetic fixture (\`${ctx.modelPath}\`), ${ctx.problems} held-out`
-        + ` problems (seed ${ctx.seed}), each strategy through the one dataset evaluation on the prompt it was trained for. Greedy`
+        + ` problems (seed ${ctx.seed}), each strategy through the one dataset evaluation on the prompt the model was trained to answer it on`
+        + ' (tree-of-thought, never trained, on the worked-solution prompt, whose one-line working is a step). Greedy'
         + ` decoding, except tree-of-thought's thoughts: ${treeOfThoughtDefaults.thoughts} sampled per state at T = ${selfConsistencyDefaults.temperature}`
         + ` (seeded), beam ${treeOfThoughtDefaults.beamWidth}, depth ≤ ${treeOfThoughtDefaults.maxDepth}, valued by the model's own`
         + ' sure/likely/impossible probabilities. Tokens are those generated (prompt and scored tokens left out); time is wall time per'
