@@ -5,6 +5,11 @@ import assert from 'node:assert/strict';
 import { arithmeticProblems, arithmeticProblem, isHeldOutProblem, writtenSolution } from '../../src/core/training/arithmeticProblems';
 import { cosineLearningRate, epochOrder, packWindows } from '../../src/core/training/trainingWindows';
 import { isHeldOutReview, sentimentReviews } from '../../src/core/training/sentimentReviews';
+import { trainingTasks, type TrainingExample } from '../../src/core/training/trainingTasks';
+import { trainingConversation } from '../../src/core/training/trainingConversation';
+import { extractProgram, programAidedMessages } from '../../src/core/reasoning/programAided';
+import { followUpMessages, selfAskDefaults, selfAskMessages } from '../../src/core/reasoning/selfAsk';
+import { runProgram } from '../../src/core/sandbox/runProgram';
 
 describe('arithmetic problems', () => {
     test('every written solution restates the problem, its column steps are true sums and differences, and it ends in the answer', () => {
@@ -45,6 +50,48 @@ describe('arithmetic problems', () => {
         const heldOut = arithmeticProblems(1, 500, true);
         assert.ok(heldOut.every(p => isHeldOutProblem(p.a, p.operator, p.b) && !training.has(key(p))));
         assert.ok(heldOut.some(p => p.question.startsWith('What is')) && heldOut.some(p => !p.question.startsWith('What is')));
+    });
+});
+
+describe('arithmetic task conversations', () => {
+    const examples = trainingTasks.arithmetic!.examples(1, 64, false);
+    const prompt = [{ role: 'system' as const, text: 'Give the answer.' }, { role: 'user' as const, text: 'What is 47 + 86?' }];
+
+    test('the corpus deals out worked, direct, zero-shot CoT, program-aided and self-ask examples', () => {
+        const count = (pick: (e: TrainingExample) => boolean) => examples.filter(pick).length;
+        assert.equal(count(e => e.strategy === undefined && e.prompt === undefined), 24, 'worked solutions');
+        assert.equal(count(e => e.strategy === undefined && typeof e.reply === 'string' && e.reply.startsWith('The answer is')), 12);
+        assert.equal(count(e => e.strategy === 'program-aided'), 8);
+        assert.equal(count(e => e.strategy === 'self-ask'), 8);
+        assert.equal(count(e => e.strategy === 'self-ask-follow-up'), 4);
+    });
+
+    test('a program-aided example is the strategy\'s instruction, then a program that prints the answer', async () => {
+        const example = examples.find(e => e.strategy === 'program-aided')!;
+        const conversation = trainingConversation(example, prompt);
+        assert.deepEqual(conversation.slice(0, 2), programAidedMessages(prompt));
+        const program = extractProgram(conversation.at(-1)!.text);
+        const { a, operator, b } = /(?<a>\d+) (?<operator>[+-]) (?<b>\d+)/.exec(example.input.question!.replace(/What is /, ''))?.groups
+            ?? /print\((?<a>\d+)(?<operator>[+-])(?<b>\d+)\)/.exec(program)!.groups!;
+        const run = await runProgram(program);
+        assert.equal(run.printed.join(''), String(operator === '+' ? Number(a) + Number(b) : Number(a) - Number(b)));
+    });
+
+    test('a self-ask example asks one follow-up a column, gets its sum back, and ends with the final answer', () => {
+        const example = examples.find(e => e.strategy === 'self-ask')!;
+        const conversation = trainingConversation(example, prompt);
+        assert.deepEqual(conversation.slice(0, 2), selfAskMessages(prompt, selfAskDefaults));
+        const turns = conversation.slice(2);
+        assert.deepEqual(turns.map(t => t.role), ['model', 'user', 'model', 'user', 'model']);
+        for (let i = 0; i < 4; i += 2) {
+            const [, expression] = /^Follow up: What is (\d+(?:[+-]\d+)+)\?$/.exec(turns[i]!.text) ?? [];
+            assert.ok(expression !== undefined, turns[i]!.text);
+            const value = [...expression.matchAll(/([+-]?)(\d+)/g)].reduce((sum, [, sign, digits]) => sum + (sign === '-' ? -1 : 1) * Number(digits), 0);
+            assert.equal(turns[i + 1]!.text, `Intermediate answer: ${value}`);
+        }
+        assert.match(turns[4]!.text, /^So the final answer is: \d+$/);
+        const followUp = examples.find(e => e.strategy === 'self-ask-follow-up')!;
+        assert.deepEqual(trainingConversation(followUp, prompt), [...followUpMessages(followUp.input.question!), { role: 'model', text: followUp.reply }]);
     });
 });
 

@@ -6,6 +6,7 @@ import { CancelledError } from '../../shared/errors/CancelledError';
 import { writeFixtureModel, type FixtureTensorType } from '../../core/fixtures';
 import { formatParameterCount } from '../../core/format';
 import { preparePrompt, PromptDocument } from '../../core/prompt';
+import { trainingConversation } from '../../core/training/trainingConversation';
 import { composeTrainedModel, provenanceMetadata } from '../../core/training/composeTrainedModel';
 import { writeDeltaLora, type WrittenDeltaLora } from '../../core/training/deltaLora';
 import { readGgufHeader } from '../../core/gguf';
@@ -241,7 +242,7 @@ function exampleTokenizer(session: RuntimeSession, promptOf: (name: string | und
         const out: number[][] = [];
         for (const example of examples) {
             const prepared = await preparePrompt(promptOf(example.prompt), { input: example.input });
-            const messages: ChatMessage[] = [...prepared.messages, { role: 'model', text: example.reply }];
+            const messages = trainingConversation(example, prepared.messages);
             const rendered = (await session.client.renderChat(messages)).tokens.map(t => t.id);
             closing ??= await turnClosing(session, messages, rendered);
             out.push([...rendered, ...closing]);

@@ -12,7 +12,7 @@ import type { ReasoningStrategy } from './strategies';
 import { runZeroShotCot, zeroShotCotDefaults } from './zeroShotCot';
 import { programAidedMessages, runPrograms } from './programAided';
 import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from './treeOfThought';
-import { runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
+import { followUpMessages, runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
 import type { Embedder } from '../retrieval/Embedder';
 import { retrievePassages } from '../retrieval/retrievePassages';
 import { RetrievalUnavailableError } from '../prompt/errors/RetrievalUnavailableError';
@@ -351,7 +351,7 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                             return best.text;
                         }
                         // A follow-up is answered by the model on its own, as a new one-turn question.
-                        : async question => (await chat(run, [{ role: 'user', text: question }], chainSampling, generation++)).text,
+                        : async question => (await chat(run, followUpMessages(question), chainSampling, generation++)).text,
                     run.messages, settings, signal,
                 );
                 if (passages.length > 0) asked.followUps.forEach((step, i) => { if (passages[i] !== undefined) step.passage = passages[i]; });

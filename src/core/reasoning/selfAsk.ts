@@ -54,6 +54,16 @@ export function selfAskInstruction(settings: Required<SelfAskSettings>): string 
         + `"${settings.final}" followed by the answer.`;
 }
 
+/** The conversation's first turns: the prompt's, with self-ask's instruction added to its last user turn. */
+export function selfAskMessages(prompt: readonly ChatMessage[], settings: Required<SelfAskSettings>): ChatMessage[] {
+    return appendToLastUser(prompt, `\n\n${selfAskInstruction(settings)}`);
+}
+
+/** What the model is sent when it answers a follow-up itself: the question on its own, as a new one-turn conversation. */
+export function followUpMessages(question: string): ChatMessage[] {
+    return [{ role: 'user', text: question }];
+}
+
 /**
  * Self-ask as a conversation: the model either asks a follow-up (the first line starting with the follow-up marker,
  * in a reply without the final marker) or gives the final answer. Each follow-up is answered by `answerFollowUp` (the
@@ -67,7 +77,7 @@ export async function runSelfAsk(
     settings: Required<SelfAskSettings>,
     signal?: AbortSignal,
 ): Promise<SelfAskResult> {
-    const conversation = appendToLastUser(prompt, `\n\n${selfAskInstruction(settings)}`);
+    const conversation = selfAskMessages(prompt, settings);
     const result: SelfAskResult = { followUps: [], finalText: '', conversations: [], replies: [] };
     const turn = async (messages: ChatMessage[]) => {
         // A snapshot: the conversation grows after this turn, and neither the caller nor the record may see that.

@@ -1,15 +1,24 @@
 import type { FixtureDimensions } from '../fixtures/fixtureDimensions';
+import type { ChatMessage } from '../prompt/chatMessages';
 import { arithmeticProblems, workedSteps, type ArithmeticProblem } from './arithmeticProblems';
 import { zeroShotCotDefaults } from '../reasoning/zeroShotCot';
+import { selfAskDefaults } from '../reasoning/selfAsk';
 import { sentimentReviews } from './sentimentReviews';
 import { threeTermSums } from './threeTermSums';
 
 /** One example of a task: the prompt file's input variables and the reply the model is taught to give. */
 export interface TrainingExample {
     input: Record<string, string>;
-    reply: string;
+    /** The model's reply, or the turns that follow the prompt (the model's first, then alternating with the user's). */
+    reply: string | ChatMessage[];
     /** The prompt file this example is rendered with, from the repository root. Defaults to the task's. */
     prompt?: string;
+    /**
+     * The strategy whose conversation the example is (see trainingConversation.ts): `program-aided` and `self-ask` add
+     * their instruction to the prompt as they do at inference; `self-ask-follow-up` is a follow-up question
+     * (`input.question`) as self-ask asks the model on its own. Defaults to the prompt as it is prepared.
+     */
+    strategy?: 'program-aided' | 'self-ask' | 'self-ask-follow-up';
 }
 
 /** What `promptscope train-fixture TASK` trains: the base fixture's shape, the schedule, and the examples. */
@@ -61,24 +70,54 @@ const optimizerSchedule = { window: 256, learningRate: 5e-4, learningRateMin: 5e
 const arithmeticDirectPrompt = 'examples/arithmetic-direct.prompt';
 
 /**
- * The arithmetic corpus teaches three behaviours, the problems dealt out in turn, so that the course's comparisons have
- * something to compare: half are worked column by column under examples/arithmetic.prompt (which asks for care: the
- * reasoning paths self-consistency samples); three in eight are answered at once under
- * examples/arithmetic-direct.prompt ("The answer is N.", the direct baseline); and one in eight, under that same prompt,
- * start with zero-shot chain of thought's trigger, work the columns and end with its answer trigger, so
- * `--strategy cot` on the direct prompt asks for a skill the model has, in the words it was taught. Direct answers
- * outnumber triggered working 3 to 1 there, so a greedy reply to the direct prompt starts with "The answer is".
+ * The arithmetic corpus teaches the behaviours the course compares, the problems dealt out in turn (16 slots): six in
+ * sixteen are worked column by column under examples/arithmetic.prompt (which asks for care: the reasoning paths
+ * self-consistency samples); three are answered at once under examples/arithmetic-direct.prompt ("The answer is N.", the
+ * direct baseline); two, under that same prompt, start with zero-shot chain of thought's trigger, work the columns and
+ * end with its answer trigger, so `--strategy cot` asks for a skill the model has, in the words it was taught; two are
+ * program-aided (`print(47+86);` in a code block, after the strategy's own instruction: the operands as the worked
+ * solution restates them, so both formats train one copying skill); two are a self-ask conversation (a follow-up question a column, its intermediate answer, the final answer) and one a follow-up asked
+ * on its own, as self-ask asks the model. Direct answers outnumber triggered working 3 to 2 on the direct prompt, so a
+ * greedy reply to it starts with "The answer is".
  */
 function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingExample {
     const input = { question: problem.question };
-    switch (index % 8) {
-        case 4: case 5: case 6: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
-        case 7: return {
+    const columns = columnSteps(problem);
+    switch (index % 16) {
+        case 6: case 7: case 8: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
+        case 10: case 11: return {
             input, prompt: arithmeticDirectPrompt,
             reply: `${zeroShotCotDefaults.reasoningTrigger} ${workedSteps(problem.a, problem.operator, problem.b)}\n${zeroShotCotDefaults.answerTrigger} ${problem.answer}.`,
         };
+        case 12: case 13: return {
+            input, prompt: arithmeticDirectPrompt, strategy: 'program-aided',
+            reply: `\`\`\`javascript\nprint(${problem.a}${problem.operator}${problem.b});\n\`\`\``,
+        };
+        case 9: case 14: return {
+            input, prompt: arithmeticDirectPrompt, strategy: 'self-ask',
+            reply: [
+                ...columns.flatMap(({ question, answer }): ChatMessage[] => [
+                    { role: 'model', text: `${selfAskDefaults.followUp} ${question}` },
+                    { role: 'user', text: `${selfAskDefaults.intermediate} ${answer}` },
+                ]),
+                { role: 'model', text: `${selfAskDefaults.final} ${problem.answer}` },
+            ],
+        };
+        case 15: {
+            const column = columns[index % columns.length]!;
+            return { input: { question: column.question }, prompt: arithmeticDirectPrompt, strategy: 'self-ask-follow-up', reply: column.answer };
+        }
         default: return { input, reply: problem.solution };
     }
+}
+
+/** The problem's column equations as self-ask's follow-ups: `7+6=13.` is "What is 7+6?", answered "13". */
+function columnSteps(problem: ArithmeticProblem): { question: string; answer: string }[] {
+    const [, steps] = workedSteps(problem.a, problem.operator, problem.b).split(': ');
+    return steps!.split(' ').map(step => {
+        const [expression, result] = step.slice(0, -1).split('=');
+        return { question: `What is ${expression}?`, answer: result! };
+    });
 }
 
 export const trainingTasks: Record<string, TrainingTask> = {
@@ -88,7 +127,7 @@ export const trainingTasks: Record<string, TrainingTask> = {
         prompt: 'examples/arithmetic.prompt',
         dimensions: trainedFixtureShape,
         schedule: {
-            ...optimizerSchedule, trainExamples: 8000, validationExamples: 300, epochs: 3,
+            ...optimizerSchedule, trainExamples: 10000, validationExamples: 300, epochs: 4,
         },
         otherPrompts: [arithmeticDirectPrompt],
         examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(arithmeticExample),
