@@ -4,7 +4,8 @@
 // extension (as the e2e suite does: test/e2e/support/CodeServer.ts) and examples/ open in place, so your edits stay.
 // It prints the URL and runs until Ctrl-C, which stops code-server and everything it started.
 //
-// The model: $PROMPTSCOPE_MODEL when set, else the tiny fixture model `npm start` uses (written on first use).
+// The model: $PROMPTSCOPE_MODEL when set, else the trained arithmetic fixture (fixtures/trained/), else the tiny
+// random fixture model (written on first use).
 // Run through `node --import tsx` (package.json's script does), since it reuses the e2e suite's TypeScript helpers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -47,12 +48,17 @@ let model = process.env.PROMPTSCOPE_MODEL;
 if (model) {
     console.log(`[editor] model: PROMPTSCOPE_MODEL=${model}`);
 } else {
-    model = join(root, '.cache', 'fixtures', 'start-fixture.gguf');
-    if (!existsSync(model)) {
-        mkdirSync(dirname(model), { recursive: true });
-        node(['dist/cli.js', 'fixture-model', model, '--seed', '1'], 'writing the fixture model');
+    model = join(root, 'fixtures', 'trained', 'arithmetic.gguf');
+    if (existsSync(model)) {
+        console.log(`[editor] model: the trained arithmetic fixture ${model} (set PROMPTSCOPE_MODEL to use your own)`);
+    } else {
+        model = join(root, '.cache', 'fixtures', 'start-fixture.gguf');
+        if (!existsSync(model)) {
+            mkdirSync(dirname(model), { recursive: true });
+            node(['dist/cli.js', 'fixture-model', model, '--seed', '1'], 'writing the fixture model');
+        }
+        console.log(`[editor] model: the tiny fixture model ${model} (random weights; set PROMPTSCOPE_MODEL to use your own)`);
     }
-    console.log(`[editor] model: the tiny fixture model ${model} (random weights; set PROMPTSCOPE_MODEL to use your own)`);
 }
 
 const server = await CodeServer.start({

@@ -98,7 +98,7 @@ function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: Cur
     const lines: string[] = [];
     lines.push('## Arithmetic: chain of thought and self-consistency (trained fixture)', '');
     lines.push(`\`npm run experiments -- --only arithmetic\`: the trained arithmetic fixture (\`${ctx.modelPath}\`), ${ctx.problems} held-out`
-        + ` problems (seed ${ctx.seed}; held out by a hash of the operands, so none was ever in a training corpus), two- and three-digit`
+        + ` problems (seed ${ctx.seed}; held out by a hash of the operands, so none was ever in a training corpus), two-digit`
         + ' addition and subtraction, word problems and plain questions. Greedy decoding unless stated; 95% Wilson intervals;'
         + ' paired differences by McNemar\'s exact test on the same problems.', '');
     lines.push('| condition | prompt | strategy | accuracy [95% CI] | unmapped |', '|---|---|---|---|---|');
