@@ -43,7 +43,7 @@ if (model) {
     run(['run', 'examples/arithmetic.prompt', '--model', arithmetic, '--strategy', 'self-consistency', '--samples', '8', '--seed', '7'], 'self-consistency: 8 sampled paths vote');
     run(['run', 'examples/arithmetic-direct.prompt', '--model', arithmetic, '--strategy', 'program-aided'], 'the model writes a program; QuickJS runs it');
     run(['score', 'examples/sentiment.prompt', '--model', sentiment], 'label probabilities, one forward pass');
-    run(['score', 'examples/sentiment.prompt', '--model', sentiment, '--calibrate'], 'contextual calibration removes the label bias');
+    run(['score', 'examples/sentiment.prompt', '--model', sentiment, '--calibrate'], 'contextual calibration (Zhao et al. 2021): divided by the content-free input\'s label distribution');
     const threeTerms = JSON.stringify({ question: 'What is 23 + 45 + 31?' });
     run(['run', 'examples/arithmetic.prompt', '--model', arithmetic, '--temperature', '0', '--input', threeTerms], 'three terms: the base model has not learned them');
     run(['run', 'examples/arithmetic.prompt', '--model', arithmetic, '--temperature', '0', '--input', threeTerms, '--lora', threeTerm], 'the same with the three-term LoRA adapter');
