@@ -181,6 +181,12 @@ test('voteHistogram: most votes first, the winner and expected answer marked, un
     assert.equal(formatPercent(2 / 3), '66.7%');
 });
 
+test('voteHistogram: in a tie the vote\'s winner is listed first, though integer-like keys enumerate in numeric order', () => {
+    // The tally met 57 first, so the vote picked it; the object lists "54" first all the same.
+    const bars = voteHistogram({ votes: { '57': 2, '54': 2, '60': 1 }, answer: '57', expected: '55' });
+    assert.deepEqual(bars.map(b => [b.answer, b.winner]), [['57', true], ['54', false], ['60', false]]);
+});
+
 test('CSV and JSON export: every row, quoting, formula-looking cells neutralised', () => {
     const state: EvaluationState = {
         prompt: 'sentiment.prompt', dataset: 'sentiment.csv', strategy: 'self-consistency', samples: 2, model: 'tiny', phase: 'done', total: 2,

@@ -20,10 +20,11 @@ export function voteHistogram(row: Pick<RowView, 'votes' | 'unmapped' | 'answer'
     const unmapped = row.unmapped ?? 0;
     const total = votes.reduce((sum, [, count]) => sum + count, 0) + unmapped;
     if (total === 0) return [];
-    // Object key order is the vote's tally order already; a stable sort keeps it among equal counts.
+    // Among equal counts the vote's winner (its tie-break: first appearance) comes first. The object's key order cannot
+    // say so: JavaScript lists integer-like keys ("54", "57") in numeric order, whatever order the tally made them in.
     const bars: HistogramBar[] = votes
         .map(([answer, count]) => ({ answer, count, fraction: count / total, winner: answer === row.answer, expected: answer === row.expected, unmapped: false }))
-        .sort((a, b) => b.count - a.count);
+        .sort((a, b) => b.count - a.count || Number(b.winner) - Number(a.winner));
     if (unmapped > 0) bars.push({ answer: 'unmapped', count: unmapped, fraction: unmapped / total, winner: false, expected: false, unmapped: true });
     return bars;
 }
