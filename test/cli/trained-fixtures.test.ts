@@ -23,8 +23,12 @@ interface ManifestEntry {
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'fixtures', 'trained', 'manifest.json'), 'utf8')) as { models: ManifestEntry[] };
 
-/** Float rounding differs between CPUs (SIMD widths, thread splits): a close call may go the other way on another machine. */
-const tolerance = (problems: number) => Math.max(1, Math.round(problems * 0.02));
+/**
+ * Float rounding differs between CPUs (SIMD widths, thread splits): a close call may go the other way on another
+ * machine, and one early token changes the rest of a greedy reply. 5% (3 of 60) allows that; a model that no longer
+ * knows its task is off by tens.
+ */
+const tolerance = (problems: number) => Math.max(2, Math.round(problems * 0.05));
 
 for (const entry of manifest.models) {
     test(`${entry.file}: the bytes and recipe its manifest entry records`, async () => {
