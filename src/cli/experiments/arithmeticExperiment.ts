@@ -3,13 +3,12 @@ import type { EvaluatedRow } from '../../core/reasoning/evaluateDataset';
 import { majorityVote, type VoteWeighting } from '../../core/reasoning/majorityVote';
 import { wilsonInterval, type Interval } from '../../core/statistics/intervals';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
-import type { SamplingOptions } from '../../shared/sampling';
 import type { ExperimentContext, ExperimentReport } from './ExperimentContext';
-import { evaluateCondition, summarizeCondition, withoutRows, type ConditionResult, type ExperimentCondition } from './evaluateCondition';
+import { evaluateCondition, greedySampling, summarizeCondition, withoutRows, type ConditionResult, type ExperimentCondition } from './evaluateCondition';
 import { describePaired, formatInterval, percent } from './experimentFormat';
 import { selfConsistencyPlotSvg } from './selfConsistencyPlot';
 
-const greedy: SamplingOptions = { temperature: 0 };
+const greedy = greedySampling;
 
 /** The prompting conditions of Wei et al. (2022) and Kojima et al. (2022), each greedy, on the same held-out problems. */
 const conditions: ExperimentCondition[] = [

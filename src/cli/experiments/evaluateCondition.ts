@@ -10,6 +10,9 @@ import { installedFile } from '../installedFile';
 import type { ExperimentContext } from './ExperimentContext';
 
 /** One prompting condition of an experiment: a prompt file run with one strategy over the held-out rows. */
+/** Greedy decoding: the conditions' default, so that each figure is one deterministic answer a problem. */
+export const greedySampling: SamplingOptions = { temperature: 0 };
+
 export interface ExperimentCondition {
     /** The condition's key in `--json`'s figures (`conditions[].id`), which the trained-fixture checks read. */
     id: string;

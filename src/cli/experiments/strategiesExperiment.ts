@@ -3,18 +3,17 @@ import type { EvaluatedRow } from '../../core/reasoning/evaluateDataset';
 import { treeOfThoughtDefaults } from '../../core/reasoning/treeOfThought';
 import { selfConsistencyDefaults } from '../../core/reasoning/selfConsistency';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
-import type { SamplingOptions } from '../../shared/sampling';
 import type { ExperimentContext, ExperimentReport } from './ExperimentContext';
 import {
-    conditionCost, evaluateCondition, summarizeCondition, withoutRows, type ConditionCost, type ConditionResult, type ExperimentCondition,
+    conditionCost, evaluateCondition, greedySampling, summarizeCondition, withoutRows, type ConditionCost, type ConditionResult, type ExperimentCondition,
 } from './evaluateCondition';
 import { beats, describePaired, formatAccuracy, formatInterval, formatMean, yesNo } from './experimentFormat';
 
-const greedy: SamplingOptions = { temperature: 0 };
+const greedy = greedySampling;
 
 /**
  * Each strategy on the prompt the model was trained to answer it on: the worked solution on examples/arithmetic.prompt;
- * programs (`print(a + b);`) and self-ask's follow-ups after their own instructions on examples/arithmetic-direct.prompt.
+ * programs (`print(a+b);`) and self-ask's follow-ups after their own instructions on examples/arithmetic-direct.prompt.
  * Tree-of-thought was not trained: its steps are asked of the worked-solution prompt, whose one-line working is a step.
  */
 const conditions: ExperimentCondition[] = [
