@@ -11,8 +11,10 @@ import { cpuBackendCmakeOptions, llamaCppTag } from '../../src/runtime/build/bui
 import { missingBuildTools } from '../../src/runtime/build/buildTools';
 import { nodeLlamaCppFolder } from '../../src/runtime/build/nodeLlamaCppFolder';
 import { optimizedRuntimeStatus } from '../../src/runtime/build/optimizedRuntimeStatus';
-import { cpuBackendCacheRoot, cpuBackendFolder, cpuBackendLibraryName, findCachedCpuBackend } from '../../src/runtime/build/cpuBackendCache';
-import { cpuTargetFrom, currentCpuTarget, parseCpuInfo } from '../../src/runtime/build/cpuTarget';
+import { cpuBackendCacheRoot, cpuBackendFolder, cpuBackendLibraryName, findCachedCpuBackend, nativeBuildRevision } from '../../src/runtime/build/cpuBackendCache';
+import { checkAmxToolchain } from '../../src/runtime/build/amxToolchainCheck';
+import { cpuTargetFrom, currentCpuTarget, hasAmx, parseCpuInfo, withoutAmx } from '../../src/runtime/build/cpuTarget';
+import { spawnSync } from 'node:child_process';
 import { chooseCpuBackend } from '../../src/runtime/host/engine/cpuBackendChoice';
 
 const zen4Flags = 'fpu sse sse2 sse4_1 sse4_2 avx f16c fma avx2 bmi1 bmi2 avx512f avx512dq avx512cd avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16 avx_vnni'.split(' ');
@@ -53,13 +55,46 @@ test('the build has the reference build\'s options, as a backend loaded at run t
     assert.ok(!options.some(option => option.startsWith('GGML_AMX')));
 });
 
+const sapphireRapidsFlags = [...zen4Flags, 'amx_tile', 'amx_int8', 'amx_bf16'];
+
+test('a CPU with AMX built without it: no GGML_AMX option and -mno-amx-* after -march=native', () => {
+    const target = cpuTargetFrom('Intel(R) Xeon(R) Processor', sapphireRapidsFlags);
+    assert.ok(hasAmx(target));
+    assert.ok(cpuBackendCmakeOptions(target).includes('GGML_AMX_INT8=ON'));
+    const built = withoutAmx(target, 'the compiler drops the stores');
+    assert.equal(hasAmx(built), false);
+    assert.equal(built.fingerprint, target.fingerprint, 'the same CPU: its build is found by the runtime without a compiler check');
+    const options = cpuBackendCmakeOptions(built);
+    assert.ok(!options.some(option => option.startsWith('GGML_AMX')));
+    assert.ok(options.includes('GGML_AVX512_VNNI=ON'));
+    assert.ok(options.includes('CMAKE_CXX_FLAGS=-march=native -mno-amx-tile -mno-amx-int8 -mno-amx-bf16'), options.join(' '));
+    assert.ok(options.includes('CMAKE_C_FLAGS=-march=native -mno-amx-tile -mno-amx-int8 -mno-amx-bf16'));
+});
+
+const here = currentCpuTarget();
+const amxHere = !('unsupported' in here) && hasAmx(here);
+const compilerVersion = spawnSync('c++', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
+test('the AMX toolchain check: GCC 12 drops the tile configuration\'s stores (ggml\'s AMX kernels would fault), so AMX is left out', {
+    skip: amxHere ? false : 'this CPU has no AMX: the check runs AMX instructions, so it is only made on CPUs that have them',
+}, () => {
+    const verdict = checkAmxToolchain();
+    if (/^(g\+\+|c\+\+) .*\) 12\./.test(compilerVersion)) {
+        assert.equal(verdict.usable, false, compilerVersion);
+        assert.match((verdict as { reason: string }).reason, /drops the stores to an AMX tile configuration/);
+    } else {
+        // A compiler without the bug passes; one that fails must say why in words a user can act on.
+        assert.ok(verdict.usable || /AMX/.test(verdict.reason), JSON.stringify(verdict));
+    }
+    assert.equal(checkAmxToolchain('no-such-compiler-promptscope').usable, false);
+});
+
 test('the cache: one folder per tag and CPU; a folder without its build record is not a build', () => {
     assert.equal(cpuBackendCacheRoot({ PROMPTSCOPE_CPU_BACKEND_CACHE: '/x/y' }), '/x/y');
     assert.match(cpuBackendCacheRoot({}), /\.cache[\\/]promptscope[\\/]cpu-backend$/);
     const root = mkdtempSync(join(tmpdir(), 'promptscope-cpu-cache-'));
     const target = cpuTargetFrom('zen', zen4Flags);
     const folder = cpuBackendFolder(root, 'v0.5.0', target);
-    assert.equal(folder, join(root, `v0.5.0-${target.fingerprint}`));
+    assert.equal(folder, join(root, `v0.5.0-${target.fingerprint}-r${nativeBuildRevision}`));
     assert.equal(findCachedCpuBackend(root, 'v0.5.0', target), undefined);
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, cpuBackendLibraryName), 'not really a library');

@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
+import { compilableCpuTarget } from '../../runtime/build/buildRuntime';
+import { nativeBuildRevision } from '../../runtime/build/cpuBackendCache';
+import { codeFlagsOf, currentCpuTarget } from '../../runtime/build/cpuTarget';
 import { runProcess } from './runProcess';
 
 /** llama.cpp's own programs the bench and the tests compare with, by their cmake target (and binary) name. */
@@ -46,9 +49,27 @@ export class ReferenceBuild {
         return info.tag;
     }
 
-    /** The folder of node-llama-cpp's llama.cpp tag in the cache: `src` and `build` live in it. */
+    /**
+     * The folder of node-llama-cpp's llama.cpp tag and this CPU in the cache: `src` and `build` live in it. Per CPU
+     * because the build is native: a cache folder that outlives the machine (CI's) may meet another CPU next time.
+     */
     static tagFolder(options: ReferenceBuildOptions): string {
-        return join(ReferenceBuild.cacheFolder(options), ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir) + (options.cuda ? '-cuda' : ''));
+        const target = currentCpuTarget();
+        const cpu = 'unsupported' in target ? '' : `-${target.fingerprint}-r${nativeBuildRevision}`;
+        return join(ReferenceBuild.cacheFolder(options), ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir) + cpu + (options.cuda ? '-cuda' : ''));
+    }
+
+    /**
+     * cmake's CPU options: those of our native CPU backend (buildRuntime.ts), `-march=native` with ggml's feature options
+     * spelled out and AMX left out where the compiler cannot build it, so that both sides of a comparison run the same
+     * kernels; GGML_NATIVE where no such target is known (not Linux x64).
+     */
+    static cpuOptions(env: NodeJS.ProcessEnv = process.env): string[] {
+        const found = currentCpuTarget();
+        if ('unsupported' in found) return ['-DGGML_NATIVE=ON'];
+        const target = compilableCpuTarget(found, env);
+        const flags = codeFlagsOf(target).join(' ');
+        return ['-DGGML_NATIVE=OFF', ...target.ggmlFeatures.map(feature => `-D${feature}=ON`), `-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
     }
 
     /** The cached binary of `tool`, if it was built for node-llama-cpp's llama.cpp tag. */
@@ -84,7 +105,7 @@ export class ReferenceBuild {
             say(`cloning llama.cpp ${ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir)} from node-llama-cpp's bundled source`);
             await runProcess('git', ['clone', '--quiet', join(options.nodeLlamaCppDir, 'llama', 'gitRelease.bundle'), source], folder);
             say(`configuring (cmake, Release, native CPU${options.cuda ? ', CUDA' : ''})`);
-            await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DGGML_NATIVE=ON', '-DLLAMA_CURL=OFF',
+            await runProcess('cmake', ['-S', source, '-B', build, '-DCMAKE_BUILD_TYPE=Release', ...ReferenceBuild.cpuOptions(), '-DLLAMA_CURL=OFF',
                 '-DLLAMA_OPENSSL=OFF', '-DLLAMA_BUILD_TESTS=OFF', ...serverOptions, '-DLLAMA_BUILD_EXAMPLES=ON',
                 ...options.cuda ? ['-DGGML_CUDA=ON'] : []], folder);
             say(`compiling ${tool} and llama.cpp's libraries (a few minutes)`);

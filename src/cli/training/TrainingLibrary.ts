@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ReferenceBuild, type ReferenceBuildOptions } from '../bench/ReferenceBuild';
 import { runProcess } from '../bench/runProcess';
 
@@ -36,14 +36,15 @@ static bool promptscope_train_attention() {
  * ReferenceBuild: every other file as compiled there, llama-graph.cpp patched and compiled again) and linked against
  * node-llama-cpp's own ggml libraries under node-llama-cpp's soname, so a process started with its folder first in
  * LD_LIBRARY_PATH (and {@link trainAttentionVariable} set) loads it in place of node-llama-cpp's libllama, for node-llama-cpp
- * and the native addon alike. Cached in `~/.cache/promptscope/training/<tag>/`.
+ * and the native addon alike. Cached in `~/.cache/promptscope/training/<tag>-<cpu>/`.
  */
 export class TrainingLibrary {
     /** The folder holding the patched libllama, building it when missing or made from another patch. */
     static async build(options: ReferenceBuildOptions & { bins: string }): Promise<string> {
         const say = options.onLine ?? (() => {});
         const tag = ReferenceBuild.llamaCppTag(options.nodeLlamaCppDir);
-        const folder = join(options.cacheDir ?? join(homedir(), '.cache', 'promptscope', 'training'), tag);
+        // Beside the reference build it takes its objects from: the same tag and CPU (those objects are native code).
+        const folder = join(options.cacheDir ?? join(homedir(), '.cache', 'promptscope', 'training'), basename(ReferenceBuild.tagFolder(options)));
         const soname = readdirSync(options.bins).find(f => /^libllama\.v[\d.]+\.so$/.test(f)) ?? 'libllama.so';
         const library = join(folder, soname);
         const stampFile = join(folder, 'patch.sha256');

@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeMissingTools, findOnPath, missingBuildTools } from './buildTools';
 import { cpuBackendCacheRoot, cpuBackendFolder, cpuBackendLibraryName, findCachedCpuBackend, type CachedCpuBackend, type CpuBackendBuildRecord } from './cpuBackendCache';
-import { currentCpuTarget, type CpuTarget } from './cpuTarget';
+import { checkAmxToolchain } from './amxToolchainCheck';
+import { codeFlagsOf, currentCpuTarget, hasAmx, withoutAmx, type CpuTarget } from './cpuTarget';
 import { nodeLlamaCppFolder } from './nodeLlamaCppFolder';
 import { runBuildProcess } from './runBuildProcess';
 
@@ -68,8 +69,8 @@ export function cpuBackendCmakeOptions(target: CpuTarget): string[] {
         'GGML_NATIVE=OFF',
         'GGML_CPU_ALL_VARIANTS=OFF',
         ...target.ggmlFeatures.map(feature => `${feature}=ON`),
-        'CMAKE_C_FLAGS=-march=native',
-        'CMAKE_CXX_FLAGS=-march=native',
+        `CMAKE_C_FLAGS=${codeFlagsOf(target).join(' ')}`,
+        `CMAKE_CXX_FLAGS=${codeFlagsOf(target).join(' ')}`,
         'GGML_OPENMP=ON',
         'GGML_LLAMAFILE=ON',
         'GGML_CCACHE=OFF',
@@ -83,6 +84,17 @@ export function cpuBackendCmakeOptions(target: CpuTarget): string[] {
         'LLAMA_CURL=OFF',
         'LLAMA_OPENSSL=OFF',
     ];
+}
+
+/**
+ * What a native build for `target` is compiled for: `target` itself, or `target` without AMX when the compiler cannot
+ * compile ggml's AMX code right (checked only on CPUs with AMX; the reference tools get the same, so both sides of a
+ * comparison run the same kernels).
+ */
+export function compilableCpuTarget(target: CpuTarget, env: NodeJS.ProcessEnv = process.env): CpuTarget {
+    if (!hasAmx(target)) return target;
+    const verdict = checkAmxToolchain('c++', env);
+    return verdict.usable ? target : withoutAmx(target, verdict.reason);
 }
 
 /** The cached CPU backend for this CPU and node-llama-cpp's llama.cpp tag, or why there is none. */
@@ -147,9 +159,11 @@ export async function buildOptimizedRuntime(options: BuildRuntimeOptions = {}): 
 
     const build = join(root, `build-${tag}-${target.fingerprint}-${process.pid}`);
     rmSync(build, { recursive: true, force: true });
-    const cmakeOptions = cpuBackendCmakeOptions(target);
+    const buildTarget = compilableCpuTarget(target, env);
+    if (buildTarget.amxLeftOut) onLine(`AMX left out: ${buildTarget.amxLeftOut}`);
+    const cmakeOptions = cpuBackendCmakeOptions(buildTarget);
     const generator = findOnPath('ninja', env) ? ['-G', 'Ninja'] : [];
-    onLine(`Configuring ggml's CPU backend for ${target.model} (${target.ggmlFeatures.map(f => f.replace(/^GGML_/, '')).join(' ')}; -march=native, OpenMP, llamafile)`);
+    onLine(`Configuring ggml's CPU backend for ${target.model} (${buildTarget.ggmlFeatures.map(f => f.replace(/^GGML_/, '')).join(' ')}; ${codeFlagsOf(buildTarget).join(' ')}, OpenMP, llamafile)`);
     try {
         const configure = await step('cmake', ['-S', source, '-B', build, ...generator, ...cmakeOptions.map(option => `-D${option}`)], root);
         if (options.signal?.aborted) return { ...failed('Build cancelled.'), cancelled: true };
@@ -171,7 +185,8 @@ export async function buildOptimizedRuntime(options: BuildRuntimeOptions = {}): 
         const record: CpuBackendBuildRecord = {
             llamaCppTag: tag,
             cpuModel: target.model,
-            ggmlFeatures: target.ggmlFeatures,
+            ggmlFeatures: buildTarget.ggmlFeatures,
+            ...buildTarget.amxLeftOut ? { amxLeftOut: buildTarget.amxLeftOut } : {},
             cmakeOptions,
             compiler: firstLine('c++', env),
             seconds: Math.round(seconds()),

@@ -11,6 +11,8 @@ export interface CpuBackendBuildRecord {
     llamaCppTag: string;
     cpuModel: string;
     ggmlFeatures: string[];
+    /** Why the CPU's AMX was left out of the build, when it was. */
+    amxLeftOut?: string;
     /** Every cmake option the build was configured with, as `NAME=VALUE`. */
     cmakeOptions: string[];
     compiler: string;
@@ -28,9 +30,16 @@ export function cpuBackendCacheRoot(env: NodeJS.ProcessEnv = process.env): strin
     return env.PROMPTSCOPE_CPU_BACKEND_CACHE || join(homedir(), '.cache', 'promptscope', 'cpu-backend');
 }
 
-/** The folder of the build for `tag` on `target`: `<root>/<tag>-<fingerprint>/`. */
+/**
+ * The revision of how a native build is made, part of its folder's name, so that a change that makes older builds
+ * wrong retires them on every machine. 2: AMX only where the compiler passes amxToolchainCheck.ts (revision 1 builds
+ * on an AMX CPU with GCC 12 crash in every quantized matrix product).
+ */
+export const nativeBuildRevision = 2;
+
+/** The folder of the build for `tag` on `target`: `<root>/<tag>-<fingerprint>-r<revision>/`. */
 export function cpuBackendFolder(root: string, tag: string, target: CpuTarget): string {
-    return join(root, `${tag}-${target.fingerprint}`);
+    return join(root, `${tag}-${target.fingerprint}-r${nativeBuildRevision}`);
 }
 
 /** A finished build: its library and what it recorded. */

@@ -16,6 +16,33 @@ export interface CpuTarget {
     ggmlFeatures: string[];
     /** Short hash of the model name and every CPU flag: builds for another CPU are never reused. */
     fingerprint: string;
+    /** Compiler flags for the code (`CMAKE_C_FLAGS`, `CMAKE_CXX_FLAGS`). Defaults to `-march=native` alone. */
+    codeFlags?: string[];
+    /** Why AMX was left out of a CPU that has it ({@link withoutAmx}). */
+    amxLeftOut?: string;
+}
+
+/** The compiler flags of `target`'s code. */
+export function codeFlagsOf(target: CpuTarget): string[] {
+    return target.codeFlags ?? ['-march=native'];
+}
+
+/** Whether `target` would be built with ggml's AMX kernels. */
+export function hasAmx(target: CpuTarget): boolean {
+    return target.ggmlFeatures.some(feature => feature.startsWith('GGML_AMX'));
+}
+
+/**
+ * `target` built without AMX, for a toolchain that cannot compile ggml's AMX code right (amxToolchainCheck.ts): no
+ * GGML_AMX_* option, and `-mno-amx-*` after `-march=native` so that ggml's `__AMX_INT8__` code is not compiled either.
+ */
+export function withoutAmx(target: CpuTarget, reason: string): CpuTarget {
+    return {
+        ...target,
+        ggmlFeatures: target.ggmlFeatures.filter(feature => !feature.startsWith('GGML_AMX')),
+        codeFlags: [...codeFlagsOf(target), '-mno-amx-tile', '-mno-amx-int8', '-mno-amx-bf16'],
+        amxLeftOut: reason,
+    };
 }
 
 /** ggml's x86 feature options and the /proc/cpuinfo flags each needs (all of them). */
