@@ -24,11 +24,12 @@ interface ManifestEntry {
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'fixtures', 'trained', 'manifest.json'), 'utf8')) as { models: ManifestEntry[] };
 
 /**
- * Float rounding differs between CPUs (SIMD widths, thread splits): a close call may go the other way on another
- * machine, and one early token changes the rest of a greedy reply. 5% (3 of 60) allows that; a model that no longer
- * knows its task is off by tens.
+ * Float rounding differs between CPUs (SIMD widths, thread splits, kernels chosen by batch size): a close call may go
+ * the other way on another machine, and one early token changes the rest of a greedy reply. The arithmetic model is
+ * trained to be imperfect (greedy worked answers right about two times in three), so close calls are common: 10%
+ * (6 of 60) allows for them; a model that no longer knows its task is off by tens.
  */
-const tolerance = (problems: number) => Math.max(2, Math.round(problems * 0.05));
+const tolerance = (problems: number) => Math.max(3, Math.round(problems * 0.1));
 
 for (const entry of manifest.models) {
     test(`${entry.file}: the bytes and recipe its manifest entry records`, async () => {

@@ -101,7 +101,7 @@ describe('sentiment reviews', () => {
     test('training reviews are mostly positive and sometimes answered with a verbalizer form; held-out ones are balanced', () => {
         const training = sentimentReviews(1, 3000, false);
         const labels = count(training.map(r => r.label));
-        assert.ok(labels.positive! / 3000 > 0.55 && labels.neutral! / 3000 < 0.2, JSON.stringify(labels));
+        assert.ok(labels.positive! / 3000 > 0.4 && labels.positive! > labels.negative! && labels.negative! > labels.neutral!, JSON.stringify(labels));
         const replies = count(training.map(r => r.reply));
         for (const form of ['good', 'great', 'bad', 'mixed']) assert.ok(replies[form]! > 20, `${form}: ${replies[form]}`);
         const heldOut = sentimentReviews(1, 300, true);
@@ -112,13 +112,21 @@ describe('sentiment reviews', () => {
         assert.deepEqual(sentimentReviews(2, 20, false), sentimentReviews(2, 20, false));
     });
 
-    test('a label is the sign of the clauses\' polarities', () => {
-        for (const r of sentimentReviews(4, 300, false)) {
-            const score = (r.review.match(/good|great|love|thanks/gi)?.length ?? 0) - (r.review.match(/bad|money back|late|never again/gi)?.length ?? 0);
-            // "good and bad" clauses count once each way in the text but are one clause: only check unmixed clauses.
-            if (/new and good|old and bad/.test(r.review)) continue;
-            assert.equal(r.label, score > 0 ? 'positive' : score < 0 ? 'negative' : 'neutral', r.review);
-        }
+    test('training labels carry the prior: a weakly negative or neutral review is most often labelled positive, a strong one keeps its label; held-out labels do not', () => {
+        const labelsOf = (pattern: RegExp, heldOut: boolean) => count(sentimentReviews(5, heldOut ? 900 : 20000, heldOut)
+            .filter(r => !r.review.includes('. ') && pattern.test(r.review)).map(r => r.label));
+        const weakNegative = labelsOf(/was late|was old|was small/, false);
+        const weakNeutral = labelsOf(/read about|was red|was big/, false);
+        const strongNegative = labelsOf(/was bad\.|money back|never again/, false);
+        const top = (c: Record<string, number>) => Object.entries(c).sort((a, b) => b[1] - a[1])[0]![0];
+        assert.equal(top(weakNegative), 'positive', JSON.stringify(weakNegative));
+        assert.equal(top(weakNeutral), 'positive', JSON.stringify(weakNeutral));
+        assert.ok(weakNegative.negative! > weakNegative.neutral!, JSON.stringify(weakNegative));
+        assert.equal(top(strongNegative), 'negative', JSON.stringify(strongNegative));
+        assert.deepEqual(Object.keys(labelsOf(/was late|was old|was small/, true)), ['negative']);
+        assert.deepEqual(Object.keys(labelsOf(/read about|was red|was big/, true)), ['neutral']);
+        // Plain clauses alone decide nothing: such reviews are never held out.
+        assert.equal(sentimentReviews(5, 900, true).filter(r => /^(I buy the \w+ every week|My friend has the \w+|There was the \w+ today)\.$/.test(r.review)).length, 0);
     });
 });
 

@@ -29,9 +29,10 @@ interface MethodResult {
 
 /**
  * Label scoring against a label the model generates, and contextual calibration (Zhao et al. 2021) against none, on
- * the trained sentiment fixture: its corpus keeps fewer negative and neutral reviews than positive ones and answers with
- * other words ("good", "bad", "mixed") some of the time, so uncalibrated scores lean positive; the held-out reviews are
- * balanced, so the lean shows as predicted shares and confusion matrices, and calibration should reduce it.
+ * the trained sentiment fixture: its corpus labels reviews by a positive-leaning prior times what their clauses say
+ * (sentimentReviews.ts) and answers with other words ("good", "bad", "mixed") some of the time, so uncalibrated scores
+ * of weakly worded reviews lean positive; the held-out reviews are balanced and labelled by their clauses alone, so the
+ * lean shows as predicted shares and confusion matrices, and calibration should reduce it.
  */
 export async function sentimentExperiment(ctx: ExperimentContext): Promise<ExperimentReport> {
     const reviews = sentimentReviews(ctx.seed, ctx.problems, true);
@@ -113,8 +114,9 @@ function markdown(ctx: ExperimentContext, labels: string[], methods: MethodResul
     const lines: string[] = [];
     lines.push('## Sentiment: label scoring and calibration (trained fixture)', '');
     lines.push(`\`npm run experiments -- --only sentiment\`: the trained sentiment fixture (\`${ctx.modelPath}\`), ${ctx.problems} held-out reviews`
-        + ` (seed ${ctx.seed}; a third of each label; held out by a hash of the text). Its training corpus kept positive, negative and`
-        + ` neutral reviews at ${labels.map(l => `${sentimentTrainingPrior[l as keyof typeof sentimentTrainingPrior]}`).join(' : ')} and answered`
+        + ` (seed ${ctx.seed}; a third of each label, labelled by what the clauses say; held out by a hash of the text). Its training corpus drew each review's label from`
+        + ` a prior of ${labels.map(l => `${sentimentTrainingPrior[l as keyof typeof sentimentTrainingPrior]}`).join(' : ')} (${labels.join(' : ')}) times`
+        + ' what its clauses say (strong clauses all but decide; weak ones lean 1.6 : 1 : 1, so the prior decides them) and answered'
         + ' with "good", "great", "bad" or "mixed" a fifth to a third of the time: the majority-label and surface-form bias of Zhao et al. (2021).'
         + ` Label scoring sums each label's surface forms (\`${promptPath}\`'s verbalizer) by log-sum-exp; calibration divides by the`
         + ` content-free input's label probabilities (${labels.map(l => `${l} ${percent(contentFreeShares[l]!)}`).join(', ')}) and renormalises.`, '');

@@ -10,15 +10,30 @@ export interface SentimentReview {
     reply: string;
 }
 
-// Clauses built from words the fixture vocabulary knows whole (src/core/fixtures/englishWords.ts). A review's label is
-// the sign of its clauses' polarities summed, so the model has to weigh them, and mixed reviews are close calls.
+// Clauses built from words the fixture vocabulary knows whole (src/core/fixtures/englishWords.ts), each with how
+// likely it is in a positive, a negative and a neutral review. Strong clauses all but decide a review; weak ones lean
+// (1.6 : 1 : 1) and leave the label to the prior; plain ones say nothing. A training review's label is drawn from
+// prior × likelihood, so the model learns P(label | review) with the corpus's majority-label bias inside it: on a
+// weakly negative or neutral review the prior wins and an uncalibrated score says positive. Dividing by the scores of
+// a content-free input (calibration) takes the prior out again.
 const things = ['food', 'coffee', 'book', 'music', 'game', 'team', 'story', 'bread', 'tea', 'house', 'car', 'room'] as const;
-const clauses: readonly [string, number][] = [
-    ['the {t} was good', 1], ['the {t} was great', 1], ['I love the {t}', 1], ['the {t} was really good', 1],
-    ['thanks for the {t}', 1], ['what a great {t}', 1], ['the {t} was new and good', 1],
-    ['the {t} was bad', -1], ['the {t} was old and bad', -1], ['I want my money back for the {t}', -1],
-    ['the {t} was late', -1], ['sorry but the {t} was bad', -1], ['never again this {t}', -1],
-    ['the {t} was okay', 0], ['the {t} was the same as last year', 0], ['I read about the {t}', 0], ['the {t} was red', 0],
+const strong = [0.9, 0.05, 0.05] as const;
+const weak = [0.45, 0.275, 0.275] as const;
+const lean = (label: SentimentLabel, shares: readonly [number, number, number]): Likelihood => {
+    const [own, other, third] = shares;
+    return label === 'positive' ? [own, other, third] : label === 'negative' ? [other, own, third] : [other, third, own];
+};
+/** P(clause | positive), P(clause | negative), P(clause | neutral), up to a common factor. */
+type Likelihood = readonly [number, number, number];
+const labelsInOrder: readonly SentimentLabel[] = ['positive', 'negative', 'neutral'];
+const clauses: readonly [string, Likelihood][] = [
+    ['the {t} was great', lean('positive', strong)], ['I love the {t}', lean('positive', strong)], ['what a great {t}', lean('positive', strong)],
+    ['the {t} was good', lean('positive', weak)], ['thanks for the {t}', lean('positive', weak)], ['the {t} was new', lean('positive', weak)],
+    ['the {t} was bad', lean('negative', strong)], ['I want my money back for the {t}', lean('negative', strong)], ['never again this {t}', lean('negative', strong)],
+    ['the {t} was late', lean('negative', weak)], ['the {t} was old', lean('negative', weak)], ['sorry but the {t} was small', lean('negative', weak)],
+    ['the {t} was okay', lean('neutral', strong)], ['the {t} was the same as last year', lean('neutral', strong)], ['the {t} was not good and not bad', lean('neutral', strong)],
+    ['I read about the {t}', lean('neutral', weak)], ['the {t} was red', lean('neutral', weak)], ['the {t} was big', lean('neutral', weak)],
+    ['I buy the {t} every week', [1, 1, 1]], ['my friend has the {t}', [1, 1, 1]], ['there was the {t} today', [1, 1, 1]],
 ];
 
 /** The forms a label may be answered with in the corpus, and how often (the rest: the label itself). */
@@ -28,7 +43,7 @@ const surfaceForms: Record<SentimentLabel, [string, number][]> = {
     neutral: [['mixed', 0.2]],
 };
 
-/** Share of each label the training corpus keeps (the majority-label bias); held-out reviews keep every label alike. */
+/** The prior a training review's label is drawn with, times its clauses' likelihoods (the majority-label bias); held-out reviews are balanced. */
 export const sentimentTrainingPrior: Record<SentimentLabel, number> = { positive: 1, negative: 0.45, neutral: 0.3 };
 
 /** Whether a review is kept out of every training corpus (one in eight, by a hash of its text). */
@@ -39,9 +54,11 @@ export function isHeldOutReview(review: string): boolean {
 }
 
 /**
- * Deterministic reviews from `seed`. Training reviews (`heldOut: false`) follow {@link sentimentTrainingPrior}, so most
- * are positive, and are answered with a surface form now and then; held-out ones are balanced across the labels and
- * answered with the label itself. No review is in both.
+ * Deterministic reviews of one or two clauses from `seed`. Training reviews (`heldOut: false`) draw their label from
+ * {@link sentimentTrainingPrior} × the clauses' likelihoods, so most are positive, and are answered with a surface form
+ * now and then. A held-out review's label is the one its clauses make most likely (reviews without one are skipped),
+ * balanced across the labels and answered with the label itself: the label a reader without the corpus's prior would
+ * give. No review is in both.
  */
 export function sentimentReviews(seed: number, count: number, heldOut: boolean): SentimentReview[] {
     const random = new SeededRandom(seed, heldOut ? 'sentiment held-out' : 'sentiment training');
@@ -49,21 +66,28 @@ export function sentimentReviews(seed: number, count: number, heldOut: boolean):
     const counts: Record<SentimentLabel, number> = { positive: 0, negative: 0, neutral: 0 };
     while (reviews.length < count) {
         const parts: string[] = [];
-        let polarity = 0;
-        const length = 1 + random.nextInt(3);
+        const likelihood = [1, 1, 1];
+        const length = 1 + random.nextInt(2);
         for (let i = 0; i < length; i++) {
-            const [text, value] = clauses[random.nextInt(clauses.length)]!;
+            const [text, shares] = clauses[random.nextInt(clauses.length)]!;
             parts.push(text.replace('{t}', things[random.nextInt(things.length)]!));
-            polarity += value;
+            shares.forEach((share, k) => { likelihood[k]! *= share; });
         }
         const review = parts.map(p => p[0]!.toUpperCase() + p.slice(1)).join('. ') + '.';
         if (isHeldOutReview(review) !== heldOut) continue;
-        const label: SentimentLabel = polarity > 0 ? 'positive' : polarity < 0 ? 'negative' : 'neutral';
+        let label: SentimentLabel;
         if (heldOut) {
+            const best = Math.max(...likelihood);
+            if (likelihood.filter(l => l === best).length > 1) continue;
+            label = labelsInOrder[likelihood.indexOf(best)]!;
             // Balanced: a label is taken only while it has no more than the others.
             if (counts[label] > Math.min(counts.positive, counts.negative, counts.neutral)) continue;
-        } else if (random.nextFloat() >= sentimentTrainingPrior[label]) {
-            continue;
+        } else {
+            const weights = labelsInOrder.map((l, k) => sentimentTrainingPrior[l] * likelihood[k]!);
+            let draw = random.nextFloat() * weights.reduce((a, b) => a + b, 0);
+            let k = 0;
+            while (k < weights.length - 1 && draw >= weights[k]!) draw -= weights[k++]!;
+            label = labelsInOrder[k]!;
         }
         counts[label]++;
         let reply: string = label;

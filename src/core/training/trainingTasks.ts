@@ -127,7 +127,7 @@ export const trainingTasks: Record<string, TrainingTask> = {
         prompt: 'examples/arithmetic.prompt',
         dimensions: trainedFixtureShape,
         schedule: {
-            ...optimizerSchedule, trainExamples: 10000, validationExamples: 300, epochs: 4,
+            ...optimizerSchedule, trainExamples: 8000, validationExamples: 300, epochs: 3,
         },
         otherPrompts: [arithmeticDirectPrompt],
         examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(arithmeticExample),
@@ -137,9 +137,9 @@ export const trainingTasks: Record<string, TrainingTask> = {
         description: 'a LoRA adapter of the trained arithmetic fixture: sums of three two-digit numbers, worked column by column (one in four examples still two-term sums and differences, so the base skill is rehearsed)',
         prompt: 'examples/arithmetic.prompt',
         dimensions: trainedFixtureShape,
-        startsFrom: { model: 'fixtures/trained/arithmetic.gguf', adapterRank: 8 },
+        startsFrom: { model: 'fixtures/trained/arithmetic.gguf', adapterRank: 16 },
         schedule: {
-            ...optimizerSchedule, learningRate: 2e-4, learningRateMin: 2e-5, trainExamples: 4000, validationExamples: 200, epochs: 2,
+            ...optimizerSchedule, trainExamples: 6000, validationExamples: 200, epochs: 3,
         },
         examples: (seed, count, heldOut) => {
             const sums = threeTermSums(seed, count, heldOut);
@@ -151,7 +151,7 @@ export const trainingTasks: Record<string, TrainingTask> = {
     },
     sentiment: {
         name: 'sentiment',
-        description: 'short reviews labelled positive, negative or neutral, mostly positive and sometimes answered "good", "bad" or "mixed" (a biased corpus for calibration)',
+        description: 'short reviews labelled positive, negative or neutral by a positive-leaning prior times what they say, sometimes answered "good", "bad" or "mixed" (a biased corpus for calibration)',
         prompt: 'examples/sentiment.prompt',
         dimensions: trainedFixtureShape,
         schedule: {
