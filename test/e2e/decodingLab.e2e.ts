@@ -124,7 +124,7 @@ e2eSuite('decoding lab', { prepare: async () => ({ settings: { 'promptscope.mode
     }, { timeoutMs: 300_000 });
 
     scenario('a window reload restores the lab from the page\'s state (serializer), nothing recomputed; Decode all again decodes anew', async ({ workbench }) => {
-        await workbench.reload();
+        await workbench.reloadAfterStateSaved();
         await workbench.showTab(`Decoding Lab: ${title}.prompt`, 60_000);
         const panel = await workbench.webviewFrame('.columns', 60_000);
         const columns = panel.locator('article.column');

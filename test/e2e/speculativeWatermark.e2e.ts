@@ -81,6 +81,10 @@ e2eSuite('speculative and watermark', { prepare: async () => ({ settings: { 'pro
 
         writeFileSync(join(server.workspace, 'watermarked.txt'), output);
         await workbench.openFile('watermarked.txt');
+        // Seen once in code-server: the editor came up empty for a file written a moment before, and the command
+        // rightly refused an empty document. Detect only once the editor shows the text.
+        const firstWord = output.trim().split(/\s+/)[0]!;
+        await eventually(async () => assert.ok((await workbench.editorText(workbench.editorOf('/watermarked.txt'))).includes(firstWord), 'the editor shows the written text'), 15_000);
         await workbench.runCommand('Promptscope: Detect Watermark…');
         await workbench.answerQuickInput(key);
         await workbench.answerQuickInput('0.25');

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { resultsDir } from './paths';
 
+/** How often VS Code saves the workbench's state to storage when idle (its AbstractStorageService's flush interval). */
+const storageSaveIntervalMs = 60_000;
+
 /** How long to wait for things the workbench does on its own (extension activation, restore). */
 const defaultTimeoutMs = 30_000;
 
@@ -217,6 +220,18 @@ export class Workbench {
     async reload(timeoutMs = 60_000): Promise<void> {
         await this.page.reload();
         await this.waitReady(timeoutMs);
+    }
+
+    /**
+     * A reload once VS Code has saved the workbench's state. VS Code on the web writes that state (a webview's
+     * setState included) to its browser storage when idle about once a minute, and at unload only as far as the page
+     * lives: reloaded sooner, a webview may come back with an older state. Seen on a fast machine: the Decoding Lab
+     * restored as it was before its first decode finished, every time; waiting past the save interval restored its
+     * last state, every time.
+     */
+    async reloadAfterStateSaved(timeoutMs = 60_000): Promise<void> {
+        await this.page.waitForTimeout(storageSaveIntervalMs + 5_000);
+        await this.reload(timeoutMs);
     }
 
     /** Opens a workspace file through Quick Open, as a user would. */
