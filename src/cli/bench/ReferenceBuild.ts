@@ -72,7 +72,7 @@ export class ReferenceBuild {
         return ['-DGGML_NATIVE=OFF', ...target.ggmlFeatures.map(feature => `-D${feature}=ON`), `-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_CXX_FLAGS=${flags}`];
     }
 
-    /** The cached binary of `tool`, if it was built for node-llama-cpp's llama.cpp tag. */
+    /** The cached binary of `tool`, if it was built for node-llama-cpp's llama.cpp tag on this CPU. */
     static find(options: ReferenceBuildOptions, tool: ReferenceTool): string | undefined {
         const binary = join(ReferenceBuild.tagFolder(options), 'build', 'bin', tool);
         return existsSync(binary) ? binary : undefined;
