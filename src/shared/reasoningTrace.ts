@@ -33,8 +33,16 @@ export type TraceNodeKind =
     /** program-aided: why the program failed. */
     | 'error';
 
-/** A kept thought was carried to the next step; `best` ones form the state the answer came from. */
-export type TraceThoughtStatus = 'kept' | 'pruned' | 'best';
+/**
+ * `best` thoughts form the state the answer came from. Breadth-first: a `kept` thought was carried to the next step,
+ * a `pruned` one fell out of the beam. Depth-first: a `backtracked` thought was visited but the search left it (a
+ * dead end, or no answer under it), a `pruned` one was valued below the threshold, an `unexplored` one was above it
+ * but the search ended before reaching it.
+ */
+export type TraceThoughtStatus = 'kept' | 'pruned' | 'best' | 'backtracked' | 'unexplored';
+
+/** The mark each status shows before a thought, in the trace's text and in its panel alike. */
+export const traceStatusMarks: Record<TraceThoughtStatus, string> = { best: '★', kept: '✓', pruned: '✗', backtracked: '↩', unexplored: '○' };
 
 export interface TraceNode {
     /** Unique in its trace and stable across renders: the indices from the root, dot-separated ("0.2.1"). */
@@ -49,6 +57,8 @@ export interface TraceNode {
     /** Thought: the evaluator's value, 0…1. */
     value?: number;
     status?: TraceThoughtStatus;
+    /** Thought of a depth-first search: the order in which the search visited it, 1 first. */
+    visit?: number;
     /** Intermediate answered by retrieval: the passage and its score. */
     passage?: { file: string; startLine: number; endLine: number; score: number };
     /** Program: why it failed. */

@@ -48,7 +48,9 @@ Strategies:
     With --samples N, N chains sampled at --temperature (default ${selfConsistencyDefaults.temperature}) with derived seeds vote their answers.
   tree-of-thought: one-line thoughts sampled from each kept state in one batch (at --temperature, default 0.7), each new
     state valued by the model (promptscope.tot: thoughts, beamWidth, maxDepth, evaluator value | vote, scored by label
-    probability), the best kept, breadth-first; then the answer from the best state's steps (or one more turn).
+    probability), the best kept, breadth-first; with search: depth, the best-valued thought is followed first, states
+    valued below pruneBelow are pruned, dead ends are backtracked from, and the first stated answer ends the search
+    (at most beamWidth x maxDepth states expanded). Then the answer from the best state's steps (or one more turn).
     With --samples N, N whole searches with derived seeds vote their answers.
   Answers are extracted and mapped as promptscope.answer says (default: the last number). --json adds
   {answer, reasoning | votes, agreement, paths | variants | programs | tree | followUps | chains | searches, trace}

@@ -82,8 +82,10 @@ export function formatOutcome(outcome: StrategyOutcome): string {
             lines.push('── final', outcome.output ?? '', `answer: ${answerText(outcome)}`);
             break;
         case 'tree-of-thought':
-            if (outcome.searches !== undefined) {
-                lines.push(formatTrace(reasoningTrace(outcome)).trimEnd(), `answer: ${answerText(outcome)}`, `votes: ${votesText(outcome)}`);
+            // A depth-first search's steps mix the children of states visited in turn: only the tree shows who came from whom.
+            if (outcome.searches !== undefined || outcome.tree?.search === 'depth') {
+                lines.push(formatTrace(reasoningTrace(outcome)).trimEnd(), `answer: ${answerText(outcome)}`);
+                if (outcome.votes !== undefined) lines.push(`votes: ${votesText(outcome)}`);
                 if (outcome.weighting === 'probability') lines.push(`weighted by best value: ${weightsText(outcome)}`);
                 break;
             }

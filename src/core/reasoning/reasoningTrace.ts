@@ -1,7 +1,7 @@
-import type { ReasoningTrace, TraceNode, TraceVote } from '../../shared/reasoningTrace';
+import { traceStatusMarks, type ReasoningTrace, type TraceNode, type TraceThoughtStatus, type TraceVote } from '../../shared/reasoningTrace';
 import type { OutcomeChain, OutcomeProgram, OutcomeSearch, StrategyOutcome } from './executeStrategy';
 import type { SelfAskStep } from './selfAsk';
-import type { TreeOfThoughtResult } from './treeOfThought';
+import type { ThoughtNode, TreeOfThoughtResult } from './treeOfThought';
 
 type Draft = Omit<TraceNode, 'id' | 'children'> & { children?: Draft[] };
 
@@ -93,16 +93,18 @@ function searchNode(search: OutcomeSearch, index: number, count: number): Draft 
     const children = thoughtForest(search.tree);
     if (search.answerTurn !== undefined) children.push({ kind: 'final', title: `Answer turn: ${firstLine(search.answerTurn)}`, text: search.answerTurn, answer: search.answer ?? null });
     return {
-        kind: 'search', title: `${count > 1 ? `Search ${index + 1}` : 'Search'}: ${search.tree.steps.length} step${search.tree.steps.length === 1 ? '' : 's'}, best value ${search.tree.bestValue.toFixed(3)} → ${search.answer ?? 'unmapped'}`,
+        kind: 'search', title: `${count > 1 ? `Search ${index + 1}` : 'Search'}${search.tree.search === 'depth' ? ` (depth-first, ${search.tree.expansions ?? 0} expanded)` : ''}: ${search.tree.steps.length} step${search.tree.steps.length === 1 ? '' : 's'}, best value ${search.tree.bestValue.toFixed(3)} → ${search.answer ?? 'unmapped'}`,
         text: search.reasoning, answer: search.answer ?? null, ...(search.seed !== undefined ? { seed: search.seed } : {}), children,
     };
 }
 
 /**
  * The search's steps as a tree: each step's candidates under the kept state they extend. A node's `parent` indexes the
- * previous step's kept states in the order the search kept them (value, best first; ties: first generated).
+ * previous step's kept states in the order the search kept them: breadth-first by value (best first; ties: first
+ * generated), depth-first in visit order (each visited thought's title starts with its visit number).
  */
 function thoughtForest(tree: TreeOfThoughtResult): Draft[] {
+    const depthFirst = tree.search === 'depth';
     const roots: Draft[] = [];
     let keptStates: { draft: Draft; thoughts: string[] }[] = [];
     tree.steps.forEach((step, depth) => {
@@ -111,16 +113,24 @@ function thoughtForest(tree: TreeOfThoughtResult): Draft[] {
             const thoughts = [...(parent?.thoughts ?? []), node.thought];
             const best = thoughts.length <= tree.best.length && thoughts.every((t, j) => t === tree.best[j]) && node.kept;
             const draft: Draft = {
-                kind: 'thought', title: `${node.thought} (${node.value.toFixed(3)})`, text: node.thought, value: node.value,
-                status: best ? 'best' : node.kept ? 'kept' : 'pruned',
+                kind: 'thought', title: `${node.visit === undefined ? '' : `#${node.visit} `}${node.thought} (${node.value.toFixed(3)})`, text: node.thought,
+                value: node.value, status: best ? 'best' : thoughtStatus(node, depthFirst), ...(node.visit === undefined ? {} : { visit: node.visit }),
             };
             (parent ? (parent.draft.children ??= []) : roots).push(draft);
             return { draft, thoughts, index: i, node };
         });
-        keptStates = made.filter(m => m.node.kept).sort((a, b) => b.node.value - a.node.value || a.index - b.index)
+        keptStates = made.filter(m => m.node.kept).sort(depthFirst
+            ? (a, b) => a.node.visit! - b.node.visit!
+            : (a, b) => b.node.value - a.node.value || a.index - b.index)
             .map(m => ({ draft: m.draft, thoughts: m.thoughts }));
     });
     return roots;
+}
+
+/** A thought off the best path: depth-first, a visited one was backtracked from; breadth-first, a kept one stayed in the beam. */
+function thoughtStatus(node: ThoughtNode, depthFirst: boolean): TraceThoughtStatus {
+    if (node.kept) return depthFirst ? 'backtracked' : 'kept';
+    return node.unexplored ? 'unexplored' : 'pruned';
 }
 
 function firstLine(text: string): string {
@@ -141,11 +151,11 @@ export function formatTrace(trace: ReasoningTrace): string {
     const lines: string[] = [];
     const walk = (node: TraceNode, depth: number) => {
         const pad = '  '.repeat(depth);
-        const mark = node.status === undefined ? '' : node.status === 'pruned' ? '✗ ' : node.status === 'best' ? '★ ' : '✓ ';
+        const mark = node.status === undefined ? '' : `${traceStatusMarks[node.status]} `;
         const facts = [
             node.seed !== undefined ? `seed ${node.seed}` : undefined,
             node.passage ? `retrieved ${node.passage.file}:${node.passage.startLine}-${node.passage.endLine}, score ${node.passage.score.toFixed(3)}` : undefined,
-            node.status === 'pruned' ? 'pruned' : undefined,
+            node.status === 'pruned' || node.status === 'backtracked' || node.status === 'unexplored' ? node.status : undefined,
         ].filter(f => f !== undefined);
         lines.push(`${pad}${mark}${node.title}${facts.length > 0 ? ` [${facts.join('; ')}]` : ''}`);
         // Texts a title already shows whole are not repeated; longer ones follow, indented.

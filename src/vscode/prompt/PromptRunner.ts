@@ -2,6 +2,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { formatRetrieval } from '../../core/retrieval/formatRetrieval';
 import { treeOfThoughtDefaults } from '../../core/reasoning/treeOfThought';
+import { valuePruneBelow } from '../../core/reasoning/thoughtSteps';
 import {
     analyzePrompt, formatDiagnostic, inputFields, preparePrompt, PromptError, type PreparedPrompt, type PromptDiagnostic, type TextRange,
 } from '../../core/prompt';
@@ -468,7 +469,10 @@ function describeStrategy(strategy: ReasoningStrategy, run: PromptRun, variants:
                 + `${(run.settings.samples ?? 1) > 1 ? `; ${run.settings.samples} chains at temperature ${selfConsistencyDefaults.temperature} vote` : ''}`;
         case 'tree-of-thought': {
             const tot = { ...treeOfThoughtDefaults, ...run.settings.tot };
-            return `tree-of-thought: ${tot.thoughts} thoughts per state, beam ${tot.beamWidth}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`
+            const search = tot.search === 'depth'
+                ? `depth-first (at most ${tot.beamWidth * tot.maxDepth} states expanded, pruned below ${tot.pruneBelow ?? (tot.evaluator === 'vote' ? 'half an even vote share' : valuePruneBelow)})`
+                : `breadth-first, beam ${tot.beamWidth}`;
+            return `tree-of-thought: ${tot.thoughts} thoughts per state, ${search}, depth ${tot.maxDepth}, ${tot.evaluator} evaluator`
                 + `${(run.settings.samples ?? 1) > 1 ? `; ${run.settings.samples} searches vote` : ''}`;
         }
         case 'program-aided': {

@@ -1,5 +1,5 @@
 import { el } from './dom';
-import type { ReasoningTrace, TraceNode } from '../../shared/reasoningTrace';
+import { traceStatusMarks, type ReasoningTrace, type TraceNode } from '../../shared/reasoningTrace';
 import { findTraceNode, traceKeyAction, visibleTraceNodes } from './traceTreeNavigation';
 
 /** What the view keeps between renders (the page stores it with its state). */
@@ -15,12 +15,11 @@ const kindNames: Record<TraceNode['kind'], string> = {
     intermediate: 'intermediate answer', final: 'final answer', search: 'tree search', thought: 'thought', program: 'program', printed: 'printed output', error: 'error',
 };
 
-const statusMarks = { best: '★', kept: '✓', pruned: '✗' } as const;
-
 function describe(node: TraceNode): string {
     const facts = [
         kindNames[node.kind],
         node.status === undefined ? undefined : node.status === 'best' ? 'on the best path' : node.status,
+        node.visit === undefined ? undefined : `visit ${node.visit} of the depth-first search`,
         node.value === undefined ? undefined : `value ${node.value.toFixed(3)}`,
         node.answer === undefined ? undefined : `answer ${node.answer ?? 'unmapped'}`,
         node.seed === undefined ? undefined : `seed ${node.seed}`,
@@ -64,7 +63,7 @@ export class ReasoningTraceView {
             });
             const row = el('span', { className: 'trace-row' },
                 el('span', { className: 'twisty', text: hasChildren ? (open ? '▾' : '▸') : '', attrs: { 'aria-hidden': 'true' } }),
-                node.status ? el('span', { className: `mark ${node.status}`, text: statusMarks[node.status], attrs: { 'aria-hidden': 'true' } }) : undefined,
+                node.status ? el('span', { className: `mark ${node.status}`, text: traceStatusMarks[node.status], attrs: { 'aria-hidden': 'true' } }) : undefined,
                 el('span', { className: 'kind', text: kindNames[node.kind] }),
                 el('span', { className: 'trace-title', text: node.title }),
                 node.value === undefined ? undefined : valueBar(node.value));

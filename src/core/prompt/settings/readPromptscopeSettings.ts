@@ -3,7 +3,7 @@ import { maxSamplePaths } from '../../../shared/limits';
 import type { WatermarkOptions } from '../../../shared/watermark';
 import { SamplingOptionsError } from '../../../shared/errors/SamplingOptionsError';
 import { validateWatermark } from '../../sampling/validateSampling';
-import { treeOfThoughtLimits, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
+import { treeOfThoughtLimits, treeOfThoughtSearches, type TreeOfThoughtSearch, type TreeOfThoughtSettings } from '../../reasoning/treeOfThought';
 import { maxSelfAskFollowUps, selfAskAnswerers, type SelfAskAnswerer, type SelfAskSettings } from '../../reasoning/selfAsk';
 import { readRetrievalSettings } from '../../retrieval/RetrievalSettings';
 import { isLoraScale, loraScaleAllowed } from '../../model/loraScale';
@@ -227,20 +227,29 @@ function show(value: unknown): string {
 
 /** `promptscope.tot` as settings, or what is wrong with it. */
 function readTreeOfThought(value: unknown): TreeOfThoughtSettings | string {
-    if (!isMapping(value)) return 'must be a mapping `{thoughts?, beamWidth?, maxDepth?, evaluator?}`.';
+    if (!isMapping(value)) return 'must be a mapping `{thoughts?, beamWidth?, maxDepth?, evaluator?, search?, pruneBelow?}`.';
     const tot: TreeOfThoughtSettings = {};
     for (const [key, v] of Object.entries(value)) {
         if (key === 'evaluator') {
             if (v !== 'value' && v !== 'vote') return `evaluator must be value or vote; got ${show(v)}.`;
             tot.evaluator = v;
+        } else if (key === 'search') {
+            if (!treeOfThoughtSearches.includes(v as TreeOfThoughtSearch)) return `search must be ${treeOfThoughtSearches.join(' or ')}; got ${show(v)}.`;
+            tot.search = v as TreeOfThoughtSearch;
+        } else if (key === 'pruneBelow') {
+            // Values are probabilities or expected label worths, both 0…1: outside it a threshold prunes all or nothing.
+            if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) return `pruneBelow must be a number from 0 to 1 (a state's value); got ${show(v)}.`;
+            tot.pruneBelow = v;
         } else if (key === 'thoughts' || key === 'beamWidth' || key === 'maxDepth') {
             const max = treeOfThoughtLimits[key];
             if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) return `${key} must be an integer from 1 to ${max}; got ${show(v)}.`;
             tot[key] = v;
         } else {
-            return `has no key \`${key}\`; its keys are thoughts, beamWidth, maxDepth and evaluator.`;
+            return `has no key \`${key}\`; its keys are thoughts, beamWidth, maxDepth, evaluator, search and pruneBelow.`;
         }
     }
+    // Breadth-first prunes by its beam alone: a threshold there would be silently ignored.
+    if (tot.pruneBelow !== undefined && tot.search !== 'depth') return 'pruneBelow applies to depth-first search only; add `search: depth` or remove pruneBelow.';
     return tot;
 }
 
