@@ -54,7 +54,7 @@ describe('promptscope index and retrieval in render', () => {
         await mkdir(join(workspace, 'empty'), { recursive: true });
         const empty = await runCli(['index', join(workspace, 'empty'), '--model', model, '--out', join(relative(repoRoot, workspace), 'empty-index')]);
         assert.equal(empty.code, 1);
-        assert.match(empty.stderr, /Nothing to index in .*empty: it holds no \.md, \.markdown, \.txt file/);
+        assert.match(empty.stderr, /Nothing to index in .*empty: no file with text matches include "\*\*\/\*\.\{md,markdown,rst,txt\}", .*widen the globs \(--include \/ --exclude/);
         const missing = await runCli(['index', join(workspace, 'nowhere'), '--model', model]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /DIR .*nowhere does not exist/);
@@ -64,6 +64,28 @@ describe('promptscope index and retrieval in render', () => {
         const noModel = await runCli(['index', docs]);
         assert.equal(noModel.code, 2);
         assert.match(noModel.stderr, /no model given/);
+    });
+
+    test('--include / --exclude select the documents and are recorded; --ext still works; a bad glob is a usage error', async () => {
+        const out = join(relative(repoRoot, workspace), 'selected');
+        const run = await runCli(['index', docs, '--model', model, '--out', out, '--include', '**/*.{md,txt}', '--exclude', 'deep', '--exclude', 'cats.*']);
+        assert.equal(run.code, 0, run.stderr);
+        const selected = await readRetrievalIndex(join(repoRoot, out));
+        assert.deepEqual(selected.manifest.files.map(f => f.path), ['bread.md']);
+        assert.deepEqual(selected.manifest.selection, { include: ['**/*.{md,txt}'], exclude: ['deep', 'cats.*'] });
+        const ext = await runCli(['index', docs, '--model', model, '--out', out, '--ext', 'txt']);
+        assert.equal(ext.code, 0, ext.stderr);
+        assert.deepEqual((await readRetrievalIndex(join(repoRoot, out))).manifest.files.map(f => f.path), ['deep/tides.txt']);
+        const both = await runCli(['index', docs, '--model', model, '--out', out, '--ext', '.md', '--include', '*.md']);
+        assert.equal(both.code, 2);
+        assert.match(both.stderr, /--ext and --include both say which files to index: give one/);
+        // Before the model: no model flag is needed to be told the glob is wrong.
+        const bad = await runCli(['index', docs, '--model', 'no-such.gguf', '--out', out, '--include', 'docs/[ab']);
+        assert.equal(bad.code, 2);
+        assert.match(bad.stderr, /--include: "docs\/\[ab" does not parse \(Missing closing: "\]".*Close the bracket/);
+        const absolute = await runCli(['index', docs, '--model', model, '--out', out, '--exclude', '/tmp/**']);
+        assert.equal(absolute.code, 2);
+        assert.match(absolute.stderr, /--exclude: "\/tmp\/\*\*" is absolute\. Patterns are relative to the indexed folder/);
     });
 
     test('render puts the passages into the prompt and lists them with the brute-force cosine scores', async () => {
@@ -101,6 +123,25 @@ describe('promptscope index and retrieval in render', () => {
         });
         assert.match(run.stderr, /^Retrieved 2 of \d+ chunks from .*index \(cosine similarity, model .*tiny-seed1\.gguf\) for "Question: When is high tide\?":/m);
         assert.equal(JSON.parse(await readFile(join(index, 'manifest.json'), 'utf8')).format, 1);
+    });
+
+    test('a prompt\'s include / exclude keep only the passages of the files they select', async () => {
+        const prompt = join(workspace, 'tides.prompt');
+        await writeFile(prompt, '---\npromptscope.retrieval: {index: index, query: "Bread and dough", k: 3, include: "deep/**"}\n---\n{{#each @retrieved}}{{file}} {{/each}}\n');
+        const run = await runCli(['render', prompt, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const files = JSON.parse(run.stdout).retrieval.passages.map((p: { file: string }) => p.file);
+        assert.ok(files.length > 0 && files.every((f: string) => f === 'deep/tides.txt'), files.join(', '));
+        const none = join(workspace, 'none.prompt');
+        await writeFile(none, '---\npromptscope.retrieval: {index: index, query: "x", exclude: ["**/*"]}\n---\nHi\n');
+        const noneRun = await runCli(['render', none]);
+        assert.equal(noneRun.code, 1);
+        assert.match(noneRun.stderr, /promptscope\.retrieval\.include: include \["\*\*"\], exclude \["\*\*\/\*"\] selects none of the 3 files of the index/);
+        const bad = join(workspace, 'badglob.prompt');
+        await writeFile(bad, '---\npromptscope.retrieval: {index: index, query: "x", include: "a/[b"}\n---\nHi\n');
+        const badRun = await runCli(['render', bad]);
+        assert.equal(badRun.code, 1);
+        assert.match(badRun.stderr, /badglob\.prompt:2:\d+: `promptscope\.retrieval` `include`: "a\/\[b" does not parse/);
     });
 
     test('a prompt whose index is missing fails naming it and the command that builds it', async () => {

@@ -21,7 +21,8 @@ const root = join(__dirname, '..', '..');
 // quickjs-emscripten-core and its single-file variant: QuickJS compiled to WebAssembly (the program-aided sandbox), no native code.
 // @orama/orama: pure-JavaScript search (exact vector scan, BM25, hybrid), the retrieval index's store; no dependencies.
 // ml-matrix: pure-JavaScript linear algebra, the truncated SVD that makes a LoRA adapter of a fine-tuned weight change.
-const corePackages = ['csv-parse', 'dotprompt', 'handlebars', 'yaml', 'quickjs-emscripten-core', '@jitl/quickjs-singlefile-cjs-release-sync', '@orama/orama', 'p-limit', 'ml-matrix'];
+// picomatch: pure-JavaScript glob matching, no dependencies: which files a retrieval index selects (include / exclude).
+const corePackages = ['csv-parse', 'dotprompt', 'handlebars', 'yaml', 'quickjs-emscripten-core', '@jitl/quickjs-singlefile-cjs-release-sync', '@orama/orama', 'p-limit', 'ml-matrix', 'picomatch'];
 
 /** Imports of the engine (src/runtime/host) from outside it, each with why the runtime client cannot serve it. */
 const engineImportExceptions: readonly { from: string; to: string; reason: string }[] = [

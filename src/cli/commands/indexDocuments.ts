@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CancelledError } from '../../shared/errors/CancelledError';
+import { DocumentSelectionError } from '../../shared/errors/DocumentSelectionError';
 import { checkWritable } from '../../core/files';
 import {
-    buildRetrievalIndex, defaultChunkOverlap, defaultChunkSize, defaultDocumentExtensions, defaultIndexFolder, indexFiles,
-    type BuildIndexResult, type IndexProgress,
+    buildRetrievalIndex, compileDocumentSelection, defaultChunkOverlap, defaultChunkSize, defaultExclude, defaultInclude, defaultIndexFolder, indexFiles,
+    selectionFromExtensions, type BuildIndexResult, type DocumentSelection, type IndexProgress, type SelectionKeys,
 } from '../../core/retrieval';
 import { isRemoteModelUri } from '../../core/model/modelUri';
 import type { CliCommand } from '../CliCommand';
@@ -15,9 +16,9 @@ import { withRetrievalEmbedder } from '../RetrievalEmbedder';
 import { chooseModel } from '../runtimeSession';
 import { UsageError } from '../UsageError';
 
-const usage = `Usage: promptscope index DIR --model M [--out INDEX] [--chunk-size N] [--chunk-overlap N] [--ext .md,.txt] [--rebuild] [--json]
+const usage = `Usage: promptscope index DIR --model M [--out INDEX] [--include GLOB]... [--exclude GLOB]... [--chunk-size N] [--chunk-overlap N] [--rebuild] [--json]
 
-Builds (or updates) a retrieval index of the text and markdown documents under DIR: each file chunked with
+Builds (or updates) a retrieval index of the documents under DIR that the globs select: each file chunked with
 overlap, each chunk embedded by the model M through node-llama-cpp's embedding context, the unit vectors and
 chunks written to INDEX inside the current folder (never through a symbolic link). A prompt retrieves from it with
 \`promptscope.retrieval: {index: INDEX, query: "{{question}}", k: 3}\`: the k nearest chunks become @retrieved.
@@ -31,7 +32,11 @@ Options:
   --out INDEX          The index folder (default: ${defaultIndexFolder}/<name of DIR>)
   --chunk-size N       Most characters per chunk (default ${defaultChunkSize})
   --chunk-overlap N    Characters consecutive chunks share, up to half the chunk size (default ${defaultChunkOverlap})
-  --ext LIST           File name endings to index, comma-separated (default ${defaultDocumentExtensions.join(',')})
+  --include GLOB       Index the files this glob matches, relative to DIR (e.g. 'docs/**/*.md'); repeat for more.
+                       Default: ${defaultInclude.join(' ')} (markdown, text, source files)
+  --exclude GLOB       Leave out the files or folders this glob matches; repeat for more. Given, it replaces the
+                       default: ${defaultExclude.join(' ')} (build outputs)
+  --ext LIST           Shorthand for --include '**/*.md' per ending, comma-separated (e.g. .md,.txt)
   --rebuild            Ignore an existing index at INDEX and build it anew
   --threads N          CPU threads of the embedding context (default: physical cores - 1)
   --json               Print {index, model, dimensions, files, chunks, embeddedFiles, reusedFiles, embeddedChunks,
@@ -40,23 +45,27 @@ Options:
 
 export const indexCommand: CliCommand = {
     name: 'index',
-    summary: 'Index a folder of text/markdown documents for retrieval into prompts (chunks embedded by a model)',
+    summary: 'Index a folder\'s documents (markdown, text, code; --include/--exclude globs) for retrieval into prompts',
     usage,
     allowPositionals: true,
-    options: { ...stringOptions('model', 'out', 'chunk-size', 'chunk-overlap', 'ext', 'threads'), ...booleanOptions('rebuild') },
+    options: {
+        ...stringOptions('model', 'out', 'chunk-size', 'chunk-overlap', 'ext', 'threads'), ...booleanOptions('rebuild'),
+        include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
+    },
     async run({ values, positionals, json, verbose }) {
         if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'give the folder of documents to index' : `one folder at a time (got ${positionals.join(', ')})`);
         const folder = resolve(positionals[0]!);
         const info = await stat(folder).catch(() => undefined);
-        if (info === undefined) throw new UsageError(`DIR ${folder} does not exist: give a folder of .md or .txt documents`);
+        if (info === undefined) throw new UsageError(`DIR ${folder} does not exist: give a folder of documents`);
         if (!info.isDirectory()) throw new UsageError(`DIR ${folder} is a file, not a folder: give the folder that holds it`);
+        // Before the model is looked for: a glob that does not parse is wrong whatever the model.
+        const selection = selectionFlags(values);
         const model = chooseModel(values.model as string | undefined);
         if (isRemoteModelUri(model)) throw new UsageError(`--model ${model}: index with a local .gguf file (download it first with promptscope info --model ${model})`);
         const chunkSize = integerFlag(values, 'chunk-size') ?? defaultChunkSize;
         if (chunkSize < 20) throw new UsageError(`--chunk-size expects at least 20 characters, got ${chunkSize}`);
         const chunkOverlap = integerFlag(values, 'chunk-overlap') ?? Math.min(defaultChunkOverlap, Math.floor(chunkSize / 2));
         if (chunkOverlap < 0 || chunkOverlap > chunkSize / 2) throw new UsageError(`--chunk-overlap expects 0 to half of --chunk-size (${Math.floor(chunkSize / 2)}), got ${chunkOverlap}`);
-        const extensions = extensionsFlag(values.ext);
         const threads = threadsFlag(values);
         const root = process.cwd();
         const out = resolve(typeof values.out === 'string' ? values.out : join(defaultIndexFolder, basename(folder) || 'index'));
@@ -70,7 +79,7 @@ export const indexCommand: CliCommand = {
         let result: BuildIndexResult;
         try {
             result = await withRetrievalEmbedder(embedder => buildRetrievalIndex({
-                folder, out, root, model, embedder, chunkSize, chunkOverlap, extensions, rebuild: values.rebuild === true,
+                folder, out, root, model, embedder, chunkSize, chunkOverlap, selection, selectionKeys: flagKeys, rebuild: values.rebuild === true,
                 ...(threads !== undefined ? { threads } : {}), signal: controller.signal, onProgress: progress,
             }), verbose);
         } catch (error) {
@@ -96,12 +105,31 @@ export const indexCommand: CliCommand = {
     },
 };
 
-/** `--ext .md,.txt`: endings with their dot, lower-cased. */
-function extensionsFlag(raw: unknown): readonly string[] {
-    if (raw === undefined) return defaultDocumentExtensions;
-    const list = String(raw).split(',').map(e => e.trim().toLowerCase()).filter(e => e !== '');
-    if (list.length === 0) throw new UsageError(`--ext expects file name endings such as .md,.txt, got ${JSON.stringify(raw)}`);
-    return list.map(e => (e.startsWith('.') ? e : `.${e}`));
+const flagKeys: SelectionKeys = { include: '--include', exclude: '--exclude' };
+
+/**
+ * `--include` / `--exclude` (each repeatable: a glob may hold commas, `**\/*.{md,txt}`), or `--ext .md,.txt` as the
+ * include globs; checked here so a bad pattern is a usage error before the model loads.
+ */
+function selectionFlags(values: Record<string, unknown>): DocumentSelection {
+    const include = values.include as string[] | undefined;
+    const exclude = (values.exclude as string[] | undefined) ?? defaultExclude;
+    let selection: DocumentSelection;
+    if (values.ext !== undefined) {
+        if (include !== undefined) throw new UsageError('--ext and --include both say which files to index: give one (--ext .md is --include \'**/*.md\')');
+        const list = String(values.ext).split(',').map(e => e.trim().toLowerCase()).filter(e => e !== '');
+        if (list.length === 0) throw new UsageError(`--ext expects file name endings such as .md,.txt, got ${JSON.stringify(values.ext)}`);
+        selection = selectionFromExtensions(list.map(e => (e.startsWith('.') ? e : `.${e}`)), exclude);
+    } else {
+        selection = { include: include ?? defaultInclude, exclude };
+    }
+    try {
+        compileDocumentSelection(selection, flagKeys);
+    } catch (error) {
+        if (error instanceof DocumentSelectionError) throw new UsageError(error.message);
+        throw error;
+    }
+    return selection;
 }
 
 /** Progress on stderr: a line rewritten in place on a terminal, else at most one line every two seconds and each phase's first. */

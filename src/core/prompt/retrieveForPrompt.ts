@@ -2,7 +2,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Handlebars from 'handlebars/dist/cjs/handlebars.js';
 import type { Embedder } from '../retrieval/Embedder';
 import { retrievePassages, type RetrievalOutcome } from '../retrieval/retrievePassages';
-import type { RetrievalSettings } from '../retrieval/RetrievalSettings';
+import { retrievalDocumentKeys, retrievalDocuments, type RetrievalSettings } from '../retrieval/RetrievalSettings';
+import { DocumentSelectionError } from '../../shared/errors/DocumentSelectionError';
 import { PromptConfigError } from './errors/PromptConfigError';
 import { RetrievalUnavailableError } from './errors/RetrievalUnavailableError';
 import type { PromptDocument } from './PromptDocument';
@@ -36,8 +37,16 @@ export async function retrieveForPrompt(
     }
     const folder = doc.path === undefined ? undefined : dirname(doc.path);
     const index = folder === undefined || isAbsolute(settings.index) ? resolve(settings.index) : resolve(folder, settings.index);
-    return retrievePassages({
-        index, query, k: settings.k ?? defaultRetrievedPassages, embedder: options.embedder,
-        ...(settings.mode ? { mode: settings.mode } : {}), ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const documents = retrievalDocuments(settings);
+    try {
+        return await retrievePassages({
+            index, query, k: settings.k ?? defaultRetrievedPassages, embedder: options.embedder,
+            ...(settings.mode ? { mode: settings.mode } : {}), ...(options.signal ? { signal: options.signal } : {}),
+            ...(documents ? { documents, documentKeys: retrievalDocumentKeys } : {}),
+        });
+    } catch (error) {
+        // Shown at the front-matter key, as a bad query is: the prompt's globs are what to fix.
+        if (error instanceof DocumentSelectionError) throw new PromptConfigError(error.key, error.message, location);
+        throw error;
+    }
 }

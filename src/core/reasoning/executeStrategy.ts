@@ -15,6 +15,7 @@ import { treeOfThought, treeOfThoughtDefaults, type TreeOfThoughtResult } from '
 import { followUpMessages, runSelfAsk, selfAskDefaults, type SelfAskStep } from './selfAsk';
 import type { Embedder } from '../retrieval/Embedder';
 import { retrievePassages } from '../retrieval/retrievePassages';
+import { retrievalDocumentKeys, retrievalDocuments } from '../retrieval/RetrievalSettings';
 import { RetrievalUnavailableError } from '../prompt/errors/RetrievalUnavailableError';
 import { AnswerSettingsError } from './errors/AnswerSettingsError';
 import { randomSeed } from '../sampling/randomSeed';
@@ -330,6 +331,8 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                 throw new RetrievalUnavailableError({ path: run.file });
             }
             const samples = options.samples ?? run.settings.samples ?? 1;
+            // The prompt's include / exclude apply to the follow-ups' passages as to its own.
+            const documents = run.settings.retrieval === undefined ? undefined : retrievalDocuments(run.settings.retrieval);
             const messages: ChatMessage[][] = [];
             const outputs: string[] = [];
             const chains: OutcomeChain[] = [];
@@ -345,7 +348,7 @@ export async function executeStrategy(client: StrategyModel, run: PromptRun, opt
                     settings.answerWith === 'retrieval'
                         // The passage of the prompt's index nearest to the question answers it, as a search engine's snippet did in Press et al.
                         ? async question => {
-                            const found = await retrievePassages({ index: retrieval!.index, query: question, k: 1, mode: retrieval!.mode, embedder: embedder!, ...(signal ? { signal } : {}) });
+                            const found = await retrievePassages({ index: retrieval!.index, query: question, k: 1, mode: retrieval!.mode, embedder: embedder!, ...(signal ? { signal } : {}), ...(documents ? { documents, documentKeys: retrievalDocumentKeys } : {}) });
                             const best = found.passages[0]!;
                             passages.push({ file: best.file, startLine: best.startLine, endLine: best.endLine, score: best.score, chunk: best.chunk });
                             return best.text;

@@ -1,7 +1,7 @@
 import { create, insertMultiple, search, type AnyOrama } from '@orama/orama';
 import type { VectorHit } from './bruteForceSearch';
 import type { RetrievalIndex } from './RetrievalIndex';
-import type { SearchMode, VectorStore } from './VectorStore';
+import type { VectorQuery, VectorStore } from './VectorStore';
 
 /**
  * An index's chunks in Orama (`@orama/orama`, pure JavaScript): its vector search is an exact cosine scan, and it
@@ -15,7 +15,7 @@ export class OramaVectorStore implements VectorStore {
 
     constructor(private readonly index: Pick<RetrievalIndex, 'chunks' | 'vectors' | 'manifest'>) {}
 
-    async search(query: { vector: Float32Array; text?: string; k: number; mode?: SearchMode }): Promise<VectorHit[]> {
+    async search(query: VectorQuery): Promise<VectorHit[]> {
         const mode = query.mode ?? 'vector';
         const db = await (mode === 'hybrid' ? (this.hybridDb ??= this.build(true)) : (this.vectorDb ??= this.build(false)));
         const results = await search(db, {
@@ -24,10 +24,12 @@ export class OramaVectorStore implements VectorStore {
             vector: { value: query.vector, property: 'embedding' },
             // Orama drops hits below a similarity of 0.8 by default; every chunk is a candidate here, the k best kept.
             similarity: -1,
-            limit: query.k,
+            // Filtered after the scan: the scan scores every chunk anyway, so asking for all of them costs their sort only.
+            limit: query.accept === undefined ? query.k : this.index.chunks.length,
             includeVectors: false,
         } as never);
-        return results.hits.map(hit => ({ chunk: Number(hit.id), score: hit.score }));
+        const hits = results.hits.map(hit => ({ chunk: Number(hit.id), score: hit.score }));
+        return query.accept === undefined ? hits : hits.filter(hit => query.accept!(hit.chunk)).slice(0, query.k);
     }
 
     private async build(withText: boolean): Promise<AnyOrama> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { CancelledError } from '../../shared/errors/CancelledError';
 import { EmbeddingModelMismatchError } from '../../shared/errors/EmbeddingModelMismatchError';
 import { NoDocumentsError } from '../../shared/errors/NoDocumentsError';
@@ -8,7 +8,9 @@ import { readBoundedText } from '../files/readBoundedText';
 import { chunkText, defaultChunkOverlap, defaultChunkSize } from './chunkText';
 import type { Embedder } from './Embedder';
 import { indexFormatVersion, type IndexedChunk, type IndexedFile, type IndexManifest, type IndexModel } from './indexFormat';
-import { defaultDocumentExtensions, listDocuments } from './listDocuments';
+import { compileDocumentSelection, type SelectionKeys } from './compileDocumentSelection';
+import { defaultDocumentSelection, type DocumentSelection } from './DocumentSelection';
+import { listDocuments } from './listDocuments';
 import { readRetrievalIndex } from './readRetrievalIndex';
 import { unitVector } from './unitVector';
 import { writeRetrievalIndex } from './writeRetrievalIndex';
@@ -27,8 +29,14 @@ export interface BuildIndexOptions {
     chunkSize?: number;
     /** Characters shared by consecutive chunks. Defaults to 150. */
     chunkOverlap?: number;
-    /** File name endings indexed. Defaults to `.md`, `.markdown`, `.txt`. */
-    extensions?: readonly string[];
+    /**
+     * The documents: globs relative to `folder`, recorded in the manifest so that an update (the editor's watcher)
+     * selects the same files. Defaults to {@link defaultDocumentSelection} (markdown, text and source files, build
+     * outputs left out).
+     */
+    selection?: DocumentSelection;
+    /** Names of the include and exclude lists in errors about them (a flag, a setting). Defaults to `include` and `exclude`. */
+    selectionKeys?: SelectionKeys;
     /** Ignore an existing index at `out` (another model's, another chunking's) and build anew. Defaults to false. */
     rebuild?: boolean;
     /** Chunks embedded per runtime request: progress and cancellation act between requests. Defaults to 16. */
@@ -57,7 +65,7 @@ export interface BuildIndexResult {
     embeddedFiles: number;
     reusedFiles: number;
     embeddedChunks: number;
-    /** Files of other kinds and symbolic links, not indexed. */
+    /** Files the selection leaves out, symbolic links, and files deleted while the build ran: not indexed. */
     skipped: number;
     /** Time spent embedding (inside the runtime) and in all. */
     embedMs: number;
@@ -65,7 +73,7 @@ export interface BuildIndexResult {
 }
 
 /**
- * Builds or updates a retrieval index of a folder's text and markdown documents: each read (as text, UTF-8, within
+ * Builds or updates a retrieval index of the documents of a folder that `selection` picks: each read (as text, UTF-8, within
  * the document size limit: a bad file fails the build naming it), chunked with overlap ({@link chunkText}), embedded
  * through `embedder` in batches, stored as unit vectors. An existing index at `out` built with the same model and
  * chunking is updated incrementally: files whose text is unchanged keep their vectors. One built with another model
@@ -77,7 +85,9 @@ export async function buildRetrievalIndex(options: BuildIndexOptions): Promise<B
     const folder = resolve(options.folder);
     const out = resolve(options.out);
     const chunking = { size: options.chunkSize ?? defaultChunkSize, overlap: options.chunkOverlap ?? defaultChunkOverlap };
-    const extensions = options.extensions ?? defaultDocumentExtensions;
+    const selection: DocumentSelection = { include: [...(options.selection ?? defaultDocumentSelection).include], exclude: [...(options.selection ?? defaultDocumentSelection).exclude] };
+    // Checked before the model is looked at: a bad pattern is the user's to fix whatever else is wrong.
+    const matcher = compileDocumentSelection(selection, options.selectionKeys);
     const batchSize = options.batchSize ?? 16;
     const checkCancelled = () => {
         if (options.signal?.aborted) throw new CancelledError('indexing');
@@ -95,20 +105,31 @@ export async function buildRetrievalIndex(options: BuildIndexOptions): Promise<B
     }
     const sameChunking = previous !== undefined && previous.manifest.chunking.size === chunking.size && previous.manifest.chunking.overlap === chunking.overlap;
 
-    const listing = await listDocuments(folder, extensions);
+    const listing = await listDocuments(folder, matcher);
     const progress: IndexProgress = { phase: 'read', filesDone: 0, files: listing.files.length, embedded: 0, toEmbed: 0 };
     const report = () => options.onProgress?.({ ...progress });
     report();
 
     interface Pending { file: IndexedFile; chunks: IndexedChunk[]; reused?: Float32Array }
     const pending: Pending[] = [];
-    for (const path of listing.files) {
+    let vanished = 0;
+    for (const [i, path] of listing.files.entries()) {
         checkCancelled();
-        const text = await readBoundedText(path, 'document');
-        progress.filesDone++;
+        let text: string;
+        try {
+            text = await readBoundedText(path, 'document');
+        } catch (error) {
+            // Deleted since the folder was listed (an editor saving by rename, a watcher's update racing a delete):
+            // the index is of the files there now.
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            vanished++;
+            continue;
+        } finally {
+            progress.filesDone++;
+        }
         const chunks = chunkText(text, chunking);
         if (chunks.length === 0) continue;
-        const relativePath = relative(folder, path).split(sep).join('/');
+        const relativePath = listing.relativePaths[i]!;
         const sha256 = createHash('sha256').update(text).digest('hex');
         const file: IndexedFile = { path: relativePath, sha256, first: 0, count: chunks.length };
         const fileIndex = pending.length;
@@ -122,7 +143,7 @@ export async function buildRetrievalIndex(options: BuildIndexOptions): Promise<B
         if (old === undefined) progress.toEmbed += chunks.length;
         report();
     }
-    if (pending.length === 0) throw new NoDocumentsError(folder, extensions, listing.skipped);
+    if (pending.length === 0) throw new NoDocumentsError(folder, selection, listing.skipped + vanished);
 
     progress.phase = 'embed';
     report();
@@ -169,12 +190,12 @@ export async function buildRetrievalIndex(options: BuildIndexOptions): Promise<B
         }
     }
     const manifest: IndexManifest = {
-        format: indexFormatVersion, model, folder, chunking, files, chunks: chunks.length, built: new Date().toISOString(),
+        format: indexFormatVersion, model, folder, selection, chunking, files, chunks: chunks.length, built: new Date().toISOString(),
     };
     writeRetrievalIndex(out, options.root, manifest, chunks, vectors);
     const reusedFiles = pending.filter(p => p.reused !== undefined).length;
     return {
         manifest, folder: out, embeddedFiles: pending.length - reusedFiles, reusedFiles, embeddedChunks: progress.embedded,
-        skipped: listing.skipped, embedMs, ms: performance.now() - started,
+        skipped: listing.skipped + vanished, embedMs, ms: performance.now() - started,
     };
 }

@@ -5,13 +5,18 @@ export { unitVector } from './unitVector';
 export type { Embedder } from './Embedder';
 export { defaultIndexFolder, indexFiles, indexFormatVersion, type IndexedChunk, type IndexedFile, type IndexManifest, type IndexModel } from './indexFormat';
 export type { RetrievalIndex } from './RetrievalIndex';
-export { readRetrievalIndex } from './readRetrievalIndex';
+export { readIndexManifest, readRetrievalIndex } from './readRetrievalIndex';
 export { writeRetrievalIndex } from './writeRetrievalIndex';
-export { defaultDocumentExtensions, listDocuments, type DocumentListing } from './listDocuments';
+export { listDocuments, type DocumentListing } from './listDocuments';
+export {
+    defaultDocumentSelection, defaultExclude, defaultInclude, describeSelection, legacyDocumentSelection, selectionFromExtensions, type DocumentSelection,
+} from './DocumentSelection';
+export { compileDocumentSelection, readGlobList, skippedFolders, type DocumentMatcher, type SelectionKeys } from './compileDocumentSelection';
+export { changeConcernsIndex, type ChangeKind, type WatchedDocuments } from './changeConcernsIndex';
 export { buildRetrievalIndex, type BuildIndexOptions, type BuildIndexResult, type IndexProgress } from './buildRetrievalIndex';
 export { searchModes, type SearchMode, type VectorStore } from './VectorStore';
 export { OramaVectorStore } from './OramaVectorStore';
 export { retrievePassages, type RetrievalOutcome, type RetrievalRequest, type RetrievedPassage } from './retrievePassages';
-export { maxRetrievedPassages, readRetrievalSettings, type RetrievalSettings } from './RetrievalSettings';
+export { maxRetrievedPassages, readRetrievalSettings, retrievalDocumentKeys, retrievalDocuments, type RetrievalSettings } from './RetrievalSettings';
 export { formatScore } from './formatScore';
 export { formatRetrieval } from './formatRetrieval';

@@ -1,4 +1,5 @@
 import type { TextChunk } from './chunkText';
+import type { DocumentSelection } from './DocumentSelection';
 
 /** Version of the files below; an index of another version is refused with the fix (rebuild it). */
 export const indexFormatVersion = 1;
@@ -35,6 +36,11 @@ export interface IndexManifest {
     model: IndexModel;
     /** Absolute path of the indexed folder. */
     folder: string;
+    /**
+     * The globs that picked the documents, relative to `folder`; absent in an index built before they were recorded
+     * (it held `.md`, `.markdown` and `.txt` files: see legacyDocumentSelection).
+     */
+    selection?: DocumentSelection;
     chunking: { size: number; overlap: number };
     files: IndexedFile[];
     /** Chunks in all: rows of vectors.f32. */

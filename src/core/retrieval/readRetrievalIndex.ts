@@ -18,6 +18,39 @@ export async function readRetrievalIndex(folder: string, options?: { optional?: 
 export async function readRetrievalIndex(folderGiven: string, options: { optional?: boolean } = {}): Promise<RetrievalIndex | undefined> {
     const folder = resolve(folderGiven);
     const fail = (problem: string, fix = rebuild) => new RetrievalIndexError(folder, problem, fix);
+    const manifest = options.optional ? await readIndexManifest(folder, { optional: true }) : await readIndexManifest(folder);
+    if (manifest === undefined) return undefined;
+    const { model } = manifest;
+    const chunks = parseJson(await readBoundedText(join(folder, indexFiles.chunks), 'index'), indexFiles.chunks, fail) as IndexedChunk[];
+    if (!Array.isArray(chunks) || chunks.length !== manifest.chunks) {
+        throw fail(`${indexFiles.chunks} holds ${Array.isArray(chunks) ? chunks.length : 'no list of'} chunks; the manifest promises ${manifest.chunks}`);
+    }
+    const expectedBytes = manifest.chunks * model.dimensions * 4;
+    let bytes: Uint8Array;
+    try {
+        bytes = await readBoundedBytes(join(folder, indexFiles.vectors), expectedBytes);
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fail(`${indexFiles.vectors} is missing`);
+        throw error;
+    }
+    if (bytes.byteLength !== expectedBytes) {
+        throw fail(`${indexFiles.vectors} holds ${bytes.byteLength} bytes; ${manifest.chunks} chunks of ${model.dimensions} dimensions need ${expectedBytes}`);
+    }
+    // Copied into an aligned buffer: a Buffer's bytes may start at any offset of its pool.
+    const vectors = new Float32Array(manifest.chunks * model.dimensions);
+    new Uint8Array(vectors.buffer).set(bytes);
+    return { folder, manifest, chunks, vectors };
+}
+
+/**
+ * The manifest of an index folder alone, checked as {@link readRetrievalIndex} checks it: what a caller needs to
+ * know what an index holds (the editor's watcher) without reading its chunks and vectors.
+ */
+export async function readIndexManifest(folder: string, options: { optional: true }): Promise<IndexManifest | undefined>;
+export async function readIndexManifest(folder: string, options?: { optional?: false }): Promise<IndexManifest>;
+export async function readIndexManifest(folderGiven: string, options: { optional?: boolean } = {}): Promise<IndexManifest | undefined> {
+    const folder = resolve(folderGiven);
+    const fail = (problem: string, fix = rebuild) => new RetrievalIndexError(folder, problem, fix);
     let manifestText: string;
     try {
         manifestText = await readBoundedText(join(folder, indexFiles.manifest), 'index');
@@ -40,25 +73,12 @@ export async function readRetrievalIndex(folderGiven: string, options: { optiona
         || typeof model?.path !== 'string' || !Number.isInteger(model.dimensions) || model.dimensions < 1) {
         throw fail(`${indexFiles.manifest} lacks its model, files or chunk count`);
     }
-    const chunks = parseJson(await readBoundedText(join(folder, indexFiles.chunks), 'index'), indexFiles.chunks, fail) as IndexedChunk[];
-    if (!Array.isArray(chunks) || chunks.length !== manifest.chunks) {
-        throw fail(`${indexFiles.chunks} holds ${Array.isArray(chunks) ? chunks.length : 'no list of'} chunks; the manifest promises ${manifest.chunks}`);
+    const { selection } = manifest;
+    if (selection !== undefined && !(Array.isArray(selection?.include) && Array.isArray(selection.exclude)
+        && [...selection.include, ...selection.exclude].every(p => typeof p === 'string'))) {
+        throw fail(`${indexFiles.manifest} has a selection that is not {include: [globs], exclude: [globs]}`);
     }
-    const expectedBytes = manifest.chunks * model.dimensions * 4;
-    let bytes: Uint8Array;
-    try {
-        bytes = await readBoundedBytes(join(folder, indexFiles.vectors), expectedBytes);
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fail(`${indexFiles.vectors} is missing`);
-        throw error;
-    }
-    if (bytes.byteLength !== expectedBytes) {
-        throw fail(`${indexFiles.vectors} holds ${bytes.byteLength} bytes; ${manifest.chunks} chunks of ${model.dimensions} dimensions need ${expectedBytes}`);
-    }
-    // Copied into an aligned buffer: a Buffer's bytes may start at any offset of its pool.
-    const vectors = new Float32Array(manifest.chunks * model.dimensions);
-    new Uint8Array(vectors.buffer).set(bytes);
-    return { folder, manifest, chunks, vectors };
+    return manifest;
 }
 
 function parseJson(text: string, file: string, fail: (problem: string) => Error): unknown {

@@ -1,6 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { DocumentSelectionError } from '../../shared/errors/DocumentSelectionError';
 import { EmbeddingModelMismatchError } from '../../shared/errors/EmbeddingModelMismatchError';
+import { compileDocumentSelection, type SelectionKeys } from './compileDocumentSelection';
+import { describeSelection, type DocumentSelection } from './DocumentSelection';
 import type { Embedder } from './Embedder';
 import { indexFiles } from './indexFormat';
 import { OramaVectorStore } from './OramaVectorStore';
@@ -33,6 +36,13 @@ export interface RetrievalRequest {
     k: number;
     /** Defaults to `vector`. */
     mode?: SearchMode;
+    /**
+     * Only passages of the index's files these globs select (relative to the indexed folder); a selection of none of
+     * them is a DocumentSelectionError. Defaults to every file of the index.
+     */
+    documents?: DocumentSelection;
+    /** Names of the include and exclude lists in errors about them. Defaults to `include` and `exclude`. */
+    documentKeys?: SelectionKeys;
     embedder: Embedder;
     signal?: AbortSignal;
 }
@@ -66,6 +76,7 @@ export async function retrievePassages(request: RetrievalRequest): Promise<Retri
     const mode = request.mode ?? 'vector';
     const { index, store } = await openIndex(request.index);
     const { model } = index.manifest;
+    const accept = request.documents === undefined ? undefined : acceptedChunks(index, request.documents, request.documentKeys);
     const bytes = await stat(model.path).then(s => s.size, () => undefined);
     if (bytes !== undefined && bytes !== model.bytes) {
         throw new EmbeddingModelMismatchError(index.folder, model.path, model.path, `the same path, but the file changed (${model.bytes} → ${bytes} bytes)`);
@@ -74,7 +85,7 @@ export async function retrievePassages(request: RetrievalRequest): Promise<Retri
     if (embedded.dimensions !== model.dimensions) {
         throw new EmbeddingModelMismatchError(index.folder, model.path, embedded.model, `a model of ${embedded.dimensions} dimensions, not ${model.dimensions}`);
     }
-    const hits = await store.search({ vector: embedded.vectors[0]!, text: request.query, k: request.k, mode });
+    const hits = await store.search({ vector: embedded.vectors[0]!, text: request.query, k: request.k, mode, ...(accept ? { accept } : {}) });
     const passages = hits.map((hit, i) => {
         const chunk = index.chunks[hit.chunk]!;
         return {
@@ -86,6 +97,20 @@ export async function retrievePassages(request: RetrievalRequest): Promise<Retri
         index: index.folder, model: model.path, query: request.query, k: request.k, mode, passages, chunks: index.manifest.chunks,
         embedMs: embedded.ms, ms: performance.now() - started,
     };
+}
+
+/** Which chunks `documents` lets a search return; undefined when it selects every file. */
+function acceptedChunks(index: RetrievalIndex, documents: DocumentSelection, keys?: SelectionKeys): ((chunk: number) => boolean) | undefined {
+    const matcher = compileDocumentSelection(documents, keys);
+    const selected = index.manifest.files.map(file => matcher.selects(file.path));
+    if (selected.every(Boolean)) return undefined;
+    if (!selected.some(Boolean)) {
+        const names = index.manifest.files.slice(0, 3).map(f => f.path).join(', ');
+        throw new DocumentSelectionError(keys?.include ?? 'include',
+            `${describeSelection(documents)} selects none of the ${index.manifest.files.length} files of the index ${index.folder} (${names}${index.manifest.files.length > 3 ? ', …' : ''})`,
+            'Patterns are relative to the indexed folder: widen include or narrow exclude.');
+    }
+    return chunk => selected[index.chunks[chunk]!.file] === true;
 }
 
 async function openIndex(folderGiven: string): Promise<{ index: RetrievalIndex; store: VectorStore }> {

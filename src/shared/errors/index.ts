@@ -24,6 +24,7 @@ import { UnsafePathError } from './UnsafePathError';
 import { EmbeddingError } from './EmbeddingError';
 import { EmbeddingModelMismatchError } from './EmbeddingModelMismatchError';
 import { NoDocumentsError } from './NoDocumentsError';
+import { DocumentSelectionError } from './DocumentSelectionError';
 import { RetrievalIndexError } from './RetrievalIndexError';
 import { BackendCapabilityError } from './BackendCapabilityError';
 import { ServerUnreachableError } from './ServerUnreachableError';
@@ -39,7 +40,7 @@ export {
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
     DecodingSettingsError,
-    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
+    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, DocumentSelectionError, RetrievalIndexError,
     BackendCapabilityError, ServerUnreachableError, ServerHttpError, ServerTimeoutError, ServerResponseError, ServerStreamError, ServerModelError,
 };
 
@@ -53,6 +54,6 @@ export const errorClasses: Readonly<Record<string, new (...args: never[]) => Err
     ModelFileError, NoModelLoadedError, NonFiniteResultError, RuntimeStoppedError, SamplingOptionsError, FileTooLargeError, NotARegularFileError,
     FileWriteError, UnsafePathError, EnvironmentVariableError, InvalidUtf8Error, QuantizationError, SpeculativeDecodingError,
     DecodingSettingsError,
-    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, RetrievalIndexError,
+    EmbeddingError, EmbeddingModelMismatchError, NoDocumentsError, DocumentSelectionError, RetrievalIndexError,
     BackendCapabilityError, ServerUnreachableError, ServerHttpError, ServerTimeoutError, ServerResponseError, ServerStreamError, ServerModelError,
 };

@@ -60,7 +60,7 @@ export interface PromptscopeSettings {
     tot?: TreeOfThoughtSettings;
     /** Self-ask's markers and follow-up limit (strategy `self-ask`). */
     selfAsk?: SelfAskSettings;
-    /** Passages of a retrieval index put into the prompt as `@retrieved` (`{index, query, k?, mode?}`). Defaults to none. */
+    /** Passages of a retrieval index put into the prompt as `@retrieved` (`{index, query, k?, mode?, include?, exclude?}`). Defaults to none. */
     retrieval?: RetrievalSettings;
     /** Where the prompt runs: the embedded runtime or OpenAI-compatible servers. Defaults to the workspace's (embedded). */
     backend?: BackendSetting;
@@ -79,5 +79,5 @@ export const promptscopeSettingDocs: Record<keyof PromptscopeSettings, string> =
     tot: 'Tree-of-thought search: `{thoughts (per state, default 3), beamWidth (default 2), maxDepth (default 3), evaluator: value | vote (default value), search: breadth | depth (default breadth), pruneBelow}`. Depth-first follows the best-valued thought first, prunes states valued below `pruneBelow` (0…1; default 0.25 with value, half an even vote share with vote), backtracks from dead ends, stops at the first stated answer, and expands at most beamWidth × maxDepth states.',
     backend: 'Where the prompt runs: `embedded` (Promptscope\'s own runtime), an OpenAI-compatible server\'s base URL (llama-server, vLLM, SGLang, Ollama), several comma-separated (requests go to each in turn), or `{url, model}`. The API key comes from PROMPTSCOPE_BACKEND_API_KEY (CLI) or the secret storage (VS Code: Promptscope: Set Server API Key…), never from the file. In VS Code it wins over the `promptscope.backend` setting; an untrusted workspace may not name a server.',
     selfAsk: 'Self-ask: `{followUp (default "Follow up:"), intermediate (default "Intermediate answer:"), final (default "So the final answer is:"), maxFollowUps (default 3), answerWith: model | retrieval (default model: retrieval answers each follow-up with the nearest passage of the `promptscope.retrieval` index)}`.',
-    retrieval: 'Retrieval into the prompt: `{index, query, k (default 3), mode: vector | hybrid}`: the `k` chunks of the index (a folder written by `promptscope index`, relative to the prompt) nearest to `query` (a Handlebars template over the input, e.g. `"{{question}}"`), embedded by the model the index was built with, become `@retrieved` in the template: `{{#each @retrieved}}{{text}} ({{file}}:{{startLine}}){{/each}}`, each with `score`, `rank`, `endLine`.',
+    retrieval: 'Retrieval into the prompt: `{index, query, k (default 3), mode: vector | hybrid, include, exclude}`: the `k` chunks of the index (a folder written by `promptscope index`, relative to the prompt) nearest to `query` (a Handlebars template over the input, e.g. `"{{question}}"`), embedded by the model the index was built with, become `@retrieved` in the template: `{{#each @retrieved}}{{text}} ({{file}}:{{startLine}}){{/each}}`, each with `score`, `rank`, `endLine`. `include` / `exclude` (globs relative to the indexed folder, e.g. `docs/**/*.md`) keep only passages of the files they select.',
 };
