@@ -10,6 +10,7 @@ import type { SettingLayers } from './workspaceTrust';
 import { readInlineCompletionSettings, type InlineCompletionSettings } from './completion/inlineCompletionSettings';
 import { readSpeculativeSettings } from './speculative/speculativeSettings';
 import { readServerSettings, serverDestinationKeys, setByWorkspace, type ServerSettings } from './backend/serverSettings';
+import { readRetrievalSelection, type RetrievalSelectionSetting } from './retrieval/retrievalSettings';
 
 /**
  * Typed view of the `promptscope.*` settings. Values are read when used, never cached, so live
@@ -70,6 +71,21 @@ export class Config implements vscode.Disposable {
         const { options, problems } = readSpeculativeSettings(key => section.get(key), this.pathBase.baseDir);
         this.reportProblems(problems);
         return options;
+    }
+
+    /**
+     * `promptscope.retrieval.include` / `.exclude` as they apply to `folder` (a folder's own settings win): the
+     * documents Index Folder for Retrieval… indexes there, or the problem, naming the setting and the fix. Read per
+     * build; not replaced by a default, since indexing files the user did not mean to is worse than asking.
+     */
+    retrievalSelection(folder?: vscode.Uri): RetrievalSelectionSetting {
+        const section = vscode.workspace.getConfiguration('promptscope', folder);
+        return readRetrievalSelection(key => section.get(key));
+    }
+
+    /** `promptscope.retrieval.watch`: whether the workspace's indexes are updated when their documents change. */
+    get retrievalWatch(): boolean {
+        return this.section.get<unknown>('retrieval.watch') !== false;
     }
 
     /** `promptscope.history.enabled`: whether the playground, Run and evaluations append to the run history; read per run. */

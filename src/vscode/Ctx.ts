@@ -25,6 +25,7 @@ import { TrustGate } from './TrustGate';
 import { Backends } from './backend/Backends';
 import { BackendStatusBar } from './backend/BackendStatusBar';
 import { ServerApiKey } from './backend/ServerApiKey';
+import { IndexWatchers } from './retrieval/IndexWatchers';
 
 /**
  * The extension's state: one of each service, and every disposable, disposed together on
@@ -58,6 +59,8 @@ export class Ctx {
     readonly decodingLab: DecodingLabPanels;
     /** The playground side view (registered at activation so VS Code can resolve it whenever it is shown). */
     readonly playground: PlaygroundView;
+    /** Keeps the workspace's retrieval indexes up to date as their documents change (`promptscope.retrieval.watch`). */
+    readonly indexWatchers: IndexWatchers;
 
     private readonly disposables: vscode.Disposable[] = [];
     private disposed: Promise<void> | undefined;
@@ -102,6 +105,7 @@ export class Ctx {
             history: new PlaygroundHistory(workspaceFolder, { enabled: () => this.config.historyEnabled, warn: message => this.log.warn(message) }),
         }));
         for (const disposable of registerPromptEditor({ models: this.models, inputs, log: this.log })) this.own(disposable);
+        this.indexWatchers = this.own(new IndexWatchers({ config: this.config, models: this.models, log: this.log }));
         this.own(this.config.onDidChange(change => void this.onSettingsChange(change)));
     }
 
@@ -138,6 +142,8 @@ export class Ctx {
     dispose(): Promise<void> {
         this.disposed ??= (async () => {
             try {
+                // First, so that an index update in progress is stopped rather than failing on the stopped runtime.
+                this.indexWatchers.dispose();
                 await this.models.dispose();
             } finally {
                 for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
