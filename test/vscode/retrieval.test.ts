@@ -2,13 +2,16 @@
 // host's embedding context: the index lands in the workspace folder's .promptscope/index/<name> with progress reported
 // (files, then chunks), a second run embeds nothing new, Cancel stops it and leaves the previous index as it was, a
 // folder outside the workspace is refused, and the editor's Run of a prompt with promptscope.retrieval puts the
-// passages the index gives into what it sends (checked against core's brute force over the written index).
+// passages the index gives into what it sends (checked against core's brute force over the written index); once
+// built, the index is watched: a document edited and one created are embedded again within seconds, and a search finds
+// their new text.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { IndexProgress, RetrievalOutcome } from '../../src/core/retrieval';
+import type { IndexManifest, IndexProgress, RetrievalOutcome } from '../../src/core/retrieval';
 import { bruteForceSearch, readRetrievalIndex } from '../../src/core/retrieval';
 import type { Ctx } from '../../src/vscode/Ctx';
 import type { IndexFolderOutcome } from '../../src/vscode/retrieval/FolderIndexer';
@@ -37,6 +40,12 @@ describe('Promptscope: Index Folder for Retrieval…', function () {
         rmSync(docs, { recursive: true, force: true });
         rmSync(join(workspace, '.promptscope', 'index', 'retrieval-docs'), { recursive: true, force: true });
     });
+
+    /** The file watcher's events arrive after a moment, then the update waits a quiet second: both, before reading the index. */
+    const quiet = async () => {
+        await sleep(1_500);
+        await ctx.indexWatchers.settled();
+    };
 
     const indexFolder = (folder: unknown, options: Record<string, unknown>) =>
         vscode.commands.executeCommand<IndexFolderOutcome | undefined>('promptscope.indexFolder', folder, { model, ...options });
@@ -92,6 +101,8 @@ describe('Promptscope: Index Folder for Retrieval…', function () {
     });
 
     it('Search Retrieval Index… lists the index with its state and finds the brute-force nearest passages', async () => {
+        // The notes the cancelled build saw came and went: the watcher's update for them is over first.
+        await quiet();
         assert.ok((await vscode.commands.getCommands(true)).includes('promptscope.searchIndex'));
         const { IndexSearch } = await import('../../src/vscode/retrieval/IndexSearch');
         const found = await new IndexSearch({ models: ctx.models, log: ctx.log }).indexes();
@@ -119,5 +130,41 @@ describe('Promptscope: Index Folder for Retrieval…', function () {
         assert.equal(prepared.retrieval?.passages[0]?.chunk, best!.chunk);
         assert.ok(Math.abs(prepared.retrieval!.passages[0]!.score - best!.score) < 1e-6);
         assert.ok(prepared.messages[0]!.text.includes(`PASSAGE ${index.manifest.files[index.chunks[best!.chunk]!.file]!.path}: ${index.chunks[best!.chunk]!.text}`));
+    });
+
+    it('keeps the index up to date: an edited and a created document are embedded again, and a search finds them', async () => {
+        const index = join(workspace, '.promptscope', 'index', 'retrieval-docs');
+        const manifestOf = () => JSON.parse(readFileSync(join(index, 'manifest.json'), 'utf8')) as IndexManifest;
+        await quiet();
+        assert.ok(ctx.indexWatchers.indexes.includes(index), `watched: ${JSON.stringify(ctx.indexWatchers.indexes)}`);
+        const before = manifestOf();
+        const breadHash = before.files.find(f => f.path === 'bread.md')?.sha256;
+        assert.ok(breadHash);
+
+        writeFileSync(join(docs, 'bread.md'), '# Bread\n\nA sourdough starter is fed flour and water every day.\n');
+        writeFileSync(join(docs, 'more', 'volcano.md'), '# Volcanoes\n\nMagma rises through the crust and erupts as lava.\n');
+        let manifest = before;
+        const deadline = Date.now() + 90_000;
+        while (manifest.files.find(f => f.path === 'bread.md')?.sha256 === breadHash || !manifest.files.some(f => f.path === 'more/volcano.md')) {
+            assert.ok(Date.now() < deadline, `the index was not updated within 90 s: ${JSON.stringify(manifest.files)}`);
+            await sleep(250);
+            manifest = manifestOf();
+        }
+        assert.deepEqual(manifest.files.map(f => f.path), ['bread.md', 'more/tides.txt', 'more/volcano.md']);
+        assert.equal(manifest.files.find(f => f.path === 'more/tides.txt')?.sha256, before.files.find(f => f.path === 'more/tides.txt')?.sha256);
+        assert.deepEqual(manifest.selection?.include, vscode.workspace.getConfiguration('promptscope').get('retrieval.include'), 'built with the settings\' globs');
+
+        await ctx.indexWatchers.settled();
+        const outcome = await vscode.commands.executeCommand<RetrievalOutcome | undefined>('promptscope.searchIndex', '.promptscope/index/retrieval-docs', 'Magma and lava');
+        assert.ok(outcome);
+        const texts = outcome.passages.map(p => p.text).join('\n---\n');
+        assert.match(texts, /Magma rises through the crust/);
+        assert.match(texts, /sourdough starter is fed flour/);
+        assert.doesNotMatch(texts, /Knead the dough/, 'the old text of bread.md is gone from the index');
+        // Cross-checked: what the search returned is what brute force finds over the updated index.
+        const updated = await readRetrievalIndex(index);
+        const query = await ctx.models.client.embed({ model, texts: ['Magma and lava'] });
+        const expected = bruteForceSearch(updated.vectors, updated.manifest.model.dimensions, query.vectors[0]!, 10);
+        assert.deepEqual(outcome.passages.map(p => p.chunk), expected.map(h => h.chunk));
     });
 });
