@@ -22,6 +22,14 @@ test('escape and exhaustion attempts fail safely, each recorded with its kind', 
         ['huge string', 'let s = "x"; while (true) s += s', 'resources'],
         ['output flood', 'while (true) print("spam spam spam spam")', 'output'],
         ['thrown error', 'throw new TypeError("bad")', 'exception'],
+        // Each job queues the next: the queue never empties, and an interrupted job only rejects its promise.
+        ['promise-job flood', 'Promise.resolve().then(function f() { return Promise.resolve().then(f) })', 'timeout', 300],
+        ['doubling promise-job flood', 'Promise.resolve().then(function f() { Promise.resolve().then(f); Promise.resolve().then(f) })', 'timeout', 300],
+        // print writes objects as JSON: their toJSON runs inside the sandbox, under the same limits.
+        ['toJSON that loops', 'print({ toJSON() { while (true) {} } })', 'timeout', 300],
+        ['toJSON that loops, its interruption caught', 'try { print({ toJSON() { while (true) {} } }) } catch {} print("went on")', 'timeout', 300],
+        ['toJSON that throws', 'print({ toJSON() { throw new Error("no JSON") } })', 'exception'],
+        ['toJSON that recurses', 'const o = { toJSON() { return JSON.stringify(o) } }; print(o)', 'resources'],
     ];
     for (const [label, code, kind, timeoutMs] of cases) {
         const run = await runProgram(code, { timeoutMs: timeoutMs ?? 2000, memoryBytes: 16 * 1024 * 1024 });
@@ -30,6 +38,14 @@ test('escape and exhaustion attempts fail safely, each recorded with its kind', 
     // A module import has no loader to reach: it is refused inside, asynchronously.
     const imported = await runProgram('import("fs").then(() => print("escaped"), e => print("refused"))');
     assert.deepEqual(imported.printed, ['refused']);
+    // The toJSON's own error is the one recorded, and a program may catch it as it would JSON.stringify's.
+    const thrown = await runProgram('print({ toJSON() { throw new Error("no JSON") } })');
+    assert.deepEqual([thrown.printed, thrown.failure?.message], [[], 'Error: no JSON']);
+    const caught = await runProgram('try { print({ toJSON() { throw new Error("no JSON") } }) } catch (e) { print("caught " + e.message) }');
+    assert.deepEqual([caught.printed, caught.failure], [['caught no JSON'], undefined]);
+    // Replacing JSON.stringify does not change how print writes objects.
+    const replaced = await runProgram('JSON.stringify = () => "forged"; print({ a: 1 }, [1, 2], null, 3)');
+    assert.deepEqual(replaced.printed, ['{"a":1} [1,2] null 3']);
     const probe = await runProgram('print(typeof globalThis.process, typeof globalThis.require, typeof fetch, typeof setTimeout)');
     assert.deepEqual(probe.printed, ['undefined undefined undefined undefined']);
 });

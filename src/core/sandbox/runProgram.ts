@@ -1,4 +1,4 @@
-import { newQuickJSWASMModuleFromVariant, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 import releaseSync from '@jitl/quickjs-singlefile-cjs-release-sync';
 
 /** Limits of one program run. */
@@ -25,6 +25,21 @@ export interface ProgramRun {
 let module: Promise<QuickJSWASMModule> | undefined;
 
 /**
+ * The engine, with Emscripten's abort report kept off stderr: freeing a runtime that a program left in a state QuickJS
+ * asserts on (a stack overflow, promise jobs still queued at the deadline) aborts the WebAssembly instance, which
+ * runProgram expects and recovers from with a fresh one, so "Aborted(Assertion failed …)" would only alarm a reader of
+ * the CLI's output. Anything else the engine reports still reaches stderr.
+ */
+const quietVariant = newVariant(releaseSync as never, {
+    // Emscripten reads printErr from the module options; quickjs-emscripten's type lists only the loader's own keys.
+    emscriptenModule: {
+        printErr(text: string) {
+            if (!text.startsWith('Aborted(')) console.error(text);
+        },
+    } as never,
+});
+
+/**
  * Runs untrusted JavaScript (a program a model wrote) in QuickJS compiled to WebAssembly (quickjs-emscripten): a fresh
  * runtime per run with a memory limit and a deadline checked by QuickJS's interrupt handler, and nothing of the host
  * but `print` and `console.log`, which only hand strings out. No file system, network, timers, `require` or host
@@ -32,7 +47,7 @@ let module: Promise<QuickJSWASMModule> | undefined;
  */
 export async function runProgram(code: string, limits: ProgramLimits = {}): Promise<ProgramRun> {
     const started = performance.now();
-    const quickjs = await (module ??= newQuickJSWASMModuleFromVariant(releaseSync as never));
+    const quickjs = await (module ??= newQuickJSWASMModuleFromVariant(quietVariant));
     const timeoutMs = limits.timeoutMs ?? 1000;
     const maxOutput = limits.maxOutputChars ?? 20_000;
     const runtime = quickjs.newRuntime();
@@ -48,14 +63,20 @@ export async function runProgram(code: string, limits: ProgramLimits = {}): Prom
         return true;
     });
     const context = runtime.newContext();
+    // Taken before the program runs, so that a program replacing JSON.stringify cannot change how its output is written.
+    const stringify = context.getProp(context.global, 'JSON').consume(json => context.getProp(json, 'stringify'));
     const printed: string[] = [];
     let outputChars = 0;
     let outputExceeded = false;
     const printer = context.newFunction('print', (...args: QuickJSHandle[]) => {
-        const line = args.map(arg => {
-            const value: unknown = context.dump(arg);
-            return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-        }).join(' ');
+        const parts: string[] = [];
+        for (const arg of args) {
+            const part = printedText(context, stringify, arg);
+            // What a toJSON threw (or its loop's interruption) is thrown at the print call, as JSON.stringify would.
+            if (typeof part !== 'string') return part;
+            parts.push(part);
+        }
+        const line = parts.join(' ');
         outputChars += line.length;
         if (outputChars > maxOutput) {
             // A thrown error could be caught by the program and it would go on printing: the interrupt handler ends it.
@@ -98,18 +119,15 @@ export async function runProgram(code: string, limits: ProgramLimits = {}): Prom
             };
         } else {
             result.value.dispose();
-            // Promise callbacks the program queued run now, under the same deadline and limits.
-            const jobs = runtime.executePendingJobs();
-            if (jobs.error) {
-                const error = context.dump(jobs.error) as { name?: string; message?: string };
-                jobs.error.dispose();
-                failure = interrupted ? { kind: 'timeout', message: `the program ran past its ${timeoutMs} ms limit` }
-                    : { kind: error?.name === 'InternalError' ? 'resources' : 'exception', message: `${error?.name ?? 'Error'}: ${error?.message ?? ''}` };
-            }
-            if (outputExceeded) failure = { kind: 'output', message: `the program printed more than ${maxOutput} characters` };
+            failure = runPendingJobs(runtime, context, deadline, timeoutMs);
         }
+        // The deadline passing is a timeout wherever it struck: in a job whose exception only rejected a promise, or in a
+        // toJSON whose exception the program caught, the program may even have gone on to end normally.
+        if (interrupted && failure?.kind !== 'output') failure = { kind: 'timeout', message: `the program ran past its ${timeoutMs} ms limit` };
+        if (outputExceeded) failure = { kind: 'output', message: `the program printed more than ${maxOutput} characters` };
     } finally {
         try {
+            stringify.dispose();
             context.dispose();
             runtime.dispose();
         } catch {
@@ -119,4 +137,42 @@ export async function runProgram(code: string, limits: ProgramLimits = {}): Prom
         }
     }
     return { printed, ...(failure ? { failure } : {}), ms: performance.now() - started };
+}
+
+/** Jobs run per call between the host's own deadline checks. */
+const jobBatch = 1000;
+
+/**
+ * Runs the promise jobs the program queued, under the same limits. In batches with the deadline checked between them,
+ * because a job that queues two more never empties the queue, and QuickJS's interrupt handler only ends the job it
+ * interrupts (which rejects a promise and lets the next job run): executing until the queue is empty would never return.
+ */
+function runPendingJobs(runtime: QuickJSRuntime, context: QuickJSContext, deadline: number, timeoutMs: number): ProgramRun['failure'] {
+    while (runtime.hasPendingJob()) {
+        if (Date.now() > deadline) return { kind: 'timeout', message: `the program ran past its ${timeoutMs} ms limit` };
+        const jobs = runtime.executePendingJobs(jobBatch);
+        if (jobs.error) {
+            const error = context.dump(jobs.error) as { name?: string; message?: string } | undefined;
+            jobs.error.dispose();
+            return { kind: error?.name === 'InternalError' ? 'resources' : 'exception', message: `${error?.name ?? 'Error'}: ${error?.message ?? ''}` };
+        }
+    }
+    return undefined;
+}
+
+/**
+ * How `print` writes one value: strings as they are; objects through the sandbox's own JSON.stringify, so that a
+ * toJSON that throws (or loops until the deadline interrupts it) throws at the print call rather than being swallowed
+ * into "[object Object]" by quickjs-emscripten's dump; everything else, and what JSON cannot write, as dump gives it.
+ */
+function printedText(context: QuickJSContext, stringify: QuickJSHandle, value: QuickJSHandle): string | { error: QuickJSHandle } {
+    const type = context.typeof(value);
+    if (type === 'object') {
+        const json = context.callFunction(stringify, context.undefined, value);
+        if (json.error) return { error: json.error };
+        const text = json.value.consume(handle => (context.typeof(handle) === 'string' ? context.getString(handle) : undefined));
+        if (text !== undefined) return text;
+    }
+    const dumped: unknown = context.dump(value);
+    return typeof dumped === 'string' ? dumped : JSON.stringify(dumped) ?? String(dumped);
 }
