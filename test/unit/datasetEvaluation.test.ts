@@ -212,6 +212,21 @@ test('CSV and JSON export: every row, quoting, formula-looking cells neutralised
     assert.equal(json.confusion, null);
 });
 
+test('JSON export: each row carries its reasoning trace, as the panel received it', async () => {
+    const model = fakeModel({}, [{ text: 'good', meanLogprob: -0.5 }, { text: 'bad', meanLogprob: -1 }, { text: 'good', meanLogprob: -0.2 }]);
+    const evaluation = await evaluateDataset(model, {
+        strategy: 'self-consistency', flags: {}, samples: 3, seed: 3, rows: [{ review: 'x', expected: 'positive' }], expectedField: 'expected',
+        verbalizer: new Verbalizer(labels), prepareRow: async () => ({ run: run('x') }),
+    });
+    const row = rowView(evaluation.results[0]!);
+    const state: EvaluationState = { prompt: 'sentiment.prompt', dataset: 'sentiment.csv', strategy: 'self-consistency', samples: 3, phase: 'done', total: 1, rows: [row] };
+    const [exported] = JSON.parse(evaluationToJson(state)).results;
+    assert.deepEqual(exported.trace, row.trace);
+    assert.equal(exported.trace.strategy, 'self-consistency');
+    assert.deepEqual(exported.trace.roots.map((r: { kind: string; answer: string | null }) => [r.kind, r.answer]), [['path', 'positive'], ['path', 'negative'], ['path', 'positive']]);
+    assert.deepEqual(exported.trace.vote.votes, { positive: 2, negative: 1 });
+});
+
 test('strategyPicks: the prompt default first, then every strategy', () => {
     const picks = strategyPicks('self-consistency', 7, 2);
     assert.deepEqual(picks.map(p => p.strategy), [undefined, 'direct', 'cot', 'self-consistency', 'ensemble', 'program-aided', 'tree-of-thought', 'self-ask']);
