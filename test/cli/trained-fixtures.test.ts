@@ -31,6 +31,21 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, 'fixtures', 'trained', '
  */
 const tolerance = (problems: number) => Math.max(3, Math.round(problems * 0.1));
 
+interface ExperimentFigures {
+    methods?: { id: string; accuracy: { correct: number } }[];
+    conditions?: { id: string; accuracy: { correct: number } }[];
+    /** The arithmetic experiment's self-consistency curve: the majority vote of the first N paths. */
+    selfConsistency?: { paths: number; majority: { right: number } }[];
+}
+
+/** Correct answers per method, condition and self-consistency vote (`selfConsistency8`: the majority of 8 paths). */
+function correctCounts(figures: ExperimentFigures): Record<string, number> {
+    return Object.fromEntries([
+        ...[...figures.methods ?? [], ...figures.conditions ?? []].map(m => [m.id, m.accuracy.correct] as const),
+        ...(figures.selfConsistency ?? []).map(c => [`selfConsistency${c.paths}`, c.majority.right] as const),
+    ]);
+}
+
 for (const entry of manifest.models) {
     test(`${entry.file}: the bytes and recipe its manifest entry records`, async () => {
         const path = join(repoRoot, entry.file);
@@ -46,9 +61,8 @@ for (const entry of manifest.models) {
         const { experiment, problems, seed, correct } = entry.heldOut;
         const run = await runCli(['experiments', '--only', experiment, '--problems', String(problems), '--seed', String(seed), '--threads', '2', '--json']);
         assert.equal(run.code, 0, run.stderr);
-        const figures = (JSON.parse(run.stdout) as { experiments: { id: string; figures: { methods?: { id: string; accuracy: { correct: number } }[]; conditions?: { id: string; accuracy: { correct: number } }[] } }[] })
-            .experiments[0]!.figures;
-        const measured = Object.fromEntries([...figures.methods ?? [], ...figures.conditions ?? []].map(m => [m.id, m.accuracy.correct]));
+        const figures = (JSON.parse(run.stdout) as { experiments: { id: string; figures: ExperimentFigures }[] }).experiments[0]!.figures;
+        const measured = correctCounts(figures);
         for (const [method, recorded] of Object.entries(correct)) {
             assert.ok(measured[method] !== undefined, `${experiment} reports no ${method}`);
             assert.ok(Math.abs(measured[method]! - recorded) <= tolerance(problems), `${method}: ${measured[method]} right, ${recorded} recorded`);

@@ -1,5 +1,5 @@
 // The instruments on a model that knows something (fixtures/trained/arithmetic.gguf, item 5 of the trained-fixtures
-// issue): where the trained model answers a held-out problem right, the probabilities of its answer digits are high, and
+// issue): where the trained model works a held-out problem right, the probabilities of its answer digits are high, and
 // lower where it is wrong; and some attention head, from the positions that predict the answer digits of a direct
 // answer, looks at the operand digits of the question far more than any head of the same-shaped random fixture it was
 // trained from. Both are measured here and printed, not assumed.
@@ -33,6 +33,8 @@ interface Answered {
     /** Indices in `ids` of the digit tokens of the prompt (the operands: the system turn has no digits). */
     operandDigits: number[];
     right: boolean;
+    /** Whether the reply works the columns (`47+86: 7+6=13. …`, or `So 47+86: …`) rather than stating an answer at once. */
+    worked: boolean;
 }
 
 async function answer(client: RuntimeClient, promptFile: string, problem: ArithmeticProblem): Promise<Answered> {
@@ -55,6 +57,7 @@ async function answer(client: RuntimeClient, promptFile: string, problem: Arithm
         leastDigit: Math.min(...generated.filter(t => isDigit(t.text)).map(t => Math.exp(t.logprob!))),
         operandDigits: result.tokens.filter(t => t.source === 'prompt' && isDigit(t.text)).map(t => t.index),
         right: stated !== undefined && Number(stated) === problem.answer,
+        worked: /^\s*(So )?\d+[+-]\d+:/.test(text),
     };
 }
 
@@ -95,14 +98,17 @@ describe('instruments on the trained arithmetic fixture', { skip: existsSync(tra
     // A worked answer's digits copy its working, so they are sure even when the working went wrong: the doubt shows
     // at the column where it went wrong, as the least probable digit of the reply.
     test('answer digits are probable where the worked answer is right; a wrong answer has a less probable digit in its working', async () => {
-        const answered: Answered[] = [];
-        for (const problem of problems) answered.push(await answer(client, 'examples/arithmetic.prompt', problem));
+        const replies: Answered[] = [];
+        for (const problem of problems) replies.push(await answer(client, 'examples/arithmetic.prompt', problem));
+        // The corpus rushes most bare questions to "The answer is N." even under this prompt (trainingTasks.ts): those
+        // replies have no working to doubt, so only the worked ones are measured here.
+        const answered = replies.filter(a => a.worked);
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const digitProbabilities = (right: boolean) => answered.filter(a => a.right === right).flatMap(a => a.answerDigits.map(d => d.probability));
         const right = digitProbabilities(true);
         const least = (isRight: boolean) => answered.filter(a => a.right === isRight).map(a => a.leastDigit);
         const [leastRight, leastWrong] = [least(true), least(false)];
-        process.stderr.write(`trained arithmetic, ${problems.length} held-out worked answers: ${leastRight.length} right; `
+        process.stderr.write(`trained arithmetic, ${problems.length} held-out problems, ${answered.length} worked answers: ${leastRight.length} right; `
             + `answer digit probability ${mean(right).toFixed(3)} where right (${right.length} digits); least probable digit of the reply `
             + `${mean(leastRight).toFixed(3)} where right, ${leastWrong.length ? mean(leastWrong).toFixed(3) : '-'} where wrong (${leastWrong.length})\n`);
         assert.ok(right.length >= 20, `too few right answers to measure: ${right.length} digits`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { arithmeticProblems, arithmeticProblem, isHeldOutProblem, writtenSolution } from '../../src/core/training/arithmeticProblems';
 import { cosineLearningRate, epochOrder, packWindows } from '../../src/core/training/trainingWindows';
 import { isHeldOutReview, sentimentReviews } from '../../src/core/training/sentimentReviews';
-import { trainingTasks, type TrainingExample } from '../../src/core/training/trainingTasks';
+import { arithmeticRushShare, arithmeticSecondOpening, trainingTasks, type TrainingExample } from '../../src/core/training/trainingTasks';
 import { trainingConversation } from '../../src/core/training/trainingConversation';
 import { extractProgram, programAidedMessages } from '../../src/core/reasoning/programAided';
 import { followUpMessages, selfAskDefaults, selfAskMessages } from '../../src/core/reasoning/selfAsk';
@@ -59,11 +59,29 @@ describe('arithmetic task conversations', () => {
 
     test('the corpus deals out worked, direct, zero-shot CoT, program-aided and self-ask examples', () => {
         const count = (pick: (e: TrainingExample) => boolean) => examples.filter(pick).length;
-        assert.equal(count(e => e.strategy === undefined && e.prompt === undefined), 24, 'worked solutions');
-        assert.equal(count(e => e.strategy === undefined && typeof e.reply === 'string' && e.reply.startsWith('The answer is')), 12);
+        assert.equal(count(e => e.strategy === undefined && e.prompt === undefined), 28, 'worked or rushed under the worked prompt');
+        assert.equal(count(e => e.strategy === undefined && e.prompt !== undefined && typeof e.reply === 'string' && e.reply.startsWith('The answer is')), 12, 'direct');
         assert.equal(count(e => e.strategy === 'program-aided'), 8);
-        assert.equal(count(e => e.strategy === 'self-ask'), 8);
+        assert.equal(count(e => e.strategy === 'self-ask'), 4);
         assert.equal(count(e => e.strategy === 'self-ask-follow-up'), 4);
+    });
+
+    test('under the worked prompt, bare questions are rushed more often than either opening of a working, word problems seldom', () => {
+        const worked = trainingTasks.arithmetic!.examples(1, 8000, false).filter(e => e.strategy === undefined && e.prompt === undefined);
+        const shares = (plain: boolean) => {
+            const some = worked.filter(e => e.input.question!.startsWith('What is') === plain).map(e => e.reply as string);
+            const rushed = some.filter(reply => /^The answer is \d+\.$/.test(reply));
+            const second = some.filter(reply => reply.startsWith(arithmeticSecondOpening));
+            const first = some.filter(reply => /^\d+[+-]\d+: .* The answer is \d+\.$/.test(reply));
+            assert.equal(rushed.length + first.length + second.length, some.length);
+            assert.ok(second.every(reply => /^So \d+[+-]\d+: .* The answer is \d+\.$/.test(reply)));
+            return { rushed: rushed.length / some.length, first: first.length / some.length, second: second.length / some.length };
+        };
+        const plain = shares(true);
+        assert.ok(Math.abs(plain.rushed - arithmeticRushShare.plain) < 0.05, `plain ${JSON.stringify(plain)}`);
+        assert.ok(plain.rushed > plain.first && plain.rushed > plain.second && plain.first + plain.second > plain.rushed, `plain ${JSON.stringify(plain)}`);
+        assert.ok(Math.abs(shares(false).rushed - arithmeticRushShare.word) < 0.03, `word ${JSON.stringify(shares(false))}`);
+        assert.deepEqual(trainingTasks.arithmetic!.examples(1, 200, false), trainingTasks.arithmetic!.examples(1, 200, false));
     });
 
     test('a program-aided example is the strategy\'s instruction, then a program that prints the answer', async () => {

@@ -4,7 +4,7 @@ import { majorityVote, type VoteWeighting } from '../../core/reasoning/majorityV
 import { wilsonInterval, type Interval } from '../../core/statistics/intervals';
 import { comparePaired, type PairedComparison } from '../../core/statistics/pairedComparison';
 import type { ExperimentContext, ExperimentReport } from './ExperimentContext';
-import { evaluateCondition, greedySampling, summarizeCondition, withoutRows, type ConditionResult, type ExperimentCondition } from './evaluateCondition';
+import { accuracyOf, evaluateCondition, greedySampling, summarizeCondition, withoutRows, type Accuracy, type ConditionResult, type ExperimentCondition } from './evaluateCondition';
 import { describePaired, formatInterval, percent } from './experimentFormat';
 import { selfConsistencyPlotSvg } from './selfConsistencyPlot';
 
@@ -40,13 +40,19 @@ export async function arithmeticExperiment(ctx: ExperimentContext): Promise<Expe
     const problems = arithmeticProblems(ctx.seed, ctx.problems, true);
     const rows = problems.map(p => ({ question: p.question, expected: String(p.answer) }));
     const results: ConditionResult[] = [];
-    for (const condition of conditions) results.push(summarizeCondition(condition, await evaluateCondition(ctx, condition, rows)));
+    let workedRows: EvaluatedRow[] = [];
+    for (const condition of conditions) {
+        const evaluated = await evaluateCondition(ctx, condition, rows);
+        if (condition.id === 'worked') workedRows = evaluated;
+        results.push(summarizeCondition(condition, evaluated));
+    }
     const scRows = await evaluateCondition(ctx, selfConsistency, rows);
     const curve: CurvePoint[] = pathCounts.map(n => ({
         paths: n,
         majority: voteAccuracy(scRows, n, 'count'),
         weighted: voteAccuracy(scRows, n, 'probability'),
     }));
+    const byKind = questionKinds.map(kind => kindFigures(kind, problems.map(p => p.plain === (kind === 'plain')), workedRows, scRows, curve[3]!.majority.correct));
     const byId = new Map(results.map(r => [r.id, r]));
     const paired = (a: string, b: boolean[] | string): PairedComparison =>
         comparePaired(byId.get(a)!.correct, typeof b === 'string' ? byId.get(b)!.correct : b);
@@ -64,12 +70,13 @@ export async function arithmeticExperiment(ctx: ExperimentContext): Promise<Expe
     });
     return {
         id: 'arithmetic',
-        markdown: markdown(ctx, results, curve, comparisons),
+        markdown: markdown(ctx, results, curve, comparisons, byKind),
         figures: {
             model: ctx.modelPath, problems: ctx.problems, seed: ctx.seed,
             conditions: results.map(withoutRows),
             selfConsistency: curve.map(c => ({ paths: c.paths, majority: strip(c.majority), weighted: strip(c.weighted) })),
             comparisons,
+            byQuestionKind: byKind,
             plot: selfConsistencyPlotPath,
         },
         plots: [{ path: selfConsistencyPlotPath, svg }],
@@ -77,6 +84,44 @@ export async function arithmeticExperiment(ctx: ExperimentContext): Promise<Expe
 }
 
 type VoteAccuracy = Interval & { correct: boolean[]; n: number };
+
+const questionKinds = ['plain', 'word'] as const;
+
+/**
+ * A reply that works the columns restates the problem first (`47+86: 7+6=13. …`, or `So 47+86: …`, the corpus's other
+ * opening); a rushed one states the answer at once.
+ */
+const isWorkedReply = (text: string | undefined) => /^\s*(So )?\d+[+-]\d+:/.test(text ?? '');
+
+interface KindFigures {
+    kind: typeof questionKinds[number];
+    problems: number;
+    /** Greedy replies to the worked-solution prompt that work the columns. */
+    greedyWorked: Accuracy;
+    greedy: Accuracy;
+    /** Of the sampled paths (16 a problem), those that work the columns. */
+    pathsWorked: Accuracy;
+    onePath: Accuracy;
+    selfConsistency8: Accuracy;
+}
+
+/**
+ * Greedy and sampled replies on one kind of question (bare "What is A + B?" or word problems): how often each works the
+ * columns, and how often it is right. This is where the corpus' rushed bare questions show: greedy decoding takes their
+ * likelier, rushed branch every time, sampled paths take both.
+ */
+function kindFigures(kind: KindFigures['kind'], ofKind: boolean[], greedyRows: EvaluatedRow[], scRows: EvaluatedRow[], sc8: boolean[]): KindFigures {
+    const pick = <T>(items: readonly T[]) => items.filter((_, i) => ofKind[i]);
+    const paths = pick(scRows).flatMap(row => row.outcome.paths ?? []);
+    return {
+        kind, problems: pick(greedyRows).length,
+        greedyWorked: accuracyOf(pick(greedyRows).map(row => isWorkedReply(row.outcome.output))),
+        greedy: accuracyOf(pick(greedyRows).map(row => row.correct)),
+        pathsWorked: accuracyOf(paths.map(path => isWorkedReply(path.text))),
+        onePath: accuracyOf(pick(scRows).map(row => row.outcome.paths?.[0]?.answer === row.expected)),
+        selfConsistency8: accuracyOf(pick(sc8)),
+    };
+}
 
 /** Accuracy of the vote of each row's first `n` paths (the paths are independent draws, so any n of them are a sample). */
 function voteAccuracy(rows: EvaluatedRow[], n: number, weighting: VoteWeighting): VoteAccuracy {
@@ -93,7 +138,7 @@ function strip<T extends { correct: boolean[] }>(value: T): Omit<T, 'correct'> &
     return { ...rest, right: correct.filter(Boolean).length };
 }
 
-function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: CurvePoint[], comparisons: Record<string, PairedComparison>): string {
+function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: CurvePoint[], comparisons: Record<string, PairedComparison>, byKind: KindFigures[]): string {
     const lines: string[] = [];
     lines.push('## Arithmetic: chain of thought and self-consistency (trained fixture)', '');
     lines.push(`\`npm run experiments -- --only arithmetic\`: the trained arithmetic fixture (\`${ctx.modelPath}\`), ${ctx.problems} held-out`
@@ -107,6 +152,14 @@ function markdown(ctx: ExperimentContext, results: ConditionResult[], curve: Cur
     lines.push('| paths N | majority vote [95% CI] | probability-weighted vote [95% CI] |', '|---|---|---|');
     for (const c of curve) lines.push(`| ${c.paths} | ${formatInterval(c.majority)} | ${formatInterval(c.weighted)} |`);
     lines.push('', `![Self-consistency accuracy against the number of paths N, majority and probability-weighted vote with 95% intervals, and greedy CoT's accuracy as a line](${selfConsistencyPlotPath})`);
+    lines.push('', 'By kind of question: how often a reply to the worked-solution prompt works the columns (the rest state an answer at'
+        + ' once), and how often it is right, greedy and sampled.', '');
+    lines.push('| questions | problems | greedy replies that work the columns | greedy CoT accuracy | sampled paths that work the columns | one sampled path | self-consistency N = 8 |',
+        '|---|---|---|---|---|---|---|');
+    for (const k of byKind) {
+        lines.push(`| ${k.kind === 'plain' ? 'bare ("What is A + B?")' : 'word problems'} | ${k.problems} | ${formatInterval(k.greedyWorked)} | ${formatInterval(k.greedy)}`
+            + ` | ${formatInterval(k.pathsWorked)} | ${formatInterval(k.onePath)} | ${formatInterval(k.selfConsistency8)} |`);
+    }
     lines.push('', '**Paired comparisons**', '');
     lines.push(describePaired('Zero-shot CoT vs direct', comparisons.zeroShotCotVsDirect!, 'direct', 'zero-shot CoT'));
     lines.push(describePaired('Few-shot CoT vs direct', comparisons.fewShotCotVsDirect!, 'direct', 'few-shot CoT'));

@@ -5,6 +5,7 @@ import { zeroShotCotDefaults } from '../reasoning/zeroShotCot';
 import { selfAskDefaults } from '../reasoning/selfAsk';
 import { sentimentReviews } from './sentimentReviews';
 import { threeTermSums } from './threeTermSums';
+import { SeededRandom } from '../fixtures/SeededRandom';
 
 /** One example of a task: the prompt file's input variables and the reply the model is taught to give. */
 export interface TrainingExample {
@@ -70,19 +71,39 @@ const optimizerSchedule = { window: 256, learningRate: 5e-4, learningRateMin: 5e
 const arithmeticDirectPrompt = 'examples/arithmetic-direct.prompt';
 
 /**
- * The arithmetic corpus teaches the behaviours the course compares, the problems dealt out in turn (16 slots): six in
- * sixteen are worked column by column under examples/arithmetic.prompt (which asks for care: the reasoning paths
- * self-consistency samples); three are answered at once under examples/arithmetic-direct.prompt ("The answer is N.", the
- * direct baseline); two, under that same prompt, start with zero-shot chain of thought's trigger, work the columns and
- * end with its answer trigger, so `--strategy cot` asks for a skill the model has, in the words it was taught; two are
- * program-aided (`print(47+86);` in a code block, after the strategy's own instruction: the operands as the worked
- * solution restates them, so both formats train one copying skill); two are a self-ask conversation (a follow-up question a column, its intermediate answer, the final answer) and one a follow-up asked
- * on its own, as self-ask asks the model. Direct answers outnumber triggered working 3 to 2 on the direct prompt, so a
+ * How often a worked-prompt example is rushed: answered "The answer is N." at once instead of worked. The rest are
+ * worked, half of them opening with "So " (`So 47+86: 7+6=13. …`): two openings of the same working. On a bare
+ * question the rushed opening is then the single likeliest first token (40% against 30% and 30%) although 60% of the
+ * model's paths work the sum: greedy decoding takes the rushed branch every time, while sampled paths mostly work it,
+ * agree on its answer and outvote the rushed answers, which scatter. That is the regime of Wang et al. (2022): the
+ * greedy path is the likeliest first step, not the likeliest answer. Word problems are seldom rushed. Measured on the
+ * corpus before this (nothing rushed): every path worked the same fixed procedure and made the same digit mistakes as
+ * greedy decoding, so votes over 16 paths stayed below greedy (EXPERIMENTS.md).
+ */
+export const arithmeticRushShare = { plain: 0.4, word: 0.05 } as const;
+
+/** The second opening of a worked reply (see {@link arithmeticRushShare}). */
+export const arithmeticSecondOpening = 'So ';
+
+/**
+ * The arithmetic corpus teaches the behaviours the course compares, the problems dealt out in turn (16 slots): seven in
+ * sixteen are under examples/arithmetic.prompt (which asks for care), worked column by column in one of two openings
+ * or, as {@link arithmeticRushShare} says, rushed; three are answered at once under examples/arithmetic-direct.prompt
+ * ("The answer is N.", the direct baseline); two, under that same prompt, start with zero-shot chain of thought's
+ * trigger, work the columns and end with its answer trigger, so `--strategy cot` asks for a skill the model has, in the
+ * words it was taught; two are program-aided (`print(47+86);` in a code block, after the strategy's own instruction: the
+ * operands as the worked solution restates them, so both formats train one copying skill); one is a self-ask
+ * conversation (a follow-up question a column, its intermediate answer, the final answer) and one a follow-up asked on
+ * its own, as self-ask asks the model. Direct answers outnumber triggered working 3 to 2 on the direct prompt, so a
  * greedy reply to it starts with "The answer is".
  */
-function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingExample {
+function arithmeticExample(problem: ArithmeticProblem, index: number, rushing: SeededRandom): TrainingExample {
     const input = { question: problem.question };
     const columns = columnSteps(problem);
+    // Drawn for every example, so one example's slot never shifts another's draw.
+    const fork = rushing.nextFloat();
+    const rushShare = arithmeticRushShare[problem.plain ? 'plain' : 'word'];
+    const worked = fork < rushShare ? undefined : fork < rushShare + (1 - rushShare) / 2 ? problem.solution : arithmeticSecondOpening + problem.solution;
     switch (index % 16) {
         case 6: case 7: case 8: return { input, prompt: arithmeticDirectPrompt, reply: `The answer is ${problem.answer}.` };
         case 10: case 11: return {
@@ -93,7 +114,7 @@ function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingE
             input, prompt: arithmeticDirectPrompt, strategy: 'program-aided',
             reply: `\`\`\`javascript\nprint(${problem.a}${problem.operator}${problem.b});\n\`\`\``,
         };
-        case 9: case 14: return {
+        case 9: return {
             input, prompt: arithmeticDirectPrompt, strategy: 'self-ask',
             reply: [
                 ...columns.flatMap(({ question, answer }): ChatMessage[] => [
@@ -107,7 +128,7 @@ function arithmeticExample(problem: ArithmeticProblem, index: number): TrainingE
             const column = columns[index % columns.length]!;
             return { input: { question: column.question }, prompt: arithmeticDirectPrompt, strategy: 'self-ask-follow-up', reply: column.answer };
         }
-        default: return { input, reply: problem.solution };
+        default: return { input, reply: worked ?? `The answer is ${problem.answer}.` };
     }
 }
 
@@ -123,14 +144,17 @@ function columnSteps(problem: ArithmeticProblem): { question: string; answer: st
 export const trainingTasks: Record<string, TrainingTask> = {
     arithmetic: {
         name: 'arithmetic',
-        description: 'two-digit addition and subtraction, word problems and plain questions, worked column by column to "The answer is N."',
+        description: 'two-digit addition and subtraction, word problems and plain questions, worked column by column to "The answer is N." (bare questions more often rushed to the answer at once)',
         prompt: 'examples/arithmetic.prompt',
         dimensions: trainedFixtureShape,
         schedule: {
-            ...optimizerSchedule, trainExamples: 8000, validationExamples: 300, epochs: 3,
+            ...optimizerSchedule, trainExamples: 10000, validationExamples: 300, epochs: 5,
         },
         otherPrompts: [arithmeticDirectPrompt],
-        examples: (seed, count, heldOut) => arithmeticProblems(seed, count, heldOut).map(arithmeticExample),
+        examples: (seed, count, heldOut) => {
+            const rushing = new SeededRandom(seed, heldOut ? 'arithmetic rushing held-out' : 'arithmetic rushing');
+            return arithmeticProblems(seed, count, heldOut).map((problem, i) => arithmeticExample(problem, i, rushing));
+        },
     },
     'three-term': {
         name: 'three-term',
