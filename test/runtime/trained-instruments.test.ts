@@ -1,6 +1,6 @@
 // The instruments on a model that knows something (fixtures/trained/arithmetic.gguf, item 5 of the trained-fixtures
-// issue): where the trained model works a held-out problem right, the probabilities of its answer digits are high, and
-// lower where it is wrong; and some attention head, from the positions that predict the answer digits of a direct
+// issue): where the trained model answers a held-out problem right, the probabilities of its answer digits are high, and
+// low where it is wrong; and some attention head, from the positions that predict the answer digits of a direct
 // answer, looks at the operand digits of the question far more than any head of the same-shaped random fixture it was
 // trained from. Both are measured here and printed, not assumed.
 import { after, before, describe, test } from 'node:test';
@@ -95,26 +95,27 @@ describe('instruments on the trained arithmetic fixture', { skip: existsSync(tra
         rmSync(dir, { recursive: true, force: true });
     });
 
-    // A worked answer's digits copy its working, so they are sure even when the working went wrong: the doubt shows
-    // at the column where it went wrong, as the least probable digit of the reply.
-    test('answer digits are probable where the worked answer is right; a wrong answer has a less probable digit in its working', async () => {
-        const replies: Answered[] = [];
-        for (const problem of problems) replies.push(await answer(client, 'examples/arithmetic.prompt', problem));
-        // The corpus rushes most bare questions to "The answer is N." even under this prompt (trainingTasks.ts): those
-        // replies have no working to doubt, so only the worked ones are measured here.
-        const answered = replies.filter(a => a.worked);
+    // The model's greedy mistakes on this prompt are its rushed replies (trainingTasks.ts: most bare questions are
+    // answered at once, without the working the model needs): the panel should show them unsure, and a worked answer
+    // sure. A worked answer's digits copy its working, so the doubt of a working that went wrong would show in its
+    // least probable digit instead, which is printed when there is such a reply.
+    test('answer digits are probable where the answer is right and improbable where it is wrong', async () => {
+        const answered: Answered[] = [];
+        for (const problem of problems) answered.push(await answer(client, 'examples/arithmetic.prompt', problem));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const digitProbabilities = (right: boolean) => answered.filter(a => a.right === right).flatMap(a => a.answerDigits.map(d => d.probability));
-        const right = digitProbabilities(true);
-        const least = (isRight: boolean) => answered.filter(a => a.right === isRight).map(a => a.leastDigit);
-        const [leastRight, leastWrong] = [least(true), least(false)];
-        process.stderr.write(`trained arithmetic, ${problems.length} held-out problems, ${answered.length} worked answers: ${leastRight.length} right; `
-            + `answer digit probability ${mean(right).toFixed(3)} where right (${right.length} digits); least probable digit of the reply `
-            + `${mean(leastRight).toFixed(3)} where right, ${leastWrong.length ? mean(leastWrong).toFixed(3) : '-'} where wrong (${leastWrong.length})\n`);
+        const [right, wrong] = [digitProbabilities(true), digitProbabilities(false)];
+        const count = (pick: (a: Answered) => boolean) => answered.filter(pick).length;
+        const leastWrongWorked = answered.filter(a => a.worked && !a.right).map(a => a.leastDigit);
+        process.stderr.write(`trained arithmetic, ${problems.length} held-out problems: worked ${count(a => a.worked)} (${count(a => a.worked && a.right)} right), `
+            + `rushed ${count(a => !a.worked)} (${count(a => !a.worked && a.right)} right); answer digit probability ${mean(right).toFixed(3)} where right `
+            + `(${right.length} digits), ${wrong.length ? mean(wrong).toFixed(3) : '-'} where wrong (${wrong.length} digits); least probable digit of a `
+            + `worked reply ${mean(answered.filter(a => a.worked && a.right).map(a => a.leastDigit)).toFixed(3)} where right, `
+            + `${leastWrongWorked.length ? mean(leastWrongWorked).toFixed(3) : '-'} where wrong (${leastWrongWorked.length})\n`);
         assert.ok(right.length >= 20, `too few right answers to measure: ${right.length} digits`);
         assert.ok(mean(right) > 0.9, `answer digits where right: mean probability ${mean(right)}`);
-        assert.ok(leastWrong.length > 0, 'no wrong answer among the problems: the comparison needs one');
-        assert.ok(mean(leastWrong) < mean(leastRight) - 0.1, `least probable digit: ${mean(leastWrong)} where wrong vs ${mean(leastRight)} where right`);
+        assert.ok(wrong.length > 0, 'no wrong answer among the problems: the comparison needs one');
+        assert.ok(mean(wrong) < mean(right) - 0.3, `answer digits: ${mean(wrong)} where wrong vs ${mean(right)} where right`);
     });
 
     test('a head of the trained model attends from the answer digits to the operand digits more than any head of its random base', async () => {
