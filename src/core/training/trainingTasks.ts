@@ -74,9 +74,9 @@ const arithmeticDirectPrompt = 'examples/arithmetic-direct.prompt';
  * How often a worked-prompt example is rushed: answered "The answer is N." at once instead of worked. The rest are
  * worked, half of them opening with "So " (`So 47+86: 7+6=13. …`): two openings of the same working. On a bare
  * question the rushed opening is then the single likeliest first token (40% against 30% and 30%) although 60% of the
- * model's paths work the sum: greedy decoding takes the rushed branch every time, while sampled paths mostly work it,
- * agree on its answer and outvote the rushed answers, which scatter. That is the regime of Wang et al. (2022): the
- * greedy path is the likeliest first step, not the likeliest answer. Word problems are seldom rushed. Measured on the
+ * model's paths work the sum: greedy decoding takes the rushed branch wherever the model learned it likeliest, while
+ * sampled paths mostly work the sum, agree on its answer and outvote the rushed answers, which scatter. That is the
+ * regime of Wang et al. (2022): the greedy path starts with the likeliest first step, not the likeliest answer. Word problems are seldom rushed. Measured on the
  * corpus before this (nothing rushed): every path worked the same fixed procedure and made the same digit mistakes as
  * greedy decoding, so votes over 16 paths stayed below greedy (EXPERIMENTS.md).
  */
